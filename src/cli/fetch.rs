@@ -1,0 +1,175 @@
+//! Downloading the official Okta workbook for testers who have none.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{EXIT_FINDING, Failure, usage_error};
+use crate::plan::profile::KnownWorkbook;
+use crate::plan::{Profile, fingerprint_bytes, load_plan_bytes};
+use crate::session::write_atomic;
+
+fn load_profile(profile: Option<&Path>) -> Result<Profile, Failure> {
+    Ok(match profile {
+        Some(path) => Profile::load(path)?,
+        None => Profile::builtin(),
+    })
+}
+
+/// Where downloaded plans go: `SCIMPLAN_DATA_DIR`, else `plans/` of the checkout scimplan was
+/// built from when it still exists, else the platform's data directory.
+pub fn default_plan_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCIMPLAN_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("plans");
+    if checkout.join("okta-scim.toml").is_file() {
+        return checkout;
+    }
+    directories::ProjectDirs::from("", "", "scimplan")
+        .map(|dirs| dirs.data_dir().join("plans"))
+        .unwrap_or_else(|| PathBuf::from("plans"))
+}
+
+/// What a download produced.
+pub struct Fetched {
+    pub path: PathBuf,
+    /// The SHA-256 when it differs from the profile's.
+    pub mismatch: Option<String>,
+}
+
+/// Downloads a known workbook into `dir`, checking that it is a plan and that its SHA-256
+/// matches the profile (a mismatch is reported, not fatal: Okta may have updated the file).
+pub fn fetch_workbook(known: &KnownWorkbook, dir: &Path) -> Result<Fetched, Failure> {
+    let offline_hint = |detail: String| {
+        usage_error(format!(
+            "cannot download the {} plan from {}: {detail}. If you are offline, pass the path of a workbook you have instead: scimplan path/to/okta-scim-test-plan-v2.xlsx",
+            known.version, known.url
+        ))
+    };
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| offline_hint(e.to_string()))?;
+    let mut response = client
+        .get(&known.url)
+        .send()
+        .map_err(|e| offline_hint(describe_reqwest(&e)))?;
+    if !response.status().is_success() {
+        return Err(offline_hint(format!("the server answered {}", response.status())));
+    }
+    let bar = match response.content_length() {
+        Some(len) => ProgressBar::new(len),
+        None => ProgressBar::no_length(),
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Downloading {}", known.file));
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = response
+            .read(&mut chunk)
+            .map_err(|e| offline_hint(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+
+    let path = dir.join(&known.file);
+    // Refuse to save something that is not a plan (a login page, an error page).
+    load_plan_bytes(&path, bytes.clone()).map_err(|e| {
+        usage_error(format!(
+            "the file downloaded from {} is not a usable test plan: {e}",
+            known.url
+        ))
+    })?;
+    let sha = fingerprint_bytes(&bytes);
+    std::fs::create_dir_all(dir).map_err(|e| {
+        usage_error(format!("cannot create {}: {e}", dir.display()))
+    })?;
+    write_atomic(&path, &bytes, false)
+        .map_err(|e| usage_error(format!("cannot save {}: {e}", path.display())))?;
+    let mismatch = (!sha.eq_ignore_ascii_case(&known.sha256)).then_some(sha);
+    Ok(Fetched { path, mismatch })
+}
+
+fn describe_reqwest(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn known(profile: &Profile, version: &str) -> Result<KnownWorkbook, Failure> {
+    profile.workbook(version).cloned().ok_or_else(|| {
+        let versions: Vec<&str> = profile.workbooks.iter().map(|w| w.version.as_str()).collect();
+        usage_error(format!(
+            "the profile knows no plan version '{version}'. Known versions: {}",
+            versions.join(", ")
+        ))
+    })
+}
+
+fn warn_mismatch(known: &KnownWorkbook, fetched: &Fetched) {
+    if let Some(sha) = &fetched.mismatch {
+        eprintln!(
+            "warning: {} has SHA-256 {sha}, but the profile expects {} for Okta's {} plan. Okta may have updated the workbook; check it before relying on it.",
+            fetched.path.display(),
+            known.sha256,
+            known.version
+        );
+    }
+}
+
+pub fn run(
+    profile: Option<&Path>,
+    version: &str,
+    dest: Option<PathBuf>,
+    force: bool,
+) -> Result<u8, Failure> {
+    let profile = load_profile(profile)?;
+    let known = known(&profile, version)?;
+    let dir = dest.unwrap_or_else(default_plan_dir);
+    let path = dir.join(&known.file);
+    if path.is_file() && !force {
+        println!("{} (already downloaded; --force downloads it again)", path.display());
+        return Ok(0);
+    }
+    let fetched = fetch_workbook(&known, &dir)?;
+    println!("{}", fetched.path.display());
+    if fetched.mismatch.is_some() {
+        warn_mismatch(&known, &fetched);
+        return Ok(EXIT_FINDING);
+    }
+    Ok(0)
+}
+
+/// The v2 plan for `scimplan` with no PLAN: the downloaded copy, fetched first when absent.
+pub fn default_plan(profile: Option<&Path>) -> Result<PathBuf, Failure> {
+    let profile = load_profile(profile)?;
+    let known = known(&profile, "v2")?;
+    let dir = default_plan_dir();
+    let path = dir.join(&known.file);
+    if path.is_file() {
+        return Ok(path);
+    }
+    eprintln!("No plan given: downloading Okta's v2 test plan into {}", dir.display());
+    let fetched = fetch_workbook(&known, &dir)?;
+    warn_mismatch(&known, &fetched);
+    Ok(fetched.path)
+}

@@ -1,0 +1,313 @@
+//! The command line: every core operation in a headless form, for scripts and tests.
+
+mod fetch;
+mod status;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::session::Outcome;
+use crate::workspace::{OpenOptions, Workspace};
+
+pub use fetch::{default_plan_dir, fetch_workbook};
+pub use status::status_text;
+
+/// Exit codes: 0 ok, 1 a finding (e.g. not ready, checksum mismatch), 2 a usage or input error.
+pub const EXIT_FINDING: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scimplan",
+    version,
+    about = "Run Okta's SCIM OIN test plan from the terminal: checklist, auto-verify, completed workbook, readiness.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The plan workbook (.xlsx, .xlsm, .xls, .ods). Without it, the official v2 plan is used
+    /// (downloaded first when absent).
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Session file (default: <workbook stem>.scimplan.json beside the workbook).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub session: Option<PathBuf>,
+    /// Profile of the plan (capabilities, case requirements); default: the built-in Okta profile.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Your name, recorded with each result.
+    #[arg(long, global = true, env = "SCIMPLAN_TESTER", value_name = "NAME")]
+    pub tester: Option<String>,
+    /// The name of the integration under test.
+    #[arg(long = "app", global = true, value_name = "NAME")]
+    pub app_name: Option<String>,
+}
+
+impl Common {
+    pub fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            session: self.session.clone(),
+            profile: self.profile.clone(),
+            tester: self.tester.clone(),
+            app_name: self.app_name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show counts per section and outcome.
+    Status {
+        /// The plan workbook.
+        plan: PathBuf,
+    },
+    /// Record the outcome of a case.
+    Mark {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case ID, e.g. C9290.
+        case: String,
+        /// pass, fail, blocked, skip or not-run.
+        outcome: String,
+        /// Replace the case's note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Why the case is skipped or blocked.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List capabilities, or declare which ones the integration supports.
+    Capabilities {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Capability keys the integration supports.
+        #[arg(long, value_name = "KEY", num_args = 1..)]
+        support: Vec<String>,
+        /// Capability keys the integration does not support (their cases are skipped).
+        #[arg(long, value_name = "KEY", num_args = 1..)]
+        unsupport: Vec<String>,
+    },
+    /// Download the official Okta test plan workbook and check its SHA-256.
+    Fetch {
+        /// Plan version from the profile (v2, v1).
+        #[arg(long, default_value = "v2")]
+        version: String,
+        /// Folder to save into (default: plans/ in a checkout, else the data directory).
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+        /// Download again even when the file is present.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// A failure to report to the tester, with the exit code it deserves.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure {
+            message: err.to_string(),
+            code: EXIT_ERROR,
+        }
+    }
+}
+
+pub fn usage_error(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: EXIT_ERROR,
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8, Failure> {
+    let common = cli.common;
+    match cli.command {
+        None => {
+            let plan = match cli.plan {
+                Some(plan) => plan,
+                None => fetch::default_plan(common.profile.as_deref())?,
+            };
+            open_default(&plan, &common)
+        }
+        Some(Command::Status { plan }) => {
+            let ws = open(&plan, &common)?;
+            print!("{}", status_text(&ws));
+            Ok(0)
+        }
+        Some(Command::Mark {
+            plan,
+            case,
+            outcome,
+            note,
+            reason,
+        }) => mark(&plan, &common, &case, &outcome, note, reason),
+        Some(Command::Capabilities {
+            plan,
+            support,
+            unsupport,
+        }) => capabilities(&plan, &common, &support, &unsupport),
+        Some(Command::Fetch {
+            version,
+            dest,
+            force,
+        }) => fetch::run(common.profile.as_deref(), &version, dest, force),
+    }
+}
+
+/// `scimplan PLAN`: the checklist once it exists; the status for now.
+fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> {
+    let ws = open(plan, common)?;
+    print!("{}", status_text(&ws));
+    if std::io::stdout().is_terminal() {
+        eprintln!("(the interactive checklist is not built yet: use `scimplan mark` to record results)");
+    }
+    Ok(0)
+}
+
+/// Opens the workspace and tells the tester what reconciling with the plan found.
+pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
+    let ws = Workspace::open(plan, &common.open_options())?;
+    let report = &ws.reconcile;
+    if report.plan_changed {
+        eprintln!(
+            "note: {} changed since this session last saw it; results are matched by case ID.",
+            plan.display()
+        );
+        if !report.new_cases.is_empty() {
+            eprintln!(
+                "note: {} new case(s), starting as Not run: {}",
+                report.new_cases.len(),
+                report.new_cases.join(", ")
+            );
+        }
+    }
+    if !report.missing_cases.is_empty() {
+        eprintln!(
+            "warning: results are kept for {} case(s) no longer in the plan: {}",
+            report.missing_cases.len(),
+            report.missing_cases.join(", ")
+        );
+    }
+    Ok(ws)
+}
+
+fn save(ws: &mut Workspace) -> Result<(), Failure> {
+    ws.save().map_err(Failure::from)
+}
+
+fn mark(
+    plan: &std::path::Path,
+    common: &Common,
+    case: &str,
+    outcome: &str,
+    note: Option<String>,
+    reason: Option<String>,
+) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let Some(outcome_value) = Outcome::parse(outcome) else {
+        return Err(usage_error(format!(
+            "'{outcome}' is not an outcome. Use one of: pass, fail, blocked, skip, not-run."
+        )));
+    };
+    let Some(index) = ws.plan.case_index(case.trim()) else {
+        return Err(usage_error(unknown_case_message(&ws, case)));
+    };
+    let id = ws.plan.cases[index].id.clone();
+    if !ws.store.session.applies(&ws.reqs, index) && outcome_value != Outcome::Skipped {
+        eprintln!(
+            "warning: {id} needs a capability declared unsupported ({}); recording {outcome_value} anyway.",
+            ws.reqs.needs(index).join(", ")
+        );
+    }
+    let session = &mut ws.store.session;
+    session.set_outcome(&id, outcome_value, reason, false);
+    if let Some(note) = note {
+        session.set_note(&id, &note);
+    }
+    save(&mut ws)?;
+    let title = &ws.plan.cases[index].title;
+    println!("{id} {title}: {outcome_value}");
+    Ok(0)
+}
+
+fn unknown_case_message(ws: &Workspace, case: &str) -> String {
+    let wanted = case.trim().to_lowercase();
+    let close: Vec<&str> = ws
+        .plan
+        .cases
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| {
+            let id = id.to_lowercase();
+            id.contains(&wanted) || wanted.contains(&id)
+        })
+        .take(5)
+        .collect();
+    let hint = if close.is_empty() {
+        format!("Run `scimplan status {}` to see the plan.", ws.plan.source.display())
+    } else {
+        format!("Did you mean {}?", close.join(", "))
+    };
+    format!(
+        "{}, sheet '{}': no case with ID '{case}'. {hint}",
+        ws.plan.source.display(),
+        ws.plan.sheet
+    )
+}
+
+fn capabilities(
+    plan: &std::path::Path,
+    common: &Common,
+    support: &[String],
+    unsupport: &[String],
+) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let mut changes = Vec::new();
+    for (keys, supported) in [(support, true), (unsupport, false)] {
+        for key in keys {
+            if ws.reqs.capability(key).is_none() {
+                let known: Vec<&str> = ws.reqs.capabilities.iter().map(|c| c.key.as_str()).collect();
+                return Err(usage_error(format!(
+                    "unknown capability '{key}'. Known capabilities: {}",
+                    known.join(", ")
+                )));
+            }
+            changes.push((key.clone(), supported));
+        }
+    }
+    if !changes.is_empty() {
+        let Workspace {
+            plan, reqs, store, ..
+        } = &mut ws;
+        store.session.set_capabilities(plan, reqs, &changes);
+        store.session.capabilities_confirmed = true;
+        save(&mut ws)?;
+    }
+    print!("{}", status::capabilities_text(&ws));
+    Ok(0)
+}

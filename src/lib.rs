@@ -1,0 +1,8 @@
+//! scimplan: run Okta's SCIM OIN test plan from the terminal.
+//!
+//! The core (`plan`, `session`) has no terminal code; the binary's CLI and TUI call it.
+
+pub mod plan;
+pub mod session;
+pub mod cli;
+pub mod workspace;

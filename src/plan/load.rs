@@ -1,0 +1,494 @@
+//! Reading a workbook into a `Plan`: format detection, header discovery, case rows.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError, open_workbook_from_rs};
+use sha2::{Digest, Sha256};
+
+use super::text::{RichText, find_refs, parse_steps};
+use super::{Case, CellValue, Column, Field, Plan, PlanError, Section};
+
+/// How many rows of a sheet are searched for the header row (title rows may stand above it).
+const HEADER_SEARCH_ROWS: usize = 30;
+
+pub fn load_plan(path: &Path) -> Result<Plan, PlanError> {
+    let bytes = std::fs::read(path).map_err(|source| PlanError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_plan_bytes(path, bytes)
+}
+
+pub fn fingerprint_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Loads a plan from workbook bytes; `path` names the file in errors and in the plan.
+pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
+    let fingerprint = fingerprint_bytes(&bytes);
+    let sheets = read_sheets(path, bytes)?;
+    let (sheet_name, rows, header) = find_plan_sheet(path, &sheets)?;
+    build_plan(path, fingerprint, sheet_name, rows, header)
+}
+
+/// A sheet as rows of cells with absolute (zero-based) sheet coordinates.
+struct SheetGrid {
+    name: String,
+    first_row: u32,
+    first_col: u32,
+    rows: Vec<Vec<CellValue>>,
+}
+
+impl SheetGrid {
+    fn cell(&self, row: usize, sheet_col: u32) -> &CellValue {
+        static EMPTY: CellValue = CellValue::Empty;
+        sheet_col
+            .checked_sub(self.first_col)
+            .and_then(|c| self.rows.get(row)?.get(c as usize))
+            .unwrap_or(&EMPTY)
+    }
+}
+
+enum Format {
+    Zip,
+    Ole,
+    Unknown,
+}
+
+fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Format::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Format::Ole
+    } else {
+        Format::Unknown
+    }
+}
+
+fn read_sheets(path: &Path, bytes: Vec<u8>) -> Result<Vec<SheetGrid>, PlanError> {
+    let corrupt = |detail: String| PlanError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let is_ods = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"));
+    let is_xlsb = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsb"));
+    match sniff(&bytes) {
+        Format::Zip if is_ods || zip_has_entry(&bytes, b"content.xml") => {
+            let mut book: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            collect(&mut book).map_err(|e| corrupt(e.to_string()))
+        }
+        Format::Zip if is_xlsb => {
+            let mut book: Xlsb<_> = open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
+            collect(&mut book).map_err(|e| corrupt(e.to_string()))
+        }
+        Format::Zip => {
+            let mut book: Xlsx<_> =
+                open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
+                    XlsxError::Password => PlanError::Encrypted {
+                        path: path.to_path_buf(),
+                    },
+                    other => corrupt(other.to_string()),
+                })?;
+            collect(&mut book).map_err(|e| corrupt(e.to_string()))
+        }
+        Format::Ole => {
+            // Encrypted .xlsx files are OLE containers holding an EncryptedPackage stream.
+            if contains_utf16(&bytes, "EncryptedPackage") || contains_utf16(&bytes, "EncryptionInfo")
+            {
+                return Err(PlanError::Encrypted {
+                    path: path.to_path_buf(),
+                });
+            }
+            let mut book: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| {
+                let text = e.to_string();
+                if text.to_ascii_lowercase().contains("password")
+                    || text.to_ascii_lowercase().contains("encrypt")
+                {
+                    PlanError::Encrypted {
+                        path: path.to_path_buf(),
+                    }
+                } else {
+                    corrupt(text)
+                }
+            })?;
+            collect(&mut book).map_err(|e| corrupt(e.to_string()))
+        }
+        Format::Unknown => Err(PlanError::NotAWorkbook {
+            path: path.to_path_buf(),
+            detail: describe_non_workbook(&bytes),
+        }),
+    }
+}
+
+fn describe_non_workbook(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        "the file is empty".into()
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_ok() {
+        "it is a text file".into()
+    } else {
+        "its content is not an Excel or OpenDocument workbook".into()
+    }
+}
+
+fn zip_has_entry(bytes: &[u8], name: &[u8]) -> bool {
+    bytes.windows(name.len()).take(4096).any(|w| w == name)
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let encoded: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(encoded.len()).any(|w| w == encoded.as_slice())
+}
+
+fn collect<RS, R>(book: &mut R) -> Result<Vec<SheetGrid>, R::Error>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+{
+    let names = book.sheet_names();
+    let mut grids = Vec::with_capacity(names.len());
+    for name in names {
+        let range = book.worksheet_range(&name)?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let rows = range
+            .rows()
+            .map(|row| row.iter().map(cell_value).collect())
+            .collect();
+        grids.push(SheetGrid {
+            name,
+            first_row,
+            first_col,
+            rows,
+        });
+    }
+    Ok(grids)
+}
+
+fn cell_value(data: &Data) -> CellValue {
+    match data {
+        Data::Empty => CellValue::Empty,
+        Data::String(s) => CellValue::Text(s.clone()),
+        Data::Int(i) => CellValue::Number(*i as f64),
+        Data::Float(f) => CellValue::Number(*f),
+        Data::Bool(b) => CellValue::Bool(*b),
+        // Dates are rare in plans; keep Excel's serial number so nothing is invented.
+        Data::DateTime(dt) => CellValue::Number(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::Error(e) => CellValue::Text(format!("#{e:?}")),
+    }
+}
+
+/// Header texts are compared without case, spaces or punctuation.
+fn normalize_header(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn field_for_header(text: &str) -> Option<Field> {
+    let field = match normalize_header(text).as_str() {
+        "id" | "caseid" | "testid" | "testcaseid" | "tcid" | "testrailid" => Field::Id,
+        "title" | "casetitle" | "testtitle" | "name" | "testname" | "testcase" | "testcasename"
+        | "summary" => Field::Title,
+        "section" | "sectionname" | "suite" | "area" | "feature" | "category" => Field::Section,
+        "preconditions" | "precondition" | "prerequisites" | "prerequisite" | "preconds" => {
+            Field::Preconditions
+        }
+        "steps" | "step" | "teststeps" | "procedure" | "stepstoreproduce" => Field::Steps,
+        "expectedresult" | "expectedresults" | "expected" | "expectedoutcome"
+        | "expectedbehavior" | "expectedbehaviour" => Field::Expected,
+        _ => return None,
+    };
+    Some(field)
+}
+
+struct HeaderMatch {
+    row: usize,
+    columns: Vec<Column>,
+}
+
+impl HeaderMatch {
+    fn fields(&self) -> impl Iterator<Item = Field> + '_ {
+        self.columns.iter().filter_map(|c| c.field)
+    }
+
+    fn score(&self) -> usize {
+        self.fields().count()
+    }
+}
+
+fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
+    let cells = grid.rows.get(row)?;
+    let mut columns = Vec::new();
+    let mut seen = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let text = cell.as_text();
+        if text.trim().is_empty() {
+            continue;
+        }
+        // The first column with a given meaning wins; a second one is kept as an extra column.
+        let field = field_for_header(&text).filter(|f| !seen.contains(f));
+        if let Some(f) = field {
+            seen.push(f);
+        }
+        columns.push(Column {
+            header: text,
+            field,
+            sheet_col: grid.first_col + i as u32,
+        });
+    }
+    let candidate = HeaderMatch { row, columns };
+    (seen.contains(&Field::Id) && candidate.score() >= 2).then_some(candidate)
+}
+
+fn find_plan_sheet<'a>(
+    path: &Path,
+    sheets: &'a [SheetGrid],
+) -> Result<(&'a SheetGrid, usize, Vec<Column>), PlanError> {
+    let mut best: Option<(&SheetGrid, HeaderMatch)> = None;
+    for grid in sheets {
+        let found = (0..grid.rows.len().min(HEADER_SEARCH_ROWS))
+            .filter_map(|row| header_in_row(grid, row))
+            .max_by_key(|m| (m.score(), std::cmp::Reverse(m.row)));
+        if let Some(found) = found
+            && best.as_ref().is_none_or(|(_, b)| found.score() > b.score())
+        {
+            best = Some((grid, found));
+        }
+    }
+    let Some((grid, header)) = best else {
+        return Err(PlanError::NoPlanSheet {
+            path: path.to_path_buf(),
+            found: describe_sheets(sheets),
+        });
+    };
+    let missing: Vec<&str> = Field::ALL
+        .iter()
+        .filter(|f| f.is_required() && !header.fields().any(|h| h == **f))
+        .map(|f| f.canonical_header())
+        .collect();
+    if !missing.is_empty() {
+        return Err(PlanError::MissingColumn {
+            path: path.to_path_buf(),
+            sheet: grid.name.clone(),
+            row: grid.first_row + header.row as u32 + 1,
+            missing: missing.join(", "),
+            found: quote_list(header.columns.iter().map(|c| c.header.as_str())),
+        });
+    }
+    Ok((grid, header.row, header.columns))
+}
+
+fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = items.map(|s| format!("'{}'", s.trim())).collect();
+    if quoted.is_empty() {
+        "nothing".into()
+    } else {
+        quoted.join(", ")
+    }
+}
+
+fn describe_sheets(sheets: &[SheetGrid]) -> String {
+    if sheets.is_empty() {
+        return "no sheets".into();
+    }
+    sheets
+        .iter()
+        .map(|grid| {
+            let first = grid
+                .rows
+                .iter()
+                .position(|r| r.iter().any(|c| !c.is_empty()));
+            match first {
+                None => format!("sheet '{}' is empty", grid.name),
+                Some(i) => format!(
+                    "sheet '{}' row {}: {}",
+                    grid.name,
+                    grid.first_row + i as u32 + 1,
+                    quote_list(
+                        grid.rows[i]
+                            .iter()
+                            .filter(|c| !c.is_empty())
+                            .map(|c| match c {
+                                CellValue::Text(t) => t.as_str(),
+                                _ => "(a number)",
+                            })
+                    )
+                ),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn column_letter(index: u32) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+fn build_plan(
+    path: &Path,
+    fingerprint: String,
+    grid: &SheetGrid,
+    header_row: usize,
+    columns: Vec<Column>,
+) -> Result<Plan, PlanError> {
+    let pos = |field: Field| columns.iter().position(|c| c.field == Some(field));
+    let id_col = pos(Field::Id).expect("the header has an ID column");
+    let text_of = |cells: &[CellValue], field: Field| -> String {
+        pos(field)
+            .map(|i| cells[i].as_text())
+            .unwrap_or_default()
+    };
+    let sheet_row = |row: usize| grid.first_row + row as u32 + 1;
+
+    let mut raw_rows = Vec::new();
+    for row in header_row + 1..grid.rows.len() {
+        let cells: Vec<CellValue> = columns
+            .iter()
+            .map(|c| grid.cell(row, c.sheet_col).clone())
+            .collect();
+        if cells.iter().all(CellValue::is_empty) {
+            continue;
+        }
+        let id = cells[id_col].as_text().trim().to_string();
+        if id.is_empty() {
+            return Err(PlanError::EmptyId {
+                path: path.to_path_buf(),
+                sheet: grid.name.clone(),
+                row: sheet_row(row),
+                column: column_letter(columns[id_col].sheet_col),
+                header: columns[id_col].header.clone(),
+            });
+        }
+        raw_rows.push((id, sheet_row(row), cells));
+    }
+    if raw_rows.is_empty() {
+        return Err(PlanError::EmptyPlan {
+            path: path.to_path_buf(),
+            sheet: grid.name.clone(),
+            row: sheet_row(header_row),
+        });
+    }
+
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(raw_rows.len());
+    let mut duplicates: Vec<(String, Vec<u32>)> = Vec::new();
+    for (i, (id, row, _)) in raw_rows.iter().enumerate() {
+        if let Some(&first) = index.get(id) {
+            match duplicates.iter_mut().find(|(d, _)| d == id) {
+                Some((_, rows)) => rows.push(*row),
+                None => duplicates.push((id.clone(), vec![raw_rows[first].1, *row])),
+            }
+        } else {
+            index.insert(id.clone(), i);
+        }
+    }
+    if !duplicates.is_empty() {
+        let listing = duplicates
+            .iter()
+            .map(|(id, rows)| {
+                let rows: Vec<String> = rows.iter().map(u32::to_string).collect();
+                format!("{id} on rows {}", rows.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(PlanError::DuplicateIds {
+            path: path.to_path_buf(),
+            sheet: grid.name.clone(),
+            duplicates,
+            listing,
+        });
+    }
+
+    let known = |id: &str| index.contains_key(id);
+    let mut sections: Vec<Section> = Vec::new();
+    let mut section_pos: HashMap<String, usize> = HashMap::new();
+    let mut cases = Vec::with_capacity(raw_rows.len());
+    for (i, (id, row, cells)) in raw_rows.into_iter().enumerate() {
+        let section = text_of(&cells, Field::Section).trim().to_string();
+        let preconditions_raw = text_of(&cells, Field::Preconditions);
+        let refs = find_refs(&preconditions_raw, &known, &id);
+        let slot = *section_pos.entry(section.clone()).or_insert_with(|| {
+            sections.push(Section {
+                name: section.clone(),
+                cases: Vec::new(),
+            });
+            sections.len() - 1
+        });
+        sections[slot].cases.push(i);
+        cases.push(Case {
+            title: text_of(&cells, Field::Title).trim().to_string(),
+            section,
+            preconditions: RichText::parse(preconditions_raw.trim_end()),
+            steps: parse_steps(&text_of(&cells, Field::Steps)),
+            expected: RichText::parse(text_of(&cells, Field::Expected).trim_end()),
+            row,
+            refs,
+            cells,
+            id,
+        });
+    }
+
+    Ok(Plan {
+        source: path.to_path_buf(),
+        sheet: grid.name.clone(),
+        header_row: sheet_row(header_row),
+        fingerprint,
+        columns,
+        sections,
+        cases,
+        index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn header_variants_are_recognised() {
+        assert_eq!(field_for_header(" Case ID "), Some(Field::Id));
+        assert_eq!(field_for_header("EXPECTED RESULTS"), Some(Field::Expected));
+        assert_eq!(field_for_header("Pre-conditions"), Some(Field::Preconditions));
+        assert_eq!(field_for_header("Owner"), None);
+    }
+
+    #[test]
+    fn text_file_is_not_a_workbook() {
+        let err = load_plan_bytes(Path::new("plan.xlsx"), b"ID,Title\n".to_vec()).unwrap_err();
+        assert!(matches!(err, PlanError::NotAWorkbook { .. }), "{err}");
+        assert!(err.to_string().contains("plan.xlsx"));
+    }
+
+    #[test]
+    fn truncated_zip_is_corrupt() {
+        let err =
+            load_plan_bytes(Path::new("plan.xlsx"), b"PK\x03\x04garbage".to_vec()).unwrap_err();
+        assert!(matches!(err, PlanError::Corrupt { .. }), "{err}");
+    }
+}

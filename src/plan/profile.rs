@@ -1,0 +1,295 @@
+//! The project's own knowledge of Okta's plans (`plans/okta-scim.toml`): capabilities,
+//! which sections and cases need them, and the official workbooks.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use super::Plan;
+
+const BUILTIN: &str = include_str!("../../plans/okta-scim.toml");
+
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read the profile: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the profile is not valid TOML: {message}Fix the file or leave --profile out to use the built-in profile.")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: {message}. Fix the profile or leave --profile out to use the built-in profile.")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Capability {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SectionRule {
+    pub names: Vec<String>,
+    pub needs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseRule {
+    pub id: String,
+    pub needs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KnownWorkbook {
+    pub version: String,
+    pub file: String,
+    pub url: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    #[serde(rename = "capability", default)]
+    pub capabilities: Vec<Capability>,
+    #[serde(rename = "section", default)]
+    pub sections: Vec<SectionRule>,
+    #[serde(rename = "case", default)]
+    pub cases: Vec<CaseRule>,
+    #[serde(rename = "workbook", default)]
+    pub workbooks: Vec<KnownWorkbook>,
+}
+
+fn normalize_section(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The capability key a section of its own gets: its name in lowercase words joined by dashes.
+pub fn section_key(section: &str) -> String {
+    let words: Vec<String> = section
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        "no-section".into()
+    } else {
+        words.join("-")
+    }
+}
+
+impl Profile {
+    /// The profile compiled into the binary.
+    pub fn builtin() -> Profile {
+        Profile::parse(Path::new("plans/okta-scim.toml (built in)"), BUILTIN)
+            .expect("the built-in profile is valid")
+    }
+
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Profile::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        profile.validate(path)?;
+        Ok(profile)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut keys = Vec::new();
+        for cap in &self.capabilities {
+            if keys.contains(&cap.key.as_str()) {
+                return Err(invalid(format!("capability '{}' is defined twice", cap.key)));
+            }
+            keys.push(cap.key.as_str());
+        }
+        let rules = self
+            .sections
+            .iter()
+            .map(|s| (format!("section {:?}", s.names), &s.needs))
+            .chain(self.cases.iter().map(|c| (format!("case {}", c.id), &c.needs)));
+        for (what, needs) in rules {
+            if let Some(unknown) = needs.iter().find(|n| !keys.contains(&n.as_str())) {
+                return Err(invalid(format!(
+                    "{what} needs capability '{unknown}', which the profile does not define (known: {})",
+                    keys.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn capability(&self, key: &str) -> Option<&Capability> {
+        self.capabilities.iter().find(|c| c.key == key)
+    }
+
+    pub fn workbook(&self, version: &str) -> Option<&KnownWorkbook> {
+        self.workbooks.iter().find(|w| w.version == version)
+    }
+
+    /// The workbook version whose checksum matches a fingerprint, if Okta published it.
+    pub fn known_version(&self, fingerprint: &str) -> Option<&KnownWorkbook> {
+        self.workbooks
+            .iter()
+            .find(|w| w.sha256.eq_ignore_ascii_case(fingerprint))
+    }
+}
+
+/// What each case of one plan needs, under one profile: computed once per (plan, profile).
+#[derive(Debug, Clone)]
+pub struct Requirements {
+    /// The profile's capabilities, then one per section the profile does not know.
+    pub capabilities: Vec<Capability>,
+    /// Per case (plan order), the capability keys it needs.
+    needs: Vec<Vec<String>>,
+    governed: HashMap<String, usize>,
+}
+
+impl Requirements {
+    pub fn new(profile: &Profile, plan: &Plan) -> Requirements {
+        let mut capabilities = profile.capabilities.clone();
+        let section_needs: HashMap<String, &Vec<String>> = profile
+            .sections
+            .iter()
+            .flat_map(|rule| rule.names.iter().map(move |n| (normalize_section(n), &rule.needs)))
+            .collect();
+        let case_needs: HashMap<&str, &Vec<String>> = profile
+            .cases
+            .iter()
+            .map(|rule| (rule.id.as_str(), &rule.needs))
+            .collect();
+
+        let mut needs_by_section: HashMap<&str, Vec<String>> = HashMap::new();
+        for section in &plan.sections {
+            let needs = match section_needs.get(&normalize_section(&section.name)) {
+                Some(needs) => (*needs).clone(),
+                None => {
+                    let mut key = section_key(&section.name);
+                    if profile.capability(&key).is_some() {
+                        key.push_str("-section");
+                    }
+                    if !capabilities.iter().any(|c| c.key == key) {
+                        capabilities.push(Capability {
+                            key: key.clone(),
+                            name: if section.name.is_empty() {
+                                "(no section)".into()
+                            } else {
+                                section.name.clone()
+                            },
+                            description: "A section scimplan's profile does not know.".into(),
+                        });
+                    }
+                    vec![key]
+                }
+            };
+            needs_by_section.insert(section.name.as_str(), needs);
+        }
+
+        let needs: Vec<Vec<String>> = plan
+            .cases
+            .iter()
+            .map(|case| match case_needs.get(case.id.as_str()) {
+                Some(needs) => (*needs).clone(),
+                None => needs_by_section[case.section.as_str()].clone(),
+            })
+            .collect();
+        let mut governed = HashMap::new();
+        for keys in &needs {
+            for key in keys {
+                *governed.entry(key.clone()).or_insert(0) += 1;
+            }
+        }
+        Requirements {
+            capabilities,
+            needs,
+            governed,
+        }
+    }
+
+    /// Capability keys the case at `index` (plan order) needs.
+    pub fn needs(&self, index: usize) -> &[String] {
+        &self.needs[index]
+    }
+
+    /// How many cases need a capability.
+    pub fn cases_governed(&self, key: &str) -> usize {
+        self.governed.get(key).copied().unwrap_or(0)
+    }
+
+    pub fn capability(&self, key: &str) -> Option<&Capability> {
+        self.capabilities.iter().find(|c| c.key == key)
+    }
+
+    /// Capabilities that govern at least one case of the plan, in profile order.
+    pub fn relevant(&self) -> impl Iterator<Item = &Capability> {
+        self.capabilities
+            .iter()
+            .filter(|c| self.cases_governed(&c.key) > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profile_has_the_thirteen_capabilities() {
+        let profile = Profile::builtin();
+        let keys: Vec<_> = profile.capabilities.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "create-users",
+                "update-users",
+                "deactivate-users",
+                "sync-password",
+                "import-users",
+                "import-groups",
+                "group-push",
+                "profile-sourcing",
+                "entitlements",
+                "user-schema-discovery",
+                "sso-saml",
+                "sso-swa",
+                "oauth-provisioning"
+            ]
+        );
+        assert!(profile.workbook("v2").is_some());
+    }
+
+    #[test]
+    fn unknown_capability_in_a_rule_is_rejected() {
+        let err = Profile::parse(
+            Path::new("p.toml"),
+            "name='x'\n[[section]]\nnames=['A']\nneeds=['nope']\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("'nope'"), "{err}");
+    }
+
+    #[test]
+    fn section_keys_are_slugs() {
+        assert_eq!(section_key("Using Group Push"), "using-group-push");
+        assert_eq!(section_key("  "), "no-section");
+    }
+}

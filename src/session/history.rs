@@ -1,0 +1,259 @@
+//! Changes to a session, recorded in an append-only log so they can be undone and redone,
+//! even after a restart.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{CaseResult, Evidence, Outcome, Session};
+use crate::plan::Plan;
+use crate::plan::profile::Requirements;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryKind {
+    Change,
+    Undo,
+    Redo,
+}
+
+/// One case's result before and after a change (`None`: no result, i.e. Not run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDelta {
+    pub case: String,
+    pub before: Option<CaseResult>,
+    pub after: Option<CaseResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub kind: HistoryKind,
+    /// For Undo and Redo: the index of the change they act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<usize>,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseDelta>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities_before: Option<BTreeMap<String, bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities_after: Option<BTreeMap<String, bool>>,
+}
+
+impl Session {
+    /// Runs `change` and records what it did to `cases` (and to the capabilities when
+    /// `touches_capabilities`). Returns false, recording nothing, when nothing changed.
+    fn record(
+        &mut self,
+        description: String,
+        cases: &[&str],
+        touches_capabilities: bool,
+        change: impl FnOnce(&mut Session),
+    ) -> bool {
+        let caps_before = touches_capabilities.then(|| self.capabilities.clone());
+        let before: Vec<Option<CaseResult>> =
+            cases.iter().map(|id| self.results.get(*id).cloned()).collect();
+        change(self);
+        let deltas: Vec<CaseDelta> = cases
+            .iter()
+            .zip(before)
+            .filter_map(|(id, before)| {
+                let after = self.results.get(*id).cloned();
+                (before != after).then(|| CaseDelta {
+                    case: id.to_string(),
+                    before,
+                    after,
+                })
+            })
+            .collect();
+        let caps_after = touches_capabilities.then(|| self.capabilities.clone());
+        if deltas.is_empty() && caps_before == caps_after {
+            return false;
+        }
+        self.history.push(HistoryEntry {
+            at: Utc::now(),
+            kind: HistoryKind::Change,
+            target: None,
+            description,
+            cases: deltas,
+            capabilities_before: caps_before,
+            capabilities_after: caps_after,
+        });
+        self.undo_stack.push(self.history.len() - 1);
+        self.redo_stack.clear();
+        true
+    }
+
+    fn touch(&mut self, case_id: &str, edit: impl FnOnce(&mut CaseResult)) {
+        let tester = self.tester.clone();
+        let result = self.results.entry(case_id.to_string()).or_default();
+        edit(result);
+        result.updated_at = Some(Utc::now());
+        if tester.is_some() {
+            result.tester = tester;
+        }
+        if result.is_blank() && result.reason.is_none() && result.skipped_for.is_none() {
+            self.results.remove(case_id);
+        }
+    }
+
+    /// Records an outcome. `reason` is kept for Skipped and Blocked; `automatic` marks a
+    /// verdict of an automatic verification.
+    pub fn set_outcome(
+        &mut self,
+        case_id: &str,
+        outcome: Outcome,
+        reason: Option<String>,
+        automatic: bool,
+    ) -> bool {
+        let description = format!("{case_id}: {outcome}");
+        self.record(description, &[case_id], false, |s| {
+            s.touch(case_id, |r| {
+                r.outcome = outcome;
+                r.reason = match outcome {
+                    Outcome::Skipped | Outcome::Blocked => reason,
+                    _ => None,
+                };
+                r.automatic = automatic;
+                // An explicit mark overrides a capability skip.
+                r.skipped_for = None;
+                r.before_skip = None;
+            })
+        })
+    }
+
+    pub fn set_note(&mut self, case_id: &str, note: &str) -> bool {
+        if self.result(case_id).map(|r| r.note.as_str()).unwrap_or("") == note {
+            return false;
+        }
+        let note = note.to_string();
+        self.record(format!("{case_id}: note"), &[case_id], false, |s| {
+            s.touch(case_id, |r| r.note = note)
+        })
+    }
+
+    pub fn toggle_step(&mut self, case_id: &str, step: usize) -> bool {
+        self.record(
+            format!("{case_id}: step {}", step + 1),
+            &[case_id],
+            false,
+            |s| {
+                s.touch(case_id, |r| {
+                    if !r.steps_checked.remove(&step) {
+                        r.steps_checked.insert(step);
+                    }
+                })
+            },
+        )
+    }
+
+    pub fn add_evidence(&mut self, case_id: &str, reference: &str, caption: &str) -> bool {
+        let evidence = Evidence {
+            added_at: Utc::now(),
+            reference: reference.to_string(),
+            caption: caption.to_string(),
+        };
+        self.record(format!("{case_id}: evidence"), &[case_id], false, |s| {
+            s.touch(case_id, |r| r.evidence.push(evidence))
+        })
+    }
+
+    /// Adds time the case was open; not an undoable change.
+    pub fn add_time_spent(&mut self, case_id: &str, seconds: u64) {
+        if seconds > 0 {
+            self.results
+                .entry(case_id.to_string())
+                .or_default()
+                .time_spent_secs += seconds;
+        }
+    }
+
+    /// Declares capabilities supported or not, skipping or restoring their cases.
+    pub fn set_capabilities(
+        &mut self,
+        plan: &Plan,
+        reqs: &Requirements,
+        changes: &[(String, bool)],
+    ) -> bool {
+        let ids: Vec<&str> = plan.cases.iter().map(|c| c.id.as_str()).collect();
+        let description = changes
+            .iter()
+            .map(|(k, on)| format!("{k} {}", if *on { "supported" } else { "unsupported" }))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.record(description, &ids, true, |s| {
+            for (key, supported) in changes {
+                if *supported {
+                    s.capabilities.remove(key);
+                    s.capabilities.insert(key.clone(), true);
+                } else {
+                    s.capabilities.insert(key.clone(), false);
+                }
+            }
+            s.apply_capabilities(plan, reqs);
+        })
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo_stack.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo_stack.is_empty()
+    }
+
+    /// Reverts the most recent change still in effect. Returns its description.
+    pub fn undo(&mut self) -> Option<String> {
+        let target = self.undo_stack.pop()?;
+        let entry = self.history[target].clone();
+        for delta in &entry.cases {
+            self.put(&delta.case, delta.before.clone());
+        }
+        if let Some(caps) = &entry.capabilities_before {
+            self.capabilities = caps.clone();
+        }
+        self.log_walk(HistoryKind::Undo, target, &entry);
+        self.redo_stack.push(target);
+        Some(entry.description)
+    }
+
+    /// Applies again the most recently undone change. Returns its description.
+    pub fn redo(&mut self) -> Option<String> {
+        let target = self.redo_stack.pop()?;
+        let entry = self.history[target].clone();
+        for delta in &entry.cases {
+            self.put(&delta.case, delta.after.clone());
+        }
+        if let Some(caps) = &entry.capabilities_after {
+            self.capabilities = caps.clone();
+        }
+        self.log_walk(HistoryKind::Redo, target, &entry);
+        self.undo_stack.push(target);
+        Some(entry.description)
+    }
+
+    fn put(&mut self, case_id: &str, result: Option<CaseResult>) {
+        match result {
+            Some(result) => {
+                self.results.insert(case_id.to_string(), result);
+            }
+            None => {
+                self.results.remove(case_id);
+            }
+        }
+    }
+
+    fn log_walk(&mut self, kind: HistoryKind, target: usize, entry: &HistoryEntry) {
+        self.history.push(HistoryEntry {
+            at: Utc::now(),
+            kind,
+            target: Some(target),
+            description: entry.description.clone(),
+            cases: Vec::new(),
+            capabilities_before: None,
+            capabilities_after: None,
+        });
+    }
+}

@@ -1,0 +1,332 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::history::HistoryEntry;
+use crate::plan::Plan;
+use crate::plan::profile::Requirements;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The result of a case. Anchors: TestRail's Untested/Passed/Failed/Blocked, plus Skipped for
+/// cases of features the integration does not support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    #[default]
+    NotRun,
+    Pass,
+    Fail,
+    Blocked,
+    Skipped,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::NotRun,
+        Outcome::Pass,
+        Outcome::Fail,
+        Outcome::Blocked,
+        Outcome::Skipped,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::NotRun => "Not run",
+            Outcome::Pass => "Pass",
+            Outcome::Fail => "Fail",
+            Outcome::Blocked => "Blocked",
+            Outcome::Skipped => "Skipped",
+        }
+    }
+
+    /// Reads an outcome the way testers write it: "pass", "Passed", "p", "not run", "untested"...
+    pub fn parse(text: &str) -> Option<Outcome> {
+        let key: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match key.as_str() {
+            "notrun" | "untested" | "x" | "none" | "todo" | "" => Outcome::NotRun,
+            "pass" | "passed" | "p" | "ok" => Outcome::Pass,
+            "fail" | "failed" | "f" => Outcome::Fail,
+            "blocked" | "block" | "b" => Outcome::Blocked,
+            "skipped" | "skip" | "s" | "na" | "notapplicable" => Outcome::Skipped,
+            _ => return None,
+        })
+    }
+
+    /// Counts as done for progress: anything but Not run.
+    pub fn is_done(self) -> bool {
+        self != Outcome::NotRun
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A file, link or text the tester attached to a case as proof.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub added_at: DateTime<Utc>,
+    /// A file path, a URL, or free text.
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caption: String,
+}
+
+/// An outcome put aside while the case's capability is declared unsupported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedOutcome {
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Why the case was skipped (or blocked), recorded with the outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tester: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Indexes of ticked steps (zero-based, plan order).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub steps_checked: BTreeSet<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Seconds the case was open in the checklist.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub time_spent_secs: u64,
+    /// Set by an automatic verification rather than a person.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
+    /// The capability whose being unsupported skipped this case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_for: Option<String>,
+    /// The outcome the case had before that capability was declared unsupported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_skip: Option<SavedOutcome>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl CaseResult {
+    /// True when the result holds nothing a tester produced.
+    pub fn is_blank(&self) -> bool {
+        self.outcome == Outcome::NotRun
+            && self.note.is_empty()
+            && self.steps_checked.is_empty()
+            && self.evidence.is_empty()
+            && self.time_spent_secs == 0
+    }
+}
+
+/// Links to the Runscope SPEC and CRUD results the OIN Wizard asks for.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SuiteLinks {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crud: Option<String>,
+}
+
+/// A record that the workbook changed under the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub at: DateTime<Utc>,
+    pub from_fingerprint: String,
+    pub to_fingerprint: String,
+    pub new_cases: Vec<String>,
+    pub missing_cases: Vec<String>,
+}
+
+/// What reopening a session against its workbook found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReconcileReport {
+    /// The workbook's fingerprint differs from the one the session was made with.
+    pub plan_changed: bool,
+    /// Cases of the plan with no result yet that did not exist when the session last saw the plan.
+    pub new_cases: Vec<String>,
+    /// Results kept for cases the plan no longer has.
+    pub missing_cases: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub schema: u32,
+    /// SHA-256 of the workbook the results belong to.
+    pub plan_fingerprint: String,
+    /// The workbook's file name when the session was made (for messages only).
+    #[serde(default)]
+    pub plan_file: String,
+    #[serde(default)]
+    pub app_name: Option<String>,
+    #[serde(default)]
+    pub tester: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Declared support per capability key; a capability not listed counts as supported.
+    #[serde(default)]
+    pub capabilities: BTreeMap<String, bool>,
+    /// The tester has confirmed the capability declaration at least once.
+    #[serde(default)]
+    pub capabilities_confirmed: bool,
+    /// Results by case ID. Cases without an entry are Not run.
+    #[serde(default)]
+    pub results: BTreeMap<String, CaseResult>,
+    #[serde(default)]
+    pub suites: SuiteLinks,
+    /// Case IDs of the plan when the session last saw it, to tell new cases from old.
+    #[serde(default)]
+    pub known_cases: Vec<String>,
+    #[serde(default)]
+    pub plan_changes: Vec<PlanChange>,
+    /// Append-only log of changes; undo and redo walk it.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// Indexes into `history` of changes that can be undone, most recent last.
+    #[serde(default)]
+    pub undo_stack: Vec<usize>,
+    /// Indexes into `history` of undone changes that can be redone, most recent last.
+    #[serde(default)]
+    pub redo_stack: Vec<usize>,
+}
+
+impl Session {
+    pub fn new(plan: &Plan) -> Session {
+        Session {
+            schema: SCHEMA_VERSION,
+            plan_fingerprint: plan.fingerprint.clone(),
+            plan_file: plan.file_name(),
+            app_name: None,
+            tester: None,
+            created_at: Utc::now(),
+            capabilities: BTreeMap::new(),
+            capabilities_confirmed: false,
+            results: BTreeMap::new(),
+            suites: SuiteLinks::default(),
+            known_cases: plan.cases.iter().map(|c| c.id.clone()).collect(),
+            plan_changes: Vec::new(),
+            history: Vec::new(),
+            undo_stack: Vec::new(),
+            redo_stack: Vec::new(),
+        }
+    }
+
+    pub fn result(&self, case_id: &str) -> Option<&CaseResult> {
+        self.results.get(case_id)
+    }
+
+    pub fn outcome(&self, case_id: &str) -> Outcome {
+        self.results
+            .get(case_id)
+            .map(|r| r.outcome)
+            .unwrap_or_default()
+    }
+
+    pub fn is_supported(&self, capability: &str) -> bool {
+        self.capabilities.get(capability).copied().unwrap_or(true)
+    }
+
+    /// A case applies when every capability it needs is declared supported.
+    pub fn applies(&self, reqs: &Requirements, case_index: usize) -> bool {
+        reqs.needs(case_index).iter().all(|k| self.is_supported(k))
+    }
+
+    /// Matches results to the plan by case ID after the workbook may have changed.
+    /// Results of cases that disappeared are kept; new cases start as Not run (or Skipped when
+    /// their capability is unsupported).
+    pub fn reconcile(&mut self, plan: &Plan, reqs: &Requirements) -> ReconcileReport {
+        let mut report = ReconcileReport {
+            missing_cases: self
+                .results
+                .iter()
+                .filter(|(id, result)| !plan.contains(id) && !result.is_blank())
+                .map(|(id, _)| id.clone())
+                .collect(),
+            ..ReconcileReport::default()
+        };
+        if self.plan_fingerprint != plan.fingerprint {
+            report.plan_changed = true;
+            let known: std::collections::HashSet<&str> =
+                self.known_cases.iter().map(String::as_str).collect();
+            report.new_cases = plan
+                .cases
+                .iter()
+                .filter(|c| !known.contains(c.id.as_str()) && !self.results.contains_key(&c.id))
+                .map(|c| c.id.clone())
+                .collect();
+            self.plan_changes.push(PlanChange {
+                at: Utc::now(),
+                from_fingerprint: self.plan_fingerprint.clone(),
+                to_fingerprint: plan.fingerprint.clone(),
+                new_cases: report.new_cases.clone(),
+                missing_cases: report.missing_cases.clone(),
+            });
+            self.plan_fingerprint = plan.fingerprint.clone();
+            self.plan_file = plan.file_name();
+            self.known_cases = plan.cases.iter().map(|c| c.id.clone()).collect();
+        }
+        self.apply_capabilities(plan, reqs);
+        report
+    }
+
+    /// Brings every case in line with the declared capabilities: cases of unsupported ones are
+    /// Skipped with the reason; cases whose capabilities are all supported again get back the
+    /// outcome they had.
+    pub(crate) fn apply_capabilities(&mut self, plan: &Plan, reqs: &Requirements) {
+        for (index, case) in plan.cases.iter().enumerate() {
+            let unsupported = reqs
+                .needs(index)
+                .iter()
+                .find(|k| !self.is_supported(k))
+                .cloned();
+            match unsupported {
+                Some(key) => {
+                    let name = reqs
+                        .capability(&key)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_else(|| key.clone());
+                    let result = self.results.entry(case.id.clone()).or_default();
+                    if result.skipped_for.is_none() {
+                        result.before_skip = Some(SavedOutcome {
+                            outcome: result.outcome,
+                            skip_reason: result.reason.clone(),
+                        });
+                    }
+                    result.outcome = Outcome::Skipped;
+                    result.reason = Some(format!("Capability not supported: {name}"));
+                    result.skipped_for = Some(key);
+                }
+                None => {
+                    if let Some(result) = self.results.get_mut(&case.id)
+                        && result.skipped_for.is_some()
+                    {
+                        let saved = result.before_skip.take().unwrap_or(SavedOutcome {
+                            outcome: Outcome::NotRun,
+                            skip_reason: None,
+                        });
+                        result.outcome = saved.outcome;
+                        result.reason = saved.skip_reason;
+                        result.skipped_for = None;
+                        if result.is_blank() && result.reason.is_none() {
+                            self.results.remove(&case.id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

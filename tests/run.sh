@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one command that sets up and runs every check: formatting, lints, all tests.
+# Usage: ./tests/run.sh   (from anywhere; needs cargo and python3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# The real SCIM server the verify tests run against, pinned, in a virtual environment.
+SCIM2_SERVER_VERSION=0.8.3
+venv="$root/.venv"
+if [ ! -x "$venv/bin/scim2-server" ] || ! "$venv/bin/pip" show scim2-server 2>/dev/null | grep -q "^Version: $SCIM2_SERVER_VERSION$"; then
+  echo "==> installing scim2-server $SCIM2_SERVER_VERSION into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-server==$SCIM2_SERVER_VERSION"
+fi
+export SCIMPLAN_SCIM_SERVER="$venv/bin/scim2-server"
+
+# Okta's real workbooks, when the shared folder is beside the checkout (it is in CI).
+if [ -z "${SCIMPLAN_REAL_PLANS:-}" ] && [ -d "$root/../shared/plans" ]; then
+  export SCIMPLAN_REAL_PLANS="$root/../shared/plans"
+fi
+if [ -n "${SCIMPLAN_REAL_PLANS:-}" ]; then
+  export SCIMPLAN_REQUIRE_REAL_PLANS=1
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+echo "==> cargo test"
+cargo test --all-targets --locked
