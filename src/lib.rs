@@ -2,7 +2,7 @@
 //!
 //! The core (`plan`, `session`) has no terminal code; the binary's CLI and TUI call it.
 
+pub mod cli;
 pub mod plan;
 pub mod session;
-pub mod cli;
 pub mod workspace;

@@ -60,7 +60,10 @@ pub fn fetch_workbook(known: &KnownWorkbook, dir: &Path) -> Result<Fetched, Fail
         .send()
         .map_err(|e| offline_hint(describe_reqwest(&e)))?;
     if !response.status().is_success() {
-        return Err(offline_hint(format!("the server answered {}", response.status())));
+        return Err(offline_hint(format!(
+            "the server answered {}",
+            response.status()
+        )));
     }
     let bar = match response.content_length() {
         Some(len) => ProgressBar::new(len),
@@ -95,9 +98,8 @@ pub fn fetch_workbook(known: &KnownWorkbook, dir: &Path) -> Result<Fetched, Fail
         ))
     })?;
     let sha = fingerprint_bytes(&bytes);
-    std::fs::create_dir_all(dir).map_err(|e| {
-        usage_error(format!("cannot create {}: {e}", dir.display()))
-    })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| usage_error(format!("cannot create {}: {e}", dir.display())))?;
     write_atomic(&path, &bytes, false)
         .map_err(|e| usage_error(format!("cannot save {}: {e}", path.display())))?;
     let mismatch = (!sha.eq_ignore_ascii_case(&known.sha256)).then_some(sha);
@@ -117,7 +119,11 @@ fn describe_reqwest(err: &reqwest::Error) -> String {
 
 fn known(profile: &Profile, version: &str) -> Result<KnownWorkbook, Failure> {
     profile.workbook(version).cloned().ok_or_else(|| {
-        let versions: Vec<&str> = profile.workbooks.iter().map(|w| w.version.as_str()).collect();
+        let versions: Vec<&str> = profile
+            .workbooks
+            .iter()
+            .map(|w| w.version.as_str())
+            .collect();
         usage_error(format!(
             "the profile knows no plan version '{version}'. Known versions: {}",
             versions.join(", ")
@@ -147,7 +153,10 @@ pub fn run(
     let dir = dest.unwrap_or_else(default_plan_dir);
     let path = dir.join(&known.file);
     if path.is_file() && !force {
-        println!("{} (already downloaded; --force downloads it again)", path.display());
+        println!(
+            "{} (already downloaded; --force downloads it again)",
+            path.display()
+        );
         return Ok(0);
     }
     let fetched = fetch_workbook(&known, &dir)?;
@@ -168,7 +177,10 @@ pub fn default_plan(profile: Option<&Path>) -> Result<PathBuf, Failure> {
     if path.is_file() {
         return Ok(path);
     }
-    eprintln!("No plan given: downloading Okta's v2 test plan into {}", dir.display());
+    eprintln!(
+        "No plan given: downloading Okta's v2 test plan into {}",
+        dir.display()
+    );
     let fetched = fetch_workbook(&known, &dir)?;
     warn_mismatch(&known, &fetched);
     Ok(fetched.path)

@@ -184,7 +184,9 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
     let ws = open(plan, common)?;
     print!("{}", status_text(&ws));
     if std::io::stdout().is_terminal() {
-        eprintln!("(the interactive checklist is not built yet: use `scimplan mark` to record results)");
+        eprintln!(
+            "(the interactive checklist is not built yet: use `scimplan mark` to record results)"
+        );
     }
     Ok(0)
 }
@@ -269,7 +271,10 @@ fn unknown_case_message(ws: &Workspace, case: &str) -> String {
         .take(5)
         .collect();
     let hint = if close.is_empty() {
-        format!("Run `scimplan status {}` to see the plan.", ws.plan.source.display())
+        format!(
+            "Run `scimplan status {}` to see the plan.",
+            ws.plan.source.display()
+        )
     } else {
         format!("Did you mean {}?", close.join(", "))
     };
@@ -291,7 +296,12 @@ fn capabilities(
     for (keys, supported) in [(support, true), (unsupport, false)] {
         for key in keys {
             if ws.reqs.capability(key).is_none() {
-                let known: Vec<&str> = ws.reqs.capabilities.iter().map(|c| c.key.as_str()).collect();
+                let known: Vec<&str> = ws
+                    .reqs
+                    .capabilities
+                    .iter()
+                    .map(|c| c.key.as_str())
+                    .collect();
                 return Err(usage_error(format!(
                     "unknown capability '{key}'. Known capabilities: {}",
                     known.join(", ")

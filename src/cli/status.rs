@@ -123,7 +123,15 @@ pub fn status_text(ws: &Workspace) -> String {
         out.push('\n');
     };
     for (name, tally) in &sections {
-        row(&mut out, if name.is_empty() { "(no section)" } else { name }, tally);
+        row(
+            &mut out,
+            if name.is_empty() {
+                "(no section)"
+            } else {
+                name
+            },
+            tally,
+        );
     }
     row(&mut out, "Total", &total);
     out
@@ -141,7 +149,11 @@ pub fn capabilities_text(ws: &Workspace) -> String {
         .unwrap_or(10);
     for cap in &ws.reqs.capabilities {
         let governed = ws.reqs.cases_governed(&cap.key);
-        let mark = if session.is_supported(&cap.key) { "[x]" } else { "[ ]" };
+        let mark = if session.is_supported(&cap.key) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
         let _ = writeln!(
             out,
             "{mark} {:<key_width$}  {}  ({governed} case{})",

@@ -102,24 +102,26 @@ fn read_sheets(path: &Path, bytes: Vec<u8>) -> Result<Vec<SheetGrid>, PlanError>
         }
         Format::Ole => {
             // Encrypted .xlsx files are OLE containers holding an EncryptedPackage stream.
-            if contains_utf16(&bytes, "EncryptedPackage") || contains_utf16(&bytes, "EncryptionInfo")
+            if contains_utf16(&bytes, "EncryptedPackage")
+                || contains_utf16(&bytes, "EncryptionInfo")
             {
                 return Err(PlanError::Encrypted {
                     path: path.to_path_buf(),
                 });
             }
-            let mut book: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| {
-                let text = e.to_string();
-                if text.to_ascii_lowercase().contains("password")
-                    || text.to_ascii_lowercase().contains("encrypt")
-                {
-                    PlanError::Encrypted {
-                        path: path.to_path_buf(),
+            let mut book: Xls<_> =
+                open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| {
+                    let text = e.to_string();
+                    if text.to_ascii_lowercase().contains("password")
+                        || text.to_ascii_lowercase().contains("encrypt")
+                    {
+                        PlanError::Encrypted {
+                            path: path.to_path_buf(),
+                        }
+                    } else {
+                        corrupt(text)
                     }
-                } else {
-                    corrupt(text)
-                }
-            })?;
+                })?;
             collect(&mut book).map_err(|e| corrupt(e.to_string()))
         }
         Format::Unknown => Err(PlanError::NotAWorkbook {
@@ -144,8 +146,13 @@ fn zip_has_entry(bytes: &[u8], name: &[u8]) -> bool {
 }
 
 fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
-    let encoded: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-    bytes.windows(encoded.len()).any(|w| w == encoded.as_slice())
+    let encoded: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes
+        .windows(encoded.len())
+        .any(|w| w == encoded.as_slice())
 }
 
 fn collect<RS, R>(book: &mut R) -> Result<Vec<SheetGrid>, R::Error>
@@ -310,20 +317,19 @@ fn describe_sheets(sheets: &[SheetGrid]) -> String {
                 .position(|r| r.iter().any(|c| !c.is_empty()));
             match first {
                 None => format!("sheet '{}' is empty", grid.name),
-                Some(i) => format!(
-                    "sheet '{}' row {}: {}",
-                    grid.name,
-                    grid.first_row + i as u32 + 1,
-                    quote_list(
-                        grid.rows[i]
-                            .iter()
-                            .filter(|c| !c.is_empty())
-                            .map(|c| match c {
+                Some(i) => {
+                    format!(
+                        "sheet '{}' row {}: {}",
+                        grid.name,
+                        grid.first_row + i as u32 + 1,
+                        quote_list(grid.rows[i].iter().filter(|c| !c.is_empty()).map(
+                            |c| match c {
                                 CellValue::Text(t) => t.as_str(),
                                 _ => "(a number)",
-                            })
+                            }
+                        ))
                     )
-                ),
+                }
             }
         })
         .collect::<Vec<_>>()
@@ -352,9 +358,7 @@ fn build_plan(
     let pos = |field: Field| columns.iter().position(|c| c.field == Some(field));
     let id_col = pos(Field::Id).expect("the header has an ID column");
     let text_of = |cells: &[CellValue], field: Field| -> String {
-        pos(field)
-            .map(|i| cells[i].as_text())
-            .unwrap_or_default()
+        pos(field).map(|i| cells[i].as_text()).unwrap_or_default()
     };
     let sheet_row = |row: usize| grid.first_row + row as u32 + 1;
 
@@ -474,7 +478,10 @@ mod tests {
     fn header_variants_are_recognised() {
         assert_eq!(field_for_header(" Case ID "), Some(Field::Id));
         assert_eq!(field_for_header("EXPECTED RESULTS"), Some(Field::Expected));
-        assert_eq!(field_for_header("Pre-conditions"), Some(Field::Preconditions));
+        assert_eq!(
+            field_for_header("Pre-conditions"),
+            Some(Field::Preconditions)
+        );
         assert_eq!(field_for_header("Owner"), None);
     }
 

@@ -19,9 +19,13 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: the profile is not valid TOML: {message}Fix the file or leave --profile out to use the built-in profile.")]
+    #[error(
+        "{path}: the profile is not valid TOML: {message}Fix the file or leave --profile out to use the built-in profile."
+    )]
     Syntax { path: PathBuf, message: String },
-    #[error("{path}: {message}. Fix the profile or leave --profile out to use the built-in profile.")]
+    #[error(
+        "{path}: {message}. Fix the profile or leave --profile out to use the built-in profile."
+    )]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -119,7 +123,10 @@ impl Profile {
         let mut keys = Vec::new();
         for cap in &self.capabilities {
             if keys.contains(&cap.key.as_str()) {
-                return Err(invalid(format!("capability '{}' is defined twice", cap.key)));
+                return Err(invalid(format!(
+                    "capability '{}' is defined twice",
+                    cap.key
+                )));
             }
             keys.push(cap.key.as_str());
         }
@@ -127,7 +134,11 @@ impl Profile {
             .sections
             .iter()
             .map(|s| (format!("section {:?}", s.names), &s.needs))
-            .chain(self.cases.iter().map(|c| (format!("case {}", c.id), &c.needs)));
+            .chain(
+                self.cases
+                    .iter()
+                    .map(|c| (format!("case {}", c.id), &c.needs)),
+            );
         for (what, needs) in rules {
             if let Some(unknown) = needs.iter().find(|n| !keys.contains(&n.as_str())) {
                 return Err(invalid(format!(
@@ -171,7 +182,11 @@ impl Requirements {
         let section_needs: HashMap<String, &Vec<String>> = profile
             .sections
             .iter()
-            .flat_map(|rule| rule.names.iter().map(move |n| (normalize_section(n), &rule.needs)))
+            .flat_map(|rule| {
+                rule.names
+                    .iter()
+                    .map(move |n| (normalize_section(n), &rule.needs))
+            })
             .collect();
         let case_needs: HashMap<&str, &Vec<String>> = profile
             .cases
@@ -255,7 +270,11 @@ mod tests {
     #[test]
     fn builtin_profile_has_the_thirteen_capabilities() {
         let profile = Profile::builtin();
-        let keys: Vec<_> = profile.capabilities.iter().map(|c| c.key.as_str()).collect();
+        let keys: Vec<_> = profile
+            .capabilities
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect();
         assert_eq!(
             keys,
             [

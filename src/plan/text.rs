@@ -157,7 +157,11 @@ mod tests {
         let text = RichText::parse("From the **People** page, click **Add Person**.");
         assert_eq!(text.plain(), "From the People page, click Add Person.");
         assert_eq!(
-            text.spans.iter().filter(|s| s.bold).map(|s| s.text.as_str()).collect::<Vec<_>>(),
+            text.spans
+                .iter()
+                .filter(|s| s.bold)
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>(),
             ["People", "Add Person"]
         );
     }

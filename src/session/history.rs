@@ -53,8 +53,10 @@ impl Session {
         change: impl FnOnce(&mut Session),
     ) -> bool {
         let caps_before = touches_capabilities.then(|| self.capabilities.clone());
-        let before: Vec<Option<CaseResult>> =
-            cases.iter().map(|id| self.results.get(*id).cloned()).collect();
+        let before: Vec<Option<CaseResult>> = cases
+            .iter()
+            .map(|id| self.results.get(*id).cloned())
+            .collect();
         change(self);
         let deltas: Vec<CaseDelta> = cases
             .iter()

@@ -7,7 +7,7 @@ mod store;
 
 pub use history::{CaseDelta, HistoryEntry, HistoryKind};
 pub use model::{
-    CaseResult, Evidence, Outcome, ReconcileReport, SavedOutcome, Session, SuiteLinks,
-    SCHEMA_VERSION,
+    CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
+    SuiteKind, SuiteLinks, SuiteRun,
 };
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};

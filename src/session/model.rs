@@ -11,7 +11,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The result of a case. Anchors: TestRail's Untested/Passed/Failed/Blocked, plus Skipped for
 /// cases of features the integration does not support.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     #[default]
@@ -143,6 +145,29 @@ pub struct SuiteLinks {
     pub crud: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuiteKind {
+    Spec,
+    Crud,
+}
+
+/// A run of scimplan's own equivalent of one of Okta's API suites (counted by readiness in
+/// place of a Runscope link).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuiteRun {
+    pub suite: SuiteKind,
+    pub at: DateTime<Utc>,
+    /// The SCIM base URL the suite ran against.
+    pub target: String,
+    pub passed: bool,
+    pub checks: usize,
+    pub failures: usize,
+    #[serde(default)]
+    pub warnings: usize,
+    pub duration_ms: u64,
+}
+
 /// A record that the workbook changed under the session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanChange {
@@ -188,6 +213,9 @@ pub struct Session {
     pub results: BTreeMap<String, CaseResult>,
     #[serde(default)]
     pub suites: SuiteLinks,
+    /// scimplan's own SPEC/CRUD suite runs, oldest first.
+    #[serde(default)]
+    pub suite_runs: Vec<SuiteRun>,
     /// Case IDs of the plan when the session last saw it, to tell new cases from old.
     #[serde(default)]
     pub known_cases: Vec<String>,
@@ -217,6 +245,7 @@ impl Session {
             capabilities_confirmed: false,
             results: BTreeMap::new(),
             suites: SuiteLinks::default(),
+            suite_runs: Vec::new(),
             known_cases: plan.cases.iter().map(|c| c.id.clone()).collect(),
             plan_changes: Vec::new(),
             history: Vec::new(),
@@ -234,6 +263,11 @@ impl Session {
             .get(case_id)
             .map(|r| r.outcome)
             .unwrap_or_default()
+    }
+
+    /// The most recent run of one of scimplan's own suites.
+    pub fn latest_suite_run(&self, suite: SuiteKind) -> Option<&SuiteRun> {
+        self.suite_runs.iter().rev().find(|r| r.suite == suite)
     }
 
     pub fn is_supported(&self, capability: &str) -> bool {
