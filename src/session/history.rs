@@ -10,6 +10,10 @@ use super::model::{CaseResult, Evidence, Outcome, Session};
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
 
+/// How many changes can be undone. Older entries stay in the log as descriptions only, so the
+/// session file (rewritten after every change) does not grow with every snapshot ever taken.
+pub const UNDO_DEPTH: usize = 200;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HistoryKind {
@@ -85,7 +89,21 @@ impl Session {
         });
         self.undo_stack.push(self.history.len() - 1);
         self.redo_stack.clear();
+        self.forget_beyond_undo_depth();
         true
+    }
+
+    fn forget_beyond_undo_depth(&mut self) {
+        while self.undo_stack.len() > UNDO_DEPTH {
+            let oldest = self.undo_stack.remove(0);
+            let entry = &mut self.history[oldest];
+            entry.cases.iter_mut().for_each(|delta| {
+                delta.before = None;
+                delta.after = None;
+            });
+            entry.capabilities_before = None;
+            entry.capabilities_after = None;
+        }
     }
 
     fn touch(&mut self, case_id: &str, edit: impl FnOnce(&mut CaseResult)) {

@@ -149,7 +149,7 @@ impl SessionStore {
 
     /// Writes the session now, atomically.
     pub fn save(&mut self) -> Result<(), SessionError> {
-        let bytes = serde_json::to_vec_pretty(&self.session).expect("a session always serializes");
+        let bytes = serde_json::to_vec(&self.session).expect("a session always serializes");
         write_atomic(&self.path, &bytes, true).map_err(|source| SessionError::Write {
             path: self.path.clone(),
             source,

@@ -1,0 +1,216 @@
+use std::path::Path;
+
+use super::*;
+use crate::plan::profile::Requirements;
+use crate::plan::{Plan, Profile, load_plan_bytes};
+
+/// A minimal xlsx written in memory, so core tests need no files.
+fn plan_with(rows: &[(&str, &str)]) -> Plan {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in [
+        "ID",
+        "Title",
+        "Section",
+        "Preconditions",
+        "Steps",
+        "Expected Result",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, section)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, format!("Case {id}")).unwrap();
+        sheet.write_string(r, 2, *section).unwrap();
+        sheet.write_string(r, 4, "1. do it").unwrap();
+        sheet.write_string(r, 5, "done").unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    load_plan_bytes(Path::new("plan.xlsx"), bytes).unwrap()
+}
+
+fn sample() -> (Plan, Requirements) {
+    let plan = plan_with(&[
+        ("C1", "Create Users"),
+        ("C2", "Create Users"),
+        ("C3", "Using Group Push"),
+        (
+            "C9313",
+            "Preconditions - SCIM App Setup / Add People / Add Group",
+        ),
+    ]);
+    let reqs = Requirements::new(&Profile::builtin(), &plan);
+    (plan, reqs)
+}
+
+#[test]
+fn outcome_words_testers_use() {
+    assert_eq!(Outcome::parse("Passed"), Some(Outcome::Pass));
+    assert_eq!(Outcome::parse("not run"), Some(Outcome::NotRun));
+    assert_eq!(Outcome::parse("SKIP"), Some(Outcome::Skipped));
+    assert_eq!(Outcome::parse("maybe"), None);
+}
+
+#[test]
+fn undo_and_redo_walk_several_levels() {
+    let (plan, _) = sample();
+    let mut s = Session::new(&plan);
+    s.set_outcome("C1", Outcome::Pass, None, false);
+    s.set_note("C1", "first");
+    s.set_outcome("C2", Outcome::Fail, None, false);
+    assert_eq!(s.undo().as_deref(), Some("C2: Fail"));
+    assert_eq!(s.outcome("C2"), Outcome::NotRun);
+    assert_eq!(s.undo().as_deref(), Some("C1: note"));
+    assert_eq!(s.result("C1").unwrap().note, "");
+    assert_eq!(s.outcome("C1"), Outcome::Pass);
+    assert!(s.redo().is_some());
+    assert_eq!(s.result("C1").unwrap().note, "first");
+    // A new change drops what could be redone; the log itself only grows.
+    let logged = s.history.len();
+    s.set_outcome("C1", Outcome::Blocked, Some("env down".into()), false);
+    assert!(!s.can_redo());
+    assert_eq!(s.history.len(), logged + 1);
+    assert_eq!(s.result("C1").unwrap().reason.as_deref(), Some("env down"));
+}
+
+#[test]
+fn unchanged_note_records_nothing() {
+    let (plan, _) = sample();
+    let mut s = Session::new(&plan);
+    assert!(!s.set_note("C1", ""));
+    assert!(s.history.is_empty());
+}
+
+#[test]
+fn unsupported_capability_skips_and_support_restores() {
+    let (plan, reqs) = sample();
+    let mut s = Session::new(&plan);
+    s.set_outcome("C3", Outcome::Fail, None, false);
+    s.set_capabilities(&plan, &reqs, &[("group-push".into(), false)]);
+    // C3 by its section, C9313 by its per-case override.
+    for id in ["C3", "C9313"] {
+        let r = s.result(id).unwrap();
+        assert_eq!(r.outcome, Outcome::Skipped, "{id}");
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("Capability not supported: Group Push")
+        );
+    }
+    assert_eq!(s.outcome("C1"), Outcome::NotRun);
+    assert!(!s.applies(&reqs, 2));
+    s.set_capabilities(&plan, &reqs, &[("group-push".into(), true)]);
+    assert_eq!(s.outcome("C3"), Outcome::Fail);
+    assert_eq!(s.outcome("C9313"), Outcome::NotRun);
+    assert!(s.result("C9313").is_none(), "no empty result left behind");
+}
+
+#[test]
+fn capability_change_undoes_as_one_step() {
+    let (plan, reqs) = sample();
+    let mut s = Session::new(&plan);
+    s.set_capabilities(&plan, &reqs, &[("create-users".into(), false)]);
+    assert_eq!(s.outcome("C1"), Outcome::Skipped);
+    s.undo();
+    assert_eq!(s.outcome("C1"), Outcome::NotRun);
+    assert!(s.is_supported("create-users"));
+}
+
+#[test]
+fn reconcile_keeps_results_of_vanished_cases_and_finds_new_ones() {
+    let (plan, reqs) = sample();
+    let mut s = Session::new(&plan);
+    s.set_outcome("C2", Outcome::Pass, None, false);
+    s.set_capabilities(&plan, &reqs, &[("group-push".into(), false)]);
+    let changed = plan_with(&[("C1", "Create Users"), ("C4", "Using Group Push")]);
+    let reqs2 = Requirements::new(&Profile::builtin(), &changed);
+    let report = s.reconcile(&changed, &reqs2);
+    assert!(report.plan_changed);
+    assert_eq!(report.new_cases, ["C4"]);
+    assert!(report.missing_cases.contains(&"C2".to_string()));
+    assert_eq!(s.outcome("C2"), Outcome::Pass, "kept, never dropped");
+    assert_eq!(
+        s.outcome("C4"),
+        Outcome::Skipped,
+        "new case of an unsupported capability"
+    );
+    assert_eq!(s.plan_fingerprint, changed.fingerprint);
+    assert_eq!(s.plan_changes.len(), 1);
+}
+
+#[test]
+fn store_round_trip_and_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    let (mut store, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    assert!(!store.on_disk);
+    store.session.set_outcome("C1", Outcome::Pass, None, false);
+    store.save().unwrap();
+    store.session.set_note("C1", "Zoë ✓ 日本");
+    store.save().unwrap();
+    let backup = dir.path().join("s.json.bak");
+    let old: Session = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    assert_eq!(old.result("C1").unwrap().note, "");
+    let (reopened, report) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    assert!(!report.plan_changed);
+    assert_eq!(reopened.session, store.session);
+}
+
+#[test]
+fn damaged_session_file_is_reported_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, b"{\"schema\": 1, \"results\": [").unwrap();
+    let err = SessionStore::open(&path, &plan, &reqs).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("damaged") && text.contains("s.json.bak"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"{\"schema\": 1, \"results\": ["
+    );
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, br#"{"schema": 99}"#).unwrap();
+    let err = SessionStore::open(&path, &plan, &reqs).unwrap_err();
+    assert!(matches!(err, SessionError::NewerSchema { found: 99, .. }));
+}
+
+#[test]
+fn unwritable_folder_keeps_the_change_in_memory() {
+    let (plan, reqs) = sample();
+    let path = Path::new("/nonexistent-scimplan-dir/s.json");
+    let (mut store, _) = SessionStore::open(path, &plan, &reqs).unwrap();
+    store.session.set_outcome("C1", Outcome::Pass, None, false);
+    let err = store.save().unwrap_err();
+    assert!(err.to_string().contains("in memory"), "{err}");
+    assert_eq!(store.session.outcome("C1"), Outcome::Pass);
+}
+
+#[test]
+fn undo_reaches_back_undo_depth_changes_and_the_log_keeps_growing() {
+    let (plan, _) = sample();
+    let mut s = Session::new(&plan);
+    for i in 0..UNDO_DEPTH + 5 {
+        s.set_note("C1", &format!("note {i}"));
+    }
+    assert_eq!(s.history.len(), UNDO_DEPTH + 5);
+    let mut undone = 0;
+    while s.undo().is_some() {
+        undone += 1;
+    }
+    assert_eq!(undone, UNDO_DEPTH);
+    assert_eq!(s.result("C1").unwrap().note, "note 4");
+}
