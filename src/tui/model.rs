@@ -371,10 +371,17 @@ impl Model {
         }
     }
 
+    /// Shows a message, unless a failed save must stay on screen.
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
+        self.message = Some(match &self.save_error {
+            Some(error) => Message {
+                text: error.clone(),
+                error: true,
+            },
+            None => Message {
+                text: text.into(),
+                error: false,
+            },
         });
     }
 
