@@ -523,12 +523,13 @@ fn help_opens_and_returns_to_the_mode_it_came_from() {
     let mut m = open(&plan);
     update(&mut m, Action::Help);
     assert_eq!(m.mode, Mode::Help);
-    update(&mut m, Action::Cancel);
+    update(&mut m, Action::Close);
     assert_eq!(m.mode, Mode::Capabilities);
     update(&mut m, Action::ConfirmCapabilities);
     update(&mut m, Action::Summary);
     assert_eq!(m.mode, Mode::Summary);
-    update(&mut m, Action::Cancel);
+    update(&mut m, Action::Close);
+    assert_eq!(m.mode, Mode::Normal);
     update(&mut m, Action::Capabilities);
     assert_eq!(m.mode, Mode::Capabilities);
 }

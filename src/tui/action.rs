@@ -43,6 +43,8 @@ pub enum Action {
     Submit,
     /// Esc in a text field: drop what was typed (the note editor saves instead).
     Cancel,
+    /// Closes the help or the summary.
+    Close,
     /// Saves the note and closes the editor.
     SaveNote,
     /// In the capabilities screen: flips the selected capability.
@@ -119,6 +121,7 @@ impl Action {
             Quit => "Quit",
             Submit => "Keep",
             Cancel => "Cancel",
+            Close => "Close",
             SaveNote => "Save the note and close",
             ToggleCapability => "Supported / not supported",
             ConfirmCapabilities => "Confirm the declaration",
@@ -150,6 +153,7 @@ impl Action {
             Submit => "keep",
             Cancel => "cancel",
             SaveNote => "save",
+            Close => "close",
             ToggleCapability => "toggle",
             ConfirmCapabilities => "confirm",
             BlockForPreconditions => "mark Blocked",

@@ -249,7 +249,7 @@ impl Default for Keymap {
         let mut help = Vec::new();
         bind(&mut help, &["j", "down"], MoveDown);
         bind(&mut help, &["k", "up"], MoveUp);
-        bind(&mut help, &["esc", "?", "q"], Cancel);
+        bind(&mut help, &["esc", "?", "q"], Close);
         tables.insert(Mode::Help, help);
 
         let mut summary = Vec::new();
@@ -257,7 +257,7 @@ impl Default for Keymap {
         bind(&mut summary, &["k", "up"], MoveUp);
         bind(&mut summary, &["pgup"], PageUp);
         bind(&mut summary, &["pgdn"], PageDown);
-        bind(&mut summary, &["esc", "S", "q"], Cancel);
+        bind(&mut summary, &["esc", "S", "q"], Close);
         bind(&mut summary, &["?"], Help);
         tables.insert(Mode::Summary, summary);
 

@@ -103,6 +103,7 @@ fn normal(m: &mut Model, action: Action) {
                     .map(|r| r.note.clone())
                     .unwrap_or_default();
             let mut textarea = TextArea::new(note.split('\n').map(str::to_string).collect());
+            textarea.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
             textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
             textarea.move_cursor(ratatui_textarea::CursorMove::End);
             m.note = Some(NoteEditor { case, textarea });
@@ -522,7 +523,7 @@ fn help(m: &mut Model, action: Action) {
                 m.help_scroll.saturating_sub(3)
             }
         }
-        Action::Cancel => m.mode = m.help_return,
+        Action::Close => m.mode = m.help_return,
         _ => {}
     }
 }
@@ -541,7 +542,7 @@ fn summary(m: &mut Model, action: Action) {
                 m.summary_scroll.saturating_sub(3)
             }
         }
-        Action::Cancel => m.mode = Mode::Normal,
+        Action::Close => m.mode = Mode::Normal,
         Action::Help => open_help(m),
         _ => {}
     }

@@ -33,17 +33,39 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
     let version = ws
         .profile
         .known_version(&ws.plan.fingerprint)
-        .map(|w| format!(" (Okta plan {})", w.version))
+        .map(|w| format!(" · Okta plan {}", w.version))
         .unwrap_or_default();
-    let line = Line::from(vec![
+    let title = Line::from(vec![
         Span::styled(" scimplan ", theme.accent().add_modifier(Modifier::BOLD)),
-        Span::raw(format!("{}{version}", ws.plan.file_name())),
-        Span::styled("  │  App: ", theme.dim()),
-        Span::raw(session.app_name.clone().unwrap_or_else(|| "-".into())),
-        Span::styled("  │  Tester: ", theme.dim()),
-        Span::raw(session.tester.clone().unwrap_or_else(|| "-".into())),
+        Span::raw(format!(" {}{version}", ws.plan.file_name())),
     ]);
-    frame.render_widget(Paragraph::new(line), Rect { height: 1, ..area });
+    // Who and what are right-aligned so a narrow terminal cuts the file name, not them.
+    let who = Line::from(vec![
+        Span::styled("│ App: ", theme.dim()),
+        Span::raw(session.app_name.clone().unwrap_or_else(|| "-".into())),
+        Span::styled("  Tester: ", theme.dim()),
+        Span::raw(format!(
+            "{} ",
+            session.tester.clone().unwrap_or_else(|| "-".into())
+        )),
+    ]);
+    let who_width = (who.width() as u16).min(area.width);
+    let row = Rect { height: 1, ..area };
+    frame.render_widget(
+        Paragraph::new(title),
+        Rect {
+            width: row.width.saturating_sub(who_width + 1),
+            ..row
+        },
+    );
+    frame.render_widget(
+        Paragraph::new(who).alignment(ratatui::layout::Alignment::Right),
+        Rect {
+            x: row.right() - who_width,
+            width: who_width,
+            ..row
+        },
+    );
     let total = &model.stats.total;
     let ratio = if total.applicable == 0 {
         0.0
@@ -396,8 +418,8 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Cancel,
             Quit,
         ],
-        Mode::Help => &[MoveDown, Cancel],
-        Mode::Summary => &[MoveDown, PageDown, Cancel],
+        Mode::Help => &[MoveDown, Close],
+        Mode::Summary => &[MoveDown, PageDown, Close],
     }
 }
 
