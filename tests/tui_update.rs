@@ -597,3 +597,19 @@ fn a_config_file_rebinds_keys_and_help_follows() {
         None
     );
 }
+
+#[test]
+fn time_on_a_case_is_recorded_with_its_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture(dir.path());
+    let mut m = ready(&plan);
+    select(&mut m, "C1");
+    // As if C1 had been open for a minute and a half.
+    let since = std::time::Instant::now() - std::time::Duration::from_secs(90);
+    m.opened = Some((0, since));
+    update(&mut m, Action::MarkPass);
+    let spent = on_disk(&plan).result("C1").unwrap().time_spent_secs;
+    assert!((90..100).contains(&spent), "{spent}");
+    // The clock now runs for the next case, not C1.
+    assert_eq!(m.opened.map(|(case, _)| case), Some(1));
+}
