@@ -4,9 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, BorderType, Borders, LineGauge, Padding, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, LineGauge, Padding, Paragraph};
 
-use super::{Theme, shorten};
+use super::{Theme, shorten, wrap_hanging};
 use crate::plan::{RichText, TextSpan};
 use crate::session::Outcome;
 use crate::tui::action::Action;
@@ -380,10 +380,15 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
         )));
     }
 
+    let block = block.padding(Padding::horizontal(1));
+    let width = block.inner(area).width as usize;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|line| wrap_hanging(line, width))
+        .collect();
     frame.render_widget(
         Paragraph::new(Text::from(lines))
-            .block(block.padding(Padding::horizontal(1)))
-            .wrap(Wrap { trim: false })
+            .block(block)
             .scroll((model.detail_scroll, 0)),
         area,
     );
