@@ -211,6 +211,15 @@ fn bold_markers_render_bold_and_outcomes_have_glyph_and_colour() {
     let (x, y) = find(&buffer, "✓ C1").expect("the case row shows the glyph");
     assert_eq!(buffer[(x, y)].fg, Color::Green);
     assert_eq!(m.outcome_of(0), Outcome::Pass);
+    // The selected row is highlighted across the pane, past the end of its text.
+    assert!(buffer[(x + 20, y)].modifier.contains(Modifier::REVERSED));
+    let below = find(&buffer, "▾ Create Users").map(|(_, y)| y).unwrap();
+    assert!(
+        below < y
+            && !buffer[(x + 20, below)]
+                .modifier
+                .contains(Modifier::REVERSED)
+    );
 
     // NO_COLOR: the same screen without a single colour, glyphs intact.
     m.color = false;

@@ -136,10 +136,9 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = model
         .rows
         .iter()
-        .enumerate()
         .skip(model.list_offset)
         .take(inner.height as usize)
-        .map(|(row_index, row)| match *row {
+        .map(|row| match *row {
             Row::Section(s) => {
                 let section = &model.ws.plan.sections[s];
                 let progress = model.stats.sections[s];
@@ -183,12 +182,7 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
                 if has_note {
                     spans.push(Span::styled(" ✎", theme.accent()));
                 }
-                let line = Line::from(spans);
-                if model.selected == Some(row_index) {
-                    line.style(theme.selected())
-                } else {
-                    line
-                }
+                Line::from(spans)
             }
         })
         .collect();
@@ -201,6 +195,18 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
     } else {
         frame.render_widget(Paragraph::new(lines), inner);
+        // The highlight spans the whole row, not just the text.
+        if let Some(selected) = model.selected
+            && selected >= model.list_offset
+            && selected < model.list_offset + inner.height as usize
+        {
+            let row = Rect {
+                y: inner.y + (selected - model.list_offset) as u16,
+                height: 1,
+                ..inner
+            };
+            frame.buffer_mut().set_style(row, theme.selected());
+        }
     }
 }
 
