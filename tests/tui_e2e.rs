@@ -205,26 +205,28 @@ fn sigkill_right_after_a_mark_loses_nothing() {
 }
 
 #[test]
-fn sigterm_saves_and_restores_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(plan) = real_v2(dir.path()) else {
-        return;
-    };
-    let mut p = spawn(dir.path(), &plan);
-    p.exp_string("Capabilities:").unwrap();
-    send(&mut p, "\r");
-    send(&mut p, "f");
-    wait_for(&plan, "C9296 Fail", |s| s.outcome("C9296") == Outcome::Fail);
-    p.process_mut().signal(Signal::SIGTERM).unwrap();
-    // Leaving the alternate screen is the terminal being restored.
-    p.exp_string("\x1b[?1049l").unwrap();
-    p.exp_string("stopped by a signal").unwrap();
-    let status = p.process().wait().unwrap();
-    assert!(
-        matches!(status, WaitStatus::Exited(_, 0)),
-        "exit status {status:?}"
-    );
-    assert_eq!(session_of(&plan).unwrap().outcome("C9296"), Outcome::Fail);
+fn sigterm_and_sighup_save_and_restore_the_terminal() {
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(plan) = real_v2(dir.path()) else {
+            return;
+        };
+        let mut p = spawn(dir.path(), &plan);
+        p.exp_string("Capabilities:").unwrap();
+        send(&mut p, "\r");
+        send(&mut p, "f");
+        wait_for(&plan, "C9296 Fail", |s| s.outcome("C9296") == Outcome::Fail);
+        p.process_mut().signal(signal).unwrap();
+        // Leaving the alternate screen is the terminal being restored.
+        p.exp_string("\x1b[?1049l").unwrap();
+        p.exp_string("stopped by a signal").unwrap();
+        let status = p.process().wait().unwrap();
+        assert!(
+            matches!(status, WaitStatus::Exited(_, 0)),
+            "{signal:?}: exit status {status:?}"
+        );
+        assert_eq!(session_of(&plan).unwrap().outcome("C9296"), Outcome::Fail);
+    }
 }
 
 #[test]
