@@ -500,8 +500,11 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
             status_area,
         );
     }
-    frame.render_widget(
-        Paragraph::new(key_hints(model, model.mode, keys_area.width)),
-        keys_area,
-    );
+    // Pop-ups show their own keys; the footer keeps those of the checklist.
+    if matches!(model.mode, Mode::Normal | Mode::Search) {
+        frame.render_widget(
+            Paragraph::new(key_hints(model, model.mode, keys_area.width)),
+            keys_area,
+        );
+    }
 }
