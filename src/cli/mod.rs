@@ -179,15 +179,16 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
-/// `scimplan PLAN`: the checklist once it exists; the status for now.
+/// `scimplan PLAN`: the interactive checklist.
 fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> {
-    let ws = open(plan, common)?;
-    print!("{}", status_text(&ws));
-    if std::io::stdout().is_terminal() {
-        eprintln!(
-            "(the interactive checklist is not built yet: use `scimplan mark` to record results)"
-        );
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        return Err(usage_error(format!(
+            "the checklist needs a terminal. For a report without one, run `scimplan status {}`.",
+            plan.display()
+        )));
     }
+    let ws = open(plan, common)?;
+    crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
     Ok(0)
 }
 

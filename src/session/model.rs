@@ -230,6 +230,9 @@ pub struct Session {
     /// Indexes into `history` of undone changes that can be redone, most recent last.
     #[serde(default)]
     pub redo_stack: Vec<usize>,
+    /// The case the checklist had selected when last saved, to resume there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_case: Option<String>,
 }
 
 impl Session {
@@ -251,6 +254,7 @@ impl Session {
             history: Vec::new(),
             undo_stack: Vec::new(),
             redo_stack: Vec::new(),
+            last_case: None,
         }
     }
 

@@ -1,0 +1,166 @@
+//! Everything that can change the checklist's state. Keys resolve to actions through the keymap;
+//! `update` applies them. Bindable actions have kebab-case names so a keymap file can name them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    MoveUp,
+    MoveDown,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    /// Switches between the case list and the detail pane.
+    SwitchPane,
+    OpenDetail,
+    /// Leaves the detail pane, or clears a filter.
+    Back,
+    MarkPass,
+    MarkFail,
+    MarkBlocked,
+    /// Asks for a reason, then marks Skipped.
+    MarkSkipped,
+    MarkNotRun,
+    ToggleStep,
+    EditNote,
+    AddEvidence,
+    NextNotRun,
+    PrevNotRun,
+    Search,
+    /// Cycles the outcome filter: all, Not run, Pass, Fail, Blocked, Skipped.
+    FilterOutcome,
+    Undo,
+    Redo,
+    Capabilities,
+    Summary,
+    Help,
+    Quit,
+
+    // Inside a text field, a prompt or an overlay.
+    /// Enter in a text field: keep what was typed.
+    Submit,
+    /// Esc in a text field: drop what was typed (the note editor saves instead).
+    Cancel,
+    /// Closes the help or the summary.
+    Close,
+    /// Saves the note and closes the editor.
+    SaveNote,
+    /// In the capabilities screen: flips the selected capability.
+    ToggleCapability,
+    /// In the capabilities screen: records the declaration.
+    ConfirmCapabilities,
+    /// When preconditions are not met: mark Blocked with them as the reason.
+    BlockForPreconditions,
+    /// When preconditions are not met: record the outcome anyway.
+    MarkAnyway,
+
+    // Not bindable: produced by the event loop.
+    /// A key typed into the focused text field.
+    #[serde(skip)]
+    TypeKey(crossterm::event::KeyEvent),
+    /// Text pasted into the focused text field.
+    #[serde(skip)]
+    Paste(String),
+    /// A mouse click at a terminal cell.
+    #[serde(skip)]
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The mouse wheel over a terminal cell (`down` away from the top).
+    #[serde(skip)]
+    Scroll {
+        column: u16,
+        row: u16,
+        down: bool,
+    },
+    /// The terminal size.
+    #[serde(skip)]
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Time passes: credits time spent on the open case now and then.
+    #[serde(skip)]
+    Tick,
+}
+
+impl Action {
+    /// What the action does, for the help overlay.
+    pub fn describe(&self) -> &'static str {
+        use Action::*;
+        match self {
+            MoveUp => "Move up",
+            MoveDown => "Move down",
+            Top => "First case",
+            Bottom => "Last case",
+            PageUp => "Page up",
+            PageDown => "Page down",
+            SwitchPane => "Switch between list and detail",
+            OpenDetail => "Open the case's detail",
+            Back => "Back to the list / clear the filter",
+            MarkPass => "Mark Pass",
+            MarkFail => "Mark Fail",
+            MarkBlocked => "Mark Blocked",
+            MarkSkipped => "Mark Skipped (asks for a reason)",
+            MarkNotRun => "Back to Not run",
+            ToggleStep => "Tick the current step",
+            EditNote => "Edit the note",
+            AddEvidence => "Attach evidence (file path or URL)",
+            NextNotRun => "Next Not run case",
+            PrevNotRun => "Previous Not run case",
+            Search => "Search ID, title and text",
+            FilterOutcome => "Filter by outcome (cycles)",
+            Undo => "Undo",
+            Redo => "Redo",
+            Capabilities => "Capabilities",
+            Summary => "Summary",
+            Help => "Help",
+            Quit => "Quit",
+            Submit => "Keep",
+            Cancel => "Cancel",
+            Close => "Close",
+            SaveNote => "Save the note and close",
+            ToggleCapability => "Supported / not supported",
+            ConfirmCapabilities => "Confirm the declaration",
+            BlockForPreconditions => "Mark Blocked by the preconditions",
+            MarkAnyway => "Record the outcome anyway",
+            TypeKey(_) | Paste(_) | Click { .. } | Scroll { .. } | Resize { .. } | Tick => "",
+        }
+    }
+
+    /// The short label shown in the footer.
+    pub fn short(&self) -> &'static str {
+        use Action::*;
+        match self {
+            MarkPass => "pass",
+            MarkFail => "fail",
+            MarkBlocked => "blocked",
+            MarkSkipped => "skip",
+            MarkNotRun => "reset",
+            ToggleStep => "tick",
+            EditNote => "note",
+            AddEvidence => "evidence",
+            NextNotRun => "next",
+            Search => "search",
+            FilterOutcome => "filter",
+            Undo => "undo",
+            Summary => "summary",
+            Help => "help",
+            Quit => "quit",
+            Submit => "keep",
+            Cancel => "cancel",
+            SaveNote => "save",
+            Close => "close",
+            ToggleCapability => "toggle",
+            ConfirmCapabilities => "confirm",
+            BlockForPreconditions => "mark Blocked",
+            MarkAnyway => "mark anyway",
+            SwitchPane => "pane",
+            Back => "back",
+            _ => self.describe(),
+        }
+    }
+}

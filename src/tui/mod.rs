@@ -1,0 +1,150 @@
+//! The keyboard-driven checklist: The Elm Architecture. `Model` holds the state, terminal events
+//! become `Action`s through the keymap of the current mode, `update` applies them (saving the
+//! session after every change), and `view::render` draws the model.
+
+pub mod action;
+pub mod keymap;
+pub mod layout;
+pub mod model;
+pub mod update;
+pub mod view;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+
+pub use action::Action;
+pub use keymap::{Keymap, Mode, Settings};
+pub use model::Model;
+pub use update::update;
+
+use crate::workspace::Workspace;
+
+/// The action a terminal event stands for in the model's current mode, if any.
+pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            let bound = model
+                .keymap
+                .resolve(model.mode, keymap::Key::from_event(key))
+                .cloned();
+            match bound {
+                // Text fields take repeats too (held Backspace); commands only on presses.
+                Some(action) if key.kind == KeyEventKind::Press => Some(action),
+                Some(_) => None,
+                None if model.mode.takes_text() => Some(Action::TypeKey(*key)),
+                None => None,
+            }
+        }
+        Event::Paste(text) if model.mode.takes_text() => Some(Action::Paste(text.clone())),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                column: mouse.column,
+                row: mouse.row,
+            }),
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => Some(Action::Scroll {
+                column: mouse.column,
+                row: mouse.row,
+                down: mouse.kind == MouseEventKind::ScrollDown,
+            }),
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Action::Resize {
+            width: *width,
+            height: *height,
+        }),
+        _ => None,
+    }
+}
+
+fn restore_terminal() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+}
+
+/// Runs the checklist until the tester quits or a SIGTERM/SIGHUP arrives. The terminal is
+/// restored in every case, panics included.
+pub fn run(ws: Workspace) -> std::io::Result<()> {
+    let (keymap, settings, config_message) = keymap::load_config(keymap::config_path().as_deref());
+    let mut model = Model::new(ws, keymap, settings);
+    if let Some(message) = config_message {
+        model.error(message);
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+
+    let mut terminal = ratatui::init();
+    // ratatui's hook restores the screen; ours also turns the mouse and paste modes off first.
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste
+        );
+        ratatui_hook(info);
+    }));
+    crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
+
+    let result = event_loop(&mut terminal, &mut model, &stop);
+    restore_terminal();
+    if stop.load(Ordering::Relaxed) {
+        model.credit_time();
+        model.save();
+        eprintln!(
+            "scimplan: stopped by a signal; the session is saved in {}",
+            model.ws.store.path.display()
+        );
+    }
+    if let Some(error) = &model.save_error {
+        eprintln!("error: {error}");
+    }
+    let _ = std::io::stdout().flush();
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &mut Model,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let size = terminal.size()?;
+    update(
+        model,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    while !model.quit && !stop.load(Ordering::Relaxed) {
+        terminal.draw(|frame| view::render(model, frame))?;
+        if !event::poll(Duration::from_millis(250))? {
+            update(model, Action::Tick);
+            continue;
+        }
+        // Drain what is queued before drawing again, so pasted or held keys stay fluid.
+        loop {
+            let event = event::read()?;
+            if let Some(action) = action_for(model, &event) {
+                update(model, action);
+            }
+            if model.quit || !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,452 @@
+//! The checklist's whole state: the workspace plus what the screen needs (selection, filters,
+//! open editors). Changed only by `update`; read by the view.
+
+use std::time::Instant;
+
+use ratatui::layout::Rect;
+use ratatui_textarea::TextArea;
+use tui_input::Input;
+
+use super::keymap::{Keymap, Mode, Settings};
+use super::layout;
+use crate::session::Outcome;
+use crate::workspace::Workspace;
+
+/// The pane that j/k and space talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Detail,
+}
+
+/// A row of the case list: a section heading or a case (indexes into the plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Section(usize),
+    Case(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    SkipReason,
+    Evidence,
+}
+
+impl PromptKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptKind::SkipReason => "Why is this case skipped?",
+            PromptKind::Evidence => "Evidence (file path or URL)",
+        }
+    }
+}
+
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub case: usize,
+    pub input: Input,
+}
+
+pub struct NoteEditor {
+    pub case: usize,
+    pub textarea: TextArea<'static>,
+}
+
+/// A mark waiting for the tester's answer because referenced preconditions are not met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMark {
+    pub case: usize,
+    pub outcome: Outcome,
+    /// Referenced cases and their outcomes (Fail, Blocked or Not run).
+    pub unmet: Vec<(String, Outcome)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Progress of one section, kept up to date by `update` so drawing never counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SectionProgress {
+    pub cases: usize,
+    pub applicable: usize,
+    /// Applicable cases with an outcome other than Not run.
+    pub done: usize,
+    /// Every case of the section needs a capability declared unsupported.
+    pub unsupported: bool,
+    pub counts: [usize; 5],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub sections: Vec<SectionProgress>,
+    pub total: SectionProgress,
+    /// Applicable cases that are not Pass, in plan order (the summary's list).
+    pub open_cases: Vec<usize>,
+}
+
+pub struct Model {
+    pub ws: Workspace,
+    pub keymap: Keymap,
+    pub settings: Settings,
+    pub mode: Mode,
+    /// The mode the help overlay returns to.
+    pub help_return: Mode,
+    pub focus: Pane,
+    /// The terminal's size.
+    pub area: Rect,
+    pub rows: Vec<Row>,
+    /// Index into `rows` of the selected case.
+    pub selected: Option<usize>,
+    /// First row of `rows` on screen.
+    pub list_offset: usize,
+    pub step_cursor: usize,
+    pub detail_scroll: u16,
+    pub search: Input,
+    pub outcome_filter: Option<Outcome>,
+    pub prompt: Option<Prompt>,
+    pub note: Option<NoteEditor>,
+    pub pending: Option<PendingMark>,
+    /// Capability keys with the support the tester is declaring.
+    pub caps_draft: Vec<(String, bool)>,
+    pub caps_cursor: usize,
+    pub help_scroll: usize,
+    pub summary_scroll: usize,
+    pub message: Option<Message>,
+    /// The last save failed; retried on the next change.
+    pub save_error: Option<String>,
+    pub stats: Stats,
+    /// Lower-cased ID, title and text of each case, for search.
+    haystacks: Vec<String>,
+    /// The case being timed and since when.
+    pub opened: Option<(usize, Instant)>,
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
+        let haystacks = ws
+            .plan
+            .cases
+            .iter()
+            .map(|c| {
+                let steps: Vec<String> = c.steps.iter().map(|s| s.text.plain()).collect();
+                format!(
+                    "{}\n{}\n{}\n{}\n{}",
+                    c.id,
+                    c.title,
+                    c.preconditions.plain(),
+                    steps.join("\n"),
+                    c.expected.plain()
+                )
+                .to_lowercase()
+            })
+            .collect();
+        let mode = if ws.store.session.capabilities_confirmed {
+            Mode::Normal
+        } else {
+            Mode::Capabilities
+        };
+        let mut model = Model {
+            ws,
+            keymap,
+            settings,
+            mode,
+            help_return: Mode::Normal,
+            focus: Pane::List,
+            area: Rect::new(0, 0, 120, 40),
+            rows: Vec::new(),
+            selected: None,
+            list_offset: 0,
+            step_cursor: 0,
+            detail_scroll: 0,
+            search: Input::default(),
+            outcome_filter: None,
+            prompt: None,
+            note: None,
+            pending: None,
+            caps_draft: Vec::new(),
+            caps_cursor: 0,
+            help_scroll: 0,
+            summary_scroll: 0,
+            message: None,
+            save_error: None,
+            stats: Stats::default(),
+            haystacks,
+            opened: None,
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            quit: false,
+        };
+        let resume = model
+            .ws
+            .store
+            .session
+            .last_case
+            .as_deref()
+            .and_then(|id| model.ws.plan.case_index(id));
+        model.refresh_stats();
+        model.rebuild_rows();
+        match resume {
+            Some(case) => model.select_case(case),
+            None => model.select_row(model.first_case_row()),
+        }
+        if model.mode == Mode::Capabilities {
+            model.load_caps_draft();
+        }
+        model
+    }
+
+    pub fn selected_case(&self) -> Option<usize> {
+        match self.rows.get(self.selected?)? {
+            Row::Case(i) => Some(*i),
+            Row::Section(_) => None,
+        }
+    }
+
+    pub fn outcome_of(&self, case: usize) -> Outcome {
+        self.ws.store.session.outcome(&self.ws.plan.cases[case].id)
+    }
+
+    pub fn filter_active(&self) -> bool {
+        !self.search.value().is_empty() || self.outcome_filter.is_some()
+    }
+
+    fn matches(&self, case: usize) -> bool {
+        let query = self.search.value().trim().to_lowercase();
+        (query.is_empty() || self.haystacks[case].contains(&query))
+            && self
+                .outcome_filter
+                .is_none_or(|o| self.outcome_of(case) == o)
+    }
+
+    /// Recomputes the visible rows after a filter changed, keeping the selected case when it is
+    /// still visible, else the nearest following one.
+    pub fn rebuild_rows(&mut self) {
+        let previous = self.selected_case();
+        let mut rows = Vec::with_capacity(self.ws.plan.cases.len() + self.ws.plan.sections.len());
+        for (s, section) in self.ws.plan.sections.iter().enumerate() {
+            let heading = rows.len();
+            rows.push(Row::Section(s));
+            rows.extend(
+                section
+                    .cases
+                    .iter()
+                    .filter(|&&c| self.matches(c))
+                    .map(|&c| Row::Case(c)),
+            );
+            if rows.len() == heading + 1 && self.filter_active() {
+                rows.pop();
+            }
+        }
+        self.rows = rows;
+        let target = previous.and_then(|p| {
+            self.rows
+                .iter()
+                .position(|r| matches!(r, Row::Case(c) if *c >= p))
+        });
+        let row = match previous {
+            Some(_) => target.or_else(|| self.last_case_row()),
+            None => self.first_case_row(),
+        };
+        self.select_row(row);
+    }
+
+    pub fn first_case_row(&self) -> Option<usize> {
+        self.rows.iter().position(|r| matches!(r, Row::Case(_)))
+    }
+
+    pub fn last_case_row(&self) -> Option<usize> {
+        self.rows.iter().rposition(|r| matches!(r, Row::Case(_)))
+    }
+
+    /// Selects the case row nearest to `row` (looking forward first).
+    pub fn select_row(&mut self, row: Option<usize>) {
+        let row = row.and_then(|r| {
+            (r..self.rows.len())
+                .chain((0..r.min(self.rows.len())).rev())
+                .find(|&i| matches!(self.rows[i], Row::Case(_)))
+        });
+        let before = self.selected_case();
+        self.selected = row;
+        let after = self.selected_case();
+        if before != after || self.opened.is_none() {
+            self.credit_time();
+            self.opened = after.map(|c| (c, Instant::now()));
+            self.step_cursor = after
+                .and_then(|c| {
+                    let id = &self.ws.plan.cases[c].id;
+                    let checked = self.ws.store.session.result(id).map(|r| &r.steps_checked);
+                    (0..self.ws.plan.cases[c].steps.len())
+                        .find(|s| !checked.is_some_and(|set| set.contains(s)))
+                })
+                .unwrap_or(0);
+            self.detail_scroll = 0;
+            self.ws.store.session.last_case = after.map(|c| self.ws.plan.cases[c].id.clone());
+        }
+        self.keep_selection_visible();
+    }
+
+    pub fn select_case(&mut self, case: usize) {
+        let row = self.rows.iter().position(|r| *r == Row::Case(case));
+        if row.is_none() && self.filter_active() {
+            // The case is hidden by a filter: drop the filter rather than lose the place.
+            self.search = Input::default();
+            self.outcome_filter = None;
+            self.rebuild_rows();
+            let row = self.rows.iter().position(|r| *r == Row::Case(case));
+            self.select_row(row);
+        } else {
+            self.select_row(row);
+        }
+    }
+
+    pub fn list_height(&self) -> usize {
+        layout::main(self.area, self.focus)
+            .list
+            .height
+            .saturating_sub(2) as usize
+    }
+
+    pub fn keep_selection_visible(&mut self) {
+        let height = self.list_height().max(1);
+        let Some(selected) = self.selected else {
+            self.list_offset = 0;
+            return;
+        };
+        // Show the section heading above the first case of a section.
+        let top = if selected > 0 && matches!(self.rows[selected - 1], Row::Section(_)) {
+            selected - 1
+        } else {
+            selected
+        };
+        if top < self.list_offset {
+            self.list_offset = top;
+        } else if selected >= self.list_offset + height {
+            self.list_offset = selected + 1 - height;
+        }
+        let max_offset = self.rows.len().saturating_sub(height);
+        self.list_offset = self.list_offset.min(max_offset);
+    }
+
+    /// Adds the time the selected case has been open to its result (saved with the next change).
+    pub fn credit_time(&mut self) {
+        if let Some((case, since)) = self.opened {
+            let seconds = since.elapsed().as_secs();
+            if seconds > 0 {
+                let id = self.ws.plan.cases[case].id.clone();
+                self.ws.store.session.add_time_spent(&id, seconds);
+                self.opened = Some((case, since + std::time::Duration::from_secs(seconds)));
+            }
+        }
+    }
+
+    /// Saves the session after a change. A failed save keeps the state in memory, shows the
+    /// error, and is retried with the next change.
+    pub fn commit(&mut self) {
+        self.credit_time();
+        self.refresh_stats();
+        if self.outcome_filter.is_some() {
+            self.rebuild_rows();
+        }
+        self.save();
+    }
+
+    pub fn save(&mut self) {
+        match self.ws.save() {
+            Ok(()) => {
+                if self.save_error.take().is_some() {
+                    self.info("Saved again: the session file is up to date.");
+                }
+            }
+            Err(e) => {
+                let text = format!(
+                    "Not saved: {e}. Your changes are kept and saving is retried on the next change."
+                );
+                self.save_error = Some(text.clone());
+                self.message = Some(Message { text, error: true });
+            }
+        }
+    }
+
+    /// Shows a message, unless a failed save must stay on screen.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(match &self.save_error {
+            Some(error) => Message {
+                text: error.clone(),
+                error: true,
+            },
+            None => Message {
+                text: text.into(),
+                error: false,
+            },
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    pub fn refresh_stats(&mut self) {
+        let session = &self.ws.store.session;
+        let plan = &self.ws.plan;
+        let mut stats = Stats::default();
+        for section in &plan.sections {
+            let mut progress = SectionProgress {
+                unsupported: !section.cases.is_empty(),
+                ..SectionProgress::default()
+            };
+            for &c in &section.cases {
+                let outcome = session.outcome(&plan.cases[c].id);
+                let applies = session.applies(&self.ws.reqs, c);
+                progress.cases += 1;
+                progress.counts[outcome as usize] += 1;
+                if applies {
+                    progress.applicable += 1;
+                    progress.unsupported = false;
+                    if outcome.is_done() {
+                        progress.done += 1;
+                    }
+                    if outcome != Outcome::Pass {
+                        stats.open_cases.push(c);
+                    }
+                }
+            }
+            stats.total.cases += progress.cases;
+            stats.total.applicable += progress.applicable;
+            stats.total.done += progress.done;
+            for (t, n) in stats.total.counts.iter_mut().zip(progress.counts) {
+                *t += n;
+            }
+            stats.sections.push(progress);
+        }
+        stats.open_cases.sort_unstable();
+        self.stats = stats;
+    }
+
+    pub fn load_caps_draft(&mut self) {
+        let session = &self.ws.store.session;
+        self.caps_draft = self
+            .ws
+            .reqs
+            .relevant()
+            .map(|c| (c.key.clone(), session.is_supported(&c.key)))
+            .collect();
+        self.caps_cursor = 0;
+    }
+
+    /// Referenced preconditions of a case that are Fail, Blocked or Not run.
+    pub fn unmet_preconditions(&self, case: usize) -> Vec<(String, Outcome)> {
+        self.ws.plan.cases[case]
+            .refs
+            .iter()
+            .map(|id| (id.clone(), self.ws.store.session.outcome(id)))
+            .filter(|(_, o)| matches!(o, Outcome::Fail | Outcome::Blocked | Outcome::NotRun))
+            .collect()
+    }
+}

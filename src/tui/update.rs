@@ -1,0 +1,585 @@
+//! `update`: the only place the checklist's state changes. Every change to the session is saved
+//! before `update` returns, so it is on disk before the next frame.
+
+use crossterm::event::Event;
+use ratatui_textarea::TextArea;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::action::Action;
+use super::keymap::Mode;
+use super::layout;
+use super::model::{Model, NoteEditor, Pane, PendingMark, Prompt, PromptKind, Row};
+use crate::session::Outcome;
+
+/// Seconds between saves of the time spent when nothing else changes.
+const TIME_FLUSH_SECS: u64 = 60;
+
+pub fn update(m: &mut Model, action: Action) {
+    match action {
+        Action::Tick => return tick(m),
+        Action::Resize { width, height } => {
+            m.area = ratatui::layout::Rect::new(0, 0, width, height);
+            m.keep_selection_visible();
+            return;
+        }
+        _ => {}
+    }
+    // Messages last until the next thing the tester does; a failed save stays on screen.
+    if m.save_error.is_none() {
+        m.message = None;
+    }
+    match m.mode {
+        Mode::Normal => normal(m, action),
+        Mode::Search => search(m, action),
+        Mode::Prompt => prompt(m, action),
+        Mode::EditingNote => note(m, action),
+        Mode::Confirm => confirm(m, action),
+        Mode::Capabilities => capabilities(m, action),
+        Mode::Help => help(m, action),
+        Mode::Summary => summary(m, action),
+    }
+}
+
+fn tick(m: &mut Model) {
+    if let Some((_, since)) = m.opened
+        && since.elapsed().as_secs() >= TIME_FLUSH_SECS
+    {
+        m.credit_time();
+        m.save();
+    }
+}
+
+fn normal(m: &mut Model, action: Action) {
+    let page = m.list_height().max(1);
+    match action {
+        Action::MoveDown if m.focus == Pane::Detail => move_step(m, 1),
+        Action::MoveUp if m.focus == Pane::Detail => move_step(m, -1),
+        Action::MoveDown => move_cases(m, 1),
+        Action::MoveUp => move_cases(m, -1),
+        Action::PageDown if m.focus == Pane::Detail => {
+            m.detail_scroll = m.detail_scroll.saturating_add(page as u16)
+        }
+        Action::PageUp if m.focus == Pane::Detail => {
+            m.detail_scroll = m.detail_scroll.saturating_sub(page as u16)
+        }
+        Action::PageDown => move_cases(m, page as isize),
+        Action::PageUp => move_cases(m, -(page as isize)),
+        Action::Top => m.select_row(m.first_case_row()),
+        Action::Bottom => m.select_row(m.last_case_row()),
+        Action::SwitchPane => {
+            m.focus = match m.focus {
+                Pane::List => Pane::Detail,
+                Pane::Detail => Pane::List,
+            };
+            m.keep_selection_visible();
+        }
+        Action::OpenDetail => m.focus = Pane::Detail,
+        Action::Back => {
+            if m.focus == Pane::Detail {
+                m.focus = Pane::List;
+                m.keep_selection_visible();
+            } else if m.filter_active() {
+                m.search = Input::default();
+                m.outcome_filter = None;
+                m.rebuild_rows();
+                m.info("Filter cleared: all cases shown.");
+            }
+        }
+        Action::MarkPass => mark(m, Outcome::Pass),
+        Action::MarkFail => mark(m, Outcome::Fail),
+        Action::MarkBlocked => mark(m, Outcome::Blocked),
+        Action::MarkNotRun => mark(m, Outcome::NotRun),
+        Action::MarkSkipped => open_prompt(m, PromptKind::SkipReason),
+        Action::AddEvidence => open_prompt(m, PromptKind::Evidence),
+        Action::ToggleStep => toggle_step(m),
+        Action::EditNote => {
+            let Some(case) = with_case(m) else { return };
+            let id = &m.ws.plan.cases[case].id;
+            let note =
+                m.ws.store
+                    .session
+                    .result(id)
+                    .map(|r| r.note.clone())
+                    .unwrap_or_default();
+            let mut textarea = TextArea::new(note.split('\n').map(str::to_string).collect());
+            textarea.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+            textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            textarea.move_cursor(ratatui_textarea::CursorMove::End);
+            m.note = Some(NoteEditor { case, textarea });
+            m.mode = Mode::EditingNote;
+        }
+        Action::NextNotRun => jump_not_run(m, true),
+        Action::PrevNotRun => jump_not_run(m, false),
+        Action::Search => m.mode = Mode::Search,
+        Action::FilterOutcome => {
+            let order = [
+                None,
+                Some(Outcome::NotRun),
+                Some(Outcome::Pass),
+                Some(Outcome::Fail),
+                Some(Outcome::Blocked),
+                Some(Outcome::Skipped),
+            ];
+            let at = order
+                .iter()
+                .position(|o| *o == m.outcome_filter)
+                .unwrap_or(0);
+            m.outcome_filter = order[(at + 1) % order.len()];
+            m.rebuild_rows();
+            match m.outcome_filter {
+                Some(o) => m.info(format!("Showing {} cases only.", o.label())),
+                None => m.info("Showing every outcome."),
+            }
+        }
+        Action::Undo => match m.ws.store.session.undo() {
+            Some(what) => {
+                m.commit();
+                m.info(format!("Undone: {what}"));
+            }
+            None => m.info("Nothing to undo."),
+        },
+        Action::Redo => match m.ws.store.session.redo() {
+            Some(what) => {
+                m.commit();
+                m.info(format!("Redone: {what}"));
+            }
+            None => m.info("Nothing to redo."),
+        },
+        Action::Capabilities => {
+            m.load_caps_draft();
+            m.mode = Mode::Capabilities;
+        }
+        Action::Summary => {
+            m.summary_scroll = 0;
+            m.mode = Mode::Summary;
+        }
+        Action::Help => open_help(m),
+        Action::Quit => quit(m),
+        Action::Click { column, row } => click(m, column, row),
+        Action::Scroll { column, row, down } => scroll(m, column, row, down),
+        _ => {}
+    }
+}
+
+fn quit(m: &mut Model) {
+    m.credit_time();
+    m.save();
+    m.quit = true;
+}
+
+fn open_help(m: &mut Model) {
+    m.help_return = m.mode;
+    m.help_scroll = 0;
+    m.mode = Mode::Help;
+}
+
+/// The selected case, or a message saying there is none.
+fn with_case(m: &mut Model) -> Option<usize> {
+    let case = m.selected_case();
+    if case.is_none() {
+        m.info("No case selected: the filter hides every case (Esc clears it).");
+    }
+    case
+}
+
+fn move_cases(m: &mut Model, by: isize) {
+    let Some(current) = m.selected else {
+        return m.select_row(m.first_case_row());
+    };
+    let case_rows: Vec<usize> = if by > 0 {
+        (current + 1..m.rows.len()).collect()
+    } else {
+        (0..current).rev().collect()
+    };
+    let target = case_rows
+        .into_iter()
+        .filter(|&r| matches!(m.rows[r], Row::Case(_)))
+        .take(by.unsigned_abs())
+        .last();
+    if let Some(row) = target {
+        m.select_row(Some(row));
+    }
+}
+
+fn move_step(m: &mut Model, by: isize) {
+    let Some(case) = m.selected_case() else {
+        return;
+    };
+    let steps = m.ws.plan.cases[case].steps.len();
+    if steps > 0 {
+        m.step_cursor = (m.step_cursor as isize + by).clamp(0, steps as isize - 1) as usize;
+    }
+}
+
+fn toggle_step(m: &mut Model) {
+    let Some(case) = with_case(m) else { return };
+    let steps = m.ws.plan.cases[case].steps.len();
+    if steps == 0 {
+        return m.info("This case has no steps to tick.");
+    }
+    let step = m.step_cursor.min(steps - 1);
+    let id = m.ws.plan.cases[case].id.clone();
+    m.ws.store.session.toggle_step(&id, step);
+    m.commit();
+    let ticked =
+        m.ws.store
+            .session
+            .result(&id)
+            .is_some_and(|r| r.steps_checked.contains(&step));
+    m.info(format!(
+        "{id} step {} {}",
+        step + 1,
+        if ticked { "ticked" } else { "unticked" }
+    ));
+    if ticked && step + 1 < steps {
+        m.step_cursor = step + 1;
+    }
+}
+
+fn jump_not_run(m: &mut Model, forward: bool) {
+    let start = m.selected.unwrap_or(0);
+    let n = m.rows.len();
+    let found = (1..=n)
+        .map(|d| {
+            if forward {
+                (start + d) % n
+            } else {
+                (start + n - d % n) % n
+            }
+        })
+        .find(|&r| matches!(m.rows[r], Row::Case(c) if m.outcome_of(c) == Outcome::NotRun));
+    match found {
+        Some(row) => m.select_row(Some(row)),
+        None => m.info("No Not run case left in this view."),
+    }
+}
+
+fn mark(m: &mut Model, outcome: Outcome) {
+    let Some(case) = with_case(m) else { return };
+    let unmet = m.unmet_preconditions(case);
+    match outcome {
+        Outcome::Pass | Outcome::Fail if !unmet.is_empty() => {
+            m.pending = Some(PendingMark {
+                case,
+                outcome,
+                unmet,
+            });
+            m.mode = Mode::Confirm;
+        }
+        Outcome::Blocked if !unmet.is_empty() => {
+            apply_mark(m, case, outcome, Some(precondition_reason(&unmet)))
+        }
+        _ => apply_mark(m, case, outcome, None),
+    }
+}
+
+fn precondition_reason(unmet: &[(String, Outcome)]) -> String {
+    let list: Vec<String> = unmet
+        .iter()
+        .map(|(id, o)| format!("{id} is {}", o.label()))
+        .collect();
+    format!("Precondition not met: {}", list.join(", "))
+}
+
+fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: Option<String>) {
+    // The time spent so far belongs to this result.
+    m.credit_time();
+    let id = m.ws.plan.cases[case].id.clone();
+    let tester_reason = reason.clone();
+    let changed = m.ws.store.session.set_outcome(&id, outcome, reason, false);
+    m.commit();
+    let why = tester_reason.map(|r| format!(" ({r})")).unwrap_or_default();
+    if !changed {
+        return m.info(format!("{id} is already {}{why}", outcome.label()));
+    }
+    m.info(format!("{id} marked {}{why}", outcome.label()));
+    if m.settings.advance_after_mark
+        && outcome != Outcome::NotRun
+        && m.selected_case() == Some(case)
+    {
+        let before = m.selected;
+        jump_not_run(m, true);
+        if m.selected == before {
+            m.info(format!(
+                "{id} marked {}{why}. Every case in view has an outcome.",
+                outcome.label()
+            ));
+        }
+    }
+}
+
+fn open_prompt(m: &mut Model, kind: PromptKind) {
+    let Some(case) = with_case(m) else { return };
+    m.prompt = Some(Prompt {
+        kind,
+        case,
+        input: Input::default(),
+    });
+    m.mode = Mode::Prompt;
+}
+
+/// Feeds a typed key or pasted text to a single-line field.
+fn edit_line(input: &mut Input, action: &Action) -> bool {
+    match action {
+        Action::TypeKey(key) => match to_input_request(&Event::Key(*key)) {
+            Some(request) => input.handle(request).is_some_and(|c| c.value),
+            None => false,
+        },
+        Action::Paste(text) => {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+fn search(m: &mut Model, action: Action) {
+    match action {
+        Action::Submit => {
+            m.mode = Mode::Normal;
+            let shown = m.rows.iter().filter(|r| matches!(r, Row::Case(_))).count();
+            if m.search.value().is_empty() {
+                m.info("Search cleared.");
+            } else {
+                m.info(format!(
+                    "{shown} case(s) match '{}'. Esc clears the filter.",
+                    m.search.value()
+                ));
+            }
+        }
+        Action::Cancel => {
+            m.search = Input::default();
+            m.mode = Mode::Normal;
+            m.rebuild_rows();
+        }
+        other => {
+            let before = m.selected_case();
+            if edit_line(&mut m.search, &other) {
+                m.rebuild_rows();
+                select_search_hit(m, before);
+            }
+        }
+    }
+}
+
+/// Puts the cursor on the case whose ID is the query, else keeps it, else the first match.
+fn select_search_hit(m: &mut Model, before: Option<usize>) {
+    let query = m.search.value().trim();
+    let exact = m.rows.iter().position(
+        |r| matches!(r, Row::Case(c) if m.ws.plan.cases[*c].id.eq_ignore_ascii_case(query)),
+    );
+    let kept = before.and_then(|b| m.rows.iter().position(|r| *r == Row::Case(b)));
+    let row = exact.or(kept).or_else(|| m.first_case_row());
+    m.select_row(row);
+}
+
+fn prompt(m: &mut Model, action: Action) {
+    let Some(open) = m.prompt.as_mut() else {
+        m.mode = Mode::Normal;
+        return;
+    };
+    match action {
+        Action::Submit => {
+            let value = open.input.value().trim().to_string();
+            let (kind, case) = (open.kind, open.case);
+            if value.is_empty() {
+                return m.error(match kind {
+                    PromptKind::SkipReason => {
+                        "A skipped case needs a reason: type it, or Esc to cancel."
+                    }
+                    PromptKind::Evidence => "Type a file path or URL, or Esc to cancel.",
+                });
+            }
+            m.prompt = None;
+            m.mode = Mode::Normal;
+            match kind {
+                PromptKind::SkipReason => apply_mark(m, case, Outcome::Skipped, Some(value)),
+                PromptKind::Evidence => {
+                    let id = m.ws.plan.cases[case].id.clone();
+                    m.ws.store.session.add_evidence(&id, &value, "");
+                    m.commit();
+                    m.info(format!("Evidence attached to {id}: {value}"));
+                }
+            }
+        }
+        Action::Cancel => {
+            m.prompt = None;
+            m.mode = Mode::Normal;
+            m.info("Cancelled: nothing recorded.");
+        }
+        other => {
+            edit_line(&mut open.input, &other);
+        }
+    }
+}
+
+fn note(m: &mut Model, action: Action) {
+    let Some(editor) = m.note.as_mut() else {
+        m.mode = Mode::Normal;
+        return;
+    };
+    match action {
+        Action::SaveNote => {
+            let text = editor.textarea.lines().join("\n");
+            let text = text.trim_end().to_string();
+            let id = m.ws.plan.cases[editor.case].id.clone();
+            m.note = None;
+            m.mode = Mode::Normal;
+            if m.ws.store.session.set_note(&id, &text) {
+                m.commit();
+                m.info(format!("Note saved for {id}."));
+            } else {
+                m.info(format!("Note of {id} unchanged."));
+            }
+        }
+        Action::TypeKey(key) => {
+            editor.textarea.input(key);
+        }
+        Action::Paste(text) => {
+            editor
+                .textarea
+                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+        _ => {}
+    }
+}
+
+fn confirm(m: &mut Model, action: Action) {
+    let Some(pending) = m.pending.clone() else {
+        m.mode = Mode::Normal;
+        return;
+    };
+    let close = |m: &mut Model| {
+        m.pending = None;
+        m.mode = Mode::Normal;
+    };
+    match action {
+        Action::BlockForPreconditions => {
+            close(m);
+            let reason = precondition_reason(&pending.unmet);
+            apply_mark(m, pending.case, Outcome::Blocked, Some(reason));
+        }
+        Action::MarkAnyway => {
+            close(m);
+            apply_mark(m, pending.case, pending.outcome, None);
+        }
+        Action::Cancel => {
+            close(m);
+            m.info("Not marked.");
+        }
+        _ => {}
+    }
+}
+
+fn capabilities(m: &mut Model, action: Action) {
+    let count = m.caps_draft.len();
+    match action {
+        Action::MoveDown if count > 0 => m.caps_cursor = (m.caps_cursor + 1).min(count - 1),
+        Action::MoveUp => m.caps_cursor = m.caps_cursor.saturating_sub(1),
+        Action::ToggleCapability => {
+            if let Some((_, supported)) = m.caps_draft.get_mut(m.caps_cursor) {
+                *supported = !*supported;
+            }
+        }
+        Action::ConfirmCapabilities => {
+            let changes = m.caps_draft.clone();
+            let ws = &mut m.ws;
+            ws.store
+                .session
+                .set_capabilities(&ws.plan, &ws.reqs, &changes);
+            ws.store.session.capabilities_confirmed = true;
+            m.mode = Mode::Normal;
+            m.commit();
+            let unsupported = changes.iter().filter(|(_, s)| !s).count();
+            let skipped = m.stats.total.cases - m.stats.total.applicable;
+            m.info(format!(
+                "Capabilities declared: {} supported, {unsupported} not supported ({skipped} case(s) skipped).",
+                changes.len() - unsupported
+            ));
+        }
+        Action::Cancel => {
+            m.mode = Mode::Normal;
+            if !m.ws.store.session.capabilities_confirmed {
+                m.info("Capabilities not declared yet: every capability counts as supported. Press c to declare them.");
+            }
+        }
+        Action::Help => open_help(m),
+        Action::Quit => quit(m),
+        _ => {}
+    }
+}
+
+fn help(m: &mut Model, action: Action) {
+    match action {
+        Action::MoveDown => m.help_scroll += 1,
+        Action::MoveUp => m.help_scroll = m.help_scroll.saturating_sub(1),
+        Action::Scroll { down, .. } => {
+            m.help_scroll = if down {
+                m.help_scroll + 3
+            } else {
+                m.help_scroll.saturating_sub(3)
+            }
+        }
+        Action::Close => m.mode = m.help_return,
+        _ => {}
+    }
+}
+
+fn summary(m: &mut Model, action: Action) {
+    let page = m.area.height.saturating_sub(6).max(1) as usize;
+    match action {
+        Action::MoveDown => m.summary_scroll += 1,
+        Action::MoveUp => m.summary_scroll = m.summary_scroll.saturating_sub(1),
+        Action::PageDown => m.summary_scroll += page,
+        Action::PageUp => m.summary_scroll = m.summary_scroll.saturating_sub(page),
+        Action::Scroll { down, .. } => {
+            m.summary_scroll = if down {
+                m.summary_scroll + 3
+            } else {
+                m.summary_scroll.saturating_sub(3)
+            }
+        }
+        Action::Close => m.mode = Mode::Normal,
+        Action::Help => open_help(m),
+        _ => {}
+    }
+}
+
+fn inside(area: ratatui::layout::Rect, column: u16, row: u16) -> bool {
+    area.width > 0
+        && column >= area.x
+        && column < area.x + area.width
+        && row >= area.y
+        && row < area.y + area.height
+}
+
+fn click(m: &mut Model, column: u16, row: u16) {
+    let areas = layout::main(m.area, m.focus);
+    if inside(areas.list, column, row) {
+        m.focus = Pane::List;
+        let line = row.saturating_sub(areas.list.y + 1) as usize;
+        if row > areas.list.y
+            && let Some(Row::Case(_)) = m.rows.get(m.list_offset + line)
+        {
+            m.select_row(Some(m.list_offset + line));
+        }
+    } else if inside(areas.detail, column, row) {
+        m.focus = Pane::Detail;
+    }
+}
+
+fn scroll(m: &mut Model, column: u16, row: u16, down: bool) {
+    let areas = layout::main(m.area, m.focus);
+    if inside(areas.detail, column, row) {
+        m.detail_scroll = if down {
+            m.detail_scroll.saturating_add(3)
+        } else {
+            m.detail_scroll.saturating_sub(3)
+        };
+    } else {
+        move_cases(m, if down { 3 } else { -3 });
+    }
+}

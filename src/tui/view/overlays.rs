@@ -1,0 +1,315 @@
+//! Screens and pop-ups drawn over the main screen: capabilities, help, summary, note editor,
+//! prompts.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::main_screen::key_hints;
+use super::{Theme, shorten};
+use crate::session::Outcome;
+use crate::tui::keymap::Mode;
+use crate::tui::layout::centered;
+use crate::tui::model::Model;
+
+fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
+    let theme = Theme::of(model);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.accent())
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.bold().add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// Splits an inner area into a body and a last line for key hints.
+fn with_hints(model: &Model, frame: &mut Frame, inner: Rect, mode: Mode) -> Rect {
+    if inner.height < 2 {
+        return inner;
+    }
+    let hints = Rect {
+        y: inner.bottom() - 1,
+        height: 1,
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(key_hints(model, mode, hints.width)), hints);
+    Rect {
+        height: inner.height - 1,
+        ..inner
+    }
+}
+
+pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let height = (model.caps_draft.len() as u16 + 8).min(area.height);
+    let outer = centered(area, 76, height);
+    let inner = popup(
+        model,
+        frame,
+        outer,
+        "Capabilities: what does the integration support?".into(),
+    );
+    let body = with_hints(model, frame, inner, Mode::Capabilities);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Cases of unsupported capabilities are skipped, with the reason recorded.",
+            theme.dim(),
+        )),
+        Line::default(),
+    ];
+    let reqs = &model.ws.reqs;
+    let name_width = body.width.saturating_sub(22) as usize;
+    for (i, (key, supported)) in model.caps_draft.iter().enumerate() {
+        let cap = reqs.capability(key);
+        let name = cap.map(|c| c.name.as_str()).unwrap_or(key);
+        let governed = reqs.cases_governed(key);
+        let mark = if *supported { "[x]" } else { "[ ]" };
+        let mut line = Line::from(vec![
+            Span::styled(
+                format!(" {mark} "),
+                if *supported {
+                    theme.fg(Color::Green)
+                } else {
+                    theme.fg(Color::Blue)
+                },
+            ),
+            Span::raw(format!("{:<name_width$}", shorten(name, name_width))),
+            Span::styled(
+                format!(
+                    " {governed:>3} case{}",
+                    if governed == 1 { "" } else { "s" }
+                ),
+                theme.dim(),
+            ),
+        ]);
+        if i == model.caps_cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    if let Some(description) = model
+        .caps_draft
+        .get(model.caps_cursor)
+        .and_then(|(k, _)| reqs.capability(k))
+        .map(|c| c.description.clone())
+        .filter(|d| !d.is_empty())
+    {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(description, theme.dim())));
+    }
+    // Keep the cursor on screen in short terminals.
+    let skip = (model.caps_cursor + 3).saturating_sub(body.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((skip as u16, 0)),
+        body,
+    );
+}
+
+pub fn help(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let outer = centered(area, 72, area.height.saturating_sub(2));
+    let inner = popup(model, frame, outer, "Help: every key".into());
+    let body = with_hints(model, frame, inner, Mode::Help);
+    let mut lines = Vec::new();
+    for mode in Mode::ALL {
+        let rows = model.keymap.grouped(mode);
+        if rows.is_empty() || mode == Mode::Help {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(
+            mode.title().to_string(),
+            theme.accent().add_modifier(Modifier::BOLD),
+        )));
+        if mode.takes_text() {
+            lines.push(Line::from(Span::styled(
+                "  other keys type text".to_string(),
+                theme.dim(),
+            )));
+        }
+        for (keys, action) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), theme.bold()),
+                Span::raw(action.describe()),
+            ]));
+        }
+    }
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .skip(model.help_scroll)
+        .take(body.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent())
+        .title(Span::styled(" Summary ", theme.bold()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let body = with_hints(model, frame, inner, Mode::Summary);
+
+    let stats = &model.stats;
+    let name_width = (body.width as usize)
+        .saturating_sub(5 + 8 * 5 + 2)
+        .clamp(8, 50);
+    let mut lines = Vec::new();
+    let mut header = format!("{:<name_width$} Apply", "Section");
+    for outcome in Outcome::ALL {
+        header.push_str(&format!(" {:>7}", outcome.label()));
+    }
+    lines.push(Line::from(Span::styled(header, theme.bold())));
+    let row = |name: &str, p: &crate::tui::model::SectionProgress| {
+        let mut text = format!(
+            "{:<name_width$} {:>5}",
+            shorten(name, name_width),
+            p.applicable
+        );
+        for outcome in Outcome::ALL {
+            text.push_str(&format!(" {:>7}", p.counts[outcome as usize]));
+        }
+        text
+    };
+    for (section, progress) in model.ws.plan.sections.iter().zip(&stats.sections) {
+        let mut line = Line::from(row(&section.name, progress));
+        if progress.unsupported {
+            line = line.patch_style(theme.dim());
+        }
+        lines.push(line);
+    }
+    lines.push(Line::from(Span::styled(
+        row("Total", &stats.total),
+        theme.bold(),
+    )));
+    lines.push(Line::default());
+    // The readiness verdict (report::readiness) goes here once that issue lands.
+    lines.push(Line::from(Span::styled(
+        format!(
+            "Applicable cases not Pass: {} of {}",
+            stats.open_cases.len(),
+            stats.total.applicable
+        ),
+        theme.accent().add_modifier(Modifier::BOLD),
+    )));
+    if stats.open_cases.is_empty() {
+        lines.push(Line::from("  none: every applicable case passed."));
+    }
+    let fixed = lines.len();
+    let room = (body.height as usize).saturating_sub(fixed);
+    let max_scroll = stats.open_cases.len().saturating_sub(room);
+    let session = &model.ws.store.session;
+    lines.extend(
+        stats
+            .open_cases
+            .iter()
+            .skip(model.summary_scroll.min(max_scroll))
+            .take(room)
+            .map(|&c| {
+                let case = &model.ws.plan.cases[c];
+                let result = session.result(&case.id);
+                let outcome = result.map(|r| r.outcome).unwrap_or_default();
+                let mut spans = vec![
+                    Span::raw("  "),
+                    theme.outcome(outcome),
+                    Span::raw(format!(
+                        " {:<8} {:<8} {}",
+                        outcome.label(),
+                        case.id,
+                        case.title
+                    )),
+                ];
+                if let Some(reason) = result.and_then(|r| r.reason.as_deref()) {
+                    spans.push(Span::styled(format!(" — {reason}"), theme.dim()));
+                }
+                Line::from(spans)
+            }),
+    );
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
+    let Some(editor) = &model.note else { return };
+    let id = &model.ws.plan.cases[editor.case].id;
+    let outer = centered(
+        area,
+        (area.width * 4 / 5).max(40),
+        (area.height * 3 / 5).max(8),
+    );
+    let inner = popup(model, frame, outer, format!("Note for {id}"));
+    let body = with_hints(model, frame, inner, Mode::EditingNote);
+    frame.render_widget(&editor.textarea, body);
+}
+
+pub fn prompt(model: &Model, frame: &mut Frame, area: Rect) {
+    let Some(prompt) = &model.prompt else { return };
+    let theme = Theme::of(model);
+    let id = &model.ws.plan.cases[prompt.case].id;
+    let outer = centered(area, 70, 5);
+    let inner = popup(
+        model,
+        frame,
+        outer,
+        format!("{id}: {}", prompt.kind.label()),
+    );
+    let body = with_hints(model, frame, inner, Mode::Prompt);
+    let width = body.width.max(1) as usize;
+    let scroll = prompt.input.visual_scroll(width.saturating_sub(1));
+    let line = Rect { height: 1, ..body };
+    frame.render_widget(
+        Paragraph::new(prompt.input.value())
+            .style(theme.bold())
+            .scroll((0, scroll as u16)),
+        line,
+    );
+    let x = line.x + (prompt.input.visual_cursor().saturating_sub(scroll)) as u16;
+    frame.set_cursor_position((x.min(line.right().saturating_sub(1)), line.y));
+}
+
+pub fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
+    let Some(pending) = &model.pending else {
+        return;
+    };
+    let theme = Theme::of(model);
+    let id = &model.ws.plan.cases[pending.case].id;
+    let outer = centered(area, 70, pending.unmet.len() as u16 + 6);
+    let inner = popup(model, frame, outer, format!("{id}: preconditions not met"));
+    let body = with_hints(model, frame, inner, Mode::Confirm);
+    let mut lines = vec![Line::from(format!(
+        "Marking {} {}, but these referenced cases are not Pass or Skipped:",
+        id,
+        pending.outcome.label()
+    ))];
+    for (ref_id, outcome) in &pending.unmet {
+        let title = model
+            .ws
+            .plan
+            .case(ref_id)
+            .map(|c| c.title.as_str())
+            .unwrap_or("");
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            theme.outcome(*outcome),
+            Span::raw(format!(" {ref_id} {} — {title}", outcome.label())),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        "Mark it Blocked for that reason instead?",
+        theme.bold(),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}

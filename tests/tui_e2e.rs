@@ -1,0 +1,245 @@
+//! The real scimplan binary driven through a pseudo-terminal on a copy of Okta's v2 plan:
+//! declare capabilities, mark cases with non-ASCII notes, search, undo, quit, reopen; and a
+//! SIGKILL / SIGTERM right after a mark. The session file on disk is the judge.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rexpect::process::{Signal, WaitStatus};
+use rexpect::session::PtySession;
+use scimplan::session::{Outcome, Session, default_session_path};
+
+const V2: &str = "okta-scim-test-plan-v2.xlsx";
+const ESC: &str = "\x1b";
+
+fn spawn(dir: &Path, plan: &Path) -> PtySession {
+    let mut command = Command::new("sh");
+    // A pty starts at 0x0; give it a real size before scimplan starts.
+    command
+        .arg("-c")
+        .arg(r#"stty cols 120 rows 40 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_scimplan"))
+        .arg(plan)
+        .args(["--tester", "Zoë Tester"])
+        .current_dir(dir)
+        .env("SCIMPLAN_CONFIG", dir.join("no-config.toml"))
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("SCIMPLAN_TESTER");
+    rexpect::session::spawn_command(command, Some(30_000)).expect("spawn scimplan in a pty")
+}
+
+fn session_of(plan: &Path) -> Option<Session> {
+    let bytes = std::fs::read(default_session_path(plan)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Waits until the session file satisfies `check` (a hang guard, not a speed assertion).
+fn wait_for(plan: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Session {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(session) = session_of(plan).filter(|s| check(s)) {
+            return session;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the session file never showed: {what}\n{:?}",
+            session_of(plan).map(|s| s.results)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn send(p: &mut PtySession, keys: &str) {
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+fn real_v2(dir: &Path) -> Option<PathBuf> {
+    common::real_plan(V2, dir)
+}
+
+#[test]
+fn a_whole_session_is_found_again_after_quitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = real_v2(dir.path()) else {
+        return;
+    };
+    let mut p = spawn(dir.path(), &plan);
+    p.exp_string("Capabilities:").unwrap();
+
+    // Update User Attributes (second in the list) is not supported.
+    send(&mut p, "j");
+    send(&mut p, " ");
+    send(&mut p, "\r");
+    let s = wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    assert_eq!(s.capabilities.get("update-users"), Some(&false));
+    assert_eq!(s.outcome("C9291"), Outcome::Skipped);
+
+    // C9296 is the first case: Pass, then a note with non-ASCII text.
+    send(&mut p, "p");
+    wait_for(&plan, "C9296 Pass", |s| s.outcome("C9296") == Outcome::Pass);
+    // The cursor moved on to C9297.
+    send(&mut p, "e");
+    send(&mut p, "Gruppe fehlt – naïve café ✓ 日本");
+    send(&mut p, "\r");
+    send(&mut p, "zweite Zeile");
+    std::thread::sleep(Duration::from_millis(200));
+    send(&mut p, ESC);
+    let s = wait_for(&plan, "note of C9297", |s| {
+        s.result("C9297").is_some_and(|r| !r.note.is_empty())
+    });
+    assert_eq!(
+        s.result("C9297").unwrap().note,
+        "Gruppe fehlt – naïve café ✓ 日本\nzweite Zeile"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    send(&mut p, "f");
+    wait_for(&plan, "C9297 Fail", |s| s.outcome("C9297") == Outcome::Fail);
+
+    // Search for C9290; its preconditions are not met, so it is offered Blocked.
+    send(&mut p, "/");
+    send(&mut p, "C9290");
+    send(&mut p, "\r");
+    send(&mut p, "p");
+    send(&mut p, "b");
+    let s = wait_for(&plan, "C9290 Blocked", |s| {
+        s.outcome("C9290") == Outcome::Blocked
+    });
+    assert!(
+        s.result("C9290")
+            .unwrap()
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("C9298 is Not run"),
+        "{:?}",
+        s.result("C9290")
+    );
+
+    // Skip the next case with a reason, then undo the skip.
+    send(&mut p, "s");
+    send(&mut p, "pas testé ici");
+    send(&mut p, "\r");
+    let s = wait_for(&plan, "a case skipped with the reason", |s| {
+        s.results
+            .values()
+            .any(|r| r.reason.as_deref() == Some("pas testé ici"))
+    });
+    let skipped: String = s
+        .results
+        .iter()
+        .find(|(_, r)| r.reason.as_deref() == Some("pas testé ici"))
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    send(&mut p, "u");
+    wait_for(&plan, "skip undone", |s| {
+        s.outcome(&skipped) == Outcome::NotRun
+    });
+
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+
+    // Everything is there for `scimplan status`.
+    let out = common::scimplan(dir.path(), &["status", V2]);
+    let status = common::stdout(&out);
+    let total = status.lines().find(|l| l.starts_with("Total")).unwrap();
+    let numbers: Vec<&str> = total.split_whitespace().skip(1).collect();
+    // Cases, Apply, Not run, Pass, Fail, Blocked, Skipped.
+    assert_eq!(numbers, ["61", "57", "54", "1", "1", "1", "4"], "{status}");
+
+    // Reopening resumes at the same case, skips the capabilities screen, and undo still works.
+    let resumed = session_of(&plan).unwrap().last_case.unwrap();
+    let mut p = spawn(dir.path(), &plan);
+    p.exp_string("applicable").unwrap();
+    send(&mut p, "a");
+    send(&mut p, "evidence/shot 1.png");
+    send(&mut p, "\r");
+    let s = wait_for(&plan, "evidence on the resumed case", |s| {
+        s.result(&resumed).is_some_and(|r| !r.evidence.is_empty())
+    });
+    assert_eq!(
+        s.result(&resumed).unwrap().evidence[0].reference,
+        "evidence/shot 1.png"
+    );
+    send(&mut p, "u");
+    wait_for(&plan, "evidence undone", |s| {
+        s.result(&resumed).is_none_or(|r| r.evidence.is_empty())
+    });
+    send(&mut p, "u");
+    wait_for(&plan, "C9290 block undone", |s| {
+        s.outcome("C9290") == Outcome::NotRun
+    });
+    send(&mut p, "\x12"); // Ctrl-r
+    wait_for(&plan, "C9290 block redone", |s| {
+        s.outcome("C9290") == Outcome::Blocked
+    });
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+    let s = session_of(&plan).unwrap();
+    assert_eq!(
+        s.result("C9297").unwrap().note,
+        "Gruppe fehlt – naïve café ✓ 日本\nzweite Zeile"
+    );
+}
+
+#[test]
+fn sigkill_right_after_a_mark_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = real_v2(dir.path()) else {
+        return;
+    };
+    let mut p = spawn(dir.path(), &plan);
+    p.exp_string("Capabilities:").unwrap();
+    send(&mut p, "\r");
+    // Mark, then open the help: once the help is drawn, the mark was handled before it.
+    send(&mut p, "p?");
+    p.exp_string("Help:").unwrap();
+    p.process_mut().kill(Signal::SIGKILL).unwrap();
+    let s = session_of(&plan).expect("the session file is complete");
+    assert_eq!(s.outcome("C9296"), Outcome::Pass);
+    assert!(s.capabilities_confirmed);
+}
+
+#[test]
+fn sigterm_and_sighup_save_and_restore_the_terminal() {
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(plan) = real_v2(dir.path()) else {
+            return;
+        };
+        let mut p = spawn(dir.path(), &plan);
+        p.exp_string("Capabilities:").unwrap();
+        send(&mut p, "\r");
+        send(&mut p, "f");
+        wait_for(&plan, "C9296 Fail", |s| s.outcome("C9296") == Outcome::Fail);
+        p.process_mut().signal(signal).unwrap();
+        // Leaving the alternate screen is the terminal being restored.
+        p.exp_string("\x1b[?1049l").unwrap();
+        p.exp_string("stopped by a signal").unwrap();
+        let status = p.process().wait().unwrap();
+        assert!(
+            matches!(status, WaitStatus::Exited(_, 0)),
+            "{signal:?}: exit status {status:?}"
+        );
+        assert_eq!(session_of(&plan).unwrap().outcome("C9296"), Outcome::Fail);
+    }
+}
+
+#[test]
+fn without_a_terminal_scimplan_plan_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_plan) = real_v2(dir.path()) else {
+        return;
+    };
+    let out = common::scimplan(dir.path(), &[V2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("needs a terminal") && err.contains("scimplan status"),
+        "{err}"
+    );
+}

@@ -1,0 +1,254 @@
+//! Every screen of the checklist drawn on ratatui's TestBackend at 80x24 and 120x40, compared
+//! with insta snapshots; plus checks of styles (bold text, colour, NO_COLOR) on the buffer.
+
+mod common;
+
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use scimplan::session::Outcome;
+use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
+use scimplan::workspace::{OpenOptions, Workspace};
+use unicode_width::UnicodeWidthStr;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn open(plan: &Path) -> Model {
+    let options = OpenOptions {
+        tester: Some("Ana Tester".into()),
+        app_name: Some("Acme SCIM".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(plan, &options).expect("open the plan");
+    let mut model = Model::new(ws, Keymap::default(), Settings::default());
+    model.color = true;
+    model
+}
+
+fn draw(model: &mut Model, width: u16, height: u16) -> Buffer {
+    update(model, Action::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(model, frame)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer as text, with volatile parts (temporary folders) masked.
+fn screen(buffer: &Buffer, dir: &Path) -> String {
+    let width = buffer.area.width as usize;
+    let mut out = String::new();
+    let mut skip = 0;
+    for (i, cell) in buffer.content.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+        } else {
+            let symbol = cell.symbol();
+            out.push_str(symbol);
+            // A wide character covers the next cell.
+            skip = symbol.width().saturating_sub(1);
+        }
+        if (i + 1) % width == 0 {
+            out.push('\n');
+        }
+    }
+    out.replace(&dir.display().to_string(), "[TMP]")
+}
+
+fn snap(model: &mut Model, name: &str, dir: &Path) {
+    for (width, height) in SIZES {
+        let text = screen(&draw(model, width, height), dir);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), text);
+    }
+}
+
+/// The v2 plan with a few results, past the capabilities screen.
+fn worked_plan(dir: &Path) -> Option<Model> {
+    let plan = common::real_plan("okta-scim-test-plan-v2.xlsx", dir)?;
+    let mut m = open(&plan);
+    let push = m.caps_draft.iter().position(|(k, _)| k == "group-push")?;
+    m.caps_cursor = push;
+    update(&mut m, Action::ToggleCapability);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::MarkPass); // C9296
+    update(&mut m, Action::MarkFail); // C9297
+    update(&mut m, Action::EditNote);
+    update(
+        &mut m,
+        Action::Paste("Group not created: 409 from /Groups. Réessayé ✓".into()),
+    );
+    update(&mut m, Action::SaveNote);
+    update(&mut m, Action::AddEvidence);
+    update(&mut m, Action::Paste("evidence/c9298-setup.png".into()));
+    update(&mut m, Action::Submit);
+    update(&mut m, Action::ToggleStep);
+    Some(m)
+}
+
+#[test]
+fn capabilities_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = common::real_plan("okta-scim-test-plan-v2.xlsx", dir.path()) else {
+        return;
+    };
+    let mut m = open(&plan);
+    update(&mut m, Action::MoveDown);
+    update(&mut m, Action::ToggleCapability);
+    snap(&mut m, "capabilities", dir.path());
+}
+
+#[test]
+fn main_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut m) = worked_plan(dir.path()) else {
+        return;
+    };
+    snap(&mut m, "main", dir.path());
+    update(&mut m, Action::SwitchPane);
+    snap(&mut m, "main_detail_focused", dir.path());
+}
+
+#[test]
+fn overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut m) = worked_plan(dir.path()) else {
+        return;
+    };
+    update(&mut m, Action::EditNote);
+    update(&mut m, Action::Paste("Second thoughts — naïve".into()));
+    snap(&mut m, "note_editor", dir.path());
+    update(&mut m, Action::SaveNote);
+
+    update(&mut m, Action::MarkSkipped);
+    update(&mut m, Action::Paste("Not in scope".into()));
+    snap(&mut m, "skip_prompt", dir.path());
+    update(&mut m, Action::Cancel);
+
+    // C9298 refers to nothing, C9339 refers to C9298 (Not run).
+    let c9339 = m.ws.plan.case_index("C9339").unwrap();
+    m.select_case(c9339);
+    update(&mut m, Action::MarkPass);
+    snap(&mut m, "preconditions_not_met", dir.path());
+    update(&mut m, Action::Cancel);
+
+    update(&mut m, Action::Help);
+    snap(&mut m, "help", dir.path());
+    update(&mut m, Action::Close);
+
+    update(&mut m, Action::Summary);
+    snap(&mut m, "summary", dir.path());
+    update(&mut m, Action::Close);
+
+    update(&mut m, Action::Search);
+    for c in "deactivate".chars() {
+        update(
+            &mut m,
+            Action::TypeKey(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+    }
+    snap(&mut m, "search", dir.path());
+}
+
+#[test]
+fn small_terminals_get_a_compact_layout_or_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut m) = worked_plan(dir.path()) else {
+        return;
+    };
+    let compact = screen(&draw(&mut m, 60, 16), dir.path());
+    insta::assert_snapshot!("compact_list_60x16", compact);
+    update(&mut m, Action::OpenDetail);
+    let detail = screen(&draw(&mut m, 60, 16), dir.path());
+    insta::assert_snapshot!("compact_detail_60x16", detail);
+    let tiny = screen(&draw(&mut m, 30, 6), dir.path());
+    assert!(tiny.contains("needs at least 40x10"), "{tiny}");
+    // Degenerate sizes draw without panicking.
+    for (w, h) in [(0, 0), (1, 1), (40, 10), (79, 23)] {
+        draw(&mut m, w, h);
+    }
+}
+
+fn find(buffer: &Buffer, text: &str) -> Option<(u16, u16)> {
+    let width = buffer.area.width;
+    for y in 0..buffer.area.height {
+        let line: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+        if let Some(byte) = line.find(text) {
+            return Some((line[..byte].chars().count() as u16, y));
+        }
+    }
+    None
+}
+
+#[test]
+fn bold_markers_render_bold_and_outcomes_have_glyph_and_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    common::write_plan(
+        &plan,
+        vec![common::case_row(
+            "C1",
+            "Setup",
+            "Create Users",
+            "",
+            "1. From the **People** page, click **Add Person**.",
+            "Done",
+        )],
+    );
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::MarkPass);
+    let buffer = draw(&mut m, 120, 40);
+    let (x, y) = find(&buffer, "People page").expect("the step is shown");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::BOLD));
+    assert!(
+        !buffer[(x + 7, y)].modifier.contains(Modifier::BOLD),
+        "'page' is plain"
+    );
+    let (x, y) = find(&buffer, "✓ C1").expect("the case row shows the glyph");
+    assert_eq!(buffer[(x, y)].fg, Color::Green);
+    assert_eq!(m.outcome_of(0), Outcome::Pass);
+    // The selected row is highlighted across the pane, past the end of its text.
+    assert!(buffer[(x + 20, y)].modifier.contains(Modifier::REVERSED));
+    let below = find(&buffer, "▾ Create Users").map(|(_, y)| y).unwrap();
+    assert!(
+        below < y
+            && !buffer[(x + 20, below)]
+                .modifier
+                .contains(Modifier::REVERSED)
+    );
+
+    // NO_COLOR: the same screen without a single colour, glyphs intact.
+    m.color = false;
+    let buffer = draw(&mut m, 120, 40);
+    assert!(find(&buffer, "✓ C1").is_some());
+    assert!(
+        buffer
+            .content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "no colour with NO_COLOR"
+    );
+}
+
+#[test]
+fn only_visible_rows_are_drawn_for_a_large_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("large.xlsx");
+    common::write_plan(&plan, common::large_plan_rows(2_000));
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::Bottom);
+    let buffer = draw(&mut m, 120, 40);
+    assert!(
+        find(&buffer, "C101999").is_some(),
+        "the last case is on screen"
+    );
+    assert!(find(&buffer, "C100000 Generated case 0").is_none());
+    update(&mut m, Action::Top);
+    let buffer = draw(&mut m, 120, 40);
+    assert!(find(&buffer, "C100000 Generated case 0").is_some());
+}
