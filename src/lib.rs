@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod plan;
+pub mod report;
 pub mod session;
 pub mod workspace;
