@@ -224,8 +224,8 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
 }
 
 /// Splits a Notes cell into the note and the reason line scimplan appends.
-fn split_notes(text: &str) -> (String, Option<String>) {
-    let text = text.trim_end_matches(['\n', '\r', ' ']);
+fn split_notes(cell: &str) -> (String, Option<String>) {
+    let text = cell.trim_end_matches(['\n', '\r']);
     if let Some(reason) = text.strip_prefix(REASON_PREFIX)
         && !reason.contains('\n')
     {
@@ -236,7 +236,7 @@ fn split_notes(text: &str) -> (String, Option<String>) {
             text[..pos].to_string(),
             Some(text[pos + 2 + REASON_PREFIX.len()..].to_string()),
         ),
-        _ => (text.to_string(), None),
+        _ => (cell.to_string(), None),
     }
 }
 
@@ -311,6 +311,10 @@ mod tests {
             ("line 1\nline 2".into(), Some("env down".into()))
         );
         assert_eq!(split_notes("=SUM(A1)"), ("=SUM(A1)".into(), None));
+        assert_eq!(
+            split_notes("ends with a space "),
+            ("ends with a space ".into(), None)
+        );
     }
 
     #[test]
