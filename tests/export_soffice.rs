@@ -107,30 +107,30 @@ fn export_opens_in_libreoffice_and_survives_its_save() {
     );
     assert!(text.contains(",1:02:05,"), "time spent shown as a duration");
 
-    // Saved again by LibreOffice, the workbook still resumes in scimplan.
-    let saved = convert(
-        &soffice,
-        &export,
-        "xlsx:Calc MS Excel 2007 XML",
-        "xlsx",
-        &dir.path().join("resaved"),
-    );
-    let out = scimplan(dir.path(), &["status", saved.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let restored: Session =
-        serde_json::from_slice(&std::fs::read(default_session_path(&saved)).unwrap()).unwrap();
-    let original = &ws.store.session;
-    for id in ["C9296", "C9297", "C9298"] {
-        let (a, b) = (original.result(id).unwrap(), restored.result(id).unwrap());
-        assert_eq!(a.outcome, b.outcome, "{id}");
-        assert_eq!(a.note, b.note, "{id}");
-        assert_eq!(a.reason, b.reason, "{id}");
-        assert_eq!(a.tester, b.tester, "{id}");
-        assert_eq!(
-            a.updated_at.map(|t| t.timestamp()),
-            b.updated_at.map(|t| t.timestamp()),
-            "{id}"
-        );
-        assert_eq!(a.time_spent_secs, b.time_spent_secs, "{id}");
+    // Saved again by LibreOffice, as .xlsx or as OpenDocument, the workbook still resumes.
+    let resaved = [
+        ("xlsx:Calc MS Excel 2007 XML", "xlsx"),
+        ("ods:calc8", "ods"),
+    ];
+    for (filter, ext) in resaved {
+        let saved = convert(&soffice, &export, filter, ext, &dir.path().join(ext));
+        let out = scimplan(dir.path(), &["status", saved.to_str().unwrap()]);
+        assert!(out.status.success(), "{ext}: {}", stderr(&out));
+        let restored: Session =
+            serde_json::from_slice(&std::fs::read(default_session_path(&saved)).unwrap()).unwrap();
+        let original = &ws.store.session;
+        for id in ["C9296", "C9297", "C9298"] {
+            let (a, b) = (original.result(id).unwrap(), restored.result(id).unwrap());
+            assert_eq!(a.outcome, b.outcome, "{ext} {id}");
+            assert_eq!(a.note, b.note, "{ext} {id}");
+            assert_eq!(a.reason, b.reason, "{ext} {id}");
+            assert_eq!(a.tester, b.tester, "{ext} {id}");
+            assert_eq!(
+                a.updated_at.map(|t| t.timestamp()),
+                b.updated_at.map(|t| t.timestamp()),
+                "{ext} {id}"
+            );
+            assert_eq!(a.time_spent_secs, b.time_spent_secs, "{ext} {id}");
+        }
     }
 }

@@ -265,9 +265,40 @@ fn date_time(cell: &CellValue) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Reads a Time spent cell: a fraction of a day (Excel), an ISO 8601 duration such as
+/// `PT1H2M5S` (OpenDocument), or `h:mm:ss` typed as text.
 fn duration_secs(cell: &CellValue) -> u64 {
     match cell {
         CellValue::Number(days) if *days > 0.0 => (days * 86_400.0).round() as u64,
+        CellValue::Text(text) => {
+            let text = text.trim();
+            if let Some(rest) = text.strip_prefix("PT") {
+                let mut secs = 0.0;
+                let mut number = String::new();
+                for c in rest.chars() {
+                    match c {
+                        'H' | 'M' | 'S' => {
+                            let n: f64 = number.parse().unwrap_or(0.0);
+                            secs += n * match c {
+                                'H' => 3_600.0,
+                                'M' => 60.0,
+                                _ => 1.0,
+                            };
+                            number.clear();
+                        }
+                        c => number.push(c),
+                    }
+                }
+                secs.round() as u64
+            } else {
+                text.split(':')
+                    .map(|p| p.trim().parse::<u64>().ok())
+                    .collect::<Option<Vec<u64>>>()
+                    .filter(|parts| (2..=3).contains(&parts.len()))
+                    .map(|parts| parts.iter().fold(0, |acc, p| acc * 60 + p))
+                    .unwrap_or(0)
+            }
+        }
         _ => 0,
     }
 }
@@ -330,5 +361,8 @@ mod tests {
     fn durations_are_fractions_of_a_day() {
         assert_eq!(duration_secs(&CellValue::Number(90.0 / 86_400.0)), 90);
         assert_eq!(duration_secs(&CellValue::Empty), 0);
+        assert_eq!(duration_secs(&CellValue::Text("PT1H2M5S".into())), 3_725);
+        assert_eq!(duration_secs(&CellValue::Text("1:02:05".into())), 3_725);
+        assert_eq!(duration_secs(&CellValue::Text("soon".into())), 0);
     }
 }
