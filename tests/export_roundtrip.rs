@@ -441,3 +441,69 @@ fn export_never_overwrites_the_input() {
         stderr(&out)
     );
 }
+
+#[test]
+fn extra_columns_and_a_lower_header_row_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = dir.path().join("custom.xlsx");
+    let header = [
+        "Case ID",
+        "Title",
+        "Section",
+        "Steps",
+        "Owner",
+        "Expected Result",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![vec!["Acme test plan".into()], vec![]];
+    rows.push(header.iter().map(|s| s.to_string()).collect());
+    rows.push(
+        [
+            "C1",
+            "First",
+            "Create Users",
+            "1. Do",
+            "=not a formula",
+            "Done",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    );
+    common::write_workbook(
+        &plan_path,
+        &[common::SheetSpec {
+            name: "Cases",
+            rows,
+        }],
+    );
+    let arg = plan_path.to_str().unwrap();
+    assert!(
+        scimplan(dir.path(), &["mark", arg, "C1", "pass"])
+            .status
+            .success()
+    );
+    let out_path = dir.path().join("out.xlsx");
+    let out = scimplan(
+        dir.path(),
+        &["export", arg, "-o", out_path.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = read_sheet(&out_path, "Cases");
+    let header_out: Vec<String> = rows[0].iter().map(text).collect();
+    let mut expected: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+    expected.extend(ADDED_HEADERS.iter().map(|s| s.to_string()));
+    assert_eq!(header_out, expected);
+    assert_eq!(text(&rows[1][4]), "=not a formula");
+    assert_eq!(text(&rows[1][6]), "Pass");
+    let reread = load_plan(&out_path).unwrap();
+    let headers: Vec<&str> = reread.columns.iter().map(|c| c.header.as_str()).collect();
+    assert_eq!(headers, header);
+    assert_eq!(reread.recorded.unwrap().rows[0].result.as_text(), "Pass");
+
+    let out = scimplan(dir.path(), &["status", "--import-results", arg]);
+    assert!(
+        stderr(&out).contains("is not a completed workbook"),
+        "{}",
+        stderr(&out)
+    );
+}

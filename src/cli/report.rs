@@ -9,7 +9,16 @@ use crate::workspace::Workspace;
 /// When the plan is a completed workbook and the session is new (or `--import-results` is
 /// given), takes the workbook's results into the session and saves it.
 pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Failure> {
-    if ws.plan.recorded.is_none() || (ws.store.on_disk && !common.import_results) {
+    if ws.plan.recorded.is_none() {
+        if common.import_results {
+            eprintln!(
+                "warning: {} is not a completed workbook (no Result, Notes, Tested by, Tested at, Time spent, Evidence columns side by side): no results to import.",
+                ws.plan.source.display()
+            );
+        }
+        return Ok(());
+    }
+    if ws.store.on_disk && !common.import_results {
         return Ok(());
     }
     let Workspace {
