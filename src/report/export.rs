@@ -117,6 +117,21 @@ fn strip_completed_suffix(stem: &str) -> &str {
     stem
 }
 
+/// The plan sheet's name as Excel accepts it (OpenDocument allows longer names and more characters).
+fn excel_sheet_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(31)
+        .collect();
+    let cleaned = cleaned.trim_matches('\'').to_string();
+    if cleaned.trim().is_empty() {
+        "Plan".into()
+    } else {
+        cleaned
+    }
+}
+
 /// Cuts text to Excel's cell limit, with a visible marker.
 pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().count() <= EXCEL_CELL_LIMIT {
@@ -233,14 +248,14 @@ pub fn workbook_bytes(
     let readiness = assess(plan, reqs, session);
     let formats = Formats::new();
     let mut workbook = Workbook::new();
-    let summary_name = if plan.sheet == SUMMARY_SHEET {
+    let summary_name = if excel_sheet_name(&plan.sheet).eq_ignore_ascii_case(SUMMARY_SHEET) {
         "scimplan Summary"
     } else {
         SUMMARY_SHEET
     };
     {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(&plan.sheet)?;
+        sheet.set_name(excel_sheet_name(&plan.sheet))?;
         write_plan_sheet(sheet, plan, session, &formats)?;
     }
     {
@@ -549,4 +564,42 @@ fn write_summary_sheet(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_name_is_beside_the_plan_with_the_date() {
+        let now = DateTime::parse_from_rfc3339("2026-03-04T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let path = default_export_path(Path::new("/plans/okta-v2.xlsx"), now);
+        assert_eq!(path, Path::new("/plans/okta-v2-completed-2026-03-04.xlsx"));
+        // Re-exporting an export does not pile up suffixes.
+        let again = default_export_path(Path::new("/plans/okta-v2-completed-2026-01-02.xlsx"), now);
+        assert_eq!(again, Path::new("/plans/okta-v2-completed-2026-03-04.xlsx"));
+        assert_eq!(
+            strip_completed_suffix("x-completed-soon"),
+            "x-completed-soon"
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_with_a_marker() {
+        let long = "é".repeat(EXCEL_CELL_LIMIT + 10);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.chars().count(), EXCEL_CELL_LIMIT);
+        assert!(cut.ends_with(CUT_MARKER));
+        assert_eq!(fit_cell("short"), "short");
+    }
+
+    #[test]
+    fn sheet_names_are_made_acceptable_to_excel() {
+        assert_eq!(excel_sheet_name("Sheet1"), "Sheet1");
+        assert_eq!(excel_sheet_name("a/b:c"), "abc");
+        assert_eq!(excel_sheet_name(&"x".repeat(40)).len(), 31);
+        assert_eq!(excel_sheet_name("[]"), "Plan");
+    }
 }
