@@ -507,3 +507,49 @@ fn extra_columns_and_a_lower_header_row_are_kept() {
         stderr(&out)
     );
 }
+
+/// One part of the .xlsx package, read with python3's zipfile (tests/run.sh needs python3).
+fn package_part(xlsx: &Path, part: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+        ])
+        .arg(xlsx)
+        .arg(part)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn plan_sheet_has_drop_down_colours_frozen_header_and_filter() {
+    let Some(e) = exported() else { return };
+    let xml = package_part(&e.export, "xl/worksheets/sheet1.xml");
+    let last = e.ws.plan.cases.len() + 1;
+    assert!(
+        xml.contains(
+            "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" errorTitle=\"Not an outcome\""
+        ) && xml.contains(&format!("sqref=\"G2:G{last}\"><formula1>\"Not run,Pass,Fail,Blocked,Skipped\"</formula1>")),
+        "drop-down of outcomes on the Result column"
+    );
+    for outcome in ["Pass", "Fail", "Blocked", "Skipped"] {
+        assert!(
+            xml.contains(&format!("<formula>\"{outcome}\"</formula>")),
+            "colour rule for {outcome}"
+        );
+    }
+    assert!(xml.contains(&format!("<conditionalFormatting sqref=\"G2:G{last}\">")));
+    assert!(xml.contains(
+        "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+    ));
+    assert!(xml.contains(&format!("<autoFilter ref=\"A1:L{last}\"/>")));
+    // The automatic verdict carries a visible note.
+    let comments = package_part(&e.export, "xl/comments1.xml");
+    assert!(comments.contains("Verdict of scimplan's automatic verification."));
+}
