@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod plan;
+pub mod report;
 pub mod session;
 pub mod tui;
 pub mod workspace;

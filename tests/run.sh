@@ -23,6 +23,16 @@ if [ -n "${SCIMPLAN_REAL_PLANS:-}" ]; then
   export SCIMPLAN_REQUIRE_REAL_PLANS=1
 fi
 
+# LibreOffice, headless: the export tests check that the completed workbook opens without repair.
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "==> installing libreoffice-calc-nogui (provides soffice)"
+  as_root=""
+  if [ "$(id -u)" -ne 0 ]; then as_root="sudo"; fi
+  $as_root apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui
+fi
+export SCIMPLAN_REQUIRE_SOFFICE=1
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy"

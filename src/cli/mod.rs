@@ -1,6 +1,7 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
 mod fetch;
+mod report;
 mod status;
 
 use std::io::IsTerminal;
@@ -50,6 +51,10 @@ pub struct Common {
     /// The name of the integration under test.
     #[arg(long = "app", global = true, value_name = "NAME")]
     pub app_name: Option<String>,
+    /// Take the results written in a completed workbook (Result, Notes, ... columns) into the
+    /// session even when a session exists (without it, only a new session takes them).
+    #[arg(long, global = true)]
+    pub import_results: bool,
 }
 
 impl Common {
@@ -95,6 +100,33 @@ pub enum Command {
         /// Capability keys the integration does not support (their cases are skipped).
         #[arg(long, value_name = "KEY", num_args = 1..)]
         unsupport: Vec<String>,
+    },
+    /// Tell whether the submission is ready, with every blocker. Exit 0 ready, 1 not ready.
+    Summary {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// text, markdown, json or junit.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Record links to the Runscope SPEC and CRUD suite results the OIN Wizard asks for.
+    Suites {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Link to the SPEC test results.
+        #[arg(long, value_name = "URL")]
+        spec_link: Option<String>,
+        /// Link to the CRUD test results.
+        #[arg(long, value_name = "URL")]
+        crud_link: Option<String>,
+    },
+    /// Write the completed workbook (results beside each case, and a Summary sheet).
+    Export {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Where to write (default: <stem>-completed-<YYYY-MM-DD>.xlsx beside the workbook).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Download the official Okta test plan workbook and check its SHA-256.
     Fetch {
@@ -171,6 +203,13 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             support,
             unsupport,
         }) => capabilities(&plan, &common, &support, &unsupport),
+        Some(Command::Summary { plan, format }) => report::summary(&plan, &common, &format),
+        Some(Command::Suites {
+            plan,
+            spec_link,
+            crud_link,
+        }) => report::suites(&plan, &common, spec_link, crud_link),
+        Some(Command::Export { plan, output }) => report::export(&plan, &common, output.as_deref()),
         Some(Command::Fetch {
             version,
             dest,
@@ -194,7 +233,8 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
 
 /// Opens the workspace and tells the tester what reconciling with the plan found.
 pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
-    let ws = Workspace::open(plan, &common.open_options())?;
+    let mut ws = Workspace::open(plan, &common.open_options())?;
+    report::resume_if_completed(&mut ws, common)?;
     let report = &ws.reconcile;
     if report.plan_changed {
         eprintln!(

@@ -10,6 +10,42 @@ use sha2::{Digest, Sha256};
 use super::text::{RichText, find_refs, parse_steps};
 use super::{Case, CellValue, Column, Field, Plan, PlanError, Section};
 
+/// Headers of the columns scimplan adds to a completed workbook, in order. A header row that
+/// holds them side by side is a completed workbook: those columns are results, not plan columns.
+pub const ADDED_HEADERS: [&str; 6] = [
+    "Result",
+    "Notes",
+    "Tested by",
+    "Tested at",
+    "Time spent",
+    "Evidence",
+];
+
+/// The results scimplan wrote into a completed workbook, as found in its added columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordedResults {
+    /// Zero-based sheet column of the first added column (Result).
+    pub first_col: u32,
+    /// One entry per case row, in plan order.
+    pub rows: Vec<RecordedRow>,
+}
+
+/// The added cells of one case row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRow {
+    pub case: String,
+    /// One-based row number in the sheet.
+    pub row: u32,
+    pub result: CellValue,
+    pub notes: CellValue,
+    pub tested_by: CellValue,
+    /// An Excel date-time serial number when written by scimplan (or text typed by hand).
+    pub tested_at: CellValue,
+    /// A fraction of a day (Excel duration) when written by scimplan.
+    pub time_spent: CellValue,
+    pub evidence: CellValue,
+}
+
 /// How many rows of a sheet are searched for the header row (title rows may stand above it).
 const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -30,8 +66,15 @@ pub fn fingerprint_bytes(bytes: &[u8]) -> String {
 pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
     let fingerprint = fingerprint_bytes(&bytes);
     let sheets = read_sheets(path, bytes)?;
-    let (sheet_name, rows, header) = find_plan_sheet(path, &sheets)?;
-    build_plan(path, fingerprint, sheet_name, rows, header)
+    let (grid, header) = find_plan_sheet(path, &sheets)?;
+    build_plan(
+        path,
+        fingerprint,
+        grid,
+        header.row,
+        header.columns,
+        header.added,
+    )
 }
 
 /// A sheet as rows of cells with absolute (zero-based) sheet coordinates.
@@ -221,6 +264,8 @@ fn field_for_header(text: &str) -> Option<Field> {
 struct HeaderMatch {
     row: usize,
     columns: Vec<Column>,
+    /// Sheet column of scimplan's first added column, in a completed workbook.
+    added: Option<u32>,
 }
 
 impl HeaderMatch {
@@ -253,14 +298,37 @@ fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
             sheet_col: grid.first_col + i as u32,
         });
     }
-    let candidate = HeaderMatch { row, columns };
+    let added = take_added_columns(&mut columns);
+    let candidate = HeaderMatch {
+        row,
+        columns,
+        added,
+    };
     (seen.contains(&Field::Id) && candidate.score() >= 2).then_some(candidate)
+}
+
+/// Removes scimplan's added columns (six adjacent columns with exactly `ADDED_HEADERS`) from a
+/// header and returns the sheet column of the first one.
+fn take_added_columns(columns: &mut Vec<Column>) -> Option<u32> {
+    let n = ADDED_HEADERS.len();
+    let start = (0..=columns.len().checked_sub(n)?).find(|&i| {
+        columns[i..i + n]
+            .iter()
+            .zip(ADDED_HEADERS)
+            .enumerate()
+            .all(|(k, (c, h))| {
+                c.header.trim() == h && c.sheet_col == columns[i].sheet_col + k as u32
+            })
+    })?;
+    let first = columns[start].sheet_col;
+    columns.drain(start..start + n);
+    Some(first)
 }
 
 fn find_plan_sheet<'a>(
     path: &Path,
     sheets: &'a [SheetGrid],
-) -> Result<(&'a SheetGrid, usize, Vec<Column>), PlanError> {
+) -> Result<(&'a SheetGrid, HeaderMatch), PlanError> {
     let mut best: Option<(&SheetGrid, HeaderMatch)> = None;
     for grid in sheets {
         let found = (0..grid.rows.len().min(HEADER_SEARCH_ROWS))
@@ -292,7 +360,7 @@ fn find_plan_sheet<'a>(
             found: quote_list(header.columns.iter().map(|c| c.header.as_str())),
         });
     }
-    Ok((grid, header.row, header.columns))
+    Ok((grid, header))
 }
 
 fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -354,6 +422,7 @@ fn build_plan(
     grid: &SheetGrid,
     header_row: usize,
     columns: Vec<Column>,
+    added: Option<u32>,
 ) -> Result<Plan, PlanError> {
     let pos = |field: Field| columns.iter().position(|c| c.field == Some(field));
     let id_col = pos(Field::Id).expect("the header has an ID column");
@@ -363,6 +432,10 @@ fn build_plan(
     let sheet_row = |row: usize| grid.first_row + row as u32 + 1;
 
     let mut raw_rows = Vec::new();
+    let mut recorded = added.map(|first_col| RecordedResults {
+        first_col,
+        rows: Vec::new(),
+    });
     for row in header_row + 1..grid.rows.len() {
         let cells: Vec<CellValue> = columns
             .iter()
@@ -379,6 +452,19 @@ fn build_plan(
                 row: sheet_row(row),
                 column: column_letter(columns[id_col].sheet_col),
                 header: columns[id_col].header.clone(),
+            });
+        }
+        if let Some(recorded) = &mut recorded {
+            let added = |k: u32| grid.cell(row, recorded.first_col + k).clone();
+            recorded.rows.push(RecordedRow {
+                case: id.clone(),
+                row: sheet_row(row),
+                result: added(0),
+                notes: added(1),
+                tested_by: added(2),
+                tested_at: added(3),
+                time_spent: added(4),
+                evidence: added(5),
             });
         }
         raw_rows.push((id, sheet_row(row), cells));
@@ -458,6 +544,7 @@ fn build_plan(
         sections,
         cases,
         index,
+        recorded,
     })
 }
 

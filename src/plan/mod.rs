@@ -6,7 +6,10 @@ pub mod profile;
 pub mod text;
 
 pub use error::PlanError;
-pub use load::{column_letter, fingerprint_bytes, load_plan, load_plan_bytes};
+pub use load::{
+    ADDED_HEADERS, RecordedResults, RecordedRow, column_letter, fingerprint_bytes, load_plan,
+    load_plan_bytes,
+};
 pub use profile::{Capability, Profile, ProfileError};
 pub use text::{RichText, Step, TextSpan};
 
@@ -138,6 +141,8 @@ pub struct Plan {
     pub sections: Vec<Section>,
     pub cases: Vec<Case>,
     index: HashMap<String, usize>,
+    /// In a completed workbook written by scimplan: the results in its added columns.
+    pub recorded: Option<RecordedResults>,
 }
 
 impl Plan {

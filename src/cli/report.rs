@@ -1,0 +1,112 @@
+//! `summary`, `suites`, `export`, and resuming from a completed workbook on open.
+
+use std::path::Path;
+
+use super::{Common, EXIT_FINDING, Failure, open, usage_error};
+use crate::report::{SummaryFormat, assess, export_workspace, render, resume_from_workbook};
+use crate::workspace::Workspace;
+
+/// When the plan is a completed workbook and the session is new (or `--import-results` is
+/// given), takes the workbook's results into the session and saves it.
+pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Failure> {
+    if ws.plan.recorded.is_none() {
+        if common.import_results {
+            eprintln!(
+                "warning: {} is not a completed workbook (no Result, Notes, Tested by, Tested at, Time spent, Evidence columns side by side): no results to import.",
+                ws.plan.source.display()
+            );
+        }
+        return Ok(());
+    }
+    if ws.store.on_disk && !common.import_results {
+        return Ok(());
+    }
+    let Workspace {
+        plan, reqs, store, ..
+    } = ws;
+    let Some(report) = resume_from_workbook(plan, reqs, &mut store.session) else {
+        return Ok(());
+    };
+    for unknown in &report.unknown {
+        eprintln!(
+            "warning: {}, sheet '{}', {unknown}",
+            plan.source.display(),
+            plan.sheet
+        );
+    }
+    eprintln!(
+        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}.",
+        report.imported,
+        report.capabilities,
+        plan.source.display()
+    );
+    ws.save()?;
+    Ok(())
+}
+
+pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure> {
+    let Some(format) = SummaryFormat::parse(format) else {
+        return Err(usage_error(format!(
+            "'{format}' is not a summary format. Use one of: text, markdown, json, junit."
+        )));
+    };
+    let ws = open(plan, common)?;
+    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    print!("{}", render(&readiness, format));
+    Ok(if readiness.ready { 0 } else { EXIT_FINDING })
+}
+
+/// Checks that a link is an http(s) URL with a host.
+pub fn check_link(option: &str, link: &str) -> Result<String, Failure> {
+    let link = link.trim();
+    let rest = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(host) if !host.is_empty() && !link.chars().any(char::is_whitespace) => {
+            Ok(link.to_string())
+        }
+        _ => Err(usage_error(format!(
+            "{option} '{link}' is not a web link. Paste the full http:// or https:// address of the Runscope results page."
+        ))),
+    }
+}
+
+pub fn suites(
+    plan: &Path,
+    common: &Common,
+    spec_link: Option<String>,
+    crud_link: Option<String>,
+) -> Result<u8, Failure> {
+    let spec = spec_link
+        .map(|l| check_link("--spec-link", &l))
+        .transpose()?;
+    let crud = crud_link
+        .map(|l| check_link("--crud-link", &l))
+        .transpose()?;
+    let mut ws = open(plan, common)?;
+    let changed = spec.is_some() || crud.is_some();
+    let links = &mut ws.store.session.suites;
+    if let Some(spec) = spec {
+        links.spec = Some(spec);
+    }
+    if let Some(crud) = crud {
+        links.crud = Some(crud);
+    }
+    if changed {
+        ws.save()?;
+    }
+    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    for suite in &readiness.suites {
+        println!("{}: {}", suite.name(), suite.describe());
+    }
+    Ok(0)
+}
+
+pub fn export(plan: &Path, common: &Common, output: Option<&Path>) -> Result<u8, Failure> {
+    let ws = open(plan, common)?;
+    let path = export_workspace(&ws, output)?;
+    println!("{}", path.display());
+    Ok(0)
+}

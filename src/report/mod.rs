@@ -1,0 +1,16 @@
+//! What the tester hands in: the readiness verdict and its renderings, the completed workbook,
+//! and reading results back from a completed workbook. No terminal code here.
+//!
+//! For the TUI: `assess(&plan, &reqs, &session)` then `render::text(&readiness)` for the summary
+//! screen (each `Blocker` has the `case_index` to jump to); `export_workspace(&ws, None)` for the
+//! export key; `resume_from_workbook` when a completed workbook opens with a new session.
+
+pub mod export;
+pub mod readiness;
+pub mod render;
+pub mod resume;
+
+pub use export::{ExportError, export_workbook, export_workspace};
+pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess};
+pub use render::{SummaryFormat, render};
+pub use resume::{ImportReport, resume_from_workbook};

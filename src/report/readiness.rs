@@ -1,0 +1,385 @@
+//! Is the submission ready? Okta's rule: skip the cases of features the integration does not
+//! support; every other case must pass; and the OIN Wizard wants the SPEC and CRUD API suite
+//! results beside the manual plan. A pure function of plan, requirements and session.
+
+use chrono::{DateTime, Utc};
+
+use crate::plan::Plan;
+use crate::plan::profile::Requirements;
+use crate::session::{Outcome, Session, SuiteKind, SuiteRun};
+
+/// Capabilities that make Okta write to the app: an integration supporting none of them only
+/// imports, and Okta accepts its SPEC result in place of the CRUD result.
+const WRITING_CAPABILITIES: [&str; 5] = [
+    "create-users",
+    "update-users",
+    "deactivate-users",
+    "sync-password",
+    "group-push",
+];
+const IMPORT_CAPABILITIES: [&str; 2] = ["import-users", "import-groups"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readiness {
+    pub ready: bool,
+    pub plan_file: String,
+    pub plan_sheet: String,
+    pub fingerprint: String,
+    pub app: Option<String>,
+    pub tester: Option<String>,
+    /// Every applicable case that is not Pass, in plan order.
+    pub blockers: Vec<Blocker>,
+    /// SPEC then CRUD.
+    pub suites: Vec<SuiteStatus>,
+    pub sections: Vec<SectionTally>,
+    /// Every case of the plan, in plan order.
+    pub cases: Vec<CaseStatus>,
+    pub total: SectionTally,
+    pub capabilities: Vec<CapabilityStatus>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One case of the plan as the verdict sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseStatus {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub outcome: Outcome,
+    pub applies: bool,
+}
+
+/// An applicable case that keeps the submission from being ready.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocker {
+    /// Index of the case in `Plan::cases` (the TUI jumps there).
+    pub case_index: usize,
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    /// One-based row of the case in the workbook.
+    pub row: u32,
+    pub outcome: Outcome,
+    pub note: String,
+    pub reason: Option<String>,
+}
+
+impl Blocker {
+    /// Why the case blocks, in the tester's words.
+    pub fn problem(&self) -> &'static str {
+        match self.outcome {
+            Outcome::NotRun => "not run",
+            Outcome::Fail => "failed",
+            Outcome::Blocked => "blocked",
+            Outcome::Skipped => "skipped although its capability is declared supported",
+            Outcome::Pass => "passed",
+        }
+    }
+}
+
+/// Where the result of one of Okta's API suites comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SuiteEvidence {
+    /// A link the tester recorded (Runscope results).
+    Link(String),
+    /// A passing run of scimplan's own suite.
+    Run(SuiteRun),
+    /// The integration only imports: Okta accepts the SPEC result for CRUD too.
+    SpecForBoth,
+    /// The most recent run of scimplan's own suite failed and no link is recorded.
+    FailedRun(SuiteRun),
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuiteStatus {
+    pub suite: SuiteKind,
+    pub evidence: SuiteEvidence,
+}
+
+impl SuiteStatus {
+    pub fn satisfied(&self) -> bool {
+        matches!(
+            self.evidence,
+            SuiteEvidence::Link(_) | SuiteEvidence::Run(_) | SuiteEvidence::SpecForBoth
+        )
+    }
+
+    pub fn name(&self) -> &'static str {
+        suite_name(self.suite)
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.evidence {
+            SuiteEvidence::Link(url) => format!("link recorded: {url}"),
+            SuiteEvidence::Run(run) => format!(
+                "scimplan run passed at {} against {} ({} checks)",
+                run.at.format("%Y-%m-%d %H:%M UTC"),
+                run.target,
+                run.checks
+            ),
+            SuiteEvidence::SpecForBoth => {
+                "the SPEC result stands for both (the integration only imports)".into()
+            }
+            SuiteEvidence::FailedRun(run) => format!(
+                "missing: the latest scimplan run failed {} of {} checks at {}",
+                run.failures,
+                run.checks,
+                run.at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            SuiteEvidence::Missing => format!(
+                "missing: record the Runscope link with `scimplan suites PLAN --{}-link URL`",
+                suite_key(self.suite)
+            ),
+        }
+    }
+}
+
+pub fn suite_name(suite: SuiteKind) -> &'static str {
+    match suite {
+        SuiteKind::Spec => "SPEC",
+        SuiteKind::Crud => "CRUD",
+    }
+}
+
+pub fn suite_key(suite: SuiteKind) -> &'static str {
+    match suite {
+        SuiteKind::Spec => "spec",
+        SuiteKind::Crud => "crud",
+    }
+}
+
+/// Outcome counts of one section (or of the whole plan).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SectionTally {
+    pub name: String,
+    pub cases: usize,
+    pub applicable: usize,
+    counts: [usize; 5],
+}
+
+impl SectionTally {
+    fn add(&mut self, outcome: Outcome, applies: bool) {
+        self.cases += 1;
+        self.applicable += usize::from(applies);
+        self.counts[outcome_slot(outcome)] += 1;
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.counts[outcome_slot(outcome)]
+    }
+}
+
+fn outcome_slot(outcome: Outcome) -> usize {
+    Outcome::ALL
+        .iter()
+        .position(|o| *o == outcome)
+        .expect("every outcome is listed in Outcome::ALL")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapabilityStatus {
+    pub key: String,
+    pub name: String,
+    pub supported: bool,
+    /// How many cases of the plan need it.
+    pub cases: usize,
+}
+
+/// Something worth a look that does not block the submission.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// The session keeps a result for a case the plan no longer has.
+    OrphanResult { case: String, outcome: Outcome },
+    /// A case was passed before a precondition case it cites had passed.
+    PassBeforePrecondition {
+        case: String,
+        precondition: String,
+        /// When the precondition passed; `None` when it has not passed at all.
+        precondition_passed_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl Warning {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::OrphanResult { .. } => "orphan-result",
+            Warning::PassBeforePrecondition { .. } => "pass-before-precondition",
+        }
+    }
+
+    pub fn case(&self) -> &str {
+        match self {
+            Warning::OrphanResult { case, .. } | Warning::PassBeforePrecondition { case, .. } => {
+                case
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Warning::OrphanResult { case, outcome } => format!(
+                "{case}: a result ({outcome}) is kept for a case that is no longer in the plan"
+            ),
+            Warning::PassBeforePrecondition {
+                case,
+                precondition,
+                precondition_passed_at: Some(at),
+            } => format!(
+                "{case}: passed before its precondition {precondition} passed ({}); check it again",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Warning::PassBeforePrecondition {
+                case, precondition, ..
+            } => format!("{case}: passed although its precondition {precondition} has not passed"),
+        }
+    }
+}
+
+/// Assesses whether the submission is ready. Pure: reads the three inputs, changes nothing.
+pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness {
+    let mut blockers = Vec::new();
+    let mut sections = Vec::with_capacity(plan.sections.len());
+    let mut total = SectionTally {
+        name: "Total".into(),
+        ..SectionTally::default()
+    };
+    for section in &plan.sections {
+        let mut tally = SectionTally {
+            name: section.name.clone(),
+            ..SectionTally::default()
+        };
+        for &index in &section.cases {
+            let case = &plan.cases[index];
+            let outcome = session.outcome(&case.id);
+            let applies = session.applies(reqs, index);
+            tally.add(outcome, applies);
+            total.add(outcome, applies);
+        }
+        sections.push(tally);
+    }
+    let mut cases = Vec::with_capacity(plan.cases.len());
+    for (index, case) in plan.cases.iter().enumerate() {
+        let outcome = session.outcome(&case.id);
+        cases.push(CaseStatus {
+            id: case.id.clone(),
+            title: case.title.clone(),
+            section: case.section.clone(),
+            outcome,
+            applies: session.applies(reqs, index),
+        });
+        if outcome != Outcome::Pass && session.applies(reqs, index) {
+            let result = session.result(&case.id);
+            blockers.push(Blocker {
+                case_index: index,
+                id: case.id.clone(),
+                title: case.title.clone(),
+                section: case.section.clone(),
+                row: case.row,
+                outcome,
+                note: result.map(|r| r.note.clone()).unwrap_or_default(),
+                reason: result.and_then(|r| r.reason.clone()),
+            });
+        }
+    }
+
+    let capabilities = reqs
+        .relevant()
+        .map(|c| CapabilityStatus {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            supported: session.is_supported(&c.key),
+            cases: reqs.cases_governed(&c.key),
+        })
+        .collect();
+
+    let suites = suite_statuses(reqs, session);
+    let ready = blockers.is_empty() && suites.iter().all(SuiteStatus::satisfied);
+    Readiness {
+        ready,
+        plan_file: plan.file_name(),
+        plan_sheet: plan.sheet.clone(),
+        fingerprint: plan.fingerprint.clone(),
+        app: session.app_name.clone(),
+        tester: session.tester.clone(),
+        blockers,
+        suites,
+        sections,
+        cases,
+        total,
+        capabilities,
+        warnings: warnings(plan, reqs, session),
+    }
+}
+
+fn suite_statuses(reqs: &Requirements, session: &Session) -> Vec<SuiteStatus> {
+    let own = |suite: SuiteKind, link: &Option<String>| {
+        let link = link.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        let evidence = match (link, session.latest_suite_run(suite)) {
+            (Some(url), _) => SuiteEvidence::Link(url.to_string()),
+            (None, Some(run)) if run.passed => SuiteEvidence::Run(run.clone()),
+            (None, Some(run)) => SuiteEvidence::FailedRun(run.clone()),
+            (None, None) => SuiteEvidence::Missing,
+        };
+        SuiteStatus { suite, evidence }
+    };
+    let spec = own(SuiteKind::Spec, &session.suites.spec);
+    let mut crud = own(SuiteKind::Crud, &session.suites.crud);
+    if !crud.satisfied() && spec.satisfied() && imports_only(reqs, session) {
+        crud.evidence = SuiteEvidence::SpecForBoth;
+    }
+    vec![spec, crud]
+}
+
+/// True when the integration declares no capability that writes to the app, but some import.
+pub fn imports_only(reqs: &Requirements, session: &Session) -> bool {
+    let declared = |key: &str| reqs.capability(key).is_some() && session.is_supported(key);
+    !WRITING_CAPABILITIES.iter().any(|k| declared(k))
+        && IMPORT_CAPABILITIES.iter().any(|k| declared(k))
+}
+
+fn warnings(plan: &Plan, reqs: &Requirements, session: &Session) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (index, case) in plan.cases.iter().enumerate() {
+        let Some(result) = session.result(&case.id) else {
+            continue;
+        };
+        if result.outcome != Outcome::Pass || !session.applies(reqs, index) {
+            continue;
+        }
+        for precondition in &case.refs {
+            let Some(pre_index) = plan.case_index(precondition) else {
+                continue;
+            };
+            // A precondition of an unsupported feature is skipped by design.
+            if !session.applies(reqs, pre_index) {
+                continue;
+            }
+            let pre = session.result(precondition);
+            let passed_at = pre
+                .filter(|r| r.outcome == Outcome::Pass)
+                .map(|r| r.updated_at);
+            let warn = match (passed_at, result.updated_at) {
+                (None, _) => true,
+                (Some(Some(pre_at)), Some(case_at)) => pre_at > case_at,
+                _ => false,
+            };
+            if warn {
+                warnings.push(Warning::PassBeforePrecondition {
+                    case: case.id.clone(),
+                    precondition: precondition.clone(),
+                    precondition_passed_at: passed_at.flatten(),
+                });
+            }
+        }
+    }
+    for (id, result) in &session.results {
+        if !plan.contains(id) && !result.is_blank() {
+            warnings.push(Warning::OrphanResult {
+                case: id.clone(),
+                outcome: result.outcome,
+            });
+        }
+    }
+    warnings
+}

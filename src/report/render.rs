@@ -1,0 +1,447 @@
+//! The readiness verdict as text (terminal, TUI), Markdown (a ticket), JSON (scripts) and
+//! JUnit XML (CI dashboards).
+//!
+//! JSON shape, schema version 1 (fields are only ever added within a version):
+//! ```text
+//! { "schema_version": 1, "ready": bool,
+//!   "plan": { "file", "sheet", "fingerprint" }, "app": str|null, "tester": str|null,
+//!   "blockers": [ { "id", "title", "section", "row", "outcome", "problem", "note", "reason" } ],
+//!   "suites": [ { "suite": "spec"|"crud", "satisfied": bool,
+//!                 "evidence": "link"|"run"|"spec-for-both"|"failed-run"|"missing",
+//!                 "link": str|null, "run": { "at", "target", "passed", "checks", "failures" }|null,
+//!                 "detail": str } ],
+//!   "sections": [ { "name", "cases", "applicable", "not_run", "pass", "fail", "blocked", "skipped" } ],
+//!   "total": { same as a section, "name": "Total" },
+//!   "capabilities": [ { "key", "name", "supported", "cases" } ],
+//!   "warnings": [ { "kind": "orphan-result"|"pass-before-precondition", "case", "message" } ] }
+//! ```
+//! `outcome` is one of "not-run", "pass", "fail", "blocked", "skipped".
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::readiness::{Readiness, SectionTally, SuiteEvidence, suite_key};
+use crate::session::Outcome;
+
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Text,
+    Markdown,
+    Json,
+    Junit,
+}
+
+impl SummaryFormat {
+    pub fn parse(text: &str) -> Option<SummaryFormat> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "text" | "txt" => SummaryFormat::Text,
+            "markdown" | "md" => SummaryFormat::Markdown,
+            "json" => SummaryFormat::Json,
+            "junit" | "xml" => SummaryFormat::Junit,
+            _ => return None,
+        })
+    }
+}
+
+pub fn render(readiness: &Readiness, format: SummaryFormat) -> String {
+    match format {
+        SummaryFormat::Text => text(readiness),
+        SummaryFormat::Markdown => markdown(readiness),
+        SummaryFormat::Json => {
+            let mut out = serde_json::to_string_pretty(&json_value(readiness))
+                .expect("a JSON value always serializes");
+            out.push('\n');
+            out
+        }
+        SummaryFormat::Junit => junit(readiness),
+    }
+}
+
+fn verdict_line(r: &Readiness) -> String {
+    if r.ready {
+        "READY to submit: every applicable case passed and the SPEC and CRUD results are recorded."
+            .into()
+    } else {
+        let missing = r.suites.iter().filter(|s| !s.satisfied()).count();
+        format!(
+            "NOT READY: {} blocking case{} and {} missing API suite result{}.",
+            r.blockers.len(),
+            plural(r.blockers.len()),
+            missing,
+            plural(missing)
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn section_label(name: &str) -> &str {
+    if name.is_empty() {
+        "(no section)"
+    } else {
+        name
+    }
+}
+
+/// The plain-text summary the CLI prints and the TUI summary screen shows.
+pub fn text(r: &Readiness) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", verdict_line(r));
+    let _ = writeln!(
+        out,
+        "Plan: {} (sheet '{}')   App: {}   Tester: {}",
+        r.plan_file,
+        r.plan_sheet,
+        r.app.as_deref().unwrap_or("-"),
+        r.tester.as_deref().unwrap_or("-")
+    );
+    if !r.blockers.is_empty() {
+        let _ = writeln!(out, "\nBlocking cases:");
+        for b in &r.blockers {
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] row {}: {}",
+                b.id,
+                b.title,
+                section_label(&b.section),
+                b.row,
+                b.problem()
+            );
+            if let Some(reason) = &b.reason {
+                let _ = writeln!(out, "      reason: {reason}");
+            }
+            if !b.note.trim().is_empty() {
+                let first = b.note.lines().next().unwrap_or("");
+                let more = if b.note.lines().count() > 1 {
+                    " …"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "      note: {first}{more}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\nAPI suites:");
+    for s in &r.suites {
+        let mark = if s.satisfied() { "ok" } else { "!!" };
+        let _ = writeln!(out, "  [{mark}] {}: {}", s.name(), s.describe());
+    }
+    let width = r
+        .sections
+        .iter()
+        .map(|s| section_label(&s.name).chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 56);
+    let _ = write!(out, "\n{:<width$}  Cases  Apply", "Section");
+    for outcome in Outcome::ALL {
+        let _ = write!(out, "  {:>7}", outcome.label());
+    }
+    out.push('\n');
+    for tally in r.sections.iter().chain(std::iter::once(&r.total)) {
+        let name: String = section_label(&tally.name).chars().take(width).collect();
+        let _ = write!(
+            out,
+            "{name:<width$}  {:>5}  {:>5}",
+            tally.cases, tally.applicable
+        );
+        for outcome in Outcome::ALL {
+            let _ = write!(out, "  {:>7}", tally.count(outcome));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\nCapabilities:");
+    for c in &r.capabilities {
+        let mark = if c.supported { "[x]" } else { "[ ]" };
+        let _ = writeln!(out, "  {mark} {} ({} cases)", c.name, c.cases);
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings (not blocking):");
+        for w in &r.warnings {
+            let _ = writeln!(out, "  {}", w.describe());
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell: pipes, newlines and HTML-significant characters.
+fn md_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+pub fn markdown(r: &Readiness) -> String {
+    let mut out = String::new();
+    let title = r.app.as_deref().unwrap_or("SCIM integration");
+    let _ = writeln!(out, "## Okta OIN SCIM test plan: {}\n", md_cell(title));
+    let _ = writeln!(out, "**{}**\n", verdict_line(r));
+    let _ = writeln!(
+        out,
+        "- Plan: `{}` (sheet '{}'), SHA-256 `{}`",
+        r.plan_file, r.plan_sheet, r.fingerprint
+    );
+    let _ = writeln!(
+        out,
+        "- Tester: {}",
+        md_cell(r.tester.as_deref().unwrap_or("-"))
+    );
+    if !r.blockers.is_empty() {
+        let _ = writeln!(out, "\n### Blocking cases\n");
+        let _ = writeln!(out, "| ID | Title | Section | Problem | Note |");
+        let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+        for b in &r.blockers {
+            let note = match (&b.reason, b.note.trim()) {
+                (Some(reason), "") => format!("Reason: {reason}"),
+                (Some(reason), note) => format!("Reason: {reason}\n{note}"),
+                (None, note) => note.to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md_cell(&b.id),
+                md_cell(&b.title),
+                md_cell(section_label(&b.section)),
+                b.problem(),
+                md_cell(&note)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n### API suites\n");
+    for s in &r.suites {
+        let mark = if s.satisfied() { "x" } else { " " };
+        let _ = writeln!(out, "- [{mark}] {}: {}", s.name(), md_cell(&s.describe()));
+    }
+    let _ = writeln!(out, "\n### Sections\n");
+    let mut header = String::from("| Section | Cases | Applicable |");
+    let mut rule = String::from("| --- | ---: | ---: |");
+    for outcome in Outcome::ALL {
+        let _ = write!(header, " {} |", outcome.label());
+        rule.push_str(" ---: |");
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
+    for tally in r.sections.iter().chain(std::iter::once(&r.total)) {
+        let _ = write!(
+            out,
+            "| {} | {} | {} |",
+            md_cell(section_label(&tally.name)),
+            tally.cases,
+            tally.applicable
+        );
+        for outcome in Outcome::ALL {
+            let _ = write!(out, " {} |", tally.count(outcome));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\n### Capabilities\n");
+    for c in &r.capabilities {
+        let mark = if c.supported { "x" } else { " " };
+        let _ = writeln!(out, "- [{mark}] {} ({} cases)", md_cell(&c.name), c.cases);
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "\n### Warnings (not blocking)\n");
+        for w in &r.warnings {
+            let _ = writeln!(out, "- {}", md_cell(&w.describe()));
+        }
+    }
+    out
+}
+
+fn outcome_key(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::NotRun => "not-run",
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Blocked => "blocked",
+        Outcome::Skipped => "skipped",
+    }
+}
+
+fn tally_json(t: &SectionTally) -> Value {
+    json!({
+        "name": t.name,
+        "cases": t.cases,
+        "applicable": t.applicable,
+        "not_run": t.count(Outcome::NotRun),
+        "pass": t.count(Outcome::Pass),
+        "fail": t.count(Outcome::Fail),
+        "blocked": t.count(Outcome::Blocked),
+        "skipped": t.count(Outcome::Skipped),
+    })
+}
+
+pub fn json_value(r: &Readiness) -> Value {
+    let blockers: Vec<Value> = r
+        .blockers
+        .iter()
+        .map(|b| {
+            json!({
+                "id": b.id, "title": b.title, "section": b.section, "row": b.row,
+                "outcome": outcome_key(b.outcome), "problem": b.problem(),
+                "note": b.note, "reason": b.reason,
+            })
+        })
+        .collect();
+    let suites: Vec<Value> = r
+        .suites
+        .iter()
+        .map(|s| {
+            let (kind, link, run) = match &s.evidence {
+                SuiteEvidence::Link(url) => ("link", Some(url.clone()), None),
+                SuiteEvidence::Run(run) => ("run", None, Some(run)),
+                SuiteEvidence::SpecForBoth => ("spec-for-both", None, None),
+                SuiteEvidence::FailedRun(run) => ("failed-run", None, Some(run)),
+                SuiteEvidence::Missing => ("missing", None, None),
+            };
+            json!({
+                "suite": suite_key(s.suite),
+                "satisfied": s.satisfied(),
+                "evidence": kind,
+                "link": link,
+                "run": run.map(|run| json!({
+                    "at": run.at.to_rfc3339(), "target": run.target, "passed": run.passed,
+                    "checks": run.checks, "failures": run.failures,
+                })),
+                "detail": s.describe(),
+            })
+        })
+        .collect();
+    json!({
+        "schema_version": JSON_SCHEMA_VERSION,
+        "ready": r.ready,
+        "plan": { "file": r.plan_file, "sheet": r.plan_sheet, "fingerprint": r.fingerprint },
+        "app": r.app,
+        "tester": r.tester,
+        "blockers": blockers,
+        "suites": suites,
+        "sections": r.sections.iter().map(tally_json).collect::<Vec<_>>(),
+        "total": tally_json(&r.total),
+        "capabilities": r.capabilities.iter().map(|c| json!({
+            "key": c.key, "name": c.name, "supported": c.supported, "cases": c.cases,
+        })).collect::<Vec<_>>(),
+        "warnings": r.warnings.iter().map(|w| json!({
+            "kind": w.kind(), "case": w.case(), "message": w.describe(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Escapes text for an XML attribute or element; drops characters XML 1.0 forbids.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite per plan section with every applicable case, plus the API suites.
+/// Blockers are failures (Blocked ones errors); cases of unsupported features are skipped.
+pub fn junit(r: &Readiness) -> String {
+    let blocker_of = |id: &str| r.blockers.iter().find(|b| b.id == id);
+    let mut suites = String::new();
+    let mut total_tests = 0;
+    let mut total_failures = 0;
+    let mut total_errors = 0;
+    for section in &r.sections {
+        let cases: Vec<_> = r
+            .cases
+            .iter()
+            .filter(|c| c.section == section.name)
+            .collect();
+        let mut body = String::new();
+        let (mut failures, mut errors, mut skipped) = (0, 0, 0);
+        for case in &cases {
+            let name = xml_escape(&format!("{} {}", case.id, case.title));
+            let class = xml_escape(section_label(&section.name));
+            let _ = write!(body, "    <testcase classname=\"{class}\" name=\"{name}\"");
+            match (case.applies, blocker_of(&case.id)) {
+                (false, _) => {
+                    skipped += 1;
+                    let _ = writeln!(
+                        body,
+                        ">\n      <skipped message=\"capability not supported\"/>\n    </testcase>"
+                    );
+                }
+                (true, None) => body.push_str("/>\n"),
+                (true, Some(b)) => {
+                    let tag = if b.outcome == Outcome::Blocked {
+                        errors += 1;
+                        "error"
+                    } else {
+                        failures += 1;
+                        "failure"
+                    };
+                    let detail = match &b.reason {
+                        Some(reason) => format!("Reason: {reason}\n{}", b.note),
+                        None => b.note.clone(),
+                    };
+                    let _ = writeln!(
+                        body,
+                        ">\n      <{tag} type=\"{}\" message=\"{} {}\">{}</{tag}>\n    </testcase>",
+                        outcome_key(b.outcome),
+                        xml_escape(&b.id),
+                        b.problem(),
+                        xml_escape(detail.trim())
+                    );
+                }
+            }
+        }
+        total_tests += cases.len();
+        total_failures += failures;
+        total_errors += errors;
+        let _ = write!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n{body}  </testsuite>\n",
+            xml_escape(section_label(&section.name)),
+            cases.len()
+        );
+    }
+    let mut api = String::new();
+    let mut api_failures = 0;
+    for s in &r.suites {
+        let _ = write!(
+            api,
+            "    <testcase classname=\"API suites\" name=\"{} suite\"",
+            s.name()
+        );
+        if s.satisfied() {
+            api.push_str("/>\n");
+        } else {
+            api_failures += 1;
+            let _ = writeln!(
+                api,
+                ">\n      <failure type=\"missing\" message=\"{}\"/>\n    </testcase>",
+                xml_escape(&s.describe())
+            );
+        }
+    }
+    total_tests += r.suites.len();
+    total_failures += api_failures;
+    let _ = write!(
+        suites,
+        "  <testsuite name=\"API suites\" tests=\"{}\" failures=\"{api_failures}\" errors=\"0\" skipped=\"0\">\n{api}  </testsuite>\n",
+        r.suites.len()
+    );
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scimplan {}\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{total_errors}\">\n{suites}</testsuites>\n",
+        xml_escape(&r.plan_file)
+    )
+}
