@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod plan;
 pub mod session;
+pub mod verify;
 pub mod workspace;

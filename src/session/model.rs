@@ -230,6 +230,9 @@ pub struct Session {
     /// Indexes into `history` of undone changes that can be redone, most recent last.
     #[serde(default)]
     pub redo_stack: Vec<usize>,
+    /// The SCIM connection (not its secret), test subjects and verification runs.
+    #[serde(default)]
+    pub verify: crate::verify::VerifyState,
 }
 
 impl Session {
@@ -251,6 +254,7 @@ impl Session {
             history: Vec::new(),
             undo_stack: Vec::new(),
             redo_stack: Vec::new(),
+            verify: Default::default(),
         }
     }
 

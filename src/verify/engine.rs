@@ -1,0 +1,673 @@
+//! Runs a recipe: sends its requests, checks its assertions, and polls until every assertion
+//! holds or the deadline passes.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::cancel::CancelFlag;
+use super::connection::{AuthScheme, Exchange, ScimClient};
+use super::json_path::select;
+use super::recipe::{Assertion, Recipe, RecipeBook, RecipeStep, render, split_list};
+use super::record::{AssertionRecord, RememberedValue, RequestRecord, Verdict, VerifyRun};
+use super::{VerifyError, VerifyEvent};
+
+/// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Everything a check needs, owned, so it can run on another thread.
+#[derive(Debug, Clone)]
+pub struct CheckJob {
+    pub case: String,
+    pub recipe: Recipe,
+    /// Known inputs (required ones all present).
+    pub inputs: BTreeMap<String, String>,
+    /// Values remembered by earlier runs that the recipe uses.
+    pub remembered: BTreeMap<String, String>,
+    pub deadline: Duration,
+}
+
+impl CheckJob {
+    /// Prepares the check of `case`, taking inputs from `subjects` (the session's, merged with
+    /// any given now). Fails naming every missing input, or the case to verify first.
+    pub fn prepare(
+        book: &RecipeBook,
+        case: &str,
+        subjects: &BTreeMap<String, String>,
+        remembered: &BTreeMap<String, RememberedValue>,
+        deadline: Duration,
+    ) -> Result<CheckJob, VerifyError> {
+        let Some(recipe) = book.for_case(case) else {
+            return Err(VerifyError::NoRecipe {
+                case: case.to_string(),
+                known: book.cases().collect::<Vec<_>>().join(", "),
+            });
+        };
+        let missing: Vec<String> = recipe
+            .inputs
+            .iter()
+            .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
+            .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(VerifyError::MissingInputs {
+                case: case.to_string(),
+                missing,
+            });
+        }
+        let mut used = BTreeMap::new();
+        for name in recipe.inputs.iter().chain(&recipe.optional) {
+            if let Some(value) = subjects.get(name).filter(|v| !v.trim().is_empty()) {
+                used.insert(name.clone(), value.trim().to_string());
+            }
+        }
+        let mut earlier = BTreeMap::new();
+        for name in &recipe.remembered {
+            let Some(value) = remembered.get(name) else {
+                return Err(VerifyError::NeedsEarlierCase {
+                    case: case.to_string(),
+                    name: name.clone(),
+                    cases: book.rememberers(name).join(" or "),
+                });
+            };
+            earlier.insert(name.clone(), value.value.clone());
+        }
+        Ok(CheckJob {
+            case: case.to_string(),
+            recipe: recipe.clone(),
+            inputs: used,
+            remembered: earlier,
+            deadline,
+        })
+    }
+}
+
+/// What one pass over the recipe's steps found.
+struct Attempt {
+    exchanges: Vec<Exchange>,
+    assertions: Vec<AssertionRecord>,
+    captured: BTreeMap<String, String>,
+    /// Why polling cannot help (unreachable, credentials refused).
+    fatal: Option<String>,
+}
+
+impl Attempt {
+    fn passed(&self) -> bool {
+        self.fatal.is_none() && self.assertions.iter().all(|a| a.passed)
+    }
+
+    fn first_failure(&self) -> Option<String> {
+        if let Some(fatal) = &self.fatal {
+            return Some(fatal.clone());
+        }
+        self.assertions.iter().find(|a| !a.passed).map(|a| {
+            format!(
+                "{}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            )
+        })
+    }
+}
+
+/// Runs `job` against the app until it passes, fails at the deadline, hits an error, or is
+/// cancelled; reports each attempt through `on_event`.
+pub fn run_check(
+    client: &ScimClient,
+    auth: &AuthScheme,
+    job: &CheckJob,
+    cancel: &CancelFlag,
+    on_event: &mut dyn FnMut(VerifyEvent),
+) -> VerifyRun {
+    let started_at = Utc::now();
+    let started = Instant::now();
+    let deadline = started + job.deadline;
+    let mut backoff = FIRST_BACKOFF;
+    let mut number = 0;
+    let (attempt, verdict) = loop {
+        number += 1;
+        let attempt = run_attempt(client, job, deadline, cancel);
+        let failed = attempt.assertions.iter().filter(|a| !a.passed).count();
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let verdict = if cancel.is_cancelled() {
+            Some(Verdict::Cancelled)
+        } else if attempt.fatal.is_some() {
+            Some(Verdict::Error)
+        } else if attempt.passed() {
+            Some(Verdict::Pass)
+        } else if remaining < Duration::from_millis(50) {
+            Some(Verdict::Fail)
+        } else {
+            None
+        };
+        let wait = backoff.min(remaining);
+        on_event(VerifyEvent::Attempt {
+            case: job.case.clone(),
+            number,
+            passed: attempt.assertions.len() - failed,
+            failed,
+            first_failure: attempt.first_failure(),
+            retry_in: verdict.is_none().then_some(wait),
+        });
+        if let Some(verdict) = verdict {
+            break (attempt, verdict);
+        }
+        if !cancel.sleep(wait) {
+            break (attempt, Verdict::Cancelled);
+        }
+        if deadline.saturating_duration_since(Instant::now()) < Duration::from_millis(50) {
+            break (attempt, Verdict::Fail);
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    };
+    let summary = match verdict {
+        Verdict::Pass => format!(
+            "all {} assertion(s) held ({} attempt(s))",
+            attempt.assertions.len(),
+            number
+        ),
+        Verdict::Cancelled => "cancelled by the tester".to_string(),
+        Verdict::Fail => format!(
+            "{} (still so after {:.1} s)",
+            attempt.first_failure().unwrap_or_default(),
+            started.elapsed().as_secs_f32()
+        ),
+        Verdict::Error => attempt.first_failure().unwrap_or_default(),
+    };
+    let auth_header = match auth {
+        AuthScheme::Header { name } => name.clone(),
+        _ => "Authorization".to_string(),
+    };
+    let secret = client.secret();
+    let mut inputs = job.inputs.clone();
+    inputs.extend(job.remembered.clone());
+    VerifyRun {
+        case: job.case.clone(),
+        at: started_at,
+        target: client.base_url().to_string(),
+        verdict,
+        summary: secret.redact(&summary),
+        attempts: number,
+        duration_ms: started.elapsed().as_millis() as u64,
+        inputs,
+        requests: attempt
+            .exchanges
+            .iter()
+            .map(|e| RequestRecord::from_exchange(e, &auth_header, secret))
+            .collect(),
+        assertions: attempt.assertions,
+        captured: attempt.captured,
+    }
+}
+
+fn run_attempt(
+    client: &ScimClient,
+    job: &CheckJob,
+    deadline: Instant,
+    cancel: &CancelFlag,
+) -> Attempt {
+    let mut attempt = Attempt {
+        exchanges: Vec::new(),
+        assertions: Vec::new(),
+        captured: BTreeMap::new(),
+        fatal: None,
+    };
+    let steps = &job.recipe.steps;
+    let mut i = 0;
+    while i < steps.len() && attempt.fatal.is_none() && !cancel.is_cancelled() {
+        let Some(list) = &steps[i].for_each else {
+            run_step(client, job, &steps[i], None, deadline, cancel, &mut attempt);
+            i += 1;
+            continue;
+        };
+        let end = (i..steps.len())
+            .find(|j| steps[*j].for_each.as_ref() != Some(list))
+            .unwrap_or(steps.len());
+        let items = split_list(job.inputs.get(list).map(String::as_str).unwrap_or(""));
+        for item in &items {
+            for step in &steps[i..end] {
+                if attempt.fatal.is_none() {
+                    run_step(
+                        client,
+                        job,
+                        step,
+                        Some(item),
+                        deadline,
+                        cancel,
+                        &mut attempt,
+                    );
+                }
+            }
+        }
+        i = end;
+    }
+    attempt
+}
+
+fn lookup<'a>(
+    job: &'a CheckJob,
+    captured: &'a BTreeMap<String, String>,
+    item: Option<&'a str>,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name: &str| {
+        if name == "item" {
+            return item.map(str::to_string);
+        }
+        captured
+            .get(name)
+            .or_else(|| job.inputs.get(name))
+            .or_else(|| job.remembered.get(name))
+            .cloned()
+    }
+}
+
+fn run_step(
+    client: &ScimClient,
+    job: &CheckJob,
+    step: &RecipeStep,
+    item: Option<&str>,
+    deadline: Instant,
+    cancel: &CancelFlag,
+    attempt: &mut Attempt,
+) {
+    let label = match item {
+        Some(item) => format!("{} ({item})", step.name),
+        None => step.name.clone(),
+    };
+    let request = {
+        let values = lookup(job, &attempt.captured, item);
+        let encoded = |name: &str| values(name).map(|v| encode_component(&v));
+        render(&step.path, &encoded).and_then(|path| {
+            let mut query = Vec::new();
+            for (key, template) in &step.query {
+                query.push(format!(
+                    "{}={}",
+                    encode_component(key),
+                    encode_component(&render(template, &values)?)
+                ));
+            }
+            Ok(if query.is_empty() {
+                path
+            } else {
+                format!("{path}?{}", query.join("&"))
+            })
+        })
+    };
+    let path = match request {
+        Ok(path) => path,
+        Err(name) => {
+            attempt.assertions.push(AssertionRecord {
+                step: label,
+                check: "request".into(),
+                expected: format!("a value for {{{{{name}}}}}"),
+                actual: "none: an earlier step found nothing to capture".into(),
+                passed: false,
+            });
+            return;
+        }
+    };
+    let exchanges = client.send(&step.method, &path, None, deadline, cancel);
+    let Some(answer) = exchanges.last().cloned() else {
+        return;
+    };
+    attempt.exchanges.extend(exchanges);
+    if answer.fatal {
+        attempt.fatal = Some(format!(
+            "{label}: {}",
+            answer.error.clone().unwrap_or_default()
+        ));
+        return;
+    }
+    if let Some(status @ (401 | 403)) = answer.status {
+        attempt.fatal = Some(format!(
+            "{label}: the app refused the credentials ({status}). Check the token in {} and the auth scheme set by `scimplan connect`.",
+            super::connection::TOKEN_ENV
+        ));
+        return;
+    }
+    if let Some(json) = &answer.json {
+        for (name, path) in &step.capture {
+            if let Ok(values) = select(json, path)
+                && let Some(first) = values.first()
+            {
+                attempt.captured.insert(name.clone(), plain(first));
+            }
+        }
+    }
+    let values = lookup(job, &attempt.captured, item);
+    for assertion in &step.expect {
+        if let Some(when) = &assertion.when
+            && !job.inputs.contains_key(when)
+        {
+            continue;
+        }
+        attempt
+            .assertions
+            .push(check(assertion, &answer, &values, &label));
+    }
+}
+
+/// Evaluates one assertion against an answer, recording expected and actual.
+fn check(
+    assertion: &Assertion,
+    answer: &Exchange,
+    values: &dyn Fn(&str) -> Option<String>,
+    step: &str,
+) -> AssertionRecord {
+    let mut record = AssertionRecord {
+        step: step.to_string(),
+        check: String::new(),
+        expected: String::new(),
+        actual: String::new(),
+        passed: false,
+    };
+    if let Some(status) = &assertion.status {
+        record.check = "status".into();
+        record.expected = status.describe();
+        match answer.status {
+            Some(actual) => {
+                record.passed = status.accepts(actual);
+                record.actual = actual.to_string();
+                if let Some(error) = &answer.error {
+                    record.actual = format!("{actual} ({error})");
+                }
+            }
+            None => {
+                record.actual = format!(
+                    "no answer: {}",
+                    answer.error.as_deref().unwrap_or("unknown")
+                )
+            }
+        }
+        return record;
+    }
+    let path = match render(assertion.path.as_deref().unwrap_or(""), values) {
+        Ok(path) => path,
+        Err(name) => {
+            record.check = "path".into();
+            record.expected = format!("a value for {{{{{name}}}}}");
+            record.actual = "none".into();
+            return record;
+        }
+    };
+    let expected = |value: &toml::Value| -> Result<Value, String> {
+        match value {
+            toml::Value::String(s) => render(s, values)
+                .map(Value::String)
+                .map_err(|name| format!("{{{{{name}}}}} unknown")),
+            other => serde_json::to_value(other).map_err(|e| e.to_string()),
+        }
+    };
+    let Some(json) = &answer.json else {
+        record.check = format!("{path} (JSON body)");
+        record.expected = "a JSON body".into();
+        record.actual = describe_non_json(answer);
+        return record;
+    };
+    let found = select(json, &path).unwrap_or_default();
+    let shown = show(&found);
+    record.actual = shown;
+    let ignore_case = assertion.ignore_case;
+    if let Some(exists) = assertion.exists {
+        record.check = format!("{path} exists");
+        record.expected = if exists { "present" } else { "absent" }.into();
+        record.passed = found.is_empty() != exists;
+    } else if let Some(value) = &assertion.equals {
+        record.check = format!("{path} equals");
+        match expected(value) {
+            Ok(want) => {
+                record.expected = show_one(&want);
+                record.passed =
+                    !found.is_empty() && found.iter().all(|v| loosely_equal(v, &want, ignore_case));
+            }
+            Err(e) => record.expected = e,
+        }
+    } else if let Some(value) = assertion.contains.as_ref().or(assertion.excludes.as_ref()) {
+        let excludes = assertion.excludes.is_some();
+        record.check = format!("{path} {}", if excludes { "excludes" } else { "contains" });
+        match expected(value) {
+            Ok(want) => {
+                record.expected = show_one(&want);
+                let holds = contains(&found, &want, ignore_case);
+                record.passed = holds != excludes;
+            }
+            Err(e) => record.expected = e,
+        }
+    } else if assertion.is_number.is_some() {
+        record.check = format!("{path} is a number");
+        record.expected = "a number".into();
+        record.passed = !found.is_empty() && found.iter().all(|v| v.is_number());
+    } else if let Some(value) = &assertion.count {
+        record.check = format!("{path} count");
+        let counted = match found.as_slice() {
+            [] => 0,
+            [Value::Array(items)] => items.len(),
+            [_] => 1,
+            many => many.len(),
+        };
+        record.actual = counted.to_string();
+        match expected(value).map(|v| plain(&v)) {
+            Ok(want) => {
+                record.passed = want.trim().parse::<usize>() == Ok(counted);
+                record.expected = want;
+            }
+            Err(e) => record.expected = e,
+        }
+    }
+    record
+}
+
+fn contains(found: &[&Value], want: &Value, ignore_case: bool) -> bool {
+    match found {
+        [Value::String(text)] => match want {
+            Value::String(part) if ignore_case => {
+                text.to_lowercase().contains(&part.to_lowercase())
+            }
+            Value::String(part) => text.contains(part.as_str()),
+            _ => false,
+        },
+        [Value::Array(items)] => items.iter().any(|v| loosely_equal(v, want, ignore_case)),
+        many => many.iter().any(|v| loosely_equal(v, want, ignore_case)),
+    }
+}
+
+/// Equal values; a string expectation also matches a number or boolean written the same way
+/// (TOML templates yield strings).
+fn loosely_equal(actual: &Value, want: &Value, ignore_case: bool) -> bool {
+    match (actual, want) {
+        (Value::String(a), Value::String(b)) if ignore_case => a.to_lowercase() == b.to_lowercase(),
+        (Value::Number(_) | Value::Bool(_), Value::String(b)) => {
+            actual.to_string().as_str() == b.as_str()
+        }
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => actual == want,
+    }
+}
+
+/// A JSON value as text for templates and captures: strings without quotes.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn show_one(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() > 200 {
+        let mut end = 200;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &text[..end])
+    } else {
+        text
+    }
+}
+
+fn show(found: &[&Value]) -> String {
+    match found {
+        [] => "absent".into(),
+        [one] => show_one(one),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(|v| show_one(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Says what came back instead of JSON: nothing, an HTML page, or other text.
+pub fn describe_non_json(answer: &Exchange) -> String {
+    if answer.status.is_none() {
+        return format!(
+            "no answer: {}",
+            answer.error.as_deref().unwrap_or("unknown")
+        );
+    }
+    let status = answer.status.unwrap_or_default();
+    let body = answer.body.trim();
+    if body.is_empty() {
+        return format!("status {status} with an empty body");
+    }
+    let start: String = body.chars().take(80).collect();
+    let looks_html = body.to_ascii_lowercase().starts_with("<!doctype html")
+        || body.to_ascii_lowercase().starts_with("<html")
+        || answer
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("html"));
+    if looks_html {
+        format!("status {status} with an HTML page instead of JSON: {start}")
+    } else {
+        format!("status {status} with a body that is not JSON: {start}")
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(status: u16, json: Value) -> Exchange {
+        Exchange {
+            method: "GET".into(),
+            url: "http://127.0.0.1/Users".into(),
+            status: Some(status),
+            duration: Duration::ZERO,
+            content_type: Some("application/scim+json".into()),
+            request_body: None,
+            body: json.to_string(),
+            json: Some(json),
+            error: None,
+            fatal: false,
+            retry_after: None,
+        }
+    }
+
+    fn assertion(text: &str) -> Assertion {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn assertions_report_expected_and_actual() {
+        let doc = answer(
+            200,
+            json!({"totalResults": 1, "Resources": [{"active": false, "members": [{"value": "u1"}], "userName": "Ann@X.com"}]}),
+        );
+        let none = |_: &str| None;
+        let r = check(
+            &assertion("path = \"Resources[0].active\"\nequals = true"),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(!r.passed);
+        assert_eq!((r.expected.as_str(), r.actual.as_str()), ("true", "false"));
+        let r = check(
+            &assertion("path = \"totalResults\"\nequals = \"1\""),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed, "{r:?}");
+        let r = check(
+            &assertion("path = \"Resources[0].members[*].value\"\ncontains = \"u1\""),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed);
+        let r = check(
+            &assertion("path = \"Resources[0].members\"\nexcludes = \"u2\""),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed, "{r:?}");
+        let r = check(
+            &assertion("path = \"Resources[0].groups\"\ncount = 0"),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed);
+        let r = check(
+            &assertion(
+                "path = \"Resources[0].userName\"\nequals = \"ann@x.com\"\nignore_case = true",
+            ),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed);
+        let r = check(&assertion("status = [200, 204]"), &doc, &none, "s");
+        assert!(r.passed);
+        let r = check(
+            &assertion("path = \"totalResults\"\nis_number = true"),
+            &doc,
+            &none,
+            "s",
+        );
+        assert!(r.passed);
+    }
+
+    #[test]
+    fn html_and_garbage_are_named() {
+        let mut page = answer(500, json!(null));
+        page.json = None;
+        page.body = "<html><body>Internal error</body></html>".into();
+        let none = |_: &str| None;
+        let r = check(
+            &assertion("path = \"id\"\nexists = true"),
+            &page,
+            &none,
+            "s",
+        );
+        assert!(!r.passed);
+        assert!(r.actual.contains("HTML page"), "{}", r.actual);
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(encode_component("a b\"@"), "a%20b%22%40");
+    }
+}
