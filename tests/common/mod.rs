@@ -31,7 +31,10 @@ pub fn real_plans_dir() -> Option<PathBuf> {
 /// Panics when the real workbooks are absent and `SCIMPLAN_REQUIRE_REAL_PLANS` is set (as in CI);
 /// otherwise returns `None` so the caller can skip.
 pub fn real_plan(name: &str, dir: &Path) -> Option<PathBuf> {
-    let Some(source) = real_plans_dir().map(|d| d.join(name)).filter(|p| p.is_file()) else {
+    let Some(source) = real_plans_dir()
+        .map(|d| d.join(name))
+        .filter(|p| p.is_file())
+    else {
         assert!(
             std::env::var_os("SCIMPLAN_REQUIRE_REAL_PLANS").is_none(),
             "SCIMPLAN_REQUIRE_REAL_PLANS is set but {name} was not found (set SCIMPLAN_REAL_PLANS)"
@@ -71,7 +74,14 @@ pub fn write_workbook(path: &Path, sheets: &[SheetSpec]) {
 }
 
 /// A case row in Okta's column order.
-pub fn case_row(id: &str, title: &str, section: &str, pre: &str, steps: &str, expected: &str) -> Vec<String> {
+pub fn case_row(
+    id: &str,
+    title: &str,
+    section: &str,
+    pre: &str,
+    steps: &str,
+    expected: &str,
+) -> Vec<String> {
     [id, title, section, pre, steps, expected]
         .iter()
         .map(|s| s.to_string())
@@ -106,7 +116,11 @@ pub fn large_plan_rows(n: usize) -> Vec<Vec<String>> {
                 &format!("C{}", 100_000 + i),
                 &format!("Generated case {i}"),
                 sections[i * sections.len() / n.max(1)],
-                if i > 0 { "1. SCIM app is added [C100000]" } else { "" },
+                if i > 0 {
+                    "1. SCIM app is added [C100000]"
+                } else {
+                    ""
+                },
                 "1. Sign in to Okta as Admin\n2. Open the **app**\n3. Check the result",
                 "The user is **provisioned**",
             )
