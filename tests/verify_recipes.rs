@@ -5,7 +5,7 @@ mod common;
 #[path = "common/scim_server.rs"]
 mod scim_server;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{real_plan, stderr, stdout};
@@ -18,7 +18,6 @@ const FAIL_DEADLINE: &str = "2";
 
 struct Bench {
     dir: tempfile::TempDir,
-    plan: PathBuf,
     server: ScimServer,
 }
 
@@ -26,9 +25,9 @@ impl Bench {
     /// A copy of Okta's v2 plan, a fresh server, and a session connected to it.
     fn new() -> Option<Bench> {
         let dir = tempfile::tempdir().unwrap();
-        let plan = real_plan(PLAN, dir.path())?;
+        real_plan(PLAN, dir.path())?;
         let server = ScimServer::start();
-        let bench = Bench { dir, plan, server };
+        let bench = Bench { dir, server };
         let out = bench.run(&[
             "connect",
             PLAN,
