@@ -2,12 +2,14 @@
 //! HTML error page, 429, a wrong token, a redirect to another host. Each gets a clear verdict
 //! and nothing waits past its deadline.
 
+#[path = "common/fake_app.rs"]
+mod fake_app;
+
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
 use std::time::Duration;
+
+use fake_app::{Reply, fake_app, reply};
 
 use scimplan::verify::record::RequestRecord;
 use scimplan::verify::{
@@ -17,79 +19,6 @@ use scimplan::verify::{
 use serde_json::json;
 
 const TOKEN: &str = "misbehaving-test-token-0123456789";
-
-struct Reply {
-    delay: Duration,
-    status: u16,
-    content_type: &'static str,
-    headers: Vec<String>,
-    body: String,
-}
-
-fn reply(status: u16, body: impl Into<String>) -> Reply {
-    Reply {
-        delay: Duration::ZERO,
-        status,
-        content_type: "application/scim+json",
-        headers: Vec::new(),
-        body: body.into(),
-    }
-}
-
-/// An app on a loopback port answering with `answer(request number, request head)`.
-struct FakeApp {
-    url: String,
-    heads: Arc<Mutex<Vec<String>>>,
-}
-
-fn fake_app(answer: impl Fn(usize, &str) -> Reply + Send + Sync + 'static) -> FakeApp {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let heads = Arc::new(Mutex::new(Vec::new()));
-    let seen = heads.clone();
-    let answer = Arc::new(answer);
-    let count = Arc::new(AtomicUsize::new(0));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(100).flatten() {
-            let (seen, answer, count) = (seen.clone(), answer.clone(), count.clone());
-            std::thread::spawn(move || serve(stream, &seen, &*answer, &count));
-        }
-    });
-    FakeApp { url, heads }
-}
-
-fn serve(
-    mut stream: TcpStream,
-    seen: &Mutex<Vec<String>>,
-    answer: &dyn Fn(usize, &str) -> Reply,
-    count: &AtomicUsize,
-) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    seen.lock().unwrap().push(head.clone());
-    let reply = answer(count.fetch_add(1, Ordering::SeqCst), &head);
-    std::thread::sleep(reply.delay);
-    let mut text = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.content_type,
-        reply.body.len()
-    );
-    for header in &reply.headers {
-        text.push_str(header);
-        text.push_str("\r\n");
-    }
-    text.push_str("\r\n");
-    text.push_str(&reply.body);
-    let _ = stream.write_all(text.as_bytes());
-}
 
 /// A well-behaved answer for C9290's two requests about ann@example.com.
 fn good_answer(head: &str) -> Reply {
