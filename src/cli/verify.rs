@@ -27,6 +27,12 @@ pub fn connect(
     ws.store.session.verify.connection = Some(connection.clone());
     save(&mut ws)?;
     println!("SCIM connection saved: {}", connection.base_url);
+    if connection.base_url.starts_with("http:") && !is_loopback(&connection.base_url) {
+        eprintln!(
+            "warning: {} is plain http: the secret would travel unencrypted. Use https unless this is a local test server.",
+            connection.base_url
+        );
+    }
     let who = match &connection.username {
         Some(user) => format!(" as {user}"),
         None => String::new(),
@@ -40,6 +46,13 @@ pub fn connect(
     };
     println!("secret: read from {var} ({set}) when checks run; never saved.");
     Ok(0)
+}
+
+fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .is_some_and(|h| h == "localhost" || h == "127.0.0.1" || h == "[::1]")
 }
 
 fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
@@ -97,8 +110,16 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     let given = parse_inputs(&book, &args.inputs)?;
     let mut ws = open(plan, common)?;
     if !given.is_empty() {
-        // Remembered before anything else, so a typo elsewhere does not lose them.
-        ws.store.session.verify.subjects.extend(given);
+        // Remembered before anything else, so a typo elsewhere does not lose them. An empty
+        // value forgets the input.
+        let subjects = &mut ws.store.session.verify.subjects;
+        for (name, value) in given {
+            if value.is_empty() {
+                subjects.remove(&name);
+            } else {
+                subjects.insert(name, value);
+            }
+        }
         save(&mut ws)?;
     }
     let (connection, secret) = connection_and_secret(&ws)?;

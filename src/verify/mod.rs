@@ -7,6 +7,7 @@
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
 
+pub mod assertions;
 pub mod cancel;
 pub mod connection;
 pub mod engine;
