@@ -8,8 +8,8 @@ use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::write_atomic;
 use crate::verify::spec::CheckStatus;
 use crate::verify::{
-    AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, SpecOptions,
-    Verdict, VerifyError, VerifyEvent, VerifyRun, junit, record_run, run_check, run_spec,
+    AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
+    VerifyError, VerifyEvent, VerifyRun, junit, prepare_all, record_run, run_check, run_spec,
 };
 use crate::workspace::Workspace;
 
@@ -139,18 +139,27 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
             .map(|(_, c)| c.id.clone())
             .collect()
     };
-    let mut jobs = Vec::new();
-    let mut problems = Vec::new();
-    for case in &cases {
-        let state = &ws.store.session.verify;
-        match CheckJob::prepare(&book, case, &state.subjects, &state.remembered, deadline) {
-            Ok(job) => jobs.push(job),
-            Err(error) if explicit => problems.push(error.to_string()),
-            Err(error) => eprintln!("skipped: {error}"),
+    let (jobs, not_ready) = prepare_all(
+        &book,
+        cases.iter().map(String::as_str),
+        &ws.store.session.verify,
+        deadline,
+    );
+    if explicit {
+        if let Some(missing) = cases.iter().find(|c| book.for_case(c).is_none()) {
+            return Err(VerifyError::NoRecipe {
+                case: missing.clone(),
+                known: book.cases().collect::<Vec<_>>().join(", "),
+            }
+            .into());
+        }
+        if !not_ready.is_empty() {
+            let messages: Vec<String> = not_ready.iter().map(ToString::to_string).collect();
+            return Err(usage_error(messages.join("\n")));
         }
     }
-    if !problems.is_empty() {
-        return Err(usage_error(problems.join("\n")));
+    for error in &not_ready {
+        eprintln!("skipped: {error}");
     }
     if jobs.is_empty() {
         return Err(usage_error(
@@ -178,8 +187,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
                 );
             }
         });
-        let remember = job.recipe.remember.clone();
-        record_run(&mut ws.store.session, run.clone(), &remember);
+        record_run(&mut ws.store.session, run.clone());
         save(&mut ws)?;
         if !args.json {
             print_run(&run);

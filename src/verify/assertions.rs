@@ -189,6 +189,9 @@ pub fn describe_non_json(answer: &Exchange) -> String {
     }
     let status = answer.status.unwrap_or_default();
     let body = answer.body.trim();
+    if let Some(error) = answer.error.as_deref().filter(|_| body.is_empty()) {
+        return format!("status {status}, {error}");
+    }
     if body.is_empty() {
         return format!("status {status} with an empty body");
     }
@@ -238,6 +241,7 @@ mod tests {
             error: None,
             fatal: false,
             retry_after: None,
+            timed_out: false,
         }
     }
 

@@ -169,6 +169,8 @@ pub struct Exchange {
     pub fatal: bool,
     /// The wait a 429 or 503 asked for.
     pub retry_after: Option<Duration>,
+    /// Cut short by the deadline (not sent, or no complete answer in time).
+    pub timed_out: bool,
 }
 
 /// An HTTP client for one SCIM API, with Okta's limits.
@@ -281,10 +283,12 @@ impl ScimClient {
             error: None,
             fatal: false,
             retry_after: None,
+            timed_out: false,
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             exchange.error = Some("not sent: the check's deadline has passed".into());
+            exchange.timed_out = true;
             return exchange;
         }
         let Ok(http_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
@@ -337,11 +341,18 @@ impl ScimClient {
                         exchange.json = serde_json::from_str(&text).ok();
                         exchange.body = self.secret.redact(&text);
                     }
-                    Err(e) => exchange.error = Some(describe_error(&e, remaining)),
+                    Err(e) => {
+                        exchange.timed_out = e.is_timeout();
+                        exchange.error = Some(format!(
+                            "the body did not arrive: {}",
+                            describe_error(&e, remaining)
+                        ));
+                    }
                 }
             }
             Err(e) => {
                 exchange.error = Some(describe_error(&e, remaining));
+                exchange.timed_out = e.is_timeout();
                 exchange.fatal = e.is_connect() || e.is_builder();
             }
         }

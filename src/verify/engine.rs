@@ -11,7 +11,9 @@ use super::cancel::CancelFlag;
 use super::connection::{AuthScheme, Exchange, ScimClient};
 use super::json_path::select;
 use super::recipe::{Recipe, RecipeBook, RecipeStep, render, split_list};
-use super::record::{AssertionRecord, RememberedValue, RequestRecord, Verdict, VerifyRun};
+use super::record::{
+    AssertionRecord, RememberedValue, RequestRecord, Verdict, VerifyRun, VerifyState,
+};
 use super::{VerifyError, VerifyEvent};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
@@ -86,7 +88,30 @@ impl CheckJob {
     }
 }
 
+/// Prepares every case of `cases` that has a recipe and whose inputs and remembered values
+/// are known (for "verify everything"); the others come back with the reason.
+pub fn prepare_all<'a>(
+    book: &RecipeBook,
+    cases: impl IntoIterator<Item = &'a str>,
+    state: &VerifyState,
+    deadline: Duration,
+) -> (Vec<CheckJob>, Vec<VerifyError>) {
+    let mut jobs = Vec::new();
+    let mut not_ready = Vec::new();
+    for case in cases {
+        if book.for_case(case).is_none() {
+            continue;
+        }
+        match CheckJob::prepare(book, case, &state.subjects, &state.remembered, deadline) {
+            Ok(job) => jobs.push(job),
+            Err(error) => not_ready.push(error),
+        }
+    }
+    (jobs, not_ready)
+}
+
 /// What one pass over the recipe's steps found.
+#[derive(Clone)]
 struct Attempt {
     exchanges: Vec<Exchange>,
     assertions: Vec<AssertionRecord>,
@@ -127,9 +152,19 @@ pub fn run_check(
     let deadline = started + job.deadline;
     let mut backoff = FIRST_BACKOFF;
     let mut number = 0;
+    // The last attempt whose requests all got complete answers: when the deadline cuts the
+    // final attempt short, its findings say more than "no answer".
+    let mut last_complete: Option<Attempt> = None;
     let (attempt, verdict) = loop {
         number += 1;
-        let attempt = run_attempt(client, job, deadline, cancel);
+        let mut attempt = run_attempt(client, job, deadline, cancel);
+        if attempt.exchanges.iter().any(|e| e.timed_out) {
+            if let Some(previous) = &last_complete {
+                attempt = previous.clone();
+            }
+        } else {
+            last_complete = Some(attempt.clone());
+        }
         let failed = attempt.assertions.iter().filter(|a| !a.passed).count();
         let remaining = deadline.saturating_duration_since(Instant::now());
         let verdict = if cancel.is_cancelled() {
@@ -200,6 +235,7 @@ pub fn run_check(
             .collect(),
         assertions: attempt.assertions,
         captured: attempt.captured,
+        remember: job.recipe.remember.clone(),
     }
 }
 

@@ -173,6 +173,20 @@ impl RecipeBook {
             .collect()
     }
 
+    /// The inputs `case` needs that `subjects` lacks (ask for these, with `prompt`).
+    pub fn missing_inputs(&self, case: &str, subjects: &BTreeMap<String, String>) -> Vec<String> {
+        self.for_case(case)
+            .map(|recipe| {
+                recipe
+                    .inputs
+                    .iter()
+                    .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn prompt<'a>(&'a self, input: &'a str) -> &'a str {
         self.inputs
             .get(input)

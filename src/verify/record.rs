@@ -94,6 +94,9 @@ pub struct VerifyRun {
     /// Values captured by the last attempt.
     #[serde(default)]
     pub captured: BTreeMap<String, String>,
+    /// The recipe's `remember` table (remembered name -> capture), applied by `record_run`.
+    #[serde(skip)]
+    pub remember: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,17 +171,13 @@ pub fn cut(text: &str) -> String {
 
 /// Stores a finished run: the run itself, the case outcome (automatic) for a pass or a fail,
 /// and on a pass the values the recipe remembers. The note is never touched.
-pub fn record_run(
-    session: &mut Session,
-    run: VerifyRun,
-    remember: &BTreeMap<String, String>,
-) -> Option<Outcome> {
+pub fn record_run(session: &mut Session, run: VerifyRun) -> Option<Outcome> {
     let outcome = run.verdict.outcome();
     if let Some(outcome) = outcome {
         session.set_outcome(&run.case, outcome, None, true);
     }
     if run.verdict == Verdict::Pass {
-        for (name, capture) in remember {
+        for (name, capture) in &run.remember {
             if let Some(value) = run.captured.get(capture) {
                 session.verify.remembered.insert(
                     name.clone(),

@@ -32,12 +32,23 @@ pub struct Running {
 
 /// Verifies one case in the background. Store the `Finished` run with `record::record_run`.
 pub fn spawn(job: CheckJob, connection: Connection, secret: Secret) -> Running {
+    spawn_all(vec![job], connection, secret)
+}
+
+/// Verifies cases one after another in the background: each ends with its `Finished` run;
+/// cancelling stops the current one (recorded as cancelled) and the rest.
+pub fn spawn_all(jobs: Vec<CheckJob>, connection: Connection, secret: Secret) -> Running {
     start(move |tx, flag| {
         let client = ScimClient::new(&connection, &secret)?;
-        let run = run_check(&client, &connection.auth, &job, flag, &mut |event| {
-            let _ = tx.send(event);
-        });
-        let _ = tx.send(VerifyEvent::Finished(Box::new(run)));
+        for job in &jobs {
+            if flag.is_cancelled() {
+                break;
+            }
+            let run = run_check(&client, &connection.auth, job, flag, &mut |event| {
+                let _ = tx.send(event);
+            });
+            let _ = tx.send(VerifyEvent::Finished(Box::new(run)));
+        }
         Ok(())
     })
 }
