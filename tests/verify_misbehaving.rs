@@ -310,3 +310,30 @@ fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
     assert_eq!(finished.verdict, Verdict::Cancelled);
     running.thread.join().unwrap();
 }
+
+#[test]
+fn when_the_deadline_cuts_the_last_attempt_the_last_complete_one_is_reported() {
+    let app = fake_app(|n, head| {
+        let inactive = json!({"id": "u1", "userName": "ann@example.com", "active": false});
+        let mut answer = if head.starts_with("GET /Users?") {
+            reply(
+                200,
+                json!({"totalResults": 1, "Resources": [inactive]}).to_string(),
+            )
+        } else {
+            reply(200, inactive.to_string())
+        };
+        if n >= 2 {
+            answer.delay = Duration::from_secs(20);
+        }
+        answer
+    });
+    let run = check(&app.url, Duration::from_millis(1500));
+    assert_eq!(run.verdict, Verdict::Fail);
+    assert!(run.attempts >= 2, "{}", run.attempts);
+    assert!(
+        run.summary.contains("expected true, got false"),
+        "{}",
+        run.summary
+    );
+}
