@@ -130,7 +130,14 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
             let Some(index) = ws.plan.case_index(case.trim()) else {
                 return Err(usage_error(super::unknown_case_message(&ws, case)));
             };
-            ids.push(ws.plan.cases[index].id.clone());
+            let id = ws.plan.cases[index].id.clone();
+            if !ws.store.session.applies(&ws.reqs, index) {
+                eprintln!(
+                    "warning: {id} needs a capability declared unsupported ({}); verifying it anyway.",
+                    ws.reqs.needs(index).join(", ")
+                );
+            }
+            ids.push(id);
         }
         ids
     } else {

@@ -65,7 +65,9 @@ impl ScimServer {
                 token: token.clone(),
                 http,
             };
-            for _ in 0..200 {
+            // Python starts slowly on a loaded machine: wait up to a minute while it lives;
+            // a server that exited lost the port race, so try another port.
+            for _ in 0..1200 {
                 if let Ok(Some(_)) = server.child.try_wait() {
                     break;
                 }
@@ -85,7 +87,7 @@ impl ScimServer {
             }
             drop(server);
         }
-        panic!("scim2-server did not answer on a loopback port after 5 tries");
+        panic!("scim2-server did not answer on a loopback port (5 tries, up to a minute each)");
     }
 
     fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
