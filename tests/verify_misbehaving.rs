@@ -265,6 +265,14 @@ fn an_app_echoing_the_token_has_it_redacted_in_the_evidence() {
         body.contains("[redacted]") && !body.contains(TOKEN),
         "{body}"
     );
+    // Basic sends base64("okta:" + TOKEN): that spelling is redacted too.
+    let run = check_with(&app.url, AuthScheme::Basic, Duration::from_millis(300));
+    let body = &run.requests[0].response_body;
+    assert!(body.contains("Basic [redacted]"), "{body}");
+    assert!(
+        !body.contains("b2t0YTptaXNiZWhhdmluZy10ZXN0LXRva2VuLTAxMjM0NTY3ODk="),
+        "{body}"
+    );
 }
 
 #[test]

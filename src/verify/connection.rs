@@ -116,32 +116,50 @@ impl Connection {
 
 /// A token or password, held in memory only: never serialized, never printed.
 #[derive(Clone)]
-pub struct Secret(String);
+pub struct Secret {
+    value: String,
+    /// Other spellings of the secret that may show up in text (Basic's base64 credentials).
+    forms: Vec<String>,
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        Secret {
+            value: value.into(),
+            forms: Vec::new(),
+        }
     }
 
     /// The secret of `scheme` from its environment variable.
     pub fn from_env(scheme: &AuthScheme) -> Result<Secret, VerifyError> {
         let var = scheme.secret_env();
         match std::env::var(var) {
-            Ok(value) if !value.trim().is_empty() => Ok(Secret(value.trim().to_string())),
+            Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value.trim())),
             _ => Err(VerifyError::MissingSecret { var }),
         }
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.value
+    }
+
+    /// Also redacts the base64 `user:secret` a Basic header carries.
+    fn with_basic_form(mut self, username: &str) -> Secret {
+        self.forms
+            .push(base64(format!("{username}:{}", self.value).as_bytes()));
+        self
     }
 
     /// `text` with every occurrence of the secret replaced.
     pub fn redact(&self, text: &str) -> String {
-        if self.0.len() < 4 {
+        if self.value.len() < 4 {
             return text.to_string();
         }
-        text.replace(&self.0, "[redacted]")
+        let mut out = text.replace(&self.value, "[redacted]");
+        for form in &self.forms {
+            out = out.replace(form, "[redacted]");
+        }
+        out
     }
 }
 
@@ -196,10 +214,14 @@ impl ScimClient {
             .https_only(false)
             .build()
             .map_err(|e| VerifyError::Settings(format!("cannot set up HTTP: {e}")))?;
+        let secret = match (&connection.auth, &connection.username) {
+            (AuthScheme::Basic, Some(user)) => secret.clone().with_basic_form(user),
+            _ => secret.clone(),
+        };
         Ok(ScimClient {
             http,
             connection: connection.clone(),
-            secret: secret.clone(),
+            secret,
         })
     }
 
@@ -375,6 +397,28 @@ impl ScimClient {
     }
 }
 
+/// Standard base64 with padding (RFC 4648), as in a Basic Authorization header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Follows redirects only within the same scheme, host and port: the auth header must never
 /// reach another host.
 fn same_origin_redirects() -> reqwest::redirect::Policy {
@@ -463,5 +507,12 @@ mod tests {
         let secret = Secret::new("s3cr3t-token");
         assert_eq!(format!("{secret:?}"), "Secret([redacted])");
         assert_eq!(secret.redact("a s3cr3t-token b"), "a [redacted] b");
+        let basic = secret.with_basic_form("okta");
+        assert_eq!(base64(b"okta:s3cr3t-token"), "b2t0YTpzM2NyM3QtdG9rZW4=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(
+            basic.redact("Basic b2t0YTpzM2NyM3QtdG9rZW4="),
+            "Basic [redacted]"
+        );
     }
 }
