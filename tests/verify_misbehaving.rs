@@ -345,3 +345,29 @@ fn when_the_deadline_cuts_the_last_attempt_the_last_complete_one_is_reported() {
         run.summary
     );
 }
+
+#[test]
+fn quotes_in_inputs_are_escaped_inside_the_filter() {
+    let app = fake_app(|_, head| good_answer(head));
+    let subjects = BTreeMap::from([("user".to_string(), "o\"neil@example.com".to_string())]);
+    let job = CheckJob::prepare(
+        &RecipeBook::builtin(),
+        "C9290",
+        &subjects,
+        &BTreeMap::new(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
+    let client = ScimClient::new(&connection, &Secret::new(TOKEN)).unwrap();
+    run_check(
+        &client,
+        &connection.auth,
+        &job,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    let heads = app.heads.lock().unwrap().join("\n");
+    // userName eq "o\"neil@example.com"
+    assert!(heads.contains("%22o%5C%22neil%40example.com%22"), "{heads}");
+}

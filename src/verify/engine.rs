@@ -316,13 +316,16 @@ fn run_step(
     let request = {
         let values = lookup(job, &attempt.captured, item);
         let encoded = |name: &str| values(name).map(|v| encode_component(&v));
+        // Query values sit inside SCIM filter strings: escape their quotes (RFC 7644 §3.4.2.2).
+        let quoted =
+            |name: &str| values(name).map(|v| v.replace('\\', "\\\\").replace('"', "\\\""));
         render(&step.path, &encoded).and_then(|path| {
             let mut query = Vec::new();
             for (key, template) in &step.query {
                 query.push(format!(
                     "{}={}",
                     encode_component(key),
-                    encode_component(&render(template, &values)?)
+                    encode_component(&render(template, &quoted)?)
                 ));
             }
             Ok(if query.is_empty() {
