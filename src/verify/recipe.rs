@@ -330,6 +330,10 @@ mod tests {
             vec!["C9292", "C9294"]
         );
         assert!(book.is_list("members") && !book.is_list("user"));
+        let known = BTreeMap::from([("group".to_string(), "Eng".to_string())]);
+        assert_eq!(book.missing_inputs("C9312", &known), vec!["members"]);
+        assert!(book.missing_inputs("C9296", &known).is_empty());
+        assert!(book.prompt("members").contains("comma-separated"));
     }
 
     #[test]
