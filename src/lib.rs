@@ -7,4 +7,5 @@ pub mod plan;
 pub mod report;
 pub mod session;
 pub mod tui;
+pub mod verify;
 pub mod workspace;

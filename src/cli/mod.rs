@@ -3,6 +3,7 @@
 mod fetch;
 mod report;
 mod status;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -140,6 +141,54 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Save the app's SCIM connection in the session (the secret comes from SCIMPLAN_SCIM_TOKEN
+    /// or SCIMPLAN_SCIM_PASSWORD and is never saved).
+    Connect {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// The SCIM base URL, e.g. https://app.example.com/scim/v2
+        #[arg(long, value_name = "URL")]
+        scim_url: String,
+        /// bearer, basic or header:NAME (a custom header carrying the token).
+        #[arg(long, default_value = "bearer")]
+        auth: String,
+        /// The Basic auth username.
+        #[arg(long, value_name = "NAME")]
+        username: Option<String>,
+    },
+    /// Check cases against the app's SCIM API and record Pass or Fail (automatic).
+    Verify {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case IDs (default: every applicable case with a recipe and known inputs).
+        cases: Vec<String>,
+        /// A recipe input, e.g. user=ann@example.com or group=Engineering; remembered.
+        #[arg(long = "input", value_name = "NAME=VALUE")]
+        inputs: Vec<String>,
+        /// Seconds to keep polling each case before it fails.
+        #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+        deadline: f64,
+        /// Also write the results as JUnit XML.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Print the runs as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a local equivalent of Okta's SCIM SPEC suite against the app (creates one user).
+    Spec {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Create the test user without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Also write the results as JUnit XML.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Print the report as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A failure to report to the tester, with the exit code it deserves.
@@ -215,6 +264,36 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             dest,
             force,
         }) => fetch::run(common.profile.as_deref(), &version, dest, force),
+        Some(Command::Connect {
+            plan,
+            scim_url,
+            auth,
+            username,
+        }) => verify::connect(&plan, &common, &scim_url, &auth, username),
+        Some(Command::Verify {
+            plan,
+            cases,
+            inputs,
+            deadline,
+            junit,
+            json,
+        }) => verify::verify(
+            &plan,
+            &common,
+            verify::VerifyArgs {
+                cases,
+                inputs,
+                deadline,
+                junit,
+                json,
+            },
+        ),
+        Some(Command::Spec {
+            plan,
+            yes,
+            junit,
+            json,
+        }) => verify::spec(&plan, &common, verify::SpecArgs { yes, junit, json }),
     }
 }
 

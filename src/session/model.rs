@@ -233,6 +233,9 @@ pub struct Session {
     /// The case the checklist had selected when last saved, to resume there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_case: Option<String>,
+    /// The SCIM connection (not its secret), test subjects and verification runs.
+    #[serde(default)]
+    pub verify: crate::verify::VerifyState,
 }
 
 impl Session {
@@ -255,6 +258,7 @@ impl Session {
             undo_stack: Vec::new(),
             redo_stack: Vec::new(),
             last_case: None,
+            verify: Default::default(),
         }
     }
 

@@ -1,0 +1,331 @@
+//! `scimplan connect`, `verify` and `spec`: the app's SCIM API, checked from the command line.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::session::write_atomic;
+use crate::verify::spec::CheckStatus;
+use crate::verify::{
+    AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
+    VerifyError, VerifyEvent, VerifyRun, junit, prepare_all, record_run, run_check, run_spec,
+};
+use crate::workspace::Workspace;
+
+/// `scimplan connect`: stores the connection settings (never the secret) in the session.
+pub fn connect(
+    plan: &Path,
+    common: &Common,
+    scim_url: &str,
+    auth: &str,
+    username: Option<String>,
+) -> Result<u8, Failure> {
+    let auth = AuthScheme::parse(auth)?;
+    let connection = Connection::new(scim_url, auth.clone(), username)?;
+    let mut ws = open(plan, common)?;
+    ws.store.session.verify.connection = Some(connection.clone());
+    save(&mut ws)?;
+    println!("SCIM connection saved: {}", connection.base_url);
+    if connection.base_url.starts_with("http:") && !is_loopback(&connection.base_url) {
+        eprintln!(
+            "warning: {} is plain http: the secret would travel unencrypted. Use https unless this is a local test server.",
+            connection.base_url
+        );
+    }
+    let who = match &connection.username {
+        Some(user) => format!(" as {user}"),
+        None => String::new(),
+    };
+    println!("auth: {}{who}", auth.label());
+    let var = auth.secret_env();
+    let set = if std::env::var_os(var).is_some() {
+        "set"
+    } else {
+        "not set yet"
+    };
+    println!("secret: read from {var} ({set}) when checks run; never saved.");
+    Ok(0)
+}
+
+fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .is_some_and(|h| h == "localhost" || h == "127.0.0.1" || h == "[::1]")
+}
+
+fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
+    let connection = ws
+        .store
+        .session
+        .verify
+        .connection
+        .clone()
+        .ok_or(VerifyError::NoConnection)?;
+    let secret = Secret::from_env(&connection.auth)?;
+    Ok((connection, secret))
+}
+
+fn parse_inputs(book: &RecipeBook, inputs: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    inputs
+        .iter()
+        .map(|text| {
+            let Some((name, value)) = text.split_once('=') else {
+                return Err(usage_error(format!(
+                    "--input '{text}' is not NAME=VALUE, e.g. --input user=ann@example.com"
+                )));
+            };
+            let name = name.trim();
+            if !book.inputs.contains_key(name) {
+                let known: Vec<&str> = book.inputs.keys().map(String::as_str).collect();
+                return Err(usage_error(format!(
+                    "--input {name}: no recipe uses an input of that name. Inputs: {}",
+                    known.join(", ")
+                )));
+            }
+            Ok((name.to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+pub struct VerifyArgs {
+    pub cases: Vec<String>,
+    pub inputs: Vec<String>,
+    pub deadline: f64,
+    pub junit: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
+pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
+    if !(args.deadline.is_finite() && args.deadline > 0.0) {
+        return Err(usage_error(format!(
+            "--deadline {}: give a number of seconds above 0 (default 60).",
+            args.deadline
+        )));
+    }
+    let deadline = Duration::from_secs_f64(args.deadline);
+    let book = RecipeBook::builtin();
+    let given = parse_inputs(&book, &args.inputs)?;
+    let mut ws = open(plan, common)?;
+    if !given.is_empty() {
+        // Remembered before anything else, so a typo elsewhere does not lose them. An empty
+        // value forgets the input.
+        let subjects = &mut ws.store.session.verify.subjects;
+        for (name, value) in given {
+            if value.is_empty() {
+                subjects.remove(&name);
+            } else {
+                subjects.insert(name, value);
+            }
+        }
+        save(&mut ws)?;
+    }
+    let (connection, secret) = connection_and_secret(&ws)?;
+    let explicit = !args.cases.is_empty();
+    let cases: Vec<String> = if explicit {
+        let mut ids = Vec::new();
+        for case in &args.cases {
+            let Some(index) = ws.plan.case_index(case.trim()) else {
+                return Err(usage_error(super::unknown_case_message(&ws, case)));
+            };
+            let id = ws.plan.cases[index].id.clone();
+            if !ws.store.session.applies(&ws.reqs, index) {
+                eprintln!(
+                    "warning: {id} needs a capability declared unsupported ({}); verifying it anyway.",
+                    ws.reqs.needs(index).join(", ")
+                );
+            }
+            ids.push(id);
+        }
+        ids
+    } else {
+        ws.applicable()
+            .filter(|(_, c)| book.for_case(&c.id).is_some())
+            .map(|(_, c)| c.id.clone())
+            .collect()
+    };
+    let (jobs, not_ready) = prepare_all(
+        &book,
+        cases.iter().map(String::as_str),
+        &ws.store.session.verify,
+        deadline,
+    );
+    if explicit {
+        if let Some(missing) = cases.iter().find(|c| book.for_case(c).is_none()) {
+            return Err(VerifyError::NoRecipe {
+                case: missing.clone(),
+                known: book.cases().collect::<Vec<_>>().join(", "),
+            }
+            .into());
+        }
+        if !not_ready.is_empty() {
+            let messages: Vec<String> = not_ready.iter().map(ToString::to_string).collect();
+            return Err(usage_error(messages.join("\n")));
+        }
+    }
+    for error in &not_ready {
+        eprintln!("skipped: {error}");
+    }
+    if jobs.is_empty() {
+        return Err(usage_error(
+            "nothing to verify: no applicable case has a recipe and its inputs. Give cases and --input NAME=VALUE (see the messages above).",
+        ));
+    }
+    let client = ScimClient::new(&connection, &secret)?;
+    let cancel = CancelFlag::new();
+    let mut runs: Vec<VerifyRun> = Vec::new();
+    for job in &jobs {
+        let quiet = args.json;
+        let run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
+            if let VerifyEvent::Attempt {
+                case,
+                number,
+                first_failure: Some(failure),
+                retry_in: Some(wait),
+                ..
+            } = event
+                && !quiet
+            {
+                eprintln!(
+                    "  {case} attempt {number}: {failure}; again in {:.1} s",
+                    wait.as_secs_f32()
+                );
+            }
+        });
+        record_run(&mut ws.store.session, run.clone());
+        save(&mut ws)?;
+        if !args.json {
+            print_run(&run);
+        }
+        runs.push(run);
+    }
+    if let Some(path) = &args.junit {
+        write_atomic(path, junit::runs_xml(&runs).as_bytes(), false)
+            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&runs).expect("runs serialize")
+        );
+    }
+    let count = |v: Verdict| runs.iter().filter(|r| r.verdict == v).count();
+    if !args.json {
+        println!(
+            "{} verified: {} pass, {} fail, {} error",
+            runs.len(),
+            count(Verdict::Pass),
+            count(Verdict::Fail),
+            count(Verdict::Error)
+        );
+    }
+    Ok(if count(Verdict::Error) > 0 {
+        EXIT_ERROR
+    } else if count(Verdict::Fail) > 0 {
+        EXIT_FINDING
+    } else {
+        0
+    })
+}
+
+fn print_run(run: &VerifyRun) {
+    println!("{} {:<5} {}", run.case, run.verdict.label(), run.summary);
+    if run.verdict != Verdict::Pass {
+        for a in run.assertions.iter().filter(|a| !a.passed) {
+            println!(
+                "    {}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            );
+        }
+    }
+}
+
+pub struct SpecArgs {
+    pub yes: bool,
+    pub junit: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// `scimplan spec`: the local SPEC suite, recorded for the readiness summary.
+pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let (connection, secret) = connection_and_secret(&ws)?;
+    let options = SpecOptions::new(connection.auth.clone());
+    eprintln!(
+        "The SPEC suite creates one user in {}: {} (deactivated at the end).",
+        connection.base_url, options.user_name
+    );
+    if !args.yes && !confirm()? {
+        eprintln!("Not run: nothing was created.");
+        return Ok(EXIT_ERROR);
+    }
+    let client = ScimClient::new(&connection, &secret)?;
+    let cancel = CancelFlag::new();
+    let quiet = args.json;
+    let report = run_spec(&client, &options, &cancel, &mut |event| {
+        if let VerifyEvent::SpecCheck(check) = event
+            && !quiet
+        {
+            let label = match check.status {
+                CheckStatus::Pass => "PASS",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Warn => "WARN",
+            };
+            println!("{label:<5} {}", check.name);
+            if check.status != CheckStatus::Pass {
+                for line in &check.detail {
+                    println!("      {line}");
+                }
+            }
+        }
+    });
+    ws.store.session.suite_runs.push(report.suite_run());
+    save(&mut ws)?;
+    if let Some(path) = &args.junit {
+        write_atomic(path, junit::spec_xml(&report).as_bytes(), false)
+            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report serializes")
+        );
+    } else {
+        println!(
+            "SPEC suite: {} checks, {} failed, {} warning(s), {:.2} s against {}",
+            report.checks.len(),
+            report.failures(),
+            report.warnings(),
+            report.duration_ms as f64 / 1000.0,
+            report.target
+        );
+        if let Some(user) = &report.created_user {
+            let state = if report.deactivated {
+                "deactivated"
+            } else {
+                "NOT deactivated: deactivate it in the app"
+            };
+            println!("created user {user}: {state}");
+        }
+    }
+    Ok(if report.passed() { 0 } else { EXIT_FINDING })
+}
+
+/// Asks on the terminal; refuses when there is none to ask on.
+fn confirm() -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(usage_error(
+            "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",
+        ));
+    }
+    eprint!("Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| usage_error(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

@@ -1,0 +1,361 @@
+//! Declarative checks of a case against the app's SCIM API (`plans/okta-scim-recipes.toml`):
+//! the inputs a case needs, templated requests, assertions and captured values.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::VerifyError;
+
+const BUILTIN: &str = include_str!("../../plans/okta-scim-recipes.toml");
+
+/// Every recipe, and what each input means (for prompts and error messages).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeBook {
+    #[serde(default)]
+    pub inputs: BTreeMap<String, InputSpec>,
+    #[serde(default, rename = "recipe")]
+    pub recipes: Vec<Recipe>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// What to type, in the tester's words.
+    pub prompt: String,
+    /// A comma-separated list of values (e.g. the members of a group).
+    #[serde(default)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// The plan cases this recipe verifies.
+    pub cases: Vec<String>,
+    /// What the recipe checks, in one line.
+    pub title: String,
+    /// Inputs that must be known before the check runs.
+    #[serde(default)]
+    pub inputs: Vec<String>,
+    /// Inputs used when known (their assertions are skipped otherwise).
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// Values an earlier verified case remembered, e.g. the SCIM id seen by C9292.
+    #[serde(default)]
+    pub remembered: Vec<String>,
+    /// Captured values to keep in the session after a pass: remembered name -> capture name.
+    #[serde(default)]
+    pub remember: BTreeMap<String, String>,
+    #[serde(rename = "step")]
+    pub steps: Vec<RecipeStep>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeStep {
+    pub name: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Path under the SCIM base URL, e.g. `/Users/{{user_id}}`.
+    pub path: String,
+    /// Query parameters (values are templates, URL-encoded when sent).
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Repeat the step for each value of a list input, as `{{item}}`. Consecutive steps over
+    /// the same list run together for each value, so captures flow between them.
+    #[serde(default)]
+    pub for_each: Option<String>,
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+    #[serde(default)]
+    pub expect: Vec<Assertion>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+
+/// One expectation about an answer. Exactly one of `status`, `exists`, `equals`, `contains`,
+/// `excludes`, `is_number`, `count` is set; all but `status` apply to the values at `path`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Assertion {
+    #[serde(default)]
+    pub status: Option<StatusExpectation>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub equals: Option<toml::Value>,
+    /// A string containing the text, or a list (or `[*]` fan-out) holding the value.
+    #[serde(default)]
+    pub contains: Option<toml::Value>,
+    /// The opposite of `contains`.
+    #[serde(default)]
+    pub excludes: Option<toml::Value>,
+    #[serde(default)]
+    pub is_number: Option<bool>,
+    /// The length of the array at `path` (0 when absent), or the number of `[*]` values.
+    #[serde(default)]
+    pub count: Option<toml::Value>,
+    /// Compare strings without regard to case (emails, userNames).
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// Only checked when this optional input is known.
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+/// One status or several accepted ones (`status = 200` or `status = [200, 204]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StatusExpectation {
+    One(u16),
+    Any(Vec<u16>),
+}
+
+impl StatusExpectation {
+    pub fn accepts(&self, status: u16) -> bool {
+        match self {
+            StatusExpectation::One(s) => *s == status,
+            StatusExpectation::Any(list) => list.contains(&status),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            StatusExpectation::One(s) => s.to_string(),
+            StatusExpectation::Any(list) => list
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
+}
+
+impl RecipeBook {
+    /// The recipes compiled into scimplan.
+    pub fn builtin() -> RecipeBook {
+        RecipeBook::parse(BUILTIN).expect("the built-in recipes are valid (checked by tests)")
+    }
+
+    pub fn parse(text: &str) -> Result<RecipeBook, VerifyError> {
+        let book: RecipeBook =
+            toml::from_str(text).map_err(|e| VerifyError::Recipe(e.to_string()))?;
+        book.validate()?;
+        Ok(book)
+    }
+
+    /// The recipe that verifies `case_id`.
+    pub fn for_case(&self, case_id: &str) -> Option<&Recipe> {
+        self.recipes
+            .iter()
+            .find(|r| r.cases.iter().any(|c| c.eq_ignore_ascii_case(case_id)))
+    }
+
+    /// Every case that has a recipe, in recipe order.
+    pub fn cases(&self) -> impl Iterator<Item = &str> {
+        self.recipes
+            .iter()
+            .flat_map(|r| r.cases.iter().map(String::as_str))
+    }
+
+    /// The cases whose verification remembers `name`.
+    pub fn rememberers(&self, name: &str) -> Vec<&str> {
+        self.recipes
+            .iter()
+            .filter(|r| r.remember.contains_key(name))
+            .flat_map(|r| r.cases.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// The inputs `case` needs that `subjects` lacks (ask for these, with `prompt`).
+    pub fn missing_inputs(&self, case: &str, subjects: &BTreeMap<String, String>) -> Vec<String> {
+        self.for_case(case)
+            .map(|recipe| {
+                recipe
+                    .inputs
+                    .iter()
+                    .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn prompt<'a>(&'a self, input: &'a str) -> &'a str {
+        self.inputs
+            .get(input)
+            .map(|s| s.prompt.as_str())
+            .unwrap_or(input)
+    }
+
+    pub fn is_list(&self, input: &str) -> bool {
+        self.inputs.get(input).is_some_and(|s| s.list)
+    }
+
+    fn validate(&self) -> Result<(), VerifyError> {
+        let bad = |case: &str, message: String| VerifyError::Recipe(format!("{case}: {message}"));
+        for recipe in &self.recipes {
+            let case = recipe.cases.first().map(String::as_str).unwrap_or("?");
+            for input in recipe.inputs.iter().chain(&recipe.optional) {
+                if !self.inputs.contains_key(input) {
+                    return Err(bad(case, format!("input '{input}' is not described")));
+                }
+            }
+            for name in &recipe.remembered {
+                if self.rememberers(name).is_empty() {
+                    return Err(bad(case, format!("no recipe remembers '{name}'")));
+                }
+            }
+            if recipe.steps.is_empty() {
+                return Err(bad(case, "no step".into()));
+            }
+            for step in &recipe.steps {
+                if let Some(list) = &step.for_each
+                    && !recipe.inputs.contains(list)
+                {
+                    return Err(bad(
+                        case,
+                        format!("step '{}' loops over '{list}', not an input", step.name),
+                    ));
+                }
+                for assertion in &step.expect {
+                    let kinds = [
+                        assertion.status.is_some(),
+                        assertion.exists.is_some(),
+                        assertion.equals.is_some(),
+                        assertion.contains.is_some(),
+                        assertion.excludes.is_some(),
+                        assertion.is_number.is_some(),
+                        assertion.count.is_some(),
+                    ];
+                    if kinds.iter().filter(|k| **k).count() != 1 {
+                        return Err(bad(
+                            case,
+                            format!(
+                                "step '{}': an assertion must set exactly one of status, exists, equals, contains, excludes, is_number, count",
+                                step.name
+                            ),
+                        ));
+                    }
+                    if assertion.status.is_none() && assertion.path.is_none() {
+                        return Err(bad(
+                            case,
+                            format!("step '{}': an assertion without a path", step.name),
+                        ));
+                    }
+                    if let Some(when) = &assertion.when
+                        && !recipe.optional.contains(when)
+                    {
+                        return Err(bad(
+                            case,
+                            format!("step '{}': when = '{when}' is not optional", step.name),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replaces `{{name}}` with `lookup(name)`; `{{count:list}}` with the number of values of a
+/// list. Fails naming the first unknown name.
+pub fn render(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err(format!("'{template}': '{{{{' without '}}}}'"));
+        };
+        let name = after[..end].trim();
+        let value = match name.strip_prefix("count:") {
+            Some(list) => lookup(list.trim()).map(|v| split_list(&v).len().to_string()),
+            None => lookup(name),
+        };
+        out.push_str(&value.ok_or_else(|| name.to_string())?);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The values of a list input: comma-separated, trimmed, empty ones dropped.
+pub fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_names_and_counts_and_name_the_unknown() {
+        let lookup = |name: &str| match name {
+            "user" => Some("ann@x.com".to_string()),
+            "members" => Some("a, b,,c".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            render("userName eq \"{{user}}\"", &lookup).unwrap(),
+            "userName eq \"ann@x.com\""
+        );
+        assert_eq!(render("{{ count:members }}", &lookup).unwrap(), "3");
+        assert_eq!(render("{{group}}", &lookup).unwrap_err(), "group");
+    }
+
+    /// Every case OKTA_SCIM.md marks S or S+O has a recipe.
+    #[test]
+    fn builtin_recipes_cover_every_scim_verifiable_case() {
+        let book = RecipeBook::builtin();
+        let wanted = "C9290 C9334 C9336 C9335 C9291 C9310 C9309 C9292 C9294 C9293 C9307 C9311 \
+            C9312 C9317 C9332 C9316 C9315 C9330 C9333 C9318 C9327 C9321 C9326 C9331 C9303 C9304 C9338";
+        for case in wanted.split_whitespace() {
+            assert!(book.for_case(case).is_some(), "{case} has no recipe");
+        }
+        assert_eq!(
+            book.rememberers("deactivated_user_id"),
+            vec!["C9292", "C9294"]
+        );
+        assert!(book.is_list("members") && !book.is_list("user"));
+        let known = BTreeMap::from([("group".to_string(), "Eng".to_string())]);
+        assert_eq!(book.missing_inputs("C9312", &known), vec!["members"]);
+        assert!(book.missing_inputs("C9296", &known).is_empty());
+        assert!(book.prompt("members").contains("comma-separated"));
+    }
+
+    #[test]
+    fn invalid_recipes_are_refused_with_the_case_named() {
+        let text = r#"
+[inputs]
+user = { prompt = "userName" }
+[[recipe]]
+cases = ["C1"]
+title = "t"
+inputs = ["user"]
+[[recipe.step]]
+name = "s"
+path = "/Users"
+expect = [{ status = 200, exists = true, path = "id" }]
+"#;
+        let err = RecipeBook::parse(text).unwrap_err().to_string();
+        assert!(err.contains("C1") && err.contains("exactly one"), "{err}");
+        let unknown_input = text
+            .replace("inputs = [\"user\"]", "inputs = [\"group\"]")
+            .replace("status = 200, ", "");
+        let err = RecipeBook::parse(&unknown_input).unwrap_err().to_string();
+        assert!(err.contains("'group'"), "{err}");
+    }
+}
