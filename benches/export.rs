@@ -54,6 +54,9 @@ fn export(c: &mut Criterion) {
     let reqs = Requirements::new(&Profile::builtin(), &plan);
     let session = marked(&plan);
     let out = dir.path().join("large-out.xlsx");
+    group.bench_function("export 10,000 cases, in memory", |b| {
+        b.iter(|| workbook_bytes(&plan, &reqs, &session, Utc::now()).unwrap())
+    });
     group.bench_function("export 10,000 cases, to a file", |b| {
         b.iter(|| export_workbook(&plan, &reqs, &session, Some(&out)).unwrap())
     });
