@@ -2,6 +2,8 @@
 
 use super::record::{Verdict, VerifyRun};
 use super::spec::{CheckStatus, SpecReport};
+// One XML escaper for every JUnit file scimplan writes.
+use crate::report::render::xml_escape as escape;
 
 struct TestCase {
     name: String,
@@ -12,22 +14,6 @@ struct TestCase {
     error: bool,
     skipped: bool,
     output: String,
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn suite(name: &str, cases: &[TestCase]) -> String {
