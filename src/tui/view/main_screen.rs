@@ -182,6 +182,10 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
                 if has_note {
                     spans.push(Span::styled(" ✎", theme.accent()));
                 }
+                // Verdicts of an automatic verification, told apart from the tester's own.
+                if result.is_some_and(|r| r.automatic) {
+                    spans.push(Span::styled(" [auto]", theme.dim()));
+                }
                 Line::from(spans)
             }
         })
@@ -416,6 +420,8 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Undo,
             Quit,
             Summary,
+            VerifyCase,
+            Export,
             AddEvidence,
             FilterOutcome,
         ],
@@ -430,7 +436,7 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Quit,
         ],
         Mode::Help => &[MoveDown, Close],
-        Mode::Summary => &[MoveDown, PageDown, Close],
+        Mode::Summary => &[JumpToCase, SpecLink, CrudLink, Export, Close],
     }
 }
 
@@ -489,6 +495,18 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
         let x = status_area.x + label.len() as u16 + model.search.visual_cursor() as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), status_area.y));
+    } else if let Some(running) = model
+        .verification
+        .as_ref()
+        .filter(|_| model.message.as_ref().is_none_or(|m| !m.error))
+    {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {}", running.status_line()),
+                theme.accent(),
+            )),
+            status_area,
+        );
     } else if let Some(message) = &model.message {
         let style = if message.error {
             theme.error()
