@@ -8,9 +8,11 @@ mod scim_server;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, Session, default_session_path};
 use scimplan::tui::model::PromptKind;
-use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
+use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 use scimplan::workspace::{OpenOptions, Workspace};
 
@@ -67,6 +69,28 @@ fn message(m: &Model) -> String {
         .as_ref()
         .map(|x| x.text.clone())
         .unwrap_or_default()
+}
+
+/// The screen as text, at 120x40.
+fn screen(m: &mut Model) -> String {
+    update(
+        m,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| view::render(m, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for (i, cell) in buffer.content.iter().enumerate() {
+        text.push_str(cell.symbol());
+        if (i + 1) % 120 == 0 {
+            text.push('\n');
+        }
+    }
+    text
 }
 
 fn paste(m: &mut Model, text: &str) {
@@ -212,6 +236,12 @@ fn give_secret(m: &mut Model, token: &str) {
         let prompt = m.prompt.as_ref().expect("the secret is asked for");
         assert_eq!(prompt.kind, PromptKind::Secret);
         paste(m, token);
+        let shown = screen(m);
+        assert!(!shown.contains(token), "the secret is masked:\n{shown}");
+        assert!(
+            shown.contains(&"•".repeat(token.chars().count())),
+            "{shown}"
+        );
         update(m, Action::Submit);
     }
 }
@@ -260,6 +290,15 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
     assert_eq!(result.outcome, Outcome::Pass);
     assert!(result.automatic);
     assert_eq!(session.verify.runs.len(), 1);
+    let shown = screen(&mut m);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("C9290 Verify App"))
+        .expect("C9290 in the list");
+    assert!(
+        line.contains("[auto]"),
+        "automatic verdicts are marked: {line}"
+    );
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(
         !text.contains(&server.token),
@@ -297,6 +336,11 @@ fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
     }
     let status = m.verification.as_ref().unwrap().status_line();
     assert!(status.contains("attempt 1"), "{status}");
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("Verifying 1/"),
+        "progress in the footer:\n{shown}"
+    );
     update(&mut m, Action::Back);
     assert!(m.verification.as_ref().unwrap().cancelled);
     wait_for_verification(&mut m);

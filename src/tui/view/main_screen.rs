@@ -495,18 +495,6 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
         let x = status_area.x + label.len() as u16 + model.search.visual_cursor() as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), status_area.y));
-    } else if let Some(running) = model
-        .verification
-        .as_ref()
-        .filter(|_| model.message.as_ref().is_none_or(|m| !m.error))
-    {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {}", running.status_line()),
-                theme.accent(),
-            )),
-            status_area,
-        );
     } else if let Some(message) = &model.message {
         let style = if message.error {
             theme.error()
@@ -517,6 +505,19 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
             Paragraph::new(Span::styled(format!(" {}", message.text), style)),
             status_area,
         );
+    }
+    // While verifying, its progress takes the key hints' line (the help still lists them).
+    if let Some(running) = &model.verification
+        && model.mode != Mode::Search
+    {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {}", running.status_line()),
+                theme.accent(),
+            )),
+            keys_area,
+        );
+        return;
     }
     // Pop-ups show their own keys; the footer keeps those of the checklist.
     if matches!(model.mode, Mode::Normal | Mode::Search) {
