@@ -210,15 +210,24 @@ fn export_writes_the_completed_workbook_and_names_it() {
 }
 
 #[test]
-fn verify_without_a_connection_says_how_to_connect() {
+fn verify_without_a_connection_asks_for_the_url_or_says_how_to_connect() {
     let dir = tempfile::tempdir().unwrap();
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    paste(&mut m, "ftp://app.example.com/scim");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode, Mode::Prompt, "an invalid URL keeps the prompt open");
+    assert!(
+        message(&m).contains("not an http(s) URL"),
+        "{}",
+        message(&m)
+    );
+    update(&mut m, Action::Cancel);
     assert!(m.verification.is_none());
     assert!(message(&m).contains("scimplan connect"), "{}", message(&m));
-    update(&mut m, Action::VerifyAll);
-    assert!(message(&m).contains("scimplan connect"), "{}", message(&m));
+    assert_eq!(on_disk(&plan).verify.connection, None);
 }
 
 fn connected(dir: &Path, server: &ScimServer) -> Option<(PathBuf, Model)> {
@@ -250,13 +259,21 @@ fn give_secret(m: &mut Model, token: &str) {
 fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let server = ScimServer::start();
-    let Some((plan, mut m)) = connected(dir.path(), &server) else {
+    let Some(plan) = common::real_plan(PLAN, dir.path()) else {
         return;
     };
+    let mut m = open(&plan);
     server.create_user("ann@example.com", "Ann", "Lee", true);
     select(&mut m, "C9290");
 
+    // No connection yet: the URL is asked for and saved (bearer auth).
     update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    paste(&mut m, &server.url);
+    update(&mut m, Action::Submit);
+    let saved = on_disk(&plan).verify.connection.expect("connection saved");
+    assert_eq!(saved.base_url, server.url);
+    assert_eq!(saved.auth, AuthScheme::Bearer);
     let prompt = m.prompt.as_ref().expect("the user input is asked for");
     assert_eq!(prompt.kind, PromptKind::VerifyInput);
     paste(&mut m, "ann@example.com");

@@ -39,6 +39,8 @@ pub enum PromptKind {
     VerifyInput,
     /// The SCIM token or password: masked, kept in memory only.
     Secret,
+    /// The SCIM base URL, saved as a bearer-token connection.
+    ScimUrl,
 }
 
 impl PromptKind {
@@ -50,6 +52,7 @@ impl PromptKind {
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::ScimUrl => "SCIM base URL (bearer token)",
         }
     }
 }

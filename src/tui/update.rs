@@ -403,7 +403,7 @@ fn prompt(m: &mut Model, action: Action) {
                     PromptKind::SpecLink | PromptKind::CrudLink => {
                         "Paste the http(s) link of the Runscope results, or Esc to cancel."
                     }
-                    PromptKind::VerifyInput | PromptKind::Secret => {
+                    PromptKind::VerifyInput | PromptKind::Secret | PromptKind::ScimUrl => {
                         "Type a value, or Esc to cancel the verification."
                     }
                 });

@@ -10,8 +10,8 @@ use super::keymap::Mode;
 use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
 use crate::verify::{
-    CheckJob, DEFAULT_DEADLINE, Running, Secret, Verdict, VerifyEvent, prepare_all, record_run,
-    spawn_all,
+    AuthScheme, CheckJob, Connection, DEFAULT_DEADLINE, Running, Secret, Verdict, VerifyEvent,
+    prepare_all, record_run, spawn_all,
 };
 
 /// What `v` or `V` asked to verify.
@@ -180,6 +180,17 @@ pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
             m.secret = Some(Secret::new(value));
             resume_verification(m);
         }
+        PromptKind::ScimUrl => match Connection::new(&value, AuthScheme::Bearer, None) {
+            Ok(connection) => {
+                m.ws.store.session.verify.connection = Some(connection);
+                m.commit();
+                resume_verification(m);
+            }
+            Err(e) => {
+                m.error(e.to_string());
+                return false;
+            }
+        },
         PromptKind::SkipReason | PromptKind::Evidence => {}
     }
     true
@@ -187,9 +198,18 @@ pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
 
 /// Esc in a verification prompt forgets what was to be verified.
 pub fn cancel_prompt(m: &mut Model, kind: PromptKind) {
-    if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
+    if matches!(
+        kind,
+        PromptKind::VerifyInput | PromptKind::Secret | PromptKind::ScimUrl
+    ) {
         m.verify_next = None;
         m.info("Not verified.");
+    }
+    if kind == PromptKind::ScimUrl {
+        m.info(format!(
+            "Not verified. For Basic auth or a custom header: quit (q) and run `scimplan connect {} --scim-url URL --auth basic --username NAME` (or --auth header:NAME).",
+            m.ws.plan.source.display()
+        ));
     }
 }
 
@@ -205,10 +225,15 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
     let Some(connection) = m.ws.store.session.verify.connection.clone() else {
-        return m.error(format!(
-            "No SCIM connection in this session: quit (q), run `scimplan connect {} --scim-url URL --auth bearer`, and verify again.",
-            m.ws.plan.source.display()
-        ));
+        // A bearer-token connection can be set here; Basic or a custom header need the CLI.
+        let title =
+            "No SCIM connection yet: SCIM base URL (bearer token; Esc for other auth)".to_string();
+        let case = match target {
+            VerifyTarget::Case(case) => case,
+            VerifyTarget::All => 0,
+        };
+        m.verify_next = Some(target);
+        return open_prompt(m, PromptKind::ScimUrl, title, case);
     };
     let jobs = match target {
         VerifyTarget::Case(case) => {
