@@ -382,6 +382,30 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
     for item in evidence {
         lines.push(Line::from(format!("  • {}", item.reference)));
     }
+    // The latest automatic check of this case, or the one running now.
+    let running = model
+        .verification
+        .as_ref()
+        .filter(|v| v.cases.get(v.finished.len()) == Some(&case.id));
+    let last_run = session.verify.latest_run(&case.id);
+    if running.is_some() || last_run.is_some() {
+        lines.push(Line::default());
+        lines.push(heading("Verification", &theme));
+    }
+    if let Some(running) = running {
+        lines.push(Line::from(Span::styled(
+            format!("  {}", running.status_line()),
+            theme.accent(),
+        )));
+    } else if let Some(run) = last_run {
+        lines.push(Line::from(format!(
+            "  {} at {} after {} attempt(s): {}",
+            run.verdict.label(),
+            run.at.format("%Y-%m-%d %H:%M UTC"),
+            run.attempts,
+            run.summary
+        )));
+    }
     if let Some(secs) = result.map(|r| r.time_spent_secs).filter(|s| *s >= 60) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
