@@ -369,3 +369,29 @@ fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
     assert_eq!(session.outcome(&runs[0].case), Outcome::NotRun);
     assert!(message(&m).contains("1 cancelled"), "{}", message(&m));
 }
+
+#[test]
+fn a_refused_typed_secret_is_forgotten_and_asked_again() {
+    if std::env::var_os("SCIMPLAN_SCIM_TOKEN").is_some() {
+        return; // the environment's token is used instead of the prompt
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some((_plan, mut m)) = connected(dir.path(), &server) else {
+        return;
+    };
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "ann@example.com".into());
+    select(&mut m, "C9290");
+    update(&mut m, Action::VerifyCase);
+    give_secret(&mut m, "not-the-token");
+    wait_for_verification(&mut m);
+    assert!(message(&m).contains("ERROR"), "{}", message(&m));
+    assert!(message(&m).contains("asks for it again"), "{}", message(&m));
+    assert!(m.secret.is_none());
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::Secret);
+}

@@ -402,7 +402,14 @@ fn handle(m: &mut Model, event: VerifyEvent) {
                 running.finished.push(verdict);
                 running.progress.clear();
             }
-            let text = format!("{case} verified: {} {summary}", verdict.label());
+            let mut text = format!("{case} verified: {} {summary}", verdict.label());
+            // A typed secret the app refused is dropped, so the next v asks for it again.
+            if verdict == Verdict::Error
+                && summary.contains("refused the credentials")
+                && m.secret.take().is_some()
+            {
+                text.push_str(" The typed secret is forgotten: v asks for it again.");
+            }
             match verdict {
                 Verdict::Error => m.error(text),
                 _ => m.info(text),
