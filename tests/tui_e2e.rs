@@ -243,3 +243,38 @@ fn without_a_terminal_scimplan_plan_says_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn e_exports_the_completed_workbook_from_the_running_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = real_v2(dir.path()) else {
+        return;
+    };
+    let mut p = spawn(dir.path(), &plan);
+    p.exp_string("Capabilities:").unwrap();
+    send(&mut p, "\r");
+    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    send(&mut p, "p");
+    wait_for(&plan, "C9296 Pass", |s| s.outcome("C9296") == Outcome::Pass);
+
+    send(&mut p, "S");
+    p.exp_string("NOT READY").unwrap();
+    send(&mut p, "E");
+    p.exp_string("Completed workbook written").unwrap();
+    let exported = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains("-completed-"))
+            })
+    };
+    let path = exported().expect("the completed workbook is beside the plan");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+    send(&mut p, "q");
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+}

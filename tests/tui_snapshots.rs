@@ -252,3 +252,49 @@ fn only_visible_rows_are_drawn_for_a_large_plan() {
     let buffer = draw(&mut m, 120, 40);
     assert!(find(&buffer, "C100000 Generated case 0").is_some());
 }
+
+#[test]
+fn summary_when_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    common::write_plan(
+        &plan,
+        vec![
+            common::case_row(
+                "C1",
+                "Create a user",
+                "Create Users",
+                "",
+                "1. Assign",
+                "Created",
+            ),
+            common::case_row(
+                "C2",
+                "Rename a user",
+                "Update Users",
+                "",
+                "1. Rename",
+                "Renamed",
+            ),
+        ],
+    );
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::MarkPass);
+    update(&mut m, Action::MarkPass);
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::SpecLink);
+    update(
+        &mut m,
+        Action::Paste("https://runscope.example/spec/1".into()),
+    );
+    update(&mut m, Action::Submit);
+    update(&mut m, Action::CrudLink);
+    update(
+        &mut m,
+        Action::Paste("https://runscope.example/crud/1".into()),
+    );
+    update(&mut m, Action::Submit);
+    assert!(m.readiness.as_ref().is_some_and(|r| r.ready));
+    snap(&mut m, "summary_ready", dir.path());
+}

@@ -35,6 +35,12 @@ pub enum Action {
     Redo,
     Capabilities,
     Summary,
+    /// Writes the completed workbook next to the plan.
+    Export,
+    /// Checks the selected case against the app's SCIM API in the background.
+    VerifyCase,
+    /// Checks every applicable case that has a recipe and known inputs.
+    VerifyAll,
     Help,
     Quit,
 
@@ -55,6 +61,12 @@ pub enum Action {
     BlockForPreconditions,
     /// When preconditions are not met: record the outcome anyway.
     MarkAnyway,
+    /// In the summary: go to the selected blocker's case.
+    JumpToCase,
+    /// In the summary: record the link to the Runscope SPEC results.
+    SpecLink,
+    /// In the summary: record the link to the Runscope CRUD results.
+    CrudLink,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -100,7 +112,7 @@ impl Action {
             PageDown => "Page down",
             SwitchPane => "Switch between list and detail",
             OpenDetail => "Open the case's detail",
-            Back => "Back to the list / clear the filter",
+            Back => "Back to the list, clear the filter, stop verifying",
             MarkPass => "Mark Pass",
             MarkFail => "Mark Fail",
             MarkBlocked => "Mark Blocked",
@@ -117,6 +129,9 @@ impl Action {
             Redo => "Redo",
             Capabilities => "Capabilities",
             Summary => "Summary",
+            Export => "Export the completed workbook",
+            VerifyCase => "Verify the case against the SCIM API",
+            VerifyAll => "Verify every case that has a recipe",
             Help => "Help",
             Quit => "Quit",
             Submit => "Keep",
@@ -127,6 +142,9 @@ impl Action {
             ConfirmCapabilities => "Confirm the declaration",
             BlockForPreconditions => "Mark Blocked by the preconditions",
             MarkAnyway => "Record the outcome anyway",
+            JumpToCase => "Go to the blocker's case",
+            SpecLink => "Record the Runscope SPEC link",
+            CrudLink => "Record the Runscope CRUD link",
             TypeKey(_) | Paste(_) | Click { .. } | Scroll { .. } | Resize { .. } | Tick => "",
         }
     }
@@ -148,6 +166,12 @@ impl Action {
             FilterOutcome => "filter",
             Undo => "undo",
             Summary => "summary",
+            Export => "export",
+            VerifyCase => "verify",
+            VerifyAll => "verify all",
+            JumpToCase => "go to case",
+            SpecLink => "SPEC link",
+            CrudLink => "CRUD link",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

@@ -215,6 +215,9 @@ impl Default for Keymap {
         bind(&mut normal, &["ctrl-r"], Redo);
         bind(&mut normal, &["c"], Capabilities);
         bind(&mut normal, &["S"], Summary);
+        bind(&mut normal, &["E"], Export);
+        bind(&mut normal, &["v"], VerifyCase);
+        bind(&mut normal, &["V"], VerifyAll);
         bind(&mut normal, &["?"], Help);
         bind(&mut normal, &["q", "ctrl-c"], Quit);
         tables.insert(Mode::Normal, normal);
@@ -257,6 +260,10 @@ impl Default for Keymap {
         bind(&mut summary, &["k", "up"], MoveUp);
         bind(&mut summary, &["pgup"], PageUp);
         bind(&mut summary, &["pgdn"], PageDown);
+        bind(&mut summary, &["enter"], JumpToCase);
+        bind(&mut summary, &["E"], Export);
+        bind(&mut summary, &["l"], SpecLink);
+        bind(&mut summary, &["L"], CrudLink);
         bind(&mut summary, &["esc", "S", "q"], Close);
         bind(&mut summary, &["?"], Help);
         tables.insert(Mode::Summary, summary);

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod model;
 pub mod update;
 pub mod view;
+pub mod wire;
 
 use std::io::Write;
 use std::sync::Arc;

@@ -9,7 +9,10 @@ use tui_input::Input;
 
 use super::keymap::{Keymap, Mode, Settings};
 use super::layout;
+pub use super::wire::{Verification, VerifyTarget};
+use crate::report::Readiness;
 use crate::session::Outcome;
+use crate::verify::{RecipeBook, Secret};
 use crate::workspace::Workspace;
 
 /// The pane that j/k and space talk to.
@@ -30,6 +33,14 @@ pub enum Row {
 pub enum PromptKind {
     SkipReason,
     Evidence,
+    SpecLink,
+    CrudLink,
+    /// A recipe input (`user`, `group`...) a verification needs; remembered in the session.
+    VerifyInput,
+    /// The SCIM token or password: masked, kept in memory only.
+    Secret,
+    /// The SCIM base URL, saved as a bearer-token connection.
+    ScimUrl,
 }
 
 impl PromptKind {
@@ -37,6 +48,11 @@ impl PromptKind {
         match self {
             PromptKind::SkipReason => "Why is this case skipped?",
             PromptKind::Evidence => "Evidence (file path or URL)",
+            PromptKind::SpecLink => "Runscope SPEC results link (http or https)",
+            PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
+            PromptKind::VerifyInput => "Input for the verification",
+            PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::ScimUrl => "SCIM base URL (bearer token)",
         }
     }
 }
@@ -45,6 +61,10 @@ pub struct Prompt {
     pub kind: PromptKind,
     pub case: usize,
     pub input: Input,
+    /// The title shown above the field.
+    pub title: String,
+    /// The mode Enter or Esc returns to.
+    pub back: Mode,
 }
 
 pub struct NoteEditor {
@@ -113,7 +133,17 @@ pub struct Model {
     pub caps_draft: Vec<(String, bool)>,
     pub caps_cursor: usize,
     pub help_scroll: usize,
-    pub summary_scroll: usize,
+    /// The selected blocker of the summary.
+    pub summary_cursor: usize,
+    /// The readiness verdict, assessed when the summary opens or its inputs change.
+    pub readiness: Option<Readiness>,
+    pub recipes: RecipeBook,
+    /// The verification running in the background, if any.
+    pub verification: Option<Verification>,
+    /// What to verify once the open prompt (input or secret) is answered.
+    pub verify_next: Option<VerifyTarget>,
+    /// The SCIM secret typed in the masked prompt: memory only.
+    pub secret: Option<Secret>,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
@@ -171,7 +201,12 @@ impl Model {
             caps_draft: Vec::new(),
             caps_cursor: 0,
             help_scroll: 0,
-            summary_scroll: 0,
+            summary_cursor: 0,
+            readiness: None,
+            recipes: RecipeBook::builtin(),
+            verification: None,
+            verify_next: None,
+            secret: None,
             message: None,
             save_error: None,
             stats: Stats::default(),

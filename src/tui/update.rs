@@ -10,6 +10,7 @@ use super::action::Action;
 use super::keymap::Mode;
 use super::layout;
 use super::model::{Model, NoteEditor, Pane, PendingMark, Prompt, PromptKind, Row};
+use super::wire::{self, VerifyTarget};
 use crate::session::Outcome;
 
 /// Seconds between saves of the time spent when nothing else changes.
@@ -42,6 +43,7 @@ pub fn update(m: &mut Model, action: Action) {
 }
 
 fn tick(m: &mut Model) {
+    wire::poll(m);
     if let Some((_, since)) = m.opened
         && since.elapsed().as_secs() >= TIME_FLUSH_SECS
     {
@@ -76,7 +78,8 @@ fn normal(m: &mut Model, action: Action) {
         }
         Action::OpenDetail => m.focus = Pane::Detail,
         Action::Back => {
-            if m.focus == Pane::Detail {
+            if wire::cancel(m) {
+            } else if m.focus == Pane::Detail {
                 m.focus = Pane::List;
                 m.keep_selection_visible();
             } else if m.filter_active() {
@@ -150,10 +153,14 @@ fn normal(m: &mut Model, action: Action) {
             m.load_caps_draft();
             m.mode = Mode::Capabilities;
         }
-        Action::Summary => {
-            m.summary_scroll = 0;
-            m.mode = Mode::Summary;
+        Action::Summary => wire::open_summary(m),
+        Action::Export => wire::export(m),
+        Action::VerifyCase => {
+            if let Some(case) = with_case(m) {
+                wire::verify(m, VerifyTarget::Case(case));
+            }
         }
+        Action::VerifyAll => wire::verify(m, VerifyTarget::All),
         Action::Help => open_help(m),
         Action::Quit => quit(m),
         Action::Click { column, row } => click(m, column, row),
@@ -315,6 +322,8 @@ fn open_prompt(m: &mut Model, kind: PromptKind) {
         kind,
         case,
         input: Input::default(),
+        title: format!("{}: {}", m.ws.plan.cases[case].id, kind.label()),
+        back: Mode::Normal,
     });
     m.mode = Mode::Prompt;
 }
@@ -384,17 +393,23 @@ fn prompt(m: &mut Model, action: Action) {
     match action {
         Action::Submit => {
             let value = open.input.value().trim().to_string();
-            let (kind, case) = (open.kind, open.case);
+            let (kind, case, back) = (open.kind, open.case, open.back);
             if value.is_empty() {
                 return m.error(match kind {
                     PromptKind::SkipReason => {
                         "A skipped case needs a reason: type it, or Esc to cancel."
                     }
                     PromptKind::Evidence => "Type a file path or URL, or Esc to cancel.",
+                    PromptKind::SpecLink | PromptKind::CrudLink => {
+                        "Paste the http(s) link of the Runscope results, or Esc to cancel."
+                    }
+                    PromptKind::VerifyInput | PromptKind::Secret | PromptKind::ScimUrl => {
+                        "Type a value, or Esc to cancel the verification."
+                    }
                 });
             }
-            m.prompt = None;
-            m.mode = Mode::Normal;
+            let field = m.prompt.take();
+            m.mode = back;
             match kind {
                 PromptKind::SkipReason => apply_mark(m, case, Outcome::Skipped, Some(value)),
                 PromptKind::Evidence => {
@@ -403,12 +418,21 @@ fn prompt(m: &mut Model, action: Action) {
                     m.commit();
                     m.info(format!("Evidence attached to {id}: {value}"));
                 }
+                _ => {
+                    if !wire::submit(m, kind, value) {
+                        // Not valid: keep the field open with what was typed.
+                        m.prompt = field;
+                        m.mode = Mode::Prompt;
+                    }
+                }
             }
         }
         Action::Cancel => {
+            let (kind, back) = (open.kind, open.back);
             m.prompt = None;
-            m.mode = Mode::Normal;
+            m.mode = back;
             m.info("Cancelled: nothing recorded.");
+            wire::cancel_prompt(m, kind);
         }
         other => {
             edit_line(&mut open.input, &other);
@@ -529,19 +553,17 @@ fn help(m: &mut Model, action: Action) {
 }
 
 fn summary(m: &mut Model, action: Action) {
-    let page = m.area.height.saturating_sub(6).max(1) as usize;
+    let page = m.area.height.saturating_sub(6).max(1) as isize;
     match action {
-        Action::MoveDown => m.summary_scroll += 1,
-        Action::MoveUp => m.summary_scroll = m.summary_scroll.saturating_sub(1),
-        Action::PageDown => m.summary_scroll += page,
-        Action::PageUp => m.summary_scroll = m.summary_scroll.saturating_sub(page),
-        Action::Scroll { down, .. } => {
-            m.summary_scroll = if down {
-                m.summary_scroll + 3
-            } else {
-                m.summary_scroll.saturating_sub(3)
-            }
-        }
+        Action::MoveDown => wire::move_summary_cursor(m, 1),
+        Action::MoveUp => wire::move_summary_cursor(m, -1),
+        Action::PageDown => wire::move_summary_cursor(m, page),
+        Action::PageUp => wire::move_summary_cursor(m, -page),
+        Action::Scroll { down, .. } => wire::move_summary_cursor(m, if down { 3 } else { -3 }),
+        Action::JumpToCase => wire::jump_to_blocker(m),
+        Action::Export => wire::export(m),
+        Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
+        Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
         Action::Close => m.mode = Mode::Normal,
         Action::Help => open_help(m),
         _ => {}

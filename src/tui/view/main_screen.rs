@@ -182,6 +182,10 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
                 if has_note {
                     spans.push(Span::styled(" ✎", theme.accent()));
                 }
+                // Verdicts of an automatic verification, told apart from the tester's own.
+                if result.is_some_and(|r| r.automatic) {
+                    spans.push(Span::styled(" [auto]", theme.dim()));
+                }
                 Line::from(spans)
             }
         })
@@ -378,6 +382,30 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
     for item in evidence {
         lines.push(Line::from(format!("  • {}", item.reference)));
     }
+    // The latest automatic check of this case, or the one running now.
+    let running = model
+        .verification
+        .as_ref()
+        .filter(|v| v.cases.get(v.finished.len()) == Some(&case.id));
+    let last_run = session.verify.latest_run(&case.id);
+    if running.is_some() || last_run.is_some() {
+        lines.push(Line::default());
+        lines.push(heading("Verification", &theme));
+    }
+    if let Some(running) = running {
+        lines.push(Line::from(Span::styled(
+            format!("  {}", running.status_line()),
+            theme.accent(),
+        )));
+    } else if let Some(run) = last_run {
+        lines.push(Line::from(format!(
+            "  {} at {} after {} attempt(s): {}",
+            run.verdict.label(),
+            run.at.format("%Y-%m-%d %H:%M UTC"),
+            run.attempts,
+            run.summary
+        )));
+    }
     if let Some(secs) = result.map(|r| r.time_spent_secs).filter(|s| *s >= 60) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -416,6 +444,8 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Undo,
             Quit,
             Summary,
+            VerifyCase,
+            Export,
             AddEvidence,
             FilterOutcome,
         ],
@@ -430,7 +460,7 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Quit,
         ],
         Mode::Help => &[MoveDown, Close],
-        Mode::Summary => &[MoveDown, PageDown, Close],
+        Mode::Summary => &[JumpToCase, SpecLink, CrudLink, Export, Close],
     }
 }
 
@@ -499,6 +529,19 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
             Paragraph::new(Span::styled(format!(" {}", message.text), style)),
             status_area,
         );
+    }
+    // While verifying, its progress takes the key hints' line (the help still lists them).
+    if let Some(running) = &model.verification
+        && model.mode != Mode::Search
+    {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {}", running.status_line()),
+                theme.accent(),
+            )),
+            keys_area,
+        );
+        return;
     }
     // Pop-ups show their own keys; the footer keeps those of the checklist.
     if matches!(model.mode, Mode::Normal | Mode::Search) {

@@ -9,10 +9,12 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::main_screen::key_hints;
 use super::{Theme, shorten};
+use crate::report::SuiteEvidence;
 use crate::session::Outcome;
+use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::layout::centered;
-use crate::tui::model::Model;
+use crate::tui::model::{Model, PromptKind};
 
 fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
     let theme = Theme::of(model);
@@ -168,12 +170,12 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
     let name_width = (body.width as usize)
         .saturating_sub(5 + 8 * 5 + 2)
         .clamp(8, 50);
-    let mut lines = Vec::new();
+    let mut table = Vec::new();
     let mut header = format!("{:<name_width$} Apply", "Section");
     for outcome in Outcome::ALL {
         header.push_str(&format!(" {:>7}", outcome.label()));
     }
-    lines.push(Line::from(Span::styled(header, theme.bold())));
+    table.push(Line::from(Span::styled(header, theme.bold())));
     let row = |name: &str, p: &crate::tui::model::SectionProgress| {
         let mut text = format!(
             "{:<name_width$} {:>5}",
@@ -190,56 +192,135 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
         if progress.unsupported {
             line = line.patch_style(theme.dim());
         }
-        lines.push(line);
+        table.push(line);
     }
-    lines.push(Line::from(Span::styled(
+    table.push(Line::from(Span::styled(
         row("Total", &stats.total),
         theme.bold(),
     )));
+    table.push(Line::default());
+
+    // The verdict first; the section table only when it leaves room for some blockers.
+    let mut lines = verdict(model);
     lines.push(Line::default());
-    // The readiness verdict (report::readiness) goes here once that issue lands.
+    let blockers = model.readiness.as_ref().map_or(0, |r| r.blockers.len());
+    let wanted = lines.len() + table.len() + 2 + blockers.clamp(1, 5);
+    if wanted <= body.height as usize {
+        lines.extend(table);
+    }
+    blocker_lines(model, &mut lines, body);
+    frame.render_widget(Paragraph::new(lines), body);
+    if let Some(message) = &model.message {
+        let style = if message.error {
+            theme.error()
+        } else {
+            theme.bold()
+        };
+        let line = Rect {
+            y: body.bottom().saturating_sub(1),
+            height: 1,
+            ..body
+        };
+        frame.render_widget(Clear, line);
+        frame.render_widget(
+            Paragraph::new(Span::styled(message.text.clone(), style)),
+            line,
+        );
+    }
+}
+
+/// The readiness verdict and where each API suite's result comes from.
+fn verdict(model: &Model) -> Vec<Line<'static>> {
+    let theme = Theme::of(model);
+    let Some(readiness) = &model.readiness else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let verdict = if readiness.ready {
+        Span::styled(
+            "Verdict: READY to submit".to_string(),
+            theme.fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "Verdict: NOT READY ({} blocker{})",
+                readiness.blockers.len(),
+                if readiness.blockers.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            theme.error().add_modifier(Modifier::BOLD),
+        )
+    };
+    lines.push(Line::from(verdict));
+    for suite in &readiness.suites {
+        let style = if suite.satisfied() {
+            theme.fg(Color::Green)
+        } else {
+            theme.error()
+        };
+        // Here the link is one key away rather than a command.
+        let action = match suite.suite {
+            crate::session::SuiteKind::Spec => Action::SpecLink,
+            crate::session::SuiteKind::Crud => Action::CrudLink,
+        };
+        let describe = match suite.evidence {
+            SuiteEvidence::Missing => format!(
+                "missing: press {} to record the Runscope link",
+                model.keymap.keys_for(Mode::Summary, &action)
+            ),
+            _ => suite.describe(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} suite: ", suite.name()), style),
+            Span::raw(describe),
+        ]));
+    }
+    lines
+}
+
+/// The blockers, the selected one highlighted and kept on screen; the last line stays free
+/// for messages.
+fn blocker_lines(model: &Model, lines: &mut Vec<Line<'static>>, body: Rect) {
+    let theme = Theme::of(model);
+    let Some(readiness) = &model.readiness else {
+        return;
+    };
     lines.push(Line::from(Span::styled(
-        format!(
-            "Applicable cases not Pass: {} of {}",
-            stats.open_cases.len(),
-            stats.total.applicable
-        ),
+        "Blockers (Enter goes to the case)".to_string(),
         theme.accent().add_modifier(Modifier::BOLD),
     )));
-    if stats.open_cases.is_empty() {
+    if readiness.blockers.is_empty() {
         lines.push(Line::from("  none: every applicable case passed."));
+        return;
     }
-    let fixed = lines.len();
-    let room = (body.height as usize).saturating_sub(fixed);
-    let max_scroll = stats.open_cases.len().saturating_sub(room);
-    let session = &model.ws.store.session;
-    lines.extend(
-        stats
-            .open_cases
-            .iter()
-            .skip(model.summary_scroll.min(max_scroll))
-            .take(room)
-            .map(|&c| {
-                let case = &model.ws.plan.cases[c];
-                let result = session.result(&case.id);
-                let outcome = result.map(|r| r.outcome).unwrap_or_default();
-                let mut spans = vec![
-                    Span::raw("  "),
-                    theme.outcome(outcome),
-                    Span::raw(format!(
-                        " {:<8} {:<8} {}",
-                        outcome.label(),
-                        case.id,
-                        case.title
-                    )),
-                ];
-                if let Some(reason) = result.and_then(|r| r.reason.as_deref()) {
-                    spans.push(Span::styled(format!(" — {reason}"), theme.dim()));
-                }
-                Line::from(spans)
-            }),
-    );
-    frame.render_widget(Paragraph::new(lines), body);
+    let room = (body.height as usize)
+        .saturating_sub(lines.len() + 1)
+        .max(1);
+    let skip = (model.summary_cursor + 1).saturating_sub(room);
+    for (i, blocker) in readiness.blockers.iter().enumerate().skip(skip).take(room) {
+        let mut spans = vec![
+            Span::raw("  "),
+            theme.outcome(blocker.outcome),
+            Span::raw(format!(
+                " {:<8} {} — {}",
+                blocker.id,
+                blocker.title,
+                blocker.problem()
+            )),
+        ];
+        if let Some(reason) = &blocker.reason {
+            spans.push(Span::styled(format!(" ({reason})"), theme.dim()));
+        }
+        let mut line = Line::from(spans);
+        if i == model.summary_cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
 }
 
 pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
@@ -258,20 +339,19 @@ pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
 pub fn prompt(model: &Model, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &model.prompt else { return };
     let theme = Theme::of(model);
-    let id = &model.ws.plan.cases[prompt.case].id;
     let outer = centered(area, 70, 5);
-    let inner = popup(
-        model,
-        frame,
-        outer,
-        format!("{id}: {}", prompt.kind.label()),
-    );
+    let inner = popup(model, frame, outer, prompt.title.clone());
     let body = with_hints(model, frame, inner, Mode::Prompt);
     let width = body.width.max(1) as usize;
     let scroll = prompt.input.visual_scroll(width.saturating_sub(1));
     let line = Rect { height: 1, ..body };
+    // The secret never shows, only how many characters were typed.
+    let shown = match prompt.kind {
+        PromptKind::Secret => "•".repeat(prompt.input.value().chars().count()),
+        _ => prompt.input.value().to_string(),
+    };
     frame.render_widget(
-        Paragraph::new(prompt.input.value())
+        Paragraph::new(shown)
             .style(theme.bold())
             .scroll((0, scroll as u16)),
         line,

@@ -1,0 +1,397 @@
+//! The checklist wired to readiness, export and verification: `update` action by action on real
+//! workbooks, with the real scim2-server for verification and the session read back from disk.
+
+mod common;
+#[path = "common/scim_server.rs"]
+mod scim_server;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use scimplan::session::{Outcome, Session, default_session_path};
+use scimplan::tui::model::PromptKind;
+use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
+use scimplan::verify::{AuthScheme, Connection, Verdict};
+use scimplan::workspace::{OpenOptions, Workspace};
+
+use common::{case_row, write_plan};
+use scim_server::ScimServer;
+
+const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
+
+fn small_plan(dir: &Path) -> PathBuf {
+    let path = dir.join("plan.xlsx");
+    let section = "Create Users";
+    write_plan(
+        &path,
+        vec![
+            case_row("C1", "Create a user", section, "", "1. Assign", "Created"),
+            case_row(
+                "C2",
+                "Reactivate a user",
+                section,
+                "",
+                "1. Activate",
+                "Active",
+            ),
+            case_row("C3", "Rename a user", section, "", "1. Rename", "Renamed"),
+        ],
+    );
+    path
+}
+
+fn open(plan: &Path) -> Model {
+    let options = OpenOptions {
+        tester: Some("Ana".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(plan, &options).expect("open the plan");
+    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    update(&mut m, Action::ConfirmCapabilities);
+    assert_eq!(m.mode, Mode::Normal);
+    m
+}
+
+fn on_disk(plan: &Path) -> Session {
+    let bytes = std::fs::read(default_session_path(plan)).expect("session file written");
+    serde_json::from_slice(&bytes).expect("session parses")
+}
+
+fn select(m: &mut Model, id: &str) {
+    let index = m.ws.plan.case_index(id).expect("case exists");
+    m.select_case(index);
+}
+
+fn message(m: &Model) -> String {
+    m.message
+        .as_ref()
+        .map(|x| x.text.clone())
+        .unwrap_or_default()
+}
+
+/// The screen as text, at 120x40.
+fn screen(m: &mut Model) -> String {
+    update(
+        m,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| view::render(m, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for (i, cell) in buffer.content.iter().enumerate() {
+        text.push_str(cell.symbol());
+        if (i + 1) % 120 == 0 {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn paste(m: &mut Model, text: &str) {
+    update(m, Action::Paste(text.into()));
+}
+
+/// Ticks the event loop until the background verification ends (the check's own deadline bounds
+/// how long that takes).
+fn wait_for_verification(m: &mut Model) {
+    for _ in 0..3000 {
+        update(m, Action::Tick);
+        if m.verification.is_none() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the verification never finished");
+}
+
+#[test]
+fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+    select(&mut m, "C1");
+    update(&mut m, Action::MarkPass);
+    select(&mut m, "C3");
+    update(&mut m, Action::MarkFail);
+    select(&mut m, "C1");
+
+    update(&mut m, Action::Summary);
+    assert_eq!(m.mode, Mode::Summary);
+    let readiness = m
+        .readiness
+        .clone()
+        .expect("assessed when the summary opens");
+    assert!(!readiness.ready);
+    let ids: Vec<&str> = readiness.blockers.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["C2", "C3"]);
+    assert!(readiness.suites.iter().all(|s| !s.satisfied()));
+
+    update(&mut m, Action::MoveDown);
+    update(&mut m, Action::MoveDown); // stays on the last blocker
+    assert_eq!(m.summary_cursor, 1);
+    update(&mut m, Action::JumpToCase);
+    assert_eq!(m.mode, Mode::Normal);
+    let selected = m.selected_case().expect("a case is selected");
+    assert_eq!(m.ws.plan.cases[selected].id, "C3");
+}
+
+#[test]
+fn suite_links_are_validated_like_the_cli_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+    update(&mut m, Action::Summary);
+
+    update(&mut m, Action::SpecLink);
+    assert_eq!(m.mode, Mode::Prompt);
+    paste(&mut m, "runscope results");
+    update(&mut m, Action::Submit);
+    assert_eq!(
+        m.mode,
+        Mode::Prompt,
+        "an invalid link keeps the prompt open"
+    );
+    assert!(message(&m).contains("is not a web link"), "{}", message(&m));
+    assert_eq!(on_disk(&plan).suites.spec, None);
+
+    update(&mut m, Action::Cancel);
+    assert_eq!(m.mode, Mode::Summary);
+    update(&mut m, Action::SpecLink);
+    paste(&mut m, "https://www.runscope.example/radar/spec/results/1");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode, Mode::Summary);
+    update(&mut m, Action::CrudLink);
+    paste(&mut m, "http://runscope.example/crud");
+    update(&mut m, Action::Submit);
+
+    let saved = on_disk(&plan).suites;
+    assert_eq!(
+        saved.spec.as_deref(),
+        Some("https://www.runscope.example/radar/spec/results/1")
+    );
+    assert_eq!(saved.crud.as_deref(), Some("http://runscope.example/crud"));
+    let readiness = m.readiness.clone().unwrap();
+    assert!(readiness.suites.iter().all(|s| s.satisfied()));
+}
+
+#[test]
+fn export_writes_the_completed_workbook_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = common::real_plan(PLAN, dir.path()) else {
+        return;
+    };
+    let mut m = open(&plan);
+    update(&mut m, Action::MarkPass);
+    update(&mut m, Action::Export);
+    let text = message(&m);
+    let path = text
+        .strip_prefix("Completed workbook written: ")
+        .unwrap_or_else(|| panic!("{text}"));
+    let bytes = std::fs::read(path).expect("the named file exists");
+    assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+
+    // From the summary too; a failure is shown, not a panic: a folder now takes the name.
+    std::fs::remove_file(path).unwrap();
+    std::fs::create_dir(path).unwrap();
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::Export);
+    assert!(m.message.as_ref().unwrap().error);
+    assert!(
+        message(&m).starts_with("Export failed: "),
+        "{}",
+        message(&m)
+    );
+}
+
+#[test]
+fn verify_without_a_connection_asks_for_the_url_or_says_how_to_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    paste(&mut m, "ftp://app.example.com/scim");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode, Mode::Prompt, "an invalid URL keeps the prompt open");
+    assert!(
+        message(&m).contains("not an http(s) URL"),
+        "{}",
+        message(&m)
+    );
+    update(&mut m, Action::Cancel);
+    assert!(m.verification.is_none());
+    assert!(message(&m).contains("scimplan connect"), "{}", message(&m));
+    assert_eq!(on_disk(&plan).verify.connection, None);
+}
+
+fn connected(dir: &Path, server: &ScimServer) -> Option<(PathBuf, Model)> {
+    let plan = common::real_plan(PLAN, dir)?;
+    let mut m = open(&plan);
+    m.ws.store.session.verify.connection =
+        Some(Connection::new(&server.url, AuthScheme::Bearer, None).unwrap());
+    m.ws.save().unwrap();
+    Some((plan, m))
+}
+
+/// Answers the secret prompt when the environment has no token (it does not in CI).
+fn give_secret(m: &mut Model, token: &str) {
+    if std::env::var_os("SCIMPLAN_SCIM_TOKEN").is_none() {
+        let prompt = m.prompt.as_ref().expect("the secret is asked for");
+        assert_eq!(prompt.kind, PromptKind::Secret);
+        paste(m, token);
+        let shown = screen(m);
+        assert!(!shown.contains(token), "the secret is masked:\n{shown}");
+        assert!(
+            shown.contains(&"•".repeat(token.chars().count())),
+            "{shown}"
+        );
+        update(m, Action::Submit);
+    }
+}
+
+#[test]
+fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some(plan) = common::real_plan(PLAN, dir.path()) else {
+        return;
+    };
+    let mut m = open(&plan);
+    server.create_user("ann@example.com", "Ann", "Lee", true);
+    select(&mut m, "C9290");
+
+    // No connection yet: the URL is asked for and saved (bearer auth).
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    paste(&mut m, &server.url);
+    update(&mut m, Action::Submit);
+    let saved = on_disk(&plan).verify.connection.expect("connection saved");
+    assert_eq!(saved.base_url, server.url);
+    assert_eq!(saved.auth, AuthScheme::Bearer);
+    let prompt = m.prompt.as_ref().expect("the user input is asked for");
+    assert_eq!(prompt.kind, PromptKind::VerifyInput);
+    paste(&mut m, "ann@example.com");
+    update(&mut m, Action::Submit);
+    assert_eq!(
+        on_disk(&plan)
+            .verify
+            .subjects
+            .get("user")
+            .map(String::as_str),
+        Some("ann@example.com"),
+        "the input is remembered in the session"
+    );
+    give_secret(&mut m, &server.token);
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(m.verification.is_some(), "running in the background");
+
+    // A second v while it runs changes nothing.
+    update(&mut m, Action::VerifyCase);
+    assert!(message(&m).contains("already running"), "{}", message(&m));
+    assert_eq!(m.verification.as_ref().unwrap().cases, ["C9290"]);
+
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9290 verified: PASS"),
+        "{}",
+        message(&m)
+    );
+    let session = on_disk(&plan);
+    let result = session.result("C9290").expect("recorded");
+    assert_eq!(result.outcome, Outcome::Pass);
+    assert!(result.automatic);
+    assert_eq!(session.verify.runs.len(), 1);
+    let shown = screen(&mut m);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("C9290 Verify App"))
+        .expect("C9290 in the list");
+    assert!(
+        line.contains("[auto]"),
+        "automatic verdicts are marked: {line}"
+    );
+    let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
+    assert!(
+        !text.contains(&server.token),
+        "the secret never touches disk"
+    );
+}
+
+#[test]
+fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some((plan, mut m)) = connected(dir.path(), &server) else {
+        return;
+    };
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "nobody@example.com".into());
+    m.ws.save().unwrap();
+
+    // No such user: the check polls until its deadline unless cancelled.
+    update(&mut m, Action::VerifyAll);
+    give_secret(&mut m, &server.token);
+    let running = m.verification.as_ref().expect("running");
+    assert!(running.cases.len() >= 2, "{:?}", running.cases);
+    assert!(running.cases.contains(&"C9290".to_string()));
+    // Cancel once the first attempt has shown in the footer, so one run is under way.
+    for _ in 0..3000 {
+        update(&mut m, Action::Tick);
+        if !m.verification.as_ref().unwrap().progress.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = m.verification.as_ref().unwrap().status_line();
+    assert!(status.contains("attempt 1"), "{status}");
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("Verifying 1/"),
+        "progress in the footer:\n{shown}"
+    );
+    update(&mut m, Action::Back);
+    assert!(m.verification.as_ref().unwrap().cancelled);
+    wait_for_verification(&mut m);
+
+    let session = on_disk(&plan);
+    let runs = &session.verify.runs;
+    assert_eq!(runs.len(), 1, "cancelling stops the rest too");
+    assert_eq!(runs[0].verdict, Verdict::Cancelled);
+    assert_eq!(session.outcome(&runs[0].case), Outcome::NotRun);
+    assert!(message(&m).contains("1 cancelled"), "{}", message(&m));
+}
+
+#[test]
+fn a_refused_typed_secret_is_forgotten_and_asked_again() {
+    if std::env::var_os("SCIMPLAN_SCIM_TOKEN").is_some() {
+        return; // the environment's token is used instead of the prompt
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some((_plan, mut m)) = connected(dir.path(), &server) else {
+        return;
+    };
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "ann@example.com".into());
+    select(&mut m, "C9290");
+    update(&mut m, Action::VerifyCase);
+    give_secret(&mut m, "not-the-token");
+    wait_for_verification(&mut m);
+    assert!(message(&m).contains("ERROR"), "{}", message(&m));
+    assert!(message(&m).contains("asks for it again"), "{}", message(&m));
+    assert!(m.secret.is_none());
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::Secret);
+}
