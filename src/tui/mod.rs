@@ -64,6 +64,22 @@ pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
     }
 }
 
+/// Ends the process after SIGTERM/SIGHUP if the event loop has not done so itself. When the
+/// terminal hangs up, crossterm's reader can spin on it forever without returning to our loop;
+/// every change is already on disk, so exiting here loses nothing but the open case's timer.
+fn spawn_signal_watchdog(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Give the event loop time to save and exit the ordinary way.
+        std::thread::sleep(Duration::from_secs(2));
+        restore_terminal();
+        eprintln!("scimplan: stopped by a signal; every change was already saved");
+        std::process::exit(0);
+    });
+}
+
 fn restore_terminal() {
     let _ = crossterm::execute!(
         std::io::stdout(),
@@ -87,6 +103,7 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
 
+    spawn_signal_watchdog(Arc::clone(&stop));
     let mut terminal = ratatui::init();
     // ratatui's hook restores the screen; ours also turns the mouse and paste modes off first.
     let ratatui_hook = std::panic::take_hook();
@@ -117,6 +134,9 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
     result
 }
 
+/// Events handled between two frames at most.
+const MAX_EVENTS_PER_FRAME: usize = 512;
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     model: &mut Model,
@@ -136,13 +156,15 @@ fn event_loop(
             update(model, Action::Tick);
             continue;
         }
-        // Drain what is queued before drawing again, so pasted or held keys stay fluid.
-        loop {
+        // Drain what is queued before drawing again, so pasted or held keys stay fluid. The
+        // drain is bounded and watches the signal flag: a terminal that went away can report
+        // input endlessly, and the next draw is what notices it is gone.
+        for _ in 0..MAX_EVENTS_PER_FRAME {
             let event = event::read()?;
             if let Some(action) = action_for(model, &event) {
                 update(model, action);
             }
-            if model.quit || !event::poll(Duration::ZERO)? {
+            if model.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
                 break;
             }
         }
