@@ -140,6 +140,33 @@ fn overlays() {
     snap(&mut m, "summary", dir.path());
     update(&mut m, Action::Close);
 
+    update(&mut m, Action::ConnectionSettings);
+    update(
+        &mut m,
+        Action::Paste("https://app.example.com/scim/v2".into()),
+    );
+    update(&mut m, Action::NextField);
+    update(
+        &mut m,
+        Action::TypeKey(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Right,
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    update(&mut m, Action::NextField);
+    update(&mut m, Action::Paste("okta-provisioner".into()));
+    snap(&mut m, "connection_form", dir.path());
+    update(&mut m, Action::Submit);
+
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::RunSpec);
+    // The offered user's name is random; a fixed one keeps the snapshot stable.
+    m.spec_offer.as_mut().expect("asked first").user_name =
+        "scimplan-spec-0123456789abcdef@example.com".into();
+    snap(&mut m, "confirm_spec", dir.path());
+    update(&mut m, Action::Cancel);
+    update(&mut m, Action::Close);
+
     update(&mut m, Action::Search);
     for c in "deactivate".chars() {
         update(

@@ -8,6 +8,7 @@ mod scim_server;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, Session, default_session_path};
@@ -209,25 +210,132 @@ fn export_writes_the_completed_workbook_and_names_it() {
     );
 }
 
+/// Sends a key as the terminal would (for keys the form reads itself, like ←/→).
+fn key(m: &mut Model, code: KeyCode) {
+    update(m, Action::TypeKey(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
 #[test]
-fn verify_without_a_connection_asks_for_the_url_or_says_how_to_connect() {
+fn verify_without_a_connection_opens_the_connection_form() {
     let dir = tempfile::tempdir().unwrap();
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    assert_eq!(m.mode, Mode::Connection);
     paste(&mut m, "ftp://app.example.com/scim");
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode, Mode::Prompt, "an invalid URL keeps the prompt open");
+    assert_eq!(
+        m.mode,
+        Mode::Connection,
+        "an invalid URL keeps the form open"
+    );
     assert!(
         message(&m).contains("not an http(s) URL"),
         "{}",
         message(&m)
     );
     update(&mut m, Action::Cancel);
+    assert_eq!(m.mode, Mode::Normal);
     assert!(m.verification.is_none());
-    assert!(message(&m).contains("scimplan connect"), "{}", message(&m));
+    assert!(message(&m).contains("Not verified"), "{}", message(&m));
     assert_eq!(on_disk(&plan).verify.connection, None);
+}
+
+#[test]
+fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+
+    // Basic: URL, → to Basic, the username.
+    update(&mut m, Action::ConnectionSettings);
+    assert_eq!(m.mode, Mode::Connection);
+    let shown = screen(&mut m);
+    assert!(shown.contains("SCIM base URL"), "{shown}");
+    assert!(shown.contains("(•) Bearer token"), "{shown}");
+    assert!(
+        !shown.contains("Username"),
+        "bearer has no name field:\n{shown}"
+    );
+    paste(&mut m, "https://app.example.com/scim/v2/");
+    update(&mut m, Action::NextField);
+    key(&mut m, KeyCode::Right);
+    let shown = screen(&mut m);
+    assert!(shown.contains("(•) Basic"), "{shown}");
+    assert!(shown.contains("Username"), "{shown}");
+    update(&mut m, Action::Submit);
+    assert_eq!(
+        m.mode,
+        Mode::Connection,
+        "Basic without a username is refused"
+    );
+    assert!(message(&m).contains("username"), "{}", message(&m));
+    update(&mut m, Action::NextField);
+    paste(&mut m, "okta-provisioner");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode, Mode::Normal);
+    let saved = on_disk(&plan).verify.connection.expect("saved");
+    assert_eq!(saved.base_url, "https://app.example.com/scim/v2");
+    assert_eq!(saved.auth, AuthScheme::Basic);
+    assert_eq!(saved.username.as_deref(), Some("okta-provisioner"));
+    assert!(
+        message(&m).contains("basic as okta-provisioner"),
+        "{}",
+        message(&m)
+    );
+
+    // Reopened, it holds the saved settings; → again for a custom header.
+    update(&mut m, Action::ConnectionSettings);
+    let shown = screen(&mut m);
+    assert!(shown.contains("https://app.example.com/scim/v2"), "{shown}");
+    assert!(shown.contains("okta-provisioner"), "{shown}");
+    update(&mut m, Action::PrevField);
+    update(&mut m, Action::PrevField);
+    assert!(
+        m.connection_form.as_ref().unwrap().field == scimplan::tui::connect_form::Field::Scheme
+    );
+    key(&mut m, KeyCode::Right);
+    update(&mut m, Action::NextField);
+    paste(&mut m, "bad name");
+    update(&mut m, Action::Submit);
+    assert_eq!(
+        m.mode,
+        Mode::Connection,
+        "a header name with a space is refused"
+    );
+    update(&mut m, Action::Cancel);
+    assert_eq!(
+        on_disk(&plan).verify.connection.unwrap().auth,
+        AuthScheme::Basic,
+        "Esc leaves the saved connection alone"
+    );
+    update(&mut m, Action::ConnectionSettings);
+    update(&mut m, Action::NextField);
+    key(&mut m, KeyCode::Right);
+    update(&mut m, Action::NextField);
+    paste(&mut m, "X-API-Key");
+    update(&mut m, Action::Submit);
+    let saved = on_disk(&plan).verify.connection.expect("saved");
+    assert_eq!(
+        saved.auth,
+        AuthScheme::Header {
+            name: "X-API-Key".into()
+        }
+    );
+
+    // Plain http off this machine is saved with a warning; the secret is never on screen.
+    update(&mut m, Action::ConnectionSettings);
+    for _ in 0..40 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    paste(&mut m, "http://app.example.com/scim");
+    update(&mut m, Action::Submit);
+    assert!(m.message.as_ref().unwrap().error);
+    assert!(message(&m).contains("plain http"), "{}", message(&m));
+    assert_eq!(
+        on_disk(&plan).verify.connection.unwrap().base_url,
+        "http://app.example.com/scim"
+    );
 }
 
 fn connected(dir: &Path, server: &ScimServer) -> Option<(PathBuf, Model)> {
@@ -266,9 +374,9 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
     server.create_user("ann@example.com", "Ann", "Lee", true);
     select(&mut m, "C9290");
 
-    // No connection yet: the URL is asked for and saved (bearer auth).
+    // No connection yet: the form asks for it; bearer is the default scheme.
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::ScimUrl);
+    assert_eq!(m.mode, Mode::Connection);
     paste(&mut m, &server.url);
     update(&mut m, Action::Submit);
     let saved = on_disk(&plan).verify.connection.expect("connection saved");
@@ -394,4 +502,79 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
     assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::Secret);
+}
+
+#[test]
+fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some((plan, mut m)) = connected(dir.path(), &server) else {
+        return;
+    };
+    let users_before = server.user_count();
+    update(&mut m, Action::Summary);
+    let shown = screen(&mut m);
+    assert!(shown.contains("r runs scimplan's SPEC suite"), "{shown}");
+
+    // It says which user it would create; n creates nothing.
+    update(&mut m, Action::RunSpec);
+    assert_eq!(m.mode, Mode::ConfirmSpec);
+    let user = m.spec_offer.as_ref().expect("offered").user_name.clone();
+    let shown = screen(&mut m);
+    assert!(shown.contains(&user), "{shown}");
+    assert!(shown.contains("deactivates it at the end"), "{shown}");
+    update(&mut m, Action::Cancel);
+    assert_eq!(m.mode, Mode::Summary);
+    assert!(m.verification.is_none());
+    assert_eq!(server.user_count(), users_before, "nothing created");
+
+    // y runs it in the background, with progress on the summary.
+    update(&mut m, Action::RunSpec);
+    update(&mut m, Action::Agree);
+    give_secret(&mut m, &server.token);
+    assert_eq!(m.mode, Mode::Summary);
+    assert!(m.verification.as_ref().expect("running").spec.is_some());
+    let shown = screen(&mut m);
+    assert!(shown.contains("SPEC suite:"), "{shown}");
+    wait_for_verification(&mut m);
+    // Like Okta's, the suite needs a user in the app to start from: the failure says so.
+    assert!(
+        message(&m).starts_with("SPEC suite FAILED"),
+        "{}",
+        message(&m)
+    );
+    assert!(
+        message(&m).contains("Create a user in the app"),
+        "{}",
+        message(&m)
+    );
+    assert!(m.message.as_ref().unwrap().error);
+    assert!(!on_disk(&plan).suite_runs.last().unwrap().passed);
+
+    server.create_user("ann@example.com", "Ann", "Lee", true);
+    update(&mut m, Action::RunSpec);
+    let user = m.spec_offer.as_ref().expect("offered").user_name.clone();
+    update(&mut m, Action::Agree);
+    assert!(m.prompt.is_none(), "the typed secret is remembered");
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("SPEC suite PASSED"),
+        "{}",
+        message(&m)
+    );
+
+    let session = on_disk(&plan);
+    let run = session.suite_runs.last().expect("the run is recorded");
+    assert!(run.passed, "{run:?}");
+    assert_eq!(run.target, server.url);
+    let readiness = m.readiness.as_ref().expect("refreshed");
+    let spec = readiness
+        .suites
+        .iter()
+        .find(|s| s.suite == scimplan::session::SuiteKind::Spec)
+        .unwrap();
+    assert!(spec.satisfied(), "{:?}", spec.evidence);
+    let created = server.find_users(&user);
+    assert_eq!(created.len(), 1, "exactly the announced user");
+    assert_eq!(created[0]["active"], false, "deactivated at the end");
 }

@@ -27,17 +27,10 @@ pub fn connect(
     ws.store.session.verify.connection = Some(connection.clone());
     save(&mut ws)?;
     println!("SCIM connection saved: {}", connection.base_url);
-    if connection.base_url.starts_with("http:") && !is_loopback(&connection.base_url) {
-        eprintln!(
-            "warning: {} is plain http: the secret would travel unencrypted. Use https unless this is a local test server.",
-            connection.base_url
-        );
+    if let Some(warning) = connection.plain_http_warning() {
+        eprintln!("warning: {warning}");
     }
-    let who = match &connection.username {
-        Some(user) => format!(" as {user}"),
-        None => String::new(),
-    };
-    println!("auth: {}{who}", auth.label());
+    println!("auth: {}", connection.describe_auth());
     let var = auth.secret_env();
     let set = if std::env::var_os(var).is_some() {
         "set"
@@ -46,13 +39,6 @@ pub fn connect(
     };
     println!("secret: read from {var} ({set}) when checks run; never saved.");
     Ok(0)
-}
-
-fn is_loopback(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .is_some_and(|h| h == "localhost" || h == "127.0.0.1" || h == "[::1]")
 }
 
 fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {

@@ -41,6 +41,8 @@ pub enum Action {
     VerifyCase,
     /// Checks every applicable case that has a recipe and known inputs.
     VerifyAll,
+    /// Opens the SCIM connection form (URL and auth scheme).
+    ConnectionSettings,
     Help,
     Quit,
 
@@ -67,6 +69,14 @@ pub enum Action {
     SpecLink,
     /// In the summary: record the link to the Runscope CRUD results.
     CrudLink,
+    /// In the summary: run scimplan's SPEC suite against the app (asks first).
+    RunSpec,
+    /// Agrees to what the open question proposes.
+    Agree,
+    /// In a form: the next field.
+    NextField,
+    /// In a form: the previous field.
+    PrevField,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -132,6 +142,7 @@ impl Action {
             Export => "Export the completed workbook",
             VerifyCase => "Verify the case against the SCIM API",
             VerifyAll => "Verify every case that has a recipe",
+            ConnectionSettings => "SCIM connection: URL and auth",
             Help => "Help",
             Quit => "Quit",
             Submit => "Keep",
@@ -145,6 +156,10 @@ impl Action {
             JumpToCase => "Go to the blocker's case",
             SpecLink => "Record the Runscope SPEC link",
             CrudLink => "Record the Runscope CRUD link",
+            RunSpec => "Run the SPEC suite against the app",
+            Agree => "Yes, go ahead",
+            NextField => "Next field",
+            PrevField => "Previous field",
             TypeKey(_) | Paste(_) | Click { .. } | Scroll { .. } | Resize { .. } | Tick => "",
         }
     }
@@ -172,6 +187,10 @@ impl Action {
             JumpToCase => "go to case",
             SpecLink => "SPEC link",
             CrudLink => "CRUD link",
+            RunSpec => "run SPEC",
+            ConnectionSettings => "connection",
+            Agree => "yes",
+            NextField => "next field",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

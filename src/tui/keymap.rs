@@ -24,10 +24,14 @@ pub enum Mode {
     Capabilities,
     Help,
     Summary,
+    /// The SCIM connection form.
+    Connection,
+    /// The SPEC suite is about to create a user: go ahead or not.
+    ConfirmSpec,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -36,6 +40,8 @@ impl Mode {
         Mode::Capabilities,
         Mode::Help,
         Mode::Summary,
+        Mode::Connection,
+        Mode::ConfirmSpec,
     ];
 
     pub fn title(self) -> &'static str {
@@ -48,6 +54,8 @@ impl Mode {
             Mode::Capabilities => "Capabilities",
             Mode::Help => "Help",
             Mode::Summary => "Summary",
+            Mode::Connection => "SCIM connection",
+            Mode::ConfirmSpec => "Run the SPEC suite",
         }
     }
 
@@ -62,12 +70,17 @@ impl Mode {
             Mode::Capabilities => "capabilities",
             Mode::Help => "help",
             Mode::Summary => "summary",
+            Mode::Connection => "connection",
+            Mode::ConfirmSpec => "confirm-spec",
         }
     }
 
     /// Modes with a text field: keys without a binding are typed into it.
     pub fn takes_text(self) -> bool {
-        matches!(self, Mode::Search | Mode::Prompt | Mode::EditingNote)
+        matches!(
+            self,
+            Mode::Search | Mode::Prompt | Mode::EditingNote | Mode::Connection
+        )
     }
 }
 
@@ -218,6 +231,7 @@ impl Default for Keymap {
         bind(&mut normal, &["E"], Export);
         bind(&mut normal, &["v"], VerifyCase);
         bind(&mut normal, &["V"], VerifyAll);
+        bind(&mut normal, &["C"], ConnectionSettings);
         bind(&mut normal, &["?"], Help);
         bind(&mut normal, &["q", "ctrl-c"], Quit);
         tables.insert(Mode::Normal, normal);
@@ -264,9 +278,24 @@ impl Default for Keymap {
         bind(&mut summary, &["E"], Export);
         bind(&mut summary, &["l"], SpecLink);
         bind(&mut summary, &["L"], CrudLink);
-        bind(&mut summary, &["esc", "S", "q"], Close);
+        bind(&mut summary, &["r"], RunSpec);
+        bind(&mut summary, &["C"], ConnectionSettings);
+        bind(&mut summary, &["esc"], Back);
+        bind(&mut summary, &["S", "q"], Close);
         bind(&mut summary, &["?"], Help);
         tables.insert(Mode::Summary, summary);
+
+        let mut connection = Vec::new();
+        bind(&mut connection, &["tab", "down"], NextField);
+        bind(&mut connection, &["backtab", "up"], PrevField);
+        bind(&mut connection, &["enter"], Submit);
+        bind(&mut connection, &["esc"], Cancel);
+        tables.insert(Mode::Connection, connection);
+
+        let mut confirm_spec = Vec::new();
+        bind(&mut confirm_spec, &["y"], Agree);
+        bind(&mut confirm_spec, &["esc", "n"], Cancel);
+        tables.insert(Mode::ConfirmSpec, confirm_spec);
 
         Keymap { tables }
     }

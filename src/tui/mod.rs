@@ -3,6 +3,7 @@
 //! session after every change), and `view::render` draws the model.
 
 pub mod action;
+pub mod connect_form;
 pub mod keymap;
 pub mod layout;
 pub mod model;

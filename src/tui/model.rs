@@ -7,12 +7,13 @@ use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 use tui_input::Input;
 
+use super::connect_form::ConnectionForm;
 use super::keymap::{Keymap, Mode, Settings};
 use super::layout;
 pub use super::wire::{Verification, VerifyTarget};
 use crate::report::Readiness;
 use crate::session::Outcome;
-use crate::verify::{RecipeBook, Secret};
+use crate::verify::{RecipeBook, Secret, SpecOptions};
 use crate::workspace::Workspace;
 
 /// The pane that j/k and space talk to.
@@ -39,8 +40,6 @@ pub enum PromptKind {
     VerifyInput,
     /// The SCIM token or password: masked, kept in memory only.
     Secret,
-    /// The SCIM base URL, saved as a bearer-token connection.
-    ScimUrl,
 }
 
 impl PromptKind {
@@ -52,7 +51,6 @@ impl PromptKind {
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
-            PromptKind::ScimUrl => "SCIM base URL (bearer token)",
         }
     }
 }
@@ -144,6 +142,12 @@ pub struct Model {
     pub verify_next: Option<VerifyTarget>,
     /// The SCIM secret typed in the masked prompt: memory only.
     pub secret: Option<Secret>,
+    /// The open SCIM connection form.
+    pub connection_form: Option<ConnectionForm>,
+    /// The SPEC run the tester is asked to agree to (it creates this user).
+    pub spec_offer: Option<SpecOptions>,
+    /// The SPEC run the tester agreed to, waiting for the secret.
+    pub spec_agreed: Option<SpecOptions>,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
@@ -207,6 +211,9 @@ impl Model {
             verification: None,
             verify_next: None,
             secret: None,
+            connection_form: None,
+            spec_offer: None,
+            spec_agreed: None,
             message: None,
             save_error: None,
             stats: Stats::default(),

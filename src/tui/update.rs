@@ -7,6 +7,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::action::Action;
+use super::connect_form;
 use super::keymap::Mode;
 use super::layout;
 use super::model::{Model, NoteEditor, Pane, PendingMark, Prompt, PromptKind, Row};
@@ -39,6 +40,8 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::Capabilities => capabilities(m, action),
         Mode::Help => help(m, action),
         Mode::Summary => summary(m, action),
+        Mode::Connection => connect_form::update(m, action),
+        Mode::ConfirmSpec => wire::confirm_spec(m, action),
     }
 }
 
@@ -161,6 +164,7 @@ fn normal(m: &mut Model, action: Action) {
             }
         }
         Action::VerifyAll => wire::verify(m, VerifyTarget::All),
+        Action::ConnectionSettings => connect_form::open(m),
         Action::Help => open_help(m),
         Action::Quit => quit(m),
         Action::Click { column, row } => click(m, column, row),
@@ -170,6 +174,9 @@ fn normal(m: &mut Model, action: Action) {
 }
 
 fn quit(m: &mut Model) {
+    // A check in flight is abandoned; what finished is recorded first.
+    wire::poll(m);
+    wire::cancel(m);
     m.credit_time();
     m.save();
     m.quit = true;
@@ -329,7 +336,7 @@ fn open_prompt(m: &mut Model, kind: PromptKind) {
 }
 
 /// Feeds a typed key or pasted text to a single-line field.
-fn edit_line(input: &mut Input, action: &Action) -> bool {
+pub(super) fn edit_line(input: &mut Input, action: &Action) -> bool {
     match action {
         Action::TypeKey(key) => match to_input_request(&Event::Key(*key)) {
             Some(request) => input.handle(request).is_some_and(|c| c.value),
@@ -403,7 +410,7 @@ fn prompt(m: &mut Model, action: Action) {
                     PromptKind::SpecLink | PromptKind::CrudLink => {
                         "Paste the http(s) link of the Runscope results, or Esc to cancel."
                     }
-                    PromptKind::VerifyInput | PromptKind::Secret | PromptKind::ScimUrl => {
+                    PromptKind::VerifyInput | PromptKind::Secret => {
                         "Type a value, or Esc to cancel the verification."
                     }
                 });
@@ -564,7 +571,11 @@ fn summary(m: &mut Model, action: Action) {
         Action::Export => wire::export(m),
         Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
         Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
-        Action::Close => m.mode = Mode::Normal,
+        Action::RunSpec => wire::verify(m, VerifyTarget::Spec),
+        Action::ConnectionSettings => connect_form::open(m),
+        // Esc stops a running check first, like on the checklist.
+        Action::Back if wire::cancel(m) => {}
+        Action::Back | Action::Close => m.mode = Mode::Normal,
         Action::Help => open_help(m),
         _ => {}
     }

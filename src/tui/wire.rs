@@ -6,12 +6,15 @@ use std::sync::mpsc::TryRecvError;
 
 use tui_input::Input;
 
+use super::action::Action;
+use super::connect_form;
 use super::keymap::Mode;
 use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
+use crate::verify::spec::CheckStatus;
 use crate::verify::{
-    AuthScheme, CheckJob, Connection, DEFAULT_DEADLINE, Running, Secret, Verdict, VerifyEvent,
-    prepare_all, record_run, spawn_all,
+    CheckJob, DEFAULT_DEADLINE, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all,
+    record_run, spawn_all, spawn_spec,
 };
 
 /// What `v` or `V` asked to verify.
@@ -19,6 +22,26 @@ use crate::verify::{
 pub enum VerifyTarget {
     Case(usize),
     All,
+    /// scimplan's SPEC suite.
+    Spec,
+}
+
+impl VerifyTarget {
+    /// The case a prompt about this target belongs to.
+    fn case(self) -> usize {
+        match self {
+            VerifyTarget::Case(case) => case,
+            _ => 0,
+        }
+    }
+}
+
+/// How far a SPEC run has come.
+#[derive(Debug, Clone, Default)]
+pub struct SpecProgress {
+    pub done: usize,
+    pub failed: usize,
+    pub warned: usize,
 }
 
 /// A verification in progress and what it has shown so far.
@@ -33,6 +56,8 @@ pub struct Verification {
     /// Ticks seen, for the spinner.
     pub ticks: usize,
     pub cancelled: bool,
+    /// Set when this is a SPEC suite run rather than case checks.
+    pub spec: Option<SpecProgress>,
 }
 
 const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
@@ -44,17 +69,31 @@ impl Verification {
 
     /// One line for the footer: which case, which attempt, what failed, when it retries.
     pub fn status_line(&self) -> String {
+        let stop = if self.cancelled {
+            "cancelling…"
+        } else {
+            "Esc cancels"
+        };
+        if let Some(spec) = &self.spec {
+            let last = if self.progress.is_empty() {
+                "first check…".to_string()
+            } else {
+                format!("last: {}", self.progress)
+            };
+            return format!(
+                "{} SPEC suite: {} checks done, {} failed, {} warning(s); {last} ({stop})",
+                self.spinner(),
+                spec.done,
+                spec.failed,
+                spec.warned
+            );
+        }
         let at = (self.finished.len() + 1).min(self.cases.len());
         let case = self.cases.get(at - 1).map(String::as_str).unwrap_or("");
         let what = if self.progress.is_empty() {
             format!("{case}: first attempt…")
         } else {
             self.progress.clone()
-        };
-        let stop = if self.cancelled {
-            "cancelling…"
-        } else {
-            "Esc cancels"
         };
         format!(
             "{} Verifying {at}/{}: {what} ({stop})",
@@ -180,17 +219,6 @@ pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
             m.secret = Some(Secret::new(value));
             resume_verification(m);
         }
-        PromptKind::ScimUrl => match Connection::new(&value, AuthScheme::Bearer, None) {
-            Ok(connection) => {
-                m.ws.store.session.verify.connection = Some(connection);
-                m.commit();
-                resume_verification(m);
-            }
-            Err(e) => {
-                m.error(e.to_string());
-                return false;
-            }
-        },
         PromptKind::SkipReason | PromptKind::Evidence => {}
     }
     true
@@ -198,18 +226,14 @@ pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
 
 /// Esc in a verification prompt forgets what was to be verified.
 pub fn cancel_prompt(m: &mut Model, kind: PromptKind) {
-    if matches!(
-        kind,
-        PromptKind::VerifyInput | PromptKind::Secret | PromptKind::ScimUrl
-    ) {
+    if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
         m.verify_next = None;
-        m.info("Not verified.");
-    }
-    if kind == PromptKind::ScimUrl {
-        m.info(format!(
-            "Not verified. For Basic auth or a custom header: quit (q) and run `scimplan connect {} --scim-url URL --auth basic --username NAME` (or --auth header:NAME).",
-            m.ws.plan.source.display()
-        ));
+        let text = if m.spec_agreed.take().is_some() {
+            "SPEC suite not run: nothing was created."
+        } else {
+            "Not verified."
+        };
+        m.info(text);
     }
 }
 
@@ -225,17 +249,21 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
     let Some(connection) = m.ws.store.session.verify.connection.clone() else {
-        // A bearer-token connection can be set here; Basic or a custom header need the CLI.
-        let title =
-            "No SCIM connection yet: SCIM base URL (bearer token; Esc for other auth)".to_string();
-        let case = match target {
-            VerifyTarget::Case(case) => case,
-            VerifyTarget::All => 0,
-        };
         m.verify_next = Some(target);
-        return open_prompt(m, PromptKind::ScimUrl, title, case);
+        connect_form::open(m);
+        return m.info(
+            "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
+        );
     };
+    if target == VerifyTarget::Spec && m.spec_agreed.is_none() {
+        // It creates a user in the app: say which, and ask first.
+        m.spec_offer = Some(SpecOptions::new(connection.auth.clone()));
+        m.verify_next = Some(target);
+        m.mode = Mode::ConfirmSpec;
+        return;
+    }
     let jobs = match target {
+        VerifyTarget::Spec => Vec::new(),
         VerifyTarget::Case(case) => {
             let id = m.ws.plan.cases[case].id.clone();
             if m.recipes.for_case(&id).is_none() {
@@ -297,15 +325,27 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                     "{} not set: type the SCIM secret (memory only, never saved)",
                     connection.auth.secret_env()
                 );
-                let case = match target {
-                    VerifyTarget::Case(case) => case,
-                    VerifyTarget::All => 0,
-                };
                 m.verify_next = Some(target);
-                return open_prompt(m, PromptKind::Secret, title, case);
+                return open_prompt(m, PromptKind::Secret, title, target.case());
             }
         },
     };
+    if let Some(options) = m.spec_agreed.take() {
+        m.info(format!(
+            "Running the SPEC suite against {} (creates {}, deactivated at the end)…",
+            connection.base_url, options.user_name
+        ));
+        m.verification = Some(Verification {
+            running: spawn_spec(connection, secret, options),
+            cases: vec!["SPEC suite".into()],
+            finished: Vec::new(),
+            progress: String::new(),
+            ticks: 0,
+            cancelled: false,
+            spec: Some(SpecProgress::default()),
+        });
+        return;
+    }
     let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
     m.info(format!(
         "Verifying {} case(s) against {}…",
@@ -319,7 +359,26 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         progress: String::new(),
         ticks: 0,
         cancelled: false,
+        spec: None,
     });
+}
+
+/// y or Esc when the SPEC suite asks before creating its user.
+pub fn confirm_spec(m: &mut Model, action: Action) {
+    match action {
+        Action::Agree => {
+            m.mode = Mode::Summary;
+            m.spec_agreed = m.spec_offer.take();
+            resume_verification(m);
+        }
+        Action::Cancel => {
+            m.mode = Mode::Summary;
+            m.spec_offer = None;
+            m.verify_next = None;
+            m.info("SPEC suite not run: nothing was created.");
+        }
+        _ => {}
+    }
 }
 
 /// Esc while verifying: asks the worker to stop; its cancelled run arrives on a later tick.
@@ -416,6 +475,68 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             }
         }
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
-        VerifyEvent::SpecCheck(_) | VerifyEvent::SpecFinished(_) => {}
+        VerifyEvent::SpecCheck(check) => {
+            if let Some(running) = m.verification.as_mut()
+                && let Some(spec) = running.spec.as_mut()
+            {
+                spec.done += 1;
+                let label = match check.status {
+                    CheckStatus::Pass => "PASS",
+                    CheckStatus::Fail => {
+                        spec.failed += 1;
+                        "FAIL"
+                    }
+                    CheckStatus::Warn => {
+                        spec.warned += 1;
+                        "WARN"
+                    }
+                };
+                running.progress = format!("{label} {}", check.name);
+            }
+        }
+        VerifyEvent::SpecFinished(report) => {
+            m.ws.store.session.suite_runs.push(report.suite_run());
+            m.commit();
+            refresh_readiness(m);
+            let mut text = format!(
+                "SPEC suite {}: {} checks, {} failed, {} warning(s), {:.2} s.",
+                if report.cancelled {
+                    "cancelled"
+                } else if report.passed() {
+                    "PASSED"
+                } else {
+                    "FAILED"
+                },
+                report.checks.len(),
+                report.failures(),
+                report.warnings(),
+                report.duration_ms as f64 / 1000.0
+            );
+            if let Some(check) = report.checks.iter().find(|c| c.status == CheckStatus::Fail) {
+                let detail = check.detail.first().map(String::as_str).unwrap_or("");
+                text.push_str(&format!(" First failure: {}: {detail}", check.name));
+            }
+            if let Some(user) = &report.created_user
+                && !report.deactivated
+            {
+                text.push_str(&format!(
+                    " The created user {user} is NOT deactivated: deactivate it in the app."
+                ));
+            }
+            if let Some(running) = m.verification.as_mut() {
+                running.finished.push(if report.passed() {
+                    Verdict::Pass
+                } else if report.cancelled {
+                    Verdict::Cancelled
+                } else {
+                    Verdict::Fail
+                });
+            }
+            if report.passed() {
+                m.info(text);
+            } else {
+                m.error(text);
+            }
+        }
     }
 }

@@ -112,6 +112,34 @@ impl Connection {
             username,
         })
     }
+
+    /// A warning when the secret would travel unencrypted to another machine (plain http is
+    /// fine for a test server on this one).
+    pub fn plain_http_warning(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.base_url).ok()?;
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let local = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        (url.scheme() == "http" && !local).then(|| {
+            format!(
+                "{} is plain http: the secret would travel unencrypted. Use https unless this is a local test server.",
+                self.base_url
+            )
+        })
+    }
+
+    /// How the connection authenticates, for messages: `bearer`, `basic as ann`, `header:X-Key`.
+    pub fn describe_auth(&self) -> String {
+        match &self.username {
+            Some(user) if self.auth == AuthScheme::Basic => format!("basic as {user}"),
+            _ => self.auth.label(),
+        }
+    }
 }
 
 /// A token or password, held in memory only: never serialized, never printed.
@@ -500,6 +528,26 @@ mod tests {
         assert!(Connection::new("https://x/scim/v2", AuthScheme::Basic, None).is_err());
         let c = Connection::new("https://x/scim/v2/", AuthScheme::Bearer, None).unwrap();
         assert_eq!(c.base_url, "https://x/scim/v2");
+    }
+
+    #[test]
+    fn plain_http_is_flagged_only_off_this_machine() {
+        let warn = |url: &str| {
+            Connection::new(url, AuthScheme::Bearer, None)
+                .unwrap()
+                .plain_http_warning()
+        };
+        for local in [
+            "http://localhost:8000/scim",
+            "http://127.0.0.1:9/scim",
+            "http://127.8.0.1/scim",
+            "http://[::1]:8000/scim",
+            "https://app.example.com/scim",
+        ] {
+            assert_eq!(warn(local), None, "{local}");
+        }
+        let remote = warn("http://app.example.com/scim").expect("a warning");
+        assert!(remote.contains("plain http"), "{remote}");
     }
 
     #[test]

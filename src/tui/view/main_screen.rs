@@ -446,6 +446,7 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Summary,
             VerifyCase,
             Export,
+            ConnectionSettings,
             AddEvidence,
             FilterOutcome,
         ],
@@ -460,7 +461,9 @@ fn footer_actions(mode: Mode) -> &'static [Action] {
             Quit,
         ],
         Mode::Help => &[MoveDown, Close],
-        Mode::Summary => &[JumpToCase, SpecLink, CrudLink, Export, Close],
+        Mode::Summary => &[JumpToCase, RunSpec, SpecLink, CrudLink, Back, Export, Close],
+        Mode::Connection => &[NextField, Submit, Cancel],
+        Mode::ConfirmSpec => &[Agree, Cancel],
     }
 }
 

@@ -34,13 +34,27 @@ pub fn render(model: &Model, frame: &mut Frame) {
         );
         return;
     }
-    match model.mode {
-        Mode::Summary => overlays::summary(model, frame, area),
-        Mode::Help if model.help_return == Mode::Summary => {
-            overlays::summary(model, frame, area);
-            overlays::help(model, frame, area);
-        }
-        _ => main_screen::render(model, frame, area),
+    // Pop-ups opened from the summary are drawn over it.
+    let over_summary = match model.mode {
+        Mode::Summary | Mode::ConfirmSpec => true,
+        Mode::Help => model.help_return == Mode::Summary,
+        Mode::Connection => model
+            .connection_form
+            .as_ref()
+            .is_some_and(|f| f.back == Mode::Summary),
+        Mode::Prompt => model
+            .prompt
+            .as_ref()
+            .is_some_and(|p| p.back == Mode::Summary),
+        _ => false,
+    };
+    if over_summary {
+        overlays::summary(model, frame, area);
+    } else {
+        main_screen::render(model, frame, area);
+    }
+    if model.mode == Mode::Help && model.help_return == Mode::Summary {
+        overlays::help(model, frame, area);
     }
     match model.mode {
         Mode::Capabilities => overlays::capabilities(model, frame, area),
@@ -55,6 +69,8 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Mode::EditingNote => overlays::note_editor(model, frame, area),
         Mode::Prompt => overlays::prompt(model, frame, area),
         Mode::Confirm => overlays::confirm(model, frame, area),
+        Mode::ConfirmSpec => overlays::confirm_spec(model, frame, area),
+        Mode::Connection => overlays::connection_form(model, frame, area),
         Mode::Normal | Mode::Search | Mode::Summary => {}
     }
 }

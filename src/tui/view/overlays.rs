@@ -165,6 +165,21 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);
+    if let Some(running) = &model.verification {
+        let line = Rect {
+            y: inner.bottom().saturating_sub(1),
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Clear, line);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {}", running.status_line()),
+                theme.accent(),
+            )),
+            line,
+        );
+    }
 
     let stats = &model.stats;
     let name_width = (body.width as usize)
@@ -267,11 +282,19 @@ fn verdict(model: &Model) -> Vec<Line<'static>> {
             crate::session::SuiteKind::Spec => Action::SpecLink,
             crate::session::SuiteKind::Crud => Action::CrudLink,
         };
+        let link_keys = model.keymap.keys_for(Mode::Summary, &action);
+        let run_keys = model.keymap.keys_for(Mode::Summary, &Action::RunSpec);
         let describe = match suite.evidence {
-            SuiteEvidence::Missing => format!(
-                "missing: press {} to record the Runscope link",
-                model.keymap.keys_for(Mode::Summary, &action)
-            ),
+            SuiteEvidence::Missing
+                if suite.suite == crate::session::SuiteKind::Spec && !run_keys.is_empty() =>
+            {
+                format!(
+                    "missing: {run_keys} runs scimplan's SPEC suite, {link_keys} records a Runscope link"
+                )
+            }
+            SuiteEvidence::Missing => {
+                format!("missing: press {link_keys} to record the Runscope link")
+            }
             _ => suite.describe(),
         };
         lines.push(Line::from(vec![
@@ -392,4 +415,115 @@ pub fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
         theme.bold(),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
+pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
+    let Some(offer) = &model.spec_offer else {
+        return;
+    };
+    let theme = Theme::of(model);
+    let target = model
+        .ws
+        .store
+        .session
+        .verify
+        .connection
+        .as_ref()
+        .map(|c| c.base_url.clone())
+        .unwrap_or_default();
+    let outer = centered(area, 76, 9);
+    let inner = popup(model, frame, outer, "Run the SPEC suite?".into());
+    let body = with_hints(model, frame, inner, Mode::ConfirmSpec);
+    let lines = vec![
+        Line::from(format!(
+            "scimplan checks {target} the way Okta's SPEC suite does."
+        )),
+        Line::from(vec![
+            Span::raw("It creates one user: "),
+            Span::styled(offer.user_name.clone(), theme.bold()),
+        ]),
+        Line::from("and deactivates it at the end. Nothing else is changed."),
+        Line::default(),
+        Line::from(Span::styled("Go ahead?", theme.bold())),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
+pub fn connection_form(model: &Model, frame: &mut Frame, area: Rect) {
+    use crate::tui::connect_form::{Field, SchemeChoice};
+    let Some(form) = &model.connection_form else {
+        return;
+    };
+    let theme = Theme::of(model);
+    let outer = centered(area, 76, 13);
+    let inner = popup(model, frame, outer, "SCIM connection".into());
+    let body = with_hints(model, frame, inner, Mode::Connection);
+    let marker = |field: Field| {
+        if form.field == field {
+            Span::styled("> ", theme.accent().add_modifier(Modifier::BOLD))
+        } else {
+            Span::raw("  ")
+        }
+    };
+    let label = |field: Field, text: &str| {
+        let style = if form.field == field {
+            theme.accent().add_modifier(Modifier::BOLD)
+        } else {
+            theme.dim()
+        };
+        Line::from(vec![marker(field), Span::styled(text.to_string(), style)])
+    };
+    let mut lines = vec![label(Field::Url, "SCIM base URL")];
+    let url_row = lines.len();
+    lines.push(Line::from(vec![
+        Span::raw("    "),
+        Span::styled(form.url.value().to_string(), theme.bold()),
+    ]));
+    lines.push(label(Field::Scheme, "Authentication (←/→ to change)"));
+    let mut choices = vec![Span::raw("    ")];
+    for choice in SchemeChoice::ALL {
+        let text = if choice == form.scheme {
+            Span::styled(
+                format!("(•) {}", choice.label()),
+                theme.bold().add_modifier(Modifier::BOLD),
+            )
+        } else {
+            Span::styled(format!("( ) {}", choice.label()), theme.dim())
+        };
+        choices.push(text);
+        choices.push(Span::raw("   "));
+    }
+    lines.push(Line::from(choices));
+    let mut name_row = None;
+    if let (Some(name_label), Some(input)) = (form.name_label(), form.name_input()) {
+        lines.push(label(Field::Name, name_label));
+        name_row = Some(lines.len());
+        lines.push(Line::from(vec![
+            Span::raw("    "),
+            Span::styled(input.value().to_string(), theme.bold()),
+        ]));
+    }
+    let var = match form.scheme {
+        SchemeChoice::Basic => crate::verify::connection::PASSWORD_ENV,
+        _ => crate::verify::connection::TOKEN_ENV,
+    };
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!(
+            "The secret comes from {var}, or is asked for (masked) when a check runs; never saved."
+        ),
+        theme.dim(),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let cursor = match form.field {
+        Field::Url => Some((url_row, &form.url)),
+        Field::Name => name_row.zip(form.name_input()),
+        Field::Scheme => None,
+    };
+    if let Some((row, input)) = cursor
+        && (row as u16) < body.height
+    {
+        let x = body.x + 4 + input.visual_cursor() as u16;
+        frame.set_cursor_position((x.min(body.right().saturating_sub(1)), body.y + row as u16));
+    }
 }
