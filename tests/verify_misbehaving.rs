@@ -320,6 +320,42 @@ fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
 }
 
 #[test]
+fn cancelling_does_not_wait_for_an_app_that_holds_the_request() {
+    // The app answers only after 40 s; the check is cancelled while it waits.
+    let app = fake_app(|_, _| {
+        let mut answer = reply(200, "{}");
+        answer.delay = Duration::from_secs(40);
+        answer
+    });
+    let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
+    let running = spawn(job(Duration::from_secs(60)), connection, Secret::new(TOKEN));
+    // Wait until the request has reached the app, then cancel.
+    while app.heads.lock().unwrap().is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    running.cancel.cancel();
+    let finished = running
+        .events
+        .iter()
+        .find_map(|e| match e {
+            VerifyEvent::Finished(run) => Some(run),
+            _ => None,
+        })
+        .expect("a final run");
+    assert_eq!(finished.verdict, Verdict::Cancelled);
+    let request = finished.requests.first().expect("the held request is recorded");
+    assert_eq!(request.status, None, "no answer came");
+    assert!(
+        request
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("cancelled before the app answered")),
+        "{request:?}"
+    );
+    running.thread.join().unwrap();
+}
+
+#[test]
 fn when_the_deadline_cuts_the_last_attempt_the_last_complete_one_is_reported() {
     let app = fake_app(|n, head| {
         let inactive = json!({"id": "u1", "userName": "ann@example.com", "active": false});

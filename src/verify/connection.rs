@@ -287,7 +287,8 @@ impl ScimClient {
         let mut exchanges = Vec::new();
         let mut backoff = Duration::from_secs(1);
         loop {
-            let exchange = self.send_once(method, path_and_query, body, deadline, authenticated);
+            let exchange =
+                self.send_once(method, path_and_query, body, deadline, authenticated, cancel);
             if exchange.status != Some(429) {
                 exchanges.push(exchange);
                 return exchanges;
@@ -318,6 +319,7 @@ impl ScimClient {
         body: Option<&Value>,
         deadline: Instant,
         authenticated: bool,
+        cancel: &CancelFlag,
     ) -> Exchange {
         let url = format!("{}{}", self.connection.base_url, path_and_query);
         let request_body = body.map(|b| b.to_string());
@@ -361,32 +363,24 @@ impl ScimClient {
             request.bearer_auth("scimplan-wrong-token")
         };
         let started = Instant::now();
-        let result = request.send();
+        let Some(result) = send_cancellable(request, cancel) else {
+            exchange.error = Some("cancelled before the app answered".into());
+            exchange.duration = started.elapsed();
+            return exchange;
+        };
         match result {
-            Ok(response) => {
-                exchange.status = Some(response.status().as_u16());
-                exchange.content_type = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                exchange.retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_retry_after);
-                if response.status().is_redirection() {
-                    let target = response
-                        .headers()
-                        .get(reqwest::header::LOCATION)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("?");
+            Ok(answer) => {
+                exchange.status = Some(answer.status);
+                exchange.content_type = answer.content_type;
+                exchange.retry_after = answer.retry_after;
+                if (300..400).contains(&answer.status) {
                     exchange.error = Some(format!(
-                        "redirected to {target}, another host: not followed, so the credentials stay with {}",
+                        "redirected to {}, another host: not followed, so the credentials stay with {}",
+                        answer.location.as_deref().unwrap_or("?"),
                         self.connection.base_url
                     ));
                 }
-                match response.text() {
+                match answer.text {
                     Ok(text) => {
                         exchange.json = serde_json::from_str(&text).ok();
                         exchange.body = self.secret.redact(&text);
@@ -473,6 +467,55 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
     let secs = (at.timestamp() - chrono::Utc::now().timestamp()).max(0);
     Some(Duration::from_secs(secs as u64))
+}
+
+/// What came back for one request, read on the request's own thread.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
+    location: Option<String>,
+    text: Result<String, reqwest::Error>,
+}
+
+/// Sends on a thread of its own so that cancelling does not wait for a slow app: `None` when
+/// cancelled first. The abandoned request still ends at its own timeout.
+fn send_cancellable(
+    request: reqwest::blocking::RequestBuilder,
+    cancel: &CancelFlag,
+) -> Option<Result<Answer, reqwest::Error>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = request.send().map(|response| {
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let content_type = header(reqwest::header::CONTENT_TYPE);
+            let retry_after = header(reqwest::header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after);
+            let location = header(reqwest::header::LOCATION);
+            Answer {
+                status: response.status().as_u16(),
+                content_type,
+                retry_after,
+                location,
+                text: response.text(),
+            }
+        });
+        let _ = tx.send(result);
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(result) => return Some(result),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !cancel.is_cancelled() => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
