@@ -3,6 +3,8 @@
 //! SIGKILL / SIGTERM right after a mark. The session file on disk is the judge.
 
 mod common;
+#[path = "common/fake_app.rs"]
+mod fake_app;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +18,12 @@ const V2: &str = "okta-scim-test-plan-v2.xlsx";
 const ESC: &str = "\x1b";
 
 fn spawn(dir: &Path, plan: &Path) -> PtySession {
+    spawn_with(dir, plan, &[])
+}
+
+fn spawn_with(dir: &Path, plan: &Path, env: &[(&str, &str)]) -> PtySession {
     let mut command = Command::new("sh");
+    command.envs(env.iter().copied());
     // A pty starts at 0x0; give it a real size before scimplan starts.
     command
         .arg("-c")
@@ -56,6 +63,46 @@ fn wait_for(plan: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Sessio
 fn send(p: &mut PtySession, keys: &str) {
     p.send(keys).unwrap();
     p.flush().unwrap();
+}
+
+/// The terminal as a person sees it: the pty's output replayed through a VT100 emulator, since
+/// ratatui redraws only the cells that changed and words arrive scattered between cursor moves.
+struct Screen {
+    parser: vt100::Parser,
+}
+
+impl Screen {
+    fn new() -> Screen {
+        Screen {
+            parser: vt100::Parser::new(
+                std::num::NonZeroU16::new(40).unwrap(),
+                std::num::NonZeroU16::new(120).unwrap(),
+                0,
+            ),
+        }
+    }
+
+    /// Waits until the screen shows `text` (a hang guard, not a speed assertion).
+    fn wait_for(&mut self, p: &mut PtySession, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut bytes = Vec::new();
+            while let Some(c) = p.try_read() {
+                // rexpect hands out each byte as a char.
+                bytes.push(c as u32 as u8);
+            }
+            self.parser.process(&bytes);
+            let contents = self.parser.screen().contents();
+            if contents.contains(text) {
+                return contents;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}:\n{contents}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 fn real_v2(dir: &Path) -> Option<PathBuf> {
@@ -277,4 +324,96 @@ fn e_exports_the_completed_workbook_from_the_running_tui() {
     send(&mut p, "q");
     send(&mut p, "q");
     p.exp_eof().unwrap();
+}
+
+#[test]
+fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    let section = "Create Users";
+    common::write_plan(
+        &plan,
+        vec![
+            common::case_row(
+                "C9290",
+                "Verify App Assignment",
+                section,
+                "",
+                "1. Assign",
+                "Created",
+            ),
+            common::case_row(
+                "C9291",
+                "Verify User Update",
+                section,
+                "",
+                "1. Update",
+                "Updated",
+            ),
+        ],
+    );
+    // An app that holds every request for 40 s.
+    let app = fake_app::fake_app(|_, _| {
+        let mut answer = fake_app::reply(200, "{}");
+        answer.delay = Duration::from_secs(40);
+        answer
+    });
+    let token = "slow-app-token-5f1e";
+    let mut p = spawn_with(dir.path(), &plan, &[("SCIMPLAN_SCIM_TOKEN", token)]);
+    let mut screen = Screen::new();
+    screen.wait_for(&mut p, "Capabilities:");
+    send(&mut p, "\r");
+    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+
+    // The connection form, typed like a tester would.
+    send(&mut p, "C");
+    screen.wait_for(&mut p, "SCIM connection");
+    send(&mut p, &app.url);
+    send(&mut p, "\r");
+    wait_for(&plan, "the connection saved", |s| {
+        s.verify.connection.is_some()
+    });
+
+    send(&mut p, "v");
+    screen.wait_for(&mut p, "C9290: the test user's userName");
+    send(&mut p, "ann@example.com\r");
+    screen.wait_for(&mut p, "Verifying 1/1");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.heads.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the check never reached the app");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // While the app holds the request: move, write a note, and it is saved.
+    send(&mut p, "j");
+    screen.wait_for(&mut p, "C9291 · Create Users");
+    send(&mut p, "e");
+    screen.wait_for(&mut p, "Note for C9291");
+    send(&mut p, "während des Tests");
+    send(&mut p, ESC);
+    wait_for(&plan, "the note saved during the check", |s| {
+        s.result("C9291")
+            .is_some_and(|r| r.note == "während des Tests")
+    });
+    assert!(
+        session_of(&plan).unwrap().verify.runs.is_empty(),
+        "the check is still waiting for the app"
+    );
+
+    // Esc cancels without waiting for the app's answer.
+    send(&mut p, ESC);
+    screen.wait_for(&mut p, "CANCELLED");
+    let session = wait_for(&plan, "the cancelled run recorded", |s| {
+        !s.verify.runs.is_empty()
+    });
+    assert_eq!(session.verify.runs[0].case, "C9290");
+    assert_eq!(
+        session.verify.runs[0].verdict,
+        scimplan::verify::Verdict::Cancelled
+    );
+    assert_eq!(session.outcome("C9290"), Outcome::NotRun);
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+    let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
+    assert!(!text.contains(token), "the token never touches disk");
 }

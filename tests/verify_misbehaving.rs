@@ -343,7 +343,10 @@ fn cancelling_does_not_wait_for_an_app_that_holds_the_request() {
         })
         .expect("a final run");
     assert_eq!(finished.verdict, Verdict::Cancelled);
-    let request = finished.requests.first().expect("the held request is recorded");
+    let request = finished
+        .requests
+        .first()
+        .expect("the held request is recorded");
     assert_eq!(request.status, None, "no answer came");
     assert!(
         request

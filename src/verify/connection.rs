@@ -287,8 +287,14 @@ impl ScimClient {
         let mut exchanges = Vec::new();
         let mut backoff = Duration::from_secs(1);
         loop {
-            let exchange =
-                self.send_once(method, path_and_query, body, deadline, authenticated, cancel);
+            let exchange = self.send_once(
+                method,
+                path_and_query,
+                body,
+                deadline,
+                authenticated,
+                cancel,
+            );
             if exchange.status != Some(429) {
                 exchanges.push(exchange);
                 return exchanges;
