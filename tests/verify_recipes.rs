@@ -236,6 +236,11 @@ fn attribute_update_is_seen_with_its_new_value() {
         &b.verify("C9309", "5", &["attribute=title", "value=Engineer"]),
         "C9309",
     );
+    // C9305: an imported user's assignment edited in Okta reaches the app the same way.
+    let out = b.verify("C9305", FAIL_DEADLINE, &["attribute=title", "value=Lead"]);
+    assert_fail(&out, "C9305", "expected \"Lead\", got \"Engineer\"");
+    b.server.patch_user(&id, Some("title"), json!("Lead"));
+    assert_pass(&b.verify("C9305", "5", &[]), "C9305");
 }
 
 #[test]
