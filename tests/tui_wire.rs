@@ -549,7 +549,20 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         message(&m)
     );
     assert!(m.message.as_ref().unwrap().error);
-    assert!(!on_disk(&plan).suite_runs.last().unwrap().passed);
+    let session = on_disk(&plan);
+    assert!(!session.suite_runs.last().unwrap().passed);
+    let report = session.verify.last_spec.expect("the whole report is kept");
+    assert!(report.checks.len() >= 11, "{}", report.checks.len());
+    let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
+    assert!(
+        !text.contains(&server.token),
+        "no secret in the stored report"
+    );
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("✗ 1. GET /Users?count=1&startIndex=1 lists a user"),
+        "the failed checks are listed under the verdict:\n{shown}"
+    );
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);

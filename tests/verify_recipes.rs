@@ -444,7 +444,53 @@ fn every_case_with_known_inputs_runs_and_writes_junit_and_json_without_the_token
     let runs: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(runs[0]["case"], "C9290");
     assert_eq!(runs[0]["verdict"], "pass");
-    for text in [stdout(&out), xml, b.session_text()] {
+    let spec = b.run(&["spec", PLAN, "--yes"]);
+    assert_eq!(spec.status.code(), Some(0), "{}", stdout(&spec));
+
+    // The export carries what the verdicts rest on, on a sheet of its own.
+    let export = b.dir.path().join("completed.xlsx");
+    let out = b.run(&["export", PLAN, "-o", export.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&export).unwrap();
+    let mut cells = String::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        for row in range.rows() {
+            let line: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+            cells.push_str(&line.join("\t"));
+            cells.push('\n');
+        }
+    }
+    let checks = book
+        .worksheet_range("API checks")
+        .expect("an API checks sheet");
+    let rows: Vec<Vec<String>> = checks
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let row_of = |first: &str| rows.iter().find(|r| r[0] == first).cloned();
+    let c9290 = row_of("C9290").expect("C9290's latest run");
+    assert_eq!(c9290[2], "PASS", "{c9290:?}");
+    let c9292 = row_of("C9292").expect("C9292's run");
+    assert_eq!(c9292[2], "FAIL", "{c9292:?}");
+    assert!(c9292[6].contains("expected"), "{c9292:?}");
+    assert!(
+        rows.iter().any(
+            |r| r[1] == "10. a wrong token is refused with 401 and an error" && r[2] == "PASS"
+        ),
+        "{rows:?}"
+    );
+    // Reopened, the plan sheet is still the one found, and C9290's automatic Pass comes back.
+    let reopened = b.run(&["status", export.to_str().unwrap()]);
+    assert_eq!(reopened.status.code(), Some(0), "{}", stderr(&reopened));
+    let session: Value = serde_json::from_str(
+        &std::fs::read_to_string(b.dir.path().join("completed.scimplan.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(session["results"]["C9290"]["outcome"], "pass");
+    assert_eq!(session["results"]["C9290"]["automatic"], true);
+    for text in [stdout(&out), xml, b.session_text(), cells] {
         assert!(!text.contains(&b.server.token), "the token leaked");
     }
 }

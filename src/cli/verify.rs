@@ -9,7 +9,8 @@ use crate::session::write_atomic;
 use crate::verify::spec::CheckStatus;
 use crate::verify::{
     AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
-    VerifyError, VerifyEvent, VerifyRun, junit, prepare_all, record_run, run_check, run_spec,
+    VerifyError, VerifyEvent, VerifyRun, junit, prepare_all, record_run, record_spec, run_check,
+    run_spec,
 };
 use crate::workspace::Workspace;
 
@@ -267,7 +268,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             }
         }
     });
-    ws.store.session.suite_runs.push(report.suite_run());
+    record_spec(&mut ws.store.session, report.clone());
     save(&mut ws)?;
     if let Some(path) = &args.junit {
         write_atomic(path, junit::spec_xml(&report).as_bytes(), false)

@@ -1,6 +1,7 @@
 //! The completed workbook: the plan sheet as Okta wrote it plus scimplan's result columns, and a
 //! Summary sheet with the verdict. Written to a temp file and renamed; never over the input.
 
+use super::export_checks::{CHECKS_SHEET, has_checks, write_checks_sheet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -271,6 +272,23 @@ pub fn workbook_bytes(
             &readiness,
             &formats,
             now,
+        )?;
+    }
+    if has_checks(session) {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(
+            if excel_sheet_name(&plan.sheet).eq_ignore_ascii_case(CHECKS_SHEET) {
+                "scimplan API checks"
+            } else {
+                CHECKS_SHEET
+            },
+        )?;
+        write_checks_sheet(
+            sheet,
+            session,
+            &formats.header,
+            &formats.date,
+            &formats.title,
         )?;
     }
     Ok(workbook.save_to_buffer()?)

@@ -6,6 +6,7 @@
 //! export key; `resume_from_workbook` when a completed workbook opens with a new session.
 
 pub mod export;
+pub mod export_checks;
 pub mod readiness;
 pub mod render;
 pub mod resume;

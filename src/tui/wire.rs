@@ -14,7 +14,7 @@ use crate::report::{assess, export_workspace};
 use crate::verify::spec::CheckStatus;
 use crate::verify::{
     CheckJob, DEFAULT_DEADLINE, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all,
-    record_run, spawn_all, spawn_spec,
+    record_run, record_spec, spawn_all, spawn_spec,
 };
 
 /// What `v` or `V` asked to verify.
@@ -495,7 +495,7 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             }
         }
         VerifyEvent::SpecFinished(report) => {
-            m.ws.store.session.suite_runs.push(report.suite_run());
+            record_spec(&mut m.ws.store.session, (*report).clone());
             m.commit();
             refresh_readiness(m);
             let mut text = format!(

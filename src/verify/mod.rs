@@ -26,7 +26,7 @@ pub use cancel::CancelFlag;
 pub use connection::{AuthScheme, Connection, ScimClient, Secret};
 pub use engine::{CheckJob, DEFAULT_DEADLINE, prepare_all, run_check};
 pub use recipe::{Recipe, RecipeBook};
-pub use record::{Verdict, VerifyRun, VerifyState, record_run};
+pub use record::{Verdict, VerifyRun, VerifyState, record_run, record_spec};
 pub use spec::{SpecOptions, SpecReport, run_spec};
 pub use worker::{CancelHandle, Running, spawn, spawn_all, spawn_spec};
 

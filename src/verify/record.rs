@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::{Connection, Exchange, Secret};
+use super::spec::SpecReport;
 use crate::session::{Outcome, Session};
 
 /// Response bodies kept as evidence are cut to this many bytes.
@@ -28,6 +29,10 @@ pub struct VerifyState {
     /// Verification runs, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<VerifyRun>,
+    /// The latest SPEC suite run, every check with its requests (older runs keep their summary
+    /// in `Session::suite_runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_spec: Option<SpecReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,6 +176,12 @@ pub fn cut(text: &str) -> String {
 
 /// Stores a finished run: the run itself, the case outcome (automatic) for a pass or a fail,
 /// and on a pass the values the recipe remembers. The note is never touched.
+/// Stores a SPEC run: its summary for the readiness verdict, and the whole report as evidence.
+pub fn record_spec(session: &mut Session, report: SpecReport) {
+    session.suite_runs.push(report.suite_run());
+    session.verify.last_spec = Some(report);
+}
+
 pub fn record_run(session: &mut Session, run: VerifyRun) -> Option<Outcome> {
     let outcome = run.verdict.outcome();
     if let Some(outcome) = outcome {

@@ -301,6 +301,34 @@ fn verdict(model: &Model) -> Vec<Line<'static>> {
             Span::styled(format!("  {} suite: ", suite.name()), style),
             Span::raw(describe),
         ]));
+        // What failed in that run, from the full report kept in the session.
+        if let SuiteEvidence::FailedRun(run) = &suite.evidence
+            && let Some(report) = &model.ws.store.session.verify.last_spec
+            && report.at == run.at
+        {
+            let failed: Vec<_> = report
+                .checks
+                .iter()
+                .filter(|c| c.status == crate::verify::spec::CheckStatus::Fail)
+                .collect();
+            for check in failed.iter().take(3) {
+                let detail = check.detail.first().map(String::as_str).unwrap_or("");
+                lines.push(Line::from(vec![
+                    Span::styled("      ✗ ", theme.error()),
+                    Span::raw(format!("{}: ", check.name)),
+                    Span::styled(detail.to_string(), theme.dim()),
+                ]));
+            }
+            if failed.len() > 3 {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "      and {} more (`scimplan spec` prints them all)",
+                        failed.len() - 3
+                    ),
+                    theme.dim(),
+                )));
+            }
+        }
     }
     lines
 }

@@ -1,0 +1,141 @@
+//! The completed workbook's "API checks" sheet: the latest automatic verification of each case
+//! and the latest SPEC suite run, check by check, so a reviewer sees what the verdicts rest on.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
+
+use super::export::fit_cell;
+use crate::session::Session;
+use crate::verify::VerifyRun;
+use crate::verify::spec::CheckStatus;
+
+pub const CHECKS_SHEET: &str = "API checks";
+
+/// Whether the session holds anything for the sheet.
+pub fn has_checks(session: &Session) -> bool {
+    !session.verify.runs.is_empty() || session.verify.last_spec.is_some()
+}
+
+/// The latest run of each case, in the order cases were first verified.
+fn latest_runs(session: &Session) -> Vec<&VerifyRun> {
+    let mut latest: Vec<&VerifyRun> = Vec::new();
+    for run in &session.verify.runs {
+        match latest.iter_mut().find(|r| r.case == run.case) {
+            Some(slot) => *slot = run,
+            None => latest.push(run),
+        }
+    }
+    latest
+}
+
+pub fn write_checks_sheet(
+    sheet: &mut Worksheet,
+    session: &Session,
+    header: &Format,
+    date: &Format,
+    title: &Format,
+) -> Result<(), XlsxError> {
+    let widths = [10.0, 18.0, 11.0, 60.0, 9.0, 10.0, 70.0];
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    let text = |s: &str| fit_cell(s).into_owned();
+    let mut row = 0;
+    let runs = latest_runs(session);
+    if !runs.is_empty() {
+        sheet.write_string_with_format(
+            row,
+            0,
+            "Case verifications (latest run of each case)",
+            title,
+        )?;
+        row += 1;
+        let headers = [
+            "Case",
+            "Verified at (UTC)",
+            "Verdict",
+            "Summary",
+            "Attempts",
+            "Requests",
+            "Assertions that did not hold (expected, actual)",
+        ];
+        for (col, name) in headers.iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *name, header)?;
+        }
+        row += 1;
+        for run in runs {
+            sheet.write_string(row, 0, text(&run.case))?;
+            if let Ok(at) = ExcelDateTime::from_timestamp(run.at.timestamp()) {
+                sheet.write_datetime_with_format(row, 1, &at, date)?;
+            }
+            sheet.write_string(row, 2, run.verdict.label())?;
+            sheet.write_string(row, 3, text(&format!("{} ({})", run.summary, run.target)))?;
+            sheet.write_number(row, 4, run.attempts)?;
+            sheet.write_number(row, 5, run.requests.len() as u32)?;
+            let failed: Vec<String> = run
+                .assertions
+                .iter()
+                .filter(|a| !a.passed)
+                .map(|a| {
+                    format!(
+                        "{}: {}: expected {}, got {}",
+                        a.step, a.check, a.expected, a.actual
+                    )
+                })
+                .collect();
+            sheet.write_string(row, 6, text(&failed.join("\n")))?;
+            row += 1;
+        }
+        row += 1;
+    }
+    if let Some(report) = &session.verify.last_spec {
+        let verdict = if report.cancelled {
+            "cancelled"
+        } else if report.passed() {
+            "passed"
+        } else {
+            "failed"
+        };
+        let heading = format!(
+            "SPEC suite (latest scimplan run): {verdict}, {} checks against {}",
+            report.checks.len(),
+            report.target
+        );
+        sheet.write_string_with_format(row, 0, text(&heading), title)?;
+        row += 1;
+        if let Ok(at) = ExcelDateTime::from_timestamp(report.at.timestamp()) {
+            sheet.write_string(row, 0, "Run at (UTC)")?;
+            sheet.write_datetime_with_format(row, 1, &at, date)?;
+            row += 1;
+        }
+        for (col, name) in ["#", "Check", "Result", "Detail", "Required", "Requests"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(row, col as u16, *name, header)?;
+        }
+        row += 1;
+        for (i, check) in report.checks.iter().enumerate() {
+            let result = match check.status {
+                CheckStatus::Pass => "PASS",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Warn => "WARN",
+            };
+            sheet.write_number(row, 0, (i + 1) as u32)?;
+            sheet.write_string(row, 1, text(&check.name))?;
+            sheet.write_string(row, 2, result)?;
+            sheet.write_string(row, 3, text(&check.detail.join("\n")))?;
+            sheet.write_string(row, 4, if check.required { "yes" } else { "no" })?;
+            sheet.write_number(row, 5, check.requests.len() as u32)?;
+            row += 1;
+        }
+        if let Some(user) = &report.created_user {
+            let state = if report.deactivated {
+                "deactivated at the end"
+            } else {
+                "NOT deactivated"
+            };
+            sheet.write_string(row, 0, text(&format!("Created user {user}: {state}")))?;
+        }
+    }
+    Ok(())
+}
