@@ -80,6 +80,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Re
     Ok(())
 }
 
+/// A temporary file older than this was left by a writer that died (a live one renames its
+/// file within moments).
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the temporary files `write_atomic` leaves beside `path` when killed mid-write.
+/// Best effort: anything unexpected is left alone.
+pub fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Points `.bak` at the current file without ever leaving the path without a complete file.
 fn keep_previous(path: &Path) -> std::io::Result<()> {
     let backup = backup_path(path);
@@ -119,6 +156,7 @@ impl SessionStore {
             }
         };
         let report = session.reconcile(plan, reqs);
+        remove_stale_temps(path);
         Ok((
             SessionStore {
                 path: path.to_path_buf(),

@@ -161,6 +161,32 @@ fn store_round_trip_and_backup() {
 }
 
 #[test]
+fn temp_files_left_by_a_killed_writer_are_cleaned_when_the_session_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    let make = |name: &str, age_secs: u64| {
+        let file = std::fs::File::create(dir.path().join(name)).unwrap();
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+        file.set_modified(when).unwrap();
+    };
+    make(".s.json.a1B2c3.tmp", 3600); // a writer killed an hour ago
+    make(".s.json.d4E5f6.tmp", 1); // a writer at work right now
+    make(".other.json.g7H8i9.tmp", 3600); // another session's
+    make("notes.tmp", 3600); // not ours
+    SessionStore::open(&path, &plan, &reqs).unwrap();
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [".other.json.g7H8i9.tmp", ".s.json.d4E5f6.tmp", "notes.tmp"]
+    );
+}
+
+#[test]
 fn damaged_session_file_is_reported_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let (plan, reqs) = sample();
