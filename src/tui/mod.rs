@@ -76,7 +76,11 @@ fn spawn_signal_watchdog(stop: Arc<AtomicBool>) {
         // Give the event loop time to save and exit the ordinary way.
         std::thread::sleep(Duration::from_secs(2));
         restore_terminal();
-        eprintln!("scimplan: stopped by a signal; every change was already saved");
+        // Not eprintln!: it panics when the terminal is gone, and this thread must reach exit.
+        let _ = writeln!(
+            std::io::stderr(),
+            "scimplan: stopped by a signal; every change was already saved"
+        );
         std::process::exit(0);
     });
 }
@@ -87,7 +91,9 @@ fn restore_terminal() {
         DisableMouseCapture,
         DisableBracketedPaste
     );
-    ratatui::restore();
+    // Not ratatui::restore: it reports failure with eprintln!, which panics (and, inside the
+    // panic hook, aborts) when the terminal has gone away.
+    let _ = ratatui::try_restore();
 }
 
 /// Runs the checklist until the tester quits or a SIGTERM/SIGHUP arrives. The terminal is
@@ -123,13 +129,15 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
     if stop.load(Ordering::Relaxed) {
         model.credit_time();
         model.save();
-        eprintln!(
+        // The terminal may be gone: a failed write must not turn into a panic.
+        let _ = writeln!(
+            std::io::stderr(),
             "scimplan: stopped by a signal; the session is saved in {}",
             model.ws.store.path.display()
         );
     }
     if let Some(error) = &model.save_error {
-        eprintln!("error: {error}");
+        let _ = writeln!(std::io::stderr(), "error: {error}");
     }
     let _ = std::io::stdout().flush();
     result
