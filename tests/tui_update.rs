@@ -2,17 +2,20 @@
 //! session file, and the state read back from disk.
 
 mod common;
+#[path = "common/tui.rs"]
+mod tui_helpers;
 
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use scimplan::session::{Outcome, Session, default_session_path};
+use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::keymap::{Key, parse_config};
 use scimplan::tui::model::{Pane, Row};
-use scimplan::tui::{Action, Keymap, Mode, Model, Settings, action_for, update};
+use scimplan::tui::{Action, Mode, Model, Settings, action_for, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 use common::{case_row, write_plan};
+use tui_helpers::{on_disk, open_with, ready};
 
 const SETUP: &str = "Preconditions - SCIM App Setup / Add People / Add Group";
 
@@ -74,36 +77,12 @@ fn fixture(dir: &Path) -> PathBuf {
     path
 }
 
-fn open_with(plan: &Path, settings: Settings) -> Model {
-    let options = OpenOptions {
-        tester: Some("Ana".into()),
-        ..OpenOptions::default()
-    };
-    let ws = Workspace::open(plan, &options).expect("open the fixture");
-    Model::new(ws, Keymap::default(), settings)
-}
-
 fn open(plan: &Path) -> Model {
     open_with(plan, Settings::default())
 }
 
-/// A model past the capabilities screen (all supported).
-fn ready(plan: &Path) -> Model {
-    let mut m = open(plan);
-    assert_eq!(m.mode, Mode::Capabilities);
-    update(&mut m, Action::ConfirmCapabilities);
-    assert_eq!(m.mode, Mode::Normal);
-    m
-}
-
-fn on_disk(plan: &Path) -> Session {
-    let bytes = std::fs::read(default_session_path(plan)).expect("session file written");
-    serde_json::from_slice(&bytes).expect("session parses")
-}
-
 fn select(m: &mut Model, id: &str) {
-    let index = m.ws.plan.case_index(id).expect("case exists");
-    m.select_case(index);
+    tui_helpers::select(m, id);
     assert_eq!(selected_id(m), id);
 }
 

@@ -4,6 +4,8 @@
 mod common;
 #[path = "common/scim_server.rs"]
 mod scim_server;
+#[path = "common/tui.rs"]
+mod tui_helpers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,14 +13,14 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use scimplan::session::{Outcome, Session, default_session_path};
+use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::model::PromptKind;
-use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
+use scimplan::tui::{Action, Mode, Model, update, view};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
-use scimplan::workspace::{OpenOptions, Workspace};
 
 use common::{case_row, write_plan};
 use scim_server::ScimServer;
+use tui_helpers::{on_disk, ready as open, select};
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
 
@@ -41,28 +43,6 @@ fn small_plan(dir: &Path) -> PathBuf {
         ],
     );
     path
-}
-
-fn open(plan: &Path) -> Model {
-    let options = OpenOptions {
-        tester: Some("Ana".into()),
-        ..OpenOptions::default()
-    };
-    let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
-    update(&mut m, Action::ConfirmCapabilities);
-    assert_eq!(m.mode, Mode::Normal);
-    m
-}
-
-fn on_disk(plan: &Path) -> Session {
-    let bytes = std::fs::read(default_session_path(plan)).expect("session file written");
-    serde_json::from_slice(&bytes).expect("session parses")
-}
-
-fn select(m: &mut Model, id: &str) {
-    let index = m.ws.plan.case_index(id).expect("case exists");
-    m.select_case(index);
 }
 
 fn message(m: &Model) -> String {

@@ -166,19 +166,8 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);
     if let Some(running) = &model.verification {
-        let line = Rect {
-            y: inner.bottom().saturating_sub(1),
-            height: 1,
-            ..inner
-        };
-        frame.render_widget(Clear, line);
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {}", running.status_line()),
-                theme.accent(),
-            )),
-            line,
-        );
+        let text = format!(" {}", running.status_line());
+        bottom_line(frame, inner, Span::styled(text, theme.accent()));
     }
 
     let stats = &model.stats;
@@ -231,17 +220,19 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
         } else {
             theme.bold()
         };
-        let line = Rect {
-            y: body.bottom().saturating_sub(1),
-            height: 1,
-            ..body
-        };
-        frame.render_widget(Clear, line);
-        frame.render_widget(
-            Paragraph::new(Span::styled(message.text.clone(), style)),
-            line,
-        );
+        bottom_line(frame, body, Span::styled(message.text.clone(), style));
     }
+}
+
+/// Writes `text` over the last line of `area`.
+fn bottom_line(frame: &mut Frame, area: Rect, text: Span<'static>) {
+    let line = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    frame.render_widget(Clear, line);
+    frame.render_widget(Paragraph::new(text), line);
 }
 
 /// The readiness verdict and where each API suite's result comes from.
