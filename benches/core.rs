@@ -17,17 +17,7 @@ fn real_v2() -> Option<PathBuf> {
 fn generated_plan(cases: usize) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in [
-        "ID",
-        "Title",
-        "Section",
-        "Preconditions",
-        "Steps",
-        "Expected Result",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (c, h) in scimplan::plan::OKTA_HEADERS.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     for i in 0..cases {

@@ -109,6 +109,15 @@ fn real_v2(dir: &Path) -> Option<PathBuf> {
     common::real_plan(V2, dir)
 }
 
+/// scimplan on a copy of the v2 plan, past the capabilities screen (all supported).
+fn started_on_v2(dir: &Path) -> Option<(PathBuf, PtySession)> {
+    let plan = real_v2(dir)?;
+    let mut p = spawn(dir, &plan);
+    p.exp_string("Capabilities:").unwrap();
+    send(&mut p, "\r");
+    Some((plan, p))
+}
+
 #[test]
 fn a_whole_session_is_found_again_after_quitting() {
     let dir = tempfile::tempdir().unwrap();
@@ -236,12 +245,9 @@ fn a_whole_session_is_found_again_after_quitting() {
 #[test]
 fn sigkill_right_after_a_mark_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(plan) = real_v2(dir.path()) else {
+    let Some((plan, mut p)) = started_on_v2(dir.path()) else {
         return;
     };
-    let mut p = spawn(dir.path(), &plan);
-    p.exp_string("Capabilities:").unwrap();
-    send(&mut p, "\r");
     // Mark, then open the help: once the help is drawn, the mark was handled before it.
     send(&mut p, "p?");
     p.exp_string("Help:").unwrap();
@@ -255,12 +261,9 @@ fn sigkill_right_after_a_mark_loses_nothing() {
 fn sigterm_and_sighup_save_and_restore_the_terminal() {
     for signal in [Signal::SIGTERM, Signal::SIGHUP] {
         let dir = tempfile::tempdir().unwrap();
-        let Some(plan) = real_v2(dir.path()) else {
+        let Some((plan, mut p)) = started_on_v2(dir.path()) else {
             return;
         };
-        let mut p = spawn(dir.path(), &plan);
-        p.exp_string("Capabilities:").unwrap();
-        send(&mut p, "\r");
         send(&mut p, "f");
         wait_for(&plan, "C9296 Fail", |s| s.outcome("C9296") == Outcome::Fail);
         p.process_mut().signal(signal).unwrap();
@@ -294,12 +297,9 @@ fn without_a_terminal_scimplan_plan_says_what_to_do() {
 #[test]
 fn e_exports_the_completed_workbook_from_the_running_tui() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(plan) = real_v2(dir.path()) else {
+    let Some((plan, mut p)) = started_on_v2(dir.path()) else {
         return;
     };
-    let mut p = spawn(dir.path(), &plan);
-    p.exp_string("Capabilities:").unwrap();
-    send(&mut p, "\r");
     wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
     send(&mut p, "p");
     wait_for(&plan, "C9296 Pass", |s| s.outcome("C9296") == Outcome::Pass);

@@ -13,6 +13,17 @@ pub use load::{
 pub use profile::{Capability, Profile, ProfileError};
 pub use text::{RichText, Step, TextSpan};
 
+/// The headers of Okta's plan sheet, in Okta's order (the loader also takes variants and any
+/// order; fixtures and benchmarks write these).
+pub const OKTA_HEADERS: [&str; 6] = [
+    "ID",
+    "Title",
+    "Section",
+    "Preconditions",
+    "Steps",
+    "Expected Result",
+];
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -8,17 +8,7 @@ use crate::plan::{Plan, Profile, load_plan_bytes};
 fn plan_with(rows: &[(&str, &str)]) -> Plan {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in [
-        "ID",
-        "Title",
-        "Section",
-        "Preconditions",
-        "Steps",
-        "Expected Result",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (c, h) in crate::plan::OKTA_HEADERS.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     for (r, (id, section)) in rows.iter().enumerate() {

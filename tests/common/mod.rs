@@ -7,15 +7,7 @@ use std::process::{Command, Output};
 
 use rust_xlsxwriter::Workbook;
 
-/// The six columns of Okta's plan, in Okta's order.
-pub const OKTA_HEADERS: [&str; 6] = [
-    "ID",
-    "Title",
-    "Section",
-    "Preconditions",
-    "Steps",
-    "Expected Result",
-];
+pub use scimplan::plan::OKTA_HEADERS;
 
 /// The folder holding Okta's real workbooks: `SCIMPLAN_REAL_PLANS`, else `../shared/plans`
 /// beside the checkout. `None` when neither exists.
