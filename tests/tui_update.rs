@@ -172,6 +172,7 @@ fn the_advance_setting_keeps_the_cursor_in_place() {
         &plan,
         Settings {
             advance_after_mark: false,
+            ..Settings::default()
         },
     );
     update(&mut m, Action::ConfirmCapabilities);

@@ -571,3 +571,39 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     assert_eq!(created.len(), 1, "exactly the announced user");
     assert_eq!(created[0]["active"], false, "deactivated at the end");
 }
+
+#[test]
+fn a_failed_check_shows_expected_against_actual_in_the_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let Some((plan, mut m)) = connected(dir.path(), &server) else {
+        return;
+    };
+    // The config file's verify-deadline: a short one, so the failing check ends soon.
+    m.settings.verify_deadline = Duration::from_millis(1500);
+    server.create_user("ann@example.com", "Ann", "Lee", false);
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "ann@example.com".into());
+    select(&mut m, "C9290");
+    update(&mut m, Action::VerifyCase);
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9290 verified: FAIL"),
+        "{}",
+        message(&m)
+    );
+    let result = on_disk(&plan).result("C9290").cloned().expect("recorded");
+    assert_eq!(result.outcome, Outcome::Fail);
+    assert!(result.automatic);
+    // The verification section is at the end of the detail: scroll there.
+    update(&mut m, Action::SwitchPane);
+    update(&mut m, Action::PageDown);
+    let shown = screen(&mut m);
+    assert!(shown.contains("✗ "), "{shown}");
+    assert!(shown.contains("expected true, got false"), "{shown}");
+    assert!(shown.contains("inputs: user=ann@example.com"), "{shown}");
+}

@@ -354,12 +354,15 @@ impl Keymap {
 pub struct Settings {
     /// After marking a case, move to the next case that is Not run.
     pub advance_after_mark: bool,
+    /// How long `v` polls the app for a case's expected state, as `scimplan verify --deadline`.
+    pub verify_deadline: std::time::Duration,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
             advance_after_mark: true,
+            verify_deadline: crate::verify::DEFAULT_DEADLINE,
         }
     }
 }
@@ -378,6 +381,8 @@ struct ConfigFile {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct SettingsFile {
     advance_after_mark: Option<bool>,
+    /// Seconds.
+    verify_deadline: Option<f64>,
 }
 
 /// Where the config file is looked for: `SCIMPLAN_CONFIG`, else `config.toml` in the user's
@@ -437,6 +442,14 @@ pub fn parse_config(text: &str) -> Result<(Keymap, Settings), String> {
     let mut settings = Settings::default();
     if let Some(advance) = file.settings.advance_after_mark {
         settings.advance_after_mark = advance;
+    }
+    if let Some(secs) = file.settings.verify_deadline {
+        if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
+            return Err(format!(
+                "[settings] verify-deadline = {secs}: give seconds above 0 (at most 3600)"
+            ));
+        }
+        settings.verify_deadline = std::time::Duration::from_secs_f64(secs);
     }
     for (mode, keys) in file.keys {
         for (key_text, action_text) in keys {
@@ -503,10 +516,12 @@ mod tests {
     #[test]
     fn config_rebinds_and_unbinds() {
         let (keymap, settings) = parse_config(
-            "[settings]\nadvance-after-mark = false\n[keys.normal]\n\"ctrl-p\" = \"mark-pass\"\np = \"none\"\n",
+            "[settings]\nadvance-after-mark = false\nverify-deadline = 5\n[keys.normal]\n\"ctrl-p\" = \"mark-pass\"\np = \"none\"\n",
         )
         .unwrap();
         assert!(!settings.advance_after_mark);
+        assert_eq!(settings.verify_deadline, std::time::Duration::from_secs(5));
+        assert!(parse_config("[settings]\nverify-deadline = 0\n").is_err());
         let key = |k| Key::parse(k).unwrap();
         assert_eq!(
             keymap.resolve(Mode::Normal, key("ctrl-p")),

@@ -13,8 +13,8 @@ use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
 use crate::verify::spec::CheckStatus;
 use crate::verify::{
-    CheckJob, DEFAULT_DEADLINE, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all,
-    record_run, record_spec, spawn_all, spawn_spec,
+    CheckJob, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run,
+    record_spec, spawn_all, spawn_spec,
 };
 
 /// What `v` or `V` asked to verify.
@@ -286,7 +286,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 &id,
                 &verify.subjects,
                 &verify.remembered,
-                DEFAULT_DEADLINE,
+                m.settings.verify_deadline,
             ) {
                 Ok(job) => vec![job],
                 Err(e) => return m.error(e.to_string()),
@@ -302,7 +302,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 &m.recipes,
                 cases.iter().map(String::as_str),
                 &m.ws.store.session.verify,
-                DEFAULT_DEADLINE,
+                m.settings.verify_deadline,
             );
             if jobs.is_empty() {
                 let why = not_ready

@@ -405,6 +405,30 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
             run.attempts,
             run.summary
         )));
+        // Why it did not pass: each assertion that did not hold, expected against actual.
+        let failed: Vec<_> = run.assertions.iter().filter(|a| !a.passed).collect();
+        for a in failed.iter().take(5) {
+            lines.push(Line::from(vec![
+                Span::styled("  ✗ ", theme.error()),
+                Span::raw(format!(
+                    "{}: {}: expected {}, got {}",
+                    a.step, a.check, a.expected, a.actual
+                )),
+            ]));
+        }
+        if failed.len() > 5 {
+            lines.push(Line::from(Span::styled(
+                format!("  and {} more in the session's record", failed.len() - 5),
+                theme.dim(),
+            )));
+        }
+        let inputs: Vec<String> = run.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !inputs.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("  inputs: {}", inputs.join(", ")),
+                theme.dim(),
+            )));
+        }
     }
     if let Some(secs) = result.map(|r| r.time_spent_secs).filter(|s| *s >= 60) {
         lines.push(Line::default());

@@ -1,0 +1,39 @@
+//! Helpers for tests that drive the checklist's `update` directly: a model on a plan, the
+//! session as written to disk, selecting a case.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use scimplan::session::{Session, default_session_path};
+use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
+use scimplan::workspace::{OpenOptions, Workspace};
+
+/// A model on `plan` with tester Ana, still on the first capabilities screen.
+pub fn open_with(plan: &Path, settings: Settings) -> Model {
+    let options = OpenOptions {
+        tester: Some("Ana".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(plan, &options).expect("open the plan");
+    Model::new(ws, Keymap::default(), settings)
+}
+
+/// A model past the capabilities screen (all supported).
+pub fn ready(plan: &Path) -> Model {
+    let mut m = open_with(plan, Settings::default());
+    assert_eq!(m.mode, Mode::Capabilities);
+    update(&mut m, Action::ConfirmCapabilities);
+    assert_eq!(m.mode, Mode::Normal);
+    m
+}
+
+/// The session file as written, not as the model holds it.
+pub fn on_disk(plan: &Path) -> Session {
+    let bytes = std::fs::read(default_session_path(plan)).expect("session file written");
+    serde_json::from_slice(&bytes).expect("session parses")
+}
+
+pub fn select(m: &mut Model, id: &str) {
+    let index = m.ws.plan.case_index(id).expect("case exists");
+    m.select_case(index);
+}
