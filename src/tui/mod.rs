@@ -7,6 +7,7 @@ pub mod connect_form;
 pub mod keymap;
 pub mod layout;
 pub mod model;
+mod mouse;
 pub mod update;
 pub mod view;
 pub mod wire;

@@ -9,8 +9,8 @@ use tui_input::backend::crossterm::to_input_request;
 use super::action::Action;
 use super::connect_form;
 use super::keymap::Mode;
-use super::layout;
 use super::model::{Model, NoteEditor, Pane, PendingMark, Prompt, PromptKind, Row};
+use super::mouse;
 use super::wire::{self, VerifyTarget};
 use crate::session::Outcome;
 
@@ -167,8 +167,8 @@ fn normal(m: &mut Model, action: Action) {
         Action::ConnectionSettings => connect_form::open(m),
         Action::Help => open_help(m),
         Action::Quit => quit(m),
-        Action::Click { column, row } => click(m, column, row),
-        Action::Scroll { column, row, down } => scroll(m, column, row, down),
+        Action::Click { column, row } => mouse::click(m, column, row),
+        Action::Scroll { column, row, down } => mouse::scroll(m, column, row, down),
         _ => {}
     }
 }
@@ -197,7 +197,7 @@ fn with_case(m: &mut Model) -> Option<usize> {
     case
 }
 
-fn move_cases(m: &mut Model, by: isize) {
+pub(super) fn move_cases(m: &mut Model, by: isize) {
     let Some(current) = m.selected else {
         return m.select_row(m.first_case_row());
     };
@@ -578,41 +578,5 @@ fn summary(m: &mut Model, action: Action) {
         Action::Back | Action::Close => m.mode = Mode::Normal,
         Action::Help => open_help(m),
         _ => {}
-    }
-}
-
-fn inside(area: ratatui::layout::Rect, column: u16, row: u16) -> bool {
-    area.width > 0
-        && column >= area.x
-        && column < area.x + area.width
-        && row >= area.y
-        && row < area.y + area.height
-}
-
-fn click(m: &mut Model, column: u16, row: u16) {
-    let areas = layout::main(m.area, m.focus);
-    if inside(areas.list, column, row) {
-        m.focus = Pane::List;
-        let line = row.saturating_sub(areas.list.y + 1) as usize;
-        if row > areas.list.y
-            && let Some(Row::Case(_)) = m.rows.get(m.list_offset + line)
-        {
-            m.select_row(Some(m.list_offset + line));
-        }
-    } else if inside(areas.detail, column, row) {
-        m.focus = Pane::Detail;
-    }
-}
-
-fn scroll(m: &mut Model, column: u16, row: u16, down: bool) {
-    let areas = layout::main(m.area, m.focus);
-    if inside(areas.detail, column, row) {
-        m.detail_scroll = if down {
-            m.detail_scroll.saturating_add(3)
-        } else {
-            m.detail_scroll.saturating_sub(3)
-        };
-    } else {
-        move_cases(m, if down { 3 } else { -3 });
     }
 }
