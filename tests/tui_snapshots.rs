@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use scimplan::session::Outcome;
-use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
+use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
 
@@ -195,6 +195,35 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     assert!(tiny.contains("needs at least 40x10"), "{tiny}");
     // Degenerate sizes draw without panicking.
     for (w, h) in [(0, 0), (1, 1), (40, 10), (79, 23)] {
+        draw(&mut m, w, h);
+    }
+    // So do the pop-ups: the connection form (with every field) and the SPEC question.
+    update(&mut m, Action::Back);
+    update(&mut m, Action::ConnectionSettings);
+    update(
+        &mut m,
+        Action::Paste("https://app.example.com/scim/v2".into()),
+    );
+    update(&mut m, Action::NextField);
+    update(
+        &mut m,
+        Action::TypeKey(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Right,
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    update(&mut m, Action::NextField);
+    for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
+        draw(&mut m, w, h);
+    }
+    let form = screen(&draw(&mut m, 60, 16), dir.path());
+    insta::assert_snapshot!("compact_connection_form_60x16", form);
+    update(&mut m, Action::Paste("okta".into()));
+    update(&mut m, Action::Submit);
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::RunSpec);
+    assert_eq!(m.mode, Mode::ConfirmSpec);
+    for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }
 }
