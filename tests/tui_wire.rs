@@ -2,6 +2,8 @@
 //! workbooks, with the real scim2-server for verification and the session read back from disk.
 
 mod common;
+#[path = "common/fake_app.rs"]
+mod fake_app;
 #[path = "common/scim_server.rs"]
 mod scim_server;
 #[path = "common/tui.rs"]
@@ -606,4 +608,43 @@ fn a_failed_check_shows_expected_against_actual_in_the_detail() {
     assert!(shown.contains("✗ "), "{shown}");
     assert!(shown.contains("expected true, got false"), "{shown}");
     assert!(shown.contains("inputs: user=ann@example.com"), "{shown}");
+}
+
+#[test]
+fn q_while_the_spec_suite_runs_says_to_cancel_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+    // An app that holds every request, so the suite is still running when q is pressed.
+    let app = fake_app::fake_app(|_, _| {
+        let mut answer = fake_app::reply(200, "{}");
+        answer.delay = Duration::from_secs(30);
+        answer
+    });
+    m.ws.store.session.verify.connection =
+        Some(Connection::new(&app.url, AuthScheme::Bearer, None).unwrap());
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::RunSpec);
+    update(&mut m, Action::Agree);
+    give_secret(&mut m, "a-token-for-the-slow-app");
+    assert!(m.verification.is_some(), "running");
+
+    update(&mut m, Action::Close);
+    update(&mut m, Action::Quit);
+    assert!(!m.quit, "q does not leave the suite's user behind");
+    assert!(message(&m).contains("Esc cancels it"), "{}", message(&m));
+
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::Back);
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("SPEC suite cancelled"),
+        "{}",
+        message(&m)
+    );
+    let session = on_disk(&plan);
+    assert!(!session.suite_runs.last().expect("recorded").passed);
+    update(&mut m, Action::Close);
+    update(&mut m, Action::Quit);
+    assert!(m.quit);
 }

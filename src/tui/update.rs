@@ -174,7 +174,13 @@ fn normal(m: &mut Model, action: Action) {
 }
 
 fn quit(m: &mut Model) {
-    // A check in flight is abandoned; what finished is recorded first.
+    // The SPEC suite must finish its clean-up (deactivating its user) before scimplan exits.
+    if m.verification.as_ref().is_some_and(|v| v.spec.is_some()) {
+        return m.error(
+            "The SPEC suite is running: Esc cancels it (its user is still deactivated), then q quits.",
+        );
+    }
+    // A case check in flight is abandoned; what finished is recorded first.
     wire::poll(m);
     wire::cancel(m);
     m.credit_time();
