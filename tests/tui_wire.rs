@@ -338,6 +338,10 @@ fn give_secret(m: &mut Model, token: &str) {
         let shown = screen(m);
         assert!(!shown.contains(token), "the secret is masked:\n{shown}");
         assert!(
+            shown.contains("type the SCIM secret (memory only, never saved)"),
+            "the whole title shows:\n{shown}"
+        );
+        assert!(
             shown.contains(&"•".repeat(token.chars().count())),
             "{shown}"
         );
@@ -405,6 +409,10 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
     assert!(
         line.contains("[auto]"),
         "automatic verdicts are marked: {line}"
+    );
+    assert!(
+        shown.contains("automatic: set by a verification"),
+        "and said so in the detail:\n{shown}"
     );
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(

@@ -270,6 +270,12 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
     if let Some(tester) = result.and_then(|r| r.tester.as_deref()) {
         status.push(Span::styled(format!(" · {tester}"), theme.dim()));
     }
+    if result.is_some_and(|r| r.automatic) {
+        status.push(Span::styled(
+            " · automatic: set by a verification",
+            theme.dim(),
+        ));
+    }
     if !model.ws.store.session.applies(&model.ws.reqs, c) {
         status.push(Span::styled(
             format!(" · needs {}", model.ws.reqs.needs(c).join(", ")),

@@ -381,7 +381,9 @@ pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
 pub fn prompt(model: &Model, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &model.prompt else { return };
     let theme = Theme::of(model);
-    let outer = centered(area, 70, 5);
+    // Wide enough for the title when the terminal allows (secret and input prompts are long).
+    let width = (prompt.title.chars().count() as u16 + 6).max(70);
+    let outer = centered(area, width, 5);
     let inner = popup(model, frame, outer, prompt.title.clone());
     let body = with_hints(model, frame, inner, Mode::Prompt);
     let width = body.width.max(1) as usize;
