@@ -223,3 +223,33 @@ fn an_app_answering_html_errors_fails_every_check_with_the_status_named() {
         "{ten:?}"
     );
 }
+
+#[test]
+fn an_unreachable_app_stops_the_suite_and_records_no_result() {
+    let dir = tempfile::tempdir().unwrap();
+    if real_plan(PLAN, dir.path()).is_none() {
+        return;
+    }
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/scim/v2");
+    let out = scimplan(dir.path(), "t0ken", &["connect", PLAN, "--scim-url", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = scimplan(dir.path(), "t0ken", &["spec", PLAN, "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not reach") && err.contains("cannot connect"),
+        "{err}"
+    );
+    assert!(err.contains("no SPEC result was recorded"), "{err}");
+    // The suite stops after its first step, rather than showing the same refusal 15 times.
+    assert!(stdout(&out).contains("1. GET /Users"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("3. filter"), "{}", stdout(&out));
+    let runs = session(dir.path())["suite_runs"].clone();
+    assert!(runs.as_array().is_none_or(Vec::is_empty), "{runs}");
+}

@@ -656,3 +656,30 @@ fn q_while_the_spec_suite_runs_says_to_cancel_first() {
     update(&mut m, Action::Quit);
     assert!(m.quit);
 }
+
+#[test]
+fn an_unreachable_app_is_no_spec_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(dir.path());
+    let mut m = open(&plan);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    m.ws.store.session.verify.connection =
+        Some(Connection::new(&url, AuthScheme::Bearer, None).unwrap());
+    update(&mut m, Action::Summary);
+    update(&mut m, Action::RunSpec);
+    update(&mut m, Action::Agree);
+    give_secret(&mut m, "a-token-nobody-reads");
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("SPEC suite not run: cannot reach"),
+        "{}",
+        message(&m)
+    );
+    assert!(m.message.as_ref().unwrap().error);
+    assert!(on_disk(&plan).suite_runs.is_empty(), "nothing recorded");
+}

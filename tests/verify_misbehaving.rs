@@ -233,6 +233,33 @@ fn an_unreachable_app_is_an_error_at_once() {
 }
 
 #[test]
+fn https_to_a_plain_http_port_says_so() {
+    // Answers whatever arrives with plain HTTP, as an http-only app does to a TLS hello.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(4).flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+            );
+        }
+    });
+    let run = check(
+        &format!("https://127.0.0.1:{port}"),
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.verdict, Verdict::Error);
+    assert!(
+        run.summary.contains("does not seem to speak https"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
 fn the_token_never_follows_a_redirect_to_another_host() {
     let elsewhere = fake_app(|_, head| good_answer(head));
     let target = elsewhere.url.replace("127.0.0.1", "localhost");

@@ -268,6 +268,14 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             }
         }
     });
+    if let Some(why) = &report.unreachable {
+        // A connection problem says nothing about the app's SCIM: no SPEC result is recorded.
+        eprintln!(
+            "error: the SPEC suite could not reach {}: {why}\nNothing was created and no SPEC result was recorded.",
+            report.target
+        );
+        return Ok(EXIT_ERROR);
+    }
     record_spec(&mut ws.store.session, report.clone());
     save(&mut ws)?;
     if let Some(path) = &args.junit {

@@ -494,6 +494,13 @@ fn handle(m: &mut Model, event: VerifyEvent) {
                 running.progress = format!("{label} {}", check.name);
             }
         }
+        VerifyEvent::SpecFinished(report) if report.unreachable.is_some() => {
+            let why = report.unreachable.as_deref().unwrap_or_default();
+            m.error(format!(
+                "SPEC suite not run: cannot reach {}: {why} Nothing was created or recorded; C checks the connection.",
+                report.target
+            ));
+        }
         VerifyEvent::SpecFinished(report) => {
             record_spec(&mut m.ws.store.session, (*report).clone());
             m.commit();

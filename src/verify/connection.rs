@@ -531,9 +531,17 @@ fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
             allowed.min(REQUEST_TIMEOUT).as_secs_f32()
         )
     } else if error.is_connect() {
+        let cause = root_cause(error);
+        // rustls's wording is cryptic; say what usually causes it.
+        let hint = if cause.contains("InvalidContentType") || cause.contains("corrupt message") {
+            " (the server does not seem to speak https on this port: is the URL http://?)"
+        } else if cause.contains("certificate") {
+            " (the app's TLS certificate is not trusted; scimplan checks certificates, as Okta does)"
+        } else {
+            ""
+        };
         format!(
-            "cannot connect: {}. Check the SCIM base URL and that the app is reachable.",
-            root_cause(error)
+            "cannot connect: {cause}{hint}. Check the SCIM base URL and that the app is reachable."
         )
     } else {
         format!("request failed: {}", root_cause(error))

@@ -104,6 +104,10 @@ pub struct SpecReport {
     /// The created user was deactivated at the end.
     pub deactivated: bool,
     pub cancelled: bool,
+    /// The app could not be reached at all (refused, DNS, TLS): the suite stopped after its
+    /// first check, and this run is no SPEC result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -123,7 +127,7 @@ impl SpecReport {
     }
 
     pub fn passed(&self) -> bool {
-        !self.cancelled && self.failures() == 0
+        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
     }
 
     /// The record readiness counts in place of the Runscope SPEC link.
@@ -260,6 +264,8 @@ struct Suite<'a> {
     on_event: &'a mut dyn FnMut(VerifyEvent),
     checks: Vec<SpecCheck>,
     auth_header: String,
+    /// Why the app could not be reached, when a request could not be made at all.
+    unreachable: Option<String>,
 }
 
 impl Suite<'_> {
@@ -275,7 +281,7 @@ impl Suite<'_> {
     }
 
     fn request(
-        &self,
+        &mut self,
         check: &mut Check,
         method: &str,
         path: &str,
@@ -287,6 +293,9 @@ impl Suite<'_> {
             self.client
                 .send_with(method, path, body, deadline, self.cancel, authenticated);
         for exchange in &exchanges {
+            if exchange.fatal && self.unreachable.is_none() {
+                self.unreachable = exchange.error.clone();
+            }
             check.requests.push(RequestRecord::from_exchange(
                 exchange,
                 &self.auth_header,
@@ -296,7 +305,7 @@ impl Suite<'_> {
         exchanges.last().cloned().expect("send returns an exchange")
     }
 
-    fn get(&self, check: &mut Check, path: &str) -> Exchange {
+    fn get(&mut self, check: &mut Check, path: &str) -> Exchange {
         self.request(check, "GET", path, None, true)
     }
 
@@ -362,6 +371,7 @@ pub fn run_spec(
         on_event,
         checks: Vec::new(),
         auth_header,
+        unreachable: None,
     };
     let mut report = SpecReport {
         target: client.base_url().to_string(),
@@ -372,6 +382,7 @@ pub fn run_spec(
         duplicate_ids: Vec::new(),
         deactivated: false,
         cancelled: false,
+        unreachable: None,
         duration_ms: 0,
     };
     use checks::{
@@ -392,11 +403,16 @@ pub fn run_spec(
             break;
         }
         step(&mut suite, &mut report);
+        // Every further check would fail the same way and say nothing about the app.
+        if suite.unreachable.is_some() {
+            report.unreachable = suite.unreachable.clone();
+            break;
+        }
     }
     // The created user is deactivated even when cancelled: the suite leaves nothing active.
     if report.cancelled && report.created_id.is_some() && !report.deactivated {
         let never = CancelFlag::new();
-        let retry = Suite {
+        let mut retry = Suite {
             cancel: &never,
             ..suite
         };
