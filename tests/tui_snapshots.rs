@@ -354,3 +354,57 @@ fn summary_when_ready() {
     assert!(m.readiness.as_ref().is_some_and(|r| r.ready));
     snap(&mut m, "summary_ready", dir.path());
 }
+
+#[test]
+fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(plan) = common::real_plan("okta-scim-test-plan-v2.xlsx", dir.path()) else {
+        return;
+    };
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    // C9290 has preconditions and nine steps: at 80x24 most steps are below the fold.
+    let c9290 = m.ws.plan.case_index("C9290").unwrap();
+    m.select_case(c9290);
+    let steps = m.ws.plan.cases[c9290].steps.len();
+    assert!(steps >= 8, "{steps}");
+    draw(&mut m, 80, 24);
+    update(&mut m, Action::SwitchPane);
+    let cursor_row = |buffer: &Buffer| {
+        (0..buffer.area.height)
+            .find(|&y| (0..buffer.area.width).any(|x| buffer[(x, y)].symbol() == "›"))
+    };
+    for step in 1..steps {
+        update(&mut m, Action::MoveDown);
+        let buffer = draw(&mut m, 80, 24);
+        assert!(
+            cursor_row(&buffer).is_some(),
+            "step {} is off screen:\n{}",
+            step + 1,
+            screen(&buffer, dir.path())
+        );
+    }
+    // Paging down stops at the end, so one page up moves at once.
+    for _ in 0..20 {
+        update(&mut m, Action::PageDown);
+        draw(&mut m, 80, 24);
+    }
+    let bottom = m.detail_view.get();
+    assert_eq!(bottom.scroll, bottom.max_scroll);
+    assert!(bottom.max_scroll > 0);
+    update(&mut m, Action::PageUp);
+    draw(&mut m, 80, 24);
+    assert!(m.detail_view.get().scroll < bottom.scroll);
+    // Back at the top the cursor (on the last step) is out of view; moving it brings it back.
+    for _ in 0..20 {
+        update(&mut m, Action::PageUp);
+    }
+    assert!(cursor_row(&draw(&mut m, 80, 24)).is_none());
+    update(&mut m, Action::MoveUp);
+    let buffer = draw(&mut m, 80, 24);
+    assert!(
+        cursor_row(&buffer).is_some(),
+        "{}",
+        screen(&buffer, dir.path())
+    );
+}

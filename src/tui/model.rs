@@ -16,6 +16,15 @@ use crate::session::Outcome;
 use crate::verify::{RecipeBook, Secret, SpecOptions};
 use crate::workspace::Workspace;
 
+/// The detail pane as last drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DetailView {
+    /// The first line shown.
+    pub scroll: u16,
+    /// The largest useful scroll: the last line at the bottom of the pane.
+    pub max_scroll: u16,
+}
+
 /// The pane that j/k and space talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -121,7 +130,13 @@ pub struct Model {
     /// First row of `rows` on screen.
     pub list_offset: usize,
     pub step_cursor: usize,
+    /// The first line of the detail pane the tester scrolled to.
     pub detail_scroll: u16,
+    /// Keep the step cursor on screen (until the tester scrolls by hand).
+    pub detail_follow: bool,
+    /// What the last frame showed of the detail: written while drawing, like ratatui's
+    /// widget states, so scrolling starts from what is on screen and stops at the end.
+    pub detail_view: std::cell::Cell<DetailView>,
     pub search: Input,
     pub outcome_filter: Option<Outcome>,
     pub prompt: Option<Prompt>,
@@ -197,6 +212,8 @@ impl Model {
             list_offset: 0,
             step_cursor: 0,
             detail_scroll: 0,
+            detail_follow: true,
+            detail_view: Default::default(),
             search: Input::default(),
             outcome_filter: None,
             prompt: None,
@@ -326,6 +343,7 @@ impl Model {
                 })
                 .unwrap_or(0);
             self.detail_scroll = 0;
+            self.detail_follow = true;
             self.ws.store.session.last_case = after.map(|c| self.ws.plan.cases[c].id.clone());
         }
         self.keep_selection_visible();

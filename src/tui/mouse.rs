@@ -5,7 +5,7 @@ use ratatui::layout::Position;
 
 use super::layout;
 use super::model::{Model, Pane, Row};
-use super::update::move_cases;
+use super::update::{move_cases, scroll_detail};
 
 pub fn click(m: &mut Model, column: u16, row: u16) {
     let areas = layout::main(m.area, m.focus);
@@ -26,11 +26,7 @@ pub fn click(m: &mut Model, column: u16, row: u16) {
 pub fn scroll(m: &mut Model, column: u16, row: u16, down: bool) {
     let areas = layout::main(m.area, m.focus);
     if areas.detail.contains(Position::new(column, row)) {
-        m.detail_scroll = if down {
-            m.detail_scroll.saturating_add(3)
-        } else {
-            m.detail_scroll.saturating_sub(3)
-        };
+        scroll_detail(m, if down { 3 } else { -3 });
     } else {
         move_cases(m, if down { 3 } else { -3 });
     }

@@ -62,12 +62,8 @@ fn normal(m: &mut Model, action: Action) {
         Action::MoveUp if m.focus == Pane::Detail => move_step(m, -1),
         Action::MoveDown => move_cases(m, 1),
         Action::MoveUp => move_cases(m, -1),
-        Action::PageDown if m.focus == Pane::Detail => {
-            m.detail_scroll = m.detail_scroll.saturating_add(page as u16)
-        }
-        Action::PageUp if m.focus == Pane::Detail => {
-            m.detail_scroll = m.detail_scroll.saturating_sub(page as u16)
-        }
+        Action::PageDown if m.focus == Pane::Detail => scroll_detail(m, page as i32),
+        Action::PageUp if m.focus == Pane::Detail => scroll_detail(m, -(page as i32)),
         Action::PageDown => move_cases(m, page as isize),
         Action::PageUp => move_cases(m, -(page as isize)),
         Action::Top => m.select_row(m.first_case_row()),
@@ -222,6 +218,13 @@ pub(super) fn move_cases(m: &mut Model, by: isize) {
     }
 }
 
+/// Scrolls the detail by hand from what is on screen, no further than its end.
+pub(super) fn scroll_detail(m: &mut Model, by: i32) {
+    let shown = m.detail_view.get();
+    m.detail_scroll = (shown.scroll as i32 + by).clamp(0, shown.max_scroll as i32) as u16;
+    m.detail_follow = false;
+}
+
 fn move_step(m: &mut Model, by: isize) {
     let Some(case) = m.selected_case() else {
         return;
@@ -229,6 +232,9 @@ fn move_step(m: &mut Model, by: isize) {
     let steps = m.ws.plan.cases[case].steps.len();
     if steps > 0 {
         m.step_cursor = (m.step_cursor as isize + by).clamp(0, steps as isize - 1) as usize;
+        // Scroll from what is on screen just enough to show the cursor.
+        m.detail_scroll = m.detail_view.get().scroll;
+        m.detail_follow = true;
     }
 }
 

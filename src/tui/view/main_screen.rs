@@ -12,7 +12,7 @@ use crate::session::Outcome;
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::layout;
-use crate::tui::model::{Model, Pane, Row};
+use crate::tui::model::{DetailView, Model, Pane, Row};
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let areas = layout::main(area, model.focus);
@@ -260,6 +260,8 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
     let block = pane_block(model, title, focused);
 
     let mut lines: Vec<Line> = vec![Line::from(Span::styled(case.title.clone(), theme.bold()))];
+    // Unwrapped lines of the step under the cursor: [start, end).
+    let mut cursor_lines = (0, 0);
     let mut status = vec![
         theme.outcome(outcome),
         Span::raw(format!(" {}", outcome.label())),
@@ -325,7 +327,12 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
                 .number
                 .map(|n| format!("{n}. "))
                 .unwrap_or_else(|| "• ".into());
-            let cursor = if i == model.step_cursor { "›" } else { " " };
+            let cursor = if i == model.step_cursor {
+                cursor_lines.0 = lines.len();
+                "›"
+            } else {
+                " "
+            };
             let check = if ticked { "[x] " } else { "[ ] " };
             for (l, spans) in step.text.lines().into_iter().enumerate() {
                 let mut line = if l == 0 {
@@ -351,6 +358,9 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
                     line = line.patch_style(theme.dim());
                 }
                 lines.push(line);
+            }
+            if i == model.step_cursor {
+                cursor_lines.1 = lines.len();
             }
         }
     }
@@ -445,15 +455,37 @@ fn detail(model: &Model, frame: &mut Frame, area: Rect) {
     }
 
     let block = block.padding(Padding::horizontal(1));
-    let width = block.inner(area).width as usize;
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .flat_map(|line| wrap_hanging(line, width))
-        .collect();
+    let inner = block.inner(area);
+    let width = inner.width as usize;
+    let mut wrapped: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut cursor_rows = (0, 0);
+    for (i, line) in lines.into_iter().enumerate() {
+        if i == cursor_lines.0 {
+            cursor_rows.0 = wrapped.len();
+        }
+        wrapped.extend(wrap_hanging(line, width));
+        if i + 1 == cursor_lines.1 {
+            cursor_rows.1 = wrapped.len();
+        }
+    }
+    let height = inner.height as usize;
+    let max_scroll = wrapped.len().saturating_sub(height);
+    let mut scroll = (model.detail_scroll as usize).min(max_scroll);
+    if focused && model.detail_follow && cursor_rows.1 > cursor_rows.0 {
+        if cursor_rows.1 > scroll + height {
+            scroll = cursor_rows.1 - height;
+        }
+        scroll = scroll.min(cursor_rows.0);
+    }
+    let shown = DetailView {
+        scroll: scroll as u16,
+        max_scroll: max_scroll as u16,
+    };
+    model.detail_view.set(shown);
     frame.render_widget(
-        Paragraph::new(Text::from(lines))
+        Paragraph::new(Text::from(wrapped))
             .block(block)
-            .scroll((model.detail_scroll, 0)),
+            .scroll((shown.scroll, 0)),
         area,
     );
 }
