@@ -609,8 +609,12 @@ fn a_failed_check_shows_expected_against_actual_in_the_detail() {
     let result = on_disk(&plan).result("C9290").cloned().expect("recorded");
     assert_eq!(result.outcome, Outcome::Fail);
     assert!(result.automatic);
-    // The verification section is at the end of the detail: scroll there.
+    // The verification section is at the end of the detail: scroll there (from what a frame
+    // showed, as in the terminal).
     update(&mut m, Action::SwitchPane);
+    screen(&mut m);
+    update(&mut m, Action::PageDown);
+    screen(&mut m);
     update(&mut m, Action::PageDown);
     let shown = screen(&mut m);
     assert!(shown.contains("✗ "), "{shown}");
