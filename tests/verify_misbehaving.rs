@@ -260,6 +260,52 @@ fn https_to_a_plain_http_port_says_so() {
 }
 
 #[test]
+fn a_certificate_nobody_vouches_for_is_refused_before_anything_is_sent() {
+    // An https app with a self-signed certificate, as a misconfigured staging server has.
+    let issued =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(issued.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![issued.cert.der().clone()], key)
+    .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4).flatten() {
+            let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(connection, stream);
+            let mut buf = [0u8; 4096];
+            if matches!(std::io::Read::read(&mut tls, &mut buf), Ok(n) if n > 0) {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = std::io::Write::write_all(
+                    &mut tls,
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+                );
+            }
+        }
+    });
+    let run = check(
+        &format!("https://127.0.0.1:{port}"),
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.verdict, Verdict::Error);
+    assert!(run.summary.contains("not trusted"), "{}", run.summary);
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no request (and no token) went over the untrusted connection"
+    );
+}
+
+#[test]
 fn the_token_never_follows_a_redirect_to_another_host() {
     let elsewhere = fake_app(|_, head| good_answer(head));
     let target = elsewhere.url.replace("127.0.0.1", "localhost");
