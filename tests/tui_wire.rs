@@ -650,7 +650,7 @@ fn q_while_the_spec_suite_runs_says_to_cancel_first() {
     update(&mut m, Action::Back);
     wait_for_verification(&mut m);
     assert!(
-        message(&m).starts_with("SPEC suite cancelled"),
+        message(&m).starts_with("SPEC suite CANCELLED"),
         "{}",
         message(&m)
     );

@@ -255,12 +255,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         if let VerifyEvent::SpecCheck(check) = event
             && !quiet
         {
-            let label = match check.status {
-                CheckStatus::Pass => "PASS",
-                CheckStatus::Fail => "FAIL",
-                CheckStatus::Warn => "WARN",
-            };
-            println!("{label:<5} {}", check.name);
+            println!("{:<5} {}", check.status.label(), check.name);
             if check.status != CheckStatus::Pass {
                 for line in &check.detail {
                     println!("      {line}");
@@ -289,20 +284,13 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         );
     } else {
         println!(
-            "SPEC suite: {} checks, {} failed, {} warning(s), {:.2} s against {}",
-            report.checks.len(),
-            report.failures(),
-            report.warnings(),
-            report.duration_ms as f64 / 1000.0,
+            "SPEC suite {}: {} against {}",
+            report.verdict(),
+            report.counts(),
             report.target
         );
-        if let Some(user) = &report.created_user {
-            let state = if report.deactivated {
-                "deactivated"
-            } else {
-                "NOT deactivated: deactivate it in the app"
-            };
-            println!("created user {user}: {state}");
+        if let Some(state) = report.created_user_state() {
+            println!("{state}");
         }
     }
     Ok(if report.passed() { 0 } else { EXIT_FINDING })

@@ -6,7 +6,6 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 use super::export::fit_cell;
 use crate::session::Session;
 use crate::verify::VerifyRun;
-use crate::verify::spec::CheckStatus;
 
 pub const CHECKS_SHEET: &str = "API checks";
 
@@ -88,16 +87,10 @@ pub fn write_checks_sheet(
         row += 1;
     }
     if let Some(report) = &session.verify.last_spec {
-        let verdict = if report.cancelled {
-            "cancelled"
-        } else if report.passed() {
-            "passed"
-        } else {
-            "failed"
-        };
         let heading = format!(
-            "SPEC suite (latest scimplan run): {verdict}, {} checks against {}",
-            report.checks.len(),
+            "SPEC suite (latest scimplan run): {}, {} against {}",
+            report.verdict(),
+            report.counts(),
             report.target
         );
         sheet.write_string_with_format(row, 0, text(&heading), title)?;
@@ -115,26 +108,16 @@ pub fn write_checks_sheet(
         }
         row += 1;
         for (i, check) in report.checks.iter().enumerate() {
-            let result = match check.status {
-                CheckStatus::Pass => "PASS",
-                CheckStatus::Fail => "FAIL",
-                CheckStatus::Warn => "WARN",
-            };
             sheet.write_number(row, 0, (i + 1) as u32)?;
             sheet.write_string(row, 1, text(&check.name))?;
-            sheet.write_string(row, 2, result)?;
+            sheet.write_string(row, 2, check.status.label())?;
             sheet.write_string(row, 3, text(&check.detail.join("\n")))?;
             sheet.write_string(row, 4, if check.required { "yes" } else { "no" })?;
             sheet.write_number(row, 5, check.requests.len() as u32)?;
             row += 1;
         }
-        if let Some(user) = &report.created_user {
-            let state = if report.deactivated {
-                "deactivated at the end"
-            } else {
-                "NOT deactivated"
-            };
-            sheet.write_string(row, 0, text(&format!("Created user {user}: {state}")))?;
+        if let Some(state) = report.created_user_state() {
+            sheet.write_string(row, 0, text(&state))?;
         }
     }
     Ok(())

@@ -337,7 +337,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         ));
         m.verification = Some(Verification {
             running: spawn_spec(connection, secret, options),
-            cases: vec!["SPEC suite".into()],
+            cases: Vec::new(),
             finished: Vec::new(),
             progress: String::new(),
             ticks: 0,
@@ -480,18 +480,12 @@ fn handle(m: &mut Model, event: VerifyEvent) {
                 && let Some(spec) = running.spec.as_mut()
             {
                 spec.done += 1;
-                let label = match check.status {
-                    CheckStatus::Pass => "PASS",
-                    CheckStatus::Fail => {
-                        spec.failed += 1;
-                        "FAIL"
-                    }
-                    CheckStatus::Warn => {
-                        spec.warned += 1;
-                        "WARN"
-                    }
-                };
-                running.progress = format!("{label} {}", check.name);
+                match check.status {
+                    CheckStatus::Fail => spec.failed += 1,
+                    CheckStatus::Warn => spec.warned += 1,
+                    CheckStatus::Pass => {}
+                }
+                running.progress = format!("{} {}", check.status.label(), check.name);
             }
         }
         VerifyEvent::SpecFinished(report) if report.unreachable.is_some() => {
@@ -506,38 +500,18 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             m.commit();
             refresh_readiness(m);
             let mut text = format!(
-                "SPEC suite {}: {} checks, {} failed, {} warning(s), {:.2} s.",
-                if report.cancelled {
-                    "cancelled"
-                } else if report.passed() {
-                    "PASSED"
-                } else {
-                    "FAILED"
-                },
-                report.checks.len(),
-                report.failures(),
-                report.warnings(),
-                report.duration_ms as f64 / 1000.0
+                "SPEC suite {}: {}.",
+                report.verdict().to_uppercase(),
+                report.counts()
             );
             if let Some(check) = report.checks.iter().find(|c| c.status == CheckStatus::Fail) {
                 let detail = check.detail.first().map(String::as_str).unwrap_or("");
                 text.push_str(&format!(" First failure: {}: {detail}", check.name));
             }
-            if let Some(user) = &report.created_user
+            if let Some(state) = report.created_user_state()
                 && !report.deactivated
             {
-                text.push_str(&format!(
-                    " The created user {user} is NOT deactivated: deactivate it in the app."
-                ));
-            }
-            if let Some(running) = m.verification.as_mut() {
-                running.finished.push(if report.passed() {
-                    Verdict::Pass
-                } else if report.cancelled {
-                    Verdict::Cancelled
-                } else {
-                    Verdict::Fail
-                });
+                text.push_str(&format!(" {state}."));
             }
             if report.passed() {
                 m.info(text);

@@ -78,6 +78,16 @@ pub enum CheckStatus {
     Warn,
 }
 
+impl CheckStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "PASS",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Warn => "WARN",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpecCheck {
     pub name: String,
@@ -112,6 +122,38 @@ pub struct SpecReport {
 }
 
 impl SpecReport {
+    /// `passed`, `failed` or `cancelled`.
+    pub fn verdict(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else if self.passed() {
+            "passed"
+        } else {
+            "failed"
+        }
+    }
+
+    /// `16 checks, 1 failed, 0 warning(s), 0.11 s`.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} checks, {} failed, {} warning(s), {:.2} s",
+            self.checks.len(),
+            self.failures(),
+            self.warnings(),
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+
+    /// What became of the user the suite created, when it created one.
+    pub fn created_user_state(&self) -> Option<String> {
+        let user = self.created_user.as_ref()?;
+        Some(if self.deactivated {
+            format!("created user {user}: deactivated at the end")
+        } else {
+            format!("created user {user}: NOT deactivated: deactivate it in the app")
+        })
+    }
+
     pub fn failures(&self) -> usize {
         self.checks
             .iter()
