@@ -112,11 +112,7 @@ fn offline_says_how_to_pass_a_path() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // A port nobody listens on: bind, note it, close.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let prof = profile(
         d,
         &format!("http://127.0.0.1:{port}/x.xlsx"),

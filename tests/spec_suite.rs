@@ -231,11 +231,7 @@ fn an_unreachable_app_stops_the_suite_and_records_no_result() {
         return;
     }
     // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let url = format!("http://127.0.0.1:{port}/scim/v2");
     let out = scimplan(dir.path(), "t0ken", &["connect", PLAN, "--scim-url", &url]);
     assert!(out.status.success(), "{}", stderr(&out));

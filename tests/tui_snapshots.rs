@@ -28,6 +28,19 @@ fn open(plan: &Path) -> Model {
     model
 }
 
+/// The connection form with a URL typed, Basic chosen, and the cursor on the username.
+fn open_basic_connection_form(m: &mut Model) {
+    update(m, Action::ConnectionSettings);
+    update(m, Action::Paste("https://app.example.com/scim/v2".into()));
+    update(m, Action::NextField);
+    let right = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Right,
+        crossterm::event::KeyModifiers::NONE,
+    );
+    update(m, Action::TypeKey(right));
+    update(m, Action::NextField);
+}
+
 fn draw(model: &mut Model, width: u16, height: u16) -> Buffer {
     update(model, Action::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -140,20 +153,7 @@ fn overlays() {
     snap(&mut m, "summary", dir.path());
     update(&mut m, Action::Close);
 
-    update(&mut m, Action::ConnectionSettings);
-    update(
-        &mut m,
-        Action::Paste("https://app.example.com/scim/v2".into()),
-    );
-    update(&mut m, Action::NextField);
-    update(
-        &mut m,
-        Action::TypeKey(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Right,
-            crossterm::event::KeyModifiers::NONE,
-        )),
-    );
-    update(&mut m, Action::NextField);
+    open_basic_connection_form(&mut m);
     update(&mut m, Action::Paste("okta-provisioner".into()));
     snap(&mut m, "connection_form", dir.path());
     update(&mut m, Action::Submit);
@@ -199,20 +199,7 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     }
     // So do the pop-ups: the connection form (with every field) and the SPEC question.
     update(&mut m, Action::Back);
-    update(&mut m, Action::ConnectionSettings);
-    update(
-        &mut m,
-        Action::Paste("https://app.example.com/scim/v2".into()),
-    );
-    update(&mut m, Action::NextField);
-    update(
-        &mut m,
-        Action::TypeKey(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Right,
-            crossterm::event::KeyModifiers::NONE,
-        )),
-    );
-    update(&mut m, Action::NextField);
+    open_basic_connection_form(&mut m);
     for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }

@@ -666,11 +666,7 @@ fn an_unreachable_app_is_no_spec_result() {
     let dir = tempfile::tempdir().unwrap();
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let url = format!("http://127.0.0.1:{port}");
     m.ws.store.session.verify.connection =
         Some(Connection::new(&url, AuthScheme::Bearer, None).unwrap());

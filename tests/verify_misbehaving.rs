@@ -2,6 +2,7 @@
 //! HTML error page, 429, a wrong token, a redirect to another host. Each gets a clear verdict
 //! and nothing waits past its deadline.
 
+mod common;
 #[path = "common/fake_app.rs"]
 mod fake_app;
 
@@ -222,11 +223,7 @@ fn a_refused_token_is_an_error_at_once() {
 
 #[test]
 fn an_unreachable_app_is_an_error_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let run = check(&format!("http://127.0.0.1:{port}"), Duration::from_secs(30));
     assert_eq!(run.verdict, Verdict::Error);
     assert!(run.summary.contains("cannot connect"), "{}", run.summary);
