@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use fake_app::{Reply, fake_app, reply};
 
-use scimplan::verify::record::RequestRecord;
+use scimplan::session::RequestRecord;
 use scimplan::verify::{
     AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, Verdict,
     VerifyEvent, VerifyRun, run_check, spawn,

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, usage_error};
 use crate::report::{SummaryFormat, assess, export_workspace, render, resume_from_workbook};
+use crate::session::check_link;
 use crate::workspace::Workspace;
 
 /// When the plan is a completed workbook and the session is new (or `--import-results` is
@@ -54,23 +55,6 @@ pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure
     let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
     print!("{}", render(&readiness, format));
     Ok(if readiness.ready { 0 } else { EXIT_FINDING })
-}
-
-/// Checks that a link is an http(s) URL with a host.
-pub fn check_link(option: &str, link: &str) -> Result<String, Failure> {
-    let link = link.trim();
-    let rest = link
-        .strip_prefix("https://")
-        .or_else(|| link.strip_prefix("http://"));
-    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
-    match host {
-        Some(host) if !host.is_empty() && !link.chars().any(char::is_whitespace) => {
-            Ok(link.to_string())
-        }
-        _ => Err(usage_error(format!(
-            "{option} '{link}' is not a web link. Paste the full http:// or https:// address of the Runscope results page."
-        ))),
-    }
 }
 
 pub fn suites(

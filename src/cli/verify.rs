@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::session::CheckStatus;
 use crate::session::write_atomic;
-use crate::verify::spec::CheckStatus;
 use crate::verify::{
     AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
-    VerifyError, VerifyEvent, VerifyRun, junit, prepare_all, record_run, record_spec, run_check,
-    run_spec,
+    VerifyError, VerifyEvent, VerifyRun, prepare_all, record_run, record_spec, run_check, run_spec,
 };
 use crate::workspace::Workspace;
 
@@ -189,7 +188,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         runs.push(run);
     }
     if let Some(path) = &args.junit {
-        write_atomic(path, junit::runs_xml(&runs).as_bytes(), false)
+        write_atomic(path, crate::report::junit::runs(&runs).as_bytes(), false)
             .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
     }
     if args.json {
@@ -274,7 +273,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     record_spec(&mut ws.store.session, report.clone());
     save(&mut ws)?;
     if let Some(path) = &args.junit {
-        write_atomic(path, junit::spec_xml(&report).as_bytes(), false)
+        write_atomic(path, crate::report::junit::spec(&report).as_bytes(), false)
             .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
     }
     if args.json {

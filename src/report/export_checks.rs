@@ -5,7 +5,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
 use super::export::fit_cell;
 use crate::session::Session;
-use crate::verify::VerifyRun;
+use crate::session::VerifyRun;
 
 pub const CHECKS_SHEET: &str = "API checks";
 

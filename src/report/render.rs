@@ -56,7 +56,7 @@ pub fn render(readiness: &Readiness, format: SummaryFormat) -> String {
             out.push('\n');
             out
         }
-        SummaryFormat::Junit => junit(readiness),
+        SummaryFormat::Junit => super::junit::readiness(readiness),
     }
 }
 
@@ -80,7 +80,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn section_label(name: &str) -> &str {
+pub(super) fn section_label(name: &str) -> &str {
     if name.is_empty() {
         "(no section)"
     } else {
@@ -255,7 +255,7 @@ pub fn markdown(r: &Readiness) -> String {
     out
 }
 
-fn outcome_key(outcome: Outcome) -> &'static str {
+pub(super) fn outcome_key(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::NotRun => "not-run",
         Outcome::Pass => "pass",
@@ -331,117 +331,4 @@ pub fn json_value(r: &Readiness) -> Value {
             "kind": w.kind(), "case": w.case(), "message": w.describe(),
         })).collect::<Vec<_>>(),
     })
-}
-
-/// Escapes text for an XML attribute or element; drops characters XML 1.0 forbids.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// JUnit XML: one test suite per plan section with every applicable case, plus the API suites.
-/// Blockers are failures (Blocked ones errors); cases of unsupported features are skipped.
-pub fn junit(r: &Readiness) -> String {
-    let blocker_of = |id: &str| r.blockers.iter().find(|b| b.id == id);
-    let mut suites = String::new();
-    let mut total_tests = 0;
-    let mut total_failures = 0;
-    let mut total_errors = 0;
-    for section in &r.sections {
-        let cases: Vec<_> = r
-            .cases
-            .iter()
-            .filter(|c| c.section == section.name)
-            .collect();
-        let mut body = String::new();
-        let (mut failures, mut errors, mut skipped) = (0, 0, 0);
-        for case in &cases {
-            let name = xml_escape(&format!("{} {}", case.id, case.title));
-            let class = xml_escape(section_label(&section.name));
-            let _ = write!(body, "    <testcase classname=\"{class}\" name=\"{name}\"");
-            match (case.applies, blocker_of(&case.id)) {
-                (false, _) => {
-                    skipped += 1;
-                    let _ = writeln!(
-                        body,
-                        ">\n      <skipped message=\"capability not supported\"/>\n    </testcase>"
-                    );
-                }
-                (true, None) => body.push_str("/>\n"),
-                (true, Some(b)) => {
-                    let tag = if b.outcome == Outcome::Blocked {
-                        errors += 1;
-                        "error"
-                    } else {
-                        failures += 1;
-                        "failure"
-                    };
-                    let detail = match &b.reason {
-                        Some(reason) => format!("Reason: {reason}\n{}", b.note),
-                        None => b.note.clone(),
-                    };
-                    let _ = writeln!(
-                        body,
-                        ">\n      <{tag} type=\"{}\" message=\"{} {}\">{}</{tag}>\n    </testcase>",
-                        outcome_key(b.outcome),
-                        xml_escape(&b.id),
-                        b.problem(),
-                        xml_escape(detail.trim())
-                    );
-                }
-            }
-        }
-        total_tests += cases.len();
-        total_failures += failures;
-        total_errors += errors;
-        let _ = write!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n{body}  </testsuite>\n",
-            xml_escape(section_label(&section.name)),
-            cases.len()
-        );
-    }
-    let mut api = String::new();
-    let mut api_failures = 0;
-    for s in &r.suites {
-        let _ = write!(
-            api,
-            "    <testcase classname=\"API suites\" name=\"{} suite\"",
-            s.name()
-        );
-        if s.satisfied() {
-            api.push_str("/>\n");
-        } else {
-            api_failures += 1;
-            let _ = writeln!(
-                api,
-                ">\n      <failure type=\"missing\" message=\"{}\"/>\n    </testcase>",
-                xml_escape(&s.describe())
-            );
-        }
-    }
-    total_tests += r.suites.len();
-    total_failures += api_failures;
-    let _ = write!(
-        suites,
-        "  <testsuite name=\"API suites\" tests=\"{}\" failures=\"{api_failures}\" errors=\"0\" skipped=\"0\">\n{api}  </testsuite>\n",
-        r.suites.len()
-    );
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"scimplan {}\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{total_errors}\">\n{suites}</testsuites>\n",
-        xml_escape(&r.plan_file)
-    )
 }

@@ -235,7 +235,7 @@ pub struct Session {
     pub last_case: Option<String>,
     /// The SCIM connection (not its secret), test subjects and verification runs.
     #[serde(default)]
-    pub verify: crate::verify::VerifyState,
+    pub verify: super::verification::VerifyState,
 }
 
 impl Session {

@@ -168,7 +168,7 @@ impl ConnectionForm {
                 (AuthScheme::parse(&format!("header:{name}"))?, None)
             }
         };
-        Connection::new(url, auth, username)
+        Ok(Connection::new(url, auth, username)?)
     }
 }
 

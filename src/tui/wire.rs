@@ -11,7 +11,7 @@ use super::connect_form;
 use super::keymap::Mode;
 use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
-use crate::verify::spec::CheckStatus;
+use crate::session::CheckStatus;
 use crate::verify::{
     CheckJob, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run,
     record_spec, spawn_all, spawn_spec,
@@ -182,10 +182,10 @@ pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
             } else {
                 "CRUD"
             };
-            let link = match crate::cli::report::check_link(&format!("The {suite} link"), &value) {
+            let link = match crate::session::check_link(&format!("The {suite} link"), &value) {
                 Ok(link) => link,
-                Err(failure) => {
-                    m.error(failure.message);
+                Err(error) => {
+                    m.error(error.to_string());
                     return false;
                 }
             };

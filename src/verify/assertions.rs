@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use super::connection::Exchange;
+use super::http::Exchange;
 use super::json_path::select;
 use super::recipe::{Assertion, render};
-use super::record::AssertionRecord;
+use crate::session::AssertionRecord;
 
 /// Evaluates one assertion against an answer, recording expected and actual.
 pub fn check(

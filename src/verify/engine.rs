@@ -8,13 +8,13 @@ use chrono::Utc;
 
 use super::assertions::{check, describe_non_json, encode_component, plain};
 use super::cancel::CancelFlag;
-use super::connection::{AuthScheme, Exchange, ScimClient};
+use super::http::{Exchange, ScimClient};
 use super::json_path::select;
 use super::recipe::{Recipe, RecipeBook, RecipeStep, render, split_list};
-use super::record::{
-    AssertionRecord, RememberedValue, RequestRecord, Verdict, VerifyRun, VerifyState,
-};
+use super::record::request_record;
 use super::{VerifyError, VerifyEvent};
+use crate::session::AuthScheme;
+use crate::session::{AssertionRecord, RememberedValue, Verdict, VerifyRun, VerifyState};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
@@ -231,7 +231,7 @@ pub fn run_check(
         requests: attempt
             .exchanges
             .iter()
-            .map(|e| RequestRecord::from_exchange(e, &auth_header, secret))
+            .map(|e| request_record(e, &auth_header, secret))
             .collect(),
         assertions: attempt.assertions,
         captured: attempt.captured,
@@ -363,7 +363,7 @@ fn run_step(
     if let Some(status @ (401 | 403)) = answer.status {
         attempt.fatal = Some(format!(
             "{label}: the app refused the credentials ({status}). Check the token in {} and the auth scheme set by `scimplan connect`.",
-            super::connection::TOKEN_ENV
+            crate::session::connection::TOKEN_ENV
         ));
         return;
     }

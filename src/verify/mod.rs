@@ -1,6 +1,7 @@
 //! Verifying cases against the app's SCIM API, and scimplan's own SPEC suite.
 //!
-//! - `connection`: settings (in the session), the secret (memory only), the HTTP client.
+//! - `secret` (memory only) and `http` (the SCIM client); the connection settings and every
+//!   record a run leaves are session types (`session::connection`, `session::verification`).
 //! - `recipe` + `engine`: declarative checks from `plans/okta-scim-recipes.toml`, polled until
 //!   they hold or the deadline passes.
 //! - `record`: what a run leaves in the session.
@@ -9,12 +10,12 @@
 
 pub mod assertions;
 pub mod cancel;
-pub mod connection;
 pub mod engine;
+pub mod http;
 pub mod json_path;
-pub mod junit;
 pub mod recipe;
 pub mod record;
+pub mod secret;
 pub mod spec;
 pub mod worker;
 
@@ -23,17 +24,27 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub use cancel::CancelFlag;
-pub use connection::{AuthScheme, Connection, ScimClient, Secret};
 pub use engine::{CheckJob, DEFAULT_DEADLINE, prepare_all, run_check};
+pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
 pub use recipe::{Recipe, RecipeBook};
-pub use record::{Verdict, VerifyRun, VerifyState, record_run, record_spec};
-pub use spec::{SpecOptions, SpecReport, run_spec};
+pub use record::{record_run, record_spec, request_record};
+pub use secret::Secret;
+// The records a run leaves and the connection settings are session types; named here too so
+// callers of verify find them beside the functions that fill them.
+pub use crate::session::connection::{PASSWORD_ENV, TOKEN_ENV};
+pub use crate::session::{
+    AssertionRecord, AuthScheme, CheckStatus, Connection, RememberedValue, RequestRecord,
+    SpecCheck, SpecReport, Verdict, VerifyRun, VerifyState,
+};
+pub use spec::{SpecOptions, run_spec};
 pub use worker::{CancelHandle, Running, spawn, spawn_all, spawn_spec};
 
 #[derive(Debug, Error)]
 pub enum VerifyError {
     #[error("{0}")]
     Settings(String),
+    #[error(transparent)]
+    Connection(#[from] crate::session::ConnectionError),
     #[error(
         "no SCIM connection in this session. Run `scimplan connect PLAN --scim-url URL --auth bearer` first."
     )]

@@ -3,19 +3,18 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::VerifyEvent;
 use super::assertions::{describe_non_json, encode_component};
 use super::cancel::CancelFlag;
-use super::connection::{AuthScheme, Exchange, ScimClient};
+use super::http::{Exchange, ScimClient};
 
 mod checks;
 use super::json_path::select;
-use super::record::RequestRecord;
-use crate::session::{SuiteKind, SuiteRun};
+use super::record::request_record;
+pub use crate::session::{AuthScheme, CheckStatus, RequestRecord, SpecCheck, SpecReport};
 
 const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -46,7 +45,7 @@ impl SpecOptions {
     pub fn new(auth: AuthScheme) -> SpecOptions {
         SpecOptions {
             user_name: random_user_name(),
-            request_deadline: super::connection::REQUEST_TIMEOUT,
+            request_deadline: super::http::REQUEST_TIMEOUT,
             auth,
         }
     }
@@ -67,124 +66,6 @@ fn random_hex() -> String {
             .unwrap_or_default(),
     );
     format!("{:016x}", hasher.finish())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckStatus {
-    Pass,
-    Fail,
-    /// Not required by Okta: reported, not counted as a failure.
-    Warn,
-}
-
-impl CheckStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckStatus::Pass => "PASS",
-            CheckStatus::Fail => "FAIL",
-            CheckStatus::Warn => "WARN",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SpecCheck {
-    pub name: String,
-    /// Okta requires it; a failure of an optional check is a warning.
-    pub required: bool,
-    pub status: CheckStatus,
-    /// Each problem found, or what was confirmed.
-    pub detail: Vec<String>,
-    pub requests: Vec<RequestRecord>,
-    pub duration_ms: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SpecReport {
-    pub target: String,
-    pub at: DateTime<Utc>,
-    pub checks: Vec<SpecCheck>,
-    /// The userName of the user the suite created, if it did.
-    pub created_user: Option<String>,
-    pub created_id: Option<String>,
-    /// Ids of duplicates an app created when it should have answered 409 (deactivated too).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub duplicate_ids: Vec<String>,
-    /// The created user was deactivated at the end.
-    pub deactivated: bool,
-    pub cancelled: bool,
-    /// The app could not be reached at all (refused, DNS, TLS): the suite stopped after its
-    /// first check, and this run is no SPEC result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unreachable: Option<String>,
-    pub duration_ms: u64,
-}
-
-impl SpecReport {
-    /// `passed`, `failed` or `cancelled`.
-    pub fn verdict(&self) -> &'static str {
-        if self.cancelled {
-            "cancelled"
-        } else if self.passed() {
-            "passed"
-        } else {
-            "failed"
-        }
-    }
-
-    /// `16 checks, 1 failed, 0 warning(s), 0.11 s`.
-    pub fn counts(&self) -> String {
-        format!(
-            "{} checks, {} failed, {} warning(s), {:.2} s",
-            self.checks.len(),
-            self.failures(),
-            self.warnings(),
-            self.duration_ms as f64 / 1000.0
-        )
-    }
-
-    /// What became of the user the suite created, when it created one.
-    pub fn created_user_state(&self) -> Option<String> {
-        let user = self.created_user.as_ref()?;
-        Some(if self.deactivated {
-            format!("created user {user}: deactivated at the end")
-        } else {
-            format!("created user {user}: NOT deactivated: deactivate it in the app")
-        })
-    }
-
-    pub fn failures(&self) -> usize {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Fail)
-            .count()
-    }
-
-    pub fn warnings(&self) -> usize {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Warn)
-            .count()
-    }
-
-    pub fn passed(&self) -> bool {
-        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
-    }
-
-    /// The record readiness counts in place of the Runscope SPEC link.
-    pub fn suite_run(&self) -> SuiteRun {
-        SuiteRun {
-            suite: SuiteKind::Spec,
-            at: self.at,
-            target: self.target.clone(),
-            passed: self.passed(),
-            checks: self.checks.len(),
-            failures: self.failures(),
-            warnings: self.warnings(),
-            duration_ms: self.duration_ms,
-        }
-    }
 }
 
 /// A check being made: its requests and the problems found.
@@ -338,7 +219,7 @@ impl Suite<'_> {
             if exchange.fatal && self.unreachable.is_none() {
                 self.unreachable = exchange.error.clone();
             }
-            check.requests.push(RequestRecord::from_exchange(
+            check.requests.push(request_record(
                 exchange,
                 &self.auth_header,
                 self.client.secret(),

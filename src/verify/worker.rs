@@ -4,10 +4,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
-use super::connection::{Connection, ScimClient, Secret};
 use super::engine::{CheckJob, run_check};
+use super::http::ScimClient;
+use super::secret::Secret;
 use super::spec::{SpecOptions, run_spec};
 use super::{VerifyError, VerifyEvent};
+use crate::session::Connection;
 
 /// Cancels the background work it was returned with; the worker stops at its next wait or
 /// request (a request in flight ends at its own timeout, bounded by the check's deadline).

@@ -300,7 +300,7 @@ fn verdict(model: &Model) -> Vec<Line<'static>> {
             let failed: Vec<_> = report
                 .checks
                 .iter()
-                .filter(|c| c.status == crate::verify::spec::CheckStatus::Fail)
+                .filter(|c| c.status == crate::session::CheckStatus::Fail)
                 .collect();
             for check in failed.iter().take(3) {
                 let detail = check.detail.first().map(String::as_str).unwrap_or("");
@@ -525,8 +525,8 @@ pub fn connection_form(model: &Model, frame: &mut Frame, area: Rect) {
         ]));
     }
     let var = match form.scheme {
-        SchemeChoice::Basic => crate::verify::connection::PASSWORD_ENV,
-        _ => crate::verify::connection::TOKEN_ENV,
+        SchemeChoice::Basic => crate::session::connection::PASSWORD_ENV,
+        _ => crate::session::connection::TOKEN_ENV,
     };
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(

@@ -7,7 +7,7 @@ use super::{
     random_user_name, unknown_id,
 };
 use crate::verify::assertions::encode_component;
-use crate::verify::connection::Exchange;
+use crate::verify::http::Exchange;
 use crate::verify::json_path::select;
 
 /// Okta's checks 1 and 2: a user the app already holds, listed and read back.

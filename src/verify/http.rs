@@ -1,201 +1,19 @@
-//! The connection to the app's SCIM API: settings kept in the session, the secret kept in memory,
-//! and an HTTP client with Okta's limits.
+//! The HTTP client for the app's SCIM API, with Okta's limits: timeouts, 429 waits, same-origin
+//! redirects only, and requests that a cancel does not wait for.
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::VerifyError;
 use super::cancel::CancelFlag;
-
-/// The environment variable holding the bearer token or the named header's value.
-pub const TOKEN_ENV: &str = "SCIMPLAN_SCIM_TOKEN";
-/// The environment variable holding the Basic auth password.
-pub const PASSWORD_ENV: &str = "SCIMPLAN_SCIM_PASSWORD";
+use super::secret::Secret;
+use crate::session::{AuthScheme, Connection};
 
 /// Okta gives up on a SCIM request after 60 s; so do we.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const SCIM_JSON: &str = "application/scim+json";
-
-/// How the app's SCIM API authenticates Okta.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "scheme")]
-pub enum AuthScheme {
-    /// `Authorization: Bearer <token>`.
-    Bearer,
-    /// `Authorization: Basic ...` with the session's username and a password.
-    Basic,
-    /// A custom header carrying the token, e.g. `X-API-Key`.
-    Header { name: String },
-}
-
-impl AuthScheme {
-    /// Reads `bearer`, `basic` or `header:NAME`.
-    pub fn parse(text: &str) -> Result<AuthScheme, VerifyError> {
-        let lower = text.trim().to_ascii_lowercase();
-        match lower.as_str() {
-            "bearer" => Ok(AuthScheme::Bearer),
-            "basic" => Ok(AuthScheme::Basic),
-            _ => match text.trim().split_once(':') {
-                Some((kind, name))
-                    if kind.eq_ignore_ascii_case("header")
-                        && reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
-                            .is_ok() =>
-                {
-                    Ok(AuthScheme::Header {
-                        name: name.trim().to_string(),
-                    })
-                }
-                _ => Err(VerifyError::Settings(format!(
-                    "'{text}' is not an auth scheme. Use bearer, basic or header:NAME (e.g. header:X-API-Key)."
-                ))),
-            },
-        }
-    }
-
-    pub fn label(&self) -> String {
-        match self {
-            AuthScheme::Bearer => "bearer".into(),
-            AuthScheme::Basic => "basic".into(),
-            AuthScheme::Header { name } => format!("header:{name}"),
-        }
-    }
-
-    /// The environment variable the secret of this scheme is read from.
-    pub fn secret_env(&self) -> &'static str {
-        match self {
-            AuthScheme::Basic => PASSWORD_ENV,
-            _ => TOKEN_ENV,
-        }
-    }
-}
-
-/// The settings of the connection that are not secret; stored in the session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Connection {
-    /// The SCIM base URL, e.g. `https://app.example.com/scim/v2` (no trailing slash).
-    pub base_url: String,
-    pub auth: AuthScheme,
-    /// The Basic auth username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-
-impl Connection {
-    pub fn new(
-        base_url: &str,
-        auth: AuthScheme,
-        username: Option<String>,
-    ) -> Result<Connection, VerifyError> {
-        let trimmed = base_url.trim().trim_end_matches('/');
-        let url = reqwest::Url::parse(trimmed).map_err(|e| {
-            VerifyError::Settings(format!(
-                "'{base_url}' is not a URL ({e}). Give the SCIM base URL, e.g. https://app.example.com/scim/v2"
-            ))
-        })?;
-        if url.scheme() != "https" && url.scheme() != "http" {
-            return Err(VerifyError::Settings(format!(
-                "'{base_url}' is not an http(s) URL. Give the SCIM base URL, e.g. https://app.example.com/scim/v2"
-            )));
-        }
-        if auth == AuthScheme::Basic && username.as_deref().is_none_or(str::is_empty) {
-            return Err(VerifyError::Settings(
-                "Basic auth needs a username: add --username NAME (the password comes from SCIMPLAN_SCIM_PASSWORD)."
-                    .into(),
-            ));
-        }
-        Ok(Connection {
-            base_url: trimmed.to_string(),
-            auth,
-            username,
-        })
-    }
-
-    /// A warning when the secret would travel unencrypted to another machine (plain http is
-    /// fine for a test server on this one).
-    pub fn plain_http_warning(&self) -> Option<String> {
-        let url = reqwest::Url::parse(&self.base_url).ok()?;
-        let host = url
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let local = host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        (url.scheme() == "http" && !local).then(|| {
-            format!(
-                "{} is plain http: the secret would travel unencrypted. Use https unless this is a local test server.",
-                self.base_url
-            )
-        })
-    }
-
-    /// How the connection authenticates, for messages: `bearer`, `basic as ann`, `header:X-Key`.
-    pub fn describe_auth(&self) -> String {
-        match &self.username {
-            Some(user) if self.auth == AuthScheme::Basic => format!("basic as {user}"),
-            _ => self.auth.label(),
-        }
-    }
-}
-
-/// A token or password, held in memory only: never serialized, never printed.
-#[derive(Clone)]
-pub struct Secret {
-    value: String,
-    /// Other spellings of the secret that may show up in text (Basic's base64 credentials).
-    forms: Vec<String>,
-}
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret {
-            value: value.into(),
-            forms: Vec::new(),
-        }
-    }
-
-    /// The secret of `scheme` from its environment variable.
-    pub fn from_env(scheme: &AuthScheme) -> Result<Secret, VerifyError> {
-        let var = scheme.secret_env();
-        match std::env::var(var) {
-            Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value.trim())),
-            _ => Err(VerifyError::MissingSecret { var }),
-        }
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.value
-    }
-
-    /// Also redacts the base64 `user:secret` a Basic header carries.
-    fn with_basic_form(mut self, username: &str) -> Secret {
-        self.forms
-            .push(base64(format!("{username}:{}", self.value).as_bytes()));
-        self
-    }
-
-    /// `text` with every occurrence of the secret replaced.
-    pub fn redact(&self, text: &str) -> String {
-        if self.value.len() < 4 {
-            return text.to_string();
-        }
-        let mut out = text.replace(&self.value, "[redacted]");
-        for form in &self.forms {
-            out = out.replace(form, "[redacted]");
-        }
-        out
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
 
 /// One HTTP request and its answer, as seen by the check engine.
 #[derive(Debug, Clone)]
@@ -425,28 +243,6 @@ impl ScimClient {
     }
 }
 
-/// Standard base64 with padding (RFC 4648), as in a Basic Authorization header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Follows redirects only within the same scheme, host and port: the auth header must never
 /// reach another host.
 fn same_origin_redirects() -> reqwest::redirect::Policy {
@@ -554,70 +350,4 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         source = next;
     }
     source.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn auth_schemes_parse_and_reject_nonsense() {
-        assert_eq!(AuthScheme::parse("Bearer").unwrap(), AuthScheme::Bearer);
-        assert_eq!(AuthScheme::parse("basic").unwrap(), AuthScheme::Basic);
-        assert_eq!(
-            AuthScheme::parse("header:X-API-Key").unwrap(),
-            AuthScheme::Header {
-                name: "X-API-Key".into()
-            }
-        );
-        let err = AuthScheme::parse("oauth").unwrap_err().to_string();
-        assert!(
-            err.contains("'oauth'") && err.contains("header:NAME"),
-            "{err}"
-        );
-        assert!(AuthScheme::parse("header:bad name").is_err());
-    }
-
-    #[test]
-    fn connection_needs_a_url_and_a_basic_username() {
-        assert!(Connection::new("not a url", AuthScheme::Bearer, None).is_err());
-        assert!(Connection::new("ftp://x", AuthScheme::Bearer, None).is_err());
-        assert!(Connection::new("https://x/scim/v2", AuthScheme::Basic, None).is_err());
-        let c = Connection::new("https://x/scim/v2/", AuthScheme::Bearer, None).unwrap();
-        assert_eq!(c.base_url, "https://x/scim/v2");
-    }
-
-    #[test]
-    fn plain_http_is_flagged_only_off_this_machine() {
-        let warn = |url: &str| {
-            Connection::new(url, AuthScheme::Bearer, None)
-                .unwrap()
-                .plain_http_warning()
-        };
-        for local in [
-            "http://localhost:8000/scim",
-            "http://127.0.0.1:9/scim",
-            "http://127.8.0.1/scim",
-            "http://[::1]:8000/scim",
-            "https://app.example.com/scim",
-        ] {
-            assert_eq!(warn(local), None, "{local}");
-        }
-        let remote = warn("http://app.example.com/scim").expect("a warning");
-        assert!(remote.contains("plain http"), "{remote}");
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let secret = Secret::new("s3cr3t-token");
-        assert_eq!(format!("{secret:?}"), "Secret([redacted])");
-        assert_eq!(secret.redact("a s3cr3t-token b"), "a [redacted] b");
-        let basic = secret.with_basic_form("okta");
-        assert_eq!(base64(b"okta:s3cr3t-token"), "b2t0YTpzM2NyM3QtdG9rZW4=");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(
-            basic.redact("Basic b2t0YTpzM2NyM3QtdG9rZW4="),
-            "Basic [redacted]"
-        );
-    }
 }

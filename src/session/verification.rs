@@ -1,0 +1,261 @@
+//! What verification leaves in the session: the connection (never its secret), test subjects,
+//! remembered values, every case run with its evidence, and the latest SPEC report. `verify`
+//! fills these; the session only stores them, so it never depends on the verifier.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::connection::Connection;
+use super::model::{Outcome, SuiteKind, SuiteRun};
+
+/// Response bodies kept as evidence are cut to this many bytes.
+pub const EVIDENCE_BODY_LIMIT: usize = 4096;
+/// Runs kept per case; older ones are dropped.
+pub const RUNS_KEPT_PER_CASE: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VerifyState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Connection>,
+    /// Inputs typed once and reused: `user`, `group`, `members`...
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub subjects: BTreeMap<String, String>,
+    /// Values captured by a passing run for later cases (e.g. the SCIM id C9293 compares with).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub remembered: BTreeMap<String, RememberedValue>,
+    /// Verification runs, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<VerifyRun>,
+    /// The latest SPEC suite run, every check with its requests (older runs keep their summary
+    /// in `Session::suite_runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_spec: Option<SpecReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RememberedValue {
+    pub value: String,
+    /// The case whose run captured it.
+    pub case: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every assertion held.
+    Pass,
+    /// The app's API did not show the expected outcome before the deadline.
+    Fail,
+    /// The check could not be made (unreachable, credentials refused, missing input).
+    Error,
+    /// Stopped by the tester.
+    Cancelled,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Error => "ERROR",
+            Verdict::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// The case outcome a run of this verdict records (none for errors and cancels).
+    pub fn outcome(self) -> Option<Outcome> {
+        match self {
+            Verdict::Pass => Some(Outcome::Pass),
+            Verdict::Fail => Some(Outcome::Fail),
+            Verdict::Error | Verdict::Cancelled => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyRun {
+    pub case: String,
+    pub at: DateTime<Utc>,
+    /// The SCIM base URL checked.
+    pub target: String,
+    pub verdict: Verdict,
+    /// One line for the tester: the first failing assertion or the error.
+    pub summary: String,
+    /// Polling attempts made.
+    pub attempts: u32,
+    pub duration_ms: u64,
+    #[serde(default)]
+    pub inputs: BTreeMap<String, String>,
+    /// The requests of the last attempt (and any 429s it waited on).
+    #[serde(default)]
+    pub requests: Vec<RequestRecord>,
+    /// The assertions of the last attempt.
+    #[serde(default)]
+    pub assertions: Vec<AssertionRecord>,
+    /// Values captured by the last attempt.
+    #[serde(default)]
+    pub captured: BTreeMap<String, String>,
+    /// The recipe's `remember` table (remembered name -> capture), applied by `record_run`.
+    #[serde(skip)]
+    pub remember: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+    pub duration_ms: u64,
+    /// Headers sent that matter as evidence; the credentials are always redacted.
+    #[serde(default)]
+    pub request_headers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The answer's body, cut to `EVIDENCE_BODY_LIMIT` bytes.
+    #[serde(default)]
+    pub response_body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssertionRecord {
+    /// The step (request) the assertion is about.
+    pub step: String,
+    /// What was checked, e.g. `Resources[0].active equals true`.
+    pub check: String,
+    pub expected: String,
+    pub actual: String,
+    pub passed: bool,
+}
+
+impl VerifyState {
+    /// The latest run of a case.
+    pub fn latest_run(&self, case: &str) -> Option<&VerifyRun> {
+        self.runs.iter().rev().find(|r| r.case == case)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// Not required by Okta: reported, not counted as a failure.
+    Warn,
+}
+
+impl CheckStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "PASS",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Warn => "WARN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecCheck {
+    pub name: String,
+    /// Okta requires it; a failure of an optional check is a warning.
+    pub required: bool,
+    pub status: CheckStatus,
+    /// Each problem found, or what was confirmed.
+    pub detail: Vec<String>,
+    pub requests: Vec<RequestRecord>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecReport {
+    pub target: String,
+    pub at: DateTime<Utc>,
+    pub checks: Vec<SpecCheck>,
+    /// The userName of the user the suite created, if it did.
+    pub created_user: Option<String>,
+    pub created_id: Option<String>,
+    /// Ids of duplicates an app created when it should have answered 409 (deactivated too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_ids: Vec<String>,
+    /// The created user was deactivated at the end.
+    pub deactivated: bool,
+    pub cancelled: bool,
+    /// The app could not be reached at all (refused, DNS, TLS): the suite stopped after its
+    /// first check, and this run is no SPEC result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl SpecReport {
+    /// `passed`, `failed` or `cancelled`.
+    pub fn verdict(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else if self.passed() {
+            "passed"
+        } else {
+            "failed"
+        }
+    }
+
+    /// `16 checks, 1 failed, 0 warning(s), 0.11 s`.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} checks, {} failed, {} warning(s), {:.2} s",
+            self.checks.len(),
+            self.failures(),
+            self.warnings(),
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+
+    /// What became of the user the suite created, when it created one.
+    pub fn created_user_state(&self) -> Option<String> {
+        let user = self.created_user.as_ref()?;
+        Some(if self.deactivated {
+            format!("created user {user}: deactivated at the end")
+        } else {
+            format!("created user {user}: NOT deactivated: deactivate it in the app")
+        })
+    }
+
+    pub fn failures(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Fail)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Warn)
+            .count()
+    }
+
+    pub fn passed(&self) -> bool {
+        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
+    }
+
+    /// The record readiness counts in place of the Runscope SPEC link.
+    pub fn suite_run(&self) -> SuiteRun {
+        SuiteRun {
+            suite: SuiteKind::Spec,
+            at: self.at,
+            target: self.target.clone(),
+            passed: self.passed(),
+            checks: self.checks.len(),
+            failures: self.failures(),
+            warnings: self.warnings(),
+            duration_ms: self.duration_ms,
+        }
+    }
+}
