@@ -20,8 +20,8 @@ pub use model::{
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
 pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
-    VerifyRun, VerifyState,
+    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
 };
 
 #[cfg(test)]
