@@ -338,7 +338,10 @@ pub fn run_spec(
             cancel: &never,
             ..suite
         };
-        let mut check = retry.begin("cleanup", false);
+        let mut check = retry.begin(
+            "cleanup: deactivate the created user after the cancel",
+            false,
+        );
         let id = report.created_id.clone().unwrap_or_default();
         let answer = retry.request(
             &mut check,
@@ -347,7 +350,12 @@ pub fn run_spec(
             Some(&checks::deactivate_body()),
             true,
         );
-        report.deactivated = matches!(answer.status, Some(200 | 204));
+        report.deactivated = check.status(&answer, &[200, 204]);
+        if report.deactivated {
+            check.confirmed.push(format!("user {id} deactivated"));
+        }
+        // Recorded like every other check, so the report shows the clean-up's requests.
+        retry.finish(check);
         report.checks = retry.checks;
     } else {
         report.checks = suite.checks;
