@@ -82,7 +82,7 @@ pub enum Command {
         plan: PathBuf,
         /// Case ID, e.g. C9290.
         case: String,
-        /// pass, fail, blocked, skip or not-run.
+        /// pass, fail, blocked, skip or not-run (symbols and empty words are refused).
         outcome: String,
         /// Replace the case's note.
         #[arg(long)]
@@ -335,6 +335,12 @@ pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failur
             report.missing_cases.join(", ")
         );
     }
+    if let Some(problem) = &report.history_dropped {
+        eprintln!(
+            "warning: {}: the undo history is damaged ({problem}); it was dropped, every result is kept. Nothing can be undone from before now.",
+            ws.store.path.display()
+        );
+    }
     Ok(ws)
 }
 
@@ -350,12 +356,19 @@ fn mark(
     note: Option<String>,
     reason: Option<String>,
 ) -> Result<u8, Failure> {
-    let mut ws = open(plan, common)?;
+    // Checked before anything is opened or written: a wrong word changes nothing.
     let Some(outcome_value) = Outcome::parse(outcome) else {
+        let word = if outcome.trim().is_empty() {
+            "an empty word (is a shell variable unset?)".to_string()
+        } else {
+            format!("'{outcome}'")
+        };
         return Err(usage_error(format!(
-            "'{outcome}' is not an outcome. Use one of: pass, fail, blocked, skip, not-run."
+            "{word} is not an outcome; nothing was recorded. Use one of: {}.",
+            Outcome::WORDS
         )));
     };
+    let mut ws = open(plan, common)?;
     let Some(index) = ws.plan.case_index(case.trim()) else {
         return Err(usage_error(unknown_case_message(&ws, case)));
     };

@@ -27,7 +27,7 @@ impl std::fmt::Display for UnknownResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "row {}, column {} ({}): '{}' is not an outcome; the case was left as it was. Use one of: Not run, Pass, Fail, Blocked, Skipped.",
+            "row {}, column {} ({}): '{}' is not an outcome; the case was left as it was. Use one of: Not run, Pass, Fail, Blocked, Skipped (or ✓ / ✗, or leave the cell empty).",
             self.row, self.column, self.case, self.word
         )
     }
@@ -164,7 +164,7 @@ pub fn import_recorded(plan: &Plan, session: &mut Session) -> ImportReport {
     let column = crate::plan::column_letter(recorded.first_col);
     for row in &recorded.rows {
         let word = row.result.as_text();
-        let Some(outcome) = Outcome::parse(&word) else {
+        let Some(outcome) = Outcome::from_cell(&word) else {
             report.unknown.push(UnknownResult {
                 case: row.case.clone(),
                 row: row.row,
