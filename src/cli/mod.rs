@@ -91,6 +91,16 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Take back the most recent change still in effect (as `u` in the checklist).
+    Undo {
+        /// The plan workbook.
+        plan: PathBuf,
+    },
+    /// Apply again the most recently undone change (as `Ctrl-r` in the checklist).
+    Redo {
+        /// The plan workbook.
+        plan: PathBuf,
+    },
     /// List capabilities, or declare which ones the integration supports.
     Capabilities {
         /// The plan workbook.
@@ -247,6 +257,8 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             note,
             reason,
         }) => mark(&plan, &common, &case, &outcome, note, reason),
+        Some(Command::Undo { plan }) => undo_or_redo(&plan, &common, false),
+        Some(Command::Redo { plan }) => undo_or_redo(&plan, &common, true),
         Some(Command::Capabilities {
             plan,
             support,
@@ -387,6 +399,20 @@ fn mark(
     save(&mut ws)?;
     let title = &ws.plan.cases[index].title;
     println!("{id} {title}: {outcome_value}");
+    Ok(0)
+}
+
+fn undo_or_redo(plan: &std::path::Path, common: &Common, redo: bool) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let session = &mut ws.store.session;
+    let walked = if redo { session.redo() } else { session.undo() };
+    match walked {
+        Some(description) => {
+            save(&mut ws)?;
+            println!("{}: {description}", if redo { "Redone" } else { "Undone" });
+        }
+        None => println!("Nothing to {}.", if redo { "redo" } else { "undo" }),
+    }
     Ok(0)
 }
 
