@@ -135,9 +135,13 @@ pub enum Command {
     Export {
         /// The plan workbook.
         plan: PathBuf,
-        /// Where to write (default: <stem>-completed-<YYYY-MM-DD>.xlsx beside the workbook).
+        /// Where to write: an .xlsx file (".xlsx" is added to a name without one) or a folder
+        /// (default: <stem>-completed-<YYYY-MM-DD>.xlsx beside the workbook, -2, -3... when taken).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Replace the -o file when it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Download the official Okta test plan workbook and check its SHA-256.
     Fetch {
@@ -270,7 +274,11 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             spec_link,
             crud_link,
         }) => report::suites(&plan, &common, spec_link, crud_link),
-        Some(Command::Export { plan, output }) => report::export(&plan, &common, output.as_deref()),
+        Some(Command::Export {
+            plan,
+            output,
+            force,
+        }) => report::export(&plan, &common, output.as_deref(), force),
         Some(Command::Fetch {
             version,
             dest,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace, render, resume_from_workbook};
+use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
 use crate::session::check_link;
 use crate::workspace::Workspace;
 
@@ -88,9 +88,14 @@ pub fn suites(
     Ok(0)
 }
 
-pub fn export(plan: &Path, common: &Common, output: Option<&Path>) -> Result<u8, Failure> {
+pub fn export(
+    plan: &Path,
+    common: &Common,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<u8, Failure> {
     let ws = open(plan, common)?;
-    let path = export_workspace(&ws, output)?;
+    let path = export_workspace_with(&ws, output, force)?;
     println!("{}", path.display());
     Ok(0)
 }
