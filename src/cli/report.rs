@@ -35,11 +35,22 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
             plan.sheet
         );
     }
+    for conflict in &report.conflicts {
+        eprintln!(
+            "warning: {}, sheet '{}', {conflict}",
+            plan.source.display(),
+            plan.sheet
+        );
+    }
     eprintln!(
-        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}.",
+        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
         report.imported,
         report.capabilities,
-        plan.source.display()
+        plan.source.display(),
+        match report.conflicts.len() {
+            0 => String::new(),
+            n => format!(", and kept the session's newer result for {n} case(s)"),
+        }
     );
     ws.save()?;
     Ok(())

@@ -439,9 +439,10 @@ fn write_summary_sheet(
     ];
     let mut row = 2;
     sheet.write_string_with_format(row, 0, "Exported at (UTC)", &formats.bold)?;
-    if let Ok(at) = ExcelDateTime::from_timestamp(now.timestamp()) {
-        sheet.write_datetime_with_format(row, 1, &at, &formats.date)?;
-    }
+    // To the millisecond: importing this workbook later tells a result changed after the
+    // export from one it holds.
+    let serial = 25_569.0 + now.timestamp_millis() as f64 / 86_400_000.0;
+    sheet.write_number_with_format(row, 1, serial, &formats.date)?;
     row += 1;
     for (label, value) in facts {
         sheet.write_string_with_format(row, 0, label, &formats.bold)?;
