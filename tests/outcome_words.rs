@@ -15,7 +15,9 @@ fn mark_refuses_empty_unknown_and_symbolic_words() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write_plan(&d.join("plan.xlsx"), large_plan_rows(3));
-    for word in ["", "  ", "-", "✓", "✗", "x", "none", "todo", "?", "pass!", "1", "done"] {
+    for word in [
+        "", "  ", "-", "✓", "✗", "x", "none", "todo", "?", "pass!", "1", "done",
+    ] {
         let out = scimplan(d, &["mark", "plan.xlsx", "C100000", word]);
         assert_eq!(out.status.code(), Some(2), "{word:?}: {}", stdout(&out));
         let err = stderr(&out);
@@ -27,7 +29,10 @@ fn mark_refuses_empty_unknown_and_symbolic_words() {
         if word.trim().is_empty() {
             assert!(err.contains("an empty word"), "{err}");
         }
-        assert!(!d.join("plan.scimplan.json").exists(), "{word:?} wrote the session");
+        assert!(
+            !d.join("plan.scimplan.json").exists(),
+            "{word:?} wrote the session"
+        );
     }
     for (word, outcome) in [
         ("Passed", Outcome::Pass),
@@ -52,12 +57,26 @@ fn import_takes_check_marks_deliberately_and_reports_every_other_word() {
     let out = scimplan(d, &["export", "plan.xlsx", "-o", "done.xlsx"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let words = [
-        "✓", "✔️", "✗", "✘", "❌", "x", "-", "none", "todo", "TRUE", "Pass with issues",
+        "✓",
+        "✔️",
+        "✗",
+        "✘",
+        "❌",
+        "x",
+        "-",
+        "none",
+        "todo",
+        "TRUE",
+        "Pass with issues",
     ];
-    hand_edited(&d.join("done.xlsx"), &d.join("edited.xlsx"), |sheet, r, c| {
-        (sheet == "Sheet1" && c == RESULT_COL && (1..=words.len()).contains(&r))
-            .then(|| words[r - 1].to_string())
-    });
+    hand_edited(
+        &d.join("done.xlsx"),
+        &d.join("edited.xlsx"),
+        |sheet, r, c| {
+            (sheet == "Sheet1" && c == RESULT_COL && (1..=words.len()).contains(&r))
+                .then(|| words[r - 1].to_string())
+        },
+    );
     let out = scimplan(d, &["status", "edited.xlsx"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
@@ -71,11 +90,19 @@ fn import_takes_check_marks_deliberately_and_reports_every_other_word() {
         Outcome::Fail,
     ];
     for (i, outcome) in expected.iter().enumerate() {
-        assert_eq!(s.outcome(&format!("C{}", 100_000 + i)), *outcome, "{}", words[i]);
+        assert_eq!(
+            s.outcome(&format!("C{}", 100_000 + i)),
+            *outcome,
+            "{}",
+            words[i]
+        );
     }
     for (i, word) in words.iter().enumerate().skip(expected.len()) {
         let case = format!("C{}", 100_000 + i);
-        let line = format!("row {}, column G ({case}): '{word}' is not an outcome", i + 2);
+        let line = format!(
+            "row {}, column G ({case}): '{word}' is not an outcome",
+            i + 2
+        );
         assert!(err.contains(&line), "{line}\n{err}");
         assert_eq!(s.outcome(&case), Outcome::NotRun, "{word} is not guessed");
     }

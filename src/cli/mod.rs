@@ -333,6 +333,9 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
 /// Opens the workspace and tells the tester what reconciling with the plan found.
 pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
     let mut ws = Workspace::open(plan, &common.open_options())?;
+    for repeated in &ws.plan.repeated_sheets {
+        eprintln!("warning: {}: {repeated}.", plan.display());
+    }
     report::resume_if_completed(&mut ws, common)?;
     let report = &ws.reconcile;
     if report.plan_changed {
