@@ -10,6 +10,7 @@ pub mod lock;
 mod merge;
 mod model;
 mod store;
+pub mod tally;
 pub mod verification;
 
 pub use atomic::{backup_path, write_atomic, write_new};
@@ -25,9 +26,10 @@ pub use model::{
 pub use store::{
     SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,
 };
+pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
-    VerifyRun, VerifyState,
+    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
 };
 
 #[cfg(test)]
