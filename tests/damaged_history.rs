@@ -29,6 +29,9 @@ fn damaged(damage: impl Fn(&mut serde_json::Value)) -> tempfile::TempDir {
     dir
 }
 
+/// A hand edit of the session file.
+type Damage = fn(&mut serde_json::Value);
+
 fn past_the_end(value: &mut serde_json::Value) {
     value["undo_stack"] = serde_json::json!([0, 1, 57]);
 }
@@ -73,7 +76,7 @@ fn the_cli_warns_keeps_the_results_and_undo_does_not_panic() {
 
 #[test]
 fn the_library_drops_each_kind_of_damage_and_undo_returns_nothing() {
-    let damages: [(&str, fn(&mut serde_json::Value)); 4] = [
+    let damages: [(&str, Damage); 4] = [
         ("past the end", past_the_end),
         ("redo past the end", |v| {
             v["redo_stack"] = serde_json::json!([9])

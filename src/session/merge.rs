@@ -85,7 +85,7 @@ fn merge_list<T: PartialEq + Clone>(base: &[T], ours: &[T], theirs: &[T]) -> Vec
     }
     let mut out: Vec<T> = theirs
         .iter()
-        .filter(|t| !(base.contains(t) && !ours.contains(t)))
+        .filter(|t| !base.contains(t) || ours.contains(t))
         .cloned()
         .collect();
     for item in ours {
@@ -185,7 +185,7 @@ fn set_merge<T: Ord + Clone>(
 ) -> BTreeSet<T> {
     theirs
         .iter()
-        .filter(|t| !(base.contains(t) && !ours.contains(t)))
+        .filter(|t| !base.contains(t) || ours.contains(t))
         .chain(ours.difference(base))
         .cloned()
         .collect()
@@ -341,7 +341,7 @@ fn merge_history(base: &Session, ours: &Session, theirs: &Session, out: &mut Ses
     let stack = |b: &[usize], o: &[usize], t: &[usize]| -> Vec<usize> {
         let mut merged: Vec<usize> = t
             .iter()
-            .filter(|i| !theirs_extends_base || !(b.contains(i) && !o.contains(i)))
+            .filter(|i| !theirs_extends_base || !b.contains(i) || o.contains(i))
             .copied()
             .collect();
         for index in o

@@ -83,7 +83,7 @@ impl std::fmt::Display for Unsaved {
 pub struct SaveError {
     pub path: PathBuf,
     #[source]
-    pub failure: SaveFailure,
+    pub failure: Box<SaveFailure>,
     pub unsaved: Unsaved,
 }
 
@@ -204,7 +204,7 @@ impl SessionStore {
             .and_then(|r| r);
         outcome.map_err(|failure| SaveError {
             path,
-            failure,
+            failure: Box::new(failure),
             unsaved: self.unsaved(),
         })
     }
@@ -238,7 +238,7 @@ impl SessionStore {
     pub fn save_as(&mut self, path: &Path) -> Result<(), SaveError> {
         let failure = |failure| SaveError {
             path: path.to_path_buf(),
-            failure,
+            failure: Box::new(failure),
             unsaved: self.unsaved(),
         };
         if path.exists() {

@@ -213,7 +213,7 @@ fn unwritable_folder_keeps_the_change_in_memory_and_says_what_was_not_saved() {
     store.session.set_outcome("C1", Outcome::Pass, None, false);
     store.session.set_note("C2", "seen");
     let err = store.save().unwrap_err();
-    assert!(matches!(err.failure, SaveFailure::Lock(_)), "{err:?}");
+    assert!(matches!(*err.failure, SaveFailure::Lock(_)), "{err:?}");
     assert_eq!(err.unsaved.changes, 2);
     assert_eq!(err.unsaved.cases, ["C1", "C2"]);
     let text = err.to_string();
