@@ -368,7 +368,14 @@ pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failur
 }
 
 fn save(ws: &mut Workspace) -> Result<(), Failure> {
-    ws.save().map_err(Failure::from)
+    ws.save().map_err(Failure::from)?;
+    // Another writer changed the same case between this command's read and its save.
+    if let Ok(Some(changes)) = ws.refresh_if_changed()
+        && !changes.conflicts.is_empty()
+    {
+        eprintln!("note: {}.", changes.describe());
+    }
+    Ok(())
 }
 
 fn mark(
