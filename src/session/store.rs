@@ -163,33 +163,33 @@ impl SessionStore {
         ))
     }
 
-    /// What is in memory but not in the file.
+    /// What is in memory but not in the file: the tester's changes (results, undo and redo,
+    /// capabilities, links, connection and verification records). Bookkeeping (the selected
+    /// case, the tester's name from the command line, the plan's fingerprint) is saved with the
+    /// next change but is not counted, so quitting after only moving around asks nothing.
     pub fn unsaved(&self) -> Unsaved {
-        if self.session == self.base && self.on_disk {
-            return Unsaved::default();
-        }
-        let logged = self
-            .session
-            .history
-            .len()
-            .saturating_sub(self.base.history.len());
-        let ids: std::collections::BTreeSet<&String> = self
-            .session
-            .results
-            .keys()
-            .chain(self.base.results.keys())
-            .collect();
+        let (now, then) = (&self.session, &self.base);
+        let logged = now.history.len().saturating_sub(then.history.len());
+        let ids: std::collections::BTreeSet<&String> =
+            now.results.keys().chain(then.results.keys()).collect();
         let cases: Vec<String> = ids
             .into_iter()
-            .filter(|id| self.session.results.get(*id) != self.base.results.get(*id))
+            .filter(|id| now.results.get(*id) != then.results.get(*id))
             .cloned()
             .collect();
-        let changes = if logged > 0 {
-            logged
-        } else {
-            usize::from(self.session != self.base)
-        };
-        Unsaved { changes, cases }
+        let unlogged = [
+            now.suites != then.suites,
+            now.suite_runs != then.suite_runs,
+            now.verify != then.verify,
+            logged == 0 && now.capabilities != then.capabilities,
+        ]
+        .into_iter()
+        .filter(|differs| *differs)
+        .count();
+        Unsaved {
+            changes: logged.max(cases.len()) + unlogged,
+            cases,
+        }
     }
 
     /// Writes this writer's changes into the session file, merged with whatever other writers

@@ -226,6 +226,33 @@ fn unwritable_folder_keeps_the_change_in_memory_and_says_what_was_not_saved() {
 }
 
 #[test]
+fn save_as_moves_the_session_to_a_new_file_and_never_over_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let (mut store, _) =
+        SessionStore::open(Path::new("/nonexistent-scimplan-dir/s.json"), &plan, &reqs).unwrap();
+    store.session.last_case = Some("C2".into());
+    assert_eq!(store.unsaved().changes, 0, "moving around is not a change");
+    store.session.set_outcome("C1", Outcome::Pass, None, false);
+    store.session.suites.spec = Some("https://runscope.example/spec".into());
+    assert_eq!(store.unsaved().changes, 2);
+    assert!(store.save().is_err());
+    let taken = dir.path().join("taken.json");
+    std::fs::write(&taken, b"{}").unwrap();
+    let err = store.save_as(&taken).unwrap_err();
+    assert!(matches!(*err.failure, SaveFailure::Exists), "{err}");
+    assert_eq!(std::fs::read(&taken).unwrap(), b"{}");
+    let elsewhere = dir.path().join("elsewhere.json");
+    store.save_as(&elsewhere).unwrap();
+    assert_eq!(store.path, elsewhere);
+    assert_eq!(store.unsaved().changes, 0);
+    store.session.set_note("C1", "later");
+    store.save().unwrap();
+    let (reopened, _) = SessionStore::open(&elsewhere, &plan, &reqs).unwrap();
+    assert_eq!(reopened.session.result("C1").unwrap().note, "later");
+}
+
+#[test]
 fn outcome_words_and_cells() {
     for word in ["", " ", "-", "✓", "x", "none", "todo", "?", "1", "pass!"] {
         assert_eq!(Outcome::parse(word), None, "{word:?}");
