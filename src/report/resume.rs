@@ -474,6 +474,60 @@ mod tests {
     }
 
     #[test]
+    fn a_session_result_changed_after_the_workbook_is_newer() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let serial = |t: DateTime<Utc>| 25_569.0 + t.timestamp_millis() as f64 / 86_400_000.0;
+        let row = |tested: DateTime<Utc>| RecordedRow {
+            case: "C1".into(),
+            row: 2,
+            result: CellValue::Text("Pass".into()),
+            notes: CellValue::Empty,
+            tested_by: CellValue::Empty,
+            tested_at: CellValue::Number(serial(tested)),
+            time_spent: CellValue::Empty,
+            evidence: CellValue::Empty,
+        };
+        let session = |changed: DateTime<Utc>| CaseResult {
+            outcome: Outcome::Fail,
+            updated_at: Some(changed),
+            ..CaseResult::default()
+        };
+        // Whole seconds, as the export writes Tested at.
+        let tested = at("2026-03-04T10:00:00Z");
+        // Without an export time, the row's Tested at decides, to the second.
+        let same_second = session(at("2026-03-04T10:00:00.900Z"));
+        assert_eq!(
+            newer_in_session(&row(tested), &same_second, Outcome::Pass, None),
+            None
+        );
+        let later = session(at("2026-03-04T10:00:01.000Z"));
+        let conflict = newer_in_session(&row(tested), &later, Outcome::Pass, None).unwrap();
+        assert_eq!(
+            (conflict.session, conflict.workbook),
+            (Outcome::Fail, Outcome::Pass)
+        );
+        // The export time, to the millisecond, wins over Tested at.
+        let exported = at("2026-03-04T10:00:00.950Z");
+        assert_eq!(
+            newer_in_session(&row(tested), &same_second, Outcome::Pass, Some(exported)),
+            None
+        );
+        let just_after = session(at("2026-03-04T10:00:00.951Z"));
+        assert!(
+            newer_in_session(&row(tested), &just_after, Outcome::Pass, Some(exported)).is_some()
+        );
+        // A blank result has nothing to lose.
+        assert_eq!(
+            newer_in_session(&row(tested), &CaseResult::default(), Outcome::Pass, None),
+            None
+        );
+    }
+
+    #[test]
     fn excel_serial_dates_are_utc() {
         let at = date_time(&CellValue::Number(45_000.5)).unwrap();
         assert_eq!(at.to_rfc3339(), "2023-03-15T12:00:00+00:00");
