@@ -226,3 +226,64 @@ fn a_writer_kept_waiting_says_who_holds_the_lock() {
     cli_mark(&d, &case(1), "pass");
     assert_eq!(on_disk(&d).outcome(&case(1)), Outcome::Pass);
 }
+
+#[test]
+fn marks_capabilities_and_links_at_once_keep_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 40 cases: the last fifth are Group Push cases, left out of the marks below.
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(40));
+    let spawn = |args: Vec<String>| {
+        Command::new(env!("CARGO_BIN_EXE_scimplan"))
+            .args(&args)
+            .current_dir(d)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut children: Vec<_> = (0..20)
+        .map(|i| {
+            let note = format!("note {i}");
+            spawn(
+                ["mark", "plan.xlsx", &case(i), "fail", "--note", &note]
+                    .map(String::from)
+                    .to_vec(),
+            )
+        })
+        .collect();
+    children.insert(
+        7,
+        spawn(
+            ["capabilities", "plan.xlsx", "--unsupport", "group-push"]
+                .map(String::from)
+                .to_vec(),
+        ),
+    );
+    children.insert(
+        13,
+        spawn(
+            [
+                "suites",
+                "plan.xlsx",
+                "--spec-link",
+                "https://runscope.example/spec",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    );
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let session = on_disk(d);
+    assert_all_kept(&session, 0..20);
+    assert_eq!(session.capabilities.get("group-push"), Some(&false));
+    assert_eq!(session.outcome(&case(39)), Outcome::Skipped);
+    assert_eq!(
+        session.suites.spec.as_deref(),
+        Some("https://runscope.example/spec")
+    );
+    assert_eq!(session.history_problem(), None);
+}
