@@ -178,10 +178,17 @@ fn export_writes_the_completed_workbook_and_names_it() {
     let bytes = std::fs::read(path).expect("the named file exists");
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
 
-    // From the summary too; a failure is shown, not a panic: a folder now takes the name.
+    // From the summary too; a taken name is never replaced: the next number is used.
     std::fs::remove_file(path).unwrap();
     std::fs::create_dir(path).unwrap();
     update(&mut m, Action::Summary);
+    update(&mut m, Action::Export);
+    let second = message(&m);
+    assert!(second.ends_with("-2.xlsx"), "{second}");
+    assert!(Path::new(path).is_dir(), "the folder is left alone");
+
+    // A failure is shown, not a panic: the plan's folder is gone.
+    std::fs::remove_dir_all(dir.path()).unwrap();
     update(&mut m, Action::Export);
     assert!(m.message.as_ref().unwrap().error);
     assert!(

@@ -253,3 +253,33 @@ pub fn unused_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Rewrites a workbook as someone editing it in a spreadsheet would: every sheet copied cell by
+/// cell, except where `edit(sheet, row, col)` returns new text.
+pub fn hand_edited(src: &Path, dst: &Path, edit: impl Fn(&str, usize, usize) -> Option<String>) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(src).unwrap();
+    let mut out = Workbook::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r32, c16) = (r as u32, c as u16);
+                if let Some(text) = edit(&name, r, c) {
+                    sheet.write_string(r32, c16, text).unwrap();
+                    continue;
+                }
+                match cell {
+                    Data::String(s) => sheet.write_string(r32, c16, s).unwrap(),
+                    Data::Float(f) => sheet.write_number(r32, c16, *f).unwrap(),
+                    Data::Int(i) => sheet.write_number(r32, c16, *i as f64).unwrap(),
+                    Data::DateTime(d) => sheet.write_number(r32, c16, d.as_f64()).unwrap(),
+                    _ => sheet,
+                };
+            }
+        }
+    }
+    out.save(dst).unwrap();
+}
