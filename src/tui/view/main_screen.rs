@@ -22,6 +22,35 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         super::detail::render(model, frame, areas.detail);
     }
     footer(model, frame, areas.footer);
+    unsaved_banner(model, frame, area, areas.footer.y);
+}
+
+/// A failed save stays on screen, whole, until a save succeeds: never a line cut short.
+fn unsaved_banner(model: &Model, frame: &mut Frame, area: Rect, bottom: u16) {
+    let Some(error) = &model.save_error else {
+        return;
+    };
+    let theme = Theme::of(model);
+    let width = area.width.saturating_sub(2).max(1) as usize;
+    let lines = super::wrap_hanging(Line::from(error.clone()), width);
+    let height = (lines.len() as u16 + 2).min(bottom.saturating_sub(area.y + 2));
+    let text = Paragraph::new(lines).style(theme.error());
+    let banner = Rect {
+        x: area.x,
+        y: bottom.saturating_sub(height),
+        width: area.width,
+        height,
+    };
+    frame.render_widget(ratatui::widgets::Clear, banner);
+    frame.render_widget(
+        text.block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error())
+                .title(" Not saved "),
+        ),
+        banner,
+    );
 }
 
 fn header(model: &Model, frame: &mut Frame, area: Rect) {
