@@ -641,7 +641,11 @@ fn unsaved_marks_stay_on_screen_whole_and_q_asks_before_losing_them() {
     }
     // The whole reason shows, not a line cut at the terminal's edge.
     let screen = drawn(&mut m, 80, 24);
-    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat: String = screen
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(flat.contains("Not saved"), "{screen}");
     assert!(flat.contains("kept in memory only"), "{screen}");
     assert!(flat.contains("q asks what to do with them"), "{screen}");

@@ -297,7 +297,12 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
         let x = status_area.x + label.len() as u16 + model.search.visual_cursor() as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), status_area.y));
-    } else if let Some(message) = &model.message {
+    } else if let Some(message) = model
+        .message
+        .as_ref()
+        // A failed save has its own box above: not again, cut short, here.
+        .filter(|m| model.save_error.as_ref() != Some(&m.text))
+    {
         let style = if message.error {
             theme.error()
         } else {
