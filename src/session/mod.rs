@@ -3,6 +3,7 @@
 //! secrets) and the records verification leaves.
 
 pub mod connection;
+pub mod file_run;
 mod history;
 pub mod links;
 mod model;
@@ -10,6 +11,7 @@ mod store;
 pub mod verification;
 
 pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
 pub use model::{

@@ -242,6 +242,7 @@ mod tests {
             fatal: false,
             retry_after: None,
             timed_out: false,
+            response_headers: Vec::new(),
         }
     }
 

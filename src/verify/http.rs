@@ -35,6 +35,8 @@ pub struct Exchange {
     pub retry_after: Option<Duration>,
     /// Cut short by the deadline (not sent, or no complete answer in time).
     pub timed_out: bool,
+    /// The answer's headers, in order (Runscope's `response_headers` source).
+    pub response_headers: Vec<(String, String)>,
 }
 
 /// An HTTP client for one SCIM API, with Okta's limits.
@@ -160,6 +162,7 @@ impl ScimClient {
             fatal: false,
             retry_after: None,
             timed_out: false,
+            response_headers: Vec::new(),
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -197,6 +200,7 @@ impl ScimClient {
                 exchange.status = Some(answer.status);
                 exchange.content_type = answer.content_type;
                 exchange.retry_after = answer.retry_after;
+                exchange.response_headers = answer.headers;
                 if (300..400).contains(&answer.status) {
                     exchange.error = Some(format!(
                         "redirected to {}, another host: not followed, so the credentials stay with {}",
@@ -243,6 +247,120 @@ impl ScimClient {
     }
 }
 
+/// An HTTP client that sends a request exactly as a Runscope step describes it: the absolute
+/// URL, only the headers the step names, its body; no auth, user agent or content type added,
+/// no retry (a 429 is returned like any answer). reqwest adds `accept: */*` only when a step
+/// names no `Accept`, and what HTTP itself needs (`host`, `content-length`).
+pub struct PlainClient {
+    http: reqwest::blocking::Client,
+}
+
+impl PlainClient {
+    pub fn new() -> Result<PlainClient, VerifyError> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(same_origin_redirects())
+            .https_only(false)
+            .build()
+            .map_err(|e| VerifyError::Settings(format!("cannot set up HTTP: {e}")))?;
+        Ok(PlainClient { http })
+    }
+
+    /// Sends once. The body and error are kept as they came: redact before recording.
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+        deadline: Instant,
+        cancel: &CancelFlag,
+    ) -> Exchange {
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            url: url.to_string(),
+            status: None,
+            duration: Duration::ZERO,
+            content_type: None,
+            request_body: body.map(str::to_string),
+            body: String::new(),
+            json: None,
+            error: None,
+            fatal: false,
+            retry_after: None,
+            timed_out: false,
+            response_headers: Vec::new(),
+        };
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            exchange.error = Some("not sent: the deadline has passed".into());
+            exchange.timed_out = true;
+            return exchange;
+        }
+        let Ok(http_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
+            exchange.error = Some(format!("'{method}' is not an HTTP method"));
+            exchange.fatal = true;
+            return exchange;
+        };
+        if let Err(e) = reqwest::Url::parse(url) {
+            exchange.error = Some(format!("'{url}' is not a URL ({e})"));
+            exchange.fatal = true;
+            return exchange;
+        }
+        let mut request = self
+            .http
+            .request(http_method, url)
+            .timeout(remaining.min(REQUEST_TIMEOUT));
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(text) = body {
+            request = request.body(text.to_string());
+        }
+        let started = Instant::now();
+        let Some(result) = send_cancellable(request, cancel) else {
+            exchange.error = Some("cancelled before the app answered".into());
+            exchange.duration = started.elapsed();
+            return exchange;
+        };
+        match result {
+            Ok(answer) => {
+                exchange.status = Some(answer.status);
+                exchange.content_type = answer.content_type;
+                exchange.retry_after = answer.retry_after;
+                exchange.response_headers = answer.headers;
+                if (300..400).contains(&answer.status) {
+                    exchange.error = Some(format!(
+                        "redirected to {}, another host: not followed, so the credentials stay where they were sent",
+                        answer.location.as_deref().unwrap_or("?"),
+                    ));
+                }
+                match answer.text {
+                    Ok(text) => {
+                        exchange.json = serde_json::from_str(&text).ok();
+                        exchange.body = text;
+                    }
+                    Err(e) => {
+                        exchange.timed_out = e.is_timeout();
+                        exchange.error = Some(format!(
+                            "the body did not arrive: {}",
+                            describe_error(&e, remaining)
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                exchange.error = Some(describe_error(&e, remaining));
+                exchange.timed_out = e.is_timeout();
+                exchange.fatal = e.is_connect() || e.is_builder();
+            }
+        }
+        exchange.duration = started.elapsed();
+        exchange
+    }
+}
+
 /// Follows redirects only within the same scheme, host and port: the auth header must never
 /// reach another host.
 fn same_origin_redirects() -> reqwest::redirect::Policy {
@@ -277,6 +395,7 @@ struct Answer {
     content_type: Option<String>,
     retry_after: Option<Duration>,
     location: Option<String>,
+    headers: Vec<(String, String)>,
     text: Result<String, reqwest::Error>,
 }
 
@@ -301,11 +420,22 @@ fn send_cancellable(
                 .as_deref()
                 .and_then(parse_retry_after);
             let location = header(reqwest::header::LOCATION);
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             Answer {
                 status: response.status().as_u16(),
                 content_type,
                 retry_after,
                 location,
+                headers,
                 text: response.text(),
             }
         });

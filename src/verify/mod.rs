@@ -15,6 +15,7 @@ pub mod http;
 pub mod json_path;
 pub mod recipe;
 pub mod record;
+pub mod runscope;
 pub mod secret;
 pub mod spec;
 pub mod worker;
