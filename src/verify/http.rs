@@ -77,6 +77,10 @@ impl ScimClient {
         &self.secret
     }
 
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
     pub fn base_url(&self) -> &str {
         &self.connection.base_url
     }

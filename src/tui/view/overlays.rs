@@ -461,7 +461,7 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
         )),
         Line::from(vec![
             Span::raw("It creates one user: "),
-            Span::styled(offer.user_name.clone(), theme.bold()),
+            Span::styled(offer.user_name().to_string(), theme.bold()),
         ]),
         Line::from("and deactivates it at the end. Nothing else is changed."),
         Line::default(),

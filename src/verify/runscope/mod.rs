@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod export;
+pub mod files;
 pub mod initial;
 pub mod property;
 pub mod runner;
