@@ -22,6 +22,13 @@ fi
 if [ -n "${SCIMPLAN_REAL_PLANS:-}" ]; then
   export SCIMPLAN_REQUIRE_REAL_PLANS=1
 fi
+# Okta's own test files (Runscope exports, initial scripts), read where they lie, never copied in.
+if [ -z "${SCIMPLAN_OKTA_FILES:-}" ] && [ -d "$root/../shared/okta" ]; then
+  export SCIMPLAN_OKTA_FILES="$root/../shared/okta"
+fi
+if [ -n "${SCIMPLAN_OKTA_FILES:-}" ]; then
+  export SCIMPLAN_REQUIRE_OKTA_FILES=1
+fi
 
 # LibreOffice, headless: the export tests check that the completed workbook opens without repair.
 if ! command -v soffice >/dev/null 2>&1; then
