@@ -509,7 +509,12 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
     assert_eq!(m.mode, Mode::ConfirmSpec);
-    let user = m.spec_offer.as_ref().expect("offered").user_name.clone();
+    let user = m
+        .spec_offer
+        .as_ref()
+        .expect("offered")
+        .user_name()
+        .to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
@@ -556,7 +561,12 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
-    let user = m.spec_offer.as_ref().expect("offered").user_name.clone();
+    let user = m
+        .spec_offer
+        .as_ref()
+        .expect("offered")
+        .user_name()
+        .to_string();
     update(&mut m, Action::Agree);
     assert!(m.prompt.is_none(), "the typed secret is remembered");
     wait_for_verification(&mut m);

@@ -8,8 +8,12 @@ use scimplan::session::{Session, default_session_path};
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
-/// A model on `plan` with tester Ana, still on the first capabilities screen.
-pub fn open_with(plan: &Path, settings: Settings) -> Model {
+/// A model on `plan` with tester Ana, still on the first capabilities screen. Okta's test files
+/// are read from where they lie (`SCIMPLAN_OKTA_FILES`), never downloaded.
+pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
+    if let Some(dir) = crate::common::okta_files_dir() {
+        settings.okta_files = dir;
+    }
     let options = OpenOptions {
         tester: Some("Ana".into()),
         ..OpenOptions::default()
