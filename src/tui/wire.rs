@@ -258,7 +258,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     if target == VerifyTarget::Spec && m.spec_agreed.is_none() {
         // It creates a user in the app: say which, and ask first.
-        let dir = crate::workspace::data_dir();
+        let dir = m.settings.okta_files.clone();
         let loaded =
             runscope::files::load_okta(&m.ws.profile, "spec", &dir).and_then(|(file, local)| {
                 let mut options = SpecOptions::new(connection.auth.clone(), file)?;
