@@ -280,12 +280,12 @@ fn verdict(model: &Model) -> Vec<Line<'static>> {
                 if suite.suite == crate::session::SuiteKind::Spec && !run_keys.is_empty() =>
             {
                 format!(
-                    "missing link: {run_keys} runs Okta's SPEC file here; then run it in Runscope and press {link_keys} to record the link"
+                    "no link: {run_keys} runs Okta's file here; {link_keys} records the Runscope link"
                 )
             }
             SuiteEvidence::Missing => {
                 format!(
-                    "missing link: run Okta's {} file in Runscope, then press {link_keys} to record the link",
+                    "no link: run Okta's {} file in Runscope; {link_keys} records the link",
                     suite.name()
                 )
             }
@@ -485,11 +485,12 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
         .map(|c| c.base_url.clone())
         .unwrap_or_default();
     let outer = centered(area, 76, 9);
-    let inner = popup(model, frame, outer, "Run the SPEC suite?".into());
+    let inner = popup(model, frame, outer, "Run Okta's SPEC file?".into());
     let body = with_hints(model, frame, inner, Mode::ConfirmSpec);
     let lines = vec![
         Line::from(format!(
-            "scimplan checks {target} the way Okta's SPEC suite does."
+            "scimplan runs {} against {target} as Runscope would.",
+            offer.file.name
         )),
         Line::from(vec![
             Span::raw("It creates one user: "),
