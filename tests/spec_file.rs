@@ -683,3 +683,89 @@ fn without_the_file_and_offline_the_error_says_what_to_do() {
     );
     assert!(app.requests().is_empty());
 }
+
+/// `--entitlement-endpoint` runs Okta's Entitlements file once per endpoint: /Roles answers a
+/// ListResponse with one role and `itemsPerPage` 1 (the file's `equal_number` 1): pass; an
+/// endpoint the app lacks answers 404: its Required step fails, so the command finds a problem
+/// (exit 1) while the SPEC verdict itself stays a pass.
+#[test]
+fn the_entitlements_file_runs_per_endpoint() {
+    let Some(spec) = okta_file(SPEC) else {
+        return;
+    };
+    let Some(entitlements) = okta_file("Okta-SCIM-20-Entitlements-Test.json") else {
+        return;
+    };
+    let app = MiniScim::start(Quirks {
+        roles: true,
+        ..Quirks::default()
+    });
+    app.add_user("existing@example.com", "Ex", "Isting");
+    let dir = plan_for(&app);
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(
+        &entitlements,
+        data.join("Okta-SCIM-20-Entitlements-Test.json"),
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let args = |endpoints: &[&'static str]| {
+        let mut args = vec!["spec", "plan.xlsx", "--yes", "--json", "--file", spec];
+        for e in endpoints {
+            args.extend(["--entitlement-endpoint", *e]);
+        }
+        args
+    };
+    let out = scimplan(dir.path(), &app.token, &args(&["/Roles"]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let runs = report["entitlements"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert!(
+        runs[0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with("/scim/v2/Roles")
+    );
+    assert_eq!(runs[0]["steps"][0]["status"], "pass", "{}", runs[0]);
+    let roles_request = app
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/Roles"))
+        .unwrap();
+    assert_eq!(roles_request.path, "/Roles?count=1&startIndex=1");
+
+    let out = scimplan(dir.path(), &app.token, &args(&["/Roles", "/Licenses"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["entitlements"][1]["steps"][0]["status"], "fail");
+    assert_eq!(report["file"]["steps"][0]["status"], "pass");
+    let session = std::fs::read_to_string(dir.path().join("plan.scimplan.json")).unwrap();
+    let session: Value = serde_json::from_str(&session).unwrap();
+    assert_eq!(
+        session["suite_runs"].as_array().unwrap().last().unwrap()["passed"],
+        true
+    );
+
+    // Only when the integration declares the Entitlement Management capability.
+    let out = scimplan(
+        dir.path(),
+        &app.token,
+        &["capabilities", "plan.xlsx", "--unsupport", "entitlements"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = scimplan(dir.path(), &app.token, &args(&["/Roles"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--support entitlements"),
+        "{}",
+        stderr(&out)
+    );
+}

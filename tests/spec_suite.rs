@@ -338,3 +338,43 @@ fn an_unreachable_app_stops_the_suite_and_records_no_result() {
     let runs = session(dir.path())["suite_runs"].clone();
     assert!(runs.as_array().is_none_or(Vec::is_empty), "{runs}");
 }
+
+/// Cancelled right after Okta's file created its user (Esc in the checklist, Ctrl-C on the
+/// command line): the run stops there, and the user is still deactivated, with PATCH.
+#[test]
+fn a_cancel_after_the_user_was_created_still_deactivates_it() {
+    let server = ScimServer::start();
+    server.create_user("existing@example.com", "Ex", "Isting", true);
+    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
+    let client = ScimClient::new(&connection, &Secret::new(server.token.clone())).unwrap();
+    let Some(options) = spec_options(AuthScheme::Bearer) else {
+        return;
+    };
+    let cancel = CancelFlag::new();
+    let mut last_step = 0;
+    let report = run_spec(&client, &options, &cancel, &mut |event| {
+        if let VerifyEvent::FileStep(step) = event {
+            last_step = step.position;
+            if step.note.contains("Create Okta user") {
+                cancel.cancel();
+            }
+        }
+    });
+    assert!(report.cancelled);
+    assert!(!report.passed());
+    assert_eq!(last_step, 11, "nothing ran after the cancel");
+    assert!(
+        report.checks.is_empty(),
+        "no checks beyond the file after a cancel"
+    );
+    let created = report
+        .created_user
+        .clone()
+        .expect("the user step 11 created");
+    assert_eq!(created, options.user_name());
+    assert!(report.deactivated, "{:?}", report.deactivation);
+    assert!(report.cleanup.iter().any(|r| r.method == "PATCH"));
+    let users = server.find_users(&created);
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["active"], false);
+}

@@ -385,9 +385,12 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             println!("{state}");
         }
     }
+    // Okta's Entitlements file is a test of its own: a failure there is a finding too, though
+    // never part of the SPEC verdict recorded for readiness.
+    let entitlements_failed = report.entitlements.iter().any(|run| !run.passed());
     Ok(if report.cancelled {
         EXIT_ERROR
-    } else if report.passed() {
+    } else if report.passed() && !entitlements_failed {
         0
     } else {
         EXIT_FINDING

@@ -43,6 +43,8 @@ pub struct Quirks {
     pub refuses_patch: bool,
     /// The first request answers 429 Too Many Requests.
     pub first_request_429: bool,
+    /// Serves an entitlement endpoint `/Roles` holding one role.
+    pub roles: bool,
 }
 
 #[derive(Default)]
@@ -283,6 +285,10 @@ fn route(
     match (method, segments.as_slice()) {
         ("GET", ["Groups"]) if quirks.no_groups => (404, Some(error(quirks, 404, "no groups"))),
         ("GET", ["Groups"]) => (200, Some(list(quirks, Vec::new(), 1, 0))),
+        ("GET", ["Roles"]) if quirks.roles => {
+            let role = json!({"id": "r1", "displayName": "Admin"});
+            (200, Some(list(quirks, vec![role], 1, 1)))
+        }
         ("GET", ["Users"]) => {
             let filter = query(path, "filter");
             let mut matched: Vec<Value> = s
