@@ -134,8 +134,7 @@ impl Check {
                     answer.method,
                     answer.url,
                     answer
-                        .error
-                        .as_deref()
+                        .problem()
                         .map(|e| format!(" ({e})"))
                         .unwrap_or_default()
                 ),
@@ -143,7 +142,7 @@ impl Check {
                     "{} {}: expected status {wanted}, got no answer: {}",
                     answer.method,
                     answer.url,
-                    answer.error.as_deref().unwrap_or("unknown")
+                    answer.problem().unwrap_or("unknown")
                 ),
             }
         })
@@ -231,8 +230,8 @@ impl Suite<'_> {
             self.client
                 .send_with(method, path, body, deadline, self.cancel, authenticated);
         for exchange in &exchanges {
-            if exchange.fatal && self.unreachable.is_none() {
-                self.unreachable = exchange.error.clone();
+            if exchange.unreachable() && self.unreachable.is_none() {
+                self.unreachable = exchange.problem().map(str::to_string);
             }
             check.requests.push(request_record(
                 exchange,

@@ -331,14 +331,14 @@ fn run_request(
         record
             .attempts
             .push(request_record(&exchange, &headers, context));
-        if exchange.fatal {
-            *unreachable = Some(context.redact(exchange.error.as_deref().unwrap_or("unreachable")));
+        if exchange.unreachable() {
+            *unreachable = Some(context.redact(exchange.problem().unwrap_or("unreachable")));
         }
         let results = evaluate(request, &exchange, variables, context);
         let script_problem = scripts(request, &exchange);
         let holds = results.iter().all(|r| r.passed) && script_problem.is_none();
         let retry = match poll_until {
-            Some(until) if !holds && !exchange.fatal => {
+            Some(until) if !holds && !exchange.unreachable() => {
                 let now = Instant::now();
                 (now + interval < until).then_some(interval)
             }
@@ -393,7 +393,7 @@ fn run_request(
             variables.remove(&extraction.name);
         }
     }
-    if let Some(error) = &exchange.error {
+    if let Some(error) = exchange.problem() {
         record.problems.push(context.redact(error));
     }
     match exchange.status {
@@ -415,7 +415,7 @@ fn run_request(
         (false, Requirement::Required) => StepStatus::Fail,
         (false, Requirement::Optional) => StepStatus::Warn,
     };
-    if exchange.fatal {
+    if exchange.unreachable() {
         record.status = StepStatus::NotRun;
     }
     record.duration_ms = started.elapsed().as_millis() as u64;
@@ -469,7 +469,7 @@ fn request_record(
             .map(|b| cut(&context.redact(b))),
         content_type: exchange.content_type.clone(),
         response_body: cut(&context.redact(&exchange.body)),
-        error: exchange.error.as_deref().map(|e| context.redact(e)),
+        error: exchange.problem().map(|e| context.redact(e)),
     }
 }
 
@@ -580,10 +580,7 @@ fn actual_words(source: Source, found: &Found, exchange: &Exchange) -> String {
             shorten(&text)
         }
         Found::Missing => match (source, exchange.status) {
-            (_, None) => format!(
-                "no answer: {}",
-                exchange.error.as_deref().unwrap_or("unknown")
-            ),
+            (_, None) => format!("no answer: {}", exchange.problem().unwrap_or("unknown")),
             (Source::Json, Some(status)) if exchange.json.is_none() => {
                 if exchange.body.trim().is_empty() {
                     format!("no JSON: status {status} with an empty body")

@@ -265,7 +265,12 @@ pub(super) fn deactivate_at_the_end(mut suite: Suite, report: &mut SpecReport) {
     // Duplicates a broken app created are deactivated too; failures here only mean they stay.
     for duplicate in report.duplicate_ids.clone() {
         let path = format!("/Users/{}", encode_component(&duplicate));
-        suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
+        let answer = suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
+        if cleanup.status(&answer, &[200, 204]) {
+            cleanup
+                .confirmed
+                .push(format!("duplicate {duplicate} deactivated"));
+        }
     }
     report.cleanup = cleanup.requests;
 }
@@ -277,9 +282,6 @@ fn is_success(answer: &Exchange) -> bool {
 fn describe_status(answer: &Exchange) -> String {
     match answer.status {
         Some(status) => status.to_string(),
-        None => format!(
-            "no answer: {}",
-            answer.error.as_deref().unwrap_or("unknown")
-        ),
+        None => format!("no answer: {}", answer.problem().unwrap_or("unknown")),
     }
 }
