@@ -769,3 +769,79 @@ fn the_entitlements_file_runs_per_endpoint() {
         stderr(&out)
     );
 }
+
+/// SIGTERM (as Ctrl-C) while Okta's file runs, after it created its user (the app holds /Groups,
+/// step 19, for a while): the run stops as cancelled (exit 2), and the user is deactivated.
+#[test]
+fn sigterm_after_the_user_was_created_still_deactivates_it() {
+    let Some(file) = okta_file(SPEC) else {
+        return;
+    };
+    let app = MiniScim::start(Quirks {
+        slow_groups: Some(Duration::from_secs(20)),
+        ..Quirks::default()
+    });
+    app.add_user("existing@example.com", "Ex", "Isting");
+    let dir = plan_for(&app);
+    let child = Command::new(env!("CARGO_BIN_EXE_scimplan"))
+        .args([
+            "spec",
+            "plan.xlsx",
+            "--yes",
+            "--file",
+            file.to_str().unwrap(),
+        ])
+        .current_dir(dir.path())
+        .env_remove("SCIMPLAN_TESTER")
+        .env("SCIMPLAN_SCIM_TOKEN", &app.token)
+        .env("SCIMPLAN_DATA_DIR", dir.path().join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the app holds the /Groups request: the user exists by then.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !app.requests().iter().any(|r| r.path == "/Groups") {
+        assert!(std::time::Instant::now() < deadline, "no /Groups request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        app.users()
+            .iter()
+            .any(|u| u["active"] == true && u["userName"] != "existing@example.com")
+    );
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the cancel does not wait for the app"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("SPEC file cancelled"), "{text}");
+    assert!(
+        text.contains("deactivated at the end (PATCH active=false answered 200)"),
+        "{text}"
+    );
+    let created: Vec<_> = app
+        .users()
+        .into_iter()
+        .filter(|u| u["userName"] != "existing@example.com")
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["active"], false);
+    // The cancelled run is recorded, not as a pass.
+    let session = std::fs::read_to_string(dir.path().join("plan.scimplan.json")).unwrap();
+    let session: Value = serde_json::from_str(&session).unwrap();
+    assert_eq!(session["verify"]["last_spec"]["cancelled"], true);
+}

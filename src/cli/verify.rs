@@ -292,11 +292,11 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
-    // Ctrl-C and SIGTERM cancel the run; the created user is still deactivated.
+    // Ctrl-C and SIGTERM cancel the run; the created user is still deactivated. A second one
+    // ends the process at once.
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let flag = cancel.clone();
-        // SAFETY-free: signal-hook's flag registration only stores into an atomic.
-        let _ = signal_hook::flag::register(signal, flag.atomic());
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, cancel.atomic());
+        let _ = signal_hook::flag::register(signal, cancel.atomic());
     }
     let quiet = args.json;
     let mut extra_header = false;
