@@ -25,7 +25,7 @@ pub struct TestFile {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Request(Request),
+    Request(Box<Request>),
     Pause { seconds: f64, skipped: bool },
 }
 
@@ -267,7 +267,7 @@ fn step(position: usize, value: &Value, path: &str) -> Result<Step, FileError> {
                 })?;
             Ok(Step::Pause { seconds, skipped })
         }
-        "request" => request(position, value, path).map(Step::Request),
+        "request" => request(position, value, path).map(|r| Step::Request(Box::new(r))),
         other => Err(fail(
             here,
             format!(
@@ -404,7 +404,7 @@ impl TestFile {
     /// The request steps, in order.
     pub fn requests(&self) -> impl Iterator<Item = &Request> {
         self.steps.iter().filter_map(|s| match s {
-            Step::Request(r) => Some(r),
+            Step::Request(r) => Some(r.as_ref()),
             Step::Pause { .. } => None,
         })
     }

@@ -129,7 +129,7 @@ pub fn run_file(
         let record = match step {
             Step::Pause { seconds, skipped } => {
                 let next = file.steps[index + 1..].iter().find_map(|s| match s {
-                    Step::Request(r) if !r.skipped => Some(r),
+                    Step::Request(r) if !r.skipped => Some(r.as_ref()),
                     _ => None,
                 });
                 let (record, next_plan) = pause(
@@ -290,7 +290,7 @@ fn run_request(
         ),
         None => format!("not run: {{{{{name}}}}} has no value"),
     };
-    let prepared = (|| -> Result<(String, Vec<(String, String)>, Option<String>), String> {
+    let prepared = (|| -> Result<Prepared, String> {
         let url = render(&request.url, variables)?;
         let mut headers = Vec::new();
         for (name, value) in &request.headers {
@@ -300,9 +300,9 @@ fn run_request(
             Some(body) => Some(render(body, variables)?),
             None => None,
         };
-        Ok((url, headers, body))
+        Ok(Prepared { url, headers, body })
     })();
-    let (url, headers, body) = match prepared {
+    let Prepared { url, headers, body } = match prepared {
         Ok(parts) => parts,
         Err(name) => {
             record.status = StepStatus::NotRun;
@@ -420,6 +420,13 @@ fn run_request(
     }
     record.duration_ms = started.elapsed().as_millis() as u64;
     record
+}
+
+/// A request step with its templates filled in.
+struct Prepared {
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
 }
 
 /// Scripts: the files' empty ones were dropped when reading; Okta's one real script is done
