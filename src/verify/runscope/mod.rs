@@ -8,6 +8,7 @@
 //! - `runner`: requests, pauses (as polling), variables, records; `script`: Okta's one script.
 
 pub mod compare;
+mod evaluate;
 pub mod export;
 pub mod files;
 pub mod initial;

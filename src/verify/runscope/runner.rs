@@ -10,14 +10,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::compare::{Comparison, as_text};
-use super::export::{Request, Requirement, Source, Step, TestFile};
-use super::property::{Found, lookup};
+use super::compare::as_text;
+use super::evaluate::{evaluate, source_value};
+use super::export::{Request, Requirement, Step, TestFile};
 use super::script;
 use super::template::{Variables, render};
-use crate::session::{
-    AssertionResult, FileRef, FileRun, RequestRecord, StepRecord, StepRequirement, StepStatus,
-};
+use crate::session::{FileRef, FileRun, RequestRecord, StepRecord, StepRequirement, StepStatus};
 use crate::verify::cancel::CancelFlag;
 use crate::verify::http::{Exchange, PlainClient};
 use crate::verify::record::cut;
@@ -334,7 +332,7 @@ fn run_request(
         if exchange.unreachable() {
             *unreachable = Some(context.redact(exchange.problem().unwrap_or("unreachable")));
         }
-        let results = evaluate(request, &exchange, variables, context);
+        let results = evaluate(request, &exchange, variables, &|t| context.redact(t));
         let script_problem = scripts(request, &exchange);
         let holds = results.iter().all(|r| r.passed) && script_problem.is_none();
         let retry = match poll_until {
@@ -477,136 +475,5 @@ fn request_record(
         content_type: exchange.content_type.clone(),
         response_body: cut(&context.redact(&exchange.body)),
         error: exchange.problem().map(|e| context.redact(e)),
-    }
-}
-
-fn source_value(source: Source, property: &str, exchange: &Exchange) -> Found {
-    let number = |n: u64| Found::Value(serde_json::Value::from(n));
-    match source {
-        Source::Status => exchange
-            .status
-            .map(|s| number(u64::from(s)))
-            .unwrap_or(Found::Missing),
-        Source::TimeMs => number(exchange.duration.as_millis() as u64),
-        Source::SizeBytes => number(exchange.body.len() as u64),
-        Source::Text => match exchange.status {
-            Some(_) => Found::Value(serde_json::Value::String(exchange.body.clone())),
-            None => Found::Missing,
-        },
-        Source::Header => {
-            let values: Vec<&str> = exchange
-                .response_headers
-                .iter()
-                .filter(|(name, _)| name.eq_ignore_ascii_case(property.trim()))
-                .map(|(_, value)| value.as_str())
-                .collect();
-            if values.is_empty() {
-                Found::Missing
-            } else {
-                Found::Value(serde_json::Value::String(values.join(", ")))
-            }
-        }
-        Source::Json => match &exchange.json {
-            Some(json) => lookup(json, property).unwrap_or(Found::Missing),
-            None => Found::Missing,
-        },
-    }
-}
-
-fn evaluate(
-    request: &Request,
-    exchange: &Exchange,
-    variables: &Variables,
-    context: &RunContext<'_>,
-) -> Vec<AssertionResult> {
-    request
-        .assertions
-        .iter()
-        .map(|assertion| {
-            let mut result = AssertionResult {
-                source: assertion.source.name().to_string(),
-                property: assertion.property.clone(),
-                comparison: assertion.comparison.name().to_string(),
-                expected: String::new(),
-                actual: String::new(),
-                passed: false,
-            };
-            let (property, target) = match (
-                render(&assertion.property, variables),
-                render(&assertion.target, variables),
-            ) {
-                (Ok(p), Ok(t)) => (p, t),
-                (Err(name), _) | (_, Err(name)) => {
-                    result.expected = format!("{{{{{name}}}}}, which has no value");
-                    result.actual = "not compared".into();
-                    return result;
-                }
-            };
-            if assertion.source == Source::Json
-                && let Err(problem) = lookup(&serde_json::Value::Null, &property)
-            {
-                result.expected = context.redact(&target);
-                result.actual = problem;
-                return result;
-            }
-            let found = source_value(assertion.source, &property, exchange);
-            result.passed = assertion.comparison.holds(&found, &target);
-            result.expected = context.redact(&expected_words(assertion.comparison, &target));
-            result.actual = context.redact(&actual_words(assertion.source, &found, exchange));
-            result
-        })
-        .collect()
-}
-
-fn expected_words(comparison: Comparison, target: &str) -> String {
-    match comparison {
-        Comparison::Empty => "empty".into(),
-        Comparison::NotEmpty => "not empty".into(),
-        Comparison::IsANumber => "a number".into(),
-        Comparison::IsNull => "null".into(),
-        Comparison::NotEqual => format!("not {target}"),
-        Comparison::DoesNotContain => format!("without {target}"),
-        Comparison::HasKey => format!("an object with key {target}"),
-        Comparison::HasValue => format!("an array holding {target}"),
-        Comparison::LessThan => format!("< {target}"),
-        Comparison::LessThanOrEqual => format!("<= {target}"),
-        Comparison::GreaterThan => format!("> {target}"),
-        Comparison::GreaterThanOrEqual => format!(">= {target}"),
-        Comparison::Equal | Comparison::EqualNumber | Comparison::Contains => target.to_string(),
-    }
-}
-
-fn actual_words(source: Source, found: &Found, exchange: &Exchange) -> String {
-    match found {
-        Found::Value(value) => {
-            let text = match value {
-                // Show the JSON type: "401" (a string) and 401 (a number) differ for the tester.
-                serde_json::Value::String(s) if source == Source::Json => format!("\"{s}\""),
-                other => super::compare::cast_to_string(other),
-            };
-            shorten(&text)
-        }
-        Found::Missing => match (source, exchange.status) {
-            (_, None) => format!("no answer: {}", exchange.problem().unwrap_or("unknown")),
-            (Source::Json, Some(status)) if exchange.json.is_none() => {
-                if exchange.body.trim().is_empty() {
-                    format!("no JSON: status {status} with an empty body")
-                } else {
-                    format!(
-                        "no JSON: status {status}, body starts {}",
-                        shorten(exchange.body.trim())
-                    )
-                }
-            }
-            _ => "missing".into(),
-        },
-    }
-}
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= 120 {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(120).collect::<String>())
     }
 }
