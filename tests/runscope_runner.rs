@@ -16,7 +16,7 @@ use common::okta_file;
 use mini_scim::{MiniScim, Quirks};
 use scimplan::session::StepStatus;
 use scimplan::verify::http::PlainClient;
-use scimplan::verify::runscope::initial::{crud_values, spec_values};
+use scimplan::verify::runscope::initial::{crud_variables, spec_values};
 use scimplan::verify::runscope::{self, RunContext, RunEvent, RunOptions, Variables, run_file};
 use scimplan::verify::{CancelFlag, Secret};
 
@@ -238,16 +238,15 @@ fn okta_files_read_and_their_variables_are_all_defined() {
 
     let crud = runscope::load(&crud).unwrap();
     assert_eq!(crud.requests().count(), 13);
-    let mut vars = crud_values(&mut rng);
-    for name in [
-        "oktaOrgUrl",
-        "oktaAppId",
-        "oktaToken",
-        "SCIMUrl",
-        "SCIMAuth",
-    ] {
-        vars.insert(name.into(), String::new());
-    }
+    let mut vars = crud_variables(
+        "https://dev-1.okta.com",
+        "0oa1",
+        "00token",
+        "https://app.example.com/scim/v2",
+        "Bearer t",
+        &mut rng,
+    );
+    assert!(vars.contains_key("okta_user_firstname_update"));
     assert_eq!(crud.undefined_variable(&vars), None);
     vars.remove("oktaToken");
     let (name, step) = crud.undefined_variable(&vars).unwrap();

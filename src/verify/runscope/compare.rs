@@ -19,6 +19,16 @@
 //!
 //! Where the page is silent (casting arrays, missing values for the negated comparisons) the
 //! choice is written beside the code and pinned by a unit test.
+//!
+//! Sources: the page's own text (Source, Property in "standard JavaScript notation", Comparison,
+//! Target Value with templates) as stored for the search tool; its comparison chart was not in
+//! the stored copy, so the chart's wording above follows a service that reproduces it verbatim
+//! ("A string comparison ... Non-string values are cast to a string before comparing. The check
+//! is case sensitive."; "is (or can be cast to) a number ..."; "has key: the JSON property
+//! evaluates to a dictionary and contains the target value as a dictionary key"). The
+//! comparison names are those of Runscope's export format (as in Okta's files and Runscope's
+//! steps API). Okta's own file pins two of these readings: `active` `equal` "true" must match a
+//! JSON `true`, and `totalResults` `equal` "0" must match a JSON `0`.
 
 use serde_json::Value;
 

@@ -22,6 +22,34 @@ pub fn authorization_value(scheme: &AuthValue<'_>) -> String {
     }
 }
 
+/// The CRUD file's initial variables, as Okta's CRUD instructions ask testers to enter them:
+/// `oktaOrgUrl` (`https://dev-123456.okta.com`, no trailing slash), `oktaAppId`, `oktaToken`
+/// (the API token; the file sends `SSWS {{oktaToken}}` itself), `SCIMUrl` (no trailing slash),
+/// `SCIMAuth` (the whole Authorization value, like the SPEC file's `auth`), plus the random values
+/// of Okta's CRUD initial script.
+pub fn crud_variables(
+    okta_org_url: &str,
+    okta_app_id: &str,
+    okta_token: &str,
+    scim_url: &str,
+    scim_auth: &str,
+    rng: &mut fastrand::Rng,
+) -> Variables {
+    let mut v = crud_values(rng);
+    v.insert(
+        "oktaOrgUrl".into(),
+        okta_org_url.trim().trim_end_matches('/').to_string(),
+    );
+    v.insert("oktaAppId".into(), okta_app_id.trim().to_string());
+    v.insert("oktaToken".into(), okta_token.to_string());
+    v.insert(
+        "SCIMUrl".into(),
+        scim_url.trim().trim_end_matches('/').to_string(),
+    );
+    v.insert("SCIMAuth".into(), scim_auth.to_string());
+    v
+}
+
 pub enum AuthValue<'a> {
     Bearer(&'a str),
     Basic {
@@ -139,5 +167,18 @@ mod tests {
             "Basic b2t0YTpzM2NyM3QtdG9rZW4="
         );
         assert_eq!(authorization_value(&AuthValue::Raw("k")), "k");
+        let crud = crud_variables(
+            "https://dev-1.okta.com/",
+            " 0oa1 ",
+            "00tok",
+            "https://app/scim/v2/",
+            "Bearer t",
+            &mut fastrand::Rng::with_seed(2),
+        );
+        assert_eq!(crud["oktaOrgUrl"], "https://dev-1.okta.com");
+        assert_eq!(crud["oktaAppId"], "0oa1");
+        assert_eq!(crud["SCIMUrl"], "https://app/scim/v2");
+        assert_eq!(crud["SCIMAuth"], "Bearer t");
+        assert!(crud.contains_key("okta_user_email"));
     }
 }
