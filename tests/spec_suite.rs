@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{okta_file, real_plan, stderr, stdout};
+use common::{okta_file, okta_like_plan, stderr, stdout};
 use fake_app::{fake_app, reply};
 use scim_server::ScimServer;
 use scimplan::session::StepStatus;
@@ -48,24 +48,24 @@ fn scimplan(dir: &Path, token: &str, args: &[&str]) -> Output {
         .expect("run scimplan")
 }
 
-fn spec_options(auth: AuthScheme) -> Option<SpecOptions> {
-    let file = runscope::load(&okta_file(SPEC)?).unwrap();
-    Some(SpecOptions::new(auth, file).unwrap())
+/// Okta's SPEC file as the runner reads it. Okta's files are needed here: without them (and
+/// `SCIMPLAN_OKTA_FILES`) these tests fail rather than pass silently.
+fn spec_options(auth: AuthScheme) -> SpecOptions {
+    let path = okta_file(SPEC).expect("Okta's SPEC file: set SCIMPLAN_OKTA_FILES");
+    SpecOptions::new(auth, runscope::load(&path).unwrap()).unwrap()
 }
 
-/// A plan copy connected to `server`; `None` when Okta's workbook or SPEC file is absent (and
-/// not required).
-fn connected(server: &ScimServer) -> Option<tempfile::TempDir> {
-    okta_file(SPEC)?;
+/// A generated plan with Okta's case IDs, connected to `server`.
+fn connected(server: &ScimServer) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    real_plan(PLAN, dir.path())?;
+    okta_like_plan(dir.path(), PLAN);
     let out = scimplan(
         dir.path(),
         &server.token,
         &["connect", PLAN, "--scim-url", &server.url],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    Some(dir)
+    dir
 }
 
 fn session(dir: &Path) -> Value {
@@ -76,9 +76,7 @@ fn session(dir: &Path) -> Value {
 #[test]
 fn okta_spec_file_passes_against_the_real_server_and_leaves_one_inactive_user() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     server.create_user("existing@example.com", "Ex", "Isting", true);
     server.create_group("Everyone", &[]);
     let junit = dir.path().join("spec.xml");
@@ -192,9 +190,7 @@ fn okta_spec_file_passes_against_the_real_server_and_leaves_one_inactive_user() 
 #[test]
 fn an_app_without_users_fails_step_one_naming_the_assertion() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     let out = scimplan(dir.path(), &server.token, &["spec", PLAN, "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
@@ -222,9 +218,7 @@ fn an_app_without_users_fails_step_one_naming_the_assertion() {
 #[test]
 fn without_yes_and_without_a_terminal_nothing_is_created() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     let out = scimplan(dir.path(), &server.token, &["spec", PLAN]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
@@ -238,17 +232,17 @@ fn the_background_spec_suite_reports_every_check() {
     let server = ScimServer::start();
     server.create_user("bg@example.com", "Bg", "User", true);
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
-    let Some(options) = spec_options(AuthScheme::Bearer) else {
-        return;
-    };
-    let running = spawn_spec(connection, Secret::new(server.token.clone()), options);
+    let options = spec_options(AuthScheme::Bearer);
+    let (sink, events) = scimplan::verify::worker::channel();
+    let _running = spawn_spec(connection, Secret::new(server.token.clone()), options, sink);
     let (mut steps, mut checks) = (0, 0);
     let mut report = None;
-    for event in running.events.iter() {
+    for event in events.iter() {
         match event {
             VerifyEvent::FileStep(_) => steps += 1,
             VerifyEvent::SpecCheck(_) => checks += 1,
             VerifyEvent::SpecFinished(r) => report = Some(r),
+            VerifyEvent::Ended => assert!(report.is_some(), "Ended comes last"),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -267,9 +261,7 @@ fn an_app_answering_html_errors_fails_every_check_with_the_status_named() {
     });
     let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
     let client = ScimClient::new(&connection, &Secret::new("spec-test-token-xyz")).unwrap();
-    let Some(mut options) = spec_options(AuthScheme::Bearer) else {
-        return;
-    };
+    let mut options = spec_options(AuthScheme::Bearer);
     options.request_deadline = Duration::from_secs(5);
     let report = run_spec(&client, &options, &CancelFlag::new(), &mut |_| {});
     assert!(!report.passed());
@@ -308,13 +300,8 @@ fn an_app_answering_html_errors_fails_every_check_with_the_status_named() {
 
 #[test]
 fn an_unreachable_app_stops_the_suite_and_records_no_result() {
-    if okta_file(SPEC).is_none() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    if real_plan(PLAN, dir.path()).is_none() {
-        return;
-    }
+    okta_like_plan(dir.path(), PLAN);
     // A port nobody listens on.
     let port = common::unused_port();
     let url = format!("http://127.0.0.1:{port}/scim/v2");
@@ -347,9 +334,7 @@ fn a_cancel_after_the_user_was_created_still_deactivates_it() {
     server.create_user("existing@example.com", "Ex", "Isting", true);
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
     let client = ScimClient::new(&connection, &Secret::new(server.token.clone())).unwrap();
-    let Some(options) = spec_options(AuthScheme::Bearer) else {
-        return;
-    };
+    let options = spec_options(AuthScheme::Bearer);
     let cancel = CancelFlag::new();
     let mut last_step = 0;
     let report = run_spec(&client, &options, &cancel, &mut |event| {

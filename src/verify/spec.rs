@@ -27,7 +27,7 @@ const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// What a `scimplan spec` run needs besides the connection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SpecOptions {
     /// Okta's SPEC file (or a tester's copy).
     pub file: TestFile,

@@ -22,7 +22,7 @@ use crate::verify::record::cut;
 use crate::verify::secret::Secret;
 
 /// How pauses and requests are handled.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// A polled step is retried until this multiple of its pause has passed...
     pub poll_factor: f64,
