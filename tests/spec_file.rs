@@ -845,3 +845,27 @@ fn sigterm_after_the_user_was_created_still_deactivates_it() {
     let session: Value = serde_json::from_str(&session).unwrap();
     assert_eq!(session["verify"]["last_spec"]["cancelled"], true);
 }
+
+/// An app that creates a duplicate instead of answering 409. Step 15 (Required) asserts the
+/// status `equal_number` 409: 201 fails it, and the verdict is a fail. scimplan deactivates the
+/// duplicate as well as the user step 11 created: nothing is left active.
+#[test]
+fn a_duplicate_instead_of_a_409_fails_and_both_users_are_deactivated() {
+    let Some((run, app, _dir)) = against(Quirks {
+        allows_duplicates: true,
+        ..Quirks::default()
+    }) else {
+        return;
+    };
+    assert_eq!(run.code, Some(1), "{}", run.out);
+    assert_eq!(run.status(15), "fail");
+    let created = run.report["created_user"].as_str().unwrap();
+    let twins: Vec<_> = app
+        .users()
+        .into_iter()
+        .filter(|u| u["userName"] == created)
+        .collect();
+    assert_eq!(twins.len(), 2, "the app made a duplicate");
+    assert!(twins.iter().all(|u| u["active"] == false), "{twins:?}");
+    assert_eq!(run.report["duplicate_ids"].as_array().unwrap().len(), 1);
+}

@@ -45,6 +45,8 @@ pub struct Quirks {
     pub first_request_429: bool,
     /// Serves an entitlement endpoint `/Roles` holding one role.
     pub roles: bool,
+    /// A second POST of the same userName creates another user (201) instead of a 409.
+    pub allows_duplicates: bool,
 }
 
 #[derive(Default)]
@@ -337,11 +339,13 @@ fn route(
                 name = name.to_lowercase();
                 user["userName"] = json!(name);
             }
-            if s.users.values().any(|u| {
-                u["userName"]
-                    .as_str()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-            }) {
+            if !quirks.allows_duplicates
+                && s.users.values().any(|u| {
+                    u["userName"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                })
+            {
                 let reply =
                     (!quirks.empty_conflict_body).then(|| error(quirks, 409, "userName taken"));
                 return (409, reply);
