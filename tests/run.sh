@@ -8,7 +8,10 @@ root=$(pwd)
 # The real SCIM server the verify tests run against, pinned, in a virtual environment.
 SCIM2_SERVER_VERSION=0.8.3
 venv="$root/.venv"
-if [ ! -x "$venv/bin/scim2-server" ] || ! "$venv/bin/pip" show scim2-server 2>/dev/null | grep -q "^Version: $SCIM2_SERVER_VERSION$"; then
+# (The version is read whole before comparing: `pip show | grep -q` under pipefail fails at
+# random when grep exits before pip has written everything.)
+installed=$("$venv/bin/pip" show scim2-server 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ ! -x "$venv/bin/scim2-server" ] || [ "$installed" != "$SCIM2_SERVER_VERSION" ]; then
   echo "==> installing scim2-server $SCIM2_SERVER_VERSION into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-server==$SCIM2_SERVER_VERSION"
