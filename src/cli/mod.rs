@@ -351,7 +351,15 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
         )));
     }
     let ws = open(plan, common)?;
-    crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    let lost = crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    if lost > 0 {
+        return Err(Failure {
+            message: format!(
+                "quit with {lost} unsaved change(s): they were lost (the session file keeps the state before them)."
+            ),
+            code: EXIT_ERROR,
+        });
+    }
     Ok(0)
 }
 

@@ -581,3 +581,27 @@ pub fn connection_form(model: &Model, form: &ConnectionForm, frame: &mut Frame, 
         frame.set_cursor_position((x.min(body.right().saturating_sub(1)), body.y + row as u16));
     }
 }
+
+/// Quitting with changes the session file does not hold: say which, and what can be done.
+pub fn unsaved(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let unsaved = model.ws.unsaved();
+    let outer = centered(area, 76, 11);
+    let inner = popup(model, frame, outer, "Unsaved changes".into());
+    let body = with_hints(model, frame, inner, Mode::Unsaved);
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("{unsaved} are in memory only."),
+            theme.error(),
+        )),
+        Line::from(format!(
+            "{} could not be written:",
+            model.ws.store.path.display()
+        )),
+        Line::from(Span::styled(
+            model.save_error.clone().unwrap_or_default(),
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
