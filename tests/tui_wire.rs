@@ -563,6 +563,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         shown.contains("local run FAILED 2 of 12 requests"),
         "{shown}"
     );
+    assert!(
+        shown.contains("response_json Resources not_empty: expected not empty, got []"),
+        "each failed assertion is listed under its step:\n{shown}"
+    );
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
