@@ -236,7 +236,7 @@ fn sigterm_and_sighup_save_and_restore_the_terminal() {
         p.process_mut().signal(signal).unwrap();
         // Leaving the alternate screen is the terminal being restored.
         p.exp_string("\x1b[?1049l").unwrap();
-        p.exp_string("stopped by a signal").unwrap();
+        p.exp_string("stopped (a signal").unwrap();
         let status = p.process().wait().unwrap();
         assert!(
             matches!(status, WaitStatus::Exited(_, 0)),
