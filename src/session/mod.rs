@@ -18,8 +18,8 @@ pub use model::{
 };
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
-    VerifyRun, VerifyState,
+    AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport,
+    Verdict, VerifyRun, VerifyState, remembered_key,
 };
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
 use crate::session::CheckStatus;
 use crate::verify::{
-    CheckJob, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run,
-    record_spec, spawn_all, spawn_spec,
+    Batch, BatchMode, Running, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job,
+    record_run, record_spec, spawn_all, spawn_spec,
 };
 
 /// What `v` or `V` asked to verify.
@@ -281,11 +281,11 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 m.verify_next = Some(target);
                 return open_prompt(m, PromptKind::VerifyInput, title, case);
             }
-            match CheckJob::prepare(
+            match case_job(
                 &m.recipes,
+                &m.ws.plan,
+                &m.ws.store.session,
                 &id,
-                &verify.subjects,
-                &verify.remembered,
                 m.settings.verify_deadline,
             ) {
                 Ok(job) => vec![job],
@@ -293,15 +293,17 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             }
         }
         VerifyTarget::All => {
-            let cases: Vec<String> =
-                m.ws.applicable()
-                    .filter(|(_, c)| m.recipes.for_case(&c.id).is_some())
-                    .map(|(_, c)| c.id.clone())
-                    .collect();
-            let (jobs, not_ready) = prepare_all(
+            // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
+            let Batch {
+                jobs,
+                left_out: not_ready,
+            } = batch_jobs(
                 &m.recipes,
-                cases.iter().map(String::as_str),
-                &m.ws.store.session.verify,
+                &m.ws.plan,
+                &m.ws.reqs,
+                &m.ws.store.session,
+                None,
+                BatchMode::Pending,
                 m.settings.verify_deadline,
             );
             if jobs.is_empty() {
@@ -310,7 +312,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default();
                 return m.error(format!(
-                    "Nothing to verify: no applicable case has a recipe and its inputs{why}. Verify one case with v to give its inputs."
+                    "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
                 ));
             }
             jobs
