@@ -262,6 +262,19 @@ pub fn show_many(found: &[&Value]) -> String {
     }
 }
 
+/// `a, b`, or `12: a, b, c, d, e, …7 more` (names of members and matches).
+pub fn list_names(items: Vec<String>) -> String {
+    match items.len() {
+        0 => "none".into(),
+        n if n <= LIST_SHOWN => items.join(", "),
+        n => format!(
+            "{n}: {}, …{} more",
+            items[..LIST_SHOWN].join(", "),
+            n - LIST_SHOWN
+        ),
+    }
+}
+
 /// `[a, b]`, or `12 values: [a, b, c, d, e, …7 more]`.
 pub fn summarise(items: Vec<String>) -> String {
     if items.len() <= LIST_SHOWN {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::assertions::{encode_component, quote, summarise};
+use super::assertions::{encode_component, list_names, quote};
 use super::json_path::select;
 use super::recipe::{MembersSpec, split_list};
 use super::step::{Attempt, Context, PAGE_SIZE, name_of};
@@ -103,7 +103,7 @@ pub fn check_members(
         };
         names.insert(id, name);
     }
-    let named = |ids: &[&String]| summarise(ids.iter().map(|id| names[*id].clone()).collect());
+    let named = |ids: &[&String]| list_names(ids.iter().map(|id| names[*id].clone()).collect());
     if !missing.is_empty() {
         problems.push(format!("missing {}", named(&missing)));
     }
@@ -130,14 +130,17 @@ pub fn check_members(
         if !expected.is_empty() {
             expected.push_str("; ");
         }
-        expected.push_str(&format!("without {}", summarise(gone)));
+        expected.push_str(&format!("without {}", list_names(gone)));
     }
     let held_ids: Vec<&String> = held.iter().collect();
-    let holds = format!("{} member(s): {}", held.len(), named(&held_ids));
+    let holds = match held.len() {
+        0 => "no members".to_string(),
+        n => format!("{n} member(s): {}", named(&held_ids)),
+    };
     let actual = if problems.is_empty() {
         holds
     } else {
-        format!("{}; the group holds {holds}", problems.join("; "))
+        format!("{}; the group has {holds}", problems.join("; "))
     };
     attempt.assertions.push(AssertionRecord {
         step: label.to_string(),
@@ -188,7 +191,7 @@ fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> 
             Some(id) => Found::One(id.to_string()),
             None => Found::None,
         },
-        many => Found::Several(summarise(many.iter().map(|r| name_of(r)).collect())),
+        many => Found::Several(list_names(many.iter().map(|r| name_of(r)).collect())),
     })
 }
 

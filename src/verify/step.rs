@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::assertions::{check, describe_non_json, encode_component, plain, show, summarise};
+use super::assertions::{check, describe_non_json, encode_component, list_names, plain, show};
 use super::cancel::CancelFlag;
 use super::http::{Exchange, ScimClient};
 use super::json_path::select;
@@ -176,7 +176,7 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
                     if !set_aside.is_empty() {
                         record.actual.push_str(&format!(
                             " (not counted, the name differs in letter case: {})",
-                            summarise(set_aside.clone())
+                            list_names(set_aside.clone())
                         ));
                     }
                 }
@@ -277,7 +277,7 @@ pub fn name_of(resource: &Value) -> String {
 /// Every resource of a list answer holding more than one, named.
 fn name_matches(body: &Value) -> Option<String> {
     let resources = body.get("Resources")?.as_array()?;
-    (resources.len() > 1).then(|| summarise(resources.iter().map(name_of).collect()))
+    (resources.len() > 1).then(|| list_names(resources.iter().map(name_of).collect()))
 }
 
 /// Lists everything page by page as Okta's import does (`startIndex`, `count` = 100) and
