@@ -72,9 +72,16 @@ impl CheckJob {
             });
         };
         let subjects = &state.subjects;
+        // Starting a case needs only what its before steps name (and its subject).
+        let needed = |name: &String| {
+            needs_earlier_values
+                || recipe.subject.as_ref() == Some(name)
+                || recipe.before.iter().any(|step| step.mentions(name))
+        };
         let missing: Vec<String> = recipe
             .inputs
             .iter()
+            .filter(|name| needed(name))
             .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
             .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
             .collect();

@@ -83,7 +83,7 @@ pub fn check_members(
             wanted.push(id.clone());
         }
     }
-    let missing: Vec<&String> = wanted.iter().filter(|id| !held.contains(id)).collect();
+    let mut missing: Vec<&String> = wanted.iter().filter(|id| !held.contains(id)).collect();
     let still: Vec<&String> = dropped.iter().filter(|id| held.contains(id)).collect();
     let unexpected: Vec<&String> = if spec.exactly {
         held.iter().filter(|id| !wanted.contains(id)).collect()
@@ -97,12 +97,26 @@ pub fn check_members(
         .filter(|id| !names.contains_key(**id))
         .map(|id| id.to_string())
         .collect();
+    let mut vanished = Vec::new();
     for id in to_name {
-        let Some(name) = name_id(ctx, &id, attempt) else {
+        let Some((name, exists)) = name_id(ctx, &id, attempt) else {
             return;
         };
+        if !exists {
+            vanished.push(id.clone());
+        }
         names.insert(id, name);
     }
+    // A removed member the app deleted altogether cannot be looked up by userName: as many
+    // vanished former members as such removed users are excused.
+    let mut excused = gone_users.len();
+    missing.retain(|id| {
+        let excuse = excused > 0 && kept.contains(id) && vanished.contains(id);
+        if excuse {
+            excused -= 1;
+        }
+        !excuse
+    });
     let named = |ids: &[&String]| list_names(ids.iter().map(|id| names[*id].clone()).collect());
     if !missing.is_empty() {
         problems.push(format!("missing {}", named(&missing)));
@@ -195,8 +209,8 @@ fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> 
     })
 }
 
-/// `"userName" [id]` for a member id, or `[id] (no such user)`.
-fn name_id(ctx: &Context, id: &str, attempt: &mut Attempt) -> Option<String> {
+/// `"userName" [id]` for a member id, or `[id] (no such user)`, and whether it exists.
+fn name_id(ctx: &Context, id: &str, attempt: &mut Attempt) -> Option<(String, bool)> {
     let answer = ctx.send(&format!("/Users/{}", encode_component(id)), attempt)?;
     if answer.fatal {
         attempt.fatal = Some(format!(
@@ -206,7 +220,10 @@ fn name_id(ctx: &Context, id: &str, attempt: &mut Attempt) -> Option<String> {
         return None;
     }
     Some(match answer.json.as_ref() {
-        Some(user) if answer.status == Some(200) => name_of(user),
-        _ => format!("[{id}] (no such user: {})", answer.status.unwrap_or(0)),
+        Some(user) if answer.status == Some(200) => (name_of(user), true),
+        _ => (
+            format!("[{id}] (no such user: {})", answer.status.unwrap_or(0)),
+            answer.status != Some(404),
+        ),
     })
 }

@@ -140,6 +140,18 @@ pub struct MembersSpec {
     pub drop: Option<String>,
 }
 
+impl RecipeStep {
+    /// The step's request or its exact match uses `{{name}}`.
+    pub fn mentions(&self, name: &str) -> bool {
+        let wanted = format!("{{{{{name}}}}}");
+        std::iter::once(&self.path)
+            .chain(self.query.values())
+            .chain(self.exact.values())
+            .any(|t| t.replace(' ', "").contains(&wanted))
+            || self.for_each.as_deref() == Some(name)
+    }
+}
+
 fn default_method() -> String {
     "GET".into()
 }
