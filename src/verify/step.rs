@@ -137,7 +137,11 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
     if let Some(body) = &body {
         capture(step, body, attempt);
     }
-    let matches = body.as_ref().and_then(name_matches);
+    // A filter that finds more than one names them all (a listing is summarised instead).
+    let matches = body
+        .as_ref()
+        .filter(|_| step.query.contains_key("filter"))
+        .and_then(name_matches);
     if let (Some(spec), Some(group)) = (&step.members, &body) {
         let known: BTreeMap<String, String> = {
             let values = lookup(ctx, &attempt.captured, item);
