@@ -145,6 +145,17 @@ fn group_push_c9312_c9317_c9332() {
                 ]),
             },
             Row {
+                name: "pushed twice (a duplicate): every match named",
+                case: "C9312",
+                inputs: &["group=Twice", "members=pt1@example.com"],
+                setup: |s| {
+                    let ids = users(s, &["pt1"]);
+                    s.server.create_group("Twice", &refs(&ids));
+                    s.server.create_group("Twice", &refs(&ids));
+                },
+                expect: Expect::Fail(&["expected 1, got 2 (found: \"Twice\" [", "], \"Twice\" ["]),
+            },
+            Row {
                 name: "a list where one group is expected is refused",
                 case: "C9312",
                 inputs: &["group=Engineering,Sales", "members=pd1@example.com"],
