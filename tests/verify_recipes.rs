@@ -235,7 +235,15 @@ fn attribute_update_is_seen_with_its_new_value() {
     assert_pass(&b.verify("C9310", "5", &[]), "C9310");
     b.server.patch_user(&id, Some("title"), json!("Engineer"));
     assert_pass(
-        &b.verify("C9309", "5", &["attribute=title", "value=Engineer"]),
+        &b.verify(
+            "C9309",
+            "5",
+            &[
+                "members=dee@example.com",
+                "attribute=title",
+                "value=Engineer",
+            ],
+        ),
         "C9309",
     );
     // C9305: an imported user's assignment edited in Okta reaches the app the same way.

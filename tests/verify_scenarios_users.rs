@@ -197,8 +197,57 @@ fn attribute_update_c9291() {
                 expect: Expect::Fail(&["expected \"Olivia\", got \"Liv\""]),
             },
             Row {
-                name: "an enterprise extension attribute by its URN",
+                name: "the group's assignment changed: every member has the new value",
                 case: "C9309",
+                inputs: &[
+                    "members=gu1@example.com,gu2@example.com",
+                    "attribute=title",
+                    "value=Lead",
+                ],
+                setup: |s| {
+                    for user in ["gu1@example.com", "gu2@example.com"] {
+                        let id = s.user(user, "Gu", "Member", true);
+                        s.server.patch_user(&id, Some("title"), json!("Lead"));
+                    }
+                },
+                expect: Expect::Pass,
+            },
+            Row {
+                name: "the group's assignment changed: one member not updated",
+                case: "C9309",
+                inputs: &[
+                    "members=gv1@example.com,gv2@example.com",
+                    "attribute=title",
+                    "value=Lead",
+                ],
+                setup: |s| {
+                    let id = s.user("gv1@example.com", "Gv", "Member", true);
+                    s.server.patch_user(&id, Some("title"), json!("Lead"));
+                    s.user("gv2@example.com", "Gv", "Member", true);
+                },
+                expect: Expect::Fail(&[
+                    "the member has the new value (gv2@example.com): title equals: expected \"Lead\", got absent",
+                ]),
+            },
+            Row {
+                name: "the group's assignment changed: a member missing from the app",
+                case: "C9309",
+                inputs: &[
+                    "members=gw1@example.com,gw2@example.com",
+                    "attribute=title",
+                    "value=Lead",
+                ],
+                setup: |s| {
+                    let id = s.user("gw1@example.com", "Gw", "Member", true);
+                    s.server.patch_user(&id, Some("title"), json!("Lead"));
+                },
+                expect: Expect::Fail(&[
+                    "find the member (gw2@example.com): totalResults equals: expected 1, got 0",
+                ]),
+            },
+            Row {
+                name: "an enterprise extension attribute by its URN",
+                case: "C9291",
                 inputs: &[
                     "user=ext@example.com",
                     "attribute=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
@@ -214,7 +263,7 @@ fn attribute_update_c9291() {
             },
             Row {
                 name: "an enterprise extension attribute with the old value",
-                case: "C9309",
+                case: "C9305",
                 inputs: &[
                     "user=ext2@example.com",
                     "attribute=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",

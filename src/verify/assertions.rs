@@ -185,7 +185,9 @@ fn fold(text: &str, ignore_case: bool) -> String {
 pub fn same(actual: &Value, want: &Value, ignore_case: bool) -> bool {
     match (actual, want) {
         (Value::String(a), Value::String(b)) => fold(a, ignore_case) == fold(b, ignore_case),
-        (Value::Number(_) | Value::Bool(_), Value::String(b)) => actual.to_string().as_str() == b.trim(),
+        (Value::Number(_) | Value::Bool(_), Value::String(b)) => {
+            actual.to_string().as_str() == b.trim()
+        }
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
         _ => actual == want,
     }

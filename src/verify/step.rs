@@ -222,11 +222,15 @@ fn request_path(
 
 fn capture(step: &RecipeStep, body: &Value, attempt: &mut Attempt) {
     for (name, path) in &step.capture {
-        if let Ok(values) = select(body, path)
-            && let Some(first) = values.first()
+        // Nothing found forgets an earlier item's value, so the next step cannot check the
+        // wrong user.
+        match select(body, path)
+            .ok()
+            .and_then(|v| v.first().map(|f| plain(f)))
         {
-            attempt.captured.insert(name.clone(), plain(first));
-        }
+            Some(value) => attempt.captured.insert(name.clone(), value),
+            None => attempt.captured.remove(name),
+        };
     }
     for (name, path) in &step.capture_all {
         if let Ok(values) = select(body, path) {
