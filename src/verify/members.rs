@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::assertions::{encode_component, list_names, quote};
+use super::assertions::{encode_component, list_names, quote, same};
 use super::json_path::select;
 use super::recipe::{MembersSpec, split_list};
 use super::step::{Attempt, Context, PAGE_SIZE, name_of};
@@ -194,9 +194,13 @@ fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> 
     let same: Vec<&Value> = resources
         .iter()
         .filter(|r| {
-            r.get("userName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.to_lowercase() == user.to_lowercase())
+            r.get("userName").and_then(Value::as_str).is_some_and(|n| {
+                same(
+                    &Value::String(n.to_string()),
+                    &Value::String(user.to_string()),
+                    true,
+                )
+            })
         })
         .collect();
     Some(match same.as_slice() {

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::assertions::{check, describe_non_json, encode_component, list_names, plain, show};
+use super::assertions::{
+    check, describe_non_json, encode_component, list_names, plain, same, show,
+};
 use super::cancel::CancelFlag;
 use super::http::{Exchange, ScimClient};
 use super::json_path::select;
@@ -257,10 +259,11 @@ fn keep_exact(
     };
     let (kept, others): (Vec<Value>, Vec<Value>) = resources.drain(..).partition(|resource| {
         wanted.iter().all(|(attribute, value)| {
+            // Exact letter case; Unicode forms (NFC or not) still name the same text.
             select(resource, attribute)
                 .ok()
-                .and_then(|found| found.first().and_then(|v| v.as_str().map(str::to_string)))
-                .is_some_and(|found| found == *value)
+                .and_then(|found| found.first().cloned())
+                .is_some_and(|found| same(found, &Value::String(value.clone()), false))
         })
     });
     let set_aside = others.iter().map(name_of).collect();
