@@ -7,6 +7,7 @@ mod history;
 pub mod links;
 mod model;
 mod store;
+pub mod tally;
 pub mod verification;
 
 pub use connection::{AuthScheme, Connection, ConnectionError};
@@ -17,9 +18,10 @@ pub use model::{
     SuiteKind, SuiteLinks, SuiteRun,
 };
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
+pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport,
-    Verdict, VerifyRun, VerifyState, remembered_key,
+    AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState, remembered_key,
 };
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::job::CheckJob;
 use super::recipe::{RecipeStep, split_list};
 use super::record::request_record;
 use super::step::{Attempt, Context, run_step};
-use crate::session::{AuthScheme, CaseStart, Verdict, VerifyRun};
+use crate::session::{AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
@@ -27,8 +27,8 @@ impl Attempt {
     }
 
     fn first_failure(&self) -> Option<String> {
-        if let Some(fatal) = &self.fatal {
-            return Some(fatal.clone());
+        if let Some((_, message)) = &self.fatal {
+            return Some(message.clone());
         }
         self.assertions.iter().find(|a| !a.passed).map(|a| {
             format!(
@@ -77,7 +77,7 @@ pub fn run_check(
     let (attempt, verdict) = loop {
         number += 1;
         let mut attempt = run_steps(&ctx, &job.recipe.steps);
-        if attempt.exchanges.iter().any(|e| e.timed_out) {
+        if attempt.exchanges.iter().any(|e| e.timed_out()) {
             if let Some(previous) = &last_complete {
                 attempt = previous.clone();
             }
@@ -150,6 +150,16 @@ pub fn run_check(
         target: client.base_url().to_string(),
         verdict,
         summary: secret.redact(&summary),
+        failure: match verdict {
+            Verdict::Cancelled => Some(RunFailure::Cancelled),
+            Verdict::Error => Some(
+                attempt
+                    .fatal
+                    .as_ref()
+                    .map_or(RunFailure::TimedOut, |(failure, _)| failure.clone()),
+            ),
+            Verdict::Pass | Verdict::Fail => None,
+        },
         attempts: number,
         duration_ms: started.elapsed().as_millis() as u64,
         inputs,

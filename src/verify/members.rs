@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::assertions::{encode_component, list_names, quote, same};
+use super::http::Exchange;
 use super::json_path::select;
 use super::recipe::{MembersSpec, split_list};
 use super::step::{Attempt, Context, PAGE_SIZE, name_of};
-use crate::session::AssertionRecord;
+use crate::session::{AssertionRecord, RunFailure};
 
 /// What looking a userName up in the app found.
 enum Found {
@@ -165,6 +166,17 @@ pub fn check_members(
     });
 }
 
+/// Why a lookup got no answer, as the run reports it.
+fn failure_of(answer: &Exchange) -> RunFailure {
+    if answer.unreachable() {
+        RunFailure::Unreachable
+    } else if answer.timed_out() {
+        RunFailure::TimedOut
+    } else {
+        RunFailure::CannotCheck
+    }
+}
+
 /// The user whose userName is `user` (SCIM compares userNames without regard to case).
 /// `None` when the attempt must stop (the app could not be asked).
 fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> {
@@ -177,10 +189,13 @@ fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> 
         encode_component(&filter)
     );
     let answer = ctx.send(&path, attempt)?;
-    if answer.fatal || answer.status.is_none() {
-        attempt.fatal = Some(format!(
-            "finding member \"{user}\": {}",
-            answer.error.unwrap_or_else(|| "no answer".into())
+    if answer.status.is_none() {
+        attempt.fatal = Some((
+            failure_of(&answer),
+            format!(
+                "finding member \"{user}\": {}",
+                answer.problem().unwrap_or("no answer")
+            ),
         ));
         return None;
     }
@@ -216,10 +231,13 @@ fn find_user(ctx: &Context, user: &str, attempt: &mut Attempt) -> Option<Found> 
 /// `"userName" [id]` for a member id, or `[id] (no such user)`, and whether it exists.
 fn name_id(ctx: &Context, id: &str, attempt: &mut Attempt) -> Option<(String, bool)> {
     let answer = ctx.send(&format!("/Users/{}", encode_component(id)), attempt)?;
-    if answer.fatal {
-        attempt.fatal = Some(format!(
-            "reading member [{id}]: {}",
-            answer.error.unwrap_or_default()
+    if answer.status.is_none() {
+        attempt.fatal = Some((
+            failure_of(&answer),
+            format!(
+                "reading member [{id}]: {}",
+                answer.problem().unwrap_or("no answer")
+            ),
         ));
         return None;
     }

@@ -15,7 +15,7 @@ use super::http::{Exchange, ScimClient};
 use super::json_path::select;
 use super::members::check_members;
 use super::recipe::{RecipeStep, render};
-use crate::session::AssertionRecord;
+use crate::session::{AssertionRecord, RunFailure};
 
 /// Okta's import reads this many per page; a list bigger than `MAX_PAGES` pages is cut.
 pub const PAGE_SIZE: usize = 100;
@@ -28,8 +28,8 @@ pub struct Attempt {
     pub assertions: Vec<AssertionRecord>,
     pub captured: BTreeMap<String, String>,
     /// Why the check cannot be made (unreachable, credentials refused, a path it cannot
-    /// read): an error, never a verdict.
-    pub fatal: Option<String>,
+    /// read), and what to tell the tester: an error, never a verdict.
+    pub fatal: Option<(RunFailure, String)>,
 }
 
 /// What a step runs against and with.
@@ -97,18 +97,27 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
         let body = answer.json.clone();
         (answer, body)
     };
-    if answer.fatal {
-        attempt.fatal = Some(format!(
-            "{label}: the app could not be reached: {}",
-            answer.error.clone().unwrap_or_default()
+    if answer.unreachable() {
+        attempt.fatal = Some((
+            RunFailure::Unreachable,
+            format!(
+                "{label}: the app could not be reached: {}",
+                answer.problem().unwrap_or_default()
+            ),
         ));
         return;
     }
     if let Some(status @ (401 | 403)) = answer.status {
-        attempt.fatal = Some(format!(
-            "{label}: the app refused the credentials ({status}). Check the secret ({} or {}) and the auth scheme set by `scimplan connect`.",
-            crate::session::connection::TOKEN_ENV,
-            crate::session::connection::PASSWORD_ENV
+        // Name the variable this scheme reads: Basic reads the password, not the token.
+        let secret_env = ctx.client.auth().secret_env();
+        attempt.fatal = Some((
+            RunFailure::CredentialsRefused {
+                status,
+                secret_env: secret_env.to_string(),
+            },
+            format!(
+                "{label}: the app refused the credentials ({status}). Check the secret in {secret_env} (or the one typed) and the auth scheme set by `scimplan connect`."
+            ),
         ));
         return;
     }
@@ -131,7 +140,10 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
         match keep_exact(body, &step.exact, &values) {
             Ok(others) => set_aside = others,
             Err(name) => {
-                attempt.fatal = Some(format!("{label}: no value for {{{{{name}}}}}"));
+                attempt.fatal = Some((
+                    RunFailure::CannotCheck,
+                    format!("{label}: no value for {{{{{name}}}}}"),
+                ));
                 return;
             }
         }
@@ -189,7 +201,7 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
                 attempt.assertions.push(record);
             }
             Err(error) => {
-                attempt.fatal = Some(format!("{label}: {error}"));
+                attempt.fatal = Some((RunFailure::CannotCheck, format!("{label}: {error}")));
                 return;
             }
         }
