@@ -110,6 +110,21 @@ fn batch_checks_leave_earlier_and_never_executed_cases_alone() {
     assert!(stdout.contains("drifted (nothing recorded)"), "{stdout}");
     assert_eq!(outcomes(&s), expected, "a recheck changes no outcome");
     assert_eq!(runs(&s), runs_before, "a recheck records no run");
+    // Named, a recheck looks at those cases only.
+    let out = s.run(&["verify", PLAN, "C9292", "--recheck", "--deadline", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 rechecked: 0 drifted"),
+        "{}",
+        text(&out)
+    );
+    let out = s.run(&["verify", PLAN, "C9293", "--recheck"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("C9293 is Not run: nothing recorded to recheck"),
+        "{}",
+        text(&out)
+    );
 
     // Named, with its steps not done: the failure is reported, not recorded as Fail.
     let out = s.verify("C9334", "1", &[]);
@@ -143,4 +158,43 @@ fn an_unreachable_app_is_an_error_recorded_as_a_run_without_an_outcome() {
     );
     assert_eq!(s.session()["results"]["C9290"]["outcome"], "not-run");
     assert_eq!(s.session()["verify"]["runs"][0]["verdict"], "error");
+}
+
+#[test]
+fn starting_a_case_observes_what_it_acts_on_or_says_why_not() {
+    let server = ScimServer::start();
+    let s = Scene::new(&server);
+    // No such app group yet: nothing is kept, and the check still asks for a start.
+    let out = s.run(&[
+        "start",
+        PLAN,
+        "C9315",
+        "--input",
+        "group=Ops",
+        "--input",
+        "app_group=ops-old",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("C9315 not started"), "{}", text(&out));
+    assert!(text(&out).contains("expected 1, got 0"), "{}", text(&out));
+    assert!(s.session()["verify"]["started"].is_null());
+    let out = s.verify("C9315", "1", &["members=nobody@example.com"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("scimplan start PLAN C9315"),
+        "{}",
+        text(&out)
+    );
+
+    // Started for one group, then asked about another: the observation does not count.
+    server.create_group("Ops A", &[]);
+    s.start("C9318", &["group=Ops A"]);
+    assert!(s.session()["verify"]["started"]["C9318"]["observed"]["pushed_group_id"].is_string());
+    let out = s.verify("C9318", "1", &["group=Ops B"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("pushed_group_id for Ops B"),
+        "{}",
+        text(&out)
+    );
 }

@@ -365,6 +365,17 @@ fn deactivation_c9292_and_reactivation_c9293() {
                 expect: Expect::Pass,
             },
             Row {
+                name: "the userName typed in another letter case names the same user",
+                case: "C9293",
+                inputs: &["user=case@example.com"],
+                setup: |s| {
+                    let id = s.user("case@example.com", "Ca", "Se", false);
+                    s.passes("C9292", &["user=CASE@Example.com"]);
+                    s.server.set_active(&id, true);
+                },
+                expect: Expect::Pass,
+            },
+            Row {
                 name: "reactivated with its attributes wiped",
                 case: "C9293",
                 inputs: &["user=wipe@example.com"],
