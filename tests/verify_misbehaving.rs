@@ -533,3 +533,47 @@ fn quotes_in_inputs_are_escaped_inside_the_filter() {
     // userName eq "o\"neil@example.com"
     assert!(heads.contains("%22o%5C%22neil%40example.com%22"), "{heads}");
 }
+
+#[test]
+fn an_app_that_ignores_start_index_fails_the_import_count_saying_so() {
+    // 150 users, but every page is the first one: Okta's import would read it again and again.
+    let app = fake_app(|_, _| {
+        let users: Vec<_> = (0..100)
+            .map(|i| json!({"id": format!("u{i}"), "userName": format!("u{i}@example.com")}))
+            .collect();
+        reply(
+            200,
+            json!({"totalResults": 150, "startIndex": 1, "Resources": users}).to_string(),
+        )
+    });
+    let state = VerifyState {
+        subjects: BTreeMap::from([("users_scanned".to_string(), "150".to_string())]),
+        ..VerifyState::default()
+    };
+    let job = CheckJob::prepare(
+        &RecipeBook::builtin(),
+        "C9304",
+        &state,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
+    let client = ScimClient::new(&connection, &Secret::new(TOKEN)).unwrap();
+    let run = run_check(
+        &client,
+        &connection.auth,
+        &job,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert_eq!(run.verdict, Verdict::Fail, "{}", run.summary);
+    let failed: Vec<_> = run.assertions.iter().filter(|a| !a.passed).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|a| a.check == "paging" && a.actual.contains("ignores startIndex")),
+        "{failed:?}"
+    );
+    let heads = app.heads.lock().unwrap().join("\n");
+    assert!(heads.contains("startIndex=101&count=100"), "{heads}");
+}
