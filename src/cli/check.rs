@@ -316,6 +316,11 @@ fn print_run(run: &VerifyRun) {
             );
         }
     }
+    for a in run.assertions.iter().filter(|a| a.passed) {
+        if let Some(note) = &a.note {
+            println!("    note: {}: {}: {note}", a.step, a.check);
+        }
+    }
     if let Some(why) = &run.outcome_left {
         println!("    {why}");
     }

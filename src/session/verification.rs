@@ -191,6 +191,10 @@ pub struct AssertionRecord {
     pub expected: String,
     pub actual: String,
     pub passed: bool,
+    /// Something the tester should know even when it held (e.g. equal only after Unicode
+    /// NFC normalisation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl VerifyState {

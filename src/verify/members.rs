@@ -163,6 +163,7 @@ pub fn check_members(
         expected,
         actual,
         passed: problems.is_empty(),
+        note: None,
     });
 }
 

@@ -81,6 +81,7 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
                 expected: format!("a value for {{{{{name}}}}}"),
                 actual: "none: an earlier step found nothing to capture".into(),
                 passed: false,
+                note: None,
             });
             return;
         }
@@ -129,6 +130,7 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
             expected: "an answer".into(),
             actual: describe_non_json(&answer),
             passed: false,
+            note: None,
         });
         return;
     }
@@ -356,6 +358,7 @@ fn fetch_pages(
                 expected: format!("page {pages} (startIndex={start}) to hold users not listed before"),
                 actual: "it repeats earlier ones: the app ignores startIndex, so Okta's import would read the first page again and again".into(),
                 passed: false,
+                note: None,
             });
             break;
         }
