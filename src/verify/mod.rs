@@ -10,6 +10,21 @@
 //! - `record`: what a run leaves in the session.
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
+//!
+//! Rules every check follows (the SCIM side here; the Okta side must follow them too):
+//! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
+//!    command line), and a Fail only once the case's steps are marked done; a check of many
+//!    cases (`batch_jobs`) covers only cases without an outcome whose steps are done, and a
+//!    recheck (`BatchMode::Recheck`, `drift`) records nothing.
+//! 2. Absence, rename and "unchanged" checks compare the object the case acted on: its id,
+//!    remembered per user or group by an earlier case, or observed when the case was started
+//!    (`observe_start`), never a name lookup that a misspelling or a letter-case twin fools.
+//! 3. A check is as strong as the case's expected result: every given value is checked or the
+//!    input refused (`RecipeBook::check_input`, before any request); lists are lists.
+//! 4. An app that cannot be reached, refuses the credentials or never answers gives an error
+//!    (`Verdict::Error` with a `RunFailure`), never a Fail; so does a path that cannot be read.
+//! 5. Output in the tester's terms: users by userName with the id in brackets, both sides shown
+//!    by `assertions::show`, lists by `list_names`/`summarise`, NFC differences spelt out.
 
 pub mod assertions;
 pub mod batch;
