@@ -15,6 +15,7 @@ pub mod http;
 pub mod json_path;
 pub mod recipe;
 pub mod record;
+pub mod runscope;
 pub mod secret;
 pub mod spec;
 pub mod worker;
@@ -37,7 +38,7 @@ pub use crate::session::{
     SpecCheck, SpecReport, Verdict, VerifyRun, VerifyState,
 };
 pub use spec::{SpecOptions, run_spec};
-pub use worker::{CancelHandle, Running, spawn, spawn_all, spawn_spec};
+pub use worker::{CancelHandle, Running, Sink, spawn, spawn_all, spawn_spec};
 
 #[derive(Debug, Error)]
 pub enum VerifyError {
@@ -69,8 +70,8 @@ pub enum VerifyError {
     Recipe(String),
 }
 
-/// Progress of background work, in order; `Finished`, `SpecFinished` or `Failed` comes last.
-#[derive(Debug, Clone)]
+/// Progress of background work, in order; `Ended` comes last.
+#[derive(Debug, Clone, PartialEq)]
 pub enum VerifyEvent {
     /// One polling attempt of a case check ended.
     Attempt {
@@ -83,10 +84,21 @@ pub enum VerifyEvent {
         /// When the next attempt starts; `None` when this was the last.
         retry_in: Option<Duration>,
     },
-    /// One SPEC check ended.
+    /// One SPEC check ended (the checks beyond Okta's file).
     SpecCheck(spec::SpecCheck),
+    /// One step of a Runscope file ended (Okta's SPEC or Entitlements file).
+    FileStep(Box<crate::session::StepRecord>),
+    /// A polled step of a Runscope file did not hold yet; it is tried again in `retry_in`.
+    FileAttempt {
+        position: usize,
+        number: u32,
+        failing: String,
+        retry_in: Duration,
+    },
     Finished(Box<VerifyRun>),
     SpecFinished(Box<SpecReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).
     Failed(String),
+    /// The worker is done: nothing follows.
+    Ended,
 }
