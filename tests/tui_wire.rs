@@ -526,7 +526,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         "a SPEC run"
     );
     let shown = screen(&mut m);
-    assert!(shown.contains("SPEC suite:"), "{shown}");
+    assert!(
+        shown.contains("Okta's SPEC file: ") && shown.contains("steps done"),
+        "{shown}"
+    );
     wait_for_verification(&mut m);
     // Okta's file needs a user in the app to start from: step 1's `Resources` is empty.
     assert!(
@@ -559,6 +562,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     assert!(
         shown.contains("local run FAILED 2 of 12 requests"),
         "{shown}"
+    );
+    assert!(
+        shown.contains("response_json Resources not_empty: expected not empty, got []"),
+        "each failed assertion is listed under its step:\n{shown}"
     );
 
     server.create_user("ann@example.com", "Ann", "Lee", true);

@@ -11,7 +11,7 @@ use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
-use crate::session::{CheckStatus, RunFailure, StepStatus};
+use crate::session::{RunFailure, StepStatus};
 use crate::verify::runscope;
 use crate::verify::{
     CheckJob, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run, record_spec,
@@ -380,16 +380,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
         VerifyEvent::SpecCheck(check) => {
+            // Beyond Okta's file: shown as progress, never counted with the file's steps.
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(spec) = &mut running.kind
+                && let RunKind::Spec(_) = &running.kind
             {
-                spec.done += 1;
-                match check.status {
-                    CheckStatus::Fail => spec.failed += 1,
-                    CheckStatus::Warn => spec.warned += 1,
-                    CheckStatus::Pass => {}
-                }
-                running.progress = format!("{} {}", check.status.label(), check.name);
+                running.progress =
+                    format!("beyond the file: {} {}", check.status.label(), check.name);
             }
         }
         VerifyEvent::FileStep(step) => {
