@@ -7,44 +7,11 @@ use std::path::Path;
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError, open_workbook_from_rs};
 use sha2::{Digest, Sha256};
 
+use super::completed::{
+    Added, RecordedResults, RecordedRow, is_summary_sheet, read_summary, take_added_columns,
+};
 use super::text::{RichText, find_refs, parse_steps};
 use super::{Case, CellValue, Column, Field, Plan, PlanError, Section};
-
-/// Headers of the columns scimplan adds to a completed workbook, in order. A header row that
-/// holds them side by side is a completed workbook: those columns are results, not plan columns.
-pub const ADDED_HEADERS: [&str; 6] = [
-    "Result",
-    "Notes",
-    "Tested by",
-    "Tested at",
-    "Time spent",
-    "Evidence",
-];
-
-/// The results scimplan wrote into a completed workbook, as found in its added columns.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RecordedResults {
-    /// Zero-based sheet column of the first added column (Result).
-    pub first_col: u32,
-    /// One entry per case row, in plan order.
-    pub rows: Vec<RecordedRow>,
-}
-
-/// The added cells of one case row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRow {
-    pub case: String,
-    /// One-based row number in the sheet.
-    pub row: u32,
-    pub result: CellValue,
-    pub notes: CellValue,
-    pub tested_by: CellValue,
-    /// An Excel date-time serial number when written by scimplan (or text typed by hand).
-    pub tested_at: CellValue,
-    /// A fraction of a day (Excel duration) when written by scimplan.
-    pub time_spent: CellValue,
-    pub evidence: CellValue,
-}
 
 /// How many rows of a sheet are searched for the header row (title rows may stand above it).
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -67,14 +34,21 @@ pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
     let fingerprint = fingerprint_bytes(&bytes);
     let sheets = read_sheets(path, bytes)?;
     let (grid, header) = find_plan_sheet(path, &sheets)?;
-    build_plan(
+    let mut plan = build_plan(
         path,
         fingerprint,
         grid,
         header.row,
         header.columns,
         header.added,
-    )
+    )?;
+    if let Some(recorded) = &mut plan.recorded {
+        recorded.summary = sheets
+            .iter()
+            .find(|g| is_summary_sheet(&g.name) && g.name != grid.name)
+            .map(|g| read_summary(g.rows.iter().map(Vec::as_slice)));
+    }
+    Ok(plan)
 }
 
 /// A sheet as rows of cells with absolute (zero-based) sheet coordinates.
@@ -307,24 +281,6 @@ fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
     (seen.contains(&Field::Id) && candidate.score() >= 2).then_some(candidate)
 }
 
-/// Removes scimplan's added columns (six adjacent columns with exactly `ADDED_HEADERS`) from a
-/// header and returns the sheet column of the first one.
-fn take_added_columns(columns: &mut Vec<Column>) -> Option<u32> {
-    let n = ADDED_HEADERS.len();
-    let start = (0..=columns.len().checked_sub(n)?).find(|&i| {
-        columns[i..i + n]
-            .iter()
-            .zip(ADDED_HEADERS)
-            .enumerate()
-            .all(|(k, (c, h))| {
-                c.header.trim() == h && c.sheet_col == columns[i].sheet_col + k as u32
-            })
-    })?;
-    let first = columns[start].sheet_col;
-    columns.drain(start..start + n);
-    Some(first)
-}
-
 fn find_plan_sheet<'a>(
     path: &Path,
     sheets: &'a [SheetGrid],
@@ -434,7 +390,7 @@ fn build_plan(
     let mut raw_rows = Vec::new();
     let mut recorded = added.map(|first_col| RecordedResults {
         first_col,
-        rows: Vec::new(),
+        ..RecordedResults::default()
     });
     for row in header_row + 1..grid.rows.len() {
         let cells: Vec<CellValue> = columns
@@ -455,17 +411,13 @@ fn build_plan(
             });
         }
         if let Some(recorded) = &mut recorded {
-            let added = |k: u32| grid.cell(row, recorded.first_col + k).clone();
-            recorded.rows.push(RecordedRow {
-                case: id.clone(),
-                row: sheet_row(row),
-                result: added(0),
-                notes: added(1),
-                tested_by: added(2),
-                tested_at: added(3),
-                time_spent: added(4),
-                evidence: added(5),
-            });
+            let added = |k: Added| {
+                grid.cell(row, recorded.first_col + k.offset() as u32)
+                    .clone()
+            };
+            recorded
+                .rows
+                .push(RecordedRow::new(id.clone(), sheet_row(row), added));
         }
         raw_rows.push((id, sheet_row(row), cells));
     }

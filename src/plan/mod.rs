@@ -1,15 +1,14 @@
 //! The test plan as read from a workbook: immutable once loaded.
 
+pub mod completed;
 mod error;
 mod load;
 pub mod profile;
 pub mod text;
 
+pub use completed::{ADDED_HEADERS, RecordedResults, RecordedRow, SummaryFacts};
 pub use error::PlanError;
-pub use load::{
-    ADDED_HEADERS, RecordedResults, RecordedRow, column_letter, fingerprint_bytes, load_plan,
-    load_plan_bytes,
-};
+pub use load::{column_letter, fingerprint_bytes, load_plan, load_plan_bytes};
 pub use profile::{Capability, Profile, ProfileError};
 pub use text::{RichText, Step, TextSpan};
 

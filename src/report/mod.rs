@@ -7,6 +7,7 @@
 
 pub mod export;
 pub mod export_checks;
+mod export_summary;
 pub mod junit;
 pub mod readiness;
 pub mod render;
