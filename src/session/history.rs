@@ -23,11 +23,13 @@ pub enum HistoryKind {
 }
 
 /// One case's result before and after a change (`None`: no result, i.e. Not run).
+/// Boxed: a long history is mostly entries past the undo depth whose results are gone, and an
+/// unboxed pair made each of them cost the size of two results (tens of MB on 10,000 cases).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseDelta {
     pub case: String,
-    pub before: Option<CaseResult>,
-    pub after: Option<CaseResult>,
+    pub before: Option<Box<CaseResult>>,
+    pub after: Option<Box<CaseResult>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,16 +59,16 @@ impl Session {
         change: impl FnOnce(&mut Session),
     ) -> bool {
         let caps_before = touches_capabilities.then(|| self.capabilities.clone());
-        let before: Vec<Option<CaseResult>> = cases
+        let before: Vec<Option<Box<CaseResult>>> = cases
             .iter()
-            .map(|id| self.results.get(*id).cloned())
+            .map(|id| self.results.get(*id).cloned().map(Box::new))
             .collect();
         change(self);
         let deltas: Vec<CaseDelta> = cases
             .iter()
             .zip(before)
             .filter_map(|(id, before)| {
-                let after = self.results.get(*id).cloned();
+                let after = self.results.get(*id).cloned().map(Box::new);
                 (before != after).then(|| CaseDelta {
                     case: id.to_string(),
                     before,
@@ -229,7 +231,7 @@ impl Session {
         let target = self.undo_stack.pop()?;
         let entry = self.history[target].clone();
         for delta in &entry.cases {
-            self.put(&delta.case, delta.before.clone());
+            self.put(&delta.case, delta.before.as_deref().cloned());
         }
         if let Some(caps) = &entry.capabilities_before {
             self.capabilities = caps.clone();
@@ -244,7 +246,7 @@ impl Session {
         let target = self.redo_stack.pop()?;
         let entry = self.history[target].clone();
         for delta in &entry.cases {
-            self.put(&delta.case, delta.after.clone());
+            self.put(&delta.case, delta.after.as_deref().cloned());
         }
         if let Some(caps) = &entry.capabilities_after {
             self.capabilities = caps.clone();

@@ -173,16 +173,24 @@ impl SessionStore {
             detail,
             backup: backup_path(path),
         };
-        let value: serde_json::Value =
+        // The schema is read first, skipping the rest without building it, so a newer file is
+        // named as such; then the session is read straight from the bytes. (Going through a
+        // `serde_json::Value` tree held a second copy of a 10,000-case session in memory.)
+        #[derive(serde::Deserialize)]
+        struct SchemaOnly {
+            #[serde(default)]
+            schema: Option<serde_json::Value>,
+        }
+        let probe: SchemaOnly =
             serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-        let schema = value.get("schema").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if schema > SCHEMA_VERSION {
+        let schema = probe.schema.and_then(|v| v.as_u64()).unwrap_or(0);
+        if schema > u64::from(SCHEMA_VERSION) {
             return Err(SessionError::NewerSchema {
                 path: path.to_path_buf(),
-                found: schema,
+                found: u32::try_from(schema).unwrap_or(u32::MAX),
             });
         }
-        serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
+        serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))
     }
 
     /// Writes the session now, atomically.
