@@ -32,21 +32,25 @@ pub fn fingerprint_bytes(bytes: &[u8]) -> String {
 /// Loads a plan from workbook bytes; `path` names the file in errors and in the plan.
 pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
     let fingerprint = fingerprint_bytes(&bytes);
-    let sheets = read_sheets(path, bytes)?;
-    let (grid, header) = find_plan_sheet(path, &sheets)?;
+    let mut sheets = read_sheets(path, bytes)?;
+    let (index, header) = find_plan_sheet(path, &sheets)?;
+    let summary = header.added.and_then(|_| {
+        sheets
+            .iter()
+            .enumerate()
+            .find(|(i, g)| *i != index && is_summary_sheet(&g.name))
+            .map(|(_, g)| read_summary(g.rows.iter().map(Vec::as_slice)))
+    });
     let mut plan = build_plan(
         path,
         fingerprint,
-        grid,
+        &mut sheets[index],
         header.row,
         header.columns,
         header.added,
     )?;
     if let Some(recorded) = &mut plan.recorded {
-        recorded.summary = sheets
-            .iter()
-            .find(|g| is_summary_sheet(&g.name) && g.name != grid.name)
-            .map(|g| read_summary(g.rows.iter().map(Vec::as_slice)));
+        recorded.summary = summary;
     }
     Ok(plan)
 }
@@ -60,12 +64,13 @@ struct SheetGrid {
 }
 
 impl SheetGrid {
-    fn cell(&self, row: usize, sheet_col: u32) -> &CellValue {
-        static EMPTY: CellValue = CellValue::Empty;
+    /// Moves a cell out of the grid (each cell is taken once: the plan owns it afterwards).
+    fn take(&mut self, row: usize, sheet_col: u32) -> CellValue {
         sheet_col
             .checked_sub(self.first_col)
-            .and_then(|c| self.rows.get(row)?.get(c as usize))
-            .unwrap_or(&EMPTY)
+            .and_then(|c| self.rows.get_mut(row)?.get_mut(c as usize))
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }
 
@@ -281,27 +286,26 @@ fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
     (seen.contains(&Field::Id) && candidate.score() >= 2).then_some(candidate)
 }
 
-fn find_plan_sheet<'a>(
-    path: &Path,
-    sheets: &'a [SheetGrid],
-) -> Result<(&'a SheetGrid, HeaderMatch), PlanError> {
-    let mut best: Option<(&SheetGrid, HeaderMatch)> = None;
-    for grid in sheets {
+/// The sheet (its index) whose header row names the most plan columns, and that header.
+fn find_plan_sheet(path: &Path, sheets: &[SheetGrid]) -> Result<(usize, HeaderMatch), PlanError> {
+    let mut best: Option<(usize, HeaderMatch)> = None;
+    for (index, grid) in sheets.iter().enumerate() {
         let found = (0..grid.rows.len().min(HEADER_SEARCH_ROWS))
             .filter_map(|row| header_in_row(grid, row))
             .max_by_key(|m| (m.score(), std::cmp::Reverse(m.row)));
         if let Some(found) = found
             && best.as_ref().is_none_or(|(_, b)| found.score() > b.score())
         {
-            best = Some((grid, found));
+            best = Some((index, found));
         }
     }
-    let Some((grid, header)) = best else {
+    let Some((index, header)) = best else {
         return Err(PlanError::NoPlanSheet {
             path: path.to_path_buf(),
             found: describe_sheets(sheets),
         });
     };
+    let grid = &sheets[index];
     let missing: Vec<&str> = Field::ALL
         .iter()
         .filter(|f| f.is_required() && !header.fields().any(|h| h == **f))
@@ -316,7 +320,7 @@ fn find_plan_sheet<'a>(
             found: quote_list(header.columns.iter().map(|c| c.header.as_str())),
         });
     }
-    Ok((grid, header))
+    Ok((index, header))
 }
 
 fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -375,7 +379,7 @@ pub fn column_letter(index: u32) -> String {
 fn build_plan(
     path: &Path,
     fingerprint: String,
-    grid: &SheetGrid,
+    grid: &mut SheetGrid,
     header_row: usize,
     columns: Vec<Column>,
     added: Option<u32>,
@@ -385,7 +389,8 @@ fn build_plan(
     let text_of = |cells: &[CellValue], field: Field| -> String {
         pos(field).map(|i| cells[i].as_text()).unwrap_or_default()
     };
-    let sheet_row = |row: usize| grid.first_row + row as u32 + 1;
+    let first_row = grid.first_row;
+    let sheet_row = |row: usize| first_row + row as u32 + 1;
 
     let mut raw_rows = Vec::new();
     let mut recorded = added.map(|first_col| RecordedResults {
@@ -395,7 +400,7 @@ fn build_plan(
     for row in header_row + 1..grid.rows.len() {
         let cells: Vec<CellValue> = columns
             .iter()
-            .map(|c| grid.cell(row, c.sheet_col).clone())
+            .map(|c| grid.take(row, c.sheet_col))
             .collect();
         if cells.iter().all(CellValue::is_empty) {
             continue;
@@ -411,10 +416,8 @@ fn build_plan(
             });
         }
         if let Some(recorded) = &mut recorded {
-            let added = |k: Added| {
-                grid.cell(row, recorded.first_col + k.offset() as u32)
-                    .clone()
-            };
+            let first_col = recorded.first_col;
+            let added = |k: Added| grid.take(row, first_col + k.offset() as u32);
             recorded
                 .rows
                 .push(RecordedRow::new(id.clone(), sheet_row(row), added));

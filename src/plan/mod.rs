@@ -78,8 +78,9 @@ pub struct Column {
 }
 
 /// A cell value as read, kept so the export can reproduce the original cell for cell.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CellValue {
+    #[default]
     Empty,
     Text(String),
     Number(f64),
@@ -171,6 +172,16 @@ impl Plan {
     /// The plan column holding a field.
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.columns.iter().position(|c| c.field == Some(field))
+    }
+
+    /// The SHA-256 of the plan workbook the cases come from: for a completed workbook, the one
+    /// its Summary sheet names (Okta's original), else this file's own. Use it to recognise
+    /// which Okta plan this is; `fingerprint` tells whether this file changed.
+    pub fn source_fingerprint(&self) -> &str {
+        self.recorded
+            .as_ref()
+            .and_then(|r| r.summary.as_ref()?.source_sha256.as_deref())
+            .unwrap_or(&self.fingerprint)
     }
 
     pub fn file_name(&self) -> String {

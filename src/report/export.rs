@@ -6,22 +6,19 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rust_xlsxwriter::{
-    Color, ConditionalFormatCell, ConditionalFormatCellRule, DataValidation, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use thiserror::Error;
 
 use super::export_checks::{CHECKS_SHEET, has_checks, write_checks_sheet};
+use super::export_plan::write_plan_sheet;
 use super::export_summary::write_summary_sheet;
 use super::readiness::assess;
+use crate::plan::Plan;
 use crate::plan::completed::{
-    self, ADDED_HEADERS, Added, SUMMARY_SHEET, SUMMARY_SHEET_ALT, TESTED_AT_FORMAT,
-    TIME_SPENT_FORMAT, time_spent_days,
+    self, SUMMARY_SHEET, SUMMARY_SHEET_ALT, TESTED_AT_FORMAT, TIME_SPENT_FORMAT,
 };
 use crate::plan::profile::Requirements;
-use crate::plan::{CellValue, Field, Plan};
-use crate::session::{CaseResult, Outcome, Session, write_atomic};
+use crate::session::{CaseResult, FileAccess, Outcome, Session, write_atomic_with};
 use crate::workspace::Workspace;
 
 pub use crate::plan::completed::{CUT_MARKER, EXCEL_CELL_LIMIT, fit_cell};
@@ -66,9 +63,11 @@ pub fn export_workbook(
         return Err(ExportError::WouldOverwriteInput { path: target });
     }
     let bytes = workbook_bytes(plan, reqs, session, now)?;
-    write_atomic(&target, &bytes, false).map_err(|source| ExportError::Write {
-        path: target.clone(),
-        source,
+    write_atomic_with(&target, &bytes, false, FileAccess::LikeNewFiles).map_err(|source| {
+        ExportError::Write {
+            path: target.clone(),
+            source,
+        }
     })?;
     Ok(target)
 }
@@ -149,26 +148,10 @@ pub fn evidence_cell(result: &CaseResult) -> String {
         .join("\n")
 }
 
-/// Column width in characters for a plan column.
-fn plan_width(field: Option<Field>) -> f64 {
-    match field {
-        Some(Field::Id) => 10.0,
-        Some(Field::Title) => 40.0,
-        Some(Field::Section) => 28.0,
-        Some(Field::Preconditions) => 45.0,
-        Some(Field::Steps) => 60.0,
-        Some(Field::Expected) => 50.0,
-        None => 24.0,
-    }
-}
-
-const ADDED_WIDTHS: [f64; 6] = [11.0, 45.0, 18.0, 18.0, 11.0, 40.0];
-
 /// The cell formats of every sheet.
 pub(super) struct Formats {
     pub header: Format,
     pub body: Format,
-    pub number: Format,
     pub date: Format,
     pub duration: Format,
     pub automatic: Format,
@@ -178,11 +161,8 @@ pub(super) struct Formats {
 
 impl Formats {
     pub fn new() -> Formats {
-        let body = Format::new()
-            .set_text_wrap()
-            .set_align(FormatAlign::Top)
-            .set_border(FormatBorder::Thin)
-            .set_border_color(Color::RGB(0xBFBFBF));
+        // No cell borders: the plan sheet prints its gridlines instead (see export_plan).
+        let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
         Formats {
             header: Format::new()
                 .set_bold()
@@ -190,7 +170,6 @@ impl Formats {
                 .set_align(FormatAlign::Top)
                 .set_background_color(Color::RGB(0xD9E1F2))
                 .set_border(FormatBorder::Thin),
-            number: body.clone().set_text_wrap(),
             date: body.clone().set_num_format(TESTED_AT_FORMAT),
             duration: body.clone().set_num_format(TIME_SPENT_FORMAT),
             automatic: body.clone().set_italic(),
@@ -230,7 +209,7 @@ pub fn workbook_bytes(
         SUMMARY_SHEET
     };
     {
-        let sheet = workbook.add_worksheet();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(excel_sheet_name(&plan.sheet))?;
         write_plan_sheet(sheet, plan, session, &formats)?;
     }
@@ -265,125 +244,6 @@ pub fn workbook_bytes(
         )?;
     }
     Ok(workbook.save_to_buffer()?)
-}
-
-fn write_cell(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    value: &CellValue,
-    formats: &Formats,
-) -> Result<(), XlsxError> {
-    match value {
-        CellValue::Empty => sheet.write_blank(row, col, &formats.body)?,
-        // write_string never makes a formula, whatever the text starts with.
-        CellValue::Text(text) => {
-            sheet.write_string_with_format(row, col, fit_cell(text), &formats.body)?
-        }
-        CellValue::Number(n) => sheet.write_number_with_format(row, col, *n, &formats.number)?,
-        CellValue::Bool(b) => sheet.write_boolean_with_format(row, col, *b, &formats.body)?,
-    };
-    Ok(())
-}
-
-fn write_plan_sheet(
-    sheet: &mut Worksheet,
-    plan: &Plan,
-    session: &Session,
-    formats: &Formats,
-) -> Result<(), XlsxError> {
-    let plan_cols = plan.columns.len() as u16;
-    for (c, column) in plan.columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, fit_cell(&column.header), &formats.header)?;
-        sheet.set_column_width(c as u16, plan_width(column.field))?;
-    }
-    for (k, header) in ADDED_HEADERS.iter().enumerate() {
-        let col = plan_cols + k as u16;
-        sheet.write_string_with_format(0, col, *header, &formats.header)?;
-        sheet.set_column_width(col, ADDED_WIDTHS[k])?;
-    }
-    sheet.insert_note(
-        0,
-        plan_cols + Added::TestedAt.offset(),
-        &Note::new("Date and time in UTC.").add_author_prefix(false),
-    )?;
-
-    let result_col = plan_cols;
-    for (i, case) in plan.cases.iter().enumerate() {
-        let row = i as u32 + 1;
-        for (c, value) in case.cells.iter().enumerate() {
-            write_cell(sheet, row, c as u16, value, formats)?;
-        }
-        let blank = CaseResult::default();
-        let result = session.result(&case.id).unwrap_or(&blank);
-        let result_format = if result.automatic {
-            &formats.automatic
-        } else {
-            &formats.body
-        };
-        sheet.write_string_with_format(row, result_col, result.outcome.label(), result_format)?;
-        if result.automatic {
-            sheet.insert_note(
-                row,
-                result_col,
-                &Note::new("Verdict of scimplan's automatic verification.")
-                    .add_author_prefix(false),
-            )?;
-        }
-        let texts = [
-            (Added::Notes, notes_cell(result)),
-            (Added::TestedBy, tested_by_cell(result)),
-            (Added::Evidence, evidence_cell(result)),
-        ];
-        for (added, text) in texts {
-            let col = result_col + added.offset();
-            if text.is_empty() {
-                sheet.write_blank(row, col, &formats.body)?;
-            } else {
-                sheet.write_string_with_format(row, col, fit_cell(&text), &formats.body)?;
-            }
-        }
-        let tested_at = result_col + Added::TestedAt.offset();
-        match result
-            .updated_at
-            .and_then(|at| ExcelDateTime::from_timestamp(at.timestamp()).ok())
-        {
-            Some(at) => sheet.write_datetime_with_format(row, tested_at, &at, &formats.date)?,
-            None => sheet.write_blank(row, tested_at, &formats.date)?,
-        };
-        let time_spent = result_col + Added::TimeSpent.offset();
-        if result.time_spent_secs > 0 {
-            let days = time_spent_days(result.time_spent_secs);
-            sheet.write_number_with_format(row, time_spent, days, &formats.duration)?;
-        } else {
-            sheet.write_blank(row, time_spent, &formats.duration)?;
-        }
-    }
-
-    let last_row = plan.cases.len() as u32;
-    let last_col = plan_cols + ADDED_HEADERS.len() as u16 - 1;
-    let labels: Vec<&str> = Outcome::ALL.iter().map(|o| o.label()).collect();
-    let validation = DataValidation::new()
-        .allow_list_strings(&labels)?
-        .set_error_title("Not an outcome")?
-        .set_error_message("Choose one of: Not run, Pass, Fail, Blocked, Skipped.")?;
-    sheet.add_data_validation(1, result_col, last_row, result_col, &validation)?;
-    // Conditional formats, so the colour follows a result changed by hand in Excel.
-    for outcome in Outcome::ALL {
-        if let Some((fill, font)) = outcome_style(outcome) {
-            let rule = ConditionalFormatCell::new()
-                .set_rule(ConditionalFormatCellRule::EqualTo(outcome.label()))
-                .set_format(
-                    Format::new()
-                        .set_background_color(Color::RGB(fill))
-                        .set_font_color(Color::RGB(font)),
-                );
-            sheet.add_conditional_format(1, result_col, last_row, result_col, &rule)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, last_row, last_col)?;
-    Ok(())
 }
 
 #[cfg(test)]

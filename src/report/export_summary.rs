@@ -49,7 +49,7 @@ pub(super) fn write_summary_sheet(
         (label::TESTER, session.tester.clone().unwrap_or_default()),
         (label::SOURCE_WORKBOOK, plan.file_name()),
         (label::SHEET, plan.sheet.clone()),
-        (label::SOURCE_SHA256, plan.fingerprint.clone()),
+        (label::SOURCE_SHA256, plan.source_fingerprint().to_string()),
         (label::VERDICT, verdict),
     ];
     let mut row = 2;
@@ -132,6 +132,7 @@ pub(super) fn write_summary_sheet(
         row += 1;
     }
     let last_section_row = row - 2; // the chart leaves out the Total row
+    let mut chart_bottom = 0;
     if !readiness.sections.is_empty() {
         let mut chart = Chart::new(ChartType::BarStacked);
         chart.title().set_name("Outcomes per section");
@@ -148,10 +149,10 @@ pub(super) fn write_summary_sheet(
                 ));
             }
         }
-        chart
-            .set_width(720)
-            .set_height((220 + 24 * readiness.sections.len() as u32).min(900));
-        sheet.insert_chart(2, 10, &chart)?;
+        let height = (220 + 24 * readiness.sections.len() as u32).min(900);
+        chart.set_width(CHART_WIDTH_PX).set_height(height);
+        sheet.insert_chart(CHART_ROW, CHART_COL, &chart)?;
+        chart_bottom = CHART_ROW + height.div_ceil(DEFAULT_ROW_PX) + 1;
     }
 
     row += 1;
@@ -190,5 +191,18 @@ pub(super) fn write_summary_sheet(
             row += 1;
         }
     }
+    // Printable on its own: landscape, one page wide, the chart inside the printed area.
+    sheet.set_landscape().set_print_fit_to_pages(1, 0);
+    let last_col = if chart_bottom > 0 { CHART_LAST_COL } else { 8 };
+    sheet.set_print_area(0, 0, row.max(chart_bottom), last_col)?;
     Ok(())
 }
+
+/// Where the chart stands: beside the tables, from row 3 in column K, 720 pixels wide (about
+/// eleven default columns, so the printed area reaches column V).
+const CHART_ROW: u32 = 2;
+const CHART_COL: u16 = 10;
+const CHART_WIDTH_PX: u32 = 720;
+const CHART_LAST_COL: u16 = CHART_COL + 11;
+/// Excel's default row height in pixels.
+const DEFAULT_ROW_PX: u32 = 20;

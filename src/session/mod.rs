@@ -16,7 +16,9 @@ pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
 };
-pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
+pub use store::{
+    FileAccess, SessionError, SessionStore, default_session_path, write_atomic, write_atomic_with,
+};
 pub use verification::{
     AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
     VerifyRun, VerifyState,

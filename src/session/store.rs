@@ -56,17 +56,46 @@ fn backup_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Who may read a file written by `write_atomic_with`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAccess {
+    /// Readable by its owner only (the temp file's permissions): the session.
+    OwnerOnly,
+    /// The permissions any new file of the user gets (0666 less the umask): a completed
+    /// workbook the tester shares.
+    LikeNewFiles,
+}
+
 /// Writes `bytes` to `path` atomically; with `keep_backup`, the file it replaces stays as `.bak`.
+/// The file is readable by its owner only.
 pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, keep_backup, FileAccess::OwnerOnly)
+}
+
+/// `write_atomic` with the file's access chosen.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    keep_backup: bool,
+    access: FileAccess,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    if access == FileAccess::LikeNewFiles {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with this mode, so the kernel applies the umask as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     if keep_backup && path.exists() {
