@@ -181,18 +181,30 @@ pub fn parse_evidence(cell: &str) -> Vec<(String, String)> {
 const UNIX_EPOCH_SERIAL: f64 = 25_569.0;
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
+/// An Excel serial date-time as UTC, kept to the millisecond.
+pub fn serial_to_utc(serial: f64) -> Option<DateTime<Utc>> {
+    if !serial.is_finite() || serial <= 0.0 {
+        return None;
+    }
+    let millis = ((serial - UNIX_EPOCH_SERIAL) * SECONDS_PER_DAY * 1_000.0).round();
+    // Far outside any date chrono holds: not a date scimplan wrote.
+    if millis.abs() > 1e16 {
+        return None;
+    }
+    Utc.timestamp_millis_opt(millis as i64).single()
+}
+
+/// The Exported at cell's value: a serial date-time to the millisecond, so importing the
+/// workbook later tells a result changed after the export from one it holds.
+pub fn exported_at_serial(now: DateTime<Utc>) -> f64 {
+    UNIX_EPOCH_SERIAL + now.timestamp_millis() as f64 / (SECONDS_PER_DAY * 1_000.0)
+}
+
 /// Reads a Tested at cell: an Excel serial date-time (UTC), or text as RFC 3339 or
 /// `YYYY-MM-DD HH:MM[:SS]`.
 pub fn tested_at_from_cell(cell: &CellValue) -> Option<DateTime<Utc>> {
     match cell {
-        CellValue::Number(serial) if serial.is_finite() && *serial > 0.0 => {
-            let secs = ((serial - UNIX_EPOCH_SERIAL) * SECONDS_PER_DAY).round();
-            // Far outside any date chrono holds: not a date scimplan wrote.
-            if secs.abs() > 1e13 {
-                return None;
-            }
-            Utc.timestamp_opt(secs as i64, 0).single()
-        }
+        CellValue::Number(serial) => serial_to_utc(*serial),
         CellValue::Text(text) => {
             let text = text.trim();
             DateTime::parse_from_rfc3339(text)
@@ -315,6 +327,8 @@ pub struct SummaryFacts {
     pub capabilities: Vec<(String, bool)>,
     pub spec_link: Option<String>,
     pub crud_link: Option<String>,
+    /// When scimplan wrote the workbook.
+    pub exported_at: Option<DateTime<Utc>>,
 }
 
 /// Whether a sheet of that name is the Summary sheet scimplan writes.
@@ -339,6 +353,10 @@ pub fn read_summary<'a>(rows: impl IntoIterator<Item = &'a [CellValue]>) -> Summ
                 SUPPORTED_NO => facts.capabilities.push((cell(row, 1), false)),
                 _ => in_capabilities = false,
             }
+            continue;
+        }
+        if label.starts_with(summary_label::EXPORTED_AT) {
+            facts.exported_at = row.get(1).and_then(tested_at_from_cell);
             continue;
         }
         let value = Some(cell(row, 1)).filter(|v| !v.is_empty());

@@ -3,14 +3,14 @@
 //! `plan::completed`), the tally per section with a chart, and the blockers.
 
 use chrono::{DateTime, Utc};
-use rust_xlsxwriter::{Chart, ChartType, Color, ExcelDateTime, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, Color, Worksheet, XlsxError};
 
 use super::export::{Formats, fit_cell, outcome_style};
 use super::readiness::{Readiness, SuiteEvidence};
 use crate::plan::Plan;
 use crate::plan::completed::{
     CAPABILITY_HEADERS, REASON_PREFIX, SUITE_LINK_COL, SUPPORTED_NO, SUPPORTED_YES,
-    summary_label as label,
+    exported_at_serial, summary_label as label,
 };
 use crate::session::{Outcome, Session, SuiteKind};
 
@@ -54,9 +54,9 @@ pub(super) fn write_summary_sheet(
     ];
     let mut row = 2;
     sheet.write_string_with_format(row, 0, label::EXPORTED_AT, &formats.bold)?;
-    if let Ok(at) = ExcelDateTime::from_timestamp(now.timestamp()) {
-        sheet.write_datetime_with_format(row, 1, &at, &formats.date)?;
-    }
+    // To the millisecond: importing this workbook later tells a result changed after the
+    // export from one it holds.
+    sheet.write_number_with_format(row, 1, exported_at_serial(now), &formats.date)?;
     row += 1;
     for (label, value) in facts {
         sheet.write_string_with_format(row, 0, label, &formats.bold)?;

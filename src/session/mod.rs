@@ -2,26 +2,36 @@
 //! every change: results, capability declarations, suite links, the connection settings (never
 //! secrets) and the records verification leaves.
 
+mod atomic;
 pub mod connection;
 mod history;
 pub mod links;
+pub mod lock;
+mod merge;
 mod model;
 mod store;
+pub mod tally;
 pub mod verification;
 
+pub use atomic::{
+    FileAccess, backup_path, write_atomic, write_atomic_with, write_new, write_new_with,
+};
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
+pub use lock::{LockError, lock_path};
+pub use merge::ChangesElsewhere;
 pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
 };
 pub use store::{
-    FileAccess, SessionError, SessionStore, default_session_path, write_atomic, write_atomic_with,
+    SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,
 };
+pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
-    VerifyRun, VerifyState,
+    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
 };
 
 #[cfg(test)]
