@@ -432,6 +432,17 @@ fn build_plan(
                 header: columns[id_col].header.clone(),
             });
         }
+        let length = id.chars().count();
+        if length > super::error::MAX_ID_CHARS {
+            return Err(PlanError::LongId {
+                path: path.to_path_buf(),
+                sheet: grid.name.clone(),
+                row: sheet_row(row),
+                column: column_letter(columns[id_col].sheet_col),
+                header: columns[id_col].header.clone(),
+                length,
+            });
+        }
         if let Some(recorded) = &mut recorded {
             let first_col = recorded.first_col;
             let added = |k: Added| grid.take(row, first_col + k.offset() as u32);

@@ -8,7 +8,7 @@ mod sheets;
 pub mod text;
 
 pub use completed::{ADDED_HEADERS, RecordedResults, RecordedRow, SummaryFacts};
-pub use error::PlanError;
+pub use error::{MAX_ID_CHARS, PlanError};
 pub use load::{column_letter, fingerprint_bytes, load_plan, load_plan_bytes};
 pub use profile::{Capability, Profile, ProfileError};
 pub use sheets::RepeatedSheet;
