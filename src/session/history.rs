@@ -40,12 +40,29 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<usize>,
     pub description: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "exact_vec"
+    )]
     pub cases: Vec<CaseDelta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities_before: Option<BTreeMap<String, bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities_after: Option<BTreeMap<String, bool>>,
+}
+
+/// Reads a list without the spare room a growing `Vec` keeps: a long history holds tens of
+/// thousands of one-case entries, and a session is held twice (as saved and as changed) while
+/// a save merges a third read from disk, so the spare room cost megabytes on 10,000 cases.
+pub(super) fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut items = Vec::<T>::deserialize(deserializer)?;
+    items.shrink_to_fit();
+    Ok(items)
 }
 
 impl Session {

@@ -217,17 +217,23 @@ impl SessionStore {
                 Some((theirs, _)) => {
                     let (merged, changes) = merge(&self.base, &self.session, &theirs);
                     self.picked_up.absorb(changes);
-                    merged
+                    Some(merged)
                 }
-                None => self.session.clone(),
+                None => None,
             }
         } else {
-            self.session.clone()
+            None
         };
-        let bytes = serde_json::to_vec(&merged).expect("a session always serializes");
+        // Unless another writer saved meanwhile, the session itself is written: no third copy
+        // of a large session in memory while saving.
+        let bytes = serde_json::to_vec(merged.as_ref().unwrap_or(&self.session))
+            .expect("a session always serializes");
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
+        drop(bytes);
         self.seen = FileStamp::of(&self.path);
-        self.session = merged;
+        if let Some(merged) = merged {
+            self.session = merged;
+        }
         self.base = self.session.clone();
         self.on_disk = true;
         Ok(())
