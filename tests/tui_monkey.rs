@@ -71,10 +71,10 @@ fn drain(p: &mut PtySession, into: &mut Vec<u8>) {
 
 fn assert_session_valid(plan: &Path, step: usize, key: &str) {
     let path = default_session_path(plan);
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Err(e) = serde_json::from_slice::<Session>(&bytes) {
-            panic!("after key {step} ({key:?}) the session file is not valid: {e}");
-        }
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Err(e) = serde_json::from_slice::<Session>(&bytes)
+    {
+        panic!("after key {step} ({key:?}) the session file is not valid: {e}");
     }
 }
 

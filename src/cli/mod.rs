@@ -1,11 +1,12 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
+mod check;
 mod fetch;
 pub(crate) mod report;
 mod status;
 mod verify;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -188,11 +189,45 @@ pub enum Command {
         /// Print the runs as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Look at cases with a recorded Pass or Fail once and report drift; records nothing.
+        #[arg(long)]
+        recheck: bool,
     },
-    /// Run a local equivalent of Okta's SCIM SPEC suite against the app (creates one user).
+    /// Before doing a case's steps in Okta: note what it will act on (the SCIM ids and members
+    /// its check compares with, e.g. the app group C9315 renames).
+    Start {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case IDs.
+        #[arg(required = true)]
+        cases: Vec<String>,
+        /// A recipe input, e.g. group=Engineering; remembered.
+        #[arg(long = "input", value_name = "NAME=VALUE")]
+        inputs: Vec<String>,
+    },
+    /// Mark every step of cases done (you did them in Okta): `verify PLAN` then checks them.
+    Done {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case IDs.
+        #[arg(required = true)]
+        cases: Vec<String>,
+    },
+    /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
+    /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
     Spec {
         /// The plan workbook.
         plan: PathBuf,
+        /// A Runscope export to run instead of Okta's SPEC file (an older file, an edited copy).
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Run Okta's Entitlements file against this endpoint (e.g. /Roles); repeatable. Needs
+        /// the Entitlement Management capability declared supported.
+        #[arg(long = "entitlement-endpoint", value_name = "PATH")]
+        entitlement_endpoints: Vec<String>,
+        /// Wait out every pause as Runscope does, instead of polling or skipping them.
+        #[arg(long)]
+        wait_pauses: bool,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -233,7 +268,8 @@ pub fn run() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // Not eprintln!: it panics when stderr is a terminal that hung up.
+            let _ = writeln!(std::io::stderr(), "error: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
@@ -297,23 +333,45 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             deadline,
             junit,
             json,
-        }) => verify::verify(
+            recheck,
+        }) => check::verify(
             &plan,
             &common,
-            verify::VerifyArgs {
+            check::VerifyArgs {
                 cases,
                 inputs,
                 deadline,
                 junit,
                 json,
+                recheck,
             },
         ),
+        Some(Command::Start {
+            plan,
+            cases,
+            inputs,
+        }) => check::start(&plan, &common, &cases, &inputs),
+        Some(Command::Done { plan, cases }) => check::done(&plan, &common, &cases),
         Some(Command::Spec {
             plan,
+            file,
+            entitlement_endpoints,
+            wait_pauses,
             yes,
             junit,
             json,
-        }) => verify::spec(&plan, &common, verify::SpecArgs { yes, junit, json }),
+        }) => verify::spec(
+            &plan,
+            &common,
+            verify::SpecArgs {
+                file,
+                entitlement_endpoints,
+                wait_pauses,
+                yes,
+                junit,
+                json,
+            },
+        ),
     }
 }
 

@@ -1,15 +1,16 @@
-//! `scimplan connect`, `verify` and `spec`: the app's SCIM API, checked from the command line.
+//! `scimplan connect` and `spec`: the app's SCIM API, checked from the command line (the
+//! per-case checks are in `check`).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::CheckStatus;
-use crate::session::write_atomic;
+use crate::session::{StepRecord, StepRequirement, StepStatus, write_atomic};
+use crate::verify::runscope::{self, TestFile};
 use crate::verify::{
-    AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
-    VerifyError, VerifyEvent, VerifyRun, prepare_all, record_run, record_spec, run_check, run_spec,
+    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyError, VerifyEvent,
+    record_spec, run_spec,
 };
 use crate::workspace::Workspace;
 
@@ -41,7 +42,7 @@ pub fn connect(
     Ok(0)
 }
 
-fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
+pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
     let connection = ws
         .store
         .session
@@ -53,195 +54,62 @@ fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure
     Ok((connection, secret))
 }
 
-fn parse_inputs(book: &RecipeBook, inputs: &[String]) -> Result<Vec<(String, String)>, Failure> {
-    inputs
-        .iter()
-        .map(|text| {
-            let Some((name, value)) = text.split_once('=') else {
-                return Err(usage_error(format!(
-                    "--input '{text}' is not NAME=VALUE, e.g. --input user=ann@example.com"
-                )));
-            };
-            let name = name.trim();
-            if !book.inputs.contains_key(name) {
-                let known: Vec<&str> = book.inputs.keys().map(String::as_str).collect();
-                return Err(usage_error(format!(
-                    "--input {name}: no recipe uses an input of that name. Inputs: {}",
-                    known.join(", ")
-                )));
-            }
-            Ok((name.to_string(), value.trim().to_string()))
-        })
-        .collect()
-}
-
-pub struct VerifyArgs {
-    pub cases: Vec<String>,
-    pub inputs: Vec<String>,
-    pub deadline: f64,
-    pub junit: Option<PathBuf>,
-    pub json: bool,
-}
-
-/// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
-pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
-    if !(args.deadline.is_finite() && args.deadline > 0.0) {
-        return Err(usage_error(format!(
-            "--deadline {}: give a number of seconds above 0 (default 60).",
-            args.deadline
-        )));
-    }
-    let deadline = Duration::from_secs_f64(args.deadline);
-    let book = RecipeBook::builtin();
-    let given = parse_inputs(&book, &args.inputs)?;
-    let mut ws = open(plan, common)?;
-    if !given.is_empty() {
-        // Remembered before anything else, so a typo elsewhere does not lose them. An empty
-        // value forgets the input.
-        let subjects = &mut ws.store.session.verify.subjects;
-        for (name, value) in given {
-            if value.is_empty() {
-                subjects.remove(&name);
-            } else {
-                subjects.insert(name, value);
-            }
-        }
-        save(&mut ws)?;
-    }
-    let (connection, secret) = connection_and_secret(&ws)?;
-    let explicit = !args.cases.is_empty();
-    let cases: Vec<String> = if explicit {
-        let mut ids = Vec::new();
-        for case in &args.cases {
-            let Some(index) = ws.plan.case_index(case.trim()) else {
-                return Err(usage_error(super::unknown_case_message(&ws, case)));
-            };
-            let id = ws.plan.cases[index].id.clone();
-            if !ws.store.session.applies(&ws.reqs, index) {
-                eprintln!(
-                    "warning: {id} needs a capability declared unsupported ({}); verifying it anyway.",
-                    ws.reqs.needs(index).join(", ")
-                );
-            }
-            ids.push(id);
-        }
-        ids
-    } else {
-        ws.applicable()
-            .filter(|(_, c)| book.for_case(&c.id).is_some())
-            .map(|(_, c)| c.id.clone())
-            .collect()
-    };
-    let (jobs, not_ready) = prepare_all(
-        &book,
-        cases.iter().map(String::as_str),
-        &ws.store.session.verify,
-        deadline,
-    );
-    if explicit {
-        if let Some(missing) = cases.iter().find(|c| book.for_case(c).is_none()) {
-            return Err(VerifyError::NoRecipe {
-                case: missing.clone(),
-                known: book.cases().collect::<Vec<_>>().join(", "),
-            }
-            .into());
-        }
-        if !not_ready.is_empty() {
-            let messages: Vec<String> = not_ready.iter().map(ToString::to_string).collect();
-            return Err(usage_error(messages.join("\n")));
-        }
-    }
-    for error in &not_ready {
-        eprintln!("skipped: {error}");
-    }
-    if jobs.is_empty() {
-        return Err(usage_error(
-            "nothing to verify: no applicable case has a recipe and its inputs. Give cases and --input NAME=VALUE (see the messages above).",
-        ));
-    }
-    let client = ScimClient::new(&connection, &secret)?;
-    let cancel = CancelFlag::new();
-    let mut runs: Vec<VerifyRun> = Vec::new();
-    for job in &jobs {
-        let quiet = args.json;
-        let run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
-            if let VerifyEvent::Attempt {
-                case,
-                number,
-                first_failure: Some(failure),
-                retry_in: Some(wait),
-                ..
-            } = event
-                && !quiet
-            {
-                eprintln!(
-                    "  {case} attempt {number}: {failure}; again in {:.1} s",
-                    wait.as_secs_f32()
-                );
-            }
-        });
-        record_run(&mut ws.store.session, run.clone());
-        save(&mut ws)?;
-        if !args.json {
-            print_run(&run);
-        }
-        runs.push(run);
-    }
-    if let Some(path) = &args.junit {
-        write_atomic(path, crate::report::junit::runs(&runs).as_bytes(), false)
-            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
-    }
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&runs).expect("runs serialize")
-        );
-    }
-    let count = |v: Verdict| runs.iter().filter(|r| r.verdict == v).count();
-    if !args.json {
-        println!(
-            "{} verified: {} pass, {} fail, {} error",
-            runs.len(),
-            count(Verdict::Pass),
-            count(Verdict::Fail),
-            count(Verdict::Error)
-        );
-    }
-    Ok(if count(Verdict::Error) > 0 {
-        EXIT_ERROR
-    } else if count(Verdict::Fail) > 0 {
-        EXIT_FINDING
-    } else {
-        0
-    })
-}
-
-fn print_run(run: &VerifyRun) {
-    println!("{} {:<5} {}", run.case, run.verdict.label(), run.summary);
-    if run.verdict != Verdict::Pass {
-        for a in run.assertions.iter().filter(|a| !a.passed) {
-            println!(
-                "    {}: {}: expected {}, got {}",
-                a.step, a.check, a.expected, a.actual
-            );
-        }
-    }
-}
-
 pub struct SpecArgs {
+    pub file: Option<PathBuf>,
+    pub entitlement_endpoints: Vec<String>,
+    pub wait_pauses: bool,
     pub yes: bool,
     pub junit: Option<PathBuf>,
     pub json: bool,
 }
 
-/// `scimplan spec`: the local SPEC suite, recorded for the readiness summary.
+/// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
+/// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
+fn test_file(
+    ws: &Workspace,
+    given: Option<&Path>,
+    key: &str,
+) -> Result<(TestFile, Option<String>), Failure> {
+    let pinned = ws.profile.test_file(key).map(|f| f.sha256.clone());
+    let path = match given {
+        Some(path) => path.to_path_buf(),
+        None => super::fetch::okta_test_file(&ws.profile, key)?.path,
+    };
+    let file = runscope::load(&path)?;
+    Ok((file, pinned))
+}
+
+/// `scimplan spec`: Okta's SPEC file, run locally; the run is recorded for the readiness summary.
 pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure> {
     let mut ws = open(plan, common)?;
     let (connection, secret) = connection_and_secret(&ws)?;
-    let options = SpecOptions::new(connection.auth.clone());
+    let (file, pinned) = test_file(&ws, args.file.as_deref(), "spec")?;
+    let mut options = SpecOptions::new(connection.auth.clone(), file).map_err(usage_error)?;
+    options.expected_sha256 = pinned;
+    options.run.honour_pauses = args.wait_pauses;
+    if !args.entitlement_endpoints.is_empty() {
+        if !ws.store.session.is_supported("entitlements") {
+            return Err(usage_error(
+                "--entitlement-endpoint: the Entitlement Management capability is declared unsupported; declare it with `scimplan capabilities PLAN --support entitlements` first.",
+            ));
+        }
+        for endpoint in &args.entitlement_endpoints {
+            if !endpoint.starts_with('/') {
+                return Err(usage_error(format!(
+                    "--entitlement-endpoint {endpoint}: give the path after the SCIM base URL, starting with /, e.g. /Roles"
+                )));
+            }
+        }
+        let (entitlements, _) = test_file(&ws, None, "entitlements")?;
+        options.entitlements = Some(entitlements);
+        options.entitlement_endpoints = args.entitlement_endpoints.clone();
+    }
     eprintln!(
-        "The SPEC suite creates one user in {}: {} (deactivated at the end).",
-        connection.base_url, options.user_name
+        "Running {} ({}) against {}.\nIt creates one user: {} (deactivated at the end).",
+        options.file.name,
+        options.file.path,
+        connection.base_url,
+        options.user_name()
     );
     if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
@@ -249,17 +117,44 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
+    // Ctrl-C and SIGTERM cancel the run; the created user is still deactivated. A second one
+    // ends the process at once.
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, cancel.atomic());
+        let _ = signal_hook::flag::register(signal, cancel.atomic());
+    }
     let quiet = args.json;
+    let mut extra_header = false;
     let report = run_spec(&client, &options, &cancel, &mut |event| {
-        if let VerifyEvent::SpecCheck(check) = event
-            && !quiet
-        {
-            println!("{:<5} {}", check.status.label(), check.name);
-            if check.status != CheckStatus::Pass {
-                for line in &check.detail {
-                    println!("      {line}");
+        if quiet {
+            return;
+        }
+        match event {
+            VerifyEvent::FileStep(step) => print_step(&step),
+            VerifyEvent::FileAttempt {
+                position,
+                number,
+                failing,
+                retry_in,
+            } => eprintln!(
+                "      step {position} attempt {number}: {failing}; again in {:.1} s",
+                retry_in.as_secs_f32()
+            ),
+            VerifyEvent::SpecCheck(check) if check.name != "cleanup" => {
+                if !extra_header {
+                    println!(
+                        "What Okta's provisioning relies on beyond the SPEC file (not part of the verdict):"
+                    );
+                    extra_header = true;
+                }
+                println!("  {:<5} {}", check.status.label(), check.name);
+                if check.status != CheckStatus::Pass {
+                    for line in &check.detail {
+                        println!("        {line}");
+                    }
                 }
             }
+            _ => {}
         }
     });
     if let Some(why) = &report.unreachable {
@@ -282,17 +177,79 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             serde_json::to_string_pretty(&report).expect("report serializes")
         );
     } else {
+        if let Some(file) = &report.file {
+            println!(
+                "file: {} ({}), SHA-256 {}",
+                file.file.name, file.file.path, file.file.sha256
+            );
+            if let Some(expected) = &file.file.expected_sha256 {
+                println!("      not Okta's published file (the profile pins {expected})");
+            }
+            let values: Vec<String> = options
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            println!("test values: {}", values.join(" "));
+        }
+        for run in &report.entitlements {
+            println!(
+                "Entitlements file against {}: {}",
+                run.target,
+                run.verdict()
+            );
+        }
         println!(
-            "SPEC suite {}: {} against {}",
+            "SPEC file {}: {} against {}",
             report.verdict(),
             report.counts(),
             report.target
         );
+        println!("{}", report.extra_counts());
         if let Some(state) = report.created_user_state() {
             println!("{state}");
         }
     }
-    Ok(if report.passed() { 0 } else { EXIT_FINDING })
+    // Okta's Entitlements file is a test of its own: a failure there is a finding too, though
+    // never part of the SPEC verdict recorded for readiness.
+    let entitlements_failed = report.entitlements.iter().any(|run| !run.passed());
+    Ok(if report.cancelled {
+        EXIT_ERROR
+    } else if report.passed() && !entitlements_failed {
+        0
+    } else {
+        EXIT_FINDING
+    })
+}
+
+fn print_step(step: &StepRecord) {
+    if step.status == StepStatus::Pause {
+        println!(
+            "      {} ({})",
+            step.title(),
+            step.wait.as_deref().unwrap_or("")
+        );
+        return;
+    }
+    let required = match step.requirement {
+        StepRequirement::Required => "",
+        StepRequirement::Optional => " [optional]",
+    };
+    println!("{:<7} {}{required}", step.status.label(), step.title());
+    if let Some(wait) = &step.wait {
+        println!("        {wait}");
+    }
+    for problem in &step.problems {
+        println!("        {problem}");
+    }
+    for a in step.failed_assertions() {
+        println!(
+            "        {}: expected {}, got {}",
+            a.describe(),
+            a.expected,
+            a.actual
+        );
+    }
 }
 
 /// Asks on the terminal; refuses when there is none to ask on.

@@ -4,6 +4,7 @@
 
 mod atomic;
 pub mod connection;
+pub mod file_run;
 mod history;
 pub mod links;
 pub mod lock;
@@ -17,6 +18,7 @@ pub use atomic::{
     FileAccess, backup_path, write_atomic, write_atomic_with, write_new, write_new_with,
 };
 pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
 pub use lock::{LockError, lock_path};
@@ -30,8 +32,8 @@ pub use store::{
 };
 pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
-    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
+    AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState, remembered_key,
 };
 
 #[cfg(test)]

@@ -143,7 +143,7 @@ pub enum VerifyTarget {
     Case(usize),
     All,
     /// scimplan's SPEC suite; `Some` once the tester agreed to the user it creates.
-    Spec(Option<SpecOptions>),
+    Spec(Option<Box<SpecOptions>>),
 }
 
 /// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
@@ -160,7 +160,7 @@ pub enum Job {
     },
     NeedsSecret(VerifyTarget),
     /// The SPEC suite would create this user: yes or no.
-    NeedsConsent(SpecOptions),
+    NeedsConsent(Box<SpecOptions>),
     Running(Verification),
 }
 
@@ -247,12 +247,12 @@ impl Verification {
         match &self.kind {
             RunKind::Spec(spec) => {
                 let last = if self.progress.is_empty() {
-                    "first check…".to_string()
+                    "first step…".to_string()
                 } else {
                     format!("last: {}", self.progress)
                 };
                 format!(
-                    "{} SPEC suite: {} checks done, {} failed, {} warning(s); {last} ({stop})",
+                    "{} Okta's SPEC file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
                     self.spinner(),
                     spec.done,
                     spec.failed,
