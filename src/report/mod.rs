@@ -7,6 +7,8 @@
 
 pub mod export;
 pub mod export_checks;
+pub mod export_plan;
+mod export_summary;
 pub mod export_target;
 pub mod junit;
 pub mod readiness;

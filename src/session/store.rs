@@ -223,17 +223,23 @@ impl SessionStore {
                 Some((theirs, _)) => {
                     let (merged, changes) = merge(&self.base, &self.session, &theirs);
                     self.picked_up.absorb(changes);
-                    merged
+                    Some(merged)
                 }
-                None => self.session.clone(),
+                None => None,
             }
         } else {
-            self.session.clone()
+            None
         };
-        let bytes = serde_json::to_vec(&merged).expect("a session always serializes");
+        // Unless another writer saved meanwhile, the session itself is written: no third copy
+        // of a large session in memory while saving.
+        let bytes = serde_json::to_vec(merged.as_ref().unwrap_or(&self.session))
+            .expect("a session always serializes");
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
+        drop(bytes);
         self.seen = FileStamp::of(&self.path);
-        self.session = merged;
+        if let Some(merged) = merged {
+            self.session = merged;
+        }
         self.base = self.session.clone();
         self.on_disk = true;
         Ok(())
@@ -315,16 +321,16 @@ fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, Sessio
         detail,
         backup: backup_path(path),
     };
-    // The schema first, so a newer file is refused as such rather than as damaged; read
-    // without building a JSON tree (that doubled the time to read a large session).
+    // The schema is read first, skipping the rest without building it, so a newer file is
+    // named as such; then the session is read straight from the bytes. (Going through a
+    // `serde_json::Value` tree held a second copy of a 10,000-case session in memory.)
     #[derive(serde::Deserialize)]
     struct SchemaOnly {
         #[serde(default)]
-        schema: u64,
+        schema: Option<serde_json::Value>,
     }
-    let schema = serde_json::from_slice::<SchemaOnly>(&bytes)
-        .map_err(|e| corrupt(e.to_string()))?
-        .schema;
+    let probe: SchemaOnly = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let schema = probe.schema.and_then(|v| v.as_u64()).unwrap_or(0);
     if schema > u64::from(SCHEMA_VERSION) {
         return Err(SessionError::NewerSchema {
             path: path.to_path_buf(),
