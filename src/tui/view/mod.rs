@@ -4,6 +4,7 @@
 mod detail;
 mod main_screen;
 mod overlays;
+mod summary;
 
 pub use detail::fit as fit_detail;
 
@@ -46,7 +47,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::Preconditions(pending) => overlays::confirm(model, pending, frame, area),
             Overlay::Capabilities(draft) => overlays::capabilities(model, draft, frame, area),
             Overlay::Help(help) => overlays::help(model, help, frame, area),
-            Overlay::Summary(summary) => overlays::summary(model, summary, frame, area),
+            Overlay::Summary(view) => summary::render(model, view, frame, area),
             Overlay::Connection(form) => overlays::connection_form(model, form, frame, area),
             Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
             Overlay::Unsaved => overlays::unsaved(model, frame, area),

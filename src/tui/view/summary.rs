@@ -1,0 +1,266 @@
+//! The summary screen: the readiness verdict, where each API suite's result comes from, the
+//! section table and the blockers.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::overlays::with_hints;
+use super::{Theme, shorten};
+use crate::report::SuiteEvidence;
+use crate::session::Outcome;
+use crate::tui::action::Action;
+use crate::tui::keymap::Mode;
+use crate::tui::model::{Model, SummaryView};
+
+pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    // A whole screen of its own: nothing of the checklist shows through.
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent())
+        .title(Span::styled(" Summary ", theme.bold()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let body = with_hints(model, frame, inner, Mode::Summary);
+    if let Some(running) = model.running() {
+        let text = format!(" {}", running.status_line());
+        bottom_line(frame, inner, Span::styled(text, theme.accent()));
+    }
+
+    let stats = &model.stats;
+    let name_width = (body.width as usize)
+        .saturating_sub(5 + 8 * 5 + 2)
+        .clamp(8, 50);
+    let mut table = Vec::new();
+    let mut header = format!("{:<name_width$} Apply", "Section");
+    for outcome in Outcome::ALL {
+        header.push_str(&format!(" {:>7}", outcome.label()));
+    }
+    table.push(Line::from(Span::styled(header, theme.bold())));
+    let row = |name: &str, p: &crate::session::Tally| {
+        let mut text = format!(
+            "{:<name_width$} {:>5}",
+            shorten(name, name_width),
+            p.applicable
+        );
+        for outcome in Outcome::ALL {
+            text.push_str(&format!(" {:>7}", p.count(outcome)));
+        }
+        text
+    };
+    for (section, progress) in model.ws.plan.sections.iter().zip(&stats.sections) {
+        let mut line = Line::from(row(&section.name, progress));
+        if progress.unsupported() {
+            line = line.patch_style(theme.dim());
+        }
+        table.push(line);
+    }
+    table.push(Line::from(Span::styled(
+        row("Total", &stats.total),
+        theme.bold(),
+    )));
+    table.push(Line::default());
+
+    // The verdict first; the section table only when it leaves room for some blockers.
+    let mut lines = verdict(model, view);
+    lines.push(Line::default());
+    let blockers = view.readiness.blockers.len();
+    let wanted = lines.len() + table.len() + 2 + blockers.clamp(1, 5);
+    if wanted <= body.height as usize {
+        lines.extend(table);
+    }
+    blocker_lines(model, view, &mut lines, body);
+    frame.render_widget(Paragraph::new(lines), body);
+    if let Some(message) = &model.message {
+        let style = if message.error {
+            theme.error()
+        } else {
+            theme.bold()
+        };
+        bottom_line(frame, body, Span::styled(message.text.clone(), style));
+    }
+}
+
+/// Writes `text` over the last line of `area`.
+fn bottom_line(frame: &mut Frame, area: Rect, text: Span<'static>) {
+    let line = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    frame.render_widget(Clear, line);
+    frame.render_widget(Paragraph::new(text), line);
+}
+
+/// The readiness verdict and where each API suite's result comes from.
+fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
+    let theme = Theme::of(model);
+    let readiness = &view.readiness;
+    let mut lines = Vec::new();
+    let verdict = if readiness.ready {
+        Span::styled(
+            "Verdict: READY to submit".to_string(),
+            theme.fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "Verdict: NOT READY ({} blocker{})",
+                readiness.blockers.len(),
+                if readiness.blockers.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            theme.error().add_modifier(Modifier::BOLD),
+        )
+    };
+    lines.push(Line::from(verdict));
+    for suite in &readiness.suites {
+        let style = if suite.satisfied() {
+            theme.fg(Color::Green)
+        } else {
+            theme.error()
+        };
+        // Here the link is one key away rather than a command.
+        let action = match suite.suite {
+            crate::session::SuiteKind::Spec => Action::SpecLink,
+            crate::session::SuiteKind::Crud => Action::CrudLink,
+        };
+        let link_keys = model.keymap.keys_for(Mode::Summary, &action);
+        let run_keys = model.keymap.keys_for(Mode::Summary, &Action::RunSpec);
+        let describe = match suite.evidence {
+            SuiteEvidence::Missing
+                if suite.suite == crate::session::SuiteKind::Spec && !run_keys.is_empty() =>
+            {
+                format!(
+                    "no link: {run_keys} runs Okta's file here; {link_keys} records the Runscope link"
+                )
+            }
+            SuiteEvidence::Missing => {
+                format!(
+                    "no link: run Okta's {} file in Runscope; {link_keys} records the link",
+                    suite.name()
+                )
+            }
+            SuiteEvidence::Link(ref url) => format!("link recorded: {url}"),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} suite: ", suite.name()), style),
+            Span::raw(describe),
+        ]));
+        if let Some(local) = suite.describe_local() {
+            let local_style = match &suite.local {
+                Some(run) if !run.passed && suite.satisfied() => theme.fg(Color::Yellow),
+                Some(run) if !run.passed => theme.error(),
+                _ => theme.dim(),
+            };
+            lines.push(Line::from(Span::styled(
+                format!("      {local}"),
+                local_style,
+            )));
+        }
+        // What failed in the latest local run, from the full report kept in the session.
+        if let Some(run) = suite.local.as_ref().filter(|r| !r.passed)
+            && let Some(report) = &model.ws.store.session.verify.last_spec
+            && report.at == run.at
+            && let Some(file) = &report.file
+        {
+            let failed: Vec<_> = file
+                .steps
+                .iter()
+                .filter(|s| {
+                    matches!(
+                        s.status,
+                        crate::session::StepStatus::Fail | crate::session::StepStatus::NotRun
+                    )
+                })
+                .collect();
+            for step in failed.iter().take(3) {
+                lines.push(Line::from(vec![
+                    Span::styled("      ✗ ", theme.error()),
+                    Span::raw(step.title()),
+                ]));
+                // Each assertion that did not hold (or why the step could not run), two at most.
+                let why: Vec<String> = step
+                    .failed_assertions()
+                    .map(|a| {
+                        format!(
+                            "{}: expected {}, got {}",
+                            a.describe(),
+                            a.expected,
+                            a.actual
+                        )
+                    })
+                    .chain(step.problems.iter().cloned())
+                    .collect();
+                for line in why.iter().take(2) {
+                    lines.push(Line::from(Span::styled(
+                        format!("          {line}"),
+                        theme.dim(),
+                    )));
+                }
+                if why.len() > 2 {
+                    lines.push(Line::from(Span::styled(
+                        format!("          and {} more", why.len() - 2),
+                        theme.dim(),
+                    )));
+                }
+            }
+            if failed.len() > 3 {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "      and {} more (`scimplan spec` prints them all)",
+                        failed.len() - 3
+                    ),
+                    theme.dim(),
+                )));
+            }
+        }
+    }
+    lines
+}
+
+/// The blockers, the selected one highlighted and kept on screen; the last line stays free
+/// for messages.
+fn blocker_lines(model: &Model, view: &SummaryView, lines: &mut Vec<Line<'static>>, body: Rect) {
+    let theme = Theme::of(model);
+    let readiness = &view.readiness;
+    lines.push(Line::from(Span::styled(
+        "Blockers (Enter goes to the case)".to_string(),
+        theme.accent().add_modifier(Modifier::BOLD),
+    )));
+    if readiness.blockers.is_empty() {
+        lines.push(Line::from("  none: every applicable case passed."));
+        return;
+    }
+    let room = (body.height as usize)
+        .saturating_sub(lines.len() + 1)
+        .max(1);
+    let skip = (view.cursor + 1).saturating_sub(room);
+    for (i, blocker) in readiness.blockers.iter().enumerate().skip(skip).take(room) {
+        let mut spans = vec![
+            Span::raw("  "),
+            theme.outcome(blocker.outcome),
+            Span::raw(format!(
+                " {:<8} {} — {}",
+                blocker.id,
+                blocker.title,
+                blocker.problem()
+            )),
+        ];
+        if let Some(reason) = &blocker.reason {
+            spans.push(Span::styled(format!(" ({reason})"), theme.dim()));
+        }
+        let mut line = Line::from(spans);
+        if i == view.cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+}
