@@ -54,7 +54,9 @@ pub enum SaveFailure {
 /// The changes held in memory only, not yet in the session file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unsaved {
-    /// Changes (each mark, note, step, undo...; other edits count as one).
+    /// Changes: each logged one (mark, note, step, evidence, undo, redo, capabilities), or each
+    /// case changed otherwise (time spent), plus one each for suite links, suite runs and
+    /// verification records.
     pub changes: usize,
     /// Cases whose result differs from the file.
     pub cases: Vec<String>,
@@ -130,6 +132,9 @@ pub struct SessionStore {
     /// measured against when merging with what others wrote.
     base: Session,
     seen: Option<FileStamp>,
+    /// A file `refresh_if_changed` could not read and has reported (reported once; a save
+    /// still reads it and refuses to write over it).
+    unreadable: Option<FileStamp>,
     /// Other writers' changes picked up by a save, for the next `refresh_if_changed`.
     picked_up: ChangesElsewhere,
 }
@@ -157,6 +162,7 @@ impl SessionStore {
                 on_disk,
                 base,
                 seen,
+                unreadable: None,
                 picked_up: ChangesElsewhere::default(),
             },
             report,
@@ -277,8 +283,11 @@ impl SessionStore {
     /// every tick. Returns what changed, or `None`.
     pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
         let stamp = FileStamp::of(&self.path);
-        if stamp.is_some() && stamp != self.seen {
-            if let Some((theirs, _)) = read_session(&self.path)? {
+        if stamp.is_some() && stamp != self.seen && stamp != self.unreadable {
+            let read = read_session(&self.path).inspect_err(|_| {
+                self.unreadable = stamp.clone();
+            })?;
+            if let Some((theirs, _)) = read {
                 let (merged, changes) = merge(&self.base, &self.session, &theirs);
                 self.session = merged;
                 self.base = theirs;
