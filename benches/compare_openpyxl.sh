@@ -39,7 +39,7 @@ report="$root/target/compare-openpyxl.md"
 : >"$report"
 echo "==> export of a $cases-case plan, every case marked"
 hyperfine --warmup 2 --min-runs 10 --export-markdown "$work/export.md" \
-  -n "scimplan export ($cases cases)" "$bin export $work/large.xlsx -o $work/out.xlsx" \
+  -n "scimplan export ($cases cases)" "$bin export $work/large.xlsx -o $work/out.xlsx --force" \
   -n "openpyxl load+save ($cases cases)" "$venv/bin/python $work/roundtrip.py $work/large.xlsx $work/py-out.xlsx"
 cat "$work/export.md" >>"$report"
 
@@ -49,7 +49,7 @@ if [ -f "$plans/okta-scim-test-plan-v2.xlsx" ]; then
   chmod u+w "$work/v2.xlsx"
   "$bin" status "$work/v2.xlsx" >/dev/null
   echo "==> status on Okta's v2 plan"
-  hyperfine --warmup 3 --min-runs 20 -N --export-markdown "$work/status.md" \
+  hyperfine --warmup 3 --min-runs 20 -N -i --export-markdown "$work/status.md" \
     -n "scimplan status (v2)" "$bin status $work/v2.xlsx" \
     -n "openpyxl load+save (v2)" "$venv/bin/python $work/roundtrip.py $work/v2.xlsx $work/v2-py.xlsx"
   echo >>"$report"
