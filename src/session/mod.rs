@@ -6,6 +6,7 @@ pub mod connection;
 mod history;
 pub mod links;
 mod model;
+pub mod okta;
 mod store;
 pub mod verification;
 
@@ -15,6 +16,10 @@ pub use links::{LinkError, check_link};
 pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
+};
+pub use okta::{
+    AppUserSync, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaLogEntry,
+    OktaSettingsError, OktaTrail,
 };
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
 pub use verification::{

@@ -235,6 +235,7 @@ pub fn run_check(
             .collect(),
         assertions: attempt.assertions,
         captured: attempt.captured,
+        okta: None,
         remember: job.recipe.remember.clone(),
     }
 }

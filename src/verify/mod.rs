@@ -7,12 +7,14 @@
 //! - `record`: what a run leaves in the session.
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
+//! - `okta`: the Okta client (the tester's org: app, users, groups, System Log).
 
 pub mod assertions;
 pub mod cancel;
 pub mod engine;
 pub mod http;
 pub mod json_path;
+pub mod okta;
 pub mod recipe;
 pub mod record;
 pub mod secret;
