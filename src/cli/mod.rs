@@ -1,6 +1,7 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
 mod fetch;
+mod okta;
 pub(crate) mod report;
 mod status;
 mod verify;
@@ -141,14 +142,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Save the app's SCIM connection in the session (the secret comes from SCIMPLAN_SCIM_TOKEN
-    /// or SCIMPLAN_SCIM_PASSWORD and is never saved).
+    /// Save the app's SCIM connection and/or the Okta org in the session (secrets come from
+    /// SCIMPLAN_SCIM_TOKEN, SCIMPLAN_SCIM_PASSWORD, SCIMPLAN_OKTA_TOKEN or a prompt, never saved).
+    #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["scim_url", "okta_org"])))]
     Connect {
         /// The plan workbook.
         plan: PathBuf,
         /// The SCIM base URL, e.g. https://app.example.com/scim/v2
         #[arg(long, value_name = "URL")]
-        scim_url: String,
+        scim_url: Option<String>,
+        /// The Okta org, e.g. https://dev-123456.okta.com (the -admin address works too);
+        /// checked at once with the API token from SCIMPLAN_OKTA_TOKEN (or a prompt).
+        #[arg(long, value_name = "URL", requires = "okta_app_id")]
+        okta_org: Option<String>,
+        /// The app instance's id (0oa..., in the app's Admin Console URL).
+        #[arg(long, value_name = "ID", requires = "okta_org")]
+        okta_app_id: Option<String>,
         /// bearer, basic or header:NAME (a custom header carrying the token).
         #[arg(long, default_value = "bearer")]
         auth: String,
@@ -267,9 +276,25 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Connect {
             plan,
             scim_url,
+            okta_org,
+            okta_app_id,
             auth,
             username,
-        }) => verify::connect(&plan, &common, &scim_url, &auth, username),
+        }) => {
+            let mut code = 0;
+            if let Some(scim_url) = scim_url {
+                code = verify::connect(&plan, &common, &scim_url, &auth, username)?;
+            }
+            if let Some(org) = okta_org {
+                code = code.max(okta::connect_okta(
+                    &plan,
+                    &common,
+                    &org,
+                    okta_app_id.as_deref(),
+                )?);
+            }
+            Ok(code)
+        }
         Some(Command::Verify {
             plan,
             cases,

@@ -61,7 +61,11 @@ pub struct OktaConnection {
 }
 
 impl OktaConnection {
-    pub fn new(org_url: &str, app_id: &str, auth: OktaAuth) -> Result<OktaConnection, OktaSettingsError> {
+    pub fn new(
+        org_url: &str,
+        app_id: &str,
+        auth: OktaAuth,
+    ) -> Result<OktaConnection, OktaSettingsError> {
         Ok(OktaConnection {
             org_url: normalise_org_url(org_url)?,
             app_id: check_app_id(app_id)?,
@@ -72,7 +76,9 @@ impl OktaConnection {
     /// The Admin Console of the org (`https://dev-1-admin.okta.com`).
     pub fn admin_url(&self) -> String {
         match url::Url::parse(&self.org_url) {
-            Ok(mut url) if url.host_str().is_some_and(|h| h.contains('.')) && url.scheme() == "https" => {
+            Ok(mut url)
+                if url.host_str().is_some_and(|h| h.contains('.')) && url.scheme() == "https" =>
+            {
                 let host = url.host_str().unwrap_or_default().to_string();
                 let (first, rest) = host.split_once('.').unwrap_or((&host, ""));
                 let _ = url.set_host(Some(&format!("{first}-admin.{rest}")));
@@ -97,7 +103,9 @@ pub fn normalise_org_url(text: &str) -> Result<String, OktaSettingsError> {
     let url = url::Url::parse(&with_scheme)
         .map_err(|e| OktaSettingsError(format!("'{text}' is not a URL ({e}). {example}")))?;
     let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
-        return Err(OktaSettingsError(format!("'{text}' has no host. {example}")));
+        return Err(OktaSettingsError(format!(
+            "'{text}' has no host. {example}"
+        )));
     };
     if !url.username().is_empty() || url.password().is_some() {
         return Err(OktaSettingsError(format!(
@@ -105,9 +113,14 @@ pub fn normalise_org_url(text: &str) -> Result<String, OktaSettingsError> {
         )));
     }
     let loopback = is_loopback(&host);
-    let domain_like = host.contains('.') && host.split('.').all(|l| !l.is_empty() && !l.starts_with('-'));
+    let domain_like = host.contains('.')
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-'));
     if !loopback && !domain_like {
-        return Err(OktaSettingsError(format!("'{text}' is not an org's host name. {example}")));
+        return Err(OktaSettingsError(format!(
+            "'{text}' is not an org's host name. {example}"
+        )));
     }
     match url.scheme() {
         "https" => {}
@@ -118,7 +131,9 @@ pub fn normalise_org_url(text: &str) -> Result<String, OktaSettingsError> {
             )));
         }
         other => {
-            return Err(OktaSettingsError(format!("'{text}' is not https ({other}). {example}")));
+            return Err(OktaSettingsError(format!(
+                "'{text}' is not https ({other}). {example}"
+            )));
         }
     }
     // A page of the Admin Console (what the browser shows) is accepted: only its origin counts.
@@ -231,11 +246,19 @@ pub struct OktaTrail {
 impl OktaTrail {
     /// The failures worth showing first: failed events, then a sync error.
     pub fn failures(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.events.iter().filter(|e| e.failed()).map(OktaLogEntry::line).collect();
+        let mut out: Vec<String> = self
+            .events
+            .iter()
+            .filter(|e| e.failed())
+            .map(OktaLogEntry::line)
+            .collect();
         if let Some(user) = &self.app_user
             && user.sync_state == "ERROR"
         {
-            out.push(format!("app user {} is in sync state ERROR (status {})", user.user_id, user.status));
+            out.push(format!(
+                "app user {} is in sync state ERROR (status {})",
+                user.user_id, user.status
+            ));
         }
         out
     }
@@ -248,10 +271,19 @@ mod tests {
     #[test]
     fn org_urls_are_normalised_and_plain_http_only_to_this_machine() {
         let ok = |text: &str| normalise_org_url(text).unwrap();
-        assert_eq!(ok("https://dev-123456.okta.com/"), "https://dev-123456.okta.com");
+        assert_eq!(
+            ok("https://dev-123456.okta.com/"),
+            "https://dev-123456.okta.com"
+        );
         assert_eq!(ok("dev-123456.okta.com"), "https://dev-123456.okta.com");
-        assert_eq!(ok("https://dev-123456-admin.okta.com/admin/dashboard"), "https://dev-123456.okta.com");
-        assert_eq!(ok("https://Dev-1-ADMIN.oktapreview.com"), "https://dev-1.oktapreview.com");
+        assert_eq!(
+            ok("https://dev-123456-admin.okta.com/admin/dashboard"),
+            "https://dev-123456.okta.com"
+        );
+        assert_eq!(
+            ok("https://Dev-1-ADMIN.oktapreview.com"),
+            "https://dev-1.oktapreview.com"
+        );
         assert_eq!(ok("https://login.example.com"), "https://login.example.com");
         assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(ok("http://localhost:9"), "http://localhost:9");
@@ -265,17 +297,24 @@ mod tests {
         ] {
             assert!(normalise_org_url(bad).is_err(), "{bad} was accepted");
         }
-        let err = normalise_org_url("http://dev-1.okta.com").unwrap_err().to_string();
+        let err = normalise_org_url("http://dev-1.okta.com")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("plain http"), "{err}");
     }
 
     #[test]
     fn app_ids_are_letters_and_digits() {
         let auth = OktaAuth::ApiToken;
-        assert!(OktaConnection::new("https://x.okta.com", "0oa1gjh63g214q0Hq0g4", auth.clone()).is_ok());
+        assert!(
+            OktaConnection::new("https://x.okta.com", "0oa1gjh63g214q0Hq0g4", auth.clone()).is_ok()
+        );
         for bad in ["", "0oa1/../users", "0oa 1", "0oa1?x=1"] {
             let err = OktaConnection::new("https://x.okta.com", bad, auth.clone()).unwrap_err();
-            assert!(err.to_string().contains("not an Okta app id"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("not an Okta app id"),
+                "{bad}: {err}"
+            );
         }
     }
 

@@ -57,7 +57,12 @@ struct Context {
 impl OktaSpec {
     /// The response object the spec gives for `method` on a concrete `path` and `status`:
     /// `Err` when the spec has no such operation.
-    pub fn response(&self, method: &str, path: &str, status: u16) -> Result<Option<&Value>, String> {
+    pub fn response(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+    ) -> Result<Option<&Value>, String> {
         let template = self
             .template_for(path)
             .ok_or_else(|| format!("no path of the spec matches {path}"))?;
@@ -77,7 +82,11 @@ impl OktaSpec {
             None if status == 401 => {
                 Some(&self.doc["components"]["responses"]["ErrorInvalidToken401"])
             }
-            None => return Err(format!("the spec lists no {status} for {method} {template}")),
+            None => {
+                return Err(format!(
+                    "the spec lists no {status} for {method} {template}"
+                ));
+            }
         })
     }
 
@@ -125,7 +134,13 @@ impl OktaSpec {
 
     /// Checks one response: its status must be one the operation lists (or 401), its body must
     /// match the schema (or be empty when the spec gives none). Returns what is wrong.
-    pub fn validate_response(&self, method: &str, path: &str, status: u16, body: &str) -> Vec<String> {
+    pub fn validate_response(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: &str,
+    ) -> Vec<String> {
         let response = match self.response(method, path, status) {
             Ok(Some(response)) => response,
             Ok(None) => return Vec::new(),
@@ -138,13 +153,18 @@ impl OktaSpec {
         let where_ = format!("{method} {path} {status}");
         match schema {
             None if body.trim().is_empty() => Vec::new(),
-            None => vec![format!("{where_}: the spec gives no body, but one was sent: {body}")],
+            None => vec![format!(
+                "{where_}: the spec gives no body, but one was sent: {body}"
+            )],
             Some(schema) => match serde_json::from_str::<Value>(body) {
                 Err(e) => vec![format!("{where_}: the body is not JSON ({e}): {body}")],
                 Ok(value) => {
                     let mut errors = Vec::new();
                     self.check(schema, &value, "$", &mut errors, Context::default());
-                    errors.into_iter().map(|e| format!("{where_}: {e}")).collect()
+                    errors
+                        .into_iter()
+                        .map(|e| format!("{where_}: {e}"))
+                        .collect()
                 }
             },
         }
@@ -159,10 +179,21 @@ impl OktaSpec {
         errors
     }
 
-    fn check(&self, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>, ctx: Context) {
+    fn check(
+        &self,
+        schema: &Value,
+        value: &Value,
+        at: &str,
+        errors: &mut Vec<String>,
+        ctx: Context,
+    ) {
         // OpenAPI 3.0: a `$ref` replaces its siblings.
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            let name = reference.rsplit('/').next().unwrap_or(reference).to_string();
+            let name = reference
+                .rsplit('/')
+                .next()
+                .unwrap_or(reference)
+                .to_string();
             let target = self.pointer(reference);
             let mut inner = ctx;
             if target.get("discriminator").is_some() && !inner.dispatched.contains(&name) {
@@ -252,7 +283,13 @@ impl OktaSpec {
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.check(item_schema, item, &format!("{at}[{i}]"), errors, Context::default());
+                        self.check(
+                            item_schema,
+                            item,
+                            &format!("{at}[{i}]"),
+                            errors,
+                            Context::default(),
+                        );
                     }
                 }
             }
@@ -303,7 +340,9 @@ impl OktaSpec {
         if schema["minLength"].as_u64().is_some_and(|min| length < min)
             || schema["maxLength"].as_u64().is_some_and(|max| length > max)
         {
-            errors.push(format!("{at}: \"{text}\" has a length the spec does not allow"));
+            errors.push(format!(
+                "{at}: \"{text}\" has a length the spec does not allow"
+            ));
         }
         match schema["format"].as_str() {
             Some("date-time") if chrono::DateTime::parse_from_rfc3339(text).is_err() => {
@@ -339,7 +378,8 @@ impl OktaSpec {
             .as_object()
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();
-        let mut open = matches!(schema.get("additionalProperties"), Some(v) if *v != Value::Bool(false));
+        let mut open =
+            matches!(schema.get("additionalProperties"), Some(v) if *v != Value::Bool(false));
         for keyword in ["allOf", "anyOf", "oneOf"] {
             for branch in schema[keyword].as_array().into_iter().flatten() {
                 let (more, branch_open) = self.known_properties(branch, dispatched);

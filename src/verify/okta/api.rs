@@ -281,7 +281,10 @@ impl LogQuery {
 
     fn path(&self) -> String {
         let stamp = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let until = self.until.unwrap_or_else(Utc::now);
+        // A second ahead, so an event of this very moment is not cut off by the bound.
+        let until = self
+            .until
+            .unwrap_or_else(|| Utc::now() + chrono::Duration::seconds(1));
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("since", &stamp(&self.since));
         query.append_pair("until", &stamp(&until));
@@ -373,7 +376,10 @@ impl OktaClient {
     }
 
     pub fn group_push_mappings(&self) -> Result<Vec<GroupPushMapping>, OktaError> {
-        self.get_all(&format!("{}/group-push/mappings?limit=1000", self.app_path()))
+        self.get_all(&format!(
+            "{}/group-push/mappings?limit=1000",
+            self.app_path()
+        ))
     }
 
     /// A user by login or id; `None` when there is none.
@@ -387,32 +393,57 @@ impl OktaClient {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("search", &search);
         let groups: Vec<OktaGroup> = self.get_all(&format!("/api/v1/groups?{}", query.finish()))?;
-        Ok(groups.into_iter().filter(|g| g.profile.name == name).collect())
+        Ok(groups
+            .into_iter()
+            .filter(|g| g.profile.name == name)
+            .collect())
     }
 
     pub fn lifecycle(&self, user_id: &str, operation: Lifecycle) -> Result<(), OktaError> {
-        let path = format!("/api/v1/users/{}/lifecycle/{}", segment(user_id), operation.path());
+        let path = format!(
+            "/api/v1/users/{}/lifecycle/{}",
+            segment(user_id),
+            operation.path()
+        );
         let path = match operation {
-            Lifecycle::Activate | Lifecycle::Reactivate | Lifecycle::Deactivate => format!("{path}?sendEmail=false"),
+            Lifecycle::Activate | Lifecycle::Reactivate | Lifecycle::Deactivate => {
+                format!("{path}?sendEmail=false")
+            }
             _ => path,
         };
         about(self.send("POST", &path, None), format!("user {user_id}")).map(|_| ())
     }
 
     /// Creates a user (activated, with a password when given).
-    pub fn create_user(&self, profile: &Value, password: Option<&str>, activate: bool) -> Result<OktaUser, OktaError> {
+    pub fn create_user(
+        &self,
+        profile: &Value,
+        password: Option<&str>,
+        activate: bool,
+    ) -> Result<OktaUser, OktaError> {
         let mut body = json!({ "profile": profile });
         if let Some(password) = password {
             body["credentials"] = json!({ "password": { "value": password } });
         }
-        let response = self.send("POST", &format!("/api/v1/users?activate={activate}"), Some(&body))?;
+        let response = self.send(
+            "POST",
+            &format!("/api/v1/users?activate={activate}"),
+            Some(&body),
+        )?;
         decode_body("POST /api/v1/users", &response.body)
     }
 
     /// Replaces the user's profile (`PUT /api/v1/users/{id}`), as the CRUD file does.
-    pub fn replace_user_profile(&self, user_id: &str, profile: &Value) -> Result<OktaUser, OktaError> {
+    pub fn replace_user_profile(
+        &self,
+        user_id: &str,
+        profile: &Value,
+    ) -> Result<OktaUser, OktaError> {
         let path = format!("/api/v1/users/{}", segment(user_id));
-        let response = about(self.send("PUT", &path, Some(&json!({ "profile": profile }))), format!("user {user_id}"))?;
+        let response = about(
+            self.send("PUT", &path, Some(&json!({ "profile": profile }))),
+            format!("user {user_id}"),
+        )?;
         decode_body(&format!("PUT {path}"), &response.body)
     }
 
@@ -433,7 +464,12 @@ impl OktaClient {
     }
 
     /// Assigns a user to the app with an app-user profile.
-    pub fn assign_user(&self, user_id: &str, user_name: &str, profile: &Value) -> Result<AppUser, OktaError> {
+    pub fn assign_user(
+        &self,
+        user_id: &str,
+        user_name: &str,
+        profile: &Value,
+    ) -> Result<AppUser, OktaError> {
         let body = json!({
             "id": user_id,
             "scope": "USER",
@@ -441,14 +477,21 @@ impl OktaClient {
             "profile": profile,
         });
         let path = format!("{}/users", self.app_path());
-        let response = about(self.send("POST", &path, Some(&body)), format!("user {user_id} or app {}", self.app_id()))?;
+        let response = about(
+            self.send("POST", &path, Some(&body)),
+            format!("user {user_id} or app {}", self.app_id()),
+        )?;
         decode_body(&format!("POST {path}"), &response.body)
     }
 
     /// Removes the user's assignment (Okta then deactivates the user in the app).
     pub fn unassign_user(&self, user_id: &str) -> Result<(), OktaError> {
         let path = format!("{}/users/{}", self.app_path(), segment(user_id));
-        about(self.send("DELETE", &path, None), format!("assignment of user {user_id}")).map(|_| ())
+        about(
+            self.send("DELETE", &path, None),
+            format!("assignment of user {user_id}"),
+        )
+        .map(|_| ())
     }
 
     /// System Log events, every page.
@@ -478,9 +521,16 @@ mod tests {
 
     #[test]
     fn a_log_query_always_has_an_end() {
-        let since = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z").unwrap().with_timezone(&Utc);
-        let path = LogQuery::since(since).filter("target.id eq \"00u1\"").path();
-        assert!(path.starts_with("/api/v1/logs?since=2026-11-29T12%3A00%3A00.000Z&until="), "{path}");
+        let since = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let path = LogQuery::since(since)
+            .filter("target.id eq \"00u1\"")
+            .path();
+        assert!(
+            path.starts_with("/api/v1/logs?since=2026-11-29T12%3A00%3A00.000Z&until="),
+            "{path}"
+        );
         assert!(path.contains("filter=target.id+eq+%2200u1%22"), "{path}");
     }
 

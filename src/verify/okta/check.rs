@@ -30,8 +30,13 @@ pub fn check_app(client: &OktaClient) -> Result<AppCheck, OktaError> {
 impl AppCheck {
     /// Provisioning to the app is on: the feature enabled and the connection enabled.
     pub fn provisioning_on(&self) -> bool {
-        self.provisioning.as_ref().is_some_and(|f| f.status == "ENABLED")
-            && self.connection.as_ref().is_none_or(|c| c.status == "ENABLED")
+        self.provisioning
+            .as_ref()
+            .is_some_and(|f| f.status == "ENABLED")
+            && self
+                .connection
+                .as_ref()
+                .is_none_or(|c| c.status == "ENABLED")
     }
 
     /// Lines for the tester, in the Admin Console's words.

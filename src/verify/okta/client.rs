@@ -112,7 +112,10 @@ pub struct OktaClient {
 }
 
 impl OktaClient {
-    pub fn new(connection: &OktaConnection, credential: OktaCredential) -> Result<OktaClient, OktaError> {
+    pub fn new(
+        connection: &OktaConnection,
+        credential: OktaCredential,
+    ) -> Result<OktaClient, OktaError> {
         let http = reqwest::blocking::Client::builder()
             .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT)
@@ -139,7 +142,10 @@ impl OktaClient {
     }
 
     /// Called while a request waits (rate limits), from the requesting thread.
-    pub fn with_progress(mut self, progress: impl Fn(&OktaProgress) + Send + Sync + 'static) -> OktaClient {
+    pub fn with_progress(
+        mut self,
+        progress: impl Fn(&OktaProgress) + Send + Sync + 'static,
+    ) -> OktaClient {
         self.progress = Some(Arc::new(progress));
         self
     }
@@ -164,7 +170,12 @@ impl OktaClient {
 
     /// Sends one request to `path` (`/api/v1/...`, or a full URL on the org from a `Link`),
     /// waiting out rate limits. Any status other than 2xx is an error.
-    pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Result<OktaResponse, OktaError> {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<OktaResponse, OktaError> {
         let url = self.url_for(path)?;
         let request_name = format!("{method} {}", display_path(&url));
         let mut waits = 0;
@@ -219,7 +230,8 @@ impl OktaClient {
                 return Ok(items);
             }
             let response = self.send("GET", &page_path, None)?;
-            let page: Vec<T> = decode(&format!("GET {}", display_path(&page_path)), &response.body)?;
+            let page: Vec<T> =
+                decode(&format!("GET {}", display_path(&page_path)), &response.body)?;
             if page.is_empty() {
                 return Ok(items);
             }
@@ -234,9 +246,14 @@ impl OktaClient {
             return Ok(format!("{}{path}", self.org_url));
         }
         // A `Link` target: follow it only on the org itself, so the token stays there.
-        let same_origin = url::Url::parse(path).ok().zip(url::Url::parse(&self.org_url).ok()).is_some_and(|(a, b)| {
-            a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
-        });
+        let same_origin = url::Url::parse(path)
+            .ok()
+            .zip(url::Url::parse(&self.org_url).ok())
+            .is_some_and(|(a, b)| {
+                a.scheme() == b.scheme()
+                    && a.host_str() == b.host_str()
+                    && a.port_or_known_default() == b.port_or_known_default()
+            });
         if same_origin {
             Ok(path.to_string())
         } else {
@@ -247,7 +264,13 @@ impl OktaClient {
         }
     }
 
-    fn send_once(&self, method: &str, url: &str, body: Option<&Value>, request_name: &str) -> Result<Answer, OktaError> {
+    fn send_once(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+        request_name: &str,
+    ) -> Result<Answer, OktaError> {
         if self.cancel.is_cancelled() {
             return Err(OktaError::Cancelled {
                 request: request_name.to_string(),
@@ -272,7 +295,9 @@ impl OktaClient {
             });
         };
         let answer = result.map_err(|e| self.transport_error(&e, request_name))?;
-        let text = answer.text.map_err(|e| self.transport_error(&e, request_name))?;
+        let text = answer
+            .text
+            .map_err(|e| self.transport_error(&e, request_name))?;
         Ok(Answer {
             status: answer.status,
             headers: answer.headers,
@@ -290,7 +315,10 @@ impl OktaClient {
             let cause = self.credential.secret().redact(&root_cause(error));
             OktaError::Unreachable {
                 request: request_name.to_string(),
-                detail: format!("{cause}. Check the org URL ({}) and the network.", self.org_url),
+                detail: format!(
+                    "{cause}. Check the org URL ({}) and the network.",
+                    self.org_url
+                ),
             }
         }
     }
@@ -350,7 +378,10 @@ struct Answer {
 }
 
 fn header<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 fn rate_limit(headers: &reqwest::header::HeaderMap) -> RateLimit {
@@ -393,7 +424,13 @@ pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
                 let p = p.trim().replace(' ', "");
                 p.eq_ignore_ascii_case("rel=\"next\"") || p.eq_ignore_ascii_case("rel=next")
             });
-            is_next.then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            is_next.then(|| {
+                target
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
         })
 }
 
@@ -426,14 +463,22 @@ fn error_for(request: String, status: u16, body: &str) -> OktaError {
         };
     };
     match status {
-        401 => OktaError::InvalidToken { request, status, api },
+        401 => OktaError::InvalidToken {
+            request,
+            status,
+            api,
+        },
         403 => OktaError::Forbidden { request, api },
         404 => OktaError::NotFound {
             what: "the resource".into(),
             request,
             api,
         },
-        _ => OktaError::Api { request, status, api },
+        _ => OktaError::Api {
+            request,
+            status,
+            api,
+        },
     }
 }
 
@@ -451,7 +496,9 @@ mod tests {
         );
         headers.append(
             "link",
-            HeaderValue::from_static("<https://o.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\""),
+            HeaderValue::from_static(
+                "<https://o.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
+            ),
         );
         assert_eq!(
             next_link(&headers).as_deref(),
@@ -460,26 +507,39 @@ mod tests {
         let mut one = HeaderMap::new();
         one.insert(
             "link",
-            HeaderValue::from_static("<https://o/a?x=1>; rel=\"self\", <https://o/a?after=b>; rel=\"next\""),
+            HeaderValue::from_static(
+                "<https://o/a?x=1>; rel=\"self\", <https://o/a?after=b>; rel=\"next\"",
+            ),
         );
         assert_eq!(next_link(&one).as_deref(), Some("https://o/a?after=b"));
         let mut none = HeaderMap::new();
-        none.insert("link", HeaderValue::from_static("<https://o/a>; rel=\"self\""));
+        none.insert(
+            "link",
+            HeaderValue::from_static("<https://o/a>; rel=\"self\""),
+        );
         assert_eq!(next_link(&none), None);
     }
 
     #[test]
     fn the_wait_runs_on_oktas_clock() {
         let mut headers = HeaderMap::new();
-        headers.insert("date", HeaderValue::from_static("Sun, 29 Nov 2026 12:00:00 GMT"));
-        let at = DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 12:00:00 GMT").unwrap().timestamp();
+        headers.insert(
+            "date",
+            HeaderValue::from_static("Sun, 29 Nov 2026 12:00:00 GMT"),
+        );
+        let at = DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 12:00:00 GMT")
+            .unwrap()
+            .timestamp();
         let rate = RateLimit {
             limit: Some(10),
             remaining: Some(0),
             reset: Some(at + 7),
         };
         assert_eq!(wait_for_reset(&rate, &headers), Duration::from_secs(7));
-        let past = RateLimit { reset: Some(at - 50), ..rate };
+        let past = RateLimit {
+            reset: Some(at - 50),
+            ..rate
+        };
         assert_eq!(wait_for_reset(&past, &headers), Duration::from_secs(1));
     }
 
@@ -489,11 +549,20 @@ mod tests {
         let err = error_for("GET /api/v1/apps/0oa1".into(), 401, body);
         assert!(matches!(err, OktaError::InvalidToken { .. }));
         let text = err.to_string();
-        assert!(text.contains("E0000011") && text.contains("SCIMPLAN_OKTA_TOKEN"), "{text}");
+        assert!(
+            text.contains("E0000011") && text.contains("SCIMPLAN_OKTA_TOKEN"),
+            "{text}"
+        );
         let body = r#"{"errorCode":"E0000001","errorSummary":"Api validation failed: password","errorCauses":[{"errorSummary":"password: Password requirements were not met."}]}"#;
         let text = error_for("POST /api/v1/users".into(), 400, body).to_string();
-        assert!(text.contains("Password requirements were not met"), "{text}");
+        assert!(
+            text.contains("Password requirements were not met"),
+            "{text}"
+        );
         let err = error_for("GET /x".into(), 502, "<html>bad gateway</html>");
-        assert!(matches!(err, OktaError::Unexpected { status: 502, .. }), "{err:?}");
+        assert!(
+            matches!(err, OktaError::Unexpected { status: 502, .. }),
+            "{err:?}"
+        );
     }
 }

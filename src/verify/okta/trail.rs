@@ -24,7 +24,11 @@ pub enum TrailSubject {
 
 /// The trail since `since`; a failure to read it is kept in `error`, never raised: the run's
 /// verdict does not depend on it.
-pub fn okta_trail(client: &OktaClient, since: DateTime<Utc>, subjects: &[TrailSubject]) -> OktaTrail {
+pub fn okta_trail(
+    client: &OktaClient,
+    since: DateTime<Utc>,
+    subjects: &[TrailSubject],
+) -> OktaTrail {
     let mut trail = OktaTrail {
         since: Some(since),
         ..OktaTrail::default()
@@ -35,7 +39,12 @@ pub fn okta_trail(client: &OktaClient, since: DateTime<Utc>, subjects: &[TrailSu
     trail
 }
 
-fn fill(client: &OktaClient, since: DateTime<Utc>, subjects: &[TrailSubject], trail: &mut OktaTrail) -> Result<(), OktaError> {
+fn fill(
+    client: &OktaClient,
+    since: DateTime<Utc>,
+    subjects: &[TrailSubject],
+    trail: &mut OktaTrail,
+) -> Result<(), OktaError> {
     let mut ids = Vec::new();
     let mut first_user = None;
     for subject in subjects {
@@ -103,7 +112,11 @@ fn entry(event: &LogEvent) -> OktaLogEntry {
             .target
             .iter()
             .map(|t| {
-                let name = t.alternate_id.as_deref().or(t.display_name.as_deref()).unwrap_or(&t.id);
+                let name = t
+                    .alternate_id
+                    .as_deref()
+                    .or(t.display_name.as_deref())
+                    .unwrap_or(&t.id);
                 format!("{} {name}", t.kind)
             })
             .collect(),

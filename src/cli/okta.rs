@@ -1,0 +1,130 @@
+//! `scimplan connect PLAN --okta-org URL --okta-app-id ID`: the tester's Okta org, checked at
+//! once (the app, its provisioning) and saved in the session without the token.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
+use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
+use crate::verify::Secret;
+use crate::verify::okta::{OktaClient, OktaCredential, OktaError, check_app, token_from_env};
+
+/// Checks the org and the app with the token, then saves the connection (never the token).
+/// Nothing is saved when the check fails: an earlier connection stays as it was.
+pub fn connect_okta(
+    plan: &Path,
+    common: &Common,
+    org: &str,
+    app_id: Option<&str>,
+) -> Result<u8, Failure> {
+    let Some(app_id) = app_id else {
+        return Err(usage_error(
+            "--okta-org needs --okta-app-id ID: the app instance's id, shown in its Admin Console URL (…/instance/0oa…/).",
+        ));
+    };
+    let connection = OktaConnection::new(org, app_id, OktaAuth::ApiToken)?;
+    let mut ws = open(plan, common)?;
+    let token = okta_token()?;
+    let client = OktaClient::new(&connection, OktaCredential::ApiToken(token))?
+        .with_progress(|progress| eprintln!("  {}", progress.describe()));
+    println!(
+        "Okta org: {} (app {})",
+        connection.org_url, connection.app_id
+    );
+    let check = match check_app(&client) {
+        Ok(check) => check,
+        Err(error) => {
+            eprintln!("error: {}", explain(&error));
+            eprintln!("The Okta connection was not saved.");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    for line in check.lines() {
+        println!("{line}");
+    }
+    ws.store.session.verify.okta = Some(connection.clone());
+    save(&mut ws)?;
+    println!(
+        "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."
+    );
+    if !check.provisioning_on() {
+        eprintln!(
+            "warning: provisioning is off for {}: the cases that check Okta's provisioning cannot pass until it is on.",
+            check.app.label
+        );
+    }
+    Ok(0)
+}
+
+/// Okta's errors, with the next step for the ones a tester meets when connecting.
+fn explain(error: &OktaError) -> String {
+    error.to_string()
+}
+
+/// The token from `SCIMPLAN_OKTA_TOKEN`, else a masked prompt on the terminal.
+pub fn okta_token() -> Result<Secret, Failure> {
+    if let Some(token) = token_from_env() {
+        return Ok(token);
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(usage_error(format!(
+            "the Okta API token is not set: export {OKTA_TOKEN_ENV} (it is read from the environment, or asked on a terminal, and never saved)."
+        )));
+    }
+    let token = masked_prompt("Okta API token (input hidden): ")
+        .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
+    if token.trim().is_empty() {
+        return Err(usage_error(format!(
+            "no token given. Export {OKTA_TOKEN_ENV} or type the token at the prompt."
+        )));
+    }
+    Ok(Secret::new(token.trim()))
+}
+
+/// Reads a line without echoing it (a `*` per character), in raw mode so it never shows.
+fn masked_prompt(question: &str) -> std::io::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    let mut err = std::io::stderr();
+    write!(err, "{question}")?;
+    err.flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut text = String::new();
+    let result = loop {
+        match read() {
+            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => match key.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    text.clear();
+                    break Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "cancelled",
+                    ));
+                }
+                KeyCode::Esc => {
+                    text.clear();
+                    break Ok(());
+                }
+                KeyCode::Backspace => {
+                    if text.pop().is_some() {
+                        let _ = write!(err, "\u{8} \u{8}");
+                    }
+                }
+                KeyCode::Char(c) => {
+                    text.push(c);
+                    let _ = write!(err, "*");
+                }
+                _ => {}
+            },
+            Ok(Event::Paste(pasted)) => {
+                let _ = write!(err, "{}", "*".repeat(pasted.chars().count()));
+                text.push_str(&pasted);
+            }
+            Ok(_) => {}
+            Err(e) => break Err(e),
+        }
+        let _ = err.flush();
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    writeln!(err)?;
+    result.map(|()| text)
+}
