@@ -104,10 +104,8 @@ fn masked_prompt(question: &str) -> std::io::Result<String> {
                     text.clear();
                     break Ok(());
                 }
-                KeyCode::Backspace => {
-                    if text.pop().is_some() {
-                        let _ = write!(err, "\u{8} \u{8}");
-                    }
+                KeyCode::Backspace if text.pop().is_some() => {
+                    let _ = write!(err, "\u{8} \u{8}");
                 }
                 KeyCode::Char(c) => {
                     text.push(c);

@@ -76,11 +76,14 @@ impl OktaSpec {
             .map(|r| self.resolve_response(r));
         Ok(match response {
             Some(r) => Some(r),
-            // Okta answers a missing or wrong token with 401 on every operation (the spec's
-            // security schemes), though most operations list only 403/404/429: the spec's own
-            // shared 401 response describes it.
+            // Okta answers a missing or wrong token with 401, and input it refuses with 400
+            // E0000001, on every operation, though many operations list neither: the spec's own
+            // shared responses for these statuses describe them.
             None if status == 401 => {
                 Some(&self.doc["components"]["responses"]["ErrorInvalidToken401"])
+            }
+            None if status == 400 => {
+                Some(&self.doc["components"]["responses"]["ErrorApiValidationFailed400"])
             }
             None => {
                 return Err(format!(
@@ -323,7 +326,7 @@ impl OktaSpec {
                     }
                 }
                 if !ctx.branch {
-                    let (known, open) = self.known_properties(schema, &ctx.dispatched);
+                    let (known, open) = self.known_properties(schema);
                     if !open {
                         for key in object.keys().filter(|k| !known.contains(*k)) {
                             errors.push(format!("{at}.{key}: not a property of the spec's schema"));
@@ -372,7 +375,7 @@ impl OktaSpec {
 
     /// Every property the schema declares for one value, through `$ref` and `allOf`; `open`
     /// when it allows undeclared ones.
-    fn known_properties(&self, schema: &Value, dispatched: &[String]) -> (BTreeSet<String>, bool) {
+    fn known_properties(&self, schema: &Value) -> (BTreeSet<String>, bool) {
         let schema = self.resolved(schema);
         let mut known: BTreeSet<String> = schema["properties"]
             .as_object()
@@ -382,7 +385,7 @@ impl OktaSpec {
             matches!(schema.get("additionalProperties"), Some(v) if *v != Value::Bool(false));
         for keyword in ["allOf", "anyOf", "oneOf"] {
             for branch in schema[keyword].as_array().into_iter().flatten() {
-                let (more, branch_open) = self.known_properties(branch, dispatched);
+                let (more, branch_open) = self.known_properties(branch);
                 known.extend(more);
                 open |= branch_open;
             }

@@ -462,6 +462,7 @@ fn error_for(request: String, status: u16, body: &str) -> OktaError {
             body: crate::verify::record::cut(body),
         };
     };
+    let api = Box::new(api);
     match status {
         401 => OktaError::InvalidToken {
             request,

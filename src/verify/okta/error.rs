@@ -65,25 +65,25 @@ pub enum OktaError {
     InvalidToken {
         request: String,
         status: u16,
-        api: ApiError,
+        api: Box<ApiError>,
     },
     #[error(
         "the token lacks a permission for {request} (403 {}). Use a token of an admin who may manage apps, users and groups and read the System Log (a Super Admin, or an app and org admin), or grant the service app these scopes.",
         api.describe()
     )]
-    Forbidden { request: String, api: ApiError },
+    Forbidden { request: String, api: Box<ApiError> },
     #[error("{what} not found in Okta ({request}: 404 {}).", api.describe())]
     NotFound {
         /// What was looked for, for the tester: `app instance 0oa1`.
         what: String,
         request: String,
-        api: ApiError,
+        api: Box<ApiError>,
     },
     #[error("Okta refused {request} ({status} {}).", api.describe())]
     Api {
         request: String,
         status: u16,
-        api: ApiError,
+        api: Box<ApiError>,
     },
     #[error("Okta answered {request} with {status} and no JSON error: {body}")]
     Unexpected {
