@@ -249,3 +249,34 @@ fn an_unreachable_app_stops_the_suite_and_records_no_result() {
     let runs = session(dir.path())["suite_runs"].clone();
     assert!(runs.as_array().is_none_or(Vec::is_empty), "{runs}");
 }
+
+#[test]
+fn a_cancelled_run_records_the_clean_up_that_deactivates_its_user() {
+    let server = ScimServer::start();
+    server.create_user("existing@example.com", "Ex", "Isting", true);
+    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
+    let client = ScimClient::new(&connection, &Secret::new(server.token.clone())).unwrap();
+    let options = SpecOptions::new(AuthScheme::Bearer);
+    let cancel = CancelFlag::new();
+    // Cancel the moment the user exists, as a tester pressing Esc would.
+    let report = run_spec(&client, &options, &cancel, &mut |event| {
+        if let VerifyEvent::SpecCheck(check) = event
+            && check.name.starts_with("6.")
+        {
+            cancel.cancel();
+        }
+    });
+    assert!(report.cancelled);
+    assert!(report.deactivated, "{report:#?}");
+    let cleanup = report
+        .checks
+        .iter()
+        .find(|c| c.name.starts_with("cleanup"))
+        .expect("the clean-up is recorded as a check");
+    assert_eq!(cleanup.requests.len(), 1, "{cleanup:#?}");
+    assert_eq!(cleanup.requests[0].method, "PATCH");
+    assert!(matches!(cleanup.requests[0].status, Some(200 | 204)));
+    let created = server.find_users(&options.user_name);
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["active"], Value::Bool(false));
+}

@@ -124,7 +124,7 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     assert!(saved.capabilities_confirmed);
     assert_eq!(saved.capabilities.get("group-push"), Some(&false));
     assert_eq!(saved.outcome("C5"), Outcome::Skipped);
-    assert!(m.stats.sections[2].unsupported);
+    assert!(m.stats.sections[2].unsupported());
     assert_eq!(m.stats.total.applicable, 4);
 
     // Reopening goes straight to the checklist.

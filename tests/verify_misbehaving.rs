@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use fake_app::{Reply, fake_app, reply};
 
-use scimplan::session::RequestRecord;
+use scimplan::session::{RequestRecord, RunFailure};
 use scimplan::verify::{
     AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, Verdict,
     VerifyEvent, VerifyRun, run_check, spawn,
@@ -219,6 +219,39 @@ fn a_refused_token_is_an_error_at_once() {
         run.summary
     );
     assert_eq!(run.verdict.outcome(), None, "an error records no outcome");
+    assert_eq!(
+        run.failure,
+        Some(RunFailure::CredentialsRefused {
+            status: 401,
+            secret_env: "SCIMPLAN_SCIM_TOKEN".into()
+        })
+    );
+}
+
+#[test]
+fn a_refused_login_names_the_variable_its_scheme_reads() {
+    let app = fake_app(|_, _| reply(403, r#"{"detail":"no"}"#));
+    // Basic reads the password, not the token.
+    let run = check_with(&app.url, AuthScheme::Basic, Duration::from_secs(30));
+    assert!(
+        run.summary.contains("SCIMPLAN_SCIM_PASSWORD")
+            && !run.summary.contains("SCIMPLAN_SCIM_TOKEN"),
+        "{}",
+        run.summary
+    );
+    let header = AuthScheme::Header {
+        name: "X-API-Key".into(),
+    };
+    let run = check_with(&app.url, header, Duration::from_secs(30));
+    assert!(
+        run.summary.contains("SCIMPLAN_SCIM_TOKEN"),
+        "{}",
+        run.summary
+    );
+    assert!(matches!(
+        run.failure,
+        Some(RunFailure::CredentialsRefused { status: 403, .. })
+    ));
 }
 
 #[test]
@@ -227,6 +260,7 @@ fn an_unreachable_app_is_an_error_at_once() {
     let run = check(&format!("http://127.0.0.1:{port}"), Duration::from_secs(30));
     assert_eq!(run.verdict, Verdict::Error);
     assert!(run.summary.contains("cannot connect"), "{}", run.summary);
+    assert_eq!(run.failure, Some(RunFailure::Unreachable));
 }
 
 #[test]

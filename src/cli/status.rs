@@ -2,62 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::session::Outcome;
+use crate::plan::text::shorten;
+use crate::session::{Outcome, Tally, tally_sections};
 use crate::workspace::Workspace;
-
-/// Outcome counts for a set of cases.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub cases: usize,
-    pub applicable: usize,
-    counts: [usize; 5],
-}
-
-impl Tally {
-    pub fn add(&mut self, outcome: Outcome, applies: bool) {
-        self.cases += 1;
-        if applies {
-            self.applicable += 1;
-        }
-        self.counts[outcome as usize] += 1;
-    }
-
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.counts[outcome as usize]
-    }
-}
-
-/// Per-section tallies in plan order, and the total.
-pub fn tallies(ws: &Workspace) -> (Vec<(String, Tally)>, Tally) {
-    let session = &ws.store.session;
-    let mut total = Tally::default();
-    let sections = ws
-        .plan
-        .sections
-        .iter()
-        .map(|section| {
-            let mut tally = Tally::default();
-            for &i in &section.cases {
-                let case = &ws.plan.cases[i];
-                let outcome = session.outcome(&case.id);
-                let applies = session.applies(&ws.reqs, i);
-                tally.add(outcome, applies);
-                total.add(outcome, applies);
-            }
-            (section.name.clone(), tally)
-        })
-        .collect();
-    (sections, total)
-}
-
-fn shorten(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
 
 pub fn status_text(ws: &Workspace) -> String {
     let plan = &ws.plan;
@@ -87,20 +34,17 @@ pub fn status_text(ws: &Workspace) -> String {
         session.app_name.as_deref().unwrap_or("-"),
         session.tester.as_deref().unwrap_or("-")
     );
-    let (sections, total) = tallies(ws);
-    let applicable_done = ws
-        .applicable()
-        .filter(|(_, c)| session.outcome(&c.id).is_done())
-        .count();
+    let (sections, total) = tally_sections(&ws.plan, &ws.reqs, session);
     let _ = writeln!(
         out,
-        "Progress: {applicable_done} of {} applicable cases done; {} not applicable\n",
+        "Progress: {} of {} applicable cases done; {} not applicable\n",
+        total.done,
         total.applicable,
         total.cases - total.applicable
     );
     let name_width = sections
         .iter()
-        .map(|(n, _)| n.chars().count())
+        .map(|t| t.name.chars().count())
         .max()
         .unwrap_or(7)
         .clamp(7, 56);
@@ -122,16 +66,13 @@ pub fn status_text(ws: &Workspace) -> String {
         }
         out.push('\n');
     };
-    for (name, tally) in &sections {
-        row(
-            &mut out,
-            if name.is_empty() {
-                "(no section)"
-            } else {
-                name
-            },
-            tally,
-        );
+    for tally in &sections {
+        let name = if tally.name.is_empty() {
+            "(no section)"
+        } else {
+            &tally.name
+        };
+        row(&mut out, name, tally);
     }
     row(&mut out, "Total", &total);
     out

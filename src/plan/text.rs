@@ -148,6 +148,18 @@ pub fn find_refs(text: &str, known: &dyn Fn(&str) -> bool, own_id: &str) -> Vec<
     refs
 }
 
+/// Cuts text to `width` characters, marking the cut.
+pub fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else if width == 0 {
+        String::new()
+    } else {
+        let cut: String = text.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
-use crate::session::{Outcome, Session, SuiteKind, SuiteRun};
+use crate::session::{Outcome, Session, SuiteKind, SuiteRun, tally_sections};
 
 /// Capabilities that make Okta write to the app: an integration supporting none of them only
 /// imports, and Okta accepts its SPEC result in place of the CRUD result.
@@ -150,32 +150,7 @@ pub fn suite_key(suite: SuiteKind) -> &'static str {
 }
 
 /// Outcome counts of one section (or of the whole plan).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SectionTally {
-    pub name: String,
-    pub cases: usize,
-    pub applicable: usize,
-    counts: [usize; 5],
-}
-
-impl SectionTally {
-    fn add(&mut self, outcome: Outcome, applies: bool) {
-        self.cases += 1;
-        self.applicable += usize::from(applies);
-        self.counts[outcome_slot(outcome)] += 1;
-    }
-
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.counts[outcome_slot(outcome)]
-    }
-}
-
-fn outcome_slot(outcome: Outcome) -> usize {
-    Outcome::ALL
-        .iter()
-        .position(|o| *o == outcome)
-        .expect("every outcome is listed in Outcome::ALL")
-}
+pub use crate::session::Tally as SectionTally;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapabilityStatus {
@@ -239,25 +214,7 @@ impl Warning {
 /// Assesses whether the submission is ready. Pure: reads the three inputs, changes nothing.
 pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness {
     let mut blockers = Vec::new();
-    let mut sections = Vec::with_capacity(plan.sections.len());
-    let mut total = SectionTally {
-        name: "Total".into(),
-        ..SectionTally::default()
-    };
-    for section in &plan.sections {
-        let mut tally = SectionTally {
-            name: section.name.clone(),
-            ..SectionTally::default()
-        };
-        for &index in &section.cases {
-            let case = &plan.cases[index];
-            let outcome = session.outcome(&case.id);
-            let applies = session.applies(reqs, index);
-            tally.add(outcome, applies);
-            total.add(outcome, applies);
-        }
-        sections.push(tally);
-    }
+    let (sections, total) = tally_sections(plan, reqs, session);
     let mut cases = Vec::with_capacity(plan.cases.len());
     for (index, case) in plan.cases.iter().enumerate() {
         let outcome = session.outcome(&case.id);

@@ -8,6 +8,7 @@ pub mod links;
 mod model;
 pub mod okta;
 mod store;
+pub mod tally;
 pub mod verification;
 
 pub use connection::{AuthScheme, Connection, ConnectionError};
@@ -22,9 +23,10 @@ pub use okta::{
     OktaSettingsError, OktaTrail,
 };
 pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
+pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, SpecCheck, SpecReport, Verdict,
-    VerifyRun, VerifyState,
+    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
 };
 
 #[cfg(test)]

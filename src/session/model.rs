@@ -64,6 +64,11 @@ impl Outcome {
     pub fn is_done(self) -> bool {
         self != Outcome::NotRun
     }
+
+    /// This outcome's place in `Outcome::ALL`, for per-outcome counts.
+    pub fn slot(self) -> usize {
+        self as usize
+    }
 }
 
 impl std::fmt::Display for Outcome {

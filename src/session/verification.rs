@@ -78,6 +78,21 @@ impl Verdict {
     }
 }
 
+/// Why a check could not be made or did not finish: the checklist and the CLI match on this,
+/// never on the wording of the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum RunFailure {
+    /// The app could not be reached at all (refused, DNS, TLS).
+    Unreachable,
+    /// The app took longer to answer than the check's deadline allowed.
+    TimedOut,
+    /// The app answered 401 or 403: the secret in `secret_env` (or typed) or the scheme is wrong.
+    CredentialsRefused { status: u16, secret_env: String },
+    /// The tester stopped the check.
+    Cancelled,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyRun {
     pub case: String,
@@ -87,6 +102,9 @@ pub struct VerifyRun {
     pub verdict: Verdict,
     /// One line for the tester: the first failing assertion or the error.
     pub summary: String,
+    /// Why the check could not be made, for an Error or Cancelled verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<RunFailure>,
     /// Polling attempts made.
     pub attempts: u32,
     pub duration_ms: u64,
@@ -200,15 +218,39 @@ pub struct SpecReport {
     pub duration_ms: u64,
 }
 
-impl SpecReport {
+/// How a suite run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuiteVerdict {
+    Passed,
+    Failed,
+    Cancelled,
+}
+
+impl SuiteVerdict {
     /// `passed`, `failed` or `cancelled`.
-    pub fn verdict(&self) -> &'static str {
+    pub fn label(self) -> &'static str {
+        match self {
+            SuiteVerdict::Passed => "passed",
+            SuiteVerdict::Failed => "failed",
+            SuiteVerdict::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for SuiteVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl SpecReport {
+    pub fn verdict(&self) -> SuiteVerdict {
         if self.cancelled {
-            "cancelled"
+            SuiteVerdict::Cancelled
         } else if self.passed() {
-            "passed"
+            SuiteVerdict::Passed
         } else {
-            "failed"
+            SuiteVerdict::Failed
         }
     }
 

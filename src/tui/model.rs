@@ -12,7 +12,7 @@ use super::keymap::{Keymap, Mode, Settings};
 use super::layout;
 pub use super::wire::{Verification, VerifyTarget};
 use crate::report::Readiness;
-use crate::session::Outcome;
+use crate::session::{Outcome, Tally, tally_sections};
 use crate::verify::{RecipeBook, Secret, SpecOptions};
 use crate::workspace::Workspace;
 
@@ -94,22 +94,11 @@ pub struct Message {
     pub error: bool,
 }
 
-/// Progress of one section, kept up to date by `update` so drawing never counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SectionProgress {
-    pub cases: usize,
-    pub applicable: usize,
-    /// Applicable cases with an outcome other than Not run.
-    pub done: usize,
-    /// Every case of the section needs a capability declared unsupported.
-    pub unsupported: bool,
-    pub counts: [usize; 5],
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Progress kept up to date by `update`, so drawing never counts.
 pub struct Stats {
-    pub sections: Vec<SectionProgress>,
-    pub total: SectionProgress,
+    pub sections: Vec<Tally>,
+    pub total: Tally,
     /// Applicable cases that are not Pass, in plan order (the summary's list).
     pub open_cases: Vec<usize>,
 }
@@ -455,38 +444,18 @@ impl Model {
     pub fn refresh_stats(&mut self) {
         let session = &self.ws.store.session;
         let plan = &self.ws.plan;
-        let mut stats = Stats::default();
-        for section in &plan.sections {
-            let mut progress = SectionProgress {
-                unsupported: !section.cases.is_empty(),
-                ..SectionProgress::default()
-            };
-            for &c in &section.cases {
-                let outcome = session.outcome(&plan.cases[c].id);
-                let applies = session.applies(&self.ws.reqs, c);
-                progress.cases += 1;
-                progress.counts[outcome as usize] += 1;
-                if applies {
-                    progress.applicable += 1;
-                    progress.unsupported = false;
-                    if outcome.is_done() {
-                        progress.done += 1;
-                    }
-                    if outcome != Outcome::Pass {
-                        stats.open_cases.push(c);
-                    }
-                }
-            }
-            stats.total.cases += progress.cases;
-            stats.total.applicable += progress.applicable;
-            stats.total.done += progress.done;
-            for (t, n) in stats.total.counts.iter_mut().zip(progress.counts) {
-                *t += n;
-            }
-            stats.sections.push(progress);
-        }
-        stats.open_cases.sort_unstable();
-        self.stats = stats;
+        let (sections, total) = tally_sections(plan, &self.ws.reqs, session);
+        let open_cases = (0..plan.cases.len())
+            .filter(|&c| {
+                session.applies(&self.ws.reqs, c)
+                    && session.outcome(&plan.cases[c].id) != Outcome::Pass
+            })
+            .collect();
+        self.stats = Stats {
+            sections,
+            total,
+            open_cases,
+        };
     }
 
     pub fn load_caps_draft(&mut self) {

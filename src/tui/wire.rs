@@ -11,7 +11,7 @@ use super::connect_form;
 use super::keymap::Mode;
 use super::model::{Model, Prompt, PromptKind};
 use crate::report::{assess, export_workspace};
-use crate::session::CheckStatus;
+use crate::session::{CheckStatus, RunFailure};
 use crate::verify::{
     CheckJob, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run,
     record_spec, spawn_all, spawn_spec,
@@ -452,6 +452,7 @@ fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::Finished(run) => {
             let (case, verdict, summary) = (run.case.clone(), run.verdict, run.summary.clone());
+            let refused = matches!(run.failure, Some(RunFailure::CredentialsRefused { .. }));
             record_run(&mut m.ws.store.session, *run);
             m.commit();
             if m.readiness.is_some() {
@@ -463,10 +464,7 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             }
             let mut text = format!("{case} verified: {} {summary}", verdict.label());
             // A typed secret the app refused is dropped, so the next v asks for it again.
-            if verdict == Verdict::Error
-                && summary.contains("refused the credentials")
-                && m.secret.take().is_some()
-            {
+            if refused && m.secret.take().is_some() {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
             }
             match verdict {
@@ -501,7 +499,7 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             refresh_readiness(m);
             let mut text = format!(
                 "SPEC suite {}: {}.",
-                report.verdict().to_uppercase(),
+                report.verdict().label().to_uppercase(),
                 report.counts()
             );
             if let Some(check) = report.checks.iter().find(|c| c.status == CheckStatus::Fail) {

@@ -28,16 +28,11 @@ pub fn check(
             Some(actual) => {
                 record.passed = status.accepts(actual);
                 record.actual = actual.to_string();
-                if let Some(error) = &answer.error {
+                if let Some(error) = answer.problem() {
                     record.actual = format!("{actual} ({error})");
                 }
             }
-            None => {
-                record.actual = format!(
-                    "no answer: {}",
-                    answer.error.as_deref().unwrap_or("unknown")
-                )
-            }
+            None => record.actual = format!("no answer: {}", answer.problem().unwrap_or("unknown")),
         }
         return record;
     }
@@ -182,14 +177,11 @@ fn show(found: &[&Value]) -> String {
 /// Says what came back instead of JSON: nothing, an HTML page, or other text.
 pub fn describe_non_json(answer: &Exchange) -> String {
     if answer.status.is_none() {
-        return format!(
-            "no answer: {}",
-            answer.error.as_deref().unwrap_or("unknown")
-        );
+        return format!("no answer: {}", answer.problem().unwrap_or("unknown"));
     }
     let status = answer.status.unwrap_or_default();
     let body = answer.body.trim();
-    if let Some(error) = answer.error.as_deref().filter(|_| body.is_empty()) {
+    if let Some(error) = answer.problem().filter(|_| body.is_empty()) {
         return format!("status {status}, {error}");
     }
     if body.is_empty() {
@@ -238,10 +230,8 @@ mod tests {
             request_body: None,
             body: json.to_string(),
             json: Some(json),
-            error: None,
-            fatal: false,
+            fate: crate::verify::http::Fate::Answered,
             retry_after: None,
-            timed_out: false,
         }
     }
 

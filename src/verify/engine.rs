@@ -14,7 +14,9 @@ use super::recipe::{Recipe, RecipeBook, RecipeStep, render, split_list};
 use super::record::request_record;
 use super::{VerifyError, VerifyEvent};
 use crate::session::AuthScheme;
-use crate::session::{AssertionRecord, RememberedValue, Verdict, VerifyRun, VerifyState};
+use crate::session::{
+    AssertionRecord, RememberedValue, RunFailure, Verdict, VerifyRun, VerifyState,
+};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
@@ -116,8 +118,8 @@ struct Attempt {
     exchanges: Vec<Exchange>,
     assertions: Vec<AssertionRecord>,
     captured: BTreeMap<String, String>,
-    /// Why polling cannot help (unreachable, credentials refused).
-    fatal: Option<String>,
+    /// Why polling cannot help (unreachable, credentials refused), and what to tell the tester.
+    fatal: Option<(RunFailure, String)>,
 }
 
 impl Attempt {
@@ -126,8 +128,8 @@ impl Attempt {
     }
 
     fn first_failure(&self) -> Option<String> {
-        if let Some(fatal) = &self.fatal {
-            return Some(fatal.clone());
+        if let Some((_, message)) = &self.fatal {
+            return Some(message.clone());
         }
         self.assertions.iter().find(|a| !a.passed).map(|a| {
             format!(
@@ -158,7 +160,7 @@ pub fn run_check(
     let (attempt, verdict) = loop {
         number += 1;
         let mut attempt = run_attempt(client, job, deadline, cancel);
-        if attempt.exchanges.iter().any(|e| e.timed_out) {
+        if attempt.exchanges.iter().any(Exchange::timed_out) {
             if let Some(previous) = &last_complete {
                 attempt = previous.clone();
             }
@@ -225,6 +227,11 @@ pub fn run_check(
         target: client.base_url().to_string(),
         verdict,
         summary: secret.redact(&summary),
+        failure: match verdict {
+            Verdict::Cancelled => Some(RunFailure::Cancelled),
+            Verdict::Error => attempt.fatal.as_ref().map(|(failure, _)| failure.clone()),
+            Verdict::Pass | Verdict::Fail => None,
+        },
         attempts: number,
         duration_ms: started.elapsed().as_millis() as u64,
         inputs,
@@ -354,17 +361,24 @@ fn run_step(
         return;
     };
     attempt.exchanges.extend(exchanges);
-    if answer.fatal {
-        attempt.fatal = Some(format!(
-            "{label}: {}",
-            answer.error.clone().unwrap_or_default()
+    if answer.unreachable() {
+        attempt.fatal = Some((
+            RunFailure::Unreachable,
+            format!("{label}: {}", answer.problem().unwrap_or_default()),
         ));
         return;
     }
     if let Some(status @ (401 | 403)) = answer.status {
-        attempt.fatal = Some(format!(
-            "{label}: the app refused the credentials ({status}). Check the token in {} and the auth scheme set by `scimplan connect`.",
-            crate::session::connection::TOKEN_ENV
+        // Name the variable this scheme reads: Basic reads the password, not the token.
+        let secret_env = client.auth().secret_env();
+        attempt.fatal = Some((
+            RunFailure::CredentialsRefused {
+                status,
+                secret_env: secret_env.to_string(),
+            },
+            format!(
+                "{label}: the app refused the credentials ({status}). Check the secret in {secret_env} (or the one typed) and the auth scheme set by `scimplan connect`."
+            ),
         ));
         return;
     }

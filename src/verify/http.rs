@@ -27,14 +27,52 @@ pub struct Exchange {
     pub body: String,
     /// The body parsed as JSON, when it is JSON.
     pub json: Option<Value>,
-    /// What went wrong when there is no usable answer (timeout, refused, redirect...).
-    pub error: Option<String>,
-    /// The request could not be made at all (refused, TLS, DNS): polling will not help.
-    pub fatal: bool,
+    /// What became of the request.
+    pub fate: Fate,
     /// The wait a 429 or 503 asked for.
     pub retry_after: Option<Duration>,
-    /// Cut short by the deadline (not sent, or no complete answer in time).
-    pub timed_out: bool,
+}
+
+/// What became of one request, so callers match on it instead of reading flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// A complete answer arrived.
+    Answered,
+    /// An answer arrived that cannot be used as it is (a redirect to another host, a body that
+    /// broke off, a 429 whose wait ends past the deadline).
+    Unusable(String),
+    /// Cut short by the deadline: not sent, or no complete answer in time.
+    TimedOut(String),
+    /// The request could not be made at all (refused, TLS, DNS): polling will not help.
+    Unreachable(String),
+    /// The tester cancelled before the app answered.
+    Cancelled,
+}
+
+impl Fate {
+    /// What went wrong, when something did.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            Fate::Answered => None,
+            Fate::Unusable(why) | Fate::TimedOut(why) | Fate::Unreachable(why) => Some(why),
+            Fate::Cancelled => Some("cancelled before the app answered"),
+        }
+    }
+}
+
+impl Exchange {
+    /// What went wrong, when something did.
+    pub fn problem(&self) -> Option<&str> {
+        self.fate.problem()
+    }
+
+    pub fn unreachable(&self) -> bool {
+        matches!(self.fate, Fate::Unreachable(_))
+    }
+
+    pub fn timed_out(&self) -> bool {
+        matches!(self.fate, Fate::TimedOut(_))
+    }
 }
 
 /// An HTTP client for one SCIM API, with Okta's limits.
@@ -73,6 +111,10 @@ impl ScimClient {
 
     pub fn secret(&self) -> &Secret {
         &self.secret
+    }
+
+    pub fn auth(&self) -> &AuthScheme {
+        &self.connection.auth
     }
 
     pub fn base_url(&self) -> &str {
@@ -122,7 +164,7 @@ impl ScimClient {
             let now = Instant::now();
             if now + wait >= deadline {
                 let mut last = exchange;
-                last.error = Some(format!(
+                last.fate = Fate::Unusable(format!(
                     "429 Too Many Requests: the app asked to wait {} s, past the check's deadline",
                     wait.as_secs_f32().ceil()
                 ));
@@ -156,20 +198,16 @@ impl ScimClient {
             request_body: request_body.clone(),
             body: String::new(),
             json: None,
-            error: None,
-            fatal: false,
+            fate: Fate::Answered,
             retry_after: None,
-            timed_out: false,
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            exchange.error = Some("not sent: the check's deadline has passed".into());
-            exchange.timed_out = true;
+            exchange.fate = Fate::TimedOut("not sent: the check's deadline has passed".into());
             return exchange;
         }
         let Ok(http_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-            exchange.error = Some(format!("'{method}' is not an HTTP method"));
-            exchange.fatal = true;
+            exchange.fate = Fate::Unreachable(format!("'{method}' is not an HTTP method"));
             return exchange;
         };
         let mut request = self
@@ -188,7 +226,7 @@ impl ScimClient {
         };
         let started = Instant::now();
         let Some(result) = send_cancellable(request, cancel) else {
-            exchange.error = Some("cancelled before the app answered".into());
+            exchange.fate = Fate::Cancelled;
             exchange.duration = started.elapsed();
             return exchange;
         };
@@ -198,7 +236,7 @@ impl ScimClient {
                 exchange.content_type = answer.content_type;
                 exchange.retry_after = answer.retry_after;
                 if (300..400).contains(&answer.status) {
-                    exchange.error = Some(format!(
+                    exchange.fate = Fate::Unusable(format!(
                         "redirected to {}, another host: not followed, so the credentials stay with {}",
                         answer.location.as_deref().unwrap_or("?"),
                         self.connection.base_url
@@ -210,18 +248,25 @@ impl ScimClient {
                         exchange.body = self.secret.redact(&text);
                     }
                     Err(e) => {
-                        exchange.timed_out = e.is_timeout();
-                        exchange.error = Some(format!(
-                            "the body did not arrive: {}",
-                            describe_error(&e, remaining)
-                        ));
+                        let why =
+                            format!("the body did not arrive: {}", describe_error(&e, remaining));
+                        exchange.fate = if e.is_timeout() {
+                            Fate::TimedOut(why)
+                        } else {
+                            Fate::Unusable(why)
+                        };
                     }
                 }
             }
             Err(e) => {
-                exchange.error = Some(describe_error(&e, remaining));
-                exchange.timed_out = e.is_timeout();
-                exchange.fatal = e.is_connect() || e.is_builder();
+                let why = describe_error(&e, remaining);
+                exchange.fate = if e.is_timeout() {
+                    Fate::TimedOut(why)
+                } else if e.is_connect() || e.is_builder() {
+                    Fate::Unreachable(why)
+                } else {
+                    Fate::Unusable(why)
+                };
             }
         }
         exchange.duration = started.elapsed();

@@ -25,7 +25,7 @@ pub fn request_record(exchange: &Exchange, auth_header: &str, secret: &Secret) -
             .map(|b| cut(&secret.redact(b))),
         content_type: exchange.content_type.clone(),
         response_body: cut(&secret.redact(&exchange.body)),
-        error: exchange.error.as_deref().map(|e| secret.redact(e)),
+        error: exchange.problem().map(|e| secret.redact(e)),
     }
 }
 

@@ -100,8 +100,7 @@ impl Check {
                     answer.method,
                     answer.url,
                     answer
-                        .error
-                        .as_deref()
+                        .problem()
                         .map(|e| format!(" ({e})"))
                         .unwrap_or_default()
                 ),
@@ -109,7 +108,7 @@ impl Check {
                     "{} {}: expected status {wanted}, got no answer: {}",
                     answer.method,
                     answer.url,
-                    answer.error.as_deref().unwrap_or("unknown")
+                    answer.problem().unwrap_or("unknown")
                 ),
             }
         })
@@ -216,8 +215,8 @@ impl Suite<'_> {
             self.client
                 .send_with(method, path, body, deadline, self.cancel, authenticated);
         for exchange in &exchanges {
-            if exchange.fatal && self.unreachable.is_none() {
-                self.unreachable = exchange.error.clone();
+            if exchange.unreachable() && self.unreachable.is_none() {
+                self.unreachable = exchange.problem().map(str::to_string);
             }
             check.requests.push(request_record(
                 exchange,
@@ -339,7 +338,10 @@ pub fn run_spec(
             cancel: &never,
             ..suite
         };
-        let mut check = retry.begin("cleanup", false);
+        let mut check = retry.begin(
+            "cleanup: deactivate the created user after the cancel",
+            false,
+        );
         let id = report.created_id.clone().unwrap_or_default();
         let answer = retry.request(
             &mut check,
@@ -348,7 +350,12 @@ pub fn run_spec(
             Some(&checks::deactivate_body()),
             true,
         );
-        report.deactivated = matches!(answer.status, Some(200 | 204));
+        report.deactivated = check.status(&answer, &[200, 204]);
+        if report.deactivated {
+            check.confirmed.push(format!("user {id} deactivated"));
+        }
+        // Recorded like every other check, so the report shows the clean-up's requests.
+        retry.finish(check);
         report.checks = retry.checks;
     } else {
         report.checks = suite.checks;

@@ -141,8 +141,8 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
         .map(|row| match *row {
             Row::Section(s) => {
                 let section = &model.ws.plan.sections[s];
-                let progress = model.stats.sections[s];
-                let mark = if progress.unsupported {
+                let progress = &model.stats.sections[s];
+                let mark = if progress.unsupported() {
                     " ⊘ not supported".to_string()
                 } else {
                     String::new()
@@ -158,7 +158,7 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
                     Span::styled(format!("▾ {}", shorten(name, name_width)), theme.bold()),
                     Span::styled(
                         counts,
-                        if progress.unsupported {
+                        if progress.unsupported() {
                             theme.fg(Color::Blue)
                         } else {
                             theme.dim()

@@ -200,17 +200,7 @@ pub fn wrap_hanging(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// Cuts text to `width` characters, marking the cut.
-pub fn shorten(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else if width == 0 {
-        String::new()
-    } else {
-        let cut: String = text.chars().take(width - 1).collect();
-        format!("{cut}…")
-    }
-}
+pub use crate::plan::text::shorten;
 
 #[cfg(test)]
 mod tests {

@@ -180,20 +180,20 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
         header.push_str(&format!(" {:>7}", outcome.label()));
     }
     table.push(Line::from(Span::styled(header, theme.bold())));
-    let row = |name: &str, p: &crate::tui::model::SectionProgress| {
+    let row = |name: &str, p: &crate::session::Tally| {
         let mut text = format!(
             "{:<name_width$} {:>5}",
             shorten(name, name_width),
             p.applicable
         );
         for outcome in Outcome::ALL {
-            text.push_str(&format!(" {:>7}", p.counts[outcome as usize]));
+            text.push_str(&format!(" {:>7}", p.count(outcome)));
         }
         text
     };
     for (section, progress) in model.ws.plan.sections.iter().zip(&stats.sections) {
         let mut line = Line::from(row(&section.name, progress));
-        if progress.unsupported {
+        if progress.unsupported() {
             line = line.patch_style(theme.dim());
         }
         table.push(line);

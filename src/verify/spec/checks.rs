@@ -322,9 +322,18 @@ pub(super) fn deactivate_check(suite: &mut Suite, report: &mut SpecReport) {
     }
     suite.finish(check);
     // Duplicates a broken app created are deactivated too; failures here only mean they stay.
-    let mut cleanup = suite.begin("cleanup", false);
+    if report.duplicate_ids.is_empty() {
+        return;
+    }
+    let mut cleanup = suite.begin("cleanup: deactivate the duplicates the app created", false);
     for duplicate in report.duplicate_ids.clone() {
         let path = format!("/Users/{}", encode_component(&duplicate));
-        suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
+        let answer = suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
+        if cleanup.status(&answer, &[200, 204]) {
+            cleanup
+                .confirmed
+                .push(format!("duplicate {duplicate} deactivated"));
+        }
     }
+    suite.finish(cleanup);
 }
