@@ -1,7 +1,7 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
 mod fetch;
-mod okta;
+pub(crate) mod okta;
 pub(crate) mod report;
 mod status;
 mod verify;

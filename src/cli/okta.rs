@@ -5,9 +5,14 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
+use crate::session::VerifyRun;
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::Secret;
-use crate::verify::okta::{OktaClient, OktaCredential, OktaError, check_app, token_from_env};
+use crate::verify::okta::{
+    OktaClient, OktaCredential, OktaError, check_app, okta_trail, subjects_of, token_from_env,
+    trail_since,
+};
+use crate::workspace::Workspace;
 
 /// Checks the org and the app with the token, then saves the connection (never the token).
 /// Nothing is saved when the check fails: an earlier connection stays as it was.
@@ -125,4 +130,64 @@ fn masked_prompt(question: &str) -> std::io::Result<String> {
     crossterm::terminal::disable_raw_mode()?;
     writeln!(err)?;
     result.map(|()| text)
+}
+
+/// The Okta client for `verify`, when the session has an Okta connection and the token is in
+/// the environment (verify never prompts: it runs in scripts). `None` otherwise, with a note.
+pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> {
+    let Some(connection) = ws.store.session.verify.okta.clone() else {
+        return Ok(None);
+    };
+    let Some(token) = token_from_env() else {
+        eprintln!(
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
+        );
+        return Ok(None);
+    };
+    let client = OktaClient::new(&connection, OktaCredential::ApiToken(token))?
+        .with_progress(|progress| eprintln!("  {}", progress.describe()));
+    Ok(Some(client))
+}
+
+/// Keeps Okta's side with the run: the System Log since the case started and the app user.
+pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut VerifyRun) {
+    let since = trail_since(earlier_runs, &run.case, run.at);
+    run.okta = Some(okta_trail(client, since, &subjects_of(&run.inputs)));
+}
+
+/// Okta's side of a run, for the tester: the app user's state and what went wrong.
+pub fn print_trail(run: &VerifyRun) {
+    let Some(trail) = &run.okta else {
+        return;
+    };
+    if let Some(error) = &trail.error {
+        println!("    Okta: could not read the System Log: {error}");
+        return;
+    }
+    if let Some(user) = &trail.app_user {
+        println!(
+            "    Okta: app user {} {} (sync {}{})",
+            user.user_id,
+            user.status,
+            user.sync_state,
+            user.external_id
+                .as_deref()
+                .map(|id| format!(", SCIM id {id}"))
+                .unwrap_or_default()
+        );
+    }
+    let failures = trail.failures();
+    for line in trail.events.iter().filter(|e| e.failed()).map(|e| e.line()) {
+        println!("    Okta System Log: {line}");
+    }
+    if failures.is_empty() {
+        println!(
+            "    Okta System Log: {} event(s) since {}, no failure",
+            trail.events.len(),
+            trail
+                .since
+                .map(|t| t.format("%H:%M:%S").to_string())
+                .unwrap_or_default()
+        );
+    }
 }

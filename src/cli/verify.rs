@@ -161,6 +161,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
+    let okta = super::okta::client_for_verify(&ws)?;
     let mut runs: Vec<VerifyRun> = Vec::new();
     for job in &jobs {
         let quiet = args.json;
@@ -180,10 +181,15 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
                 );
             }
         });
+        let mut run = run;
+        if let Some(okta) = &okta {
+            super::okta::attach_trail(okta, &ws.store.session.verify.runs, &mut run);
+        }
         record_run(&mut ws.store.session, run.clone());
         save(&mut ws)?;
         if !args.json {
             print_run(&run);
+            super::okta::print_trail(&run);
         }
         runs.push(run);
     }

@@ -22,7 +22,7 @@ pub use api::{
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};
 pub use error::{ApiError, OktaError};
-pub use trail::{TrailSubject, okta_trail};
+pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
 
 use crate::session::OKTA_TOKEN_ENV;
 use crate::verify::secret::Secret;
