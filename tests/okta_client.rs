@@ -471,3 +471,145 @@ fn the_validator_can_fail() {
             .is_empty()
     );
 }
+
+/// A service app with a fresh P-256 key; the private key written to `dir/key.pem`.
+fn service_app(
+    dir: &std::path::Path,
+    granted: &[&str],
+    dpop: bool,
+) -> (okta_double::ServiceAppDouble, std::path::PathBuf) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let path = dir.join("key.pem");
+    std::fs::write(&path, key.serialize_pem()).unwrap();
+    let app = okta_double::ServiceAppDouble {
+        client_id: "0oaServiceApp1".into(),
+        public_key_pem: key.public_key_pem(),
+        granted: granted.iter().map(|s| s.to_string()).collect(),
+        dpop,
+    };
+    (app, path)
+}
+
+fn connect_service_app(
+    dir: &std::path::Path,
+    double: &OktaDouble,
+    key: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scimplan"))
+        .args([
+            "connect",
+            "plan.xlsx",
+            "--okta-org",
+            &double.url,
+            "--okta-app-id",
+            &double.app_id,
+        ])
+        .args(["--okta-client-id", "0oaServiceApp1", "--okta-key-file"])
+        .arg(key)
+        .current_dir(dir)
+        .env_remove("SCIMPLAN_OKTA_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+const ALL_SCOPES: [&str; 4] = [
+    "okta.users.manage",
+    "okta.apps.manage",
+    "okta.groups.manage",
+    "okta.logs.read",
+];
+
+#[test]
+fn a_service_app_signs_in_with_a_private_key_jwt() {
+    let dir = tempfile::tempdir().unwrap();
+    plan(dir.path());
+    let (app, key) = service_app(dir.path(), &ALL_SCOPES, false);
+    let double = OktaDouble::start(DoubleOptions {
+        service_app: Some(app),
+        ..DoubleOptions::default()
+    });
+    let out = connect_service_app(dir.path(), &double, &key);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("OAuth 2.0 service app 0oaServiceApp1"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("app: Acme SCIM"), "{}", stdout(&out));
+    let text = session_text(dir.path());
+    let session: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let auth = &session["verify"]["okta"]["auth"];
+    assert_eq!(auth["kind"], "service-app");
+    assert_eq!(auth["client_id"], "0oaServiceApp1");
+    assert_eq!(auth["key_file"], json!(key.display().to_string()));
+    assert_eq!(auth["scopes"], json!(ALL_SCOPES));
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let body_line = pem.lines().nth(1).unwrap();
+    assert!(
+        !text.contains(body_line) && !text.contains("double-access-token"),
+        "key or token in the session"
+    );
+    double.assert_valid();
+}
+
+#[test]
+fn a_service_app_refused_says_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    plan(dir.path());
+    // Okta holds another public key.
+    let (mut app, key) = service_app(dir.path(), &ALL_SCOPES, false);
+    app.public_key_pem = rcgen::KeyPair::generate().unwrap().public_key_pem();
+    let double = OktaDouble::start(DoubleOptions {
+        service_app: Some(app),
+        ..DoubleOptions::default()
+    });
+    let out = connect_service_app(dir.path(), &double, &key);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("invalid_client") && err.contains("public keys (JWKS)"),
+        "{err}"
+    );
+
+    let (app, key) = service_app(dir.path(), &["okta.apps.manage"], false);
+    let double = OktaDouble::start(DoubleOptions {
+        service_app: Some(app),
+        ..DoubleOptions::default()
+    });
+    let err = stderr(&connect_service_app(dir.path(), &double, &key));
+    assert!(
+        err.contains("invalid_scope")
+            && err.contains("Okta API Scopes tab")
+            && err.contains("okta.logs.read"),
+        "{err}"
+    );
+
+    let (app, key) = service_app(dir.path(), &ALL_SCOPES, true);
+    let double = OktaDouble::start(DoubleOptions {
+        service_app: Some(app),
+        ..DoubleOptions::default()
+    });
+    let err = stderr(&connect_service_app(dir.path(), &double, &key));
+    assert!(
+        err.contains("invalid_dpop_proof") && err.contains("DPoP"),
+        "{err}"
+    );
+
+    let err = stderr(&connect_service_app(
+        dir.path(),
+        &double,
+        &dir.path().join("missing.pem"),
+    ));
+    assert!(
+        err.contains("missing.pem: cannot read the service app's private key"),
+        "{err}"
+    );
+    assert!(!session_text(dir.path()).contains("\"okta\""));
+}

@@ -158,6 +158,16 @@ pub enum Command {
         /// The app instance's id (0oa..., in the app's Admin Console URL).
         #[arg(long, value_name = "ID", requires = "okta_org")]
         okta_app_id: Option<String>,
+        /// Sign in to Okta as this OAuth 2.0 service app (client credentials with a private-key
+        /// JWT) instead of an API token.
+        #[arg(long, value_name = "CLIENT_ID", requires_all = ["okta_org", "okta_key_file"])]
+        okta_client_id: Option<String>,
+        /// The service app's private key (PEM, RSA or P-256); read when needed, never copied.
+        #[arg(long, value_name = "FILE", requires = "okta_client_id")]
+        okta_key_file: Option<PathBuf>,
+        /// The key's id (kid) in the service app's public keys, when it has several.
+        #[arg(long, value_name = "KID", requires = "okta_client_id")]
+        okta_key_id: Option<String>,
         /// bearer, basic or header:NAME (a custom header carrying the token).
         #[arg(long, default_value = "bearer")]
         auth: String,
@@ -278,6 +288,9 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             scim_url,
             okta_org,
             okta_app_id,
+            okta_client_id,
+            okta_key_file,
+            okta_key_id,
             auth,
             username,
         }) => {
@@ -286,11 +299,17 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 code = verify::connect(&plan, &common, &scim_url, &auth, username)?;
             }
             if let Some(org) = okta_org {
+                let service_app = okta_client_id.map(|client_id| okta::ServiceAppArgs {
+                    client_id,
+                    key_file: okta_key_file.unwrap_or_default(),
+                    key_id: okta_key_id,
+                });
                 code = code.max(okta::connect_okta(
                     &plan,
                     &common,
                     &org,
                     okta_app_id.as_deref(),
+                    service_app,
                 )?);
             }
             Ok(code)

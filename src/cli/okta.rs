@@ -6,13 +6,20 @@ use std::path::Path;
 
 use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::session::VerifyRun;
-use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
+use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::Secret;
 use crate::verify::okta::{
-    OktaClient, OktaCredential, OktaError, check_app, okta_trail, subjects_of, token_from_env,
+    OktaClient, OktaError, check_app, credential_for, okta_trail, subjects_of, token_from_env,
     trail_since,
 };
 use crate::workspace::Workspace;
+
+/// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
+pub struct ServiceAppArgs {
+    pub client_id: String,
+    pub key_file: std::path::PathBuf,
+    pub key_id: Option<String>,
+}
 
 /// Checks the org and the app with the token, then saves the connection (never the token).
 /// Nothing is saved when the check fails: an earlier connection stays as it was.
@@ -21,21 +28,46 @@ pub fn connect_okta(
     common: &Common,
     org: &str,
     app_id: Option<&str>,
+    service_app: Option<ServiceAppArgs>,
 ) -> Result<u8, Failure> {
     let Some(app_id) = app_id else {
         return Err(usage_error(
             "--okta-org needs --okta-app-id ID: the app instance's id, shown in its Admin Console URL (…/instance/0oa…/).",
         ));
     };
-    let connection = OktaConnection::new(org, app_id, OktaAuth::ApiToken)?;
+    let auth = match service_app {
+        None => OktaAuth::ApiToken,
+        Some(args) => {
+            // Kept absolute, so later commands find the key from any folder.
+            let key_file = std::path::absolute(&args.key_file).unwrap_or(args.key_file);
+            OktaAuth::ServiceApp {
+                client_id: args.client_id.trim().to_string(),
+                key_file: key_file.display().to_string(),
+                key_id: args.key_id,
+                scopes: OKTA_SCOPES.iter().map(|s| s.to_string()).collect(),
+            }
+        }
+    };
+    let connection = OktaConnection::new(org, app_id, auth)?;
     let mut ws = open(plan, common)?;
-    let token = okta_token()?;
-    let client = OktaClient::new(&connection, OktaCredential::ApiToken(token))?
-        .with_progress(|progress| eprintln!("  {}", progress.describe()));
+    let token = match connection.auth {
+        OktaAuth::ApiToken => Some(okta_token()?),
+        OktaAuth::ServiceApp { .. } => None,
+    };
     println!(
         "Okta org: {} (app {})",
         connection.org_url, connection.app_id
     );
+    println!("signing in with: {}", connection.auth.label());
+    let client = match credential_for(&connection, token) {
+        Ok(credential) => OktaClient::new(&connection, credential)?
+            .with_progress(|progress| eprintln!("  {}", progress.describe())),
+        Err(error) => {
+            eprintln!("error: {}", explain(&error));
+            eprintln!("The Okta connection was not saved.");
+            return Ok(EXIT_ERROR);
+        }
+    };
     let check = match check_app(&client) {
         Ok(check) => check,
         Err(error) => {
@@ -49,9 +81,14 @@ pub fn connect_okta(
     }
     ws.store.session.verify.okta = Some(connection.clone());
     save(&mut ws)?;
-    println!(
-        "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."
-    );
+    match &connection.auth {
+        OktaAuth::ApiToken => println!(
+            "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."
+        ),
+        OktaAuth::ServiceApp { key_file, .. } => println!(
+            "Okta connection saved. The private key stays in {key_file}: read when needed, never copied."
+        ),
+    }
     if !check.provisioning_on() {
         eprintln!(
             "warning: provisioning is off for {}: the cases that check Okta's provisioning cannot pass until it is on.",
@@ -138,15 +175,23 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
     let Some(connection) = ws.store.session.verify.okta.clone() else {
         return Ok(None);
     };
-    let Some(token) = token_from_env() else {
+    let token = token_from_env();
+    if connection.auth == OktaAuth::ApiToken && token.is_none() {
         eprintln!(
             "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
         );
         return Ok(None);
-    };
-    let client = OktaClient::new(&connection, OktaCredential::ApiToken(token))?
-        .with_progress(|progress| eprintln!("  {}", progress.describe()));
-    Ok(Some(client))
+    }
+    match credential_for(&connection, token) {
+        Ok(credential) => Ok(Some(
+            OktaClient::new(&connection, credential)?
+                .with_progress(|progress| eprintln!("  {}", progress.describe())),
+        )),
+        Err(error) => {
+            eprintln!("note: Okta's side is not read: {error}");
+            Ok(None)
+        }
+    }
 }
 
 /// Keeps Okta's side with the run: the System Log since the case started and the app user.

@@ -55,6 +55,18 @@ pub struct DoubleOptions {
     pub min_password_length: usize,
     /// Largest page the double returns, whatever `limit` asks (to make paging visible).
     pub max_page: usize,
+    /// An OAuth 2.0 service app that may sign in (`/oauth2/v1/token`).
+    pub service_app: Option<ServiceAppDouble>,
+}
+
+/// A service app of the org: its client id, the public half of its key (PEM, P-256), the
+/// scopes granted to it, and whether it requires DPoP (which scimplan does not do).
+#[derive(Clone)]
+pub struct ServiceAppDouble {
+    pub client_id: String,
+    pub public_key_pem: String,
+    pub granted: Vec<String>,
+    pub dpop: bool,
 }
 
 impl Default for DoubleOptions {
@@ -71,6 +83,7 @@ impl Default for DoubleOptions {
             forbidden: Vec::new(),
             min_password_length: 8,
             max_page: 200,
+            service_app: None,
         }
     }
 }
@@ -150,6 +163,8 @@ pub struct Org {
     pub requests: Vec<String>,
     pub violations: Vec<String>,
     pub validated: usize,
+    /// Access tokens issued to the service app.
+    pub access_tokens: Vec<String>,
     /// The rate-limit window (epoch seconds / window length) and requests counted in it.
     window: i64,
     window_used: u32,
@@ -261,6 +276,7 @@ impl OktaDouble {
             requests: Vec::new(),
             violations: Vec::new(),
             validated: 0,
+            access_tokens: Vec::new(),
             window: 0,
             window_used: 0,
             throttle: (0, Duration::ZERO),
@@ -423,6 +439,7 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     pub headers: HashMap<String, String>,
     pub body: Option<Value>,
+    pub raw_body: String,
 }
 
 impl Request {
@@ -524,6 +541,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
         query,
         headers,
         body: serde_json::from_str(&body_text).ok(),
+        raw_body: body_text,
     })
 }
 
@@ -553,7 +571,7 @@ fn serve(mut stream: TcpStream, org: &Mutex<Org>, jobs: &std::sync::mpsc::Sender
     let Some(request) = read_request(&mut stream) else {
         return;
     };
-    let mut reply = {
+    let reply = {
         let mut org = org.lock().unwrap_or_else(|e| e.into_inner());
         let query: Vec<String> = request
             .query
@@ -566,6 +584,13 @@ fn serve(mut stream: TcpStream, org: &Mutex<Org>, jobs: &std::sync::mpsc::Sender
             format!("{} {}?{}", request.method, request.path, query.join("&"))
         };
         org.requests.push(line);
+        // The token endpoint is Okta's OAuth authorization server, not the management API:
+        // its answers follow RFC 6749 and are not validated against the management OpenAPI.
+        if request.path == "/oauth2/v1/token" {
+            let reply = routes::token_endpoint(&mut org, &request);
+            drop(org);
+            return send(&mut stream, reply);
+        }
         let mut reply =
             gate(&mut org, &request).unwrap_or_else(|| routes::route(&mut org, &request, jobs));
         let (limit, remaining, reset) = rate_headers(&mut org, reply.status == 429);
@@ -588,6 +613,10 @@ fn serve(mut stream: TcpStream, org: &Mutex<Org>, jobs: &std::sync::mpsc::Sender
         org.violations.extend(violations);
         reply
     };
+    send(&mut stream, reply);
+}
+
+fn send(stream: &mut TcpStream, mut reply: Reply) {
     reply.headers.push((
         "Date".into(),
         Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
@@ -623,7 +652,15 @@ fn reason(status: u16) -> &'static str {
 /// Token, permissions and rate limit, before any route.
 fn gate(org: &mut Org, request: &Request) -> Option<Reply> {
     let expected = format!("SSWS {}", org.options.token);
-    if request.headers.get("authorization") != Some(&expected) {
+    let given = request
+        .headers
+        .get("authorization")
+        .cloned()
+        .unwrap_or_default();
+    let bearer = given
+        .strip_prefix("Bearer ")
+        .is_some_and(|t| org.access_tokens.iter().any(|a| a == t));
+    if given != expected && !bearer {
         return Some(error(401, "E0000011", "Invalid token provided", &[]));
     }
     if org

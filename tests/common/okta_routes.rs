@@ -1006,3 +1006,85 @@ fn logs(org: &Org, req: &Request) -> Reply {
     }
     reply
 }
+
+fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    json_reply(
+        status,
+        json!({"error": error, "error_description": description}),
+    )
+}
+
+/// `POST /oauth2/v1/token`: the client credentials grant with a private-key JWT, checked as
+/// Okta does (signature with the app's public key, audience = this endpoint, issuer and
+/// subject = the client id, not expired; scopes granted).
+pub fn token_endpoint(org: &mut Org, req: &Request) -> Reply {
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(req.raw_body.as_bytes())
+            .into_owned()
+            .collect();
+    let Some(app) = org.options.service_app.clone() else {
+        return oauth_error(401, "invalid_client", "Client authentication failed.");
+    };
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return oauth_error(
+            400,
+            "unsupported_grant_type",
+            "The grant type is not supported.",
+        );
+    }
+    if form.get("client_assertion_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    {
+        return oauth_error(
+            401,
+            "invalid_client",
+            "Client authentication failed: no client assertion.",
+        );
+    }
+    if app.dpop {
+        return oauth_error(
+            400,
+            "invalid_dpop_proof",
+            "The DPoP proof JWT header is missing.",
+        );
+    }
+    let assertion = form.get("client_assertion").cloned().unwrap_or_default();
+    let key = jsonwebtoken::DecodingKey::from_ec_pem(app.public_key_pem.as_bytes())
+        .expect("the double's public key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+    validation.set_audience(&[format!("{}/oauth2/v1/token", org.url)]);
+    validation.set_issuer(&[app.client_id.as_str()]);
+    validation.sub = Some(app.client_id.clone());
+    if let Err(e) = jsonwebtoken::decode::<Value>(&assertion, &key, &validation) {
+        return oauth_error(
+            401,
+            "invalid_client",
+            &format!("The client_assertion token is invalid: {e}"),
+        );
+    }
+    let scopes: Vec<&str> = form
+        .get("scope")
+        .map(|s| s.split(' ').collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = scopes
+        .iter()
+        .filter(|s| !app.granted.iter().any(|g| g == *s))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return oauth_error(
+            400,
+            "invalid_scope",
+            &format!(
+                "The following scopes are not allowed: {}",
+                missing.join(", ")
+            ),
+        );
+    }
+    let token = format!("double-access-token-{}", org.access_tokens.len() + 1);
+    org.access_tokens.push(token.clone());
+    json_reply(
+        200,
+        json!({"token_type": "Bearer", "expires_in": 3600, "access_token": token, "scope": scopes.join(" ")}),
+    )
+}

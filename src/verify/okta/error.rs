@@ -103,6 +103,12 @@ pub enum OktaError {
         "Okta kept answering {request} with 429 (rate limit) after {waits} waits for the reset; try again in a minute or raise the token's rate limit share."
     )]
     RateLimited { request: String, waits: u32 },
+    #[error("Okta refused the service app's sign-in ({error}: {description}). {hint}")]
+    OAuth {
+        error: String,
+        description: String,
+        hint: String,
+    },
     #[error("{0}")]
     Setup(String),
 }
@@ -115,6 +121,7 @@ impl OktaError {
             | OktaError::Forbidden { api, .. }
             | OktaError::NotFound { api, .. }
             | OktaError::Api { api, .. } => Some(api.error_code.as_str()),
+            OktaError::OAuth { error, .. } => Some(error.as_str()),
             _ => None,
         }
     }

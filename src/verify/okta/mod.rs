@@ -6,6 +6,7 @@
 //! - `error`: Okta's JSON errors as types (invalid token, missing permission, not found, ...).
 //! - `api`: typed calls (app, provisioning feature and connection, app users and groups,
 //!   Group Push mappings, users and their lifecycle, System Log).
+//! - `oauth`: signing in as an OAuth 2.0 service app (client credentials, private-key JWT).
 //! - `check`: what `scimplan connect --okta-org` checks at once.
 //! - `trail`: a case's System Log events and the app user's sync state, kept with the run.
 
@@ -13,6 +14,7 @@ pub mod api;
 pub mod check;
 pub mod client;
 pub mod error;
+pub mod oauth;
 pub mod trail;
 
 pub use api::{
@@ -24,7 +26,7 @@ pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLim
 pub use error::{ApiError, OktaError};
 pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
 
-use crate::session::OKTA_TOKEN_ENV;
+use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::secret::Secret;
 
 /// The Okta API token from `SCIMPLAN_OKTA_TOKEN`; `None` when it is not set.
@@ -34,4 +36,28 @@ pub fn token_from_env() -> Option<Secret> {
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
         .map(Secret::new)
+}
+
+/// The credential a connection signs in with: the API token given (from the environment or a
+/// prompt), or an access token the service app obtains with its private key.
+pub fn credential_for(
+    connection: &OktaConnection,
+    api_token: Option<Secret>,
+) -> Result<OktaCredential, OktaError> {
+    match &connection.auth {
+        OktaAuth::ApiToken => api_token.map(OktaCredential::ApiToken).ok_or_else(|| {
+            OktaError::Setup(format!(
+                "the Okta API token is not set: export {OKTA_TOKEN_ENV} (it is read from the environment, or asked on a terminal, and never saved)."
+            ))
+        }),
+        OktaAuth::ServiceApp {
+            client_id,
+            key_file,
+            key_id,
+            scopes,
+        } => {
+            let app = oauth::ServiceApp::from_key_file(client_id, key_file, key_id.clone(), scopes.clone())?;
+            oauth::access_token(&connection.org_url, &app).map(OktaCredential::AccessToken)
+        }
+    }
 }
