@@ -2,6 +2,9 @@
 //! wrong token, app, permission), rate limits waited out, paging across `Link` pages, the
 //! System Log's polling pages, cancelling; every answer of the double validated against Okta's
 //! OpenAPI, and a wrong shape shown to fail that validation.
+//!
+//! Over 600 lines: one scenario per test, each with its own org; split by topic, the files
+//! would repeat the set-up helpers.
 
 mod common;
 #[path = "common/okta_double.rs"]
