@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{real_plan, stderr, stdout};
+use common::{okta_like_plan, stderr, stdout};
 use fake_app::{fake_app, reply};
 use scim_server::ScimServer;
 use scimplan::verify::spec::CheckStatus;
@@ -33,17 +33,17 @@ fn scimplan(dir: &Path, token: &str, args: &[&str]) -> Output {
         .expect("run scimplan")
 }
 
-/// A plan copy connected to `server`; `None` when Okta's workbook is absent (and not required).
-fn connected(server: &ScimServer) -> Option<tempfile::TempDir> {
+/// A generated plan with Okta's case IDs, connected to `server`.
+fn connected(server: &ScimServer) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    real_plan(PLAN, dir.path())?;
+    okta_like_plan(dir.path(), PLAN);
     let out = scimplan(
         dir.path(),
         &server.token,
         &["connect", PLAN, "--scim-url", &server.url],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    Some(dir)
+    dir
 }
 
 fn session(dir: &Path) -> Value {
@@ -54,9 +54,7 @@ fn session(dir: &Path) -> Value {
 #[test]
 fn the_spec_suite_passes_against_the_real_server_and_leaves_one_inactive_user() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     server.create_user("existing@example.com", "Ex", "Isting", true);
     server.create_group("Everyone", &[]);
     let junit = dir.path().join("spec.xml");
@@ -137,9 +135,7 @@ fn the_spec_suite_passes_against_the_real_server_and_leaves_one_inactive_user() 
 #[test]
 fn an_app_without_users_fails_check_one_saying_what_to_do() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     let out = scimplan(dir.path(), &server.token, &["spec", PLAN, "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
@@ -157,9 +153,7 @@ fn an_app_without_users_fails_check_one_saying_what_to_do() {
 #[test]
 fn without_yes_and_without_a_terminal_nothing_is_created() {
     let server = ScimServer::start();
-    let Some(dir) = connected(&server) else {
-        return;
-    };
+    let dir = connected(&server);
     let out = scimplan(dir.path(), &server.token, &["spec", PLAN]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
@@ -174,13 +168,15 @@ fn the_background_spec_suite_reports_every_check() {
     server.create_user("bg@example.com", "Bg", "User", true);
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
     let options = SpecOptions::new(AuthScheme::Bearer);
-    let running = spawn_spec(connection, Secret::new(server.token.clone()), options);
+    let (sink, events) = scimplan::verify::worker::channel();
+    let _running = spawn_spec(connection, Secret::new(server.token.clone()), options, sink);
     let mut seen = 0;
     let mut report = None;
-    for event in running.events.iter() {
+    for event in events.iter() {
         match event {
             VerifyEvent::SpecCheck(_) => seen += 1,
             VerifyEvent::SpecFinished(r) => report = Some(r),
+            VerifyEvent::Ended => assert!(report.is_some(), "Ended comes last"),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -227,9 +223,7 @@ fn an_app_answering_html_errors_fails_every_check_with_the_status_named() {
 #[test]
 fn an_unreachable_app_stops_the_suite_and_records_no_result() {
     let dir = tempfile::tempdir().unwrap();
-    if real_plan(PLAN, dir.path()).is_none() {
-        return;
-    }
+    okta_like_plan(dir.path(), PLAN);
     // A port nobody listens on.
     let port = common::unused_port();
     let url = format!("http://127.0.0.1:{port}/scim/v2");

@@ -139,11 +139,13 @@ fn a_whole_session_is_found_again_after_quitting() {
     send(&mut p, "p");
     wait_for(&plan, "C9296 Pass", |s| s.outcome("C9296") == Outcome::Pass);
     // The cursor moved on to C9297.
+    let mut screen = Screen::new();
     send(&mut p, "e");
     send(&mut p, "Gruppe fehlt – naïve café ✓ 日本");
     send(&mut p, "\r");
     send(&mut p, "zweite Zeile");
-    std::thread::sleep(Duration::from_millis(200));
+    // Esc right behind typed text would read as Alt+key: wait until the editor shows it all.
+    screen.wait_for(&mut p, "zweite Zeile");
     send(&mut p, ESC);
     let s = wait_for(&plan, "note of C9297", |s| {
         s.result("C9297").is_some_and(|r| !r.note.is_empty())
@@ -152,7 +154,7 @@ fn a_whole_session_is_found_again_after_quitting() {
         s.result("C9297").unwrap().note,
         "Gruppe fehlt – naïve café ✓ 日本\nzweite Zeile"
     );
-    std::thread::sleep(Duration::from_millis(200));
+    screen.wait_for(&mut p, "Note saved for C9297");
     send(&mut p, "f");
     wait_for(&plan, "C9297 Fail", |s| s.outcome("C9297") == Outcome::Fail);
 

@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use scimplan::session::Outcome;
+use scimplan::tui::model::Overlay;
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
@@ -33,11 +34,12 @@ fn open_basic_connection_form(m: &mut Model) {
     update(m, Action::ConnectionSettings);
     update(m, Action::Paste("https://app.example.com/scim/v2".into()));
     update(m, Action::NextField);
-    let right = crossterm::event::KeyEvent::new(
+    let right = crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Right,
         crossterm::event::KeyModifiers::NONE,
-    );
-    update(m, Action::TypeKey(right));
+    ));
+    let choose = scimplan::tui::action_for(m, &right).expect("→ is bound in the form");
+    update(m, choose);
     update(m, Action::NextField);
 }
 
@@ -80,8 +82,10 @@ fn snap(model: &mut Model, name: &str, dir: &Path) {
 fn worked_plan(dir: &Path) -> Option<Model> {
     let plan = common::real_plan("okta-scim-test-plan-v2.xlsx", dir)?;
     let mut m = open(&plan);
-    let push = m.caps_draft.iter().position(|(k, _)| k == "group-push")?;
-    m.caps_cursor = push;
+    let Some(Overlay::Capabilities(draft)) = m.top_mut() else {
+        panic!("the capabilities screen opens first");
+    };
+    draft.cursor = draft.choices.iter().position(|(k, _)| k == "group-push")?;
     update(&mut m, Action::ToggleCapability);
     update(&mut m, Action::ConfirmCapabilities);
     update(&mut m, Action::MarkPass); // C9296
@@ -161,7 +165,7 @@ fn overlays() {
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
     // The offered user's name is random; a fixed one keeps the snapshot stable.
-    m.spec_offer.as_mut().expect("asked first").user_name =
+    m.spec_offer_mut().expect("asked first").user_name =
         "scimplan-spec-0123456789abcdef@example.com".into();
     snap(&mut m, "confirm_spec", dir.path());
     update(&mut m, Action::Cancel);
@@ -209,7 +213,7 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     update(&mut m, Action::Submit);
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode, Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSpec);
     for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }
@@ -338,7 +342,7 @@ fn summary_when_ready() {
         Action::Paste("https://runscope.example/crud/1".into()),
     );
     update(&mut m, Action::Submit);
-    assert!(m.readiness.as_ref().is_some_and(|r| r.ready));
+    assert!(m.summary().is_some_and(|s| s.readiness.ready));
     snap(&mut m, "summary_ready", dir.path());
 }
 
@@ -376,12 +380,12 @@ fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
         update(&mut m, Action::PageDown);
         draw(&mut m, 80, 24);
     }
-    let bottom = m.detail_view.get();
+    let bottom = m.detail_view();
     assert_eq!(bottom.scroll, bottom.max_scroll);
     assert!(bottom.max_scroll > 0);
     update(&mut m, Action::PageUp);
     draw(&mut m, 80, 24);
-    assert!(m.detail_view.get().scroll < bottom.scroll);
+    assert!(m.detail_view().scroll < bottom.scroll);
     // Back at the top the cursor (on the last step) is out of view; moving it brings it back.
     for _ in 0..20 {
         update(&mut m, Action::PageUp);

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
-use scimplan::tui::keymap::{Key, parse_config};
-use scimplan::tui::model::{Pane, Row};
+use scimplan::tui::config::parse_config;
+use scimplan::tui::keymap::Key;
+use scimplan::tui::model::{Overlay, Pane, Row};
 use scimplan::tui::{Action, Mode, Model, Settings, action_for, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
@@ -107,9 +108,12 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     let dir = tempfile::tempdir().unwrap();
     let plan = fixture(dir.path());
     let mut m = open(&plan);
-    assert_eq!(m.mode, Mode::Capabilities);
-    let push = m
-        .caps_draft
+    assert_eq!(m.mode(), Mode::Capabilities);
+    let Some(Overlay::Capabilities(draft)) = m.top() else {
+        panic!("the capabilities screen opens first");
+    };
+    let push = draft
+        .choices
         .iter()
         .position(|(k, _)| k == "group-push")
         .expect("group push governs cases");
@@ -118,7 +122,7 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     }
     update(&mut m, Action::ToggleCapability);
     update(&mut m, Action::ConfirmCapabilities);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
 
     let saved = on_disk(&plan);
     assert!(saved.capabilities_confirmed);
@@ -128,7 +132,7 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     assert_eq!(m.stats.total.applicable, 4);
 
     // Reopening goes straight to the checklist.
-    assert_eq!(open(&plan).mode, Mode::Normal);
+    assert_eq!(open(&plan).mode(), Mode::Normal);
 }
 
 #[test]
@@ -137,9 +141,9 @@ fn esc_on_first_capabilities_screen_leaves_them_undeclared() {
     let plan = fixture(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::Cancel);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert!(m.message.as_ref().unwrap().text.contains("not declared"));
-    assert_eq!(open(&plan).mode, Mode::Capabilities);
+    assert_eq!(open(&plan).mode(), Mode::Capabilities);
 }
 
 #[test]
@@ -191,8 +195,10 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     update(&mut m, Action::MarkFail);
     select(&mut m, "C3");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode, Mode::Confirm);
-    let pending = m.pending.clone().unwrap();
+    assert_eq!(m.mode(), Mode::Confirm);
+    let Some(Overlay::Preconditions(pending)) = m.top() else {
+        panic!("the preconditions question is open");
+    };
     assert_eq!(
         pending.unmet,
         [
@@ -213,7 +219,7 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     // The tester may also insist.
     select(&mut m, "C2");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode, Mode::Confirm);
+    assert_eq!(m.mode(), Mode::Confirm);
     update(&mut m, Action::MarkAnyway);
     assert_eq!(on_disk(&plan).outcome("C2"), Outcome::Pass);
 
@@ -221,7 +227,7 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     select(&mut m, "C3");
     update(&mut m, Action::MarkPass);
     update(&mut m, Action::Cancel);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert_eq!(on_disk(&plan).outcome("C3"), Outcome::Blocked);
 }
 
@@ -232,13 +238,13 @@ fn skip_asks_for_a_reason() {
     let mut m = ready(&plan);
     select(&mut m, "C4");
     update(&mut m, Action::MarkSkipped);
-    assert_eq!(m.mode, Mode::Prompt);
+    assert_eq!(m.mode(), Mode::Prompt);
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode, Mode::Prompt, "an empty reason is refused");
+    assert_eq!(m.mode(), Mode::Prompt, "an empty reason is refused");
     assert!(m.message.as_ref().unwrap().error);
     type_text(&mut m, "No reactivation in v1");
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     let saved = on_disk(&plan);
     let result = saved.result("C4").unwrap();
     assert_eq!(result.outcome, Outcome::Skipped);
@@ -259,7 +265,7 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
     let mut m = ready(&plan);
     select(&mut m, "C2");
     update(&mut m, Action::EditNote);
-    assert_eq!(m.mode, Mode::EditingNote);
+    assert_eq!(m.mode(), Mode::EditingNote);
     type_text(&mut m, "Überprüft – naïve café ✓ 日本");
     update(
         &mut m,
@@ -271,7 +277,7 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
     let action = action_for(&m, &esc).unwrap();
     assert_eq!(action, Action::SaveNote);
     update(&mut m, action);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert_eq!(
         on_disk(&plan).result("C2").unwrap().note,
         "Überprüft – naïve café ✓ 日本\npasted\nlines"
@@ -279,7 +285,9 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
 
     // Reopening the editor starts from the saved note.
     update(&mut m, Action::EditNote);
-    let editor = m.note.as_ref().unwrap();
+    let Some(Overlay::Note(editor)) = m.top() else {
+        panic!("the note editor is open");
+    };
     assert_eq!(editor.textarea.lines()[0], "Überprüft – naïve café ✓ 日本");
 }
 
@@ -335,7 +343,7 @@ fn search_filters_enter_keeps_and_esc_clears() {
     let plan = fixture(dir.path());
     let mut m = ready(&plan);
     update(&mut m, Action::Search);
-    assert_eq!(m.mode, Mode::Search);
+    assert_eq!(m.mode(), Mode::Search);
     type_text(&mut m, "push");
     let shown: Vec<String> = m
         .rows
@@ -348,7 +356,7 @@ fn search_filters_enter_keeps_and_esc_clears() {
     assert_eq!(shown, ["C5", "C6"]);
     assert_eq!(selected_id(&m), "C5");
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert!(m.filter_active());
     update(&mut m, Action::MoveDown);
     assert_eq!(selected_id(&m), "C6");
@@ -502,16 +510,16 @@ fn help_opens_and_returns_to_the_mode_it_came_from() {
     let plan = fixture(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::Help);
-    assert_eq!(m.mode, Mode::Help);
+    assert_eq!(m.mode(), Mode::Help);
     update(&mut m, Action::Close);
-    assert_eq!(m.mode, Mode::Capabilities);
+    assert_eq!(m.mode(), Mode::Capabilities);
     update(&mut m, Action::ConfirmCapabilities);
     update(&mut m, Action::Summary);
-    assert_eq!(m.mode, Mode::Summary);
+    assert_eq!(m.mode(), Mode::Summary);
     update(&mut m, Action::Close);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     update(&mut m, Action::Capabilities);
-    assert_eq!(m.mode, Mode::Capabilities);
+    assert_eq!(m.mode(), Mode::Capabilities);
 }
 
 #[test]
@@ -560,7 +568,7 @@ fn keys_resolve_per_mode_and_text_fields_take_the_rest() {
 
 #[test]
 fn a_config_file_rebinds_keys_and_help_follows() {
-    let (keymap, settings) =
+    let (keymap, settings, _) =
         parse_config("[keys.normal]\n\"ctrl-p\" = \"mark-pass\"\np = \"none\"\n").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let plan = fixture(dir.path());

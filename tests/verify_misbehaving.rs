@@ -15,7 +15,7 @@ use fake_app::{Reply, fake_app, reply};
 use scimplan::session::{RequestRecord, RunFailure};
 use scimplan::verify::{
     AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, Verdict,
-    VerifyEvent, VerifyRun, run_check, spawn,
+    VerifyEvent, VerifyRun, run_check, spawn, worker,
 };
 use serde_json::json;
 
@@ -396,11 +396,14 @@ fn large_bodies_are_cut_in_the_evidence() {
 fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
     let app = fake_app(|_, _| reply(503, "{}"));
     let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
-    let running = spawn(job(Duration::from_secs(60)), connection, Secret::new(TOKEN));
-    let first = running
-        .events
-        .recv_timeout(Duration::from_secs(30))
-        .unwrap();
+    let (sink, events) = worker::channel();
+    let running = spawn(
+        job(Duration::from_secs(60)),
+        connection,
+        Secret::new(TOKEN),
+        sink,
+    );
+    let first = events.recv_timeout(Duration::from_secs(30)).unwrap();
     match first {
         VerifyEvent::Attempt {
             number, retry_in, ..
@@ -411,8 +414,7 @@ fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
         other => panic!("expected an attempt, got {other:?}"),
     }
     running.cancel.cancel();
-    let finished = running
-        .events
+    let finished = events
         .iter()
         .find_map(|e| match e {
             VerifyEvent::Finished(run) => Some(run),
@@ -432,20 +434,33 @@ fn cancelling_does_not_wait_for_an_app_that_holds_the_request() {
         answer
     });
     let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
-    let running = spawn(job(Duration::from_secs(60)), connection, Secret::new(TOKEN));
+    let (sink, events) = worker::channel();
+    let running = spawn(
+        job(Duration::from_secs(60)),
+        connection,
+        Secret::new(TOKEN),
+        sink,
+    );
     // Wait until the request has reached the app, then cancel.
     while app.heads.lock().unwrap().is_empty() {
         std::thread::sleep(Duration::from_millis(20));
     }
+    let cancelled_at = std::time::Instant::now();
     running.cancel.cancel();
-    let finished = running
-        .events
+    let finished = events
         .iter()
         .find_map(|e| match e {
             VerifyEvent::Finished(run) => Some(run),
             _ => None,
         })
         .expect("a final run");
+    // Not waiting means the run ends long before the app's 40 s hold (generous for a loaded
+    // machine: the cancel is seen within 50 ms).
+    let waited = cancelled_at.elapsed();
+    assert!(
+        waited < Duration::from_secs(20),
+        "the cancelled run waited {waited:?} for an app holding the request 40 s"
+    );
     assert_eq!(finished.verdict, Verdict::Cancelled);
     let request = finished
         .requests

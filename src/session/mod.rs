@@ -2,18 +2,24 @@
 //! every change: results, capability declarations, suite links, the connection settings (never
 //! secrets) and the records verification leaves.
 
+mod atomic;
 pub mod connection;
 mod history;
 pub mod links;
+pub mod lock;
+mod merge;
 mod model;
 pub mod okta;
 mod store;
 pub mod tally;
 pub mod verification;
 
+pub use atomic::{backup_path, write_atomic, write_new};
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
+pub use lock::{LockError, lock_path};
+pub use merge::ChangesElsewhere;
 pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
@@ -22,7 +28,9 @@ pub use okta::{
     AppUserSync, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaLogEntry,
     OktaSettingsError, OktaTrail,
 };
-pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
+pub use store::{
+    SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,
+};
 pub use tally::{Tally, tally_sections};
 pub use verification::{
     AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     MoveUp,
@@ -77,6 +77,10 @@ pub enum Action {
     NextField,
     /// In a form: the previous field.
     PrevField,
+    /// In a form: the next choice of the focused option (the cursor, in a text field).
+    NextChoice,
+    /// In a form: the previous choice of the focused option (the cursor, in a text field).
+    PrevChoice,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -107,6 +111,9 @@ pub enum Action {
     /// Time passes: credits time spent on the open case now and then.
     #[serde(skip)]
     Tick,
+    /// A result of the background job, in the order the job sent them.
+    #[serde(skip)]
+    Job(crate::verify::VerifyEvent),
 }
 
 impl Action {
@@ -160,7 +167,15 @@ impl Action {
             Agree => "Yes, go ahead",
             NextField => "Next field",
             PrevField => "Previous field",
-            TypeKey(_) | Paste(_) | Click { .. } | Scroll { .. } | Resize { .. } | Tick => "",
+            NextChoice => "Next choice (cursor right in a text field)",
+            PrevChoice => "Previous choice (cursor left in a text field)",
+            TypeKey(_)
+            | Paste(_)
+            | Click { .. }
+            | Scroll { .. }
+            | Resize { .. }
+            | Tick
+            | Job(_) => "",
         }
     }
 
@@ -191,6 +206,7 @@ impl Action {
             ConnectionSettings => "connection",
             Agree => "yes",
             NextField => "next field",
+            NextChoice | PrevChoice => "choose",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

@@ -4,9 +4,10 @@
 
 use tui_input::Input;
 
+use tui_input::InputRequest;
+
 use super::action::Action;
-use super::keymap::Mode;
-use super::model::Model;
+use super::model::{Job, Model, Overlay};
 use super::update::edit_line;
 use super::wire;
 use crate::verify::{AuthScheme, Connection, VerifyError};
@@ -60,20 +61,17 @@ pub struct ConnectionForm {
     pub username: Input,
     pub header: Input,
     pub field: Field,
-    /// The mode Enter or Esc returns to.
-    pub back: Mode,
 }
 
 impl ConnectionForm {
     /// A form holding the saved settings, if any.
-    pub fn new(saved: Option<&Connection>, back: Mode) -> ConnectionForm {
+    pub fn new(saved: Option<&Connection>) -> ConnectionForm {
         let mut form = ConnectionForm {
             url: Input::default(),
             scheme: SchemeChoice::Bearer,
             username: Input::default(),
             header: Input::default(),
             field: Field::Url,
-            back,
         };
         if let Some(saved) = saved {
             form.url = Input::new(saved.base_url.clone());
@@ -172,41 +170,42 @@ impl ConnectionForm {
     }
 }
 
-/// Opens the form over `back`, filled with the saved settings.
+/// Opens the form over what is on screen, filled with the saved settings.
 pub fn open(m: &mut Model) {
-    let form = ConnectionForm::new(m.ws.store.session.verify.connection.as_ref(), m.mode);
-    m.connection_form = Some(form);
-    m.mode = Mode::Connection;
+    let form = ConnectionForm::new(m.ws.store.session.verify.connection.as_ref());
+    m.push(Overlay::Connection(form));
 }
 
-/// The form's keys: fields, scheme choice, Enter saves, Esc cancels.
+/// The form's keys (from the keymap's connection table): fields, the scheme choice, Enter
+/// saves, Esc cancels; other keys type into the focused field.
 pub fn update(m: &mut Model, action: Action) {
-    let Some(form) = m.connection_form.as_mut() else {
-        m.mode = Mode::Normal;
+    let Some(Overlay::Connection(form)) = m.top_mut() else {
         return;
     };
     match action {
         Action::NextField => form.move_focus(true),
         Action::PrevField => form.move_focus(false),
-        Action::Submit => submit(m),
-        Action::Cancel => {
-            let back = form.back;
-            m.connection_form = None;
-            m.mode = back;
-            if m.verify_next.take().is_some() {
-                m.info("Not verified: no SCIM connection.");
-            } else {
-                m.info("Connection unchanged.");
+        Action::NextChoice | Action::PrevChoice => {
+            let forward = action == Action::NextChoice;
+            match form.focused_input() {
+                // In a text field the same keys move the cursor.
+                Some(input) => {
+                    input.handle(if forward {
+                        InputRequest::GoToNextChar
+                    } else {
+                        InputRequest::GoToPrevChar
+                    });
+                }
+                None => form.scheme = form.scheme.step(forward),
             }
         }
-        Action::TypeKey(key) if form.field == Field::Scheme => {
-            use crossterm::event::KeyCode;
-            match key.code {
-                KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => {
-                    form.scheme = form.scheme.step(true)
-                }
-                KeyCode::Left | KeyCode::Char('h') => form.scheme = form.scheme.step(false),
-                _ => {}
+        Action::Submit => submit(m),
+        Action::Cancel => {
+            m.pop();
+            if matches!(m.job, Job::NeedsConnection(_)) {
+                wire::abandon(m);
+            } else {
+                m.info("Connection unchanged.");
             }
         }
         other => {
@@ -218,16 +217,14 @@ pub fn update(m: &mut Model, action: Action) {
 }
 
 fn submit(m: &mut Model) {
-    let Some(form) = m.connection_form.as_ref() else {
+    let Some(Overlay::Connection(form)) = m.top() else {
         return;
     };
     let connection = match form.connection() {
         Ok(connection) => connection,
         Err(e) => return m.error(e.to_string()),
     };
-    let back = form.back;
-    m.connection_form = None;
-    m.mode = back;
+    m.pop();
     let verify = &mut m.ws.store.session.verify;
     if verify.connection.as_ref() == Some(&connection) {
         m.info("Connection unchanged.");
@@ -237,7 +234,7 @@ fn submit(m: &mut Model) {
         verify.connection = Some(connection.clone());
         m.commit();
         let var = connection.auth.secret_env();
-        let secret = if std::env::var_os(var).is_some() {
+        let secret = if m.secrets_from_env && std::env::var_os(var).is_some() {
             format!("the secret comes from {var}")
         } else {
             "the secret is asked for when a check runs (never saved)".to_string()
@@ -251,7 +248,7 @@ fn submit(m: &mut Model) {
             )),
         }
     }
-    if let Some(target) = m.verify_next.take() {
+    if let Job::NeedsConnection(target) = std::mem::take(&mut m.job) {
         wire::verify(m, target);
     }
 }

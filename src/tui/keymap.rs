@@ -1,9 +1,8 @@
-//! Keys to actions, one table per mode. The help overlay and the footer are generated from these
-//! tables, and a config file can rebind any key.
+//! Keys to actions, one table per mode, and each mode's footer reminders. The help overlay and
+//! the footers are generated from these tables; `config` rebinds keys from a file.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
@@ -186,9 +185,13 @@ impl fmt::Display for Key {
     }
 }
 
+/// Every key of every mode, and which actions each mode's footer recalls: the help overlay
+/// and the footers are drawn from this one table.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     tables: BTreeMap<Mode, Vec<(Key, Action)>>,
+    /// The actions worth a reminder in each mode's footer, in order.
+    hints: BTreeMap<Mode, Vec<Action>>,
 }
 
 fn bind(table: &mut Vec<(Key, Action)>, keys: &[&str], action: Action) {
@@ -288,6 +291,8 @@ impl Default for Keymap {
         let mut connection = Vec::new();
         bind(&mut connection, &["tab", "down"], NextField);
         bind(&mut connection, &["backtab", "up"], PrevField);
+        bind(&mut connection, &["right"], NextChoice);
+        bind(&mut connection, &["left"], PrevChoice);
         bind(&mut connection, &["enter"], Submit);
         bind(&mut connection, &["esc"], Cancel);
         tables.insert(Mode::Connection, connection);
@@ -297,7 +302,55 @@ impl Default for Keymap {
         bind(&mut confirm_spec, &["esc", "n"], Cancel);
         tables.insert(Mode::ConfirmSpec, confirm_spec);
 
-        Keymap { tables }
+        let hints = BTreeMap::from([
+            (
+                Mode::Normal,
+                vec![
+                    MarkPass,
+                    MarkFail,
+                    MarkBlocked,
+                    MarkSkipped,
+                    ToggleStep,
+                    EditNote,
+                    NextNotRun,
+                    Search,
+                    Undo,
+                    Quit,
+                    Summary,
+                    VerifyCase,
+                    Export,
+                    ConnectionSettings,
+                    AddEvidence,
+                    FilterOutcome,
+                ],
+            ),
+            (Mode::Search, vec![Submit, Cancel]),
+            (Mode::Prompt, vec![Submit, Cancel]),
+            (Mode::EditingNote, vec![SaveNote]),
+            (
+                Mode::Confirm,
+                vec![BlockForPreconditions, MarkAnyway, Cancel],
+            ),
+            (
+                Mode::Capabilities,
+                vec![
+                    MoveDown,
+                    ToggleCapability,
+                    ConfirmCapabilities,
+                    Cancel,
+                    Quit,
+                ],
+            ),
+            (Mode::Help, vec![MoveDown, Close]),
+            (
+                Mode::Summary,
+                vec![JumpToCase, RunSpec, SpecLink, CrudLink, Back, Export, Close],
+            ),
+            // The scheme's own label says which keys choose it.
+            (Mode::Connection, vec![NextField, Submit, Cancel]),
+            (Mode::ConfirmSpec, vec![Agree, Cancel]),
+        ]);
+        Keymap { tables, hints }
     }
 }
 
@@ -312,6 +365,26 @@ impl Keymap {
 
     pub fn bindings(&self, mode: Mode) -> &[(Key, Action)] {
         self.tables.get(&mode).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The actions a mode's footer recalls, each with its keys (actions left without a key
+    /// are left out).
+    pub fn hints(&self, mode: Mode) -> Vec<(String, &Action)> {
+        self.hints
+            .get(&mode)
+            .into_iter()
+            .flatten()
+            .map(|action| (self.keys_for(mode, action), action))
+            .filter(|(keys, _)| !keys.is_empty())
+            .collect()
+    }
+
+    /// Whether a mode does anything with `action`: what its default keys reach.
+    pub fn handles(mode: Mode, action: &Action) -> bool {
+        Keymap::default()
+            .bindings(mode)
+            .iter()
+            .any(|(_, a)| a == action)
     }
 
     /// The keys bound to an action in a mode, e.g. "j/↓".
@@ -349,147 +422,6 @@ impl Keymap {
     }
 }
 
-/// Preferences a config file can set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// After marking a case, move to the next case that is Not run.
-    pub advance_after_mark: bool,
-    /// How long `v` polls the app for a case's expected state, as `scimplan verify --deadline`.
-    pub verify_deadline: std::time::Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            advance_after_mark: true,
-            verify_deadline: crate::verify::DEFAULT_DEADLINE,
-        }
-    }
-}
-
-/// The config file as written: `[settings]` and `[keys.<mode>]` tables of `"key" = "action"`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    settings: SettingsFile,
-    #[serde(default)]
-    keys: BTreeMap<Mode, BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SettingsFile {
-    advance_after_mark: Option<bool>,
-    /// Seconds.
-    verify_deadline: Option<f64>,
-}
-
-/// Where the config file is looked for: `SCIMPLAN_CONFIG`, else `config.toml` in the user's
-/// config directory for scimplan.
-pub fn config_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("SCIMPLAN_CONFIG") {
-        return Some(PathBuf::from(path));
-    }
-    directories::ProjectDirs::from("", "", "scimplan").map(|d| d.config_dir().join("config.toml"))
-}
-
-/// The keymap and settings, with the config file applied when it exists and is valid. The
-/// message says why a file was ignored.
-pub fn load_config(path: Option<&Path>) -> (Keymap, Settings, Option<String>) {
-    let defaults = || (Keymap::default(), Settings::default());
-    let Some(path) = path else {
-        let (k, s) = defaults();
-        return (k, s, None);
-    };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let (k, s) = defaults();
-            return (k, s, None);
-        }
-        Err(e) => {
-            let (k, s) = defaults();
-            return (
-                k,
-                s,
-                Some(format!(
-                    "{} ignored: {e}; using the default keys.",
-                    path.display()
-                )),
-            );
-        }
-    };
-    match parse_config(&text) {
-        Ok((keymap, settings)) => (keymap, settings, None),
-        Err(problem) => {
-            let (k, s) = defaults();
-            (
-                k,
-                s,
-                Some(format!(
-                    "{} ignored: {problem}. Using the default keys.",
-                    path.display()
-                )),
-            )
-        }
-    }
-}
-
-pub fn parse_config(text: &str) -> Result<(Keymap, Settings), String> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
-    let mut keymap = Keymap::default();
-    let mut settings = Settings::default();
-    if let Some(advance) = file.settings.advance_after_mark {
-        settings.advance_after_mark = advance;
-    }
-    if let Some(secs) = file.settings.verify_deadline {
-        if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
-            return Err(format!(
-                "[settings] verify-deadline = {secs}: give seconds above 0 (at most 3600)"
-            ));
-        }
-        settings.verify_deadline = std::time::Duration::from_secs_f64(secs);
-    }
-    for (mode, keys) in file.keys {
-        for (key_text, action_text) in keys {
-            let key =
-                Key::parse(&key_text).map_err(|e| format!("[keys.{}] {e}", mode.config_name()))?;
-            let action = if action_text == "none" {
-                None
-            } else {
-                Some(
-                    parse_action(&action_text)
-                        .map_err(|e| format!("[keys.{}] '{key_text}': {e}", mode.config_name()))?,
-                )
-            };
-            keymap.rebind(mode, key, action);
-        }
-    }
-    Ok((keymap, settings))
-}
-
-fn parse_action(text: &str) -> Result<Action, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
-        format!(
-            "unknown action '{text}' (known: {}, or none to unbind)",
-            bindable_action_names().join(", ")
-        )
-    })
-}
-
-/// Names of every action a key can be bound to.
-pub fn bindable_action_names() -> Vec<String> {
-    let mut names: Vec<String> = Mode::ALL
-        .iter()
-        .flat_map(|m| Keymap::default().tables.remove(m).unwrap_or_default())
-        .filter_map(|(_, a)| serde_json::to_value(&a).ok()?.as_str().map(str::to_string))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,42 +446,22 @@ mod tests {
     }
 
     #[test]
-    fn config_rebinds_and_unbinds() {
-        let (keymap, settings) = parse_config(
-            "[settings]\nadvance-after-mark = false\nverify-deadline = 5\n[keys.normal]\n\"ctrl-p\" = \"mark-pass\"\np = \"none\"\n",
-        )
-        .unwrap();
-        assert!(!settings.advance_after_mark);
-        assert_eq!(settings.verify_deadline, std::time::Duration::from_secs(5));
-        assert!(parse_config("[settings]\nverify-deadline = 0\n").is_err());
+    fn the_connection_forms_keys_are_in_the_keymap() {
+        let keymap = Keymap::default();
         let key = |k| Key::parse(k).unwrap();
         assert_eq!(
-            keymap.resolve(Mode::Normal, key("ctrl-p")),
-            Some(&Action::MarkPass)
+            keymap.resolve(Mode::Connection, key("right")),
+            Some(&Action::NextChoice)
         );
-        assert_eq!(keymap.resolve(Mode::Normal, key("p")), None);
-    }
-
-    #[test]
-    fn bad_config_names_the_problem() {
-        let err = parse_config("[keys.normal]\nq = \"quitt\"\n").unwrap_err();
-        assert!(err.contains("'quitt'") && err.contains("quit"), "{err}");
-        let err = parse_config("[keys.normal]\nctrl-nope = \"quit\"\n").unwrap_err();
-        assert!(err.contains("'ctrl-nope'"), "{err}");
-        let err = parse_config("[keys.nomode]\nq = \"quit\"\n").unwrap_err();
-        assert!(err.contains("nomode"), "{err}");
-    }
-
-    #[test]
-    fn unreadable_config_falls_back_with_a_message() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, "[keys.normal]\nq = 3\n").unwrap();
-        let (keymap, _, message) = load_config(Some(&path));
-        assert!(message.unwrap().contains("ignored"));
         assert_eq!(
-            keymap.resolve(Mode::Normal, Key::parse("q").unwrap()),
-            Some(&Action::Quit)
+            keymap.resolve(Mode::Connection, key("left")),
+            Some(&Action::PrevChoice)
+        );
+        assert!(
+            keymap
+                .hints(Mode::Connection)
+                .iter()
+                .any(|(keys, action)| keys == "Enter" && **action == Action::Submit)
         );
     }
 }

@@ -1,13 +1,18 @@
-//! The keyboard-driven checklist: The Elm Architecture. `Model` holds the state, terminal events
-//! become `Action`s through the keymap of the current mode, `update` applies them (saving the
-//! session after every change), and `view::render` draws the model.
+//! The keyboard-driven checklist: The Elm Architecture. `Model` holds the state (its screens a
+//! stack of overlays, its background work one `Job`), terminal events become `Action`s through
+//! the keymap of the current mode, background results arrive as actions on the same channel,
+//! `update` applies them (saving the session after every change), and `view::render` draws the
+//! model.
 
 pub mod action;
+pub mod config;
 pub mod connect_form;
 pub mod keymap;
 pub mod layout;
 pub mod model;
 mod mouse;
+mod overlays;
+pub mod state;
 pub mod update;
 pub mod view;
 pub mod wire;
@@ -23,29 +28,48 @@ use crossterm::event::{
 };
 
 pub use action::Action;
-pub use keymap::{Keymap, Mode, Settings};
+pub use config::Settings;
+pub use keymap::{Keymap, Mode};
 pub use model::Model;
 pub use update::update;
 
 use crate::workspace::Workspace;
+use model::AppEvent;
 
 /// The action a terminal event stands for in the model's current mode, if any.
 pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
+    let mode = model.mode();
+    // Behind the "terminal too small" message nothing is visible: only quitting and resizing
+    // count, whatever is open (a prompt would otherwise take the q as text).
+    if layout::too_small(model.area) {
+        return match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => {
+                let key = keymap::Key::from_event(key);
+                let quits = model.keymap.resolve(Mode::Normal, key) == Some(&Action::Quit);
+                quits.then_some(Action::Quit)
+            }
+            Event::Resize(width, height) => Some(Action::Resize {
+                width: *width,
+                height: *height,
+            }),
+            _ => None,
+        };
+    }
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             let bound = model
                 .keymap
-                .resolve(model.mode, keymap::Key::from_event(key))
+                .resolve(mode, keymap::Key::from_event(key))
                 .cloned();
             match bound {
                 // Text fields take repeats too (held Backspace); commands only on presses.
                 Some(action) if key.kind == KeyEventKind::Press => Some(action),
                 Some(_) => None,
-                None if model.mode.takes_text() => Some(Action::TypeKey(*key)),
+                None if mode.takes_text() => Some(Action::TypeKey(*key)),
                 None => None,
             }
         }
-        Event::Paste(text) if model.mode.takes_text() => Some(Action::Paste(text.clone())),
+        Event::Paste(text) if mode.takes_text() => Some(Action::Paste(text.clone())),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
                 column: mouse.column,
@@ -100,7 +124,7 @@ fn restore_terminal() {
 /// Runs the checklist until the tester quits or a SIGTERM/SIGHUP arrives. The terminal is
 /// restored in every case, panics included.
 pub fn run(ws: Workspace) -> std::io::Result<()> {
-    let (keymap, settings, config_message) = keymap::load_config(keymap::config_path().as_deref());
+    let (keymap, settings, config_message) = config::load_config(config::config_path().as_deref());
     let mut model = Model::new(ws, keymap, settings);
     if let Some(message) = config_message {
         model.error(message);
@@ -127,6 +151,10 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
 
     let result = event_loop(&mut terminal, &mut model, &stop);
     restore_terminal();
+    // ratatui's Terminal shows the cursor when dropped and reports failure with eprintln!,
+    // which panics on a terminal that hung up: show it here, ignoring errors, and skip the drop.
+    let _ = terminal.show_cursor();
+    std::mem::forget(terminal);
     if stop.load(Ordering::Relaxed) {
         model.credit_time();
         model.save();
@@ -146,6 +174,25 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
 
 /// Events handled between two frames at most.
 const MAX_EVENTS_PER_FRAME: usize = 512;
+/// How often time passes for the model when nothing happens (spinner, time spent).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Reads the terminal on its own thread, so key presses and background results share one
+/// channel and whichever comes first is handled first.
+fn spawn_terminal_reader(inbox: std::sync::mpsc::Sender<AppEvent>) {
+    std::thread::spawn(move || {
+        loop {
+            let event = match event::read() {
+                Ok(event) => AppEvent::Terminal(event),
+                Err(error) => AppEvent::InputFailed(error),
+            };
+            let failed = matches!(event, AppEvent::InputFailed(_));
+            if inbox.send(event).is_err() || failed {
+                return;
+            }
+        }
+    });
+}
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
@@ -160,22 +207,39 @@ fn event_loop(
             height: size.height,
         },
     );
+    spawn_terminal_reader(model.inbox.sender());
     while !model.quit && !stop.load(Ordering::Relaxed) {
         terminal.draw(|frame| view::render(model, frame))?;
-        if !event::poll(Duration::from_millis(250))? {
+        let Some(mut event) = model.inbox.recv_timeout(TICK) else {
             update(model, Action::Tick);
             continue;
-        }
-        // Drain what is queued before drawing again, so pasted or held keys stay fluid. The
-        // drain is bounded and watches the signal flag: a terminal that went away can report
-        // input endlessly, and the next draw is what notices it is gone.
+        };
+        // Handle what is queued before drawing again, so pasted or held keys stay fluid; the
+        // drain is bounded, and watches the signal flag.
         for _ in 0..MAX_EVENTS_PER_FRAME {
-            let event = event::read()?;
-            if let Some(action) = action_for(model, &event) {
-                update(model, action);
+            match event {
+                AppEvent::Terminal(event) => {
+                    if let Some(action) = action_for(model, &event) {
+                        update(model, action);
+                    }
+                }
+                AppEvent::Job(event) => update(model, Action::Job(event)),
+                AppEvent::InputFailed(error) => {
+                    // A hang-up also brings SIGHUP: give its flag a moment to say so.
+                    std::thread::sleep(Duration::from_millis(100));
+                    return if stop.load(Ordering::Relaxed) {
+                        Ok(())
+                    } else {
+                        Err(error)
+                    };
+                }
             }
-            if model.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
+            if model.quit || stop.load(Ordering::Relaxed) {
                 break;
+            }
+            match model.inbox.try_recv() {
+                Some(next) => event = next,
+                None => break,
             }
         }
     }

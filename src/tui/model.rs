@@ -4,19 +4,22 @@
 use std::time::Instant;
 
 use ratatui::layout::Rect;
-use ratatui_textarea::TextArea;
 use tui_input::Input;
 
-use super::connect_form::ConnectionForm;
-use super::keymap::{Keymap, Mode, Settings};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::config::Settings;
+use super::keymap::{Keymap, Mode};
 use super::layout;
-pub use super::wire::{Verification, VerifyTarget};
-use crate::report::Readiness;
+pub use super::state::{
+    CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
+    SummaryView, Verification, VerifyTarget,
+};
 use crate::session::{Outcome, Tally, tally_sections};
-use crate::verify::{RecipeBook, Secret, SpecOptions};
+use crate::verify::{RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
-/// The detail pane as last drawn.
+/// What the detail pane shows of its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DetailView {
     /// The first line shown.
@@ -39,55 +42,6 @@ pub enum Row {
     Case(usize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PromptKind {
-    SkipReason,
-    Evidence,
-    SpecLink,
-    CrudLink,
-    /// A recipe input (`user`, `group`...) a verification needs; remembered in the session.
-    VerifyInput,
-    /// The SCIM token or password: masked, kept in memory only.
-    Secret,
-}
-
-impl PromptKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            PromptKind::SkipReason => "Why is this case skipped?",
-            PromptKind::Evidence => "Evidence (file path or URL)",
-            PromptKind::SpecLink => "Runscope SPEC results link (http or https)",
-            PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
-            PromptKind::VerifyInput => "Input for the verification",
-            PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
-        }
-    }
-}
-
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub case: usize,
-    pub input: Input,
-    /// The title shown above the field.
-    pub title: String,
-    /// The mode Enter or Esc returns to.
-    pub back: Mode,
-}
-
-pub struct NoteEditor {
-    pub case: usize,
-    pub textarea: TextArea<'static>,
-}
-
-/// A mark waiting for the tester's answer because referenced preconditions are not met.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingMark {
-    pub case: usize,
-    pub outcome: Outcome,
-    /// Referenced cases and their outcomes (Fail, Blocked or Not run).
-    pub unmet: Vec<(String, Outcome)>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub text: String,
@@ -103,13 +57,58 @@ pub struct Stats {
     pub open_cases: Vec<usize>,
 }
 
+/// Terminal events and background results, in the order they happened: one channel, so the
+/// frame after a finished check is drawn as soon as it arrives.
+pub enum AppEvent {
+    Terminal(crossterm::event::Event),
+    Job(VerifyEvent),
+    /// The terminal could not be read any more.
+    InputFailed(std::io::Error),
+}
+
+/// The checklist's event channel: the terminal reader and background jobs send, the event loop
+/// (or `Action::Tick`, in tests) receives.
+pub struct Inbox {
+    tx: Sender<AppEvent>,
+    rx: Receiver<AppEvent>,
+}
+
+impl Inbox {
+    fn new() -> Inbox {
+        let (tx, rx) = channel();
+        Inbox { tx, rx }
+    }
+
+    pub fn sender(&self) -> Sender<AppEvent> {
+        self.tx.clone()
+    }
+
+    /// Where a background job reports.
+    pub fn job_sink(&self) -> impl Sink {
+        let tx = self.tx.clone();
+        move |event| {
+            let _ = tx.send(AppEvent::Job(event));
+        }
+    }
+
+    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<AppEvent> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    pub fn try_recv(&self) -> Option<AppEvent> {
+        self.rx.try_recv().ok()
+    }
+}
+
 pub struct Model {
     pub ws: Workspace,
     pub keymap: Keymap,
     pub settings: Settings,
-    pub mode: Mode,
-    /// The mode the help overlay returns to.
-    pub help_return: Mode,
+    /// What is on screen over the checklist, bottom first; the top one gets the keys.
+    pub overlays: Vec<Overlay>,
+    /// The background verification and the stage it is in.
+    pub job: Job,
+    pub inbox: Inbox,
     pub focus: Pane,
     /// The terminal's size.
     pub area: Rect,
@@ -123,35 +122,14 @@ pub struct Model {
     pub detail_scroll: u16,
     /// Keep the step cursor on screen (until the tester scrolls by hand).
     pub detail_follow: bool,
-    /// What the last frame showed of the detail: written while drawing, like ratatui's
-    /// widget states, so scrolling starts from what is on screen and stops at the end.
-    pub detail_view: std::cell::Cell<DetailView>,
     pub search: Input,
     pub outcome_filter: Option<Outcome>,
-    pub prompt: Option<Prompt>,
-    pub note: Option<NoteEditor>,
-    pub pending: Option<PendingMark>,
-    /// Capability keys with the support the tester is declaring.
-    pub caps_draft: Vec<(String, bool)>,
-    pub caps_cursor: usize,
-    pub help_scroll: usize,
-    /// The selected blocker of the summary.
-    pub summary_cursor: usize,
-    /// The readiness verdict, assessed when the summary opens or its inputs change.
-    pub readiness: Option<Readiness>,
     pub recipes: RecipeBook,
-    /// The verification running in the background, if any.
-    pub verification: Option<Verification>,
-    /// What to verify once the open prompt (input or secret) is answered.
-    pub verify_next: Option<VerifyTarget>,
     /// The SCIM secret typed in the masked prompt: memory only.
     pub secret: Option<Secret>,
-    /// The open SCIM connection form.
-    pub connection_form: Option<ConnectionForm>,
-    /// The SPEC run the tester is asked to agree to (it creates this user).
-    pub spec_offer: Option<SpecOptions>,
-    /// The SPEC run the tester agreed to, waiting for the secret.
-    pub spec_agreed: Option<SpecOptions>,
+    /// Read the secret from its environment variable before asking (tests turn this off so
+    /// they do not depend on the environment they run in).
+    pub secrets_from_env: bool,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
@@ -183,17 +161,14 @@ impl Model {
                 .to_lowercase()
             })
             .collect();
-        let mode = if ws.store.session.capabilities_confirmed {
-            Mode::Normal
-        } else {
-            Mode::Capabilities
-        };
+        let declare_first = !ws.store.session.capabilities_confirmed;
         let mut model = Model {
             ws,
             keymap,
             settings,
-            mode,
-            help_return: Mode::Normal,
+            overlays: Vec::new(),
+            job: Job::Idle,
+            inbox: Inbox::new(),
             focus: Pane::List,
             area: Rect::new(0, 0, 120, 40),
             rows: Vec::new(),
@@ -202,24 +177,11 @@ impl Model {
             step_cursor: 0,
             detail_scroll: 0,
             detail_follow: true,
-            detail_view: Default::default(),
             search: Input::default(),
             outcome_filter: None,
-            prompt: None,
-            note: None,
-            pending: None,
-            caps_draft: Vec::new(),
-            caps_cursor: 0,
-            help_scroll: 0,
-            summary_cursor: 0,
-            readiness: None,
             recipes: RecipeBook::builtin(),
-            verification: None,
-            verify_next: None,
             secret: None,
-            connection_form: None,
-            spec_offer: None,
-            spec_agreed: None,
+            secrets_from_env: true,
             message: None,
             save_error: None,
             stats: Stats::default(),
@@ -241,10 +203,67 @@ impl Model {
             Some(case) => model.select_case(case),
             None => model.select_row(model.first_case_row()),
         }
-        if model.mode == Mode::Capabilities {
-            model.load_caps_draft();
+        if declare_first {
+            model.open_capabilities();
         }
         model
+    }
+
+    /// The keymap in force: the top overlay's, else the checklist's.
+    pub fn mode(&self) -> Mode {
+        self.overlays.last().map_or(Mode::Normal, Overlay::mode)
+    }
+
+    pub fn top(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Overlay> {
+        self.overlays.last_mut()
+    }
+
+    pub fn push(&mut self, overlay: Overlay) {
+        self.overlays.push(overlay);
+    }
+
+    pub fn pop(&mut self) -> Option<Overlay> {
+        self.overlays.pop()
+    }
+
+    /// The open prompt, if it is on top.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        match self.top()? {
+            Overlay::Prompt(prompt) => Some(prompt),
+            _ => None,
+        }
+    }
+
+    /// The open summary, wherever it is in the stack.
+    pub fn summary(&self) -> Option<&SummaryView> {
+        self.overlays.iter().find_map(|o| match o {
+            Overlay::Summary(summary) => Some(summary),
+            _ => None,
+        })
+    }
+
+    pub fn summary_mut(&mut self) -> Option<&mut SummaryView> {
+        self.overlays.iter_mut().find_map(|o| match o {
+            Overlay::Summary(summary) => Some(summary),
+            _ => None,
+        })
+    }
+
+    /// The verification running in the background, if any.
+    pub fn running(&self) -> Option<&Verification> {
+        self.job.running()
+    }
+
+    /// The user the SPEC suite offers to create, while it asks.
+    pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
+        match &mut self.job {
+            Job::NeedsConsent(options) => Some(options),
+            _ => None,
+        }
     }
 
     pub fn selected_case(&self) -> Option<usize> {
@@ -458,15 +477,25 @@ impl Model {
         };
     }
 
-    pub fn load_caps_draft(&mut self) {
+    /// Opens the capability declaration with the session's current support.
+    pub fn open_capabilities(&mut self) {
         let session = &self.ws.store.session;
-        self.caps_draft = self
+        let choices = self
             .ws
             .reqs
             .relevant()
             .map(|c| (c.key.clone(), session.is_supported(&c.key)))
             .collect();
-        self.caps_cursor = 0;
+        self.push(Overlay::Capabilities(CapabilitiesDraft {
+            choices,
+            cursor: 0,
+        }));
+    }
+
+    /// What the detail pane shows of the selected case at the current size: the same pure
+    /// computation the view draws with, so scrolling starts from what is on screen.
+    pub fn detail_view(&self) -> DetailView {
+        super::view::detail_view(self)
     }
 
     /// Referenced preconditions of a case that are Fail, Blocked or Not run.

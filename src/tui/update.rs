@@ -1,5 +1,6 @@
 //! `update`: the only place the checklist's state changes. Every change to the session is saved
-//! before `update` returns, so it is on disk before the next frame.
+//! before `update` returns, so it is on disk before the next frame. The checklist's own keys
+//! are here; each overlay's are in `overlays.rs`, the background job's in `wire.rs`.
 
 use crossterm::event::Event;
 use ratatui_textarea::TextArea;
@@ -9,8 +10,11 @@ use tui_input::backend::crossterm::to_input_request;
 use super::action::Action;
 use super::connect_form;
 use super::keymap::Mode;
-use super::model::{Model, NoteEditor, Pane, PendingMark, Prompt, PromptKind, Row};
+use super::model::{
+    AppEvent, Model, NoteEditor, Overlay, Pane, PendingMark, Prompt, PromptKind, Row,
+};
 use super::mouse;
+use super::overlays;
 use super::wire::{self, VerifyTarget};
 use crate::session::Outcome;
 
@@ -25,28 +29,38 @@ pub fn update(m: &mut Model, action: Action) {
             m.keep_selection_visible();
             return;
         }
+        Action::Job(event) => return wire::handle(m, event),
         _ => {}
     }
     // Messages last until the next thing the tester does; a failed save stays on screen.
     if m.save_error.is_none() {
         m.message = None;
     }
-    match m.mode {
+    match m.mode() {
         Mode::Normal => normal(m, action),
         Mode::Search => search(m, action),
-        Mode::Prompt => prompt(m, action),
-        Mode::EditingNote => note(m, action),
-        Mode::Confirm => confirm(m, action),
-        Mode::Capabilities => capabilities(m, action),
-        Mode::Help => help(m, action),
-        Mode::Summary => summary(m, action),
+        Mode::Prompt => overlays::prompt(m, action),
+        Mode::EditingNote => overlays::note(m, action),
+        Mode::Confirm => overlays::preconditions(m, action),
+        Mode::Capabilities => overlays::capabilities(m, action),
+        Mode::Help => overlays::help(m, action),
+        Mode::Summary => overlays::summary(m, action),
         Mode::Connection => connect_form::update(m, action),
         Mode::ConfirmSpec => wire::confirm_spec(m, action),
     }
 }
 
+/// Time passes: background results not yet taken (tests drive `update` without the event
+/// loop) are handled, and the time spent is saved now and then.
 fn tick(m: &mut Model) {
-    wire::poll(m);
+    if let Some(running) = m.job.running_mut() {
+        running.ticks += 1;
+    }
+    while let Some(event) = m.inbox.try_recv() {
+        if let AppEvent::Job(event) = event {
+            wire::handle(m, event);
+        }
+    }
     if let Some((_, since)) = m.opened
         && since.elapsed().as_secs() >= TIME_FLUSH_SECS
     {
@@ -108,12 +122,11 @@ fn normal(m: &mut Model, action: Action) {
             textarea.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
             textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
             textarea.move_cursor(ratatui_textarea::CursorMove::End);
-            m.note = Some(NoteEditor { case, textarea });
-            m.mode = Mode::EditingNote;
+            m.push(Overlay::Note(Box::new(NoteEditor { case, textarea })));
         }
         Action::NextNotRun => jump_not_run(m, true),
         Action::PrevNotRun => jump_not_run(m, false),
-        Action::Search => m.mode = Mode::Search,
+        Action::Search => m.push(Overlay::Search),
         Action::FilterOutcome => {
             let order = [
                 None,
@@ -148,10 +161,7 @@ fn normal(m: &mut Model, action: Action) {
             }
             None => m.info("Nothing to redo."),
         },
-        Action::Capabilities => {
-            m.load_caps_draft();
-            m.mode = Mode::Capabilities;
-        }
+        Action::Capabilities => m.open_capabilities(),
         Action::Summary => wire::open_summary(m),
         Action::Export => wire::export(m),
         Action::VerifyCase => {
@@ -161,7 +171,7 @@ fn normal(m: &mut Model, action: Action) {
         }
         Action::VerifyAll => wire::verify(m, VerifyTarget::All),
         Action::ConnectionSettings => connect_form::open(m),
-        Action::Help => open_help(m),
+        Action::Help => overlays::open_help(m),
         Action::Quit => quit(m),
         Action::Click { column, row } => mouse::click(m, column, row),
         Action::Scroll { column, row, down } => mouse::scroll(m, column, row, down),
@@ -169,29 +179,27 @@ fn normal(m: &mut Model, action: Action) {
     }
 }
 
-fn quit(m: &mut Model) {
+pub(super) fn quit(m: &mut Model) {
     // The SPEC suite must finish its clean-up (deactivating its user) before scimplan exits.
-    if m.verification.as_ref().is_some_and(|v| v.spec.is_some()) {
+    if m.running().is_some_and(|v| v.current_case().is_none()) {
         return m.error(
             "The SPEC suite is running: Esc cancels it (its user is still deactivated), then q quits.",
         );
     }
     // A case check in flight is abandoned; what finished is recorded first.
-    wire::poll(m);
+    wire::take_finished(m);
     wire::cancel(m);
+    // A note being written is kept, as Esc would keep it.
+    if matches!(m.top(), Some(Overlay::Note(_))) {
+        overlays::note(m, Action::SaveNote);
+    }
     m.credit_time();
     m.save();
     m.quit = true;
 }
 
-fn open_help(m: &mut Model) {
-    m.help_return = m.mode;
-    m.help_scroll = 0;
-    m.mode = Mode::Help;
-}
-
 /// The selected case, or a message saying there is none.
-fn with_case(m: &mut Model) -> Option<usize> {
+pub(super) fn with_case(m: &mut Model) -> Option<usize> {
     let case = m.selected_case();
     if case.is_none() {
         m.info("No case selected: the filter hides every case (Esc clears it).");
@@ -220,7 +228,7 @@ pub(super) fn move_cases(m: &mut Model, by: isize) {
 
 /// Scrolls the detail by hand from what is on screen, no further than its end.
 pub(super) fn scroll_detail(m: &mut Model, by: i32) {
-    let shown = m.detail_view.get();
+    let shown = m.detail_view();
     m.detail_scroll = (shown.scroll as i32 + by).clamp(0, shown.max_scroll as i32) as u16;
     m.detail_follow = false;
 }
@@ -233,7 +241,7 @@ fn move_step(m: &mut Model, by: isize) {
     if steps > 0 {
         m.step_cursor = (m.step_cursor as isize + by).clamp(0, steps as isize - 1) as usize;
         // Scroll from what is on screen just enough to show the cursor.
-        m.detail_scroll = m.detail_view.get().scroll;
+        m.detail_scroll = m.detail_view().scroll;
         m.detail_follow = true;
     }
 }
@@ -286,12 +294,11 @@ fn mark(m: &mut Model, outcome: Outcome) {
     let unmet = m.unmet_preconditions(case);
     match outcome {
         Outcome::Pass | Outcome::Fail if !unmet.is_empty() => {
-            m.pending = Some(PendingMark {
+            m.push(Overlay::Preconditions(PendingMark {
                 case,
                 outcome,
                 unmet,
-            });
-            m.mode = Mode::Confirm;
+            }));
         }
         Outcome::Blocked if !unmet.is_empty() => {
             apply_mark(m, case, outcome, Some(precondition_reason(&unmet)))
@@ -300,7 +307,7 @@ fn mark(m: &mut Model, outcome: Outcome) {
     }
 }
 
-fn precondition_reason(unmet: &[(String, Outcome)]) -> String {
+pub(super) fn precondition_reason(unmet: &[(String, Outcome)]) -> String {
     let list: Vec<String> = unmet
         .iter()
         .map(|(id, o)| format!("{id} is {}", o.label()))
@@ -308,7 +315,7 @@ fn precondition_reason(unmet: &[(String, Outcome)]) -> String {
     format!("Precondition not met: {}", list.join(", "))
 }
 
-fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: Option<String>) {
+pub(super) fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: Option<String>) {
     // The time spent so far belongs to this result.
     m.credit_time();
     let id = m.ws.plan.cases[case].id.clone();
@@ -337,14 +344,12 @@ fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: Option<Strin
 
 fn open_prompt(m: &mut Model, kind: PromptKind) {
     let Some(case) = with_case(m) else { return };
-    m.prompt = Some(Prompt {
+    m.push(Overlay::Prompt(Prompt {
         kind,
         case,
         input: Input::default(),
         title: format!("{}: {}", m.ws.plan.cases[case].id, kind.label()),
-        back: Mode::Normal,
-    });
-    m.mode = Mode::Prompt;
+    }));
 }
 
 /// Feeds a typed key or pasted text to a single-line field.
@@ -367,7 +372,7 @@ pub(super) fn edit_line(input: &mut Input, action: &Action) -> bool {
 fn search(m: &mut Model, action: Action) {
     match action {
         Action::Submit => {
-            m.mode = Mode::Normal;
+            m.pop();
             let shown = m.rows.iter().filter(|r| matches!(r, Row::Case(_))).count();
             if m.search.value().is_empty() {
                 m.info("Search cleared.");
@@ -380,7 +385,7 @@ fn search(m: &mut Model, action: Action) {
         }
         Action::Cancel => {
             m.search = Input::default();
-            m.mode = Mode::Normal;
+            m.pop();
             m.rebuild_rows();
         }
         other => {
@@ -402,193 +407,4 @@ fn select_search_hit(m: &mut Model, before: Option<usize>) {
     let kept = before.and_then(|b| m.rows.iter().position(|r| *r == Row::Case(b)));
     let row = exact.or(kept).or_else(|| m.first_case_row());
     m.select_row(row);
-}
-
-fn prompt(m: &mut Model, action: Action) {
-    let Some(open) = m.prompt.as_mut() else {
-        m.mode = Mode::Normal;
-        return;
-    };
-    match action {
-        Action::Submit => {
-            let value = open.input.value().trim().to_string();
-            let (kind, case, back) = (open.kind, open.case, open.back);
-            if value.is_empty() {
-                return m.error(match kind {
-                    PromptKind::SkipReason => {
-                        "A skipped case needs a reason: type it, or Esc to cancel."
-                    }
-                    PromptKind::Evidence => "Type a file path or URL, or Esc to cancel.",
-                    PromptKind::SpecLink | PromptKind::CrudLink => {
-                        "Paste the http(s) link of the Runscope results, or Esc to cancel."
-                    }
-                    PromptKind::VerifyInput | PromptKind::Secret => {
-                        "Type a value, or Esc to cancel the verification."
-                    }
-                });
-            }
-            let field = m.prompt.take();
-            m.mode = back;
-            match kind {
-                PromptKind::SkipReason => apply_mark(m, case, Outcome::Skipped, Some(value)),
-                PromptKind::Evidence => {
-                    let id = m.ws.plan.cases[case].id.clone();
-                    m.ws.store.session.add_evidence(&id, &value, "");
-                    m.commit();
-                    m.info(format!("Evidence attached to {id}: {value}"));
-                }
-                _ => {
-                    if !wire::submit(m, kind, value) {
-                        // Not valid: keep the field open with what was typed.
-                        m.prompt = field;
-                        m.mode = Mode::Prompt;
-                    }
-                }
-            }
-        }
-        Action::Cancel => {
-            let (kind, back) = (open.kind, open.back);
-            m.prompt = None;
-            m.mode = back;
-            m.info("Cancelled: nothing recorded.");
-            wire::cancel_prompt(m, kind);
-        }
-        other => {
-            edit_line(&mut open.input, &other);
-        }
-    }
-}
-
-fn note(m: &mut Model, action: Action) {
-    let Some(editor) = m.note.as_mut() else {
-        m.mode = Mode::Normal;
-        return;
-    };
-    match action {
-        Action::SaveNote => {
-            let text = editor.textarea.lines().join("\n");
-            let text = text.trim_end().to_string();
-            let id = m.ws.plan.cases[editor.case].id.clone();
-            m.note = None;
-            m.mode = Mode::Normal;
-            if m.ws.store.session.set_note(&id, &text) {
-                m.commit();
-                m.info(format!("Note saved for {id}."));
-            } else {
-                m.info(format!("Note of {id} unchanged."));
-            }
-        }
-        Action::TypeKey(key) => {
-            editor.textarea.input(key);
-        }
-        Action::Paste(text) => {
-            editor
-                .textarea
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
-        }
-        _ => {}
-    }
-}
-
-fn confirm(m: &mut Model, action: Action) {
-    let Some(pending) = m.pending.clone() else {
-        m.mode = Mode::Normal;
-        return;
-    };
-    let close = |m: &mut Model| {
-        m.pending = None;
-        m.mode = Mode::Normal;
-    };
-    match action {
-        Action::BlockForPreconditions => {
-            close(m);
-            let reason = precondition_reason(&pending.unmet);
-            apply_mark(m, pending.case, Outcome::Blocked, Some(reason));
-        }
-        Action::MarkAnyway => {
-            close(m);
-            apply_mark(m, pending.case, pending.outcome, None);
-        }
-        Action::Cancel => {
-            close(m);
-            m.info("Not marked.");
-        }
-        _ => {}
-    }
-}
-
-fn capabilities(m: &mut Model, action: Action) {
-    let count = m.caps_draft.len();
-    match action {
-        Action::MoveDown if count > 0 => m.caps_cursor = (m.caps_cursor + 1).min(count - 1),
-        Action::MoveUp => m.caps_cursor = m.caps_cursor.saturating_sub(1),
-        Action::ToggleCapability => {
-            if let Some((_, supported)) = m.caps_draft.get_mut(m.caps_cursor) {
-                *supported = !*supported;
-            }
-        }
-        Action::ConfirmCapabilities => {
-            let changes = m.caps_draft.clone();
-            let ws = &mut m.ws;
-            ws.store
-                .session
-                .set_capabilities(&ws.plan, &ws.reqs, &changes);
-            ws.store.session.capabilities_confirmed = true;
-            m.mode = Mode::Normal;
-            m.commit();
-            let unsupported = changes.iter().filter(|(_, s)| !s).count();
-            let skipped = m.stats.total.cases - m.stats.total.applicable;
-            m.info(format!(
-                "Capabilities declared: {} supported, {unsupported} not supported ({skipped} case(s) skipped).",
-                changes.len() - unsupported
-            ));
-        }
-        Action::Cancel => {
-            m.mode = Mode::Normal;
-            if !m.ws.store.session.capabilities_confirmed {
-                m.info("Capabilities not declared yet: every capability counts as supported. Press c to declare them.");
-            }
-        }
-        Action::Help => open_help(m),
-        Action::Quit => quit(m),
-        _ => {}
-    }
-}
-
-fn help(m: &mut Model, action: Action) {
-    match action {
-        Action::MoveDown => m.help_scroll += 1,
-        Action::MoveUp => m.help_scroll = m.help_scroll.saturating_sub(1),
-        Action::Scroll { down, .. } => {
-            m.help_scroll = if down {
-                m.help_scroll + 3
-            } else {
-                m.help_scroll.saturating_sub(3)
-            }
-        }
-        Action::Close => m.mode = m.help_return,
-        _ => {}
-    }
-}
-
-fn summary(m: &mut Model, action: Action) {
-    let page = m.area.height.saturating_sub(6).max(1) as isize;
-    match action {
-        Action::MoveDown => wire::move_summary_cursor(m, 1),
-        Action::MoveUp => wire::move_summary_cursor(m, -1),
-        Action::PageDown => wire::move_summary_cursor(m, page),
-        Action::PageUp => wire::move_summary_cursor(m, -page),
-        Action::Scroll { down, .. } => wire::move_summary_cursor(m, if down { 3 } else { -3 }),
-        Action::JumpToCase => wire::jump_to_blocker(m),
-        Action::Export => wire::export(m),
-        Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
-        Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
-        Action::RunSpec => wire::verify(m, VerifyTarget::Spec),
-        Action::ConnectionSettings => connect_form::open(m),
-        // Esc stops a running check first, like on the checklist.
-        Action::Back if wire::cancel(m) => {}
-        Action::Back | Action::Close => m.mode = Mode::Normal,
-        Action::Help => open_help(m),
-        _ => {}
-    }
 }

@@ -1,137 +1,57 @@
 //! The checklist's links to the rest of scimplan: the readiness verdict on the summary, the
-//! completed-workbook export, the Runscope links, and verification in the background (polled on
-//! every tick, so the screen never waits for the app's API).
-
-use std::sync::mpsc::TryRecvError;
+//! completed-workbook export, the Runscope links, and the background job through its stages
+//! (connection, inputs, secret, consent, running). Results arrive as `Action::Job` on the same
+//! channel as keys, so the screen shows them the moment they come.
 
 use tui_input::Input;
 
 use super::action::Action;
 use super::connect_form;
-use super::keymap::Mode;
-use super::model::{Model, Prompt, PromptKind};
+use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
+pub use super::state::VerifyTarget;
+use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
 use crate::session::{CheckStatus, RunFailure};
 use crate::verify::{
-    CheckJob, Running, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run,
-    record_spec, spawn_all, spawn_spec,
+    CheckJob, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run, record_spec,
+    spawn_all, spawn_spec,
 };
 
-/// What `v` or `V` asked to verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VerifyTarget {
-    Case(usize),
-    All,
-    /// scimplan's SPEC suite.
-    Spec,
-}
-
-impl VerifyTarget {
-    /// The case a prompt about this target belongs to.
-    fn case(self) -> usize {
-        match self {
-            VerifyTarget::Case(case) => case,
-            _ => 0,
-        }
-    }
-}
-
-/// How far a SPEC run has come.
-#[derive(Debug, Clone, Default)]
-pub struct SpecProgress {
-    pub done: usize,
-    pub failed: usize,
-    pub warned: usize,
-}
-
-/// A verification in progress and what it has shown so far.
-pub struct Verification {
-    pub running: Running,
-    /// Cases in the run, in order.
-    pub cases: Vec<String>,
-    /// Runs finished so far, by verdict.
-    pub finished: Vec<Verdict>,
-    /// The latest polling attempt, for the footer.
-    pub progress: String,
-    /// Ticks seen, for the spinner.
-    pub ticks: usize,
-    pub cancelled: bool,
-    /// Set when this is a SPEC suite run rather than case checks.
-    pub spec: Option<SpecProgress>,
-}
-
-const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
-
-impl Verification {
-    pub fn spinner(&self) -> char {
-        SPINNER[self.ticks % SPINNER.len()]
-    }
-
-    /// One line for the footer: which case, which attempt, what failed, when it retries.
-    pub fn status_line(&self) -> String {
-        let stop = if self.cancelled {
-            "cancelling…"
-        } else {
-            "Esc cancels"
-        };
-        if let Some(spec) = &self.spec {
-            let last = if self.progress.is_empty() {
-                "first check…".to_string()
-            } else {
-                format!("last: {}", self.progress)
-            };
-            return format!(
-                "{} SPEC suite: {} checks done, {} failed, {} warning(s); {last} ({stop})",
-                self.spinner(),
-                spec.done,
-                spec.failed,
-                spec.warned
-            );
-        }
-        let at = (self.finished.len() + 1).min(self.cases.len());
-        let case = self.cases.get(at - 1).map(String::as_str).unwrap_or("");
-        let what = if self.progress.is_empty() {
-            format!("{case}: first attempt…")
-        } else {
-            self.progress.clone()
-        };
-        format!(
-            "{} Verifying {at}/{}: {what} ({stop})",
-            self.spinner(),
-            self.cases.len()
-        )
-    }
-}
-
 pub fn open_summary(m: &mut Model) {
-    refresh_readiness(m);
-    m.summary_cursor = 0;
-    m.mode = Mode::Summary;
+    let readiness = assess(&m.ws.plan, &m.ws.reqs, &m.ws.store.session);
+    m.push(Overlay::Summary(SummaryView {
+        readiness,
+        cursor: 0,
+    }));
 }
 
+/// Assesses again when the summary is open and what it shows may have changed.
 pub fn refresh_readiness(m: &mut Model) {
-    m.readiness = Some(assess(&m.ws.plan, &m.ws.reqs, &m.ws.store.session));
-}
-
-fn blocker_count(m: &Model) -> usize {
-    m.readiness.as_ref().map_or(0, |r| r.blockers.len())
+    let readiness = assess(&m.ws.plan, &m.ws.reqs, &m.ws.store.session);
+    if let Some(summary) = m.summary_mut() {
+        summary.readiness = readiness;
+        summary.cursor = summary
+            .cursor
+            .min(summary.readiness.blockers.len().saturating_sub(1));
+    }
 }
 
 pub fn move_summary_cursor(m: &mut Model, by: isize) {
-    let last = blocker_count(m).saturating_sub(1) as isize;
-    m.summary_cursor = (m.summary_cursor as isize + by).clamp(0, last) as usize;
+    if let Some(summary) = m.summary_mut() {
+        let last = summary.readiness.blockers.len().saturating_sub(1) as isize;
+        summary.cursor = (summary.cursor as isize + by).clamp(0, last) as usize;
+    }
 }
 
 /// Enter on a blocker: back to the checklist with its case selected.
 pub fn jump_to_blocker(m: &mut Model) {
     let target = m
-        .readiness
-        .as_ref()
-        .and_then(|r| r.blockers.get(m.summary_cursor))
+        .summary()
+        .and_then(|s| s.readiness.blockers.get(s.cursor))
         .map(|b| (b.case_index, b.id.clone()));
     match target {
         Some((case, id)) => {
-            m.mode = Mode::Normal;
+            m.overlays.clear();
             m.select_case(case);
             m.info(format!("{id}: a blocker of the submission."));
         }
@@ -150,14 +70,12 @@ pub fn export(m: &mut Model) {
 }
 
 fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
-    m.prompt = Some(Prompt {
+    m.push(Overlay::Prompt(Prompt {
         kind,
         case,
         input: Input::default(),
         title,
-        back: m.mode,
-    });
-    m.mode = Mode::Prompt;
+    }));
 }
 
 /// `l` / `L` on the summary: asks for a Runscope link, starting from the recorded one.
@@ -168,103 +86,95 @@ pub fn ask_link(m: &mut Model, kind: PromptKind) {
         _ => links.crud.clone(),
     };
     open_prompt(m, kind, kind.label().to_string(), 0);
-    if let (Some(prompt), Some(link)) = (m.prompt.as_mut(), current) {
+    if let (Some(Overlay::Prompt(prompt)), Some(link)) = (m.top_mut(), current) {
         prompt.input = Input::new(link);
     }
 }
 
-/// Enter in a prompt this module opened. Returns false when the prompt stays open.
-pub fn submit(m: &mut Model, kind: PromptKind, value: String) -> bool {
-    match kind {
-        PromptKind::SpecLink | PromptKind::CrudLink => {
-            let suite = if kind == PromptKind::SpecLink {
-                "SPEC"
-            } else {
-                "CRUD"
-            };
-            let link = match crate::session::check_link(&format!("The {suite} link"), &value) {
-                Ok(link) => link,
-                Err(error) => {
-                    m.error(error.to_string());
-                    return false;
-                }
-            };
-            let links = &mut m.ws.store.session.suites;
-            if kind == PromptKind::SpecLink {
-                links.spec = Some(link);
-            } else {
-                links.crud = Some(link);
-            }
-            m.commit();
-            refresh_readiness(m);
-            m.info(format!("{suite} suite link recorded."));
-        }
-        PromptKind::VerifyInput => {
-            let Some(VerifyTarget::Case(case)) = m.verify_next else {
-                return true;
-            };
-            let id = m.ws.plan.cases[case].id.clone();
-            let subjects = &m.ws.store.session.verify.subjects;
-            if let Some(name) = m.recipes.missing_inputs(&id, subjects).first() {
-                m.ws.store
-                    .session
-                    .verify
-                    .subjects
-                    .insert(name.clone(), value);
-                m.commit();
-            }
-            resume_verification(m);
-        }
-        PromptKind::Secret => {
-            m.secret = Some(Secret::new(value));
-            resume_verification(m);
-        }
-        PromptKind::SkipReason | PromptKind::Evidence => {}
+/// Enter in a link prompt: records a link, or says why it is none and keeps the field open.
+pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
+    let suite = if kind == PromptKind::SpecLink {
+        "SPEC"
+    } else {
+        "CRUD"
+    };
+    let link = match crate::session::check_link(&format!("The {suite} link"), value) {
+        Ok(link) => link,
+        Err(error) => return m.error(error.to_string()),
+    };
+    m.pop();
+    let links = &mut m.ws.store.session.suites;
+    if kind == PromptKind::SpecLink {
+        links.spec = Some(link);
+    } else {
+        links.crud = Some(link);
     }
-    true
+    m.commit();
+    refresh_readiness(m);
+    m.info(format!("{suite} suite link recorded."));
 }
 
-/// Esc in a verification prompt forgets what was to be verified.
-pub fn cancel_prompt(m: &mut Model, kind: PromptKind) {
-    if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
-        m.verify_next = None;
-        let text = if m.spec_agreed.take().is_some() {
-            "SPEC suite not run: nothing was created."
-        } else {
-            "Not verified."
-        };
-        m.info(text);
-    }
-}
-
-fn resume_verification(m: &mut Model) {
-    if let Some(target) = m.verify_next.take() {
+/// The input a recipe asked for was typed: remember it and carry on.
+pub fn input_given(m: &mut Model, value: String) {
+    if let Job::NeedsInput { target, name } = std::mem::take(&mut m.job) {
+        m.ws.store.session.verify.subjects.insert(name, value);
+        m.commit();
         verify(m, target);
     }
 }
 
-/// `v` / `V`: starts verifying in the background, first asking for what is missing.
+/// The secret was typed: keep it in memory and carry on.
+pub fn secret_given(m: &mut Model, value: String) {
+    if let Job::NeedsSecret(target) = std::mem::take(&mut m.job) {
+        m.secret = Some(Secret::new(value));
+        verify(m, target);
+    }
+}
+
+/// Esc where the job waited on the tester: nothing runs.
+pub fn abandon(m: &mut Model) {
+    let text = match std::mem::take(&mut m.job) {
+        Job::NeedsInput {
+            target: VerifyTarget::Spec(_),
+            ..
+        }
+        | Job::NeedsSecret(VerifyTarget::Spec(_))
+        | Job::NeedsConnection(VerifyTarget::Spec(_))
+        | Job::NeedsConsent(_) => "SPEC suite not run: nothing was created.",
+        Job::NeedsConnection(_) => "Not verified: no SCIM connection.",
+        Job::Running(running) => {
+            // Never dropped while it runs: put it back.
+            m.job = Job::Running(running);
+            return;
+        }
+        _ => "Not verified.",
+    };
+    m.info(text);
+}
+
+/// `v` / `V` / `r`: moves the job to its next stage: asks for what is missing, or starts the
+/// work in the background.
 pub fn verify(m: &mut Model, target: VerifyTarget) {
-    if m.verification.is_some() {
+    if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
     let Some(connection) = m.ws.store.session.verify.connection.clone() else {
-        m.verify_next = Some(target);
+        m.job = Job::NeedsConnection(target);
         connect_form::open(m);
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
     };
-    if target == VerifyTarget::Spec && m.spec_agreed.is_none() {
-        // It creates a user in the app: say which, and ask first.
-        m.spec_offer = Some(SpecOptions::new(connection.auth.clone()));
-        m.verify_next = Some(target);
-        m.mode = Mode::ConfirmSpec;
-        return;
-    }
-    let jobs = match target {
-        VerifyTarget::Spec => Vec::new(),
+    let jobs = match &target {
+        VerifyTarget::Spec(None) => {
+            // It creates a user in the app: say which, and ask first.
+            m.job = Job::NeedsConsent(SpecOptions::new(connection.auth.clone()));
+            m.push(Overlay::ConfirmSpec);
+            return;
+        }
+        VerifyTarget::Spec(Some(_)) => Vec::new(),
         VerifyTarget::Case(case) => {
+            let case = *case;
             let id = m.ws.plan.cases[case].id.clone();
             if m.recipes.for_case(&id).is_none() {
                 return m.error(format!(
@@ -278,7 +188,10 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 if m.recipes.is_list(name) {
                     title.push_str(" (comma-separated)");
                 }
-                m.verify_next = Some(target);
+                m.job = Job::NeedsInput {
+                    target,
+                    name: name.clone(),
+                };
                 return open_prompt(m, PromptKind::VerifyInput, title, case);
             }
             match CheckJob::prepare(
@@ -316,34 +229,37 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             jobs
         }
     };
-    let secret = match m.secret.clone() {
-        Some(secret) => secret,
-        None => match Secret::from_env(&connection.auth) {
-            Ok(secret) => secret,
-            Err(_) => {
-                let title = format!(
-                    "{} not set: type the SCIM secret (memory only, never saved)",
-                    connection.auth.secret_env()
-                );
-                m.verify_next = Some(target);
-                return open_prompt(m, PromptKind::Secret, title, target.case());
-            }
-        },
+    let from_env = || {
+        m.secrets_from_env
+            .then(|| Secret::from_env(&connection.auth).ok())
+            .flatten()
     };
-    if let Some(options) = m.spec_agreed.take() {
+    let secret = match m.secret.clone().or_else(from_env) {
+        Some(secret) => secret,
+        None => {
+            let title = format!(
+                "{} not set: type the SCIM secret (memory only, never saved)",
+                connection.auth.secret_env()
+            );
+            let case = match &target {
+                VerifyTarget::Case(case) => *case,
+                _ => 0,
+            };
+            m.job = Job::NeedsSecret(target);
+            return open_prompt(m, PromptKind::Secret, title, case);
+        }
+    };
+    let sink = m.inbox.job_sink();
+    if let VerifyTarget::Spec(Some(options)) = target {
         m.info(format!(
             "Running the SPEC suite against {} (creates {}, deactivated at the end)…",
             connection.base_url, options.user_name
         ));
-        m.verification = Some(Verification {
-            running: spawn_spec(connection, secret, options),
-            cases: Vec::new(),
-            finished: Vec::new(),
-            progress: String::new(),
-            ticks: 0,
-            cancelled: false,
-            spec: Some(SpecProgress::default()),
-        });
+        let running = spawn_spec(connection, secret, options, sink);
+        m.job = Job::Running(Verification::new(
+            running,
+            RunKind::Spec(SpecProgress::default()),
+        ));
         return;
     }
     let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
@@ -352,38 +268,36 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         cases.len(),
         connection.base_url
     ));
-    m.verification = Some(Verification {
-        running: spawn_all(jobs, connection, secret),
-        cases,
-        finished: Vec::new(),
-        progress: String::new(),
-        ticks: 0,
-        cancelled: false,
-        spec: None,
-    });
+    let running = spawn_all(jobs, connection, secret, sink);
+    m.job = Job::Running(Verification::new(
+        running,
+        RunKind::Cases {
+            cases,
+            finished: Vec::new(),
+        },
+    ));
 }
 
 /// y or Esc when the SPEC suite asks before creating its user.
 pub fn confirm_spec(m: &mut Model, action: Action) {
     match action {
         Action::Agree => {
-            m.mode = Mode::Summary;
-            m.spec_agreed = m.spec_offer.take();
-            resume_verification(m);
+            m.pop();
+            if let Job::NeedsConsent(options) = std::mem::take(&mut m.job) {
+                verify(m, VerifyTarget::Spec(Some(options)));
+            }
         }
         Action::Cancel => {
-            m.mode = Mode::Summary;
-            m.spec_offer = None;
-            m.verify_next = None;
-            m.info("SPEC suite not run: nothing was created.");
+            m.pop();
+            abandon(m);
         }
         _ => {}
     }
 }
 
-/// Esc while verifying: asks the worker to stop; its cancelled run arrives on a later tick.
+/// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
 pub fn cancel(m: &mut Model) -> bool {
-    let Some(running) = m.verification.as_mut() else {
+    let Some(running) = m.job.running_mut() else {
         return false;
     };
     running.running.cancel.cancel();
@@ -392,44 +306,17 @@ pub fn cancel(m: &mut Model) -> bool {
     true
 }
 
-/// Every tick: takes what the worker sent without waiting, records finished runs.
-pub fn poll(m: &mut Model) {
-    let Some(running) = m.verification.as_mut() else {
-        return;
-    };
-    running.ticks += 1;
-    let mut events = Vec::new();
-    let mut done = false;
-    loop {
-        match running.running.events.try_recv() {
-            Ok(event) => events.push(event),
-            Err(TryRecvError::Empty) => break,
-            Err(TryRecvError::Disconnected) => {
-                done = true;
-                break;
-            }
-        }
-    }
-    for event in events {
-        handle(m, event);
-    }
-    if done && let Some(finished) = m.verification.take() {
-        let _ = finished.running.thread.join();
-        if finished.cases.len() > 1 {
-            let count = |v: Verdict| finished.finished.iter().filter(|f| **f == v).count();
-            m.info(format!(
-                "{} verified: {} pass, {} fail, {} error, {} cancelled.",
-                finished.finished.len(),
-                count(Verdict::Pass),
-                count(Verdict::Fail),
-                count(Verdict::Error),
-                count(Verdict::Cancelled)
-            ));
+/// Handles the job results already sent (before quitting: what finished is recorded).
+pub fn take_finished(m: &mut Model) {
+    while let Some(event) = m.inbox.try_recv() {
+        if let super::model::AppEvent::Job(event) = event {
+            handle(m, event);
         }
     }
 }
 
-fn handle(m: &mut Model, event: VerifyEvent) {
+/// One result from the background job.
+pub fn handle(m: &mut Model, event: VerifyEvent) {
     match event {
         VerifyEvent::Attempt {
             case,
@@ -446,7 +333,7 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             if let Some(wait) = retry_in {
                 line.push_str(&format!("; again in {:.1} s", wait.as_secs_f32()));
             }
-            if let Some(running) = m.verification.as_mut() {
+            if let Some(running) = m.job.running_mut() {
                 running.progress = line;
             }
         }
@@ -455,11 +342,11 @@ fn handle(m: &mut Model, event: VerifyEvent) {
             let refused = matches!(run.failure, Some(RunFailure::CredentialsRefused { .. }));
             record_run(&mut m.ws.store.session, *run);
             m.commit();
-            if m.readiness.is_some() {
-                refresh_readiness(m);
-            }
-            if let Some(running) = m.verification.as_mut() {
-                running.finished.push(verdict);
+            refresh_readiness(m);
+            if let Some(running) = m.job.running_mut() {
+                if let RunKind::Cases { finished, .. } = &mut running.kind {
+                    finished.push(verdict);
+                }
                 running.progress.clear();
             }
             let mut text = format!("{case} verified: {} {summary}", verdict.label());
@@ -474,8 +361,8 @@ fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
         VerifyEvent::SpecCheck(check) => {
-            if let Some(running) = m.verification.as_mut()
-                && let Some(spec) = running.spec.as_mut()
+            if let Some(running) = m.job.running_mut()
+                && let RunKind::Spec(spec) = &mut running.kind
             {
                 spec.done += 1;
                 match check.status {
@@ -515,6 +402,25 @@ fn handle(m: &mut Model, event: VerifyEvent) {
                 m.info(text);
             } else {
                 m.error(text);
+            }
+        }
+        VerifyEvent::Ended => {
+            let Job::Running(finished) = std::mem::take(&mut m.job) else {
+                return;
+            };
+            let _ = finished.running.thread.join();
+            if let RunKind::Cases { cases, finished } = &finished.kind
+                && cases.len() > 1
+            {
+                let count = |v: Verdict| finished.iter().filter(|f| **f == v).count();
+                m.info(format!(
+                    "{} verified: {} pass, {} fail, {} error, {} cancelled.",
+                    finished.len(),
+                    count(Verdict::Pass),
+                    count(Verdict::Fail),
+                    count(Verdict::Error),
+                    count(Verdict::Cancelled)
+                ));
             }
         }
     }

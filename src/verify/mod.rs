@@ -39,7 +39,7 @@ pub use crate::session::{
     SpecCheck, SpecReport, Verdict, VerifyRun, VerifyState,
 };
 pub use spec::{SpecOptions, run_spec};
-pub use worker::{CancelHandle, Running, spawn, spawn_all, spawn_spec};
+pub use worker::{CancelHandle, Running, Sink, spawn, spawn_all, spawn_spec};
 
 #[derive(Debug, Error)]
 pub enum VerifyError {
@@ -71,8 +71,8 @@ pub enum VerifyError {
     Recipe(String),
 }
 
-/// Progress of background work, in order; `Finished`, `SpecFinished` or `Failed` comes last.
-#[derive(Debug, Clone)]
+/// Progress of background work, in order; `Ended` comes last.
+#[derive(Debug, Clone, PartialEq)]
 pub enum VerifyEvent {
     /// One polling attempt of a case check ended.
     Attempt {
@@ -91,4 +91,6 @@ pub enum VerifyEvent {
     SpecFinished(Box<SpecReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).
     Failed(String),
+    /// The worker is done: nothing follows.
+    Ended,
 }

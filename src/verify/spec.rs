@@ -32,7 +32,7 @@ const USER_FIELDS: [&str; 6] = [
     "emails[0].value",
 ];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SpecOptions {
     /// The userName of the one user the suite creates.
     pub user_name: String,

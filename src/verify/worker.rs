@@ -1,6 +1,7 @@
-//! Checks on a background thread, for the TUI: progress arrives on a channel, Esc cancels.
+//! Checks on a background thread, for the TUI: progress goes to a sink the caller gives (the
+//! checklist's own event channel, so results arrive like key presses), Esc cancels.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
@@ -24,62 +25,83 @@ impl CancelHandle {
     }
 }
 
-/// A check running on its own thread. Its events end with `Finished` (or `Failed` when the
-/// client cannot be set up); the channel closes after that.
+/// Where a worker's events go: called on the worker's thread, in order. The last event is
+/// always `Ended`.
+pub trait Sink: Fn(VerifyEvent) + Send + 'static {}
+impl<F: Fn(VerifyEvent) + Send + 'static> Sink for F {}
+
+/// A sink that feeds a channel, and the channel's end: for callers without an event loop of
+/// their own. The channel closes after `Ended`.
+pub fn channel() -> (impl Sink, Receiver<VerifyEvent>) {
+    let (tx, rx) = mpsc_channel();
+    (
+        move |event| {
+            let _ = tx.send(event);
+        },
+        rx,
+    )
+}
+
+/// Work running on its own thread.
 pub struct Running {
-    pub events: Receiver<VerifyEvent>,
     pub cancel: CancelHandle,
     pub thread: JoinHandle<()>,
 }
 
 /// Verifies one case in the background. Store the `Finished` run with `record::record_run`.
-pub fn spawn(job: CheckJob, connection: Connection, secret: Secret) -> Running {
-    spawn_all(vec![job], connection, secret)
+pub fn spawn(job: CheckJob, connection: Connection, secret: Secret, sink: impl Sink) -> Running {
+    spawn_all(vec![job], connection, secret, sink)
 }
 
 /// Verifies cases one after another in the background: each ends with its `Finished` run;
 /// cancelling stops the current one (recorded as cancelled) and the rest.
-pub fn spawn_all(jobs: Vec<CheckJob>, connection: Connection, secret: Secret) -> Running {
-    start(move |tx, flag| {
+pub fn spawn_all(
+    jobs: Vec<CheckJob>,
+    connection: Connection,
+    secret: Secret,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
         let client = ScimClient::new(&connection, &secret)?;
         for job in &jobs {
             if flag.is_cancelled() {
                 break;
             }
-            let run = run_check(&client, &connection.auth, job, flag, &mut |event| {
-                let _ = tx.send(event);
-            });
-            let _ = tx.send(VerifyEvent::Finished(Box::new(run)));
+            let run = run_check(&client, &connection.auth, job, flag, &mut |event| tx(event));
+            tx(VerifyEvent::Finished(Box::new(run)));
         }
         Ok(())
     })
 }
 
 /// Runs the SPEC suite in the background; ends with `SpecFinished`.
-pub fn spawn_spec(connection: Connection, secret: Secret, options: SpecOptions) -> Running {
-    start(move |tx, flag| {
+pub fn spawn_spec(
+    connection: Connection,
+    secret: Secret,
+    options: SpecOptions,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
         let client = ScimClient::new(&connection, &secret)?;
-        let report = run_spec(&client, &options, flag, &mut |event| {
-            let _ = tx.send(event);
-        });
-        let _ = tx.send(VerifyEvent::SpecFinished(Box::new(report)));
+        let report = run_spec(&client, &options, flag, &mut |event| tx(event));
+        tx(VerifyEvent::SpecFinished(Box::new(report)));
         Ok(())
     })
 }
 
-fn start(
-    work: impl FnOnce(&Sender<VerifyEvent>, &CancelFlag) -> Result<(), VerifyError> + Send + 'static,
+fn start<S: Sink>(
+    sink: S,
+    work: impl FnOnce(&S, &CancelFlag) -> Result<(), VerifyError> + Send + 'static,
 ) -> Running {
-    let (tx, rx) = channel();
     let flag = CancelFlag::new();
     let worker_flag = flag.clone();
     let thread = std::thread::spawn(move || {
-        if let Err(error) = work(&tx, &worker_flag) {
-            let _ = tx.send(VerifyEvent::Failed(error.to_string()));
+        if let Err(error) = work(&sink, &worker_flag) {
+            sink(VerifyEvent::Failed(error.to_string()));
         }
+        sink(VerifyEvent::Ended);
     });
     Running {
-        events: rx,
         cancel: CancelHandle { flag },
         thread,
     }

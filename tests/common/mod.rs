@@ -120,6 +120,112 @@ pub fn large_plan_rows(n: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The case IDs and sections of Okta's v2 plan, in its order: what the profile and the
+/// recipes key on. Titles and text are the fixture's own.
+const OKTA_V2_CASES: &[(&str, &str)] = &[
+    (
+        "C9296",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    (
+        "C9297",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    (
+        "C9298",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    (
+        "C9308",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    (
+        "C9313",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    (
+        "C9314",
+        "Preconditions - SCIM App Setup / Add People / Add Group",
+    ),
+    ("C21902", "Precondition - Provisioning and SSO"),
+    ("C9306", "Precondition - Provisioning and SSO"),
+    ("C9339", "Precondition - Provisioning and SSO"),
+    ("C9340", "Precondition - Provisioning and SSO"),
+    ("C9341", "Precondition - Provisioning and SSO"),
+    ("C9342", "Precondition - Provisioning and SSO"),
+    ("C9343", "Precondition - Provisioning and SSO"),
+    ("C9289", "Preconditions - Attributes and Mapping"),
+    ("C9344", "Preconditions - Attributes and Mapping"),
+    ("C9345", "Preconditions - Attributes and Mapping"),
+    ("C9299", "Preconditions - Configuration Guide"),
+    ("C9290", "Create Users"),
+    ("C9293", "Create Users"),
+    ("C9300", "Create Users"),
+    ("C9307", "Create Users"),
+    ("C9334", "Create Users"),
+    ("C9335", "Create Users"),
+    ("C9336", "Create Users"),
+    ("C9291", "Update Users"),
+    ("C9309", "Update Users"),
+    ("C9310", "Update Users"),
+    ("C9337", "Update Users"),
+    ("C9292", "Deprovision (Deactivate) Users"),
+    ("C9294", "Deprovision (Deactivate) Users"),
+    ("C9295", "Deprovision (Deactivate) Users"),
+    ("C9311", "Deprovision (Deactivate) Users"),
+    ("C9301", "Sync Password"),
+    ("C9302", "Sync Password"),
+    ("C9303", "Read (Import) Users"),
+    ("C9304", "Read (Import) Users"),
+    ("C9305", "Read (Import) Users"),
+    ("C9338", "Read (Import) Groups"),
+    ("C9312", "Using Group Push"),
+    ("C9315", "Using Group Push"),
+    ("C9316", "Using Group Push"),
+    ("C9317", "Using Group Push"),
+    ("C9318", "Using Group Push"),
+    ("C9319", "Using Group Push"),
+    ("C9320", "Using Group Push"),
+    ("C9321", "Using Group Push"),
+    ("C9322", "Using Group Push"),
+    ("C9323", "Using Group Push"),
+    ("C9324", "Using Group Push"),
+    ("C9325", "Using Group Push"),
+    ("C9326", "Using Group Push"),
+    ("C9327", "Using Group Push"),
+    ("C9328", "Using Group Push"),
+    ("C9329", "Using Group Push"),
+    ("C9330", "Using Group Push"),
+    ("C9331", "Using Group Push"),
+    ("C9332", "Using Group Push"),
+    ("C9333", "Using Group Push"),
+    ("C9359", "Profile Sourcing Users"),
+    ("C9360", "Profile Sourcing Users"),
+    ("C9361", "Profile Mastering Users"),
+];
+
+/// A generated plan with the case IDs and sections of Okta's v2 plan, for tests where the IDs
+/// matter (recipes, capabilities) but Okta's own workbook is not the point. Written as
+/// `name` in `dir`, so sessions get the names they would get beside the real plan.
+pub fn okta_like_plan(dir: &Path, name: &str) -> PathBuf {
+    let rows = OKTA_V2_CASES
+        .iter()
+        .map(|(id, section)| {
+            case_row(
+                id,
+                &format!("Fixture case {id}"),
+                section,
+                "1. The SCIM app is set up in the test org",
+                "1. Sign in to Okta as an admin\n2. Do what the case says\n3. Check the app",
+                "The app shows the change",
+            )
+        })
+        .collect();
+    let path = dir.join(name);
+    write_plan(&path, rows);
+    path
+}
+
 /// Runs the real scimplan binary with `args` in `dir`.
 pub fn scimplan(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimplan"))
@@ -146,4 +252,34 @@ pub fn unused_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Rewrites a workbook as someone editing it in a spreadsheet would: every sheet copied cell by
+/// cell, except where `edit(sheet, row, col)` returns new text.
+pub fn hand_edited(src: &Path, dst: &Path, edit: impl Fn(&str, usize, usize) -> Option<String>) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(src).unwrap();
+    let mut out = Workbook::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r32, c16) = (r as u32, c as u16);
+                if let Some(text) = edit(&name, r, c) {
+                    sheet.write_string(r32, c16, text).unwrap();
+                    continue;
+                }
+                match cell {
+                    Data::String(s) => sheet.write_string(r32, c16, s).unwrap(),
+                    Data::Float(f) => sheet.write_number(r32, c16, *f).unwrap(),
+                    Data::Int(i) => sheet.write_number(r32, c16, *i as f64).unwrap(),
+                    Data::DateTime(d) => sheet.write_number(r32, c16, d.as_f64()).unwrap(),
+                    _ => sheet,
+                };
+            }
+        }
+    }
+    out.save(dst).unwrap();
 }

@@ -8,22 +8,25 @@ use scimplan::session::{Session, default_session_path};
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
-/// A model on `plan` with tester Ana, still on the first capabilities screen.
+/// A model on `plan` with tester Ana, still on the first capabilities screen. It never reads
+/// secrets from the environment, so a token set where the tests run changes nothing.
 pub fn open_with(plan: &Path, settings: Settings) -> Model {
     let options = OpenOptions {
         tester: Some("Ana".into()),
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    Model::new(ws, Keymap::default(), settings)
+    let mut model = Model::new(ws, Keymap::default(), settings);
+    model.secrets_from_env = false;
+    model
 }
 
 /// A model past the capabilities screen (all supported).
 pub fn ready(plan: &Path) -> Model {
     let mut m = open_with(plan, Settings::default());
-    assert_eq!(m.mode, Mode::Capabilities);
+    assert_eq!(m.mode(), Mode::Capabilities);
     update(&mut m, Action::ConfirmCapabilities);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     m
 }
 

@@ -1,8 +1,11 @@
 //! Drawing: functions of `&Model`, one per screen region. No I/O, no state changes; only the
 //! rows that fit on screen are built.
 
+mod detail;
 mod main_screen;
 mod overlays;
+
+pub use detail::fit as fit_detail;
 
 use ratatui::Frame;
 use ratatui::layout::Alignment;
@@ -11,9 +14,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::keymap::Mode;
 use super::layout;
-use super::model::Model;
+use super::model::{DetailView, Model, Overlay};
 use crate::session::Outcome;
 
 pub fn render(model: &Model, frame: &mut Frame) {
@@ -34,45 +36,26 @@ pub fn render(model: &Model, frame: &mut Frame) {
         );
         return;
     }
-    // Pop-ups opened from the summary are drawn over it.
-    let over_summary = match model.mode {
-        Mode::Summary | Mode::ConfirmSpec => true,
-        Mode::Help => model.help_return == Mode::Summary,
-        Mode::Connection => model
-            .connection_form
-            .as_ref()
-            .is_some_and(|f| f.back == Mode::Summary),
-        Mode::Prompt => model
-            .prompt
-            .as_ref()
-            .is_some_and(|p| p.back == Mode::Summary),
-        _ => false,
-    };
-    if over_summary {
-        overlays::summary(model, frame, area);
-    } else {
-        main_screen::render(model, frame, area);
-    }
-    if model.mode == Mode::Help && model.help_return == Mode::Summary {
-        overlays::help(model, frame, area);
-    }
-    match model.mode {
-        Mode::Capabilities => overlays::capabilities(model, frame, area),
-        Mode::Help => {
-            if model.help_return == Mode::Capabilities {
-                overlays::capabilities(model, frame, area);
-            }
-            if model.help_return != Mode::Summary {
-                overlays::help(model, frame, area);
-            }
+    main_screen::render(model, frame, area);
+    // Overlays bottom first, so each is drawn over what it was opened from.
+    for overlay in &model.overlays {
+        match overlay {
+            Overlay::Search => {}
+            Overlay::Prompt(prompt) => overlays::prompt(model, prompt, frame, area),
+            Overlay::Note(editor) => overlays::note_editor(model, editor, frame, area),
+            Overlay::Preconditions(pending) => overlays::confirm(model, pending, frame, area),
+            Overlay::Capabilities(draft) => overlays::capabilities(model, draft, frame, area),
+            Overlay::Help(help) => overlays::help(model, help, frame, area),
+            Overlay::Summary(summary) => overlays::summary(model, summary, frame, area),
+            Overlay::Connection(form) => overlays::connection_form(model, form, frame, area),
+            Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
         }
-        Mode::EditingNote => overlays::note_editor(model, frame, area),
-        Mode::Prompt => overlays::prompt(model, frame, area),
-        Mode::Confirm => overlays::confirm(model, frame, area),
-        Mode::ConfirmSpec => overlays::confirm_spec(model, frame, area),
-        Mode::Connection => overlays::connection_form(model, frame, area),
-        Mode::Normal | Mode::Search | Mode::Summary => {}
     }
+}
+
+/// What the detail pane shows of the selected case: see `detail::fit`.
+pub fn detail_view(model: &Model) -> DetailView {
+    detail::view_of(model)
 }
 
 /// Styles that honour NO_COLOR: without colour, only modifiers remain.

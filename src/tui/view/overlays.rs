@@ -12,9 +12,13 @@ use super::{Theme, shorten};
 use crate::report::SuiteEvidence;
 use crate::session::Outcome;
 use crate::tui::action::Action;
+use crate::tui::connect_form::ConnectionForm;
 use crate::tui::keymap::Mode;
 use crate::tui::layout::centered;
-use crate::tui::model::{Model, PromptKind};
+use crate::tui::model::{
+    CapabilitiesDraft, HelpView, Job, Model, NoteEditor, PendingMark, Prompt, PromptKind,
+    SummaryView,
+};
 
 fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
     let theme = Theme::of(model);
@@ -49,9 +53,9 @@ fn with_hints(model: &Model, frame: &mut Frame, inner: Rect, mode: Mode) -> Rect
     }
 }
 
-pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
+pub fn capabilities(model: &Model, draft: &CapabilitiesDraft, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
-    let height = (model.caps_draft.len() as u16 + 8).min(area.height);
+    let height = (draft.choices.len() as u16 + 8).min(area.height);
     let outer = centered(area, 76, height);
     let inner = popup(
         model,
@@ -69,7 +73,7 @@ pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
     ];
     let reqs = &model.ws.reqs;
     let name_width = body.width.saturating_sub(22) as usize;
-    for (i, (key, supported)) in model.caps_draft.iter().enumerate() {
+    for (i, (key, supported)) in draft.choices.iter().enumerate() {
         let cap = reqs.capability(key);
         let name = cap.map(|c| c.name.as_str()).unwrap_or(key);
         let governed = reqs.cases_governed(key);
@@ -92,14 +96,14 @@ pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
                 theme.dim(),
             ),
         ]);
-        if i == model.caps_cursor {
+        if i == draft.cursor {
             line = line.style(theme.selected());
         }
         lines.push(line);
     }
-    if let Some(description) = model
-        .caps_draft
-        .get(model.caps_cursor)
+    if let Some(description) = draft
+        .choices
+        .get(draft.cursor)
         .and_then(|(k, _)| reqs.capability(k))
         .map(|c| c.description.clone())
         .filter(|d| !d.is_empty())
@@ -108,7 +112,7 @@ pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(description, theme.dim())));
     }
     // Keep the cursor on screen in short terminals.
-    let skip = (model.caps_cursor + 3).saturating_sub(body.height as usize);
+    let skip = (draft.cursor + 3).saturating_sub(body.height as usize);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -117,7 +121,7 @@ pub fn capabilities(model: &Model, frame: &mut Frame, area: Rect) {
     );
 }
 
-pub fn help(model: &Model, frame: &mut Frame, area: Rect) {
+pub fn help(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     let outer = centered(area, 72, area.height.saturating_sub(2));
     let inner = popup(model, frame, outer, "Help: every key".into());
@@ -150,14 +154,16 @@ pub fn help(model: &Model, frame: &mut Frame, area: Rect) {
     }
     let lines: Vec<Line> = lines
         .into_iter()
-        .skip(model.help_scroll)
+        .skip(view.scroll)
         .take(body.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
 }
 
-pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
+pub fn summary(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
+    // A whole screen of its own: nothing of the checklist shows through.
+    frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent())
@@ -165,7 +171,7 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);
-    if let Some(running) = &model.verification {
+    if let Some(running) = model.running() {
         let text = format!(" {}", running.status_line());
         bottom_line(frame, inner, Span::styled(text, theme.accent()));
     }
@@ -205,14 +211,14 @@ pub fn summary(model: &Model, frame: &mut Frame, area: Rect) {
     table.push(Line::default());
 
     // The verdict first; the section table only when it leaves room for some blockers.
-    let mut lines = verdict(model);
+    let mut lines = verdict(model, view);
     lines.push(Line::default());
-    let blockers = model.readiness.as_ref().map_or(0, |r| r.blockers.len());
+    let blockers = view.readiness.blockers.len();
     let wanted = lines.len() + table.len() + 2 + blockers.clamp(1, 5);
     if wanted <= body.height as usize {
         lines.extend(table);
     }
-    blocker_lines(model, &mut lines, body);
+    blocker_lines(model, view, &mut lines, body);
     frame.render_widget(Paragraph::new(lines), body);
     if let Some(message) = &model.message {
         let style = if message.error {
@@ -236,11 +242,9 @@ fn bottom_line(frame: &mut Frame, area: Rect, text: Span<'static>) {
 }
 
 /// The readiness verdict and where each API suite's result comes from.
-fn verdict(model: &Model) -> Vec<Line<'static>> {
+fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
     let theme = Theme::of(model);
-    let Some(readiness) = &model.readiness else {
-        return Vec::new();
-    };
+    let readiness = &view.readiness;
     let mut lines = Vec::new();
     let verdict = if readiness.ready {
         Span::styled(
@@ -326,11 +330,9 @@ fn verdict(model: &Model) -> Vec<Line<'static>> {
 
 /// The blockers, the selected one highlighted and kept on screen; the last line stays free
 /// for messages.
-fn blocker_lines(model: &Model, lines: &mut Vec<Line<'static>>, body: Rect) {
+fn blocker_lines(model: &Model, view: &SummaryView, lines: &mut Vec<Line<'static>>, body: Rect) {
     let theme = Theme::of(model);
-    let Some(readiness) = &model.readiness else {
-        return;
-    };
+    let readiness = &view.readiness;
     lines.push(Line::from(Span::styled(
         "Blockers (Enter goes to the case)".to_string(),
         theme.accent().add_modifier(Modifier::BOLD),
@@ -342,7 +344,7 @@ fn blocker_lines(model: &Model, lines: &mut Vec<Line<'static>>, body: Rect) {
     let room = (body.height as usize)
         .saturating_sub(lines.len() + 1)
         .max(1);
-    let skip = (model.summary_cursor + 1).saturating_sub(room);
+    let skip = (view.cursor + 1).saturating_sub(room);
     for (i, blocker) in readiness.blockers.iter().enumerate().skip(skip).take(room) {
         let mut spans = vec![
             Span::raw("  "),
@@ -358,15 +360,14 @@ fn blocker_lines(model: &Model, lines: &mut Vec<Line<'static>>, body: Rect) {
             spans.push(Span::styled(format!(" ({reason})"), theme.dim()));
         }
         let mut line = Line::from(spans);
-        if i == model.summary_cursor {
+        if i == view.cursor {
             line = line.style(theme.selected());
         }
         lines.push(line);
     }
 }
 
-pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
-    let Some(editor) = &model.note else { return };
+pub fn note_editor(model: &Model, editor: &NoteEditor, frame: &mut Frame, area: Rect) {
     let id = &model.ws.plan.cases[editor.case].id;
     let outer = centered(
         area,
@@ -378,8 +379,7 @@ pub fn note_editor(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(&editor.textarea, body);
 }
 
-pub fn prompt(model: &Model, frame: &mut Frame, area: Rect) {
-    let Some(prompt) = &model.prompt else { return };
+pub fn prompt(model: &Model, prompt: &Prompt, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     // Wide enough for the title when the terminal allows (secret and input prompts are long).
     let width = (prompt.title.chars().count() as u16 + 6).max(70);
@@ -404,10 +404,7 @@ pub fn prompt(model: &Model, frame: &mut Frame, area: Rect) {
     frame.set_cursor_position((x.min(line.right().saturating_sub(1)), line.y));
 }
 
-pub fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
-    let Some(pending) = &model.pending else {
-        return;
-    };
+pub fn confirm(model: &Model, pending: &PendingMark, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     let id = &model.ws.plan.cases[pending.case].id;
     let outer = centered(area, 70, pending.unmet.len() as u16 + 6);
@@ -439,7 +436,7 @@ pub fn confirm(model: &Model, frame: &mut Frame, area: Rect) {
 }
 
 pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
-    let Some(offer) = &model.spec_offer else {
+    let Job::NeedsConsent(offer) = &model.job else {
         return;
     };
     let theme = Theme::of(model);
@@ -470,11 +467,8 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }
 
-pub fn connection_form(model: &Model, frame: &mut Frame, area: Rect) {
+pub fn connection_form(model: &Model, form: &ConnectionForm, frame: &mut Frame, area: Rect) {
     use crate::tui::connect_form::{Field, SchemeChoice};
-    let Some(form) = &model.connection_form else {
-        return;
-    };
     let theme = Theme::of(model);
     let outer = centered(area, 76, 13);
     let inner = popup(model, frame, outer, "SCIM connection".into());
@@ -500,7 +494,13 @@ pub fn connection_form(model: &Model, frame: &mut Frame, area: Rect) {
         Span::raw("    "),
         Span::styled(form.url.value().to_string(), theme.bold()),
     ]));
-    lines.push(label(Field::Scheme, "Authentication (←/→ to change)"));
+    let choose = model.keymap.keys_for(Mode::Connection, &Action::PrevChoice)
+        + "/"
+        + &model.keymap.keys_for(Mode::Connection, &Action::NextChoice);
+    lines.push(label(
+        Field::Scheme,
+        &format!("Authentication ({choose} to change)"),
+    ));
     let mut choices = vec![Span::raw("    ")];
     for choice in SchemeChoice::ALL {
         let text = if choice == form.scheme {

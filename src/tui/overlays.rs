@@ -1,0 +1,203 @@
+//! The keys of each overlay: prompts, the note editor, the preconditions question, the
+//! capability declaration, help and the summary. Each handler owns its overlay's state through
+//! the stack; closing it pops it, so the screen below gets the keys again.
+
+use super::action::Action;
+use super::connect_form;
+use super::model::{HelpView, Model, Overlay, PromptKind};
+use super::update::{apply_mark, edit_line, precondition_reason, quit};
+use super::wire::{self, VerifyTarget};
+use crate::session::Outcome;
+
+pub fn open_help(m: &mut Model) {
+    m.push(Overlay::Help(HelpView::default()));
+}
+
+pub fn prompt(m: &mut Model, action: Action) {
+    let Some(Overlay::Prompt(open)) = m.top_mut() else {
+        return;
+    };
+    match action {
+        Action::Submit => {
+            let value = open.input.value().trim().to_string();
+            let (kind, case) = (open.kind, open.case);
+            if value.is_empty() {
+                return m.error(kind.empty_hint());
+            }
+            match kind {
+                PromptKind::SkipReason => {
+                    m.pop();
+                    apply_mark(m, case, Outcome::Skipped, Some(value));
+                }
+                PromptKind::Evidence => {
+                    m.pop();
+                    let id = m.ws.plan.cases[case].id.clone();
+                    m.ws.store.session.add_evidence(&id, &value, "");
+                    m.commit();
+                    m.info(format!("Evidence attached to {id}: {value}"));
+                }
+                // A link that is not one keeps the field open with what was typed.
+                PromptKind::SpecLink | PromptKind::CrudLink => wire::record_link(m, kind, &value),
+                PromptKind::VerifyInput => {
+                    m.pop();
+                    wire::input_given(m, value);
+                }
+                PromptKind::Secret => {
+                    m.pop();
+                    wire::secret_given(m, value);
+                }
+            }
+        }
+        Action::Cancel => {
+            let kind = open.kind;
+            m.pop();
+            m.info("Cancelled: nothing recorded.");
+            if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
+                wire::abandon(m);
+            }
+        }
+        other => {
+            edit_line(&mut open.input, &other);
+        }
+    }
+}
+
+pub fn note(m: &mut Model, action: Action) {
+    let Some(Overlay::Note(editor)) = m.top_mut() else {
+        return;
+    };
+    match action {
+        Action::SaveNote => {
+            let text = editor.textarea.lines().join("\n");
+            let text = text.trim_end().to_string();
+            let case = editor.case;
+            m.pop();
+            let id = m.ws.plan.cases[case].id.clone();
+            if m.ws.store.session.set_note(&id, &text) {
+                m.commit();
+                m.info(format!("Note saved for {id}."));
+            } else {
+                m.info(format!("Note of {id} unchanged."));
+            }
+        }
+        Action::TypeKey(key) => {
+            editor.textarea.input(key);
+        }
+        Action::Paste(text) => {
+            editor
+                .textarea
+                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+        _ => {}
+    }
+}
+
+/// The answer when marking a case whose referenced preconditions are not met.
+pub fn preconditions(m: &mut Model, action: Action) {
+    let Some(Overlay::Preconditions(pending)) = m.top() else {
+        return;
+    };
+    let pending = pending.clone();
+    match action {
+        Action::BlockForPreconditions => {
+            m.pop();
+            let reason = precondition_reason(&pending.unmet);
+            apply_mark(m, pending.case, Outcome::Blocked, Some(reason));
+        }
+        Action::MarkAnyway => {
+            m.pop();
+            apply_mark(m, pending.case, pending.outcome, None);
+        }
+        Action::Cancel => {
+            m.pop();
+            m.info("Not marked.");
+        }
+        _ => {}
+    }
+}
+
+pub fn capabilities(m: &mut Model, action: Action) {
+    let Some(Overlay::Capabilities(draft)) = m.top_mut() else {
+        return;
+    };
+    let count = draft.choices.len();
+    match action {
+        Action::MoveDown if count > 0 => draft.cursor = (draft.cursor + 1).min(count - 1),
+        Action::MoveUp => draft.cursor = draft.cursor.saturating_sub(1),
+        Action::ToggleCapability => {
+            if let Some((_, supported)) = draft.choices.get_mut(draft.cursor) {
+                *supported = !*supported;
+            }
+        }
+        Action::ConfirmCapabilities => {
+            let changes = std::mem::take(&mut draft.choices);
+            m.pop();
+            let ws = &mut m.ws;
+            ws.store
+                .session
+                .set_capabilities(&ws.plan, &ws.reqs, &changes);
+            ws.store.session.capabilities_confirmed = true;
+            m.commit();
+            let unsupported = changes.iter().filter(|(_, s)| !s).count();
+            let skipped = m.stats.total.cases - m.stats.total.applicable;
+            m.info(format!(
+                "Capabilities declared: {} supported, {unsupported} not supported ({skipped} case(s) skipped).",
+                changes.len() - unsupported
+            ));
+        }
+        Action::Cancel => {
+            m.pop();
+            if !m.ws.store.session.capabilities_confirmed {
+                m.info("Capabilities not declared yet: every capability counts as supported. Press c to declare them.");
+            }
+        }
+        Action::Help => open_help(m),
+        Action::Quit => quit(m),
+        _ => {}
+    }
+}
+
+pub fn help(m: &mut Model, action: Action) {
+    let Some(Overlay::Help(view)) = m.top_mut() else {
+        return;
+    };
+    match action {
+        Action::MoveDown => view.scroll += 1,
+        Action::MoveUp => view.scroll = view.scroll.saturating_sub(1),
+        Action::Scroll { down, .. } => {
+            view.scroll = if down {
+                view.scroll + 3
+            } else {
+                view.scroll.saturating_sub(3)
+            }
+        }
+        Action::Close => {
+            m.pop();
+        }
+        _ => {}
+    }
+}
+
+pub fn summary(m: &mut Model, action: Action) {
+    let page = m.area.height.saturating_sub(6).max(1) as isize;
+    match action {
+        Action::MoveDown => wire::move_summary_cursor(m, 1),
+        Action::MoveUp => wire::move_summary_cursor(m, -1),
+        Action::PageDown => wire::move_summary_cursor(m, page),
+        Action::PageUp => wire::move_summary_cursor(m, -page),
+        Action::Scroll { down, .. } => wire::move_summary_cursor(m, if down { 3 } else { -3 }),
+        Action::JumpToCase => wire::jump_to_blocker(m),
+        Action::Export => wire::export(m),
+        Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
+        Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
+        Action::RunSpec => wire::verify(m, VerifyTarget::Spec(None)),
+        Action::ConnectionSettings => connect_form::open(m),
+        // Esc stops a running check first, like on the checklist.
+        Action::Back if wire::cancel(m) => {}
+        Action::Back | Action::Close => {
+            m.pop();
+        }
+        Action::Help => open_help(m),
+        _ => {}
+    }
+}

@@ -1,0 +1,271 @@
+//! The checklist's modes as data. What is on screen is a stack of overlays over the checklist,
+//! each owning its own state; the background work is one `Job` whose variants are its stages.
+//! So no handler has to guard against state that cannot happen (a prompt with no field, a SPEC
+//! offer with nothing to offer).
+
+use std::time::Instant;
+
+use ratatui_textarea::TextArea;
+use tui_input::Input;
+
+use super::connect_form::ConnectionForm;
+use super::keymap::Mode;
+use crate::report::Readiness;
+use crate::session::{Outcome, Verdict};
+use crate::verify::{Running, SpecOptions};
+
+/// One layer over the checklist. The top one gets the keys; Esc or Enter pops it.
+pub enum Overlay {
+    /// Typing a search; the query stays in `Model::search` as a filter after Enter.
+    Search,
+    Prompt(Prompt),
+    Note(Box<NoteEditor>),
+    /// Preconditions are not met: Blocked, anyway, or cancel.
+    Preconditions(PendingMark),
+    Capabilities(CapabilitiesDraft),
+    Help(HelpView),
+    Summary(SummaryView),
+    Connection(ConnectionForm),
+    /// The SPEC suite asks before creating its user (the offer is in `Job::NeedsConsent`).
+    ConfirmSpec,
+}
+
+impl Overlay {
+    /// The keymap the overlay answers to.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Overlay::Search => Mode::Search,
+            Overlay::Prompt(_) => Mode::Prompt,
+            Overlay::Note(_) => Mode::EditingNote,
+            Overlay::Preconditions(_) => Mode::Confirm,
+            Overlay::Capabilities(_) => Mode::Capabilities,
+            Overlay::Help(_) => Mode::Help,
+            Overlay::Summary(_) => Mode::Summary,
+            Overlay::Connection(_) => Mode::Connection,
+            Overlay::ConfirmSpec => Mode::ConfirmSpec,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    SkipReason,
+    Evidence,
+    SpecLink,
+    CrudLink,
+    /// A recipe input (`user`, `group`...) a verification needs; remembered in the session.
+    VerifyInput,
+    /// The SCIM token or password: masked, kept in memory only.
+    Secret,
+}
+
+impl PromptKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptKind::SkipReason => "Why is this case skipped?",
+            PromptKind::Evidence => "Evidence (file path or URL)",
+            PromptKind::SpecLink => "Runscope SPEC results link (http or https)",
+            PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
+            PromptKind::VerifyInput => "Input for the verification",
+            PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+        }
+    }
+
+    /// What an empty Enter is told.
+    pub fn empty_hint(self) -> &'static str {
+        match self {
+            PromptKind::SkipReason => "A skipped case needs a reason: type it, or Esc to cancel.",
+            PromptKind::Evidence => "Type a file path or URL, or Esc to cancel.",
+            PromptKind::SpecLink | PromptKind::CrudLink => {
+                "Paste the http(s) link of the Runscope results, or Esc to cancel."
+            }
+            PromptKind::VerifyInput | PromptKind::Secret => {
+                "Type a value, or Esc to cancel the verification."
+            }
+        }
+    }
+}
+
+/// A single-line field.
+pub struct Prompt {
+    pub kind: PromptKind,
+    /// The case it is about (the selected one when opened).
+    pub case: usize,
+    pub input: Input,
+    /// The title shown above the field.
+    pub title: String,
+}
+
+pub struct NoteEditor {
+    pub case: usize,
+    pub textarea: TextArea<'static>,
+}
+
+/// A mark waiting for the tester's answer because referenced preconditions are not met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMark {
+    pub case: usize,
+    pub outcome: Outcome,
+    /// Referenced cases and their outcomes (Fail, Blocked or Not run).
+    pub unmet: Vec<(String, Outcome)>,
+}
+
+/// The capability declaration being edited.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapabilitiesDraft {
+    /// Capability keys with the support the tester is declaring.
+    pub choices: Vec<(String, bool)>,
+    pub cursor: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HelpView {
+    pub scroll: usize,
+}
+
+/// The summary: the readiness verdict, assessed when it opens and whenever its inputs change.
+pub struct SummaryView {
+    pub readiness: Readiness,
+    /// The selected blocker.
+    pub cursor: usize,
+}
+
+/// What `v`, `V` or `r` asked to verify.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyTarget {
+    Case(usize),
+    All,
+    /// scimplan's SPEC suite; `Some` once the tester agreed to the user it creates.
+    Spec(Option<SpecOptions>),
+}
+
+/// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
+/// (the connection form, an input prompt, the secret prompt, the SPEC question).
+#[derive(Default)]
+pub enum Job {
+    #[default]
+    Idle,
+    NeedsConnection(VerifyTarget),
+    NeedsInput {
+        target: VerifyTarget,
+        /// The recipe input asked for.
+        name: String,
+    },
+    NeedsSecret(VerifyTarget),
+    /// The SPEC suite would create this user: yes or no.
+    NeedsConsent(SpecOptions),
+    Running(Verification),
+}
+
+impl Job {
+    pub fn running(&self) -> Option<&Verification> {
+        match self {
+            Job::Running(verification) => Some(verification),
+            _ => None,
+        }
+    }
+
+    pub fn running_mut(&mut self) -> Option<&mut Verification> {
+        match self {
+            Job::Running(verification) => Some(verification),
+            _ => None,
+        }
+    }
+}
+
+/// How far a SPEC run has come.
+#[derive(Debug, Clone, Default)]
+pub struct SpecProgress {
+    pub done: usize,
+    pub failed: usize,
+    pub warned: usize,
+}
+
+/// What a running job is.
+pub enum RunKind {
+    /// Case checks, in order.
+    Cases {
+        cases: Vec<String>,
+        /// Verdicts of the runs finished so far.
+        finished: Vec<Verdict>,
+    },
+    Spec(SpecProgress),
+}
+
+/// A verification in progress and what it has shown so far.
+pub struct Verification {
+    pub running: Running,
+    pub kind: RunKind,
+    /// The latest polling attempt or check, for the footer.
+    pub progress: String,
+    pub started: Instant,
+    /// Ticks seen, for the spinner.
+    pub ticks: usize,
+    pub cancelled: bool,
+}
+
+const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
+
+impl Verification {
+    pub fn new(running: Running, kind: RunKind) -> Verification {
+        Verification {
+            running,
+            kind,
+            progress: String::new(),
+            started: Instant::now(),
+            ticks: 0,
+            cancelled: false,
+        }
+    }
+
+    pub fn spinner(&self) -> char {
+        SPINNER[self.ticks % SPINNER.len()]
+    }
+
+    /// The case being checked now, if this is a case check.
+    pub fn current_case(&self) -> Option<&str> {
+        match &self.kind {
+            RunKind::Cases { cases, finished } => cases.get(finished.len()).map(String::as_str),
+            RunKind::Spec(_) => None,
+        }
+    }
+
+    /// One line for the footer: which case, which attempt, what failed, when it retries.
+    pub fn status_line(&self) -> String {
+        let stop = if self.cancelled {
+            "cancelling…"
+        } else {
+            "Esc cancels"
+        };
+        match &self.kind {
+            RunKind::Spec(spec) => {
+                let last = if self.progress.is_empty() {
+                    "first check…".to_string()
+                } else {
+                    format!("last: {}", self.progress)
+                };
+                format!(
+                    "{} SPEC suite: {} checks done, {} failed, {} warning(s); {last} ({stop})",
+                    self.spinner(),
+                    spec.done,
+                    spec.failed,
+                    spec.warned
+                )
+            }
+            RunKind::Cases { cases, finished } => {
+                let at = (finished.len() + 1).min(cases.len());
+                let case = cases.get(at - 1).map(String::as_str).unwrap_or("");
+                let what = if self.progress.is_empty() {
+                    format!("{case}: first attempt…")
+                } else {
+                    self.progress.clone()
+                };
+                format!(
+                    "{} Verifying {at}/{}: {what} ({stop})",
+                    self.spinner(),
+                    cases.len()
+                )
+            }
+        }
+    }
+}
