@@ -189,12 +189,33 @@ fn a_provisioning_failure_shows_oktas_reason_beside_the_verdict() {
         "{text}"
     );
     assert!(
-        text.contains("Okta System Log: ") && text.contains("application.provision.user.push FAILURE: Error while checking whether user ann.fail@example.com exists in the app: 401"),
+        text.contains("Okta: System Log: ") && text.contains("application.provision.user.push FAILURE: Error while checking whether user ann.fail@example.com exists in the app: 401"),
         "{text}"
     );
     assert!(
         text.contains("application.integration.authentication_failure FAILURE"),
         "{text}"
+    );
+    // The completed workbook's API checks sheet lists Okta's side beside the verdict.
+    let export = dir.path().join("completed.xlsx");
+    let out = scimplan(
+        dir.path(),
+        &server,
+        &["export", "plan.xlsx", "-o", export.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&export).unwrap();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("API checks")
+        .expect("an API checks sheet")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let row = rows.iter().find(|r| r[0] == "C9290").expect("C9290's run");
+    assert!(
+        row[7].contains("sync ERROR") && row[7].contains("application.provision.user.push FAILURE"),
+        "{row:?}"
     );
     let (json, raw) = session(dir.path());
     let events = json["verify"]["runs"][0]["okta"]["events"]

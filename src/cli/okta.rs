@@ -202,37 +202,7 @@ pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut V
 
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
 pub fn print_trail(run: &VerifyRun) {
-    let Some(trail) = &run.okta else {
-        return;
-    };
-    if let Some(error) = &trail.error {
-        println!("    Okta: could not read the System Log: {error}");
-        return;
-    }
-    if let Some(user) = &trail.app_user {
-        println!(
-            "    Okta: app user {} {} (sync {}{})",
-            user.user_id,
-            user.status,
-            user.sync_state,
-            user.external_id
-                .as_deref()
-                .map(|id| format!(", SCIM id {id}"))
-                .unwrap_or_default()
-        );
-    }
-    let failures = trail.failures();
-    for line in trail.events.iter().filter(|e| e.failed()).map(|e| e.line()) {
-        println!("    Okta System Log: {line}");
-    }
-    if failures.is_empty() {
-        println!(
-            "    Okta System Log: {} event(s) since {}, no failure",
-            trail.events.len(),
-            trail
-                .since
-                .map(|t| t.format("%H:%M:%S").to_string())
-                .unwrap_or_default()
-        );
+    for line in run.okta.iter().flat_map(|trail| trail.lines()) {
+        println!("    Okta: {line}");
     }
 }

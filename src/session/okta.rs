@@ -244,6 +244,44 @@ pub struct OktaTrail {
 }
 
 impl OktaTrail {
+    /// Okta's side for the tester, one line each: the app user's state, the failed events
+    /// (time, event, reason), or how many events there were when none failed.
+    pub fn lines(&self) -> Vec<String> {
+        if let Some(error) = &self.error {
+            return vec![format!("could not read the System Log: {error}")];
+        }
+        let mut lines = Vec::new();
+        if let Some(user) = &self.app_user {
+            let linked = user
+                .external_id
+                .as_deref()
+                .map(|id| format!(", SCIM id {id}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "app user {} {} (sync {}{linked})",
+                user.user_id, user.status, user.sync_state
+            ));
+        }
+        let failed: Vec<String> = self
+            .events
+            .iter()
+            .filter(|e| e.failed())
+            .map(|e| format!("System Log: {}", e.line()))
+            .collect();
+        if failed.is_empty() {
+            let since = self
+                .since
+                .map(|t| format!(" since {}", t.format("%H:%M:%S")))
+                .unwrap_or_default();
+            lines.push(format!(
+                "System Log: {} event(s){since}, no failure",
+                self.events.len()
+            ));
+        }
+        lines.extend(failed);
+        lines
+    }
+
     /// The failures worth showing first: failed events, then a sync error.
     pub fn failures(&self) -> Vec<String> {
         let mut out: Vec<String> = self
