@@ -7,6 +7,7 @@
 //! - `api`: typed calls (app, provisioning feature and connection, app users and groups,
 //!   Group Push mappings, users and their lifecycle, System Log).
 //! - `oauth`: signing in as an OAuth 2.0 service app (client credentials, private-key JWT).
+//! - `side`: the Okta side of the O and S+O cases, as assertions (engine-agnostic).
 //! - `check`: what `scimplan connect --okta-org` checks at once.
 //! - `trail`: a case's System Log events and the app user's sync state, kept with the run.
 
@@ -15,6 +16,7 @@ pub mod check;
 pub mod client;
 pub mod error;
 pub mod oauth;
+pub mod side;
 pub mod trail;
 
 pub use api::{
@@ -24,6 +26,9 @@ pub use api::{
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};
 pub use error::{ApiError, OktaError};
+pub use side::{
+    MappingState, OktaExpectation, ProfileExpectations, expectations_for, profile_expectations,
+};
 pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
 
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
