@@ -102,3 +102,18 @@ impl Workspace {
             .filter(|(i, _)| self.store.session.applies(&self.reqs, *i))
     }
 }
+
+/// Where downloaded plans and Okta's test files go: `SCIMPLAN_DATA_DIR`, else `plans/` of the
+/// checkout scimplan was built from when it still exists, else the platform's data directory.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCIMPLAN_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("plans");
+    if checkout.join("okta-scim.toml").is_file() {
+        return checkout;
+    }
+    directories::ProjectDirs::from("", "", "scimplan")
+        .map(|dirs| dirs.data_dir().join("plans"))
+        .unwrap_or_else(|| PathBuf::from("plans"))
+}

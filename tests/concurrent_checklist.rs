@@ -2,6 +2,8 @@
 //! same time: both results survive, before and after the checklist's next change and its quit.
 
 mod common;
+#[path = "common/screen.rs"]
+mod screen;
 
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use rexpect::session::PtySession;
 use scimplan::session::{Outcome, Session};
+use screen::Screen;
 
 fn spawn(dir: &Path) -> PtySession {
     let mut command = Command::new("sh");
@@ -57,7 +60,8 @@ fn the_open_checklist_and_a_cli_mark_keep_both() {
     let d = dir.path();
     write_plan(&d.join("plan.xlsx"), large_plan_rows(12));
     let mut p = spawn(d);
-    p.exp_string("Capabilities:").unwrap();
+    let mut screen = Screen::new();
+    screen.wait_for(&mut p, "Capabilities:");
     send(&mut p, "\r");
     wait_for(d, "capabilities declared", |s| s.capabilities_confirmed);
     send(&mut p, "p");
@@ -76,6 +80,13 @@ fn the_open_checklist_and_a_cli_mark_keep_both() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    // The open checklist shows it without a key press.
+    screen.wait_for(&mut p, "Changed elsewhere and picked up: C100010");
+    let shown = screen.wait_for(&mut p, "✗ C100010");
+    assert!(
+        shown.contains("✎"),
+        "the CLI's note shows as a note mark:\n{shown}"
+    );
 
     // The checklist's next change is saved on top of it, not over it.
     send(&mut p, "p");

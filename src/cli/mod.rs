@@ -208,10 +208,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a local equivalent of Okta's SCIM SPEC suite against the app (creates one user).
+    /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
+    /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
     Spec {
         /// The plan workbook.
         plan: PathBuf,
+        /// A Runscope export to run instead of Okta's SPEC file (an older file, an edited copy).
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Run Okta's Entitlements file against this endpoint (e.g. /Roles); repeatable. Needs
+        /// the Entitlement Management capability declared supported.
+        #[arg(long = "entitlement-endpoint", value_name = "PATH")]
+        entitlement_endpoints: Vec<String>,
+        /// Wait out every pause as Runscope does, instead of polling or skipping them.
+        #[arg(long)]
+        wait_pauses: bool,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -354,10 +365,24 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         ),
         Some(Command::Spec {
             plan,
+            file,
+            entitlement_endpoints,
+            wait_pauses,
             yes,
             junit,
             json,
-        }) => verify::spec(&plan, &common, verify::SpecArgs { yes, junit, json }),
+        }) => verify::spec(
+            &plan,
+            &common,
+            verify::SpecArgs {
+                file,
+                entitlement_endpoints,
+                wait_pauses,
+                yes,
+                junit,
+                json,
+            },
+        ),
     }
 }
 
@@ -370,7 +395,15 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
         )));
     }
     let ws = open(plan, common)?;
-    crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    let lost = crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    if lost > 0 {
+        return Err(Failure {
+            message: format!(
+                "quit with {lost} unsaved change(s): they were lost (the session file keeps the state before them)."
+            ),
+            code: EXIT_ERROR,
+        });
+    }
     Ok(0)
 }
 

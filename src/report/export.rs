@@ -457,6 +457,10 @@ fn write_summary_sheet(
         sheet.write_string_with_format(row, 0, suite.name(), &formats.bold)?;
         sheet.write_string(row, 1, if suite.satisfied() { "OK" } else { "MISSING" })?;
         sheet.write_string(row, 2, text(&suite.describe()))?;
+        // Column E: the latest local run of Okta's file, beside the link.
+        if let Some(local) = suite.describe_local() {
+            sheet.write_string(row, 4, text(&local))?;
+        }
         if let super::readiness::SuiteEvidence::Link(url) = &suite.evidence {
             // Column D holds the bare link so a colleague's scimplan can read it back.
             sheet.write_string(row, 3, text(url))?;

@@ -4,6 +4,7 @@
 
 mod atomic;
 pub mod connection;
+pub mod file_run;
 mod history;
 pub mod links;
 pub mod lock;
@@ -16,6 +17,7 @@ pub mod verification;
 
 pub use atomic::{backup_path, write_atomic, write_new};
 pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
 pub use lock::{LockError, lock_path};

@@ -197,6 +197,12 @@ pub struct SuiteRun {
     #[serde(default)]
     pub warnings: usize,
     pub duration_ms: u64,
+    /// The Runscope test file run (its own name), for runs of Okta's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// That file's SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// A record that the workbook changed under the session.

@@ -27,10 +27,12 @@ pub enum Mode {
     Connection,
     /// The SPEC suite is about to create a user: go ahead or not.
     ConfirmSpec,
+    /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
+    Unsaved,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -41,6 +43,7 @@ impl Mode {
         Mode::Summary,
         Mode::Connection,
         Mode::ConfirmSpec,
+        Mode::Unsaved,
     ];
 
     pub fn title(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Mode {
             Mode::Summary => "Summary",
             Mode::Connection => "SCIM connection",
             Mode::ConfirmSpec => "Run the SPEC suite",
+            Mode::Unsaved => "Unsaved changes",
         }
     }
 
@@ -71,6 +75,7 @@ impl Mode {
             Mode::Summary => "summary",
             Mode::Connection => "connection",
             Mode::ConfirmSpec => "confirm-spec",
+            Mode::Unsaved => "unsaved",
         }
     }
 
@@ -302,6 +307,13 @@ impl Default for Keymap {
         bind(&mut confirm_spec, &["esc", "n"], Cancel);
         tables.insert(Mode::ConfirmSpec, confirm_spec);
 
+        let mut unsaved = Vec::new();
+        bind(&mut unsaved, &["r"], RetrySave);
+        bind(&mut unsaved, &["s"], SaveElsewhere);
+        bind(&mut unsaved, &["L"], QuitLosingChanges);
+        bind(&mut unsaved, &["esc"], Cancel);
+        tables.insert(Mode::Unsaved, unsaved);
+
         let hints = BTreeMap::from([
             (
                 Mode::Normal,
@@ -349,6 +361,10 @@ impl Default for Keymap {
             // The scheme's own label says which keys choose it.
             (Mode::Connection, vec![NextField, Submit, Cancel]),
             (Mode::ConfirmSpec, vec![Agree, Cancel]),
+            (
+                Mode::Unsaved,
+                vec![RetrySave, SaveElsewhere, QuitLosingChanges, Cancel],
+            ),
         ]);
         Keymap { tables, hints }
     }

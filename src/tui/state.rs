@@ -28,6 +28,8 @@ pub enum Overlay {
     Connection(ConnectionForm),
     /// The SPEC suite asks before creating its user (the offer is in `Job::NeedsConsent`).
     ConfirmSpec,
+    /// Quitting with changes the session file does not hold: retry, save elsewhere, or lose them.
+    Unsaved,
 }
 
 impl Overlay {
@@ -43,6 +45,7 @@ impl Overlay {
             Overlay::Summary(_) => Mode::Summary,
             Overlay::Connection(_) => Mode::Connection,
             Overlay::ConfirmSpec => Mode::ConfirmSpec,
+            Overlay::Unsaved => Mode::Unsaved,
         }
     }
 }
@@ -57,6 +60,8 @@ pub enum PromptKind {
     VerifyInput,
     /// The SCIM token or password: masked, kept in memory only.
     Secret,
+    /// Where to save the session when its own file cannot be written.
+    SaveAs,
 }
 
 impl PromptKind {
@@ -68,6 +73,7 @@ impl PromptKind {
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::SaveAs => "Save the session to (a new file's path)",
         }
     }
 
@@ -82,6 +88,7 @@ impl PromptKind {
             PromptKind::VerifyInput | PromptKind::Secret => {
                 "Type a value, or Esc to cancel the verification."
             }
+            PromptKind::SaveAs => "Type the path of a new file, or Esc to go back.",
         }
     }
 }
@@ -136,7 +143,7 @@ pub enum VerifyTarget {
     Case(usize),
     All,
     /// scimplan's SPEC suite; `Some` once the tester agreed to the user it creates.
-    Spec(Option<SpecOptions>),
+    Spec(Option<Box<SpecOptions>>),
 }
 
 /// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
@@ -153,7 +160,7 @@ pub enum Job {
     },
     NeedsSecret(VerifyTarget),
     /// The SPEC suite would create this user: yes or no.
-    NeedsConsent(SpecOptions),
+    NeedsConsent(Box<SpecOptions>),
     Running(Verification),
 }
 

@@ -43,6 +43,33 @@ pub fn real_plan(name: &str, dir: &Path) -> Option<PathBuf> {
     Some(target)
 }
 
+/// The folder holding Okta's test files (Runscope exports, initial scripts):
+/// `SCIMPLAN_OKTA_FILES`, else `../shared/okta` beside the checkout.
+pub fn okta_files_dir() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("SCIMPLAN_OKTA_FILES").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/okta")),
+    ];
+    candidates.into_iter().flatten().find(|d| d.is_dir())
+}
+
+/// One of Okta's test files, read where it lies (never copied into the repo). Panics when it is
+/// absent and `SCIMPLAN_REQUIRE_OKTA_FILES` is set (as in CI); otherwise `None`, so the caller
+/// can skip, saying so.
+pub fn okta_file(name: &str) -> Option<PathBuf> {
+    let found = okta_files_dir()
+        .map(|d| d.join(name))
+        .filter(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("SCIMPLAN_REQUIRE_OKTA_FILES").is_none(),
+            "SCIMPLAN_REQUIRE_OKTA_FILES is set but {name} was not found (set SCIMPLAN_OKTA_FILES)"
+        );
+        eprintln!("skipping: Okta's {name} not found (set SCIMPLAN_OKTA_FILES)");
+    }
+    found
+}
+
 /// A sheet to write: its name and rows of text cells (row 0 first).
 pub struct SheetSpec<'a> {
     pub name: &'a str,

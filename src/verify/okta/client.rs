@@ -373,18 +373,21 @@ impl OktaClient {
 
 struct Answer {
     status: u16,
-    headers: reqwest::header::HeaderMap,
+    headers: Vec<(String, String)>,
     text: String,
 }
 
-fn header<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> Option<&'a str> {
+/// Response headers as `verify::http` reads them: (lower-case name, value) pairs.
+type Headers = [(String, String)];
+
+fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
     headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
 }
 
-fn rate_limit(headers: &reqwest::header::HeaderMap) -> RateLimit {
+fn rate_limit(headers: &Headers) -> RateLimit {
     let number = |name| header(headers, name).and_then(|v| v.parse::<u64>().ok());
     RateLimit {
         limit: number("x-rate-limit-limit"),
@@ -395,7 +398,7 @@ fn rate_limit(headers: &reqwest::header::HeaderMap) -> RateLimit {
 
 /// How long until the window resets: `X-Rate-Limit-Reset` (epoch seconds) against Okta's own
 /// clock (`Date`) so a skewed local clock does not matter; a second when Okta gives no reset.
-fn wait_for_reset(rate: &RateLimit, headers: &reqwest::header::HeaderMap) -> Duration {
+fn wait_for_reset(rate: &RateLimit, headers: &Headers) -> Duration {
     let Some(reset) = rate.reset else {
         return Duration::from_secs(1);
     };
@@ -412,12 +415,11 @@ fn bucket(url: &str) -> String {
 }
 
 /// The `rel="next"` target of the `Link` headers.
-pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+pub fn next_link(headers: &Headers) -> Option<String> {
     headers
-        .get_all(reqwest::header::LINK)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("link"))
+        .flat_map(|(_, v)| v.split(','))
         .find_map(|link| {
             let (target, params) = link.trim().split_once(';')?;
             let is_next = params.split(';').any(|p| {
@@ -486,48 +488,41 @@ fn error_for(request: String, status: u16, body: &str) -> OktaError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn the_next_link_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            "link",
-            HeaderValue::from_static("<https://o.okta.com/api/v1/users?limit=2>; rel=\"self\""),
-        );
-        headers.append(
-            "link",
-            HeaderValue::from_static(
+        let headers = pairs(&[
+            (
+                "link",
+                "<https://o.okta.com/api/v1/users?limit=2>; rel=\"self\"",
+            ),
+            (
+                "link",
                 "<https://o.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
             ),
-        );
+        ]);
         assert_eq!(
             next_link(&headers).as_deref(),
             Some("https://o.okta.com/api/v1/users?after=00u2&limit=2")
         );
-        let mut one = HeaderMap::new();
-        one.insert(
+        let one = pairs(&[(
             "link",
-            HeaderValue::from_static(
-                "<https://o/a?x=1>; rel=\"self\", <https://o/a?after=b>; rel=\"next\"",
-            ),
-        );
+            "<https://o/a?x=1>; rel=\"self\", <https://o/a?after=b>; rel=\"next\"",
+        )]);
         assert_eq!(next_link(&one).as_deref(), Some("https://o/a?after=b"));
-        let mut none = HeaderMap::new();
-        none.insert(
-            "link",
-            HeaderValue::from_static("<https://o/a>; rel=\"self\""),
-        );
+        let none = pairs(&[("link", "<https://o/a>; rel=\"self\"")]);
         assert_eq!(next_link(&none), None);
     }
 
     #[test]
     fn the_wait_runs_on_oktas_clock() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "date",
-            HeaderValue::from_static("Sun, 29 Nov 2026 12:00:00 GMT"),
-        );
+        let headers = pairs(&[("date", "Sun, 29 Nov 2026 12:00:00 GMT")]);
         let at = DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 12:00:00 GMT")
             .unwrap()
             .timestamp();
