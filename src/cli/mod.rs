@@ -1,5 +1,6 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
+mod crud;
 mod fetch;
 pub(crate) mod okta;
 pub(crate) mod report;
@@ -208,6 +209,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run Okta's CRUD test file against the Okta org and the app, as Runscope would, polling
+    /// instead of its pauses; the Okta user it creates is always removed at the end.
+    Crud {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Run this Runscope export instead of Okta's CRUD file.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Seconds each step after a pause is polled before it fails (default: three times
+        /// the pause, at least 60).
+        #[arg(long, value_name = "SECONDS")]
+        deadline: Option<f64>,
+        /// Create the test user without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Print the run as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
     /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
     Spec {
@@ -360,6 +380,22 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 inputs,
                 deadline,
                 junit,
+                json,
+            },
+        ),
+        Some(Command::Crud {
+            plan,
+            file,
+            deadline,
+            yes,
+            json,
+        }) => crud::crud(
+            &plan,
+            &common,
+            crud::CrudArgs {
+                file,
+                deadline,
+                yes,
                 json,
             },
         ),

@@ -42,7 +42,7 @@ pub fn connect(
     Ok(0)
 }
 
-fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
+pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
     let connection = ws
         .store
         .session
@@ -246,7 +246,7 @@ pub struct SpecArgs {
 
 /// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
 /// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
-fn test_file(
+pub(super) fn test_file(
     ws: &Workspace,
     given: Option<&Path>,
     key: &str,
@@ -403,7 +403,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     })
 }
 
-fn print_step(step: &StepRecord) {
+pub(super) fn print_step(step: &StepRecord) {
     if step.status == StepStatus::Pause {
         println!(
             "      {} ({})",
@@ -434,7 +434,7 @@ fn print_step(step: &StepRecord) {
 }
 
 /// Asks on the terminal; refuses when there is none to ask on.
-fn confirm() -> Result<bool, Failure> {
+pub(super) fn confirm() -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(usage_error(
             "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",
