@@ -208,3 +208,48 @@ fn without_an_okta_connection_crud_says_what_to_do() {
         stderr(&out)
     );
 }
+
+#[test]
+fn sigterm_mid_run_still_removes_the_okta_user() {
+    let (dir, server, double) = setup(DoubleOptions {
+        provisioning_delay: Duration::from_secs(3),
+        ..DoubleOptions::default()
+    });
+    let child = Command::new(env!("CARGO_BIN_EXE_scimplan"))
+        .args(["crud", "plan.xlsx", "--file", &crud_file(), "--yes"])
+        .current_dir(dir.path())
+        .env("SCIMPLAN_SCIM_TOKEN", &server.token)
+        .env("SCIMPLAN_OKTA_TOKEN", OKTA_TOKEN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the file has created and assigned its Okta user (provisioning is still pending).
+    let until = Instant::now() + Duration::from_secs(60);
+    let assigned = format!("POST /api/v1/apps/{}/users", double.app_id);
+    while !double.requests().iter().any(|r| r == &assigned) {
+        assert!(Instant::now() < until, "the run never assigned its user");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let created = double.org.lock().unwrap().users.len();
+    assert_eq!(created, 1, "the file's user exists before the signal");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("clean-up: Okta user") && err.contains("unassigned, deactivated and deleted"),
+        "{err}"
+    );
+    assert!(
+        double.org.lock().unwrap().users.is_empty(),
+        "an Okta user was left behind"
+    );
+    let session = std::fs::read_to_string(dir.path().join("plan.scimplan.json")).unwrap();
+    assert!(
+        !session.contains("\"crud\""),
+        "a cancelled run was recorded as a CRUD result"
+    );
+    double.assert_valid();
+}
