@@ -125,6 +125,7 @@ fn record(
         passed: expected == actual,
         expected,
         actual,
+        note: None,
     }
 }
 
@@ -135,6 +136,7 @@ fn absent(step: &str, check: &str, expected: &str, what: String) -> AssertionRec
         expected: expected.to_string(),
         actual: what,
         passed: false,
+        note: None,
     }
 }
 
@@ -259,6 +261,7 @@ pub fn check(
                         actual: app_user
                             .password_changed
                             .unwrap_or_else(|| "not set".into()),
+                        note: None,
                     }),
                 },
             }
