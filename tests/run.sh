@@ -33,6 +33,11 @@ if [ -n "${SCIMPLAN_OKTA_FILES:-}" ]; then
   export SCIMPLAN_REQUIRE_OKTA_FILES=1
 fi
 
+# Okta's published files (the management OpenAPI the Okta double is validated against).
+if [ -z "${SCIMPLAN_OKTA_FILES:-}" ] && [ -d "$root/../shared/okta" ]; then
+  export SCIMPLAN_OKTA_FILES="$root/../shared/okta"
+fi
+
 # LibreOffice, headless: the export tests check that the completed workbook opens without repair.
 if ! command -v soffice >/dev/null 2>&1; then
   echo "==> installing libreoffice-calc-nogui (provides soffice)"

@@ -178,6 +178,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
+    let okta = super::okta::client_for_verify(&ws)?;
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
     for job in &jobs {
@@ -198,6 +199,9 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
                 );
             }
         });
+        if let Some(okta) = &okta {
+            super::okta::attach_trail(okta, &ws.store.session.verify.runs, &mut run);
+        }
         if args.recheck {
             run.outcome_left = Some("a recheck records nothing".into());
             drifts.extend(drift(&ws.store.session, &run));
@@ -215,6 +219,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         }
         if !args.json {
             print_run(&run);
+            super::okta::print_trail(&run);
         }
         runs.push(run);
     }

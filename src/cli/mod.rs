@@ -1,7 +1,9 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
 mod check;
+mod crud;
 mod fetch;
+pub(crate) mod okta;
 pub(crate) mod report;
 mod status;
 mod verify;
@@ -156,14 +158,32 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Save the app's SCIM connection in the session (the secret comes from SCIMPLAN_SCIM_TOKEN
-    /// or SCIMPLAN_SCIM_PASSWORD and is never saved).
+    /// Save the app's SCIM connection and/or the Okta org in the session (secrets come from
+    /// SCIMPLAN_SCIM_TOKEN, SCIMPLAN_SCIM_PASSWORD, SCIMPLAN_OKTA_TOKEN or a prompt, never saved).
+    #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["scim_url", "okta_org"])))]
     Connect {
         /// The plan workbook.
         plan: PathBuf,
         /// The SCIM base URL, e.g. https://app.example.com/scim/v2
         #[arg(long, value_name = "URL")]
-        scim_url: String,
+        scim_url: Option<String>,
+        /// The Okta org, e.g. https://dev-123456.okta.com (the -admin address works too);
+        /// checked at once with the API token from SCIMPLAN_OKTA_TOKEN (or a prompt).
+        #[arg(long, value_name = "URL", requires = "okta_app_id")]
+        okta_org: Option<String>,
+        /// The app instance's id (0oa..., in the app's Admin Console URL).
+        #[arg(long, value_name = "ID", requires = "okta_org")]
+        okta_app_id: Option<String>,
+        /// Sign in to Okta as this OAuth 2.0 service app (client credentials with a private-key
+        /// JWT) instead of an API token.
+        #[arg(long, value_name = "CLIENT_ID", requires_all = ["okta_org", "okta_key_file"])]
+        okta_client_id: Option<String>,
+        /// The service app's private key (PEM, RSA or P-256); read when needed, never copied.
+        #[arg(long, value_name = "FILE", requires = "okta_client_id")]
+        okta_key_file: Option<PathBuf>,
+        /// The key's id (kid) in the service app's public keys, when it has several.
+        #[arg(long, value_name = "KID", requires = "okta_client_id")]
+        okta_key_id: Option<String>,
         /// bearer, basic or header:NAME (a custom header carrying the token).
         #[arg(long, default_value = "bearer")]
         auth: String,
@@ -212,6 +232,25 @@ pub enum Command {
         /// Case IDs.
         #[arg(required = true)]
         cases: Vec<String>,
+    },
+    /// Run Okta's CRUD test file against the Okta org and the app, as Runscope would, polling
+    /// instead of its pauses; the Okta user it creates is always removed at the end.
+    Crud {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Run this Runscope export instead of Okta's CRUD file.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Seconds each step after a pause is polled before it fails (default: three times
+        /// the pause, at least 60).
+        #[arg(long, value_name = "SECONDS")]
+        deadline: Option<f64>,
+        /// Create the test user without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Print the run as JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
     /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
@@ -323,9 +362,34 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Connect {
             plan,
             scim_url,
+            okta_org,
+            okta_app_id,
+            okta_client_id,
+            okta_key_file,
+            okta_key_id,
             auth,
             username,
-        }) => verify::connect(&plan, &common, &scim_url, &auth, username),
+        }) => {
+            let mut code = 0;
+            if let Some(scim_url) = scim_url {
+                code = verify::connect(&plan, &common, &scim_url, &auth, username)?;
+            }
+            if let Some(org) = okta_org {
+                let service_app = okta_client_id.map(|client_id| okta::ServiceAppArgs {
+                    client_id,
+                    key_file: okta_key_file.unwrap_or_default(),
+                    key_id: okta_key_id,
+                });
+                code = code.max(okta::connect_okta(
+                    &plan,
+                    &common,
+                    &org,
+                    okta_app_id.as_deref(),
+                    service_app,
+                )?);
+            }
+            Ok(code)
+        }
         Some(Command::Verify {
             plan,
             cases,
@@ -344,6 +408,22 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 junit,
                 json,
                 recheck,
+            },
+        ),
+        Some(Command::Crud {
+            plan,
+            file,
+            deadline,
+            yes,
+            json,
+        }) => crud::crud(
+            &plan,
+            &common,
+            crud::CrudArgs {
+                file,
+                deadline,
+                yes,
+                json,
             },
         ),
         Some(Command::Start {

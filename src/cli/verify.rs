@@ -65,7 +65,7 @@ pub struct SpecArgs {
 
 /// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
 /// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
-fn test_file(
+pub(super) fn test_file(
     ws: &Workspace,
     given: Option<&Path>,
     key: &str,
@@ -222,7 +222,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     })
 }
 
-fn print_step(step: &StepRecord) {
+pub(super) fn print_step(step: &StepRecord) {
     if step.status == StepStatus::Pause {
         println!(
             "      {} ({})",
@@ -253,7 +253,7 @@ fn print_step(step: &StepRecord) {
 }
 
 /// Asks on the terminal; refuses when there is none to ask on.
-fn confirm() -> Result<bool, Failure> {
+pub(super) fn confirm() -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(usage_error(
             "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",

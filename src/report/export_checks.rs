@@ -34,7 +34,7 @@ pub fn write_checks_sheet(
     date: &Format,
     title: &Format,
 ) -> Result<(), XlsxError> {
-    let widths = [10.0, 18.0, 11.0, 60.0, 9.0, 10.0, 70.0];
+    let widths = [10.0, 18.0, 11.0, 60.0, 9.0, 10.0, 70.0, 70.0];
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
@@ -57,6 +57,7 @@ pub fn write_checks_sheet(
             "Attempts",
             "Requests",
             "Assertions that did not hold (expected, actual)",
+            "Okta: app user and System Log since the case started",
         ];
         for (col, name) in headers.iter().enumerate() {
             sheet.write_string_with_format(row, col as u16, *name, header)?;
@@ -83,6 +84,9 @@ pub fn write_checks_sheet(
                 })
                 .collect();
             sheet.write_string(row, 6, text(&failed.join("\n")))?;
+            if let Some(trail) = &run.okta {
+                sheet.write_string(row, 7, text(&trail.lines().join("\n")))?;
+            }
             row += 1;
         }
         row += 1;

@@ -291,6 +291,7 @@ pub fn merge(base: &Session, ours: &Session, theirs: &Session) -> (Session, Chan
 fn merge_verify(base: &VerifyState, ours: &VerifyState, theirs: &VerifyState) -> VerifyState {
     let VerifyState {
         connection,
+        okta,
         subjects,
         remembered,
         started,
@@ -299,6 +300,7 @@ fn merge_verify(base: &VerifyState, ours: &VerifyState, theirs: &VerifyState) ->
     } = ours;
     VerifyState {
         connection: pick(&base.connection, connection, &theirs.connection).0,
+        okta: pick(&base.okta, okta, &theirs.okta).0,
         subjects: merge_map(&base.subjects, subjects, &theirs.subjects, |_, b, o, t| {
             merge_entry(b, o, t)
         }),

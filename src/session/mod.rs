@@ -10,6 +10,7 @@ pub mod links;
 pub mod lock;
 mod merge;
 mod model;
+pub mod okta;
 mod store;
 pub mod tally;
 pub mod verification;
@@ -26,6 +27,10 @@ pub use merge::ChangesElsewhere;
 pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
+};
+pub use okta::{
+    AppUserSync, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaLogEntry,
+    OktaSettingsError, OktaTrail,
 };
 pub use store::{
     SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,

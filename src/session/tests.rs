@@ -388,3 +388,21 @@ fn undo_reaches_back_undo_depth_changes_and_the_log_keeps_growing() {
     assert_eq!(undone, UNDO_DEPTH);
     assert_eq!(s.result("C1").unwrap().note, "note 4");
 }
+
+#[test]
+fn an_okta_connection_saved_by_another_writer_survives_the_merge() {
+    let (base, ours, mut theirs) = diverged();
+    let okta =
+        super::OktaConnection::new("https://dev-1.okta.com", "0oa1", super::OktaAuth::ApiToken)
+            .unwrap();
+    theirs.verify.okta = Some(okta.clone());
+    let (merged, _) = merge::merge(&base, &ours, &theirs);
+    assert_eq!(merged.verify.okta, Some(okta.clone()));
+    // And ours wins when only we changed it.
+    let (base, mut ours, theirs) = diverged();
+    ours.verify.okta = Some(okta.clone());
+    assert_eq!(
+        merge::merge(&base, &ours, &theirs).0.verify.okta,
+        Some(okta)
+    );
+}

@@ -20,6 +20,9 @@ pub const RUNS_KEPT_PER_CASE: usize = 10;
 pub struct VerifyState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<Connection>,
+    /// The tester's Okta org and app instance (never the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<super::OktaConnection>,
     /// Inputs typed once and reused: `user`, `group`, `members`...
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub subjects: BTreeMap<String, String>,
@@ -148,6 +151,9 @@ pub struct VerifyRun {
     /// Values captured by the last attempt.
     #[serde(default)]
     pub captured: BTreeMap<String, String>,
+    /// Okta's side: System Log events since the case started and the app user's sync state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<super::OktaTrail>,
     /// Why a finished check left the case's outcome alone (steps not marked done, a recheck).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_left: Option<String>,

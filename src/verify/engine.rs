@@ -170,6 +170,7 @@ pub fn run_check(
             .collect(),
         assertions: attempt.assertions,
         captured: attempt.captured,
+        okta: None,
         outcome_left: None,
         remember: job.recipe.remember.clone(),
         subject: job.subject.clone(),

@@ -414,7 +414,7 @@ impl PlainClient {
 
 /// Follows redirects only within the same scheme, host and port: the auth header must never
 /// reach another host.
-fn same_origin_redirects() -> reqwest::redirect::Policy {
+pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let Some(first) = attempt.previous().first() else {
             return attempt.stop();
@@ -441,18 +441,19 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// What came back for one request, read on the request's own thread.
-struct Answer {
-    status: u16,
-    content_type: Option<String>,
-    retry_after: Option<Duration>,
-    location: Option<String>,
-    headers: Vec<(String, String)>,
-    text: Result<String, reqwest::Error>,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub location: Option<String>,
+    /// Every header, names in lower case (the Okta client reads rate limits and `Link`).
+    pub headers: Vec<(String, String)>,
+    pub text: Result<String, reqwest::Error>,
 }
 
 /// Sends on a thread of its own so that cancelling does not wait for a slow app: `None` when
 /// cancelled first. The abandoned request still ends at its own timeout.
-fn send_cancellable(
+pub(crate) fn send_cancellable(
     request: reqwest::blocking::RequestBuilder,
     cancel: &CancelFlag,
 ) -> Option<Result<Answer, reqwest::Error>> {
@@ -525,7 +526,7 @@ fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
     }
 }
 
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut source = error;
     while let Some(next) = source.source() {
         source = next;

@@ -10,6 +10,7 @@
 //! - `record`: what a run leaves in the session.
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
+//! - `okta`: the Okta client (the tester's org: app, users, groups, System Log).
 //!
 //! Rules every check follows (the SCIM side here; the Okta side must follow them too):
 //! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
@@ -34,6 +35,7 @@ pub mod http;
 pub mod job;
 pub mod json_path;
 pub mod members;
+pub mod okta;
 pub mod recipe;
 pub mod record;
 pub mod runscope;

@@ -1,0 +1,240 @@
+//! `scimplan connect PLAN --okta-org URL --okta-app-id ID`: the tester's Okta org, checked at
+//! once (the app, its provisioning) and saved in the session without the token.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
+use crate::session::VerifyRun;
+use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
+use crate::verify::Secret;
+use crate::verify::okta::{
+    OktaClient, OktaError, check_app, credential_for, okta_trail, subjects_of, token_from_env,
+    trail_since,
+};
+use crate::workspace::Workspace;
+
+/// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
+pub struct ServiceAppArgs {
+    pub client_id: String,
+    pub key_file: std::path::PathBuf,
+    pub key_id: Option<String>,
+}
+
+/// Checks the org and the app with the token, then saves the connection (never the token).
+/// Nothing is saved when the check fails: an earlier connection stays as it was.
+pub fn connect_okta(
+    plan: &Path,
+    common: &Common,
+    org: &str,
+    app_id: Option<&str>,
+    service_app: Option<ServiceAppArgs>,
+) -> Result<u8, Failure> {
+    let Some(app_id) = app_id else {
+        return Err(usage_error(
+            "--okta-org needs --okta-app-id ID: the app instance's id, shown in its Admin Console URL (…/instance/0oa…/).",
+        ));
+    };
+    let auth = match service_app {
+        None => OktaAuth::ApiToken,
+        Some(args) => {
+            // Kept absolute, so later commands find the key from any folder.
+            let key_file = std::path::absolute(&args.key_file).unwrap_or(args.key_file);
+            OktaAuth::ServiceApp {
+                client_id: args.client_id.trim().to_string(),
+                key_file: key_file.display().to_string(),
+                key_id: args.key_id,
+                scopes: OKTA_SCOPES.iter().map(|s| s.to_string()).collect(),
+            }
+        }
+    };
+    let connection = OktaConnection::new(org, app_id, auth)?;
+    let mut ws = open(plan, common)?;
+    let token = match connection.auth {
+        OktaAuth::ApiToken => Some(okta_token()?),
+        OktaAuth::ServiceApp { .. } => None,
+    };
+    println!(
+        "Okta org: {} (app {})",
+        connection.org_url, connection.app_id
+    );
+    println!("signing in with: {}", connection.auth.label());
+    let client = match credential_for(&connection, token) {
+        Ok(credential) => OktaClient::new(&connection, credential)?
+            .with_progress(|progress| eprintln!("  {}", progress.describe())),
+        Err(error) => {
+            eprintln!("error: {}", explain(&error));
+            eprintln!("The Okta connection was not saved.");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let check = match check_app(&client) {
+        Ok(check) => check,
+        Err(error) => {
+            eprintln!("error: {}", explain(&error));
+            eprintln!("The Okta connection was not saved.");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    for line in check.lines() {
+        println!("{line}");
+    }
+    ws.store.session.verify.okta = Some(connection.clone());
+    save(&mut ws)?;
+    match &connection.auth {
+        OktaAuth::ApiToken => println!(
+            "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."
+        ),
+        OktaAuth::ServiceApp { key_file, .. } => println!(
+            "Okta connection saved. The private key stays in {key_file}: read when needed, never copied."
+        ),
+    }
+    if !check.provisioning_on() {
+        eprintln!(
+            "warning: provisioning is off for {}: the cases that check Okta's provisioning cannot pass until it is on.",
+            check.app.label
+        );
+    }
+    Ok(0)
+}
+
+/// Okta's errors, with the next step for the ones a tester meets when connecting.
+fn explain(error: &OktaError) -> String {
+    error.to_string()
+}
+
+/// The token from `SCIMPLAN_OKTA_TOKEN`, else a masked prompt on the terminal.
+pub fn okta_token() -> Result<Secret, Failure> {
+    if let Some(token) = token_from_env() {
+        return Ok(token);
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(usage_error(format!(
+            "the Okta API token is not set: export {OKTA_TOKEN_ENV} (it is read from the environment, or asked on a terminal, and never saved)."
+        )));
+    }
+    let token = masked_prompt("Okta API token (input hidden): ")
+        .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
+    if token.trim().is_empty() {
+        return Err(usage_error(format!(
+            "no token given. Export {OKTA_TOKEN_ENV} or type the token at the prompt."
+        )));
+    }
+    Ok(Secret::new(token.trim()))
+}
+
+/// Reads a line without echoing it (a `*` per character), in raw mode so it never shows.
+fn masked_prompt(question: &str) -> std::io::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    let mut err = std::io::stderr();
+    write!(err, "{question}")?;
+    err.flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut text = String::new();
+    let result = loop {
+        match read() {
+            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => match key.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    text.clear();
+                    break Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "cancelled",
+                    ));
+                }
+                KeyCode::Esc => {
+                    text.clear();
+                    break Ok(());
+                }
+                KeyCode::Backspace if text.pop().is_some() => {
+                    let _ = write!(err, "\u{8} \u{8}");
+                }
+                KeyCode::Char(c) => {
+                    text.push(c);
+                    let _ = write!(err, "*");
+                }
+                _ => {}
+            },
+            Ok(Event::Paste(pasted)) => {
+                let _ = write!(err, "{}", "*".repeat(pasted.chars().count()));
+                text.push_str(&pasted);
+            }
+            Ok(_) => {}
+            Err(e) => break Err(e),
+        }
+        let _ = err.flush();
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    writeln!(err)?;
+    result.map(|()| text)
+}
+
+/// The Okta client for `verify`, when the session has an Okta connection and the token is in
+/// the environment (verify never prompts: it runs in scripts). `None` otherwise, with a note.
+pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> {
+    let Some(connection) = ws.store.session.verify.okta.clone() else {
+        return Ok(None);
+    };
+    let token = token_from_env();
+    if connection.auth == OktaAuth::ApiToken && token.is_none() {
+        eprintln!(
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
+        );
+        return Ok(None);
+    }
+    match credential_for(&connection, token) {
+        Ok(credential) => Ok(Some(
+            OktaClient::new(&connection, credential)?
+                .with_progress(|progress| eprintln!("  {}", progress.describe())),
+        )),
+        Err(error) => {
+            eprintln!("note: Okta's side is not read: {error}");
+            Ok(None)
+        }
+    }
+}
+
+/// Keeps Okta's side with the run: the System Log since the case started and the app user.
+pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut VerifyRun) {
+    let since = trail_since(earlier_runs, &run.case, run.at);
+    run.okta = Some(okta_trail(client, since, &subjects_of(&run.inputs)));
+}
+
+/// Okta's side of a run, for the tester: the app user's state and what went wrong.
+pub fn print_trail(run: &VerifyRun) {
+    for line in run.okta.iter().flat_map(|trail| trail.lines()) {
+        println!("    Okta: {line}");
+    }
+}
+
+/// Okta's refusals in a CRUD run, with Okta's words: the failed steps sent to the Okta API whose
+/// answer is an Okta error (the file's password against the org's password policy, say).
+pub fn print_okta_refusals(run: &crate::session::FileRun) {
+    use crate::session::StepStatus;
+    for step in run.steps.iter().filter(|s| s.status == StepStatus::Fail) {
+        if !step.url.contains("/api/v1/") {
+            continue;
+        }
+        let Some(last) = step.attempts.last() else {
+            continue;
+        };
+        let Ok(api) = serde_json::from_str::<crate::verify::okta::ApiError>(&last.response_body)
+        else {
+            continue;
+        };
+        if api.error_code.is_empty() {
+            continue;
+        }
+        let hint = if api.error_summary.contains("password") {
+            " The file's fixed password does not meet this org's password policy: relax the policy for the test (Security > Authenticators > Password) or edit a copy of the file and run it with --file."
+        } else {
+            ""
+        };
+        println!(
+            "Okta refused step {} ({}): {}.{hint}",
+            step.position,
+            step.title(),
+            api.describe()
+        );
+    }
+}

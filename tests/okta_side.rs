@@ -1,0 +1,270 @@
+//! The Okta side of the O and S+O cases against the Okta double (and the real scim2-server
+//! where provisioning matters): each expectation passes in the state the case's expected result
+//! describes and fails, saying what Okta shows, in realistic wrong states.
+
+#[path = "common/okta_double.rs"]
+mod okta_double;
+#[path = "common/scim_server.rs"]
+mod scim_server;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
+use scim_server::ScimServer;
+use scimplan::session::{AssertionRecord, OktaAuth, OktaConnection};
+use scimplan::verify::okta::side::{check, poll};
+use scimplan::verify::okta::{
+    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, expectations_for,
+    profile_expectations,
+};
+use scimplan::verify::{CancelFlag, Secret};
+use serde_json::json;
+
+fn client(double: &OktaDouble) -> OktaClient {
+    let connection = OktaConnection::new(&double.url, &double.app_id, OktaAuth::ApiToken).unwrap();
+    OktaClient::new(
+        &connection,
+        OktaCredential::ApiToken(Secret::new(double.token.clone())),
+    )
+    .unwrap()
+}
+
+fn with_scim(server: &ScimServer, token: &str) -> OktaDouble {
+    OktaDouble::start(DoubleOptions {
+        scim: Some(ScimTarget {
+            url: server.url.clone(),
+            token: token.into(),
+        }),
+        provisioning_delay: Duration::from_millis(500),
+        ..DoubleOptions::default()
+    })
+}
+
+fn passed(records: &[AssertionRecord]) -> bool {
+    !records.is_empty() && records.iter().all(|r| r.passed)
+}
+
+fn failing(records: &[AssertionRecord]) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| {
+            format!(
+                "{}: {}: expected {}, got {}",
+                r.step, r.check, r.expected, r.actual
+            )
+        })
+        .collect()
+}
+
+fn assign(okta: &OktaClient, user_id: &str, login: &str) {
+    okta.assign_user(
+        user_id,
+        login,
+        &json!({"givenName": "Ann", "familyName": "Lee", "email": login}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_provisioned_user_passes_once_okta_has_pushed_it_and_not_before() {
+    let server = ScimServer::start();
+    let double = with_scim(&server, &server.token);
+    let okta = client(&double);
+    let login = "ann.lee@example.com";
+    let user_id = double.add_user(login, "Ann", "Lee");
+    assign(&okta, &user_id, login);
+    let inputs: BTreeMap<String, String> = [("user".to_string(), login.to_string())].into();
+    let expectations = expectations_for("C9290", &inputs);
+    let early = check(&okta, &expectations[0]).unwrap();
+    assert!(!passed(&early), "passed before Okta provisioned: {early:?}");
+    assert!(
+        failing(&early)
+            .iter()
+            .any(|f| f.contains("syncState: expected SYNCHRONIZED, got SYNCING")),
+        "{early:?}"
+    );
+    let records = poll(
+        &okta,
+        &expectations,
+        Instant::now() + Duration::from_secs(20),
+        Duration::from_millis(200),
+        &CancelFlag::new(),
+    )
+    .unwrap();
+    assert!(passed(&records), "{:?}", failing(&records));
+    // Linked to the SCIM id the app holds, and to no other.
+    let scim_id = server.find_users(login)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let right = OktaExpectation::Provisioned {
+        login: login.into(),
+        scim_id: Some(scim_id),
+    };
+    assert!(passed(&check(&okta, &right).unwrap()));
+    let wrong = OktaExpectation::Provisioned {
+        login: login.into(),
+        scim_id: Some("another-id".into()),
+    };
+    let records = check(&okta, &wrong).unwrap();
+    assert!(
+        failing(&records).iter().any(|f| f.contains("externalId")),
+        "{records:?}"
+    );
+    // The SCIM side's expected values come from the Okta profile.
+    let profile = profile_expectations(&okta, login).unwrap().unwrap();
+    assert_eq!(
+        (
+            profile.given_name.as_deref(),
+            profile.family_name.as_deref()
+        ),
+        (Some("Ann"), Some("Lee"))
+    );
+    assert!(
+        profile_expectations(&okta, "nobody@example.com")
+            .unwrap()
+            .is_none()
+    );
+    double.assert_valid();
+}
+
+#[test]
+fn a_refused_push_fails_the_okta_side_with_the_sync_error() {
+    let server = ScimServer::start();
+    let double = with_scim(&server, "wrong-token");
+    let okta = client(&double);
+    let login = "bob@example.com";
+    let user_id = double.add_user(login, "Bob", "Ray");
+    assign(&okta, &user_id, login);
+    let expectation = OktaExpectation::Provisioned {
+        login: login.into(),
+        scim_id: None,
+    };
+    let records = poll(
+        &okta,
+        &[expectation],
+        Instant::now() + Duration::from_secs(3),
+        Duration::from_millis(200),
+        &CancelFlag::new(),
+    )
+    .unwrap();
+    let failures = failing(&records);
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("syncState: expected SYNCHRONIZED, got ERROR")),
+        "{failures:?}"
+    );
+    let unknown = check(
+        &okta,
+        &OktaExpectation::Provisioned {
+            login: "nobody@example.com".into(),
+            scim_id: None,
+        },
+    )
+    .unwrap();
+    assert!(
+        failing(&unknown)[0].contains("no Okta user nobody@example.com"),
+        "{unknown:?}"
+    );
+    double.assert_valid();
+}
+
+#[test]
+fn suspension_provisioning_and_features_are_read_from_okta() {
+    let double = OktaDouble::start(DoubleOptions::default());
+    let okta = client(&double);
+    let login = "sus@example.com";
+    let user_id = double.add_user(login, "Sus", "Pended");
+    let inputs: BTreeMap<String, String> = [("user".to_string(), login.to_string())].into();
+    let suspended = &expectations_for("C9295", &inputs)[0];
+    let active = &expectations_for("C9300", &inputs)[0];
+    assert!(!passed(&check(&okta, suspended).unwrap()));
+    okta.lifecycle(&user_id, Lifecycle::Suspend).unwrap();
+    assert!(passed(&check(&okta, suspended).unwrap()));
+    assert!(!passed(&check(&okta, active).unwrap()));
+    okta.lifecycle(&user_id, Lifecycle::Unsuspend).unwrap();
+    assert!(passed(&check(&okta, active).unwrap()));
+
+    let on = &expectations_for("C9306", &inputs)[0];
+    let off = &expectations_for("C9339", &inputs)[0];
+    assert!(passed(&check(&okta, on).unwrap()));
+    assert!(!passed(&check(&okta, off).unwrap()));
+    let sourcing = &expectations_for("C9359", &inputs)[0];
+    assert!(
+        !passed(&check(&okta, sourcing).unwrap()),
+        "the double's app has no profile sourcing"
+    );
+    let password = &expectations_for("C9301", &inputs)[0];
+    assert!(
+        failing(&check(&okta, password).unwrap())
+            .iter()
+            .any(|f| f.contains("sync password: expected ENABLED, got DISABLED"))
+    );
+
+    let disabled = OktaDouble::start(DoubleOptions {
+        provisioning: false,
+        ..DoubleOptions::default()
+    });
+    let okta = client(&disabled);
+    assert!(!passed(&check(&okta, on).unwrap()));
+    assert!(passed(&check(&okta, off).unwrap()));
+    double.assert_valid();
+    disabled.assert_valid();
+}
+
+#[test]
+fn push_mappings_are_matched_by_the_exact_group_name() {
+    let server = ScimServer::start();
+    let double = with_scim(&server, &server.token);
+    let okta = client(&double);
+    // Letter-case twins: Okta's search finds both; only the exact name counts.
+    let twin = double.add_group("engineering", &[]);
+    let group = double.add_group("Engineering", &[]);
+    let mappings = format!("/api/v1/apps/{}/group-push/mappings", double.app_id);
+    okta.send(
+        "POST",
+        &mappings,
+        Some(&json!({"sourceGroupId": twin, "status": "ACTIVE"})),
+    )
+    .unwrap();
+    let of = |state| OktaExpectation::PushMapping {
+        group: "Engineering".into(),
+        state,
+    };
+    let records = check(&okta, &of(MappingState::Active)).unwrap();
+    assert!(
+        failing(&records).iter().any(|f| f.contains("no mapping")),
+        "the twin's mapping stood in: {records:?}"
+    );
+    assert!(passed(&check(&okta, &of(MappingState::Absent)).unwrap()));
+
+    let created = okta
+        .send(
+            "POST",
+            &mappings,
+            Some(&json!({"sourceGroupId": group, "status": "ACTIVE"})),
+        )
+        .unwrap();
+    let id = created.json.unwrap()["id"].as_str().unwrap().to_string();
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    let records = check(&okta, &of(MappingState::Active)).unwrap();
+    assert!(passed(&records), "{:?}", failing(&records));
+    assert!(!passed(&check(&okta, &of(MappingState::Absent)).unwrap()));
+    okta.send(
+        "PATCH",
+        &format!("{mappings}/{id}"),
+        Some(&json!({"status": "INACTIVE"})),
+    )
+    .unwrap();
+    assert!(passed(&check(&okta, &of(MappingState::Inactive)).unwrap()));
+    assert!(!passed(&check(&okta, &of(MappingState::Active)).unwrap()));
+    let missing = OktaExpectation::PushMapping {
+        group: "Sales".into(),
+        state: MappingState::Active,
+    };
+    assert!(failing(&check(&okta, &missing).unwrap())[0].contains("no Okta group named Sales"));
+    double.assert_valid();
+}
