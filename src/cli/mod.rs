@@ -1,5 +1,6 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
+mod evidence;
 mod fetch;
 pub(crate) mod report;
 mod status;
@@ -90,6 +91,23 @@ pub enum Command {
         /// Why the case is skipped or blocked.
         #[arg(long)]
         reason: Option<String>,
+    },
+    /// Attach evidence (a file, copied into the evidence folder, or an http(s) link) to a case;
+    /// without FILE|URL, list the case's evidence.
+    Evidence {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case ID, e.g. C9290.
+        case: String,
+        /// Files or links to attach.
+        #[arg(value_name = "FILE|URL")]
+        items: Vec<String>,
+        /// A caption for what is attached.
+        #[arg(long)]
+        caption: Option<String>,
+        /// Remove the entry with this number (as listed); undoable in the checklist.
+        #[arg(long, value_name = "N", conflicts_with = "items")]
+        remove: Option<usize>,
     },
     /// List capabilities, or declare which ones the integration supports.
     Capabilities {
@@ -247,6 +265,13 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             note,
             reason,
         }) => mark(&plan, &common, &case, &outcome, note, reason),
+        Some(Command::Evidence {
+            plan,
+            case,
+            items,
+            caption,
+            remove,
+        }) => evidence::run(&plan, &common, &case, &items, caption.as_deref(), remove),
         Some(Command::Capabilities {
             plan,
             support,
@@ -338,7 +363,7 @@ pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failur
     Ok(ws)
 }
 
-fn save(ws: &mut Workspace) -> Result<(), Failure> {
+pub(crate) fn save(ws: &mut Workspace) -> Result<(), Failure> {
     ws.save().map_err(Failure::from)
 }
 
@@ -377,7 +402,7 @@ fn mark(
     Ok(0)
 }
 
-fn unknown_case_message(ws: &Workspace, case: &str) -> String {
+pub(crate) fn unknown_case_message(ws: &Workspace, case: &str) -> String {
     let wanted = case.trim().to_lowercase();
     let close: Vec<&str> = ws
         .plan

@@ -3,6 +3,7 @@
 //! secrets) and the records verification leaves.
 
 pub mod connection;
+pub mod evidence;
 mod history;
 pub mod links;
 mod model;
@@ -11,6 +12,7 @@ pub mod tally;
 pub mod verification;
 
 pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
 pub use model::{

@@ -185,6 +185,11 @@ impl SessionStore {
         serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
     }
 
+    /// Where the session's evidence files are copied.
+    pub fn evidence_dir(&self) -> PathBuf {
+        super::evidence::evidence_dir(&self.path)
+    }
+
     /// Writes the session now, atomically.
     pub fn save(&mut self) -> Result<(), SessionError> {
         let bytes = serde_json::to_vec(&self.session).expect("a session always serializes");

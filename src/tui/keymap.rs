@@ -27,10 +27,14 @@ pub enum Mode {
     Connection,
     /// The SPEC suite is about to create a user: go ahead or not.
     ConfirmSpec,
+    /// The evidence prompt: a file path (completed with Tab) or a link.
+    Attach,
+    /// Who is testing and which app.
+    Identity,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -41,6 +45,8 @@ impl Mode {
         Mode::Summary,
         Mode::Connection,
         Mode::ConfirmSpec,
+        Mode::Attach,
+        Mode::Identity,
     ];
 
     pub fn title(self) -> &'static str {
@@ -55,6 +61,8 @@ impl Mode {
             Mode::Summary => "Summary",
             Mode::Connection => "SCIM connection",
             Mode::ConfirmSpec => "Run the SPEC suite",
+            Mode::Attach => "Attach evidence",
+            Mode::Identity => "Who is testing",
         }
     }
 
@@ -71,6 +79,8 @@ impl Mode {
             Mode::Summary => "summary",
             Mode::Connection => "connection",
             Mode::ConfirmSpec => "confirm-spec",
+            Mode::Attach => "attach",
+            Mode::Identity => "identity",
         }
     }
 
@@ -78,7 +88,12 @@ impl Mode {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Mode::Search | Mode::Prompt | Mode::EditingNote | Mode::Connection
+            Mode::Search
+                | Mode::Prompt
+                | Mode::EditingNote
+                | Mode::Connection
+                | Mode::Attach
+                | Mode::Identity
         )
     }
 }
@@ -223,6 +238,10 @@ impl Default for Keymap {
         bind(&mut normal, &["space"], ToggleStep);
         bind(&mut normal, &["e"], EditNote);
         bind(&mut normal, &["a"], AddEvidence);
+        bind(&mut normal, &["]"], NextEvidence);
+        bind(&mut normal, &["O"], OpenEvidence);
+        bind(&mut normal, &["D"], RemoveEvidence);
+        bind(&mut normal, &["T"], WhoIsTesting);
         bind(&mut normal, &["n"], NextNotRun);
         bind(&mut normal, &["N"], PrevNotRun);
         bind(&mut normal, &["/"], Search);
@@ -245,6 +264,19 @@ impl Default for Keymap {
             bind(&mut table, &["esc"], Cancel);
             tables.insert(mode, table);
         }
+
+        let mut attach = Vec::new();
+        bind(&mut attach, &["enter"], Submit);
+        bind(&mut attach, &["tab"], CompletePath);
+        bind(&mut attach, &["esc"], Cancel);
+        tables.insert(Mode::Attach, attach);
+
+        let mut identity = Vec::new();
+        bind(&mut identity, &["tab", "down"], NextField);
+        bind(&mut identity, &["backtab", "up"], PrevField);
+        bind(&mut identity, &["enter"], Submit);
+        bind(&mut identity, &["esc"], Cancel);
+        tables.insert(Mode::Identity, identity);
 
         let mut note = Vec::new();
         bind(&mut note, &["esc", "ctrl-s"], SaveNote);
@@ -321,11 +353,15 @@ impl Default for Keymap {
                     Export,
                     ConnectionSettings,
                     AddEvidence,
+                    OpenEvidence,
+                    WhoIsTesting,
                     FilterOutcome,
                 ],
             ),
             (Mode::Search, vec![Submit, Cancel]),
             (Mode::Prompt, vec![Submit, Cancel]),
+            (Mode::Attach, vec![Submit, CompletePath, Cancel]),
+            (Mode::Identity, vec![NextField, Submit, Cancel]),
             (Mode::EditingNote, vec![SaveNote]),
             (
                 Mode::Confirm,

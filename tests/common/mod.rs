@@ -253,3 +253,39 @@ pub fn unused_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A real PNG of `width`×`height` with a gradient and a few stripes (so it compresses like a
+/// screenshot, not like a flat colour), written with the image crate.
+pub fn write_png(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    screenshot_like(width, height)
+        .save_with_format(path, image::ImageFormat::Png)
+        .expect("write png");
+}
+
+/// A real JPEG (baseline, quality 80).
+pub fn write_jpeg(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let file = std::fs::File::create(path).unwrap();
+    let encoder =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 80);
+    screenshot_like(width, height)
+        .write_with_encoder(encoder)
+        .expect("write jpeg");
+}
+
+fn screenshot_like(width: u32, height: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let band = (y / 40) % 2 == 0;
+        let shade = ((x * 255) / width.max(1)) as u8;
+        if band {
+            image::Rgb([shade, 90, 200])
+        } else {
+            image::Rgb([240, 240 - shade / 4, 235])
+        }
+    })
+}

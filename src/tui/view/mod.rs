@@ -49,6 +49,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::Summary(summary) => overlays::summary(model, summary, frame, area),
             Overlay::Connection(form) => overlays::connection_form(model, form, frame, area),
             Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
+            Overlay::Identity(form) => overlays::identity(model, form, frame, area),
         }
     }
 }
