@@ -221,7 +221,10 @@ fn a_whole_session_is_found_again_after_quitting() {
         s.result(&resumed).is_some_and(|r| !r.evidence.is_empty())
     });
     let entry = &s.result(&resumed).unwrap().evidence[0];
-    assert!(entry.reference.ends_with("evidence/shot 1.png"), "{entry:?}");
+    assert!(
+        entry.reference.ends_with("evidence/shot 1.png"),
+        "{entry:?}"
+    );
     assert!(entry.file.is_some(), "{entry:?}");
     send(&mut p, "u");
     wait_for(&plan, "evidence undone", |s| {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Common, Failure, open, save, unknown_case_message, usage_error};
-use crate::session::evidence::{attach, secrets_in_env};
+use crate::session::evidence::{check, secrets_in_env};
 
 pub fn run(
     plan: &Path,
@@ -47,15 +47,14 @@ pub fn run(
         println!("{id}: removed evidence {number} ({name}){kept}");
         return Ok(0);
     }
-    // Every item is checked before anything is recorded: one refusal records none.
+    // Every item is checked before anything is stored: one refusal stores and records none.
     let secrets = secrets_in_env();
-    let mut entries = Vec::new();
+    let mut checked = Vec::new();
     for item in items {
-        entries.push(
-            attach(item, &folder, &secrets, caption.unwrap_or("")).map_err(usage_error_from)?,
-        );
+        checked.push(check(item, &secrets, caption.unwrap_or("")).map_err(usage_error_from)?);
     }
-    for entry in entries {
+    for item in checked {
+        let entry = item.store(&folder).map_err(usage_error_from)?;
         let line = entry.describe();
         if ws.store.session.attach_evidence(&id, entry) {
             println!("{id}: attached {line}");

@@ -201,14 +201,41 @@ pub fn typed_path(input: &str) -> PathBuf {
     PathBuf::from(unquoted)
 }
 
-/// Checks what the tester gave (a file path or an http(s) link) and, for a file, copies it into
-/// `folder`. Returns the entry to record; on any refusal nothing is written.
+/// What the tester gave, checked and read, not yet stored.
+pub struct Checked {
+    entry: Evidence,
+    /// A file's content, to copy into the evidence folder.
+    bytes: Option<Vec<u8>>,
+}
+
+impl Checked {
+    /// Copies the file (if any) into `folder` and returns the entry to record.
+    pub fn store(self, folder: &Path) -> Result<Evidence, EvidenceError> {
+        if let (Some(bytes), Some(file)) = (&self.bytes, &self.entry.file) {
+            store(folder, &file.stored, bytes).map_err(|e| EvidenceError::Store {
+                path: self.entry.reference.clone(),
+                folder: folder.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(self.entry)
+    }
+}
+
+/// Checks and copies in one go (see `check`); on any refusal nothing is written.
 pub fn attach(
     input: &str,
     folder: &Path,
     secrets: &[String],
     caption: &str,
 ) -> Result<Evidence, EvidenceError> {
+    check(input, secrets, caption)?.store(folder)
+}
+
+/// Checks what the tester gave: an http(s) link (no credentials), or a file that exists, can
+/// be read, is not empty nor too large, and does not hold a secret; sniffs its kind and hashes
+/// it. Writes nothing, so a batch can be checked whole before any of it is stored.
+pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, EvidenceError> {
     let input = input.trim();
     let holds_secret = |text: &[u8]| {
         secrets
@@ -230,11 +257,14 @@ pub fn attach(
                 what: "the link".into(),
             });
         }
-        return Ok(Evidence {
-            added_at: Utc::now(),
-            reference: input.to_string(),
-            caption: caption.to_string(),
-            file: None,
+        return Ok(Checked {
+            entry: Evidence {
+                added_at: Utc::now(),
+                reference: input.to_string(),
+                caption: caption.to_string(),
+                file: None,
+            },
+            bytes: None,
         });
     }
     let path = typed_path(input);
@@ -271,26 +301,24 @@ pub fn attach(
     let kind = EvidenceKind::of(&bytes);
     let sha256 = hex(&Sha256::digest(&bytes));
     let stored = format!("{sha256}.{}", kind.extension(&path));
-    store(folder, &stored, &bytes).map_err(|e| EvidenceError::Store {
-        path: shown.clone(),
-        folder: folder.display().to_string(),
-        reason: e.to_string(),
-    })?;
     let original = path
         .canonicalize()
         .unwrap_or_else(|_| path.clone())
         .display()
         .to_string();
-    Ok(Evidence {
-        added_at: Utc::now(),
-        reference: original,
-        caption: caption.to_string(),
-        file: Some(EvidenceFile {
-            stored,
-            kind,
-            size: bytes.len() as u64,
-            sha256,
-        }),
+    Ok(Checked {
+        entry: Evidence {
+            added_at: Utc::now(),
+            reference: original,
+            caption: caption.to_string(),
+            file: Some(EvidenceFile {
+                stored,
+                kind,
+                size: bytes.len() as u64,
+                sha256,
+            }),
+        },
+        bytes: Some(bytes),
     })
 }
 

@@ -168,7 +168,15 @@ pub fn summary(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect)
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent())
-        .title(Span::styled(" Summary ", theme.bold()));
+        .title(Span::styled(" Summary ", theme.bold()))
+        .title(Span::styled(
+            format!(
+                " App: {} · Tester: {} ",
+                session_name(&model.ws.store.session.app_name),
+                session_name(&model.ws.store.session.tester)
+            ),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);
@@ -599,4 +607,8 @@ pub fn identity(model: &Model, form: &IdentityForm, frame: &mut Frame, area: Rec
             frame.set_cursor_position((x.min(row.right().saturating_sub(1)), row.y));
         }
     }
+}
+
+fn session_name(name: &Option<String>) -> &str {
+    name.as_deref().unwrap_or("-")
 }
