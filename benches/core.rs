@@ -93,9 +93,53 @@ fn save(c: &mut Criterion) {
     }
 }
 
+/// A save that finds another writer's change on disk: lock, read, three-way merge, write.
+fn save_after_another_writer(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    for cases in [61usize, 10_000] {
+        let plan = load_plan_bytes(Path::new("p.xlsx"), generated_plan(cases)).unwrap();
+        let reqs = Requirements::new(&Profile::builtin(), &plan);
+        let path = dir.path().join(format!("m{cases}.json"));
+        let (mut ours, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+        for case in &plan.cases {
+            ours.session
+                .set_outcome(&case.id, Outcome::Pass, None, false);
+            ours.session
+                .set_note(&case.id, "Checked in the app; user active.");
+        }
+        ours.save().unwrap();
+        let (mut theirs, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+        let (first, last) = (plan.cases[0].id.clone(), plan.cases[cases - 1].id.clone());
+        let mut flip = false;
+        c.bench_function(
+            &format!("mark + save merging another writer's mark, {cases} results"),
+            |b| {
+                b.iter_batched(
+                    || {
+                        flip = !flip;
+                        let outcome = if flip {
+                            Outcome::Fail
+                        } else {
+                            Outcome::Blocked
+                        };
+                        theirs.session.set_outcome(&last, outcome, None, false);
+                        theirs.save().unwrap();
+                        outcome
+                    },
+                    |outcome| {
+                        ours.session.set_outcome(&first, outcome, None, false);
+                        ours.save().unwrap();
+                    },
+                    criterion::BatchSize::PerIteration,
+                )
+            },
+        );
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = load, save
+    targets = load, save, save_after_another_writer
 }
 criterion_main!(benches);

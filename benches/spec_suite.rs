@@ -1,26 +1,56 @@
-//! How long scimplan's SPEC suite takes against the real scim2-server on loopback
-//! (Runscope's needs over a minute of fixed pauses). Needs scim2-server: run tests/run.sh once.
+//! How long Okta's SPEC file takes, run by scimplan against the real scim2-server on loopback
+//! (Runscope needs over a minute of fixed pauses). Needs scim2-server (run tests/run.sh once)
+//! and Okta's file (`SCIMPLAN_OKTA_FILES`, else ../shared/okta).
 
 #[path = "../tests/common/scim_server.rs"]
 mod scim_server;
 
+use std::path::{Path, PathBuf};
+
 use criterion::{Criterion, criterion_group, criterion_main};
+use scimplan::verify::runscope;
 use scimplan::verify::{
     AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, run_spec,
 };
 
+fn okta_spec_file() -> PathBuf {
+    let dir = std::env::var_os("SCIMPLAN_OKTA_FILES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/okta"));
+    dir.join("Okta-SCIM-20-SPEC-Test.json")
+}
+
 fn spec_suite(c: &mut Criterion) {
+    let file = runscope::load(&okta_spec_file()).expect("Okta's SPEC file");
     let server = scim_server::ScimServer::start();
     server.create_user("bench@example.com", "Bench", "User", true);
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
     let client = ScimClient::new(&connection, &Secret::new(server.token.clone())).unwrap();
     let mut group = c.benchmark_group("spec");
     group.sample_size(10);
-    group.bench_function("run_spec against loopback scim2-server", |b| {
+    group.bench_function("Okta's SPEC file against loopback scim2-server", |b| {
         b.iter(|| {
-            let options = SpecOptions::new(AuthScheme::Bearer);
+            // Fresh random values each run, as each Runscope run has.
+            let options = SpecOptions::new(AuthScheme::Bearer, file.clone()).unwrap();
             let report = run_spec(&client, &options, &CancelFlag::new(), &mut |_| {});
-            assert!(report.passed(), "{:#?}", report.checks);
+            assert!(report.passed(), "{:#?}", report.file);
+        })
+    });
+    group.bench_function("the SPEC file alone (no checks beyond it)", |b| {
+        b.iter(|| {
+            let options = SpecOptions::new(AuthScheme::Bearer, file.clone()).unwrap();
+            let plain = scimplan::verify::http::PlainClient::new().unwrap();
+            let secrets = [client.secret().clone()];
+            let cancel = CancelFlag::new();
+            let context = runscope::RunContext {
+                client: &plain,
+                secrets: &secrets,
+                cancel: &cancel,
+                options: &options.run,
+            };
+            let initial = scimplan::verify::spec::initial_variables(&client, &options.values);
+            let run = runscope::run_file(&file, &initial, &server.url, &context, &mut |_| {});
+            assert!(run.passed());
         })
     });
     group.finish();

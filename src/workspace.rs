@@ -6,7 +6,10 @@ use thiserror::Error;
 
 use crate::plan::profile::Requirements;
 use crate::plan::{Plan, PlanError, Profile, ProfileError, load_plan};
-use crate::session::{ReconcileReport, SessionError, SessionStore, default_session_path};
+use crate::session::{
+    ChangesElsewhere, ReconcileReport, SaveError, SessionError, SessionStore, Unsaved,
+    default_session_path,
+};
 
 #[derive(Debug, Error)]
 pub enum OpenError {
@@ -69,9 +72,29 @@ impl Workspace {
         })
     }
 
-    /// Saves the session; call after every change.
-    pub fn save(&mut self) -> Result<(), SessionError> {
+    /// Saves the session; call after every change. Other writers' changes saved meanwhile are
+    /// merged in (both are kept) and reported by the next `refresh_if_changed`. On failure the
+    /// error says what was not saved; the changes stay in memory and the next save retries them.
+    pub fn save(&mut self) -> Result<(), SaveError> {
         self.store.save()
+    }
+
+    /// Changes held in memory only (0 when the file is up to date): for the quit question.
+    pub fn unsaved(&self) -> Unsaved {
+        self.store.unsaved()
+    }
+
+    /// Writes the session to a new file (none may be there yet) and keeps saving there.
+    pub fn save_as(&mut self, path: &Path) -> Result<(), SaveError> {
+        self.store.save_as(path)
+    }
+
+    /// Takes in what other scimplan processes saved since this one last read or wrote the
+    /// session, keeping this one's unsaved changes on top. One `stat` when nothing changed, so
+    /// the checklist can call it on every tick. `Some` says what changed (cases, capabilities,
+    /// links, verification records, and cases changed on both sides where ours was kept).
+    pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
+        self.store.refresh_if_changed()
     }
 
     /// Cases of the plan that apply under the declared capabilities.
@@ -82,4 +105,19 @@ impl Workspace {
             .enumerate()
             .filter(|(i, _)| self.store.session.applies(&self.reqs, *i))
     }
+}
+
+/// Where downloaded plans and Okta's test files go: `SCIMPLAN_DATA_DIR`, else `plans/` of the
+/// checkout scimplan was built from when it still exists, else the platform's data directory.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCIMPLAN_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("plans");
+    if checkout.join("okta-scim.toml").is_file() {
+        return checkout;
+    }
+    directories::ProjectDirs::from("", "", "scimplan")
+        .map(|dirs| dirs.data_dir().join("plans"))
+        .unwrap_or_else(|| PathBuf::from("plans"))
 }

@@ -126,3 +126,167 @@ fn offline_says_how_to_pass_a_path() {
         "{err}"
     );
 }
+
+/// Serves each path's bytes (`/name` -> bytes) until `requests` requests were answered.
+fn serve_files(files: Vec<(String, Vec<u8>)>, requests: usize) -> (String, thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let mut request = Vec::new();
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            let head = String::from_utf8_lossy(&request).into_owned();
+            let path = head.split(' ').nth(1).unwrap_or_default().to_string();
+            let (status, body) = match files.iter().find(|(name, _)| path == format!("/{name}")) {
+                Some((_, body)) => ("200 OK", body.clone()),
+                None => ("404 Not Found", b"not here".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&body).unwrap();
+        }
+    });
+    (format!("http://{addr}"), handle)
+}
+
+const OKTA_FILES: [&str; 5] = [
+    "Okta-SCIM-20-SPEC-Test.json",
+    "Okta-SCIM-20-CRUD-Test.json",
+    "Okta-SCIM-20-Entitlements-Test.json",
+    "Initial_Script_Spec.txt",
+    "Initial_Script_CRUD.txt",
+];
+
+/// `scimplan fetch` also downloads Okta's test files from the plan's folder, each checked against
+/// the built-in profile's SHA-256: Okta's own bytes match; an edited one is saved and used, with
+/// a warning naming both hashes (exit 1, like a workbook mismatch).
+#[test]
+fn okta_test_files_come_with_the_plan_and_are_checked() {
+    let Some(okta_dir) = common::okta_files_dir() else {
+        assert!(std::env::var_os("SCIMPLAN_REQUIRE_OKTA_FILES").is_none());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let workbook = workbook_bytes(d);
+    let mut files: Vec<(String, Vec<u8>)> = OKTA_FILES
+        .iter()
+        .map(|name| {
+            (
+                name.to_string(),
+                std::fs::read(okta_dir.join(name)).unwrap(),
+            )
+        })
+        .collect();
+    files.push(("okta-scim-test-plan-v2.xlsx".into(), workbook.clone()));
+    let (base, server) = serve_files(files.clone(), 6);
+    // The built-in profile, pointed at the loopback folder.
+    let builtin =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/okta-scim.toml"))
+            .unwrap();
+    let sha = scimplan::plan::fingerprint_bytes(&workbook);
+    let profile_text = builtin
+        .replace("https://developer.okta.com/standards/SCIM/SCIMFiles", &base)
+        .replace(
+            "90999d03eccd1cbafd662a94b53c55d5e7e8cd405fa6589b6becd9c308825ce0",
+            &sha,
+        );
+    std::fs::write(d.join("profile.toml"), &profile_text).unwrap();
+    let out = scimplan(
+        d,
+        &["fetch", "--profile", "profile.toml", "--dest", "plans"],
+    );
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    for name in OKTA_FILES {
+        assert_eq!(
+            std::fs::read(d.join("plans").join(name)).unwrap(),
+            std::fs::read(okta_dir.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // Okta edits its files: an edited SPEC file is saved and used, with a warning.
+    let spec = files.iter_mut().find(|(n, _)| n == OKTA_FILES[0]).unwrap();
+    spec.1.extend_from_slice(b"\n");
+    let edited = scimplan::verify::runscope::sha256_hex(&spec.1);
+    let edited_bytes = spec.1.clone();
+    let (base2, server) = serve_files(files, 6);
+    std::fs::write(d.join("profile.toml"), profile_text.replace(&base, &base2)).unwrap();
+    let out = scimplan(
+        d,
+        &[
+            "fetch",
+            "--profile",
+            "profile.toml",
+            "--dest",
+            "plans",
+            "--force",
+        ],
+    );
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&edited)
+            && err.contains("a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(d.join("plans").join(OKTA_FILES[0])).unwrap(),
+        edited_bytes,
+        "the edited file is kept and used"
+    );
+}
+
+/// A login page served in place of Okta's file is not saved.
+#[test]
+fn a_page_in_place_of_okta_file_is_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (base, server) = serve_files(
+        vec![(
+            "Okta-SCIM-20-SPEC-Test.json".into(),
+            b"<html>Sign in</html>".to_vec(),
+        )],
+        1,
+    );
+    let text = format!(
+        "name='test'\n[[test_file]]\nkey='spec'\nfile='Okta-SCIM-20-SPEC-Test.json'\nurl='{base}/Okta-SCIM-20-SPEC-Test.json'\nsha256='{}'\n[[workbook]]\nversion='v2'\nfile='okta-scim-test-plan-v2.xlsx'\nurl='{base}/x.xlsx'\nsha256='{}'\n",
+        "0".repeat(64),
+        "0".repeat(64)
+    );
+    std::fs::write(d.join("profile.toml"), text).unwrap();
+    std::fs::create_dir_all(d.join("plans")).unwrap();
+    // The workbook is already there, so only the test file is asked for.
+    std::fs::write(
+        d.join("plans/okta-scim-test-plan-v2.xlsx"),
+        workbook_bytes(d),
+    )
+    .unwrap();
+    let out = scimplan(
+        d,
+        &["fetch", "--profile", "profile.toml", "--dest", "plans"],
+    );
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not give Okta's Okta-SCIM-20-SPEC-Test.json")
+            && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert!(!d.join("plans/Okta-SCIM-20-SPEC-Test.json").exists());
+}

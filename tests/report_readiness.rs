@@ -101,6 +101,8 @@ fn suite_run(suite: SuiteKind, passed: bool) -> SuiteRun {
         failures: if passed { 0 } else { 2 },
         warnings: 0,
         duration_ms: 40,
+        file: Some("Okta SCIM 2.0 SPEC Test".into()),
+        sha256: Some("a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899".into()),
     }
 }
 
@@ -120,6 +122,50 @@ struct Row {
     blockers: &'static [(&'static str, Outcome)],
     /// Expected satisfaction of SPEC then CRUD.
     suites: [bool; 2],
+}
+
+#[test]
+fn local_runs_are_shown_beside_the_links_and_a_failing_one_warns() {
+    let f = fixture();
+    let mut s = with_links(all_pass(&f));
+    s.suites.crud = None;
+    s.suite_runs.push(suite_run(SuiteKind::Spec, true));
+    s.suite_runs.push(suite_run(SuiteKind::Spec, false));
+    let r = assess(&f.plan, &f.reqs, &s);
+    assert!(!r.ready);
+    let spec = r.suites[0].describe();
+    assert!(
+        spec.starts_with("link recorded: https://www.runscope.com/radar/x/spec; warning")
+            && spec.contains("FAILED 2 of 11 requests")
+            && spec.contains("Okta SCIM 2.0 SPEC Test, SHA-256 a118fed67320"),
+        "{spec}"
+    );
+    let warned: Vec<&str> = r.warnings.iter().map(|w| w.kind()).collect();
+    assert_eq!(warned, ["failing-local-run"]);
+    assert!(
+        r.warnings[0]
+            .describe()
+            .starts_with("SPEC: a Runscope link is recorded")
+    );
+    let crud = r.suites[1].describe();
+    assert!(
+        crud.starts_with("missing:")
+            && crud.contains("in Runscope")
+            && crud.contains("--crud-link URL"),
+        "{crud}"
+    );
+    // No link and a passing local run: still missing, saying what to do next.
+    s.suites.spec = None;
+    s.suite_runs.push(suite_run(SuiteKind::Spec, true));
+    let r = assess(&f.plan, &f.reqs, &s);
+    let spec = r.suites[0].describe();
+    assert!(
+        spec.contains("scimplan spec PLAN")
+            && spec.contains("--spec-link URL")
+            && spec.contains("local run passed (11 requests)"),
+        "{spec}"
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
 #[test]
@@ -218,7 +264,8 @@ fn readiness_rules() {
             suites: [true, true],
         },
         Row {
-            name: "an integration that only imports may give its SPEC result for both",
+            // The Wizard has two link fields; both must be filled (OKTA_SCIM.md).
+            name: "an integration that only imports still needs both links",
             build: |f| {
                 let mut s = with_links(Session::new(&f.plan));
                 s.suites.crud = None;
@@ -227,9 +274,9 @@ fn readiness_rules() {
                 s.set_outcome("C5", Outcome::Pass, None, false);
                 s
             },
-            ready: true,
+            ready: false,
             blockers: &[],
-            suites: [true, true],
+            suites: [true, false],
         },
         Row {
             name: "import-only still needs the SPEC result",
@@ -257,29 +304,29 @@ fn readiness_rules() {
             suites: [true, false],
         },
         Row {
-            name: "passing runs of scimplan's own suites count",
+            // A local run is a pre-flight: it does not fill the Wizard's link field.
+            name: "passing local runs do not stand in for the links",
             build: |f| {
                 let mut s = all_pass(f);
                 s.suite_runs.push(suite_run(SuiteKind::Spec, true));
                 s.suite_runs.push(suite_run(SuiteKind::Crud, true));
+                s
+            },
+            ready: false,
+            blockers: &[],
+            suites: [false, false],
+        },
+        Row {
+            name: "a failing latest local run beside a recorded link is a warning, not a blocker",
+            build: |f| {
+                let mut s = with_links(all_pass(f));
+                s.suite_runs.push(suite_run(SuiteKind::Crud, true));
+                s.suite_runs.push(suite_run(SuiteKind::Crud, false));
                 s
             },
             ready: true,
             blockers: &[],
             suites: [true, true],
-        },
-        Row {
-            name: "only the latest run counts: a failing rerun blocks",
-            build: |f| {
-                let mut s = all_pass(f);
-                s.suite_runs.push(suite_run(SuiteKind::Spec, true));
-                s.suite_runs.push(suite_run(SuiteKind::Crud, true));
-                s.suite_runs.push(suite_run(SuiteKind::Crud, false));
-                s
-            },
-            ready: false,
-            blockers: &[],
-            suites: [true, false],
         },
     ];
     let f = fixture();

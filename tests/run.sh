@@ -8,7 +8,10 @@ root=$(pwd)
 # The real SCIM server the verify tests run against, pinned, in a virtual environment.
 SCIM2_SERVER_VERSION=0.8.3
 venv="$root/.venv"
-if [ ! -x "$venv/bin/scim2-server" ] || ! "$venv/bin/pip" show scim2-server 2>/dev/null | grep -q "^Version: $SCIM2_SERVER_VERSION$"; then
+# (The version is read whole before comparing: `pip show | grep -q` under pipefail fails at
+# random when grep exits before pip has written everything.)
+installed=$("$venv/bin/pip" show scim2-server 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ ! -x "$venv/bin/scim2-server" ] || [ "$installed" != "$SCIM2_SERVER_VERSION" ]; then
   echo "==> installing scim2-server $SCIM2_SERVER_VERSION into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-server==$SCIM2_SERVER_VERSION"
@@ -21,6 +24,13 @@ if [ -z "${SCIMPLAN_REAL_PLANS:-}" ] && [ -d "$root/../shared/plans" ]; then
 fi
 if [ -n "${SCIMPLAN_REAL_PLANS:-}" ]; then
   export SCIMPLAN_REQUIRE_REAL_PLANS=1
+fi
+# Okta's own test files (Runscope exports, initial scripts), read where they lie, never copied in.
+if [ -z "${SCIMPLAN_OKTA_FILES:-}" ] && [ -d "$root/../shared/okta" ]; then
+  export SCIMPLAN_OKTA_FILES="$root/../shared/okta"
+fi
+if [ -n "${SCIMPLAN_OKTA_FILES:-}" ]; then
+  export SCIMPLAN_REQUIRE_OKTA_FILES=1
 fi
 
 # LibreOffice, headless: the export tests check that the completed workbook opens without repair.

@@ -5,6 +5,8 @@
 mod common;
 #[path = "common/fake_app.rs"]
 mod fake_app;
+#[path = "common/screen.rs"]
+mod screen;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 use rexpect::process::{Signal, WaitStatus};
 use rexpect::session::PtySession;
 use scimplan::session::{Outcome, Session, default_session_path};
+use screen::Screen;
 
 const V2: &str = "okta-scim-test-plan-v2.xlsx";
 const ESC: &str = "\x1b";
@@ -63,46 +66,6 @@ fn wait_for(plan: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Sessio
 fn send(p: &mut PtySession, keys: &str) {
     p.send(keys).unwrap();
     p.flush().unwrap();
-}
-
-/// The terminal as a person sees it: the pty's output replayed through a VT100 emulator, since
-/// ratatui redraws only the cells that changed and words arrive scattered between cursor moves.
-struct Screen {
-    parser: vt100::Parser,
-}
-
-impl Screen {
-    fn new() -> Screen {
-        Screen {
-            parser: vt100::Parser::new(
-                std::num::NonZeroU16::new(40).unwrap(),
-                std::num::NonZeroU16::new(120).unwrap(),
-                0,
-            ),
-        }
-    }
-
-    /// Waits until the screen shows `text` (a hang guard, not a speed assertion).
-    fn wait_for(&mut self, p: &mut PtySession, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let mut bytes = Vec::new();
-            while let Some(c) = p.try_read() {
-                // rexpect hands out each byte as a char.
-                bytes.push(c as u32 as u8);
-            }
-            self.parser.process(&bytes);
-            let contents = self.parser.screen().contents();
-            if contents.contains(text) {
-                return contents;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the screen never showed {text:?}:\n{contents}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 fn real_v2(dir: &Path) -> Option<PathBuf> {
@@ -421,4 +384,31 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
     p.exp_eof().unwrap();
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(!text.contains(token), "the token never touches disk");
+}
+
+#[test]
+fn quitting_with_changes_nobody_could_save_asks_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    common::write_plan(&plan, common::large_plan_rows(5));
+    let mut p = spawn(dir.path(), &plan);
+    let mut screen = Screen::new();
+    screen.wait_for(&mut p, "Capabilities:");
+    send(&mut p, "\r");
+    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    // Then a directory takes the session file's place: no save can succeed, even as root.
+    let session_path = default_session_path(&plan);
+    std::fs::remove_file(&session_path).unwrap();
+    std::fs::create_dir(&session_path).unwrap();
+    std::fs::write(session_path.join("blocker"), "x").unwrap();
+    send(&mut p, "p");
+    screen.wait_for(&mut p, "Not saved");
+    send(&mut p, "q");
+    screen.wait_for(&mut p, "Unsaved changes");
+    send(&mut p, "L");
+    p.exp_string("were lost").unwrap();
+    match p.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 2, "losing changes is not a success"),
+        other => panic!("scimplan did not exit normally: {other:?}"),
+    }
 }

@@ -24,7 +24,11 @@ fn open(plan: &Path) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut model = Model::new(ws, Keymap::default(), Settings::default());
+    let mut settings = Settings::default();
+    if let Some(dir) = common::okta_files_dir() {
+        settings.okta_files = dir;
+    }
+    let mut model = Model::new(ws, Keymap::default(), settings);
     model.color = true;
     model
 }
@@ -167,8 +171,10 @@ fn overlays() {
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
     // The offered user's name is random; a fixed one keeps the snapshot stable.
-    m.spec_offer_mut().expect("asked first").user_name =
-        "scimplan-spec-0123456789abcdef@example.com".into();
+    m.spec_offer_mut().expect("asked first").values.insert(
+        "randomUsername".into(),
+        "Runscope123Abcdefgh123@atko.com".into(),
+    );
     snap(&mut m, "confirm_spec", dir.path());
     update(&mut m, Action::Cancel);
     update(&mut m, Action::Close);

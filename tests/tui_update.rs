@@ -584,6 +584,9 @@ fn a_config_file_rebinds_keys_and_help_follows() {
     let ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
     let mut m = Model::new(ws, keymap, settings);
     update(&mut m, Action::ConfirmCapabilities);
+    // No names given: the first run asks who is testing; Esc skips it.
+    assert_eq!(m.mode(), Mode::Identity);
+    update(&mut m, Action::Cancel);
     let ctrl_p = Event::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL));
     assert_eq!(action_for(&m, &ctrl_p), Some(Action::MarkPass));
     let rows = m.keymap.grouped(Mode::Normal);
@@ -609,4 +612,141 @@ fn time_on_a_case_is_recorded_with_its_result() {
     assert!((90..100).contains(&spent), "{spent}");
     // The clock now runs for the next case, not C1.
     assert_eq!(m.opened.map(|(case, _)| case), Some(1));
+}
+
+/// A checklist whose session file cannot be written: a directory stands where it goes.
+fn unsavable(dir: &Path) -> (PathBuf, Model) {
+    let plan = fixture(dir);
+    let m = ready(&plan);
+    let session_path = default_session_path(&plan);
+    std::fs::remove_file(&session_path).unwrap();
+    std::fs::create_dir(&session_path).unwrap();
+    std::fs::write(session_path.join("blocker"), "x").unwrap();
+    (plan, m)
+}
+
+fn drawn(m: &mut Model, width: u16, height: u16) -> String {
+    update(m, Action::Resize { width, height });
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| scimplan::tui::view::render(m, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn unsaved_marks_stay_on_screen_whole_and_q_asks_before_losing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, mut m) = unsavable(dir.path());
+    for id in ["C1", "C2", "C3"] {
+        select(&mut m, id);
+        update(&mut m, Action::MarkPass);
+    }
+    // The whole reason shows, not a line cut at the terminal's edge.
+    let screen = drawn(&mut m, 80, 24);
+    let flat: String = screen
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("Not saved"), "{screen}");
+    assert!(flat.contains("kept in memory only"), "{screen}");
+    assert!(flat.contains("q asks what to do with them"), "{screen}");
+
+    // q does not quit: it asks.
+    update(&mut m, Action::Quit);
+    assert!(!m.quit);
+    assert_eq!(m.mode(), Mode::Unsaved);
+    let screen = drawn(&mut m, 80, 24);
+    assert!(screen.contains("3 change(s)"), "{screen}");
+    // Retrying while the cause is still there keeps asking; Esc goes back to the checklist.
+    update(&mut m, Action::RetrySave);
+    assert_eq!(m.mode(), Mode::Unsaved);
+    update(&mut m, Action::Cancel);
+    assert_eq!(m.mode(), Mode::Normal);
+
+    // Saved elsewhere: everything is there, and q then quits.
+    update(&mut m, Action::Quit);
+    update(&mut m, Action::SaveElsewhere);
+    assert_eq!(m.mode(), Mode::Prompt);
+    let elsewhere = dir.path().join("elsewhere.scimplan.json");
+    update(&mut m, Action::Paste(elsewhere.display().to_string()));
+    update(&mut m, Action::Submit);
+    assert!(m.quit, "nothing is left unsaved: {:?}", m.message);
+    assert_eq!(m.lost_changes, 0);
+    let saved: scimplan::session::Session =
+        serde_json::from_slice(&std::fs::read(&elsewhere).unwrap()).unwrap();
+    for id in ["C1", "C2", "C3"] {
+        assert_eq!(saved.outcome(id), Outcome::Pass, "{id}");
+    }
+    assert!(
+        default_session_path(&plan).is_dir(),
+        "nothing was written over the directory"
+    );
+}
+
+#[test]
+fn quitting_and_losing_unsaved_changes_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_plan, mut m) = unsavable(dir.path());
+    select(&mut m, "C1");
+    update(&mut m, Action::MarkFail);
+    update(&mut m, Action::Quit);
+    assert_eq!(m.mode(), Mode::Unsaved);
+    update(&mut m, Action::QuitLosingChanges);
+    assert!(m.quit);
+    assert_eq!(m.lost_changes, 1);
+}
+
+#[test]
+fn behind_the_too_small_screen_only_quit_and_resize_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture(dir.path());
+    let mut m = ready(&plan);
+    update(
+        &mut m,
+        Action::Resize {
+            width: 30,
+            height: 8,
+        },
+    );
+    let press = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    // p would mark a case nobody can see.
+    assert_eq!(action_for(&m, &press('p')), None);
+    // With a prompt open, q quits instead of being typed into it.
+    update(
+        &mut m,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    update(&mut m, Action::MarkSkipped);
+    assert_eq!(m.mode(), Mode::Prompt);
+    update(
+        &mut m,
+        Action::Resize {
+            width: 30,
+            height: 8,
+        },
+    );
+    assert_eq!(action_for(&m, &press('q')), Some(Action::Quit));
+    assert_eq!(action_for(&m, &press('x')), None);
+    assert_eq!(
+        action_for(&m, &Event::Resize(100, 30)),
+        Some(Action::Resize {
+            width: 100,
+            height: 30
+        })
+    );
+    assert_eq!(on_disk(&plan).outcome("C1"), Outcome::NotRun);
 }

@@ -178,10 +178,17 @@ fn export_writes_the_completed_workbook_and_names_it() {
     let bytes = std::fs::read(path).expect("the named file exists");
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
 
-    // From the summary too; a failure is shown, not a panic: a folder now takes the name.
+    // From the summary too; a taken name is never replaced: the next number is used.
     std::fs::remove_file(path).unwrap();
     std::fs::create_dir(path).unwrap();
     update(&mut m, Action::Summary);
+    update(&mut m, Action::Export);
+    let second = message(&m);
+    assert!(second.ends_with("-2.xlsx"), "{second}");
+    assert!(Path::new(path).is_dir(), "the folder is left alone");
+
+    // A failure is shown, not a panic: the plan's folder is gone.
+    std::fs::remove_dir_all(dir.path()).unwrap();
     update(&mut m, Action::Export);
     assert!(m.message.as_ref().unwrap().error);
     assert!(
@@ -495,12 +502,12 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let users_before = server.user_count();
     update(&mut m, Action::Summary);
     let shown = screen(&mut m);
-    assert!(shown.contains("r runs scimplan's SPEC suite"), "{shown}");
+    assert!(shown.contains("r runs Okta's file here"), "{shown}");
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
     assert_eq!(m.mode(), Mode::ConfirmSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name.clone();
+    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
@@ -521,14 +528,16 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let shown = screen(&mut m);
     assert!(shown.contains("SPEC suite:"), "{shown}");
     wait_for_verification(&mut m);
-    // Like Okta's, the suite needs a user in the app to start from: the failure says so.
+    // Okta's file needs a user in the app to start from: step 1's `Resources` is empty.
     assert!(
         message(&m).starts_with("SPEC suite FAILED"),
         "{}",
         message(&m)
     );
     assert!(
-        message(&m).contains("Create a user in the app"),
+        message(&m).contains(
+            "First failure: step 1: Required Test: Test Users endpoint: response_json Resources not_empty"
+        ),
         "{}",
         message(&m)
     );
@@ -536,7 +545,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let session = on_disk(&plan);
     assert!(!session.suite_runs.last().unwrap().passed);
     let report = session.verify.last_spec.expect("the whole report is kept");
-    assert!(report.checks.len() >= 11, "{}", report.checks.len());
+    assert_eq!(report.file.as_ref().expect("Okta's file").steps.len(), 23);
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(
         !text.contains(&server.token),
@@ -544,13 +553,17 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     );
     let shown = screen(&mut m);
     assert!(
-        shown.contains("✗ 1. GET /Users?count=1&startIndex=1 lists a user"),
-        "the failed checks are listed under the verdict:\n{shown}"
+        shown.contains("✗ step 1: Required Test: Test Users endpoint"),
+        "the failed steps are listed under the verdict:\n{shown}"
+    );
+    assert!(
+        shown.contains("local run FAILED 2 of 12 requests"),
+        "{shown}"
     );
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name.clone();
+    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
     update(&mut m, Action::Agree);
     assert!(m.prompt().is_none(), "the typed secret is remembered");
     wait_for_verification(&mut m);
@@ -570,7 +583,11 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         .iter()
         .find(|s| s.suite == scimplan::session::SuiteKind::Spec)
         .unwrap();
-    assert!(spec.satisfied(), "{:?}", spec.evidence);
+    // A local run is a pre-flight: the Runscope link is still needed, the run shows beside it.
+    assert!(!spec.satisfied(), "{:?}", spec.evidence);
+    assert!(spec.local.as_ref().is_some_and(|r| r.passed));
+    let shown = screen(&mut m);
+    assert!(shown.contains("local run passed (12 requests)"), "{shown}");
     let created = server.find_users(&user);
     assert_eq!(created.len(), 1, "exactly the announced user");
     assert_eq!(created[0]["active"], false, "deactivated at the end");
@@ -664,6 +681,7 @@ fn an_unreachable_app_is_no_spec_result() {
         Some(Connection::new(&url, AuthScheme::Bearer, None).unwrap());
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSpec, "{}", message(&m));
     update(&mut m, Action::Agree);
     give_secret(&mut m, "a-token-nobody-reads");
     wait_for_verification(&mut m);

@@ -10,6 +10,7 @@ use super::{EXIT_FINDING, Failure, usage_error};
 use crate::plan::profile::KnownWorkbook;
 use crate::plan::{Profile, fingerprint_bytes, load_plan_bytes};
 use crate::session::write_atomic;
+use crate::verify::runscope::files;
 
 fn load_profile(profile: Option<&Path>) -> Result<Profile, Failure> {
     Ok(match profile {
@@ -18,19 +19,9 @@ fn load_profile(profile: Option<&Path>) -> Result<Profile, Failure> {
     })
 }
 
-/// Where downloaded plans go: `SCIMPLAN_DATA_DIR`, else `plans/` of the checkout scimplan was
-/// built from when it still exists, else the platform's data directory.
+/// Where downloaded plans and Okta's test files go (see `workspace::data_dir`).
 pub fn default_plan_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SCIMPLAN_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("plans");
-    if checkout.join("okta-scim.toml").is_file() {
-        return checkout;
-    }
-    directories::ProjectDirs::from("", "", "scimplan")
-        .map(|dirs| dirs.data_dir().join("plans"))
-        .unwrap_or_else(|| PathBuf::from("plans"))
+    crate::workspace::data_dir()
 }
 
 /// What a download produced.
@@ -152,20 +143,49 @@ pub fn run(
     let known = known(&profile, version)?;
     let dir = dest.unwrap_or_else(default_plan_dir);
     let path = dir.join(&known.file);
+    let mut code = 0;
     if path.is_file() && !force {
         println!(
             "{} (already downloaded; --force downloads it again)",
             path.display()
         );
-        return Ok(0);
+    } else {
+        let fetched = fetch_workbook(&known, &dir)?;
+        println!("{}", fetched.path.display());
+        if fetched.mismatch.is_some() {
+            warn_mismatch(&known, &fetched);
+            code = EXIT_FINDING;
+        }
     }
-    let fetched = fetch_workbook(&known, &dir)?;
-    println!("{}", fetched.path.display());
-    if fetched.mismatch.is_some() {
-        warn_mismatch(&known, &fetched);
-        return Ok(EXIT_FINDING);
+    // Okta's own test files come from the same folder.
+    for file in &profile.test_files {
+        let local = files::ensure(file, &dir, force)?;
+        if local.downloaded {
+            println!("{}", local.path.display());
+        } else {
+            println!("{} (already downloaded)", local.path.display());
+        }
+        if let Some(warning) = local.mismatch_warning() {
+            eprintln!("warning: {warning}");
+            code = EXIT_FINDING;
+        }
     }
-    Ok(0)
+    Ok(code)
+}
+
+/// One of Okta's test files (`spec`, `crud`, `entitlements`), from the data folder, downloaded
+/// first when absent; a SHA-256 mismatch is a warning and the file is still used.
+pub fn okta_test_file(profile: &Profile, key: &str) -> Result<files::LocalFile, Failure> {
+    let known = files::known(profile, key)?;
+    let dir = default_plan_dir();
+    if !dir.join(&known.file).is_file() {
+        eprintln!("Downloading Okta's {} into {}", known.file, dir.display());
+    }
+    let local = files::ensure(known, &dir, false)?;
+    if let Some(warning) = local.mismatch_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(local)
 }
 
 /// The v2 plan for `scimplan` with no PLAN: the downloaded copy, fetched first when absent.

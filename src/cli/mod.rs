@@ -83,7 +83,7 @@ pub enum Command {
         plan: PathBuf,
         /// Case ID, e.g. C9290.
         case: String,
-        /// pass, fail, blocked, skip or not-run.
+        /// pass, fail, blocked, skip or not-run (symbols and empty words are refused).
         outcome: String,
         /// Replace the case's note.
         #[arg(long)]
@@ -105,9 +105,19 @@ pub enum Command {
         /// A caption for what is attached.
         #[arg(long)]
         caption: Option<String>,
-        /// Remove the entry with this number (as listed); undoable in the checklist.
+        /// Remove the entry with this number (as listed); `scimplan undo` or u in the checklist brings it back.
         #[arg(long, value_name = "N", conflicts_with = "items")]
         remove: Option<usize>,
+    },
+    /// Take back the most recent change still in effect (as `u` in the checklist).
+    Undo {
+        /// The plan workbook.
+        plan: PathBuf,
+    },
+    /// Apply again the most recently undone change (as `Ctrl-r` in the checklist).
+    Redo {
+        /// The plan workbook.
+        plan: PathBuf,
     },
     /// List capabilities, or declare which ones the integration supports.
     Capabilities {
@@ -143,9 +153,13 @@ pub enum Command {
     Export {
         /// The plan workbook.
         plan: PathBuf,
-        /// Where to write (default: <stem>-completed-<YYYY-MM-DD>.xlsx beside the workbook).
+        /// Where to write: an .xlsx file (".xlsx" is added to a name without one) or a folder
+        /// (default: <stem>-completed-<YYYY-MM-DD>.xlsx beside the workbook, -2, -3... when taken).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Replace the -o file when it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Download the official Okta test plan workbook and check its SHA-256.
     Fetch {
@@ -193,10 +207,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a local equivalent of Okta's SCIM SPEC suite against the app (creates one user).
+    /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
+    /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
     Spec {
         /// The plan workbook.
         plan: PathBuf,
+        /// A Runscope export to run instead of Okta's SPEC file (an older file, an edited copy).
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Run Okta's Entitlements file against this endpoint (e.g. /Roles); repeatable. Needs
+        /// the Entitlement Management capability declared supported.
+        #[arg(long = "entitlement-endpoint", value_name = "PATH")]
+        entitlement_endpoints: Vec<String>,
+        /// Wait out every pause as Runscope does, instead of polling or skipping them.
+        #[arg(long)]
+        wait_pauses: bool,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -272,6 +297,8 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             caption,
             remove,
         }) => evidence::run(&plan, &common, &case, &items, caption.as_deref(), remove),
+        Some(Command::Undo { plan }) => undo_or_redo(&plan, &common, false),
+        Some(Command::Redo { plan }) => undo_or_redo(&plan, &common, true),
         Some(Command::Capabilities {
             plan,
             support,
@@ -283,7 +310,11 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             spec_link,
             crud_link,
         }) => report::suites(&plan, &common, spec_link, crud_link),
-        Some(Command::Export { plan, output }) => report::export(&plan, &common, output.as_deref()),
+        Some(Command::Export {
+            plan,
+            output,
+            force,
+        }) => report::export(&plan, &common, output.as_deref(), force),
         Some(Command::Fetch {
             version,
             dest,
@@ -315,10 +346,24 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         ),
         Some(Command::Spec {
             plan,
+            file,
+            entitlement_endpoints,
+            wait_pauses,
             yes,
             junit,
             json,
-        }) => verify::spec(&plan, &common, verify::SpecArgs { yes, junit, json }),
+        }) => verify::spec(
+            &plan,
+            &common,
+            verify::SpecArgs {
+                file,
+                entitlement_endpoints,
+                wait_pauses,
+                yes,
+                junit,
+                json,
+            },
+        ),
     }
 }
 
@@ -331,13 +376,24 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
         )));
     }
     let ws = open(plan, common)?;
-    crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    let lost = crate::tui::run(ws).map_err(|e| usage_error(format!("the terminal failed: {e}")))?;
+    if lost > 0 {
+        return Err(Failure {
+            message: format!(
+                "quit with {lost} unsaved change(s): they were lost (the session file keeps the state before them)."
+            ),
+            code: EXIT_ERROR,
+        });
+    }
     Ok(0)
 }
 
 /// Opens the workspace and tells the tester what reconciling with the plan found.
 pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
     let mut ws = Workspace::open(plan, &common.open_options())?;
+    for repeated in &ws.plan.repeated_sheets {
+        eprintln!("warning: {}: {repeated}.", plan.display());
+    }
     report::resume_if_completed(&mut ws, common)?;
     let report = &ws.reconcile;
     if report.plan_changed {
@@ -360,11 +416,24 @@ pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failur
             report.missing_cases.join(", ")
         );
     }
+    if let Some(problem) = &report.history_dropped {
+        eprintln!(
+            "warning: {}: the undo history is damaged ({problem}); it was dropped, every result is kept. Nothing can be undone from before now.",
+            ws.store.path.display()
+        );
+    }
     Ok(ws)
 }
 
 pub(crate) fn save(ws: &mut Workspace) -> Result<(), Failure> {
-    ws.save().map_err(Failure::from)
+    ws.save().map_err(Failure::from)?;
+    // Another writer changed the same case between this command's read and its save.
+    if let Ok(Some(changes)) = ws.refresh_if_changed()
+        && !changes.conflicts.is_empty()
+    {
+        eprintln!("note: {}.", changes.describe());
+    }
+    Ok(())
 }
 
 fn mark(
@@ -375,12 +444,19 @@ fn mark(
     note: Option<String>,
     reason: Option<String>,
 ) -> Result<u8, Failure> {
-    let mut ws = open(plan, common)?;
+    // Checked before anything is opened or written: a wrong word changes nothing.
     let Some(outcome_value) = Outcome::parse(outcome) else {
+        let word = if outcome.trim().is_empty() {
+            "an empty word (is a shell variable unset?)".to_string()
+        } else {
+            format!("'{outcome}'")
+        };
         return Err(usage_error(format!(
-            "'{outcome}' is not an outcome. Use one of: pass, fail, blocked, skip, not-run."
+            "{word} is not an outcome; nothing was recorded. Use one of: {}.",
+            Outcome::WORDS
         )));
     };
+    let mut ws = open(plan, common)?;
     let Some(index) = ws.plan.case_index(case.trim()) else {
         return Err(usage_error(unknown_case_message(&ws, case)));
     };
@@ -399,6 +475,20 @@ fn mark(
     save(&mut ws)?;
     let title = &ws.plan.cases[index].title;
     println!("{id} {title}: {outcome_value}");
+    Ok(0)
+}
+
+fn undo_or_redo(plan: &std::path::Path, common: &Common, redo: bool) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let session = &mut ws.store.session;
+    let walked = if redo { session.redo() } else { session.undo() };
+    match walked {
+        Some(description) => {
+            save(&mut ws)?;
+            println!("{}: {description}", if redo { "Redone" } else { "Undone" });
+        }
+        None => println!("Nothing to {}.", if redo { "redo" } else { "undo" }),
+    }
     Ok(0)
 }
 

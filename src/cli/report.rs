@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace, render, resume_from_workbook};
+use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
 use crate::session::check_link;
 use crate::workspace::Workspace;
 
@@ -35,11 +35,22 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
             plan.sheet
         );
     }
+    for conflict in &report.conflicts {
+        eprintln!(
+            "warning: {}, sheet '{}', {conflict}",
+            plan.source.display(),
+            plan.sheet
+        );
+    }
     eprintln!(
-        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}.",
+        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
         report.imported,
         report.capabilities,
-        plan.source.display()
+        plan.source.display(),
+        match report.conflicts.len() {
+            0 => String::new(),
+            n => format!(", and kept the session's newer result for {n} case(s)"),
+        }
     );
     ws.save()?;
     Ok(())
@@ -88,9 +99,14 @@ pub fn suites(
     Ok(0)
 }
 
-pub fn export(plan: &Path, common: &Common, output: Option<&Path>) -> Result<u8, Failure> {
+pub fn export(
+    plan: &Path,
+    common: &Common,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<u8, Failure> {
     let ws = open(plan, common)?;
-    let path = export_workspace(&ws, output)?;
+    let path = export_workspace_with(&ws, output, force)?;
     println!("{}", path.display());
     Ok(0)
 }

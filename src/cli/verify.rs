@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::CheckStatus;
-use crate::session::write_atomic;
+use crate::session::{StepRecord, StepRequirement, StepStatus, write_atomic};
+use crate::verify::runscope::{self, TestFile};
 use crate::verify::{
     AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
     VerifyError, VerifyEvent, VerifyRun, prepare_all, record_run, record_spec, run_check, run_spec,
@@ -229,19 +230,61 @@ fn print_run(run: &VerifyRun) {
 }
 
 pub struct SpecArgs {
+    pub file: Option<PathBuf>,
+    pub entitlement_endpoints: Vec<String>,
+    pub wait_pauses: bool,
     pub yes: bool,
     pub junit: Option<PathBuf>,
     pub json: bool,
 }
 
-/// `scimplan spec`: the local SPEC suite, recorded for the readiness summary.
+/// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
+/// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
+fn test_file(
+    ws: &Workspace,
+    given: Option<&Path>,
+    key: &str,
+) -> Result<(TestFile, Option<String>), Failure> {
+    let pinned = ws.profile.test_file(key).map(|f| f.sha256.clone());
+    let path = match given {
+        Some(path) => path.to_path_buf(),
+        None => super::fetch::okta_test_file(&ws.profile, key)?.path,
+    };
+    let file = runscope::load(&path)?;
+    Ok((file, pinned))
+}
+
+/// `scimplan spec`: Okta's SPEC file, run locally; the run is recorded for the readiness summary.
 pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure> {
     let mut ws = open(plan, common)?;
     let (connection, secret) = connection_and_secret(&ws)?;
-    let options = SpecOptions::new(connection.auth.clone());
+    let (file, pinned) = test_file(&ws, args.file.as_deref(), "spec")?;
+    let mut options = SpecOptions::new(connection.auth.clone(), file).map_err(usage_error)?;
+    options.expected_sha256 = pinned;
+    options.run.honour_pauses = args.wait_pauses;
+    if !args.entitlement_endpoints.is_empty() {
+        if !ws.store.session.is_supported("entitlements") {
+            return Err(usage_error(
+                "--entitlement-endpoint: the Entitlement Management capability is declared unsupported; declare it with `scimplan capabilities PLAN --support entitlements` first.",
+            ));
+        }
+        for endpoint in &args.entitlement_endpoints {
+            if !endpoint.starts_with('/') {
+                return Err(usage_error(format!(
+                    "--entitlement-endpoint {endpoint}: give the path after the SCIM base URL, starting with /, e.g. /Roles"
+                )));
+            }
+        }
+        let (entitlements, _) = test_file(&ws, None, "entitlements")?;
+        options.entitlements = Some(entitlements);
+        options.entitlement_endpoints = args.entitlement_endpoints.clone();
+    }
     eprintln!(
-        "The SPEC suite creates one user in {}: {} (deactivated at the end).",
-        connection.base_url, options.user_name
+        "Running {} ({}) against {}.\nIt creates one user: {} (deactivated at the end).",
+        options.file.name,
+        options.file.path,
+        connection.base_url,
+        options.user_name()
     );
     if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
@@ -249,17 +292,44 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
+    // Ctrl-C and SIGTERM cancel the run; the created user is still deactivated. A second one
+    // ends the process at once.
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, cancel.atomic());
+        let _ = signal_hook::flag::register(signal, cancel.atomic());
+    }
     let quiet = args.json;
+    let mut extra_header = false;
     let report = run_spec(&client, &options, &cancel, &mut |event| {
-        if let VerifyEvent::SpecCheck(check) = event
-            && !quiet
-        {
-            println!("{:<5} {}", check.status.label(), check.name);
-            if check.status != CheckStatus::Pass {
-                for line in &check.detail {
-                    println!("      {line}");
+        if quiet {
+            return;
+        }
+        match event {
+            VerifyEvent::FileStep(step) => print_step(&step),
+            VerifyEvent::FileAttempt {
+                position,
+                number,
+                failing,
+                retry_in,
+            } => eprintln!(
+                "      step {position} attempt {number}: {failing}; again in {:.1} s",
+                retry_in.as_secs_f32()
+            ),
+            VerifyEvent::SpecCheck(check) if check.name != "cleanup" => {
+                if !extra_header {
+                    println!(
+                        "What Okta's provisioning relies on beyond the SPEC file (not part of the verdict):"
+                    );
+                    extra_header = true;
+                }
+                println!("  {:<5} {}", check.status.label(), check.name);
+                if check.status != CheckStatus::Pass {
+                    for line in &check.detail {
+                        println!("        {line}");
+                    }
                 }
             }
+            _ => {}
         }
     });
     if let Some(why) = &report.unreachable {
@@ -282,17 +352,79 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             serde_json::to_string_pretty(&report).expect("report serializes")
         );
     } else {
+        if let Some(file) = &report.file {
+            println!(
+                "file: {} ({}), SHA-256 {}",
+                file.file.name, file.file.path, file.file.sha256
+            );
+            if let Some(expected) = &file.file.expected_sha256 {
+                println!("      not Okta's published file (the profile pins {expected})");
+            }
+            let values: Vec<String> = options
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            println!("test values: {}", values.join(" "));
+        }
+        for run in &report.entitlements {
+            println!(
+                "Entitlements file against {}: {}",
+                run.target,
+                run.verdict()
+            );
+        }
         println!(
-            "SPEC suite {}: {} against {}",
+            "SPEC file {}: {} against {}",
             report.verdict(),
             report.counts(),
             report.target
         );
+        println!("{}", report.extra_counts());
         if let Some(state) = report.created_user_state() {
             println!("{state}");
         }
     }
-    Ok(if report.passed() { 0 } else { EXIT_FINDING })
+    // Okta's Entitlements file is a test of its own: a failure there is a finding too, though
+    // never part of the SPEC verdict recorded for readiness.
+    let entitlements_failed = report.entitlements.iter().any(|run| !run.passed());
+    Ok(if report.cancelled {
+        EXIT_ERROR
+    } else if report.passed() && !entitlements_failed {
+        0
+    } else {
+        EXIT_FINDING
+    })
+}
+
+fn print_step(step: &StepRecord) {
+    if step.status == StepStatus::Pause {
+        println!(
+            "      {} ({})",
+            step.title(),
+            step.wait.as_deref().unwrap_or("")
+        );
+        return;
+    }
+    let required = match step.requirement {
+        StepRequirement::Required => "",
+        StepRequirement::Optional => " [optional]",
+    };
+    println!("{:<7} {}{required}", step.status.label(), step.title());
+    if let Some(wait) = &step.wait {
+        println!("        {wait}");
+    }
+    for problem in &step.problems {
+        println!("        {problem}");
+    }
+    for a in step.failed_assertions() {
+        println!(
+            "        {}: expected {}, got {}",
+            a.describe(),
+            a.expected,
+            a.actual
+        );
+    }
 }
 
 /// Asks on the terminal; refuses when there is none to ask on.

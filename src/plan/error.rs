@@ -45,6 +45,16 @@ pub enum PlanError {
     },
 
     #[error(
+        "{path}: the test cases are spread over several sheets with the plan's header: {listing}. scimplan reads one plan sheet, so it would leave cases out: put every case on one sheet (and delete or rename the others' headers), then open the workbook again."
+    )]
+    SpreadOverSheets {
+        path: PathBuf,
+        /// The sheets' names, in workbook order.
+        sheets: Vec<String>,
+        listing: String,
+    },
+
+    #[error(
         "{path}, sheet '{sheet}': duplicate case IDs: {listing}. Each case needs its own ID: fix the workbook."
     )]
     DuplicateIds {

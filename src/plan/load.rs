@@ -47,7 +47,7 @@ pub struct RecordedRow {
 }
 
 /// How many rows of a sheet are searched for the header row (title rows may stand above it).
-const HEADER_SEARCH_ROWS: usize = 30;
+pub(super) const HEADER_SEARCH_ROWS: usize = 30;
 
 pub fn load_plan(path: &Path) -> Result<Plan, PlanError> {
     let bytes = std::fs::read(path).map_err(|source| PlanError::Io {
@@ -66,27 +66,34 @@ pub fn fingerprint_bytes(bytes: &[u8]) -> String {
 pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
     let fingerprint = fingerprint_bytes(&bytes);
     let sheets = read_sheets(path, bytes)?;
-    let (grid, header) = find_plan_sheet(path, &sheets)?;
-    build_plan(
+    // Several sheets with the plan's header: one is read whole or the workbook is refused.
+    let (chosen, repeated_sheets) = super::sheets::choose_plan_sheet(path, &sheets)?;
+    let (grid, header) = match chosen {
+        Some(i) => find_plan_sheet(path, &sheets[i..=i])?,
+        None => find_plan_sheet(path, &sheets)?,
+    };
+    let mut plan = build_plan(
         path,
         fingerprint,
         grid,
         header.row,
         header.columns,
         header.added,
-    )
+    )?;
+    plan.repeated_sheets = repeated_sheets;
+    Ok(plan)
 }
 
 /// A sheet as rows of cells with absolute (zero-based) sheet coordinates.
-struct SheetGrid {
-    name: String,
-    first_row: u32,
-    first_col: u32,
-    rows: Vec<Vec<CellValue>>,
+pub(super) struct SheetGrid {
+    pub(super) name: String,
+    pub(super) first_row: u32,
+    pub(super) first_col: u32,
+    pub(super) rows: Vec<Vec<CellValue>>,
 }
 
 impl SheetGrid {
-    fn cell(&self, row: usize, sheet_col: u32) -> &CellValue {
+    pub(super) fn cell(&self, row: usize, sheet_col: u32) -> &CellValue {
         static EMPTY: CellValue = CellValue::Empty;
         sheet_col
             .checked_sub(self.first_col)
@@ -261,15 +268,15 @@ fn field_for_header(text: &str) -> Option<Field> {
     Some(field)
 }
 
-struct HeaderMatch {
-    row: usize,
-    columns: Vec<Column>,
+pub(super) struct HeaderMatch {
+    pub(super) row: usize,
+    pub(super) columns: Vec<Column>,
     /// Sheet column of scimplan's first added column, in a completed workbook.
     added: Option<u32>,
 }
 
 impl HeaderMatch {
-    fn fields(&self) -> impl Iterator<Item = Field> + '_ {
+    pub(super) fn fields(&self) -> impl Iterator<Item = Field> + '_ {
         self.columns.iter().filter_map(|c| c.field)
     }
 
@@ -278,7 +285,7 @@ impl HeaderMatch {
     }
 }
 
-fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
+pub(super) fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch> {
     let cells = grid.rows.get(row)?;
     let mut columns = Vec::new();
     let mut seen = Vec::new();
@@ -545,6 +552,7 @@ fn build_plan(
         cases,
         index,
         recorded,
+        repeated_sheets: Vec::new(),
     })
 }
 

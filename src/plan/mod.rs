@@ -3,6 +3,7 @@
 mod error;
 mod load;
 pub mod profile;
+mod sheets;
 pub mod text;
 
 pub use error::PlanError;
@@ -11,6 +12,7 @@ pub use load::{
     load_plan_bytes,
 };
 pub use profile::{Capability, Profile, ProfileError};
+pub use sheets::RepeatedSheet;
 pub use text::{RichText, Step, TextSpan};
 
 /// The headers of Okta's plan sheet, in Okta's order (the loader also takes variants and any
@@ -154,6 +156,9 @@ pub struct Plan {
     index: HashMap<String, usize>,
     /// In a completed workbook written by scimplan: the results in its added columns.
     pub recorded: Option<RecordedResults>,
+    /// Other sheets with the plan's header whose cases all stand on the plan sheet too (copies):
+    /// not read, and worth telling the tester about.
+    pub repeated_sheets: Vec<RepeatedSheet>,
 }
 
 impl Plan {

@@ -57,6 +57,16 @@ pub struct KnownWorkbook {
     pub sha256: String,
 }
 
+/// One of Okta's test files (a Runscope export or an initial script), pinned by SHA-256.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KnownTestFile {
+    /// `spec`, `crud`, `entitlements`, `spec-initial-script`, `crud-initial-script`.
+    pub key: String,
+    pub file: String,
+    pub url: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Profile {
     pub name: String,
@@ -68,6 +78,8 @@ pub struct Profile {
     pub cases: Vec<CaseRule>,
     #[serde(rename = "workbook", default)]
     pub workbooks: Vec<KnownWorkbook>,
+    #[serde(rename = "test_file", default)]
+    pub test_files: Vec<KnownTestFile>,
 }
 
 fn normalize_section(name: &str) -> String {
@@ -156,6 +168,11 @@ impl Profile {
 
     pub fn workbook(&self, version: &str) -> Option<&KnownWorkbook> {
         self.workbooks.iter().find(|w| w.version == version)
+    }
+
+    /// One of Okta's test files by key (`spec`, `crud`, ...).
+    pub fn test_file(&self, key: &str) -> Option<&KnownTestFile> {
+        self.test_files.iter().find(|f| f.key == key)
     }
 
     /// The workbook version whose checksum matches a fingerprint, if Okta published it.

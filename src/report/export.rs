@@ -11,10 +11,11 @@ use rust_xlsxwriter::{
 };
 use thiserror::Error;
 
+use super::export_target::{ExportTarget, write_export};
 use super::readiness::{Readiness, assess};
 use crate::plan::profile::Requirements;
 use crate::plan::{ADDED_HEADERS, CellValue, Field, Plan};
-use crate::session::{CaseResult, Outcome, Session, write_atomic};
+use crate::session::{CaseResult, Outcome, Session, backup_path, lock_path};
 use crate::workspace::Workspace;
 
 /// Excel refuses longer cell text.
@@ -34,6 +35,22 @@ pub enum ExportError {
         "{path} is the workbook being read: scimplan never overwrites it. Pass another file with -o."
     )]
     WouldOverwriteInput { path: PathBuf },
+    #[error(
+        "{path} is {what}: scimplan never writes the workbook over it. Pass another file with -o."
+    )]
+    WouldOverwriteSession { path: PathBuf, what: String },
+    #[error(
+        "{path}: the completed workbook is an .xlsx file, so scimplan does not write it under a .{extension} name. Pass a name ending in .xlsx, e.g. {suggestion}."
+    )]
+    NotXlsx {
+        path: PathBuf,
+        extension: String,
+        suggestion: PathBuf,
+    },
+    #[error(
+        "{path} already exists; nothing was written. Pass another name with -o, or replace it with --force."
+    )]
+    Exists { path: PathBuf },
     #[error("cannot build the completed workbook: {0}. Please report this as a bug.")]
     Build(#[from] XlsxError),
     #[error(
@@ -46,76 +63,45 @@ pub enum ExportError {
     },
 }
 
-/// Exports the workspace's plan and session (what the TUI's export key calls).
+/// Exports the workspace's plan and session (what the TUI's export key calls): to `out` (a file
+/// or a folder), or to the next free `<stem>-completed-<date>[-N].xlsx` beside the plan. Never
+/// replaces a file: an existing `out` gives `ExportError::Exists`, so the checklist can ask and
+/// call `export_workspace_with(ws, out, true)`.
 pub fn export_workspace(ws: &Workspace, out: Option<&Path>) -> Result<PathBuf, ExportError> {
-    export_workbook(&ws.plan, &ws.reqs, &ws.store.session, out)
+    export_workspace_with(ws, out, false)
 }
 
-/// Writes the completed workbook to `out`, or to `<stem>-completed-<YYYY-MM-DD>.xlsx` beside
-/// the plan, and returns where it went.
+/// As `export_workspace`; `replace` allows writing over an existing `out` (never over the plan,
+/// the session, its backup or its lock).
+pub fn export_workspace_with(
+    ws: &Workspace,
+    out: Option<&Path>,
+    replace: bool,
+) -> Result<PathBuf, ExportError> {
+    let session = &ws.store.path;
+    let protected = [
+        (session.clone(), "the session file"),
+        (backup_path(session), "the session's backup"),
+        (lock_path(session), "the session's lock file"),
+    ];
+    let target = ExportTarget {
+        output: out,
+        replace,
+        protected: &protected,
+    };
+    export_workbook(&ws.plan, &ws.reqs, &ws.store.session, &target)
+}
+
+/// Writes the completed workbook where `target` says and returns where it went.
 pub fn export_workbook(
     plan: &Plan,
     reqs: &Requirements,
     session: &Session,
-    out: Option<&Path>,
+    target: &ExportTarget,
 ) -> Result<PathBuf, ExportError> {
     let now = Utc::now();
-    let target = match out {
-        Some(path) => path.to_path_buf(),
-        None => default_export_path(&plan.source, now),
-    };
-    if same_file(&target, &plan.source) {
-        return Err(ExportError::WouldOverwriteInput { path: target });
-    }
     let bytes = workbook_bytes(plan, reqs, session, now)?;
-    write_atomic(&target, &bytes, false).map_err(|source| ExportError::Write {
-        path: target.clone(),
-        source,
-    })?;
-    Ok(target)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
-/// `<stem>-completed-<date>.xlsx` beside the plan. Exporting a completed workbook again drops
-/// its old suffix; when that name is the input itself, a counter keeps them apart.
-pub fn default_export_path(plan_path: &Path, now: DateTime<Utc>) -> PathBuf {
-    let stem = plan_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".into());
-    let base = strip_completed_suffix(&stem);
-    let date = now.format("%Y-%m-%d");
-    let mut candidate = plan_path.with_file_name(format!("{base}-completed-{date}.xlsx"));
-    let mut counter = 2;
-    while same_file(&candidate, plan_path) {
-        candidate = plan_path.with_file_name(format!("{base}-completed-{date}-{counter}.xlsx"));
-        counter += 1;
-    }
-    candidate
-}
-
-fn strip_completed_suffix(stem: &str) -> &str {
-    if let Some(pos) = stem.rfind("-completed-") {
-        let rest = &stem[pos + "-completed-".len()..];
-        let date_like = rest.len() >= 10
-            && rest[..10].chars().enumerate().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    c == '-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
-        if date_like && rest[10..].chars().all(|c| c == '-' || c.is_ascii_digit()) {
-            return &stem[..pos];
-        }
-    }
-    stem
+    write_export(&plan.source, target, now, &bytes)
 }
 
 /// The plan sheet's name as Excel accepts it (OpenDocument allows longer names and more characters).
@@ -453,9 +439,10 @@ fn write_summary_sheet(
     ];
     let mut row = 2;
     sheet.write_string_with_format(row, 0, "Exported at (UTC)", &formats.bold)?;
-    if let Ok(at) = ExcelDateTime::from_timestamp(now.timestamp()) {
-        sheet.write_datetime_with_format(row, 1, &at, &formats.date)?;
-    }
+    // To the millisecond: importing this workbook later tells a result changed after the
+    // export from one it holds.
+    let serial = 25_569.0 + now.timestamp_millis() as f64 / 86_400_000.0;
+    sheet.write_number_with_format(row, 1, serial, &formats.date)?;
     row += 1;
     for (label, value) in facts {
         sheet.write_string_with_format(row, 0, label, &formats.bold)?;
@@ -470,6 +457,10 @@ fn write_summary_sheet(
         sheet.write_string_with_format(row, 0, suite.name(), &formats.bold)?;
         sheet.write_string(row, 1, if suite.satisfied() { "OK" } else { "MISSING" })?;
         sheet.write_string(row, 2, text(&suite.describe()))?;
+        // Column E: the latest local run of Okta's file, beside the link.
+        if let Some(local) = suite.describe_local() {
+            sheet.write_string(row, 4, text(&local))?;
+        }
         if let super::readiness::SuiteEvidence::Link(url) = &suite.evidence {
             // Column D holds the bare link so a colleague's scimplan can read it back.
             sheet.write_string(row, 3, text(url))?;
@@ -589,22 +580,6 @@ fn write_summary_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn default_name_is_beside_the_plan_with_the_date() {
-        let now = DateTime::parse_from_rfc3339("2026-03-04T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let path = default_export_path(Path::new("/plans/okta-v2.xlsx"), now);
-        assert_eq!(path, Path::new("/plans/okta-v2-completed-2026-03-04.xlsx"));
-        // Re-exporting an export does not pile up suffixes.
-        let again = default_export_path(Path::new("/plans/okta-v2-completed-2026-01-02.xlsx"), now);
-        assert_eq!(again, Path::new("/plans/okta-v2-completed-2026-03-04.xlsx"));
-        assert_eq!(
-            strip_completed_suffix("x-completed-soon"),
-            "x-completed-soon"
-        );
-    }
 
     #[test]
     fn long_text_is_cut_with_a_marker() {

@@ -1,5 +1,6 @@
 //! The completed workbook's "API checks" sheet: the latest automatic verification of each case
-//! and the latest SPEC suite run, check by check, so a reviewer sees what the verdicts rest on.
+//! and the latest local run of Okta's SPEC file, one row per step (then the checks beyond the
+//! file, apart), so a reviewer sees what the verdicts rest on.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
@@ -88,7 +89,7 @@ pub fn write_checks_sheet(
     }
     if let Some(report) = &session.verify.last_spec {
         let heading = format!(
-            "SPEC suite (latest scimplan run): {}, {} against {}",
+            "Okta's SPEC file (latest local run): {}, {} against {}",
             report.verdict(),
             report.counts(),
             report.target
@@ -100,21 +101,79 @@ pub fn write_checks_sheet(
             sheet.write_datetime_with_format(row, 1, &at, date)?;
             row += 1;
         }
-        for (col, name) in ["#", "Check", "Result", "Detail", "Required", "Requests"]
+        for run in report.file.iter().chain(report.entitlements.iter()) {
+            sheet.write_string(row, 0, "File")?;
+            sheet.write_string(
+                row,
+                1,
+                text(&format!(
+                    "{} ({}), SHA-256 {} against {}",
+                    run.file.name, run.file.path, run.file.sha256, run.target
+                )),
+            )?;
+            row += 1;
+            for (col, name) in [
+                "Step",
+                "Test",
+                "Result",
+                "Assertions that did not hold (expected, actual), problems",
+                "Required",
+                "Requests",
+            ]
             .iter()
             .enumerate()
-        {
-            sheet.write_string_with_format(row, col as u16, *name, header)?;
-        }
-        row += 1;
-        for (i, check) in report.checks.iter().enumerate() {
-            sheet.write_number(row, 0, (i + 1) as u32)?;
-            sheet.write_string(row, 1, text(&check.name))?;
-            sheet.write_string(row, 2, check.status.label())?;
-            sheet.write_string(row, 3, text(&check.detail.join("\n")))?;
-            sheet.write_string(row, 4, if check.required { "yes" } else { "no" })?;
-            sheet.write_number(row, 5, check.requests.len() as u32)?;
+            {
+                sheet.write_string_with_format(row, col as u16, *name, header)?;
+            }
             row += 1;
+            for step in run.requests() {
+                sheet.write_number(row, 0, step.position as u32)?;
+                sheet.write_string(row, 1, text(&step.title()))?;
+                sheet.write_string(row, 2, step.status.label())?;
+                let why: Vec<String> = step
+                    .failed_assertions()
+                    .map(|a| {
+                        format!(
+                            "{}: expected {}, got {}",
+                            a.describe(),
+                            a.expected,
+                            a.actual
+                        )
+                    })
+                    .chain(step.problems.iter().cloned())
+                    .chain(step.wait.iter().cloned())
+                    .collect();
+                sheet.write_string(row, 3, text(&why.join("\n")))?;
+                let required = step.requirement == crate::session::StepRequirement::Required;
+                sheet.write_string(row, 4, if required { "yes" } else { "no" })?;
+                sheet.write_number(row, 5, step.attempts.len() as u32)?;
+                row += 1;
+            }
+            row += 1;
+        }
+        if !report.checks.is_empty() {
+            sheet.write_string_with_format(
+                row,
+                0,
+                "What Okta's provisioning relies on beyond the SPEC file (not part of the verdict)",
+                title,
+            )?;
+            row += 1;
+            for (col, name) in ["#", "Check", "Result", "Detail", "", "Requests"]
+                .iter()
+                .enumerate()
+            {
+                sheet.write_string_with_format(row, col as u16, *name, header)?;
+            }
+            row += 1;
+            for (i, check) in report.checks.iter().enumerate() {
+                sheet.write_number(row, 0, (i + 1) as u32)?;
+                sheet.write_string(row, 1, text(&check.name))?;
+                sheet.write_string(row, 2, check.status.label())?;
+                sheet.write_string(row, 3, text(&check.detail.join("\n")))?;
+                sheet.write_number(row, 5, check.requests.len() as u32)?;
+                row += 1;
+            }
         }
         if let Some(state) = report.created_user_state() {
             sheet.write_string(row, 0, text(&state))?;

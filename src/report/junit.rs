@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use super::readiness::Readiness;
 use super::render::{outcome_key, section_label};
-use crate::session::{CheckStatus, Outcome, SpecReport, Verdict, VerifyRun};
+use crate::session::{
+    CheckStatus, Outcome, SpecReport, StepRecord, StepStatus, Verdict, VerifyRun,
+};
 
 /// What became of one test case.
 enum Result {
@@ -238,30 +240,84 @@ pub fn runs(runs: &[VerifyRun]) -> String {
 
 /// One test case per SPEC check; warnings pass.
 pub fn spec(report: &SpecReport) -> String {
-    let cases = report
+    let mut suites = Vec::new();
+    let files = report.file.iter().chain(report.entitlements.iter());
+    for run in files {
+        let class = run.file.name.clone();
+        let cases = run
+            .requests()
+            .map(|step| TestCase {
+                class: class.clone(),
+                name: step.title(),
+                seconds: Some(step.duration_ms as f64 / 1000.0),
+                result: step_result(step),
+            })
+            .collect();
+        suites.push(TestSuite {
+            name: format!("{} against {}", run.file.name, run.target),
+            cases,
+        });
+    }
+    // Reported apart and never part of Okta's verdict: problems are skipped cases, not failures.
+    let extra = report
         .checks
         .iter()
         .map(|check| TestCase {
-            class: "scimplan spec".into(),
+            class: "beyond the SPEC file".into(),
             name: check.name.clone(),
             seconds: Some(check.duration_ms as f64 / 1000.0),
-            result: if check.status == CheckStatus::Fail {
-                Result::Failed {
-                    error: false,
-                    kind: "fail".into(),
-                    message: check.detail.join("; "),
-                    detail: check.detail.join("\n"),
-                }
-            } else {
+            result: if check.status == CheckStatus::Pass {
                 Result::Passed
+            } else {
+                Result::Skipped(format!(
+                    "not part of Okta's verdict: {}",
+                    check.detail.join("; ")
+                ))
             },
         })
         .collect();
-    let suite = TestSuite {
-        name: "scimplan spec".into(),
-        cases,
+    suites.push(TestSuite {
+        name: "what Okta's provisioning relies on beyond the SPEC file".into(),
+        cases: extra,
+    });
+    write("scimplan spec", &suites)
+}
+
+fn step_result(step: &StepRecord) -> Result {
+    let why = || {
+        step.failed_assertions()
+            .map(|a| {
+                format!(
+                    "{}: expected {}, got {}",
+                    a.describe(),
+                    a.expected,
+                    a.actual
+                )
+            })
+            .chain(step.problems.iter().cloned())
+            .collect::<Vec<_>>()
     };
-    write("scimplan spec", &[suite])
+    match step.status {
+        StepStatus::Pass | StepStatus::Pause => Result::Passed,
+        StepStatus::Skipped => Result::Skipped("skipped in the file".into()),
+        // Okta: an Optional step's failure is a warning, not a failure of the file.
+        StepStatus::Warn => Result::Skipped(format!(
+            "optional step failed (a warning): {}",
+            why().join("; ")
+        )),
+        StepStatus::Fail => Result::Failed {
+            error: false,
+            kind: "fail".into(),
+            message: why().first().cloned().unwrap_or_default(),
+            detail: why().join("\n"),
+        },
+        StepStatus::NotRun => Result::Failed {
+            error: true,
+            kind: "not run".into(),
+            message: why().first().cloned().unwrap_or_default(),
+            detail: why().join("\n"),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@
 
 pub mod export;
 pub mod export_checks;
+pub mod export_target;
 pub mod junit;
 pub mod readiness;
 pub mod render;
 pub mod resume;
 
-pub use export::{ExportError, export_workbook, export_workspace};
+pub use export::{ExportError, export_workbook, export_workspace, export_workspace_with};
+pub use export_target::{ExportTarget, default_export_path};
 pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess};
 pub use render::{SummaryFormat, render};
 pub use resume::{ImportReport, resume_from_workbook};

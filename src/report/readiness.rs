@@ -1,23 +1,14 @@
 //! Is the submission ready? Okta's rule: skip the cases of features the integration does not
 //! support; every other case must pass; and the OIN Wizard wants the SPEC and CRUD API suite
-//! results beside the manual plan. A pure function of plan, requirements and session.
+//! results beside the manual plan: the two Runscope links, which only a Runscope run fills (a
+//! local run of Okta's file is shown beside each, as a pre-flight). A pure function of plan,
+//! requirements and session.
 
 use chrono::{DateTime, Utc};
 
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
 use crate::session::{Outcome, Session, SuiteKind, SuiteRun, tally_sections};
-
-/// Capabilities that make Okta write to the app: an integration supporting none of them only
-/// imports, and Okta accepts its SPEC result in place of the CRUD result.
-const WRITING_CAPABILITIES: [&str; 5] = [
-    "create-users",
-    "update-users",
-    "deactivate-users",
-    "sync-password",
-    "group-push",
-];
-const IMPORT_CAPABILITIES: [&str; 2] = ["import-users", "import-groups"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Readiness {
@@ -77,17 +68,13 @@ impl Blocker {
     }
 }
 
-/// Where the result of one of Okta's API suites comes from.
+/// What the OIN Wizard gets for one of Okta's API suites: only a recorded Runscope link fills
+/// its field; a local run is a pre-flight shown beside it (OKTA_SCIM.md, "The Wizard's two link
+/// fields are what Okta requires").
 #[derive(Debug, Clone, PartialEq)]
 pub enum SuiteEvidence {
     /// A link the tester recorded (Runscope results).
     Link(String),
-    /// A passing run of scimplan's own suite.
-    Run(SuiteRun),
-    /// The integration only imports: Okta accepts the SPEC result for CRUD too.
-    SpecForBoth,
-    /// The most recent run of scimplan's own suite failed and no link is recorded.
-    FailedRun(SuiteRun),
     Missing,
 }
 
@@ -95,44 +82,73 @@ pub enum SuiteEvidence {
 pub struct SuiteStatus {
     pub suite: SuiteKind,
     pub evidence: SuiteEvidence,
+    /// The latest local run of Okta's file for this suite, shown beside the link.
+    pub local: Option<SuiteRun>,
 }
 
 impl SuiteStatus {
     pub fn satisfied(&self) -> bool {
-        matches!(
-            self.evidence,
-            SuiteEvidence::Link(_) | SuiteEvidence::Run(_) | SuiteEvidence::SpecForBoth
-        )
+        matches!(self.evidence, SuiteEvidence::Link(_))
     }
 
     pub fn name(&self) -> &'static str {
         suite_name(self.suite)
     }
 
+    /// The latest local run, in words: result, when, which file and its SHA-256.
+    pub fn describe_local(&self) -> Option<String> {
+        let run = self.local.as_ref()?;
+        let result = if run.passed {
+            format!("passed ({} requests)", run.checks)
+        } else {
+            format!("FAILED {} of {} requests", run.failures, run.checks)
+        };
+        let file = match (&run.file, &run.sha256) {
+            (Some(file), Some(sha)) => format!(", {file}, SHA-256 {}", short_sha(sha)),
+            (Some(file), None) => format!(", {file}"),
+            _ => String::new(),
+        };
+        Some(format!(
+            "local run {result} at {} against {}{file}",
+            run.at.format("%Y-%m-%d %H:%M UTC"),
+            run.target
+        ))
+    }
+
     pub fn describe(&self) -> String {
-        match &self.evidence {
-            SuiteEvidence::Link(url) => format!("link recorded: {url}"),
-            SuiteEvidence::Run(run) => format!(
-                "scimplan run passed at {} against {} ({} checks)",
-                run.at.format("%Y-%m-%d %H:%M UTC"),
-                run.target,
-                run.checks
+        let key = suite_key(self.suite);
+        let local = self.describe_local();
+        match (&self.evidence, &self.local) {
+            (SuiteEvidence::Link(url), Some(run)) if !run.passed => format!(
+                "link recorded: {url}; warning: the latest {}",
+                local.unwrap_or_default()
             ),
-            SuiteEvidence::SpecForBoth => {
-                "the SPEC result stands for both (the integration only imports)".into()
+            (SuiteEvidence::Link(url), _) => match local {
+                Some(local) => format!("link recorded: {url} ({local})"),
+                None => format!("link recorded: {url}"),
+            },
+            (SuiteEvidence::Missing, _) => {
+                let first = match self.suite {
+                    SuiteKind::Spec => {
+                        "run Okta's SPEC file locally (`scimplan spec PLAN`, or r in the summary) until it passes, then"
+                    }
+                    SuiteKind::Crud => "",
+                };
+                let steps = format!(
+                    "{first} run Okta's {} file in Runscope and record the results link with `scimplan suites PLAN --{key}-link URL`",
+                    self.name()
+                );
+                match local {
+                    Some(local) => format!("missing: {steps} (the {local})"),
+                    None => format!("missing: {}", steps.trim_start()),
+                }
             }
-            SuiteEvidence::FailedRun(run) => format!(
-                "missing: the latest scimplan run failed {} of {} checks at {}",
-                run.failures,
-                run.checks,
-                run.at.format("%Y-%m-%d %H:%M UTC")
-            ),
-            SuiteEvidence::Missing => format!(
-                "missing: record the Runscope link with `scimplan suites PLAN --{}-link URL`",
-                suite_key(self.suite)
-            ),
         }
     }
+}
+
+fn short_sha(sha: &str) -> String {
+    sha.chars().take(12).collect()
 }
 
 pub fn suite_name(suite: SuiteKind) -> &'static str {
@@ -166,6 +182,13 @@ pub struct CapabilityStatus {
 pub enum Warning {
     /// The session keeps a result for a case the plan no longer has.
     OrphanResult { case: String, outcome: Outcome },
+    /// A Runscope link is recorded, but the latest local run of Okta's file failed.
+    FailingLocalRun {
+        suite: SuiteKind,
+        at: DateTime<Utc>,
+        failures: usize,
+        checks: usize,
+    },
     /// A case was passed before a precondition case it cites had passed.
     PassBeforePrecondition {
         case: String,
@@ -179,6 +202,7 @@ impl Warning {
     pub fn kind(&self) -> &'static str {
         match self {
             Warning::OrphanResult { .. } => "orphan-result",
+            Warning::FailingLocalRun { .. } => "failing-local-run",
             Warning::PassBeforePrecondition { .. } => "pass-before-precondition",
         }
     }
@@ -188,6 +212,7 @@ impl Warning {
             Warning::OrphanResult { case, .. } | Warning::PassBeforePrecondition { case, .. } => {
                 case
             }
+            Warning::FailingLocalRun { suite, .. } => suite_name(*suite),
         }
     }
 
@@ -195,6 +220,16 @@ impl Warning {
         match self {
             Warning::OrphanResult { case, outcome } => format!(
                 "{case}: a result ({outcome}) is kept for a case that is no longer in the plan"
+            ),
+            Warning::FailingLocalRun {
+                suite,
+                at,
+                failures,
+                checks,
+            } => format!(
+                "{}: a Runscope link is recorded, but the latest local run of Okta's file failed {failures} of {checks} requests ({}): check that the linked Runscope run really passed",
+                suite_name(*suite),
+                at.format("%Y-%m-%d %H:%M UTC")
             ),
             Warning::PassBeforePrecondition {
                 case,
@@ -250,8 +285,24 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
         })
         .collect();
 
-    let suites = suite_statuses(reqs, session);
+    let suites = suite_statuses(session);
     let ready = blockers.is_empty() && suites.iter().all(SuiteStatus::satisfied);
+    let warnings = {
+        let mut warnings = warnings(plan, reqs, session);
+        for suite in &suites {
+            if let (SuiteEvidence::Link(_), Some(run)) = (&suite.evidence, &suite.local)
+                && !run.passed
+            {
+                warnings.push(Warning::FailingLocalRun {
+                    suite: suite.suite,
+                    at: run.at,
+                    failures: run.failures,
+                    checks: run.checks,
+                });
+            }
+        }
+        warnings
+    };
     Readiness {
         ready,
         plan_file: plan.file_name(),
@@ -265,34 +316,26 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
         cases,
         total,
         capabilities,
-        warnings: warnings(plan, reqs, session),
+        warnings,
     }
 }
 
-fn suite_statuses(reqs: &Requirements, session: &Session) -> Vec<SuiteStatus> {
-    let own = |suite: SuiteKind, link: &Option<String>| {
+fn suite_statuses(session: &Session) -> Vec<SuiteStatus> {
+    let status = |suite: SuiteKind, link: &Option<String>| {
         let link = link.as_deref().map(str::trim).filter(|l| !l.is_empty());
-        let evidence = match (link, session.latest_suite_run(suite)) {
-            (Some(url), _) => SuiteEvidence::Link(url.to_string()),
-            (None, Some(run)) if run.passed => SuiteEvidence::Run(run.clone()),
-            (None, Some(run)) => SuiteEvidence::FailedRun(run.clone()),
-            (None, None) => SuiteEvidence::Missing,
-        };
-        SuiteStatus { suite, evidence }
+        SuiteStatus {
+            suite,
+            evidence: match link {
+                Some(url) => SuiteEvidence::Link(url.to_string()),
+                None => SuiteEvidence::Missing,
+            },
+            local: session.latest_suite_run(suite).cloned(),
+        }
     };
-    let spec = own(SuiteKind::Spec, &session.suites.spec);
-    let mut crud = own(SuiteKind::Crud, &session.suites.crud);
-    if !crud.satisfied() && spec.satisfied() && imports_only(reqs, session) {
-        crud.evidence = SuiteEvidence::SpecForBoth;
-    }
-    vec![spec, crud]
-}
-
-/// True when the integration declares no capability that writes to the app, but some import.
-pub fn imports_only(reqs: &Requirements, session: &Session) -> bool {
-    let declared = |key: &str| reqs.capability(key).is_some() && session.is_supported(key);
-    !WRITING_CAPABILITIES.iter().any(|k| declared(k))
-        && IMPORT_CAPABILITIES.iter().any(|k| declared(k))
+    vec![
+        status(SuiteKind::Spec, &session.suites.spec),
+        status(SuiteKind::Crud, &session.suites.crud),
+    ]
 }
 
 fn warnings(plan: &Plan, reqs: &Requirements, session: &Session) -> Vec<Warning> {

@@ -295,13 +295,11 @@ pub fn json_value(r: &Readiness) -> Value {
         .suites
         .iter()
         .map(|s| {
-            let (kind, link, run) = match &s.evidence {
-                SuiteEvidence::Link(url) => ("link", Some(url.clone()), None),
-                SuiteEvidence::Run(run) => ("run", None, Some(run)),
-                SuiteEvidence::SpecForBoth => ("spec-for-both", None, None),
-                SuiteEvidence::FailedRun(run) => ("failed-run", None, Some(run)),
-                SuiteEvidence::Missing => ("missing", None, None),
+            let (kind, link) = match &s.evidence {
+                SuiteEvidence::Link(url) => ("link", Some(url.clone())),
+                SuiteEvidence::Missing => ("missing", None),
             };
+            let run = s.local.as_ref();
             json!({
                 "suite": suite_key(s.suite),
                 "satisfied": s.satisfied(),
@@ -310,6 +308,7 @@ pub fn json_value(r: &Readiness) -> Value {
                 "run": run.map(|run| json!({
                     "at": run.at.to_rfc3339(), "target": run.target, "passed": run.passed,
                     "checks": run.checks, "failures": run.failures,
+                    "file": run.file, "sha256": run.sha256,
                 })),
                 "detail": s.describe(),
             })

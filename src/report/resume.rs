@@ -27,8 +27,38 @@ impl std::fmt::Display for UnknownResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "row {}, column {} ({}): '{}' is not an outcome; the case was left as it was. Use one of: Not run, Pass, Fail, Blocked, Skipped.",
+            "row {}, column {} ({}): '{}' is not an outcome; the case was left as it was. Use one of: Not run, Pass, Fail, Blocked, Skipped (or ✓ / ✗, or leave the cell empty).",
             self.row, self.column, self.case, self.word
+        )
+    }
+}
+
+/// A case whose result the session changed after the workbook was exported: the workbook
+/// cannot know that change, so the session's (newer) result is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportConflict {
+    pub case: String,
+    /// One-based row in the plan sheet.
+    pub row: u32,
+    pub session: Outcome,
+    pub session_changed: DateTime<Utc>,
+    pub workbook: Outcome,
+    /// When the workbook was exported (or, without a Summary sheet, its Tested at).
+    pub workbook_time: DateTime<Utc>,
+}
+
+impl std::fmt::Display for ImportConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        write!(
+            f,
+            "row {} ({}): the session's result ({}, changed {}) is newer than the workbook's ({}, as of {}); kept the session's.",
+            self.row,
+            self.case,
+            self.session,
+            at(&self.session_changed),
+            self.workbook,
+            at(&self.workbook_time)
         )
     }
 }
@@ -39,6 +69,8 @@ pub struct ImportReport {
     /// Cases whose result was taken from the workbook.
     pub imported: usize,
     pub unknown: Vec<UnknownResult>,
+    /// Cases the session changed after the export: the session's result was kept.
+    pub conflicts: Vec<ImportConflict>,
     /// Capability declarations taken from the Summary sheet.
     pub capabilities: usize,
 }
@@ -52,6 +84,8 @@ pub struct SummaryFacts {
     pub capabilities: Vec<(String, bool)>,
     pub spec_link: Option<String>,
     pub crud_link: Option<String>,
+    /// When scimplan wrote the workbook.
+    pub exported_at: Option<DateTime<Utc>>,
 }
 
 /// Reads the Summary sheet scimplan writes; `None` when the workbook has none or it cannot be read.
@@ -68,7 +102,17 @@ pub fn read_summary(path: &Path) -> Option<SummaryFacts> {
     };
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
     let cell = |row: &[String], col: usize| row.get(col).cloned().unwrap_or_default();
-    let mut facts = SummaryFacts::default();
+    let mut facts = SummaryFacts {
+        exported_at: range
+            .rows()
+            .find(|r| {
+                r.first()
+                    .is_some_and(|c| text(c).starts_with("Exported at"))
+            })
+            .and_then(|r| r.get(1))
+            .and_then(excel_date_time),
+        ..SummaryFacts::default()
+    };
     let mut in_capabilities = false;
     for row in &rows {
         let label = cell(row, 0);
@@ -103,14 +147,13 @@ pub fn resume_from_workbook(
 ) -> Option<ImportReport> {
     plan.recorded.as_ref()?;
     let facts = read_summary(&plan.source).unwrap_or_default();
-    let mut capabilities = 0;
-    for (key, supported) in &facts.capabilities {
-        if reqs.capability(key).is_some() {
-            session.capabilities.insert(key.clone(), *supported);
-            capabilities += 1;
-        }
-    }
-    if capabilities > 0 {
+    let declared: Vec<(String, bool)> = facts
+        .capabilities
+        .iter()
+        .filter(|(key, _)| reqs.capability(key).is_some())
+        .cloned()
+        .collect();
+    if !declared.is_empty() {
         session.capabilities_confirmed = true;
     }
     if session.app_name.is_none() {
@@ -130,21 +173,36 @@ pub fn resume_from_workbook(
             }
         }
     }
-    let mut report = import_recorded(plan, session);
-    report.capabilities = capabilities;
-    // A case Skipped for an unsupported capability starts from Not run, so declaring the
-    // capability supported later brings it back as to do, not as a Skipped blocker.
-    for (index, case) in plan.cases.iter().enumerate() {
-        if !session.applies(reqs, index)
-            && let Some(result) = session.results.get_mut(&case.id)
-            && result.outcome == Outcome::Skipped
-        {
-            result.outcome = Outcome::NotRun;
-            result.reason = None;
+    let mut report = ImportReport {
+        capabilities: declared.len(),
+        ..ImportReport::default()
+    };
+    let ids: Vec<&str> = plan.cases.iter().map(|c| c.id.as_str()).collect();
+    let description = format!("results imported from {}", plan.file_name());
+    // One undoable step: results, notes and capability declarations together.
+    session.record(description, &ids, true, |session| {
+        for (key, supported) in &declared {
+            session.capabilities.insert(key.clone(), *supported);
         }
-    }
-    // Cases of unsupported capabilities are marked Skipped (their reason kept) as usual.
-    session.apply_capabilities(plan, reqs);
+        report = ImportReport {
+            capabilities: declared.len(),
+            ..import_recorded(plan, session, facts.exported_at)
+        };
+        // A case Skipped for an unsupported capability starts from Not run, so declaring the
+        // capability supported later brings it back as to do, not as a Skipped blocker.
+        for (index, case) in plan.cases.iter().enumerate() {
+            if !session.applies(reqs, index)
+                && let Some(result) = session.results.get_mut(&case.id)
+                && result.outcome == Outcome::Skipped
+                && result.skipped_for.is_none()
+            {
+                result.outcome = Outcome::NotRun;
+                result.reason = None;
+            }
+        }
+        // Cases of unsupported capabilities are marked Skipped (their reason kept) as usual.
+        session.apply_capabilities(plan, reqs);
+    });
     Some(report)
 }
 
@@ -153,10 +211,15 @@ pub fn has_recorded_results(plan: &Plan) -> bool {
     plan.recorded.is_some()
 }
 
-/// Copies the results of a completed workbook into the session, replacing the results of the
-/// cases it lists (rows with nothing recorded leave the session's result alone). Not undoable:
-/// it is the session's starting point.
-pub fn import_recorded(plan: &Plan, session: &mut Session) -> ImportReport {
+/// Copies the results of a completed workbook into the session. Rows whose result equals the
+/// session's change nothing; a result the session changed after `exported_at` (or, without it,
+/// after the row's Tested at) is kept and reported as a conflict: the workbook cannot hold a
+/// change made after it was written.
+pub fn import_recorded(
+    plan: &Plan,
+    session: &mut Session,
+    exported_at: Option<DateTime<Utc>>,
+) -> ImportReport {
     let mut report = ImportReport::default();
     let Some(recorded) = &plan.recorded else {
         return report;
@@ -164,7 +227,7 @@ pub fn import_recorded(plan: &Plan, session: &mut Session) -> ImportReport {
     let column = crate::plan::column_letter(recorded.first_col);
     for row in &recorded.rows {
         let word = row.result.as_text();
-        let Some(outcome) = Outcome::parse(&word) else {
+        let Some(outcome) = Outcome::from_cell(&word) else {
             report.unknown.push(UnknownResult {
                 case: row.case.clone(),
                 row: row.row,
@@ -175,10 +238,14 @@ pub fn import_recorded(plan: &Plan, session: &mut Session) -> ImportReport {
         };
         let previous = session.results.get(&row.case).cloned().unwrap_or_default();
         let result = result_from_row(row, outcome, &previous);
+        if same_content(&result, &previous) {
+            continue;
+        }
+        if let Some(conflict) = newer_in_session(row, &previous, outcome, exported_at) {
+            report.conflicts.push(conflict);
+            continue;
+        }
         if result.is_blank() && result.reason.is_none() {
-            if previous.is_blank() {
-                continue;
-            }
             session.results.remove(&row.case);
         } else {
             session.results.insert(row.case.clone(), result);
@@ -186,6 +253,68 @@ pub fn import_recorded(plan: &Plan, session: &mut Session) -> ImportReport {
         report.imported += 1;
     }
     report
+}
+
+/// What the workbook carries of a result is the same in both.
+fn same_content(a: &CaseResult, b: &CaseResult) -> bool {
+    let evidence = |r: &CaseResult| -> Vec<(String, String)> {
+        r.evidence
+            .iter()
+            .map(|e| (e.reference.clone(), e.caption.clone()))
+            .collect()
+    };
+    a.outcome == b.outcome
+        && a.note == b.note
+        && a.reason == b.reason
+        && a.tester == b.tester
+        && a.time_spent_secs == b.time_spent_secs
+        && evidence(a) == evidence(b)
+}
+
+/// The session's result is newer than the workbook when it changed after the export (to the
+/// millisecond scimplan writes), or, for a workbook without that time, after the row's Tested at
+/// (whole seconds, as the cell holds them).
+fn newer_in_session(
+    row: &RecordedRow,
+    previous: &CaseResult,
+    outcome: Outcome,
+    exported_at: Option<DateTime<Utc>>,
+) -> Option<ImportConflict> {
+    let changed = previous.updated_at.filter(|_| !previous.is_blank())?;
+    let (newer, workbook_time) = match (exported_at, date_time(&row.tested_at)) {
+        (Some(exported), _) => (changed > exported, exported),
+        (None, Some(tested)) => (changed.timestamp() > tested.timestamp(), tested),
+        (None, None) => return None,
+    };
+    newer.then(|| ImportConflict {
+        case: row.case.clone(),
+        row: row.row,
+        session: previous.outcome,
+        session_changed: changed,
+        workbook: outcome,
+        workbook_time,
+    })
+}
+
+/// An Excel date-time cell (or a number holding its serial) as UTC.
+fn excel_date_time(cell: &Data) -> Option<DateTime<Utc>> {
+    let serial = match cell {
+        Data::DateTime(dt) => dt.as_f64(),
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        Data::String(s) => return date_time(&CellValue::Text(s.clone())),
+        _ => return None,
+    };
+    serial_to_utc(serial)
+}
+
+/// Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug folded in); kept to the millisecond.
+fn serial_to_utc(serial: f64) -> Option<DateTime<Utc>> {
+    if serial <= 0.0 {
+        return None;
+    }
+    let millis = ((serial - 25_569.0) * 86_400_000.0).round() as i64;
+    Utc.timestamp_millis_opt(millis).single()
 }
 
 fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -> CaseResult {
@@ -244,11 +373,7 @@ fn split_notes(cell: &str) -> (String, Option<String>) {
 /// `YYYY-MM-DD HH:MM[:SS]`.
 fn date_time(cell: &CellValue) -> Option<DateTime<Utc>> {
     match cell {
-        CellValue::Number(serial) if *serial > 0.0 => {
-            // Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug folded in).
-            let secs = ((serial - 25_569.0) * 86_400.0).round() as i64;
-            Utc.timestamp_opt(secs, 0).single()
-        }
+        CellValue::Number(serial) => serial_to_utc(*serial),
         CellValue::Text(text) => {
             let text = text.trim();
             DateTime::parse_from_rfc3339(text)
@@ -346,6 +471,60 @@ mod tests {
         assert_eq!(
             split_notes("ends with a space "),
             ("ends with a space ".into(), None)
+        );
+    }
+
+    #[test]
+    fn a_session_result_changed_after_the_workbook_is_newer() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let serial = |t: DateTime<Utc>| 25_569.0 + t.timestamp_millis() as f64 / 86_400_000.0;
+        let row = |tested: DateTime<Utc>| RecordedRow {
+            case: "C1".into(),
+            row: 2,
+            result: CellValue::Text("Pass".into()),
+            notes: CellValue::Empty,
+            tested_by: CellValue::Empty,
+            tested_at: CellValue::Number(serial(tested)),
+            time_spent: CellValue::Empty,
+            evidence: CellValue::Empty,
+        };
+        let session = |changed: DateTime<Utc>| CaseResult {
+            outcome: Outcome::Fail,
+            updated_at: Some(changed),
+            ..CaseResult::default()
+        };
+        // Whole seconds, as the export writes Tested at.
+        let tested = at("2026-03-04T10:00:00Z");
+        // Without an export time, the row's Tested at decides, to the second.
+        let same_second = session(at("2026-03-04T10:00:00.900Z"));
+        assert_eq!(
+            newer_in_session(&row(tested), &same_second, Outcome::Pass, None),
+            None
+        );
+        let later = session(at("2026-03-04T10:00:01.000Z"));
+        let conflict = newer_in_session(&row(tested), &later, Outcome::Pass, None).unwrap();
+        assert_eq!(
+            (conflict.session, conflict.workbook),
+            (Outcome::Fail, Outcome::Pass)
+        );
+        // The export time, to the millisecond, wins over Tested at.
+        let exported = at("2026-03-04T10:00:00.950Z");
+        assert_eq!(
+            newer_in_session(&row(tested), &same_second, Outcome::Pass, Some(exported)),
+            None
+        );
+        let just_after = session(at("2026-03-04T10:00:00.951Z"));
+        assert!(
+            newer_in_session(&row(tested), &just_after, Outcome::Pass, Some(exported)).is_some()
+        );
+        // A blank result has nothing to lose.
+        assert_eq!(
+            newer_in_session(&row(tested), &CaseResult::default(), Outcome::Pass, None),
+            None
         );
     }
 

@@ -49,7 +49,7 @@ pub struct HistoryEntry {
 impl Session {
     /// Runs `change` and records what it did to `cases` (and to the capabilities when
     /// `touches_capabilities`). Returns false, recording nothing, when nothing changed.
-    fn record(
+    pub(crate) fn record(
         &mut self,
         description: String,
         cases: &[&str],
@@ -251,6 +251,49 @@ impl Session {
         })
     }
 
+    /// Why the undo history, as read from a file, cannot be walked safely (a hand edit or a
+    /// damaged file): `None` when it can.
+    pub fn history_problem(&self) -> Option<String> {
+        let len = self.history.len();
+        let mut seen = std::collections::BTreeSet::new();
+        for (list, stack) in [("undo", &self.undo_stack), ("redo", &self.redo_stack)] {
+            for &index in stack {
+                let Some(entry) = self.history.get(index) else {
+                    return Some(format!(
+                        "the {list} list points to change {} but the history holds {len}",
+                        index + 1
+                    ));
+                };
+                if entry.kind != HistoryKind::Change {
+                    return Some(format!(
+                        "the {list} list points to entry {}, which is not a change",
+                        index + 1
+                    ));
+                }
+                if !seen.insert(index) {
+                    return Some(format!(
+                        "change {} is listed twice in the undo and redo lists",
+                        index + 1
+                    ));
+                }
+            }
+        }
+        self.history.iter().enumerate().find_map(|(i, entry)| {
+            let target_gone = entry.target.is_some_and(|t| t >= len);
+            // A change on the undo or redo list must still hold what it changed.
+            let emptied =
+                seen.contains(&i) && entry.cases.iter().any(|delta| delta.before == delta.after);
+            (target_gone || emptied).then(|| format!("history entry {} is inconsistent", i + 1))
+        })
+    }
+
+    /// Forgets the undo history (results stay as they are).
+    pub fn drop_history(&mut self) {
+        self.history.clear();
+        self.undo_stack.clear();
+        self.redo_stack.clear();
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo_stack.is_empty()
     }
@@ -262,7 +305,7 @@ impl Session {
     /// Reverts the most recent change still in effect. Returns its description.
     pub fn undo(&mut self) -> Option<String> {
         let target = self.undo_stack.pop()?;
-        let entry = self.history[target].clone();
+        let entry = self.history.get(target)?.clone();
         for delta in &entry.cases {
             self.put(&delta.case, delta.before.clone());
         }
@@ -277,7 +320,7 @@ impl Session {
     /// Applies again the most recently undone change. Returns its description.
     pub fn redo(&mut self) -> Option<String> {
         let target = self.redo_stack.pop()?;
-        let entry = self.history[target].clone();
+        let entry = self.history.get(target)?.clone();
         for delta in &entry.cases {
             self.put(&delta.case, delta.after.clone());
         }

@@ -2,24 +2,34 @@
 //! every change: results, capability declarations, suite links, the connection settings (never
 //! secrets) and the records verification leaves.
 
+mod atomic;
 pub mod connection;
 pub mod evidence;
+pub mod file_run;
 mod history;
 pub mod links;
+pub mod lock;
+mod merge;
 mod model;
 mod store;
 pub mod tally;
 pub mod verification;
 
+pub use atomic::{backup_path, write_atomic, write_new};
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
+pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
+pub use lock::{LockError, lock_path};
+pub use merge::ChangesElsewhere;
 pub use model::{
     CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
     SuiteKind, SuiteLinks, SuiteRun,
 };
-pub use store::{SessionError, SessionStore, default_session_path, write_atomic};
+pub use store::{
+    SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,
+};
 pub use tally::{Tally, tally_sections};
 pub use verification::{
     AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,

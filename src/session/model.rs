@@ -43,21 +43,47 @@ impl Outcome {
         }
     }
 
-    /// Reads an outcome the way testers write it: "pass", "Passed", "p", "not run", "untested"...
+    /// The words `mark` accepts (each also in other spellings: "Passed", "p", "not run"...).
+    pub const WORDS: &'static str = "pass, fail, blocked, skip, not-run";
+
+    /// Reads an outcome the way testers write it: "pass", "Passed", "p", "not run", "untested",
+    /// "n/a"... An empty word (an unset variable) and symbols (`-`, `✓`, `?`) are no outcome:
+    /// they mean different things to different people, so they are refused, never guessed. Nor
+    /// are "x", "none" or "todo", which some write for done and others for not done.
     pub fn parse(text: &str) -> Option<Outcome> {
+        let text = text.trim();
+        if !text
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '_' | '/'))
+        {
+            return None;
+        }
         let key: String = text
             .chars()
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .collect();
         Some(match key.as_str() {
-            "notrun" | "untested" | "x" | "none" | "todo" | "" => Outcome::NotRun,
+            "notrun" | "untested" => Outcome::NotRun,
             "pass" | "passed" | "p" | "ok" => Outcome::Pass,
             "fail" | "failed" | "f" => Outcome::Fail,
             "blocked" | "block" | "b" => Outcome::Blocked,
             "skipped" | "skip" | "s" | "na" | "notapplicable" => Outcome::Skipped,
             _ => return None,
         })
+    }
+
+    /// Reads a Result cell of a completed workbook: an empty cell is Not run (nothing recorded),
+    /// and the check and cross marks spreadsheets use are taken deliberately (✓ ✔ ☑ Pass,
+    /// ✗ ✘ ❌ ✖ Fail); anything else as `parse`.
+    pub fn from_cell(text: &str) -> Option<Outcome> {
+        let text: String = text.trim().chars().filter(|c| *c != '\u{fe0f}').collect();
+        match text.as_str() {
+            "" => Some(Outcome::NotRun),
+            "✓" | "✔" | "☑" => Some(Outcome::Pass),
+            "✗" | "✘" | "❌" | "✖" | "☒" => Some(Outcome::Fail),
+            word => Outcome::parse(word),
+        }
     }
 
     /// Counts as done for progress: anything but Not run.
@@ -175,6 +201,12 @@ pub struct SuiteRun {
     #[serde(default)]
     pub warnings: usize,
     pub duration_ms: u64,
+    /// The Runscope test file run (its own name), for runs of Okta's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// That file's SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// A record that the workbook changed under the session.
@@ -196,6 +228,8 @@ pub struct ReconcileReport {
     pub new_cases: Vec<String>,
     /// Results kept for cases the plan no longer has.
     pub missing_cases: Vec<String>,
+    /// The undo history in the file was damaged and was dropped (the results are kept): why.
+    pub history_dropped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

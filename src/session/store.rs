@@ -1,12 +1,17 @@
-//! Reading and writing the session file. Every write is atomic: a temp file in the same
-//! folder, fsync, then rename over the old file, whose previous version is kept as `.bak`.
+//! Reading and writing the session file. Several scimplan processes may write one session (the
+//! checklist open while `scimplan mark` or `verify` runs in another terminal): each save takes
+//! the session's lock, reads what is on disk, merges this writer's changes into it (see
+//! `merge`), writes atomically and lets go. The checklist picks up other writers' changes with
+//! `refresh_if_changed`.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::atomic::{backup_path, remove_stale_temps, write_atomic};
+use super::lock::{LockError, lock_wait, with_session_lock};
+use super::merge::{ChangesElsewhere, merge};
 use super::model::{ReconcileReport, SCHEMA_VERSION, Session};
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
@@ -31,14 +36,55 @@ pub enum SessionError {
         "{path}: the session was written by a newer scimplan (schema {found}, this one reads up to {SCHEMA_VERSION}). Update scimplan."
     )]
     NewerSchema { path: PathBuf, found: u32 },
-    #[error(
-        "{path}: cannot save the session: {source}. Your last change is kept in memory only: free disk space or fix permissions (or pass --session to save elsewhere); the file on disk still holds the previous change."
-    )]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+}
+
+/// What a failed save could not do.
+#[derive(Debug, Error)]
+pub enum SaveFailure {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("{0}")]
+    OnDisk(#[from] SessionError),
+    #[error("{0}")]
+    Write(#[source] std::io::Error),
+    #[error("a file is already there (scimplan does not write a session over another one)")]
+    Exists,
+}
+
+/// The changes held in memory only, not yet in the session file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Unsaved {
+    /// Changes (each mark, note, step, undo...; other edits count as one).
+    pub changes: usize,
+    /// Cases whose result differs from the file.
+    pub cases: Vec<String>,
+}
+
+impl std::fmt::Display for Unsaved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} change(s)", self.changes)?;
+        if !self.cases.is_empty() {
+            let shown: Vec<&str> = self.cases.iter().take(10).map(String::as_str).collect();
+            let more = self.cases.len().saturating_sub(shown.len());
+            write!(f, " to {}", shown.join(", "))?;
+            if more > 0 {
+                write!(f, " and {more} more case(s)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A save that did not happen, with what it would have saved (kept in memory).
+#[derive(Debug, Error)]
+#[error(
+    "{path}: cannot save the session: {failure}. Not saved: {unsaved}, kept in memory only. Fix the cause (free disk space, fix permissions, end the other writer) and save again, or save elsewhere (--session PATH); the file on disk still holds the previous state."
+)]
+pub struct SaveError {
+    pub path: PathBuf,
+    #[source]
+    pub failure: Box<SaveFailure>,
+    pub unsaved: Unsaved,
 }
 
 /// `<workbook stem>.scimplan.json` beside the workbook.
@@ -50,82 +96,26 @@ pub fn default_session_path(plan_path: &Path) -> PathBuf {
     plan_path.with_file_name(format!("{stem}.scimplan.json"))
 }
 
-fn backup_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".bak");
-    path.with_file_name(name)
+/// Identity of the session file as last seen: every write renames a new file into place, so a
+/// write by anyone changes it.
+#[derive(Debug, Clone, PartialEq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
 }
 
-/// Writes `bytes` to `path` atomically; with `keep_backup`, the file it replaces stays as `.bak`.
-pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    if keep_backup && path.exists() {
-        keep_previous(path)?;
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        })
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable.
-    if let Ok(dir) = fs::File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-/// A temporary file older than this was left by a writer that died (a live one renames its
-/// file within moments).
-const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// Removes the temporary files `write_atomic` leaves beside `path` when killed mid-write.
-/// Best effort: anything unexpected is left alone.
-pub fn remove_stale_temps(path: &Path) {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return;
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > STALE_TEMP_AGE);
-        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Points `.bak` at the current file without ever leaving the path without a complete file.
-fn keep_previous(path: &Path) -> std::io::Result<()> {
-    let backup = backup_path(path);
-    let staging = backup.with_extension("bak.tmp");
-    let _ = fs::remove_file(&staging);
-    if fs::hard_link(path, &staging).is_err() {
-        fs::copy(path, &staging)?;
-    }
-    fs::rename(&staging, &backup)
 }
 
 /// A session together with where it lives.
@@ -136,6 +126,12 @@ pub struct SessionStore {
     /// False until the session has been written once (a fresh session is not written until
     /// something changes).
     pub on_disk: bool,
+    /// The session as last read from or written to the file: what this writer's changes are
+    /// measured against when merging with what others wrote.
+    base: Session,
+    seen: Option<FileStamp>,
+    /// Other writers' changes picked up by a save, for the next `refresh_if_changed`.
+    picked_up: ChangesElsewhere,
 }
 
 impl SessionStore {
@@ -145,44 +141,55 @@ impl SessionStore {
         plan: &Plan,
         reqs: &Requirements,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
-        let (mut session, on_disk) = match fs::read(path) {
-            Ok(bytes) => (Self::parse(path, &bytes)?, true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Session::new(plan), false),
-            Err(source) => {
-                return Err(SessionError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
+        let seen = FileStamp::of(path);
+        let (mut session, on_disk, history_dropped) = match read_session(path)? {
+            Some((session, dropped)) => (session, true, dropped),
+            None => (Session::new(plan), false, None),
         };
-        let report = session.reconcile(plan, reqs);
+        let base = session.clone();
+        let mut report = session.reconcile(plan, reqs);
+        report.history_dropped = history_dropped;
         remove_stale_temps(path);
         Ok((
             SessionStore {
                 path: path.to_path_buf(),
                 session,
                 on_disk,
+                base,
+                seen,
+                picked_up: ChangesElsewhere::default(),
             },
             report,
         ))
     }
 
-    fn parse(path: &Path, bytes: &[u8]) -> Result<Session, SessionError> {
-        let corrupt = |detail: String| SessionError::Corrupt {
-            path: path.to_path_buf(),
-            detail,
-            backup: backup_path(path),
-        };
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-        let schema = value.get("schema").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if schema > SCHEMA_VERSION {
-            return Err(SessionError::NewerSchema {
-                path: path.to_path_buf(),
-                found: schema,
-            });
+    /// What is in memory but not in the file: the tester's changes (results, undo and redo,
+    /// capabilities, links, connection and verification records). Bookkeeping (the selected
+    /// case, the tester's name from the command line, the plan's fingerprint) is saved with the
+    /// next change but is not counted, so quitting after only moving around asks nothing.
+    pub fn unsaved(&self) -> Unsaved {
+        let (now, then) = (&self.session, &self.base);
+        let logged = now.history.len().saturating_sub(then.history.len());
+        let ids: std::collections::BTreeSet<&String> =
+            now.results.keys().chain(then.results.keys()).collect();
+        let cases: Vec<String> = ids
+            .into_iter()
+            .filter(|id| now.results.get(*id) != then.results.get(*id))
+            .cloned()
+            .collect();
+        let unlogged = [
+            now.suites != then.suites,
+            now.suite_runs != then.suite_runs,
+            now.verify != then.verify,
+            logged == 0 && now.capabilities != then.capabilities,
+        ]
+        .into_iter()
+        .filter(|differs| *differs)
+        .count();
+        Unsaved {
+            changes: logged.max(cases.len()) + unlogged,
+            cases,
         }
-        serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
     }
 
     /// Where the session's evidence files are copied.
@@ -190,14 +197,132 @@ impl SessionStore {
         super::evidence::evidence_dir(&self.path)
     }
 
-    /// Writes the session now, atomically.
-    pub fn save(&mut self) -> Result<(), SessionError> {
-        let bytes = serde_json::to_vec(&self.session).expect("a session always serializes");
-        write_atomic(&self.path, &bytes, true).map_err(|source| SessionError::Write {
-            path: self.path.clone(),
-            source,
-        })?;
+    /// Writes this writer's changes into the session file, merged with whatever other writers
+    /// saved meanwhile; afterwards `session` holds both. Does nothing when nothing changed.
+    pub fn save(&mut self) -> Result<(), SaveError> {
+        if self.on_disk && self.session == self.base {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let outcome = with_session_lock(&path, lock_wait(), || self.merge_and_write())
+            .map_err(SaveFailure::from)
+            .and_then(|r| r);
+        outcome.map_err(|failure| SaveError {
+            path,
+            failure: Box::new(failure),
+            unsaved: self.unsaved(),
+        })
+    }
+
+    /// Under the lock: read, merge, write.
+    fn merge_and_write(&mut self) -> Result<(), SaveFailure> {
+        let stamp = FileStamp::of(&self.path);
+        let merged = if stamp.is_some() && stamp != self.seen {
+            match read_session(&self.path)? {
+                Some((theirs, _)) => {
+                    let (merged, changes) = merge(&self.base, &self.session, &theirs);
+                    self.picked_up.absorb(changes);
+                    merged
+                }
+                None => self.session.clone(),
+            }
+        } else {
+            self.session.clone()
+        };
+        let bytes = serde_json::to_vec(&merged).expect("a session always serializes");
+        write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
+        self.seen = FileStamp::of(&self.path);
+        self.session = merged;
+        self.base = self.session.clone();
         self.on_disk = true;
         Ok(())
     }
+
+    /// Writes the session to a new file at `path` and keeps working there (the checklist's "save
+    /// elsewhere" when the usual place cannot be written). Refuses a path that holds a file.
+    pub fn save_as(&mut self, path: &Path) -> Result<(), SaveError> {
+        let failure = |failure| SaveError {
+            path: path.to_path_buf(),
+            failure: Box::new(failure),
+            unsaved: self.unsaved(),
+        };
+        if path.exists() {
+            return Err(failure(SaveFailure::Exists));
+        }
+        let bytes = serde_json::to_vec(&self.session).expect("a session always serializes");
+        let written = with_session_lock(path, lock_wait(), || {
+            super::atomic::write_new(path, &bytes).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    SaveFailure::Exists
+                } else {
+                    SaveFailure::Write(e)
+                }
+            })
+        });
+        match written.map_err(SaveFailure::from).and_then(|r| r) {
+            Ok(()) => {
+                self.path = path.to_path_buf();
+                self.seen = FileStamp::of(path);
+                self.base = self.session.clone();
+                self.on_disk = true;
+                Ok(())
+            }
+            Err(e) => Err(failure(e)),
+        }
+    }
+
+    /// Picks up what other writers saved since this one last read or wrote the file, keeping
+    /// this writer's unsaved changes on top. Cheap when nothing changed (one `stat`): call it on
+    /// every tick. Returns what changed, or `None`.
+    pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
+        let stamp = FileStamp::of(&self.path);
+        if stamp.is_some() && stamp != self.seen {
+            if let Some((theirs, _)) = read_session(&self.path)? {
+                let (merged, changes) = merge(&self.base, &self.session, &theirs);
+                self.session = merged;
+                self.base = theirs;
+                self.on_disk = true;
+                self.picked_up.absorb(changes);
+            }
+            self.seen = stamp;
+        }
+        if self.picked_up.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(std::mem::take(&mut self.picked_up)))
+    }
+}
+
+/// Reads and checks a session file; `None` when there is none. A damaged undo history is
+/// dropped (the results are kept) and described in the second value.
+fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, SessionError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(SessionError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let corrupt = |detail: String| SessionError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+        backup: backup_path(path),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let schema = value.get("schema").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    if schema > SCHEMA_VERSION {
+        return Err(SessionError::NewerSchema {
+            path: path.to_path_buf(),
+            found: schema,
+        });
+    }
+    let mut session: Session = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    let dropped = session
+        .history_problem()
+        .inspect(|_| session.drop_history());
+    Ok(Some((session, dropped)))
 }

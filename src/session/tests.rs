@@ -205,14 +205,148 @@ fn newer_schema_is_refused() {
 }
 
 #[test]
-fn unwritable_folder_keeps_the_change_in_memory() {
+fn unwritable_folder_keeps_the_change_in_memory_and_says_what_was_not_saved() {
     let (plan, reqs) = sample();
     let path = Path::new("/nonexistent-scimplan-dir/s.json");
     let (mut store, _) = SessionStore::open(path, &plan, &reqs).unwrap();
+    assert_eq!(store.unsaved(), Unsaved::default());
     store.session.set_outcome("C1", Outcome::Pass, None, false);
+    store.session.set_note("C2", "seen");
     let err = store.save().unwrap_err();
-    assert!(err.to_string().contains("in memory"), "{err}");
+    assert!(matches!(*err.failure, SaveFailure::Lock(_)), "{err:?}");
+    assert_eq!(err.unsaved.changes, 2);
+    assert_eq!(err.unsaved.cases, ["C1", "C2"]);
+    let text = err.to_string();
+    assert!(
+        text.contains("Not saved: 2 change(s) to C1, C2, kept in memory only"),
+        "{text}"
+    );
     assert_eq!(store.session.outcome("C1"), Outcome::Pass);
+    assert_eq!(store.unsaved().changes, 2, "still to be saved");
+}
+
+#[test]
+fn save_as_moves_the_session_to_a_new_file_and_never_over_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let (mut store, _) =
+        SessionStore::open(Path::new("/nonexistent-scimplan-dir/s.json"), &plan, &reqs).unwrap();
+    store.session.last_case = Some("C2".into());
+    assert_eq!(store.unsaved().changes, 0, "moving around is not a change");
+    store.session.set_outcome("C1", Outcome::Pass, None, false);
+    store.session.suites.spec = Some("https://runscope.example/spec".into());
+    assert_eq!(store.unsaved().changes, 2);
+    assert!(store.save().is_err());
+    let taken = dir.path().join("taken.json");
+    std::fs::write(&taken, b"{}").unwrap();
+    let err = store.save_as(&taken).unwrap_err();
+    assert!(matches!(*err.failure, SaveFailure::Exists), "{err}");
+    assert_eq!(std::fs::read(&taken).unwrap(), b"{}");
+    let elsewhere = dir.path().join("elsewhere.json");
+    store.save_as(&elsewhere).unwrap();
+    assert_eq!(store.path, elsewhere);
+    assert_eq!(store.unsaved().changes, 0);
+    store.session.set_note("C1", "later");
+    store.save().unwrap();
+    let (reopened, _) = SessionStore::open(&elsewhere, &plan, &reqs).unwrap();
+    assert_eq!(reopened.session.result("C1").unwrap().note, "later");
+}
+
+#[test]
+fn outcome_words_and_cells() {
+    for word in ["", " ", "-", "✓", "x", "none", "todo", "?", "1", "pass!"] {
+        assert_eq!(Outcome::parse(word), None, "{word:?}");
+    }
+    assert_eq!(Outcome::parse("n/a"), Some(Outcome::Skipped));
+    assert_eq!(Outcome::parse(" Not-Run "), Some(Outcome::NotRun));
+    assert_eq!(Outcome::from_cell(""), Some(Outcome::NotRun));
+    assert_eq!(Outcome::from_cell("✔️"), Some(Outcome::Pass));
+    assert_eq!(Outcome::from_cell("❌"), Some(Outcome::Fail));
+    assert_eq!(Outcome::from_cell("x"), None);
+}
+
+/// Three copies of one session as two writers diverge from it.
+fn diverged() -> (Session, Session, Session) {
+    let (plan, _) = sample();
+    let mut base = Session::new(&plan);
+    base.set_outcome("C1", Outcome::Pass, None, false);
+    let (mut ours, mut theirs) = (base.clone(), base.clone());
+    ours.set_outcome("C2", Outcome::Fail, None, false);
+    ours.set_note("C2", "500 on POST");
+    theirs.set_outcome("C3", Outcome::Blocked, Some("no org".into()), false);
+    (base, ours, theirs)
+}
+
+#[test]
+fn merged_undo_log_walks_both_writers_changes_newest_first() {
+    let (base, ours, theirs) = diverged();
+    let (mut merged, changes) = merge::merge(&base, &ours, &theirs);
+    assert_eq!(changes.cases.iter().collect::<Vec<_>>(), ["C3"]);
+    assert!(changes.conflicts.is_empty());
+    assert_eq!(merged.history.len(), 4);
+    assert_eq!(merged.undo_stack, [0, 1, 2, 3]);
+    assert_eq!(merged.history_problem(), None);
+    assert_eq!(merged.undo().as_deref(), Some("C2: note"));
+    assert_eq!(merged.undo().as_deref(), Some("C2: Fail"));
+    assert_eq!(merged.result("C2"), None);
+    assert_eq!(merged.undo().as_deref(), Some("C3: Blocked"));
+    assert_eq!(merged.outcome("C1"), Outcome::Pass);
+}
+
+#[test]
+fn an_undo_on_one_side_stays_undone_after_the_merge() {
+    let (base, _, theirs) = diverged();
+    let mut ours = base.clone();
+    ours.undo();
+    let (merged, _) = merge::merge(&base, &ours, &theirs);
+    assert_eq!(merged.outcome("C1"), Outcome::NotRun);
+    assert_eq!(merged.outcome("C3"), Outcome::Blocked);
+    assert_eq!(merged.undo_stack, [1]);
+    assert_eq!(merged.redo_stack, [0]);
+    assert_eq!(merged.history_problem(), None);
+}
+
+#[test]
+fn a_history_dropped_elsewhere_keeps_ours_walkable() {
+    let (base, ours, mut theirs) = diverged();
+    theirs.drop_history();
+    let (mut merged, _) = merge::merge(&base, &ours, &theirs);
+    assert_eq!(merged.history_problem(), None);
+    assert_eq!(merged.undo_stack, [0, 1]);
+    assert_eq!(merged.undo().as_deref(), Some("C2: note"));
+    assert_eq!(merged.outcome("C3"), Outcome::Blocked);
+}
+
+#[test]
+fn one_case_changed_on_both_sides_merges_field_by_field() {
+    let (plan, _) = sample();
+    let mut base = Session::new(&plan);
+    base.set_outcome("C1", Outcome::Pass, None, false);
+    base.add_time_spent("C1", 10);
+    let (mut ours, mut theirs) = (base.clone(), base.clone());
+    ours.set_note("C1", "mine");
+    ours.add_time_spent("C1", 5);
+    ours.toggle_step("C1", 0);
+    ours.add_evidence("C1", "shot.png", "");
+    theirs.set_outcome("C1", Outcome::Fail, None, false);
+    theirs.add_time_spent("C1", 7);
+    theirs.toggle_step("C1", 2);
+    let (merged, changes) = merge::merge(&base, &ours, &theirs);
+    let result = merged.result("C1").unwrap();
+    assert_eq!(result.outcome, Outcome::Fail);
+    assert_eq!(result.note, "mine");
+    assert_eq!(result.time_spent_secs, 22);
+    assert_eq!(
+        result.steps_checked.iter().copied().collect::<Vec<_>>(),
+        [0, 2]
+    );
+    assert_eq!(result.evidence.len(), 1);
+    assert!(changes.conflicts.is_empty(), "{changes:?}");
+    // Both set the outcome: ours is kept and the case reported.
+    ours.set_outcome("C1", Outcome::Blocked, None, false);
+    let (merged, changes) = merge::merge(&base, &ours, &theirs);
+    assert_eq!(merged.outcome("C1"), Outcome::Blocked);
+    assert!(changes.conflicts.contains("C1"));
 }
 
 #[test]

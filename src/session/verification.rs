@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
+use super::file_run::FileRun;
 use super::model::{Outcome, SuiteKind, SuiteRun};
 
 /// Response bodies kept as evidence are cut to this many bytes.
@@ -191,11 +192,22 @@ pub struct SpecCheck {
     pub duration_ms: u64,
 }
 
+/// A run of `scimplan spec`: Okta's SPEC file (its verdict is the run's), then scimplan's own
+/// checks of what Okta's provisioning relies on beyond the SPEC file (reported apart, never
+/// changing the verdict), then the deactivation of the user the file created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpecReport {
     pub target: String,
     pub at: DateTime<Utc>,
+    /// Okta's SPEC file as run, step by step. `None` only in sessions written before scimplan
+    /// ran Okta's file (their `checks` were a hand-written approximation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileRun>,
+    /// What Okta's provisioning relies on beyond the SPEC file: never part of the verdict.
     pub checks: Vec<SpecCheck>,
+    /// Okta's Entitlements file, once per entitlement endpoint named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entitlements: Vec<FileRun>,
     /// The userName of the user the suite created, if it did.
     pub created_user: Option<String>,
     pub created_id: Option<String>,
@@ -204,6 +216,12 @@ pub struct SpecReport {
     pub duplicate_ids: Vec<String>,
     /// The created user was deactivated at the end.
     pub deactivated: bool,
+    /// How the deactivation went: `PATCH active=false answered 204`, or why it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deactivation: Option<String>,
+    /// The requests of the deactivation at the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleanup: Vec<RequestRecord>,
     pub cancelled: bool,
     /// The app could not be reached at all (refused, DNS, TLS): the suite stopped after its
     /// first check, and this run is no SPEC result.
@@ -238,6 +256,7 @@ impl std::fmt::Display for SuiteVerdict {
 }
 
 impl SpecReport {
+    /// Okta's SPEC file's Required steps decide it, nothing else.
     pub fn verdict(&self) -> SuiteVerdict {
         if self.cancelled {
             SuiteVerdict::Cancelled
@@ -248,56 +267,101 @@ impl SpecReport {
         }
     }
 
-    /// `16 checks, 1 failed, 0 warning(s), 0.11 s`.
+    /// `12 requests, 0 failed, 1 warning(s), 0.11 s`.
     pub fn counts(&self) -> String {
+        match &self.file {
+            Some(file) => format!(
+                "{} requests, {} failed, {} warning(s), {:.2} s",
+                file.requests().count(),
+                self.failures(),
+                self.warnings(),
+                self.duration_ms as f64 / 1000.0
+            ),
+            None => format!(
+                "{} checks, {} failed, {} warning(s), {:.2} s",
+                self.checks.len(),
+                self.failures(),
+                self.warnings(),
+                self.duration_ms as f64 / 1000.0
+            ),
+        }
+    }
+
+    /// `beyond the SPEC file: 5 checks, 1 problem`.
+    pub fn extra_counts(&self) -> String {
+        let problems = self
+            .checks
+            .iter()
+            .filter(|c| c.status != CheckStatus::Pass)
+            .count();
         format!(
-            "{} checks, {} failed, {} warning(s), {:.2} s",
-            self.checks.len(),
-            self.failures(),
-            self.warnings(),
-            self.duration_ms as f64 / 1000.0
+            "beyond the SPEC file: {} checks, {problems} problem(s)",
+            self.checks.len()
         )
     }
 
     /// What became of the user the suite created, when it created one.
     pub fn created_user_state(&self) -> Option<String> {
         let user = self.created_user.as_ref()?;
+        let how = self
+            .deactivation
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
         Some(if self.deactivated {
-            format!("created user {user}: deactivated at the end")
+            format!("created user {user}: deactivated at the end{how}")
         } else {
-            format!("created user {user}: NOT deactivated: deactivate it in the app")
+            format!("created user {user}: NOT deactivated{how}: deactivate it in the app")
         })
     }
 
+    /// Required steps of Okta's file that failed (for old sessions: failed checks).
     pub fn failures(&self) -> usize {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Fail)
-            .count()
+        match &self.file {
+            Some(file) => file.failures(),
+            None => self
+                .checks
+                .iter()
+                .filter(|c| c.status == CheckStatus::Fail)
+                .count(),
+        }
     }
 
+    /// Optional steps of Okta's file that failed.
     pub fn warnings(&self) -> usize {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Warn)
-            .count()
+        match &self.file {
+            Some(file) => file.warnings(),
+            None => self
+                .checks
+                .iter()
+                .filter(|c| c.status == CheckStatus::Warn)
+                .count(),
+        }
     }
 
     pub fn passed(&self) -> bool {
-        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
+        !self.cancelled
+            && self.unreachable.is_none()
+            && self.file.as_ref().is_some_and(FileRun::passed)
     }
 
-    /// The record readiness counts in place of the Runscope SPEC link.
+    /// The summary kept in `Session::suite_runs`, shown beside the Runscope SPEC link.
     pub fn suite_run(&self) -> SuiteRun {
         SuiteRun {
             suite: SuiteKind::Spec,
             at: self.at,
             target: self.target.clone(),
             passed: self.passed(),
-            checks: self.checks.len(),
+            checks: self
+                .file
+                .as_ref()
+                .map(|f| f.requests().count())
+                .unwrap_or(self.checks.len()),
             failures: self.failures(),
             warnings: self.warnings(),
             duration_ms: self.duration_ms,
+            file: self.file.as_ref().map(|f| f.file.name.clone()),
+            sha256: self.file.as_ref().map(|f| f.file.sha256.clone()),
         }
     }
 }

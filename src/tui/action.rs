@@ -91,6 +91,12 @@ pub enum Action {
     PrevChoice,
     /// In the evidence prompt: completes the file path typed so far.
     CompletePath,
+    /// Quitting with unsaved changes: try the session file again.
+    RetrySave,
+    /// Quitting with unsaved changes: write the session to another file.
+    SaveElsewhere,
+    /// Quitting with unsaved changes: quit anyway; they are lost.
+    QuitLosingChanges,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -184,6 +190,9 @@ impl Action {
             PrevField => "Previous field",
             NextChoice => "Next choice (cursor right in a text field)",
             PrevChoice => "Previous choice (cursor left in a text field)",
+            RetrySave => "Try saving the session file again",
+            SaveElsewhere => "Save the session to another file",
+            QuitLosingChanges => "Quit and lose the unsaved changes",
             TypeKey(_)
             | Paste(_)
             | Click { .. }
@@ -227,6 +236,9 @@ impl Action {
             Agree => "yes",
             NextField => "next field",
             NextChoice | PrevChoice => "choose",
+            RetrySave => "retry",
+            SaveElsewhere => "save elsewhere",
+            QuitLosingChanges => "quit, losing them",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

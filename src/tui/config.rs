@@ -17,6 +17,8 @@ pub struct Settings {
     pub advance_after_mark: bool,
     /// How long `v` polls the app for a case's expected state, as `scimplan verify --deadline`.
     pub verify_deadline: std::time::Duration,
+    /// Where Okta's test files are found (and downloaded to when absent).
+    pub okta_files: PathBuf,
 }
 
 impl Default for Settings {
@@ -24,6 +26,7 @@ impl Default for Settings {
         Settings {
             advance_after_mark: true,
             verify_deadline: crate::verify::DEFAULT_DEADLINE,
+            okta_files: crate::workspace::data_dir(),
         }
     }
 }

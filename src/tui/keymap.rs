@@ -27,6 +27,8 @@ pub enum Mode {
     Connection,
     /// The SPEC suite is about to create a user: go ahead or not.
     ConfirmSpec,
+    /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
+    Unsaved,
     /// The evidence prompt: a file path (completed with Tab) or a link.
     Attach,
     /// Who is testing and which app.
@@ -34,7 +36,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 12] = [
+    pub const ALL: [Mode; 13] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -47,6 +49,7 @@ impl Mode {
         Mode::ConfirmSpec,
         Mode::Attach,
         Mode::Identity,
+        Mode::Unsaved,
     ];
 
     pub fn title(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Mode {
             Mode::ConfirmSpec => "Run the SPEC suite",
             Mode::Attach => "Attach evidence",
             Mode::Identity => "Who is testing",
+            Mode::Unsaved => "Unsaved changes",
         }
     }
 
@@ -81,6 +85,7 @@ impl Mode {
             Mode::ConfirmSpec => "confirm-spec",
             Mode::Attach => "attach",
             Mode::Identity => "identity",
+            Mode::Unsaved => "unsaved",
         }
     }
 
@@ -334,6 +339,13 @@ impl Default for Keymap {
         bind(&mut confirm_spec, &["esc", "n"], Cancel);
         tables.insert(Mode::ConfirmSpec, confirm_spec);
 
+        let mut unsaved = Vec::new();
+        bind(&mut unsaved, &["r"], RetrySave);
+        bind(&mut unsaved, &["s"], SaveElsewhere);
+        bind(&mut unsaved, &["L"], QuitLosingChanges);
+        bind(&mut unsaved, &["esc"], Cancel);
+        tables.insert(Mode::Unsaved, unsaved);
+
         let hints = BTreeMap::from([
             (
                 Mode::Normal,
@@ -385,6 +397,10 @@ impl Default for Keymap {
             // The scheme's own label says which keys choose it.
             (Mode::Connection, vec![NextField, Submit, Cancel]),
             (Mode::ConfirmSpec, vec![Agree, Cancel]),
+            (
+                Mode::Unsaved,
+                vec![RetrySave, SaveElsewhere, QuitLosingChanges, Cancel],
+            ),
         ]);
         Keymap { tables, hints }
     }

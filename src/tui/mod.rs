@@ -123,8 +123,9 @@ fn restore_terminal() {
 }
 
 /// Runs the checklist until the tester quits or a SIGTERM/SIGHUP arrives. The terminal is
-/// restored in every case, panics included.
-pub fn run(ws: Workspace) -> std::io::Result<()> {
+/// restored in every case, panics included. Returns how many changes were lost (not saved
+/// anywhere) when it ended: the caller exits non-zero for them.
+pub fn run(ws: Workspace) -> std::io::Result<usize> {
     let (keymap, settings, config_message) = config::load_config(config::config_path().as_deref());
     let mut model = Model::new(ws, keymap, settings);
     if let Some(message) = config_message {
@@ -160,17 +161,19 @@ pub fn run(ws: Workspace) -> std::io::Result<()> {
         model.credit_time();
         model.save();
         // The terminal may be gone: a failed write must not turn into a panic.
-        let _ = writeln!(
-            std::io::stderr(),
-            "scimplan: stopped by a signal; the session is saved in {}",
-            model.ws.store.path.display()
-        );
+        if model.save_error.is_none() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimplan: stopped by a signal; the session is saved in {}",
+                model.ws.store.path.display()
+            );
+        }
     }
     if let Some(error) = &model.save_error {
         let _ = writeln!(std::io::stderr(), "error: {error}");
     }
     let _ = std::io::stdout().flush();
-    result
+    result.map(|()| model.ws.unsaved().changes)
 }
 
 /// Events handled between two frames at most.

@@ -142,6 +142,8 @@ pub struct Model {
     pub opened: Option<(usize, Instant)>,
     pub color: bool,
     pub quit: bool,
+    /// Changes the tester chose to lose when quitting (the process then exits non-zero).
+    pub lost_changes: usize,
 }
 
 impl Model {
@@ -197,6 +199,7 @@ impl Model {
             opened: None,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             quit: false,
+            lost_changes: 0,
         };
         let resume = model
             .ws
@@ -443,7 +446,7 @@ impl Model {
             }
             Err(e) => {
                 let text = format!(
-                    "Not saved: {e}. Your changes are kept and saving is retried on the next change."
+                    "NOT SAVED: {e} Saving is retried with every change; q asks what to do with them."
                 );
                 self.save_error = Some(text.clone());
                 self.message = Some(Message { text, error: true });

@@ -9,6 +9,33 @@ use super::update::{apply_mark, edit_line, precondition_reason, quit};
 use super::wire::{self, VerifyTarget};
 use crate::session::Outcome;
 
+/// Quitting with changes the session file does not hold.
+pub fn unsaved(m: &mut Model, action: Action) {
+    match action {
+        Action::RetrySave => {
+            m.save();
+            if m.ws.unsaved().changes == 0 {
+                m.pop();
+                quit(m);
+            }
+        }
+        Action::SaveElsewhere => m.push(Overlay::Prompt(super::model::Prompt {
+            kind: PromptKind::SaveAs,
+            case: 0,
+            input: tui_input::Input::default(),
+            title: PromptKind::SaveAs.label().to_string(),
+        })),
+        Action::QuitLosingChanges => {
+            m.lost_changes = m.ws.unsaved().changes;
+            m.quit = true;
+        }
+        Action::Cancel => {
+            m.pop();
+        }
+        _ => {}
+    }
+}
+
 pub fn open_help(m: &mut Model) {
     m.push(Overlay::Help(HelpView::default()));
 }
@@ -41,6 +68,21 @@ pub fn prompt(m: &mut Model, action: Action) {
                     m.pop();
                     wire::secret_given(m, value);
                 }
+                PromptKind::SaveAs => match m.ws.save_as(std::path::Path::new(&value)) {
+                    Ok(()) => {
+                        m.pop();
+                        m.save_error = None;
+                        m.info(format!(
+                            "Saved to {value}: it is the session file from now on."
+                        ));
+                        // Back at the question: nothing is left unsaved, so q quits.
+                        if matches!(m.top(), Some(Overlay::Unsaved)) {
+                            m.pop();
+                            quit(m);
+                        }
+                    }
+                    Err(e) => m.error(format!("Not saved there either: {e}")),
+                },
             }
         }
         Action::Cancel => {

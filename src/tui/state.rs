@@ -30,6 +30,8 @@ pub enum Overlay {
     ConfirmSpec,
     /// Who is testing and which app: asked once after the capabilities, and on its key.
     Identity(IdentityForm),
+    /// Quitting with changes the session file does not hold: retry, save elsewhere, or lose them.
+    Unsaved,
 }
 
 impl Overlay {
@@ -47,6 +49,7 @@ impl Overlay {
             Overlay::Connection(_) => Mode::Connection,
             Overlay::ConfirmSpec => Mode::ConfirmSpec,
             Overlay::Identity(_) => Mode::Identity,
+            Overlay::Unsaved => Mode::Unsaved,
         }
     }
 }
@@ -61,6 +64,8 @@ pub enum PromptKind {
     VerifyInput,
     /// The SCIM token or password: masked, kept in memory only.
     Secret,
+    /// Where to save the session when its own file cannot be written.
+    SaveAs,
 }
 
 impl PromptKind {
@@ -72,6 +77,7 @@ impl PromptKind {
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::SaveAs => "Save the session to (a new file's path)",
         }
     }
 
@@ -86,6 +92,7 @@ impl PromptKind {
             PromptKind::VerifyInput | PromptKind::Secret => {
                 "Type a value, or Esc to cancel the verification."
             }
+            PromptKind::SaveAs => "Type the path of a new file, or Esc to go back.",
         }
     }
 }
@@ -148,7 +155,7 @@ pub enum VerifyTarget {
     Case(usize),
     All,
     /// scimplan's SPEC suite; `Some` once the tester agreed to the user it creates.
-    Spec(Option<SpecOptions>),
+    Spec(Option<Box<SpecOptions>>),
 }
 
 /// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
@@ -165,7 +172,7 @@ pub enum Job {
     },
     NeedsSecret(VerifyTarget),
     /// The SPEC suite would create this user: yes or no.
-    NeedsConsent(SpecOptions),
+    NeedsConsent(Box<SpecOptions>),
     Running(Verification),
 }
 

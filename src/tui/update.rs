@@ -50,6 +50,7 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::ConfirmSpec => wire::confirm_spec(m, action),
         Mode::Attach => overlays::prompt(m, action),
         Mode::Identity => evidence::identity(m, action),
+        Mode::Unsaved => overlays::unsaved(m, action),
     }
 }
 
@@ -64,11 +65,40 @@ fn tick(m: &mut Model) {
             wire::handle(m, event);
         }
     }
+    pick_up_changes_elsewhere(m);
     if let Some((_, since)) = m.opened
         && since.elapsed().as_secs() >= TIME_FLUSH_SECS
     {
         m.credit_time();
         m.save();
+    }
+}
+
+/// Shows what another scimplan (a CLI `mark`, `verify` in a second terminal) saved meanwhile.
+fn pick_up_changes_elsewhere(m: &mut Model) {
+    match m.ws.refresh_if_changed() {
+        Ok(None) => {}
+        Ok(Some(changes)) => {
+            m.refresh_stats();
+            m.rebuild_rows();
+            wire::refresh_readiness(m);
+            let mut parts = Vec::new();
+            if !changes.cases.is_empty() {
+                let cases: Vec<&str> = changes.cases.iter().map(String::as_str).collect();
+                parts.push(cases.join(", "));
+            }
+            parts.extend(changes.other.iter().map(|o| o.to_string()));
+            let mut text = format!("Changed elsewhere and picked up: {}.", parts.join(", "));
+            if !changes.conflicts.is_empty() {
+                let cases: Vec<&str> = changes.conflicts.iter().map(String::as_str).collect();
+                text.push_str(&format!(
+                    " Changed here and there: {}; yours were kept.",
+                    cases.join(", ")
+                ));
+            }
+            m.info(text);
+        }
+        Err(e) => m.error(format!("Changes made elsewhere cannot be read: {e}")),
     }
 }
 
@@ -202,6 +232,13 @@ pub(super) fn quit(m: &mut Model) {
     }
     m.credit_time();
     m.save();
+    if m.ws.unsaved().changes > 0 {
+        // Never gone without a word: retry, save elsewhere, or lose them knowingly.
+        if !matches!(m.top(), Some(Overlay::Unsaved)) {
+            m.push(Overlay::Unsaved);
+        }
+        return;
+    }
     m.quit = true;
 }
 

@@ -11,7 +11,8 @@ use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
-use crate::session::{CheckStatus, RunFailure};
+use crate::session::{CheckStatus, RunFailure, StepStatus};
+use crate::verify::runscope;
 use crate::verify::{
     CheckJob, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run, record_spec,
     spawn_all, spawn_spec,
@@ -167,8 +168,25 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let jobs = match &target {
         VerifyTarget::Spec(None) => {
-            // It creates a user in the app: say which, and ask first.
-            m.job = Job::NeedsConsent(SpecOptions::new(connection.auth.clone()));
+            // It creates a user in the app: say which, and ask first. Okta's SPEC file comes
+            // from the folder of Okta's files (downloaded there when absent).
+            let dir = m.settings.okta_files.clone();
+            let loaded = runscope::files::load_okta(&m.ws.profile, "spec", &dir).and_then(
+                |(file, local)| {
+                    let mut options = SpecOptions::new(connection.auth.clone(), file)?;
+                    options.expected_sha256 =
+                        m.ws.profile.test_file("spec").map(|f| f.sha256.clone());
+                    Ok((options, local.mismatch_warning()))
+                },
+            );
+            let (options, warning) = match loaded {
+                Ok(loaded) => loaded,
+                Err(e) => return m.error(format!("Okta's SPEC file: {e}")),
+            };
+            if let Some(warning) = warning {
+                m.info(warning);
+            }
+            m.job = Job::NeedsConsent(Box::new(options));
             m.push(Overlay::ConfirmSpec);
             return;
         }
@@ -252,10 +270,11 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     let sink = m.inbox.job_sink();
     if let VerifyTarget::Spec(Some(options)) = target {
         m.info(format!(
-            "Running the SPEC suite against {} (creates {}, deactivated at the end)…",
-            connection.base_url, options.user_name
+            "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
+            connection.base_url,
+            options.user_name()
         ));
-        let running = spawn_spec(connection, secret, options, sink);
+        let running = spawn_spec(connection, secret, *options, sink);
         m.job = Job::Running(Verification::new(
             running,
             RunKind::Spec(SpecProgress::default()),
@@ -373,6 +392,41 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 running.progress = format!("{} {}", check.status.label(), check.name);
             }
         }
+        VerifyEvent::FileStep(step) => {
+            if let Some(running) = m.job.running_mut()
+                && let RunKind::Spec(spec) = &mut running.kind
+                && step.status != StepStatus::Pause
+            {
+                spec.done += 1;
+                match step.status {
+                    StepStatus::Fail | StepStatus::NotRun => spec.failed += 1,
+                    StepStatus::Warn => spec.warned += 1,
+                    _ => {}
+                }
+                running.progress = format!("{} {}", step.status.label(), step.title());
+                if let Some(a) = step.failed_assertions().next() {
+                    running.progress.push_str(&format!(
+                        ": {} expected {}, got {}",
+                        a.describe(),
+                        a.expected,
+                        a.actual
+                    ));
+                }
+            }
+        }
+        VerifyEvent::FileAttempt {
+            position,
+            number,
+            failing,
+            retry_in,
+        } => {
+            if let Some(running) = m.job.running_mut() {
+                running.progress = format!(
+                    "step {position} attempt {number}: {failing}; again in {:.1} s",
+                    retry_in.as_secs_f32()
+                );
+            }
+        }
         VerifyEvent::SpecFinished(report) if report.unreachable.is_some() => {
             let why = report.unreachable.as_deref().unwrap_or_default();
             m.error(format!(
@@ -389,9 +443,19 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 report.verdict().label().to_uppercase(),
                 report.counts()
             );
-            if let Some(check) = report.checks.iter().find(|c| c.status == CheckStatus::Fail) {
-                let detail = check.detail.first().map(String::as_str).unwrap_or("");
-                text.push_str(&format!(" First failure: {}: {detail}", check.name));
+            let first_failure = report.file.as_ref().and_then(|f| {
+                f.steps
+                    .iter()
+                    .find(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))
+            });
+            if let Some(step) = first_failure {
+                let detail = step
+                    .failed_assertions()
+                    .next()
+                    .map(|a| format!("{} expected {}, got {}", a.describe(), a.expected, a.actual))
+                    .or_else(|| step.problems.first().cloned())
+                    .unwrap_or_default();
+                text.push_str(&format!(" First failure: {}: {detail}", step.title()));
             }
             if let Some(state) = report.created_user_state()
                 && !report.deactivated

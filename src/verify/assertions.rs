@@ -231,6 +231,7 @@ mod tests {
             body: json.to_string(),
             json: Some(json),
             fate: crate::verify::http::Fate::Answered,
+            response_headers: Vec::new(),
             retry_after: None,
         }
     }

@@ -13,6 +13,11 @@ impl CancelFlag {
         CancelFlag::default()
     }
 
+    /// The flag itself, for signal handlers (`signal_hook::flag::register`).
+    pub fn atomic(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }

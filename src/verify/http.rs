@@ -31,6 +31,8 @@ pub struct Exchange {
     pub fate: Fate,
     /// The wait a 429 or 503 asked for.
     pub retry_after: Option<Duration>,
+    /// The answer's headers, in order (Runscope's `response_headers` source).
+    pub response_headers: Vec<(String, String)>,
 }
 
 /// What became of one request, so callers match on it instead of reading flags.
@@ -111,6 +113,10 @@ impl ScimClient {
 
     pub fn secret(&self) -> &Secret {
         &self.secret
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
     }
 
     pub fn auth(&self) -> &AuthScheme {
@@ -200,6 +206,7 @@ impl ScimClient {
             json: None,
             fate: Fate::Answered,
             retry_after: None,
+            response_headers: Vec::new(),
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -235,6 +242,7 @@ impl ScimClient {
                 exchange.status = Some(answer.status);
                 exchange.content_type = answer.content_type;
                 exchange.retry_after = answer.retry_after;
+                exchange.response_headers = answer.headers;
                 if (300..400).contains(&answer.status) {
                     exchange.fate = Fate::Unusable(format!(
                         "redirected to {}, another host: not followed, so the credentials stay with {}",
@@ -288,6 +296,122 @@ impl ScimClient {
     }
 }
 
+/// An HTTP client that sends a request exactly as a Runscope step describes it: the absolute
+/// URL, only the headers the step names, its body; no auth, user agent or content type added,
+/// no retry (a 429 is returned like any answer). reqwest adds `accept: */*` only when a step
+/// names no `Accept`, and what HTTP itself needs (`host`, `content-length`).
+pub struct PlainClient {
+    http: reqwest::blocking::Client,
+}
+
+impl PlainClient {
+    pub fn new() -> Result<PlainClient, VerifyError> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(same_origin_redirects())
+            .https_only(false)
+            .build()
+            .map_err(|e| VerifyError::Settings(format!("cannot set up HTTP: {e}")))?;
+        Ok(PlainClient { http })
+    }
+
+    /// Sends once. The body and problems are kept as they came: redact before recording.
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+        deadline: Instant,
+        cancel: &CancelFlag,
+    ) -> Exchange {
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            url: url.to_string(),
+            status: None,
+            duration: Duration::ZERO,
+            content_type: None,
+            request_body: body.map(str::to_string),
+            body: String::new(),
+            json: None,
+            fate: Fate::Answered,
+            retry_after: None,
+            response_headers: Vec::new(),
+        };
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            exchange.fate = Fate::TimedOut("not sent: the deadline has passed".into());
+            return exchange;
+        }
+        let Ok(http_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
+            exchange.fate = Fate::Unreachable(format!("'{method}' is not an HTTP method"));
+            return exchange;
+        };
+        if let Err(e) = reqwest::Url::parse(url) {
+            exchange.fate = Fate::Unreachable(format!("'{url}' is not a URL ({e})"));
+            return exchange;
+        }
+        let mut request = self
+            .http
+            .request(http_method, url)
+            .timeout(remaining.min(REQUEST_TIMEOUT));
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(text) = body {
+            request = request.body(text.to_string());
+        }
+        let started = Instant::now();
+        let Some(result) = send_cancellable(request, cancel) else {
+            exchange.fate = Fate::Cancelled;
+            exchange.duration = started.elapsed();
+            return exchange;
+        };
+        match result {
+            Ok(answer) => {
+                exchange.status = Some(answer.status);
+                exchange.content_type = answer.content_type;
+                exchange.retry_after = answer.retry_after;
+                exchange.response_headers = answer.headers;
+                if (300..400).contains(&answer.status) {
+                    exchange.fate = Fate::Unusable(format!(
+                        "redirected to {}, another host: not followed, so the credentials stay where they were sent",
+                        answer.location.as_deref().unwrap_or("?"),
+                    ));
+                }
+                match answer.text {
+                    Ok(text) => {
+                        exchange.json = serde_json::from_str(&text).ok();
+                        exchange.body = text;
+                    }
+                    Err(e) => {
+                        let why =
+                            format!("the body did not arrive: {}", describe_error(&e, remaining));
+                        exchange.fate = if e.is_timeout() {
+                            Fate::TimedOut(why)
+                        } else {
+                            Fate::Unusable(why)
+                        };
+                    }
+                }
+            }
+            Err(e) => {
+                let why = describe_error(&e, remaining);
+                exchange.fate = if e.is_timeout() {
+                    Fate::TimedOut(why)
+                } else if e.is_connect() || e.is_builder() {
+                    Fate::Unreachable(why)
+                } else {
+                    Fate::Unusable(why)
+                };
+            }
+        }
+        exchange.duration = started.elapsed();
+        exchange
+    }
+}
+
 /// Follows redirects only within the same scheme, host and port: the auth header must never
 /// reach another host.
 fn same_origin_redirects() -> reqwest::redirect::Policy {
@@ -322,6 +446,7 @@ struct Answer {
     content_type: Option<String>,
     retry_after: Option<Duration>,
     location: Option<String>,
+    headers: Vec<(String, String)>,
     text: Result<String, reqwest::Error>,
 }
 
@@ -346,11 +471,22 @@ fn send_cancellable(
                 .as_deref()
                 .and_then(parse_retry_after);
             let location = header(reqwest::header::LOCATION);
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             Answer {
                 status: response.status().as_u16(),
                 content_type,
                 retry_after,
                 location,
+                headers,
                 text: response.text(),
             }
         });

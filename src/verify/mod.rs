@@ -15,6 +15,7 @@ pub mod http;
 pub mod json_path;
 pub mod recipe;
 pub mod record;
+pub mod runscope;
 pub mod secret;
 pub mod spec;
 pub mod worker;
@@ -83,8 +84,17 @@ pub enum VerifyEvent {
         /// When the next attempt starts; `None` when this was the last.
         retry_in: Option<Duration>,
     },
-    /// One SPEC check ended.
+    /// One SPEC check ended (the checks beyond Okta's file).
     SpecCheck(spec::SpecCheck),
+    /// One step of a Runscope file ended (Okta's SPEC or Entitlements file).
+    FileStep(Box<crate::session::StepRecord>),
+    /// A polled step of a Runscope file did not hold yet; it is tried again in `retry_in`.
+    FileAttempt {
+        position: usize,
+        number: u32,
+        failing: String,
+        retry_in: Duration,
+    },
     Finished(Box<VerifyRun>),
     SpecFinished(Box<SpecReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).

@@ -1,71 +1,105 @@
-//! scimplan's local equivalent of Okta's SCIM SPEC suite (Runscope), plus what Okta relies
-//! on in practice. Creates at most one user, and deactivates it at the end.
+//! `scimplan spec`: Okta's SPEC file, run as Runscope would (its Required steps are the
+//! verdict), then scimplan's own checks of what Okta's provisioning relies on beyond the SPEC
+//! file (reported apart, never changing the verdict), then the user the file created is
+//! deactivated (PATCH, or PUT when PATCH is refused), even when the run was cancelled.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::VerifyEvent;
 use super::assertions::{describe_non_json, encode_component};
 use super::cancel::CancelFlag;
-use super::http::{Exchange, ScimClient};
+use super::http::{Exchange, PlainClient, ScimClient};
+use super::runscope::initial::{AuthValue, authorization_value, spec_values};
+use super::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};
 
 mod checks;
 use super::json_path::select;
 use super::record::request_record;
-pub use crate::session::{AuthScheme, CheckStatus, RequestRecord, SpecCheck, SpecReport};
+pub use crate::session::{
+    AuthScheme, CheckStatus, FileRun, RequestRecord, SpecCheck, SpecReport, StepStatus,
+};
 
 const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-/// Okta's optional check: `GET /Groups` answers within 600 ms.
-const GROUPS_FAST: Duration = Duration::from_millis(600);
-/// The fields Okta's SPEC suite requires of a user.
-const USER_FIELDS: [&str; 6] = [
-    "id",
-    "name.familyName",
-    "name.givenName",
-    "userName",
-    "active",
-    "emails[0].value",
-];
 
+/// What a `scimplan spec` run needs besides the connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpecOptions {
-    /// The userName of the one user the suite creates.
-    pub user_name: String,
+    /// Okta's SPEC file (or a tester's copy).
+    pub file: TestFile,
+    /// The SHA-256 the profile pins for Okta's SPEC file.
+    pub expected_sha256: Option<String>,
+    /// Okta's Entitlements file and the endpoints to run it for (`/Roles`, ...).
+    pub entitlements: Option<TestFile>,
+    pub entitlement_endpoints: Vec<String>,
+    /// The random test values (as Okta's initial script makes them): the report shows them.
+    pub values: Variables,
     /// How long each request may take (Okta's limit is 60 s).
     pub request_deadline: Duration,
+    pub run: RunOptions,
     pub auth: AuthScheme,
 }
 
 impl SpecOptions {
-    pub fn new(auth: AuthScheme) -> SpecOptions {
-        SpecOptions {
-            user_name: random_user_name(),
-            request_deadline: super::http::REQUEST_TIMEOUT,
-            auth,
+    /// Options for running `file`, with fresh random values. Refuses a file that uses a
+    /// `{{variable}}` nothing defines, naming it and the step.
+    pub fn new(auth: AuthScheme, file: TestFile) -> Result<SpecOptions, String> {
+        let values = spec_values(&mut fastrand::Rng::new());
+        let mut known = values.clone();
+        for name in ["SCIMBaseURL", "auth"] {
+            known.insert(name.into(), String::new());
         }
+        if let Some((name, step)) = file.undefined_variable(&known) {
+            return Err(format!(
+                "{}: {step} uses {{{{{name}}}}}, which neither the SPEC initial variables (SCIMBaseURL, auth, the initial script's random values) nor an earlier step defines",
+                file.path
+            ));
+        }
+        Ok(SpecOptions {
+            file,
+            expected_sha256: None,
+            entitlements: None,
+            entitlement_endpoints: Vec::new(),
+            values,
+            request_deadline: super::http::REQUEST_TIMEOUT,
+            run: RunOptions::default(),
+            auth,
+        })
+    }
+
+    /// The userName of the user Okta's file creates.
+    pub fn user_name(&self) -> &str {
+        self.values
+            .get("randomUsername")
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 }
 
-/// A userName no app holds yet: `scimplan-spec-<random>@example.com`.
-pub fn random_user_name() -> String {
-    format!("scimplan-spec-{}@example.com", random_hex())
-}
-
-fn random_hex() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{:016x}", hasher.finish())
+/// The SPEC file's initial variables from the connection, as Okta's instructions ask testers to
+/// enter them in Runscope: `SCIMBaseURL` without a trailing slash, `auth` the whole
+/// Authorization header value.
+pub fn initial_variables(client: &ScimClient, values: &Variables) -> Variables {
+    let connection = client.connection();
+    let secret = client.secret().expose();
+    let auth = match &connection.auth {
+        AuthScheme::Bearer => AuthValue::Bearer(secret),
+        AuthScheme::Basic => AuthValue::Basic {
+            username: connection.username.as_deref().unwrap_or_default(),
+            password: secret,
+        },
+        // Okta's file always sends `Authorization: {{auth}}`: an app reading a header of its
+        // own sees the token there, exactly as in Runscope.
+        AuthScheme::Header { .. } => AuthValue::Raw(secret),
+    };
+    let mut variables = values.clone();
+    variables.insert("SCIMBaseURL".into(), client.base_url().to_string());
+    variables.insert("auth".into(), authorization_value(&auth));
+    variables
 }
 
 /// A check being made: its requests and the problems found.
@@ -157,25 +191,6 @@ impl Check {
         self.expect(ok, || {
             format!("{path}: expected {wanted}, got {}", show(&found))
         });
-    }
-
-    fn error_body(&mut self, answer: &Exchange, status: Option<&str>) {
-        if let Some(body) = self.json(answer) {
-            self.schema(body, ERROR);
-            self.present(body, "detail", "");
-            if let Some(status) = status {
-                // SCIM says "status" is a string; Okta's suite checks it as one.
-                self.equals(body, "status", &json!(status));
-            }
-        }
-    }
-}
-
-fn show(found: &[&Value]) -> String {
-    match found {
-        [] => "absent".into(),
-        [one] => one.to_string(),
-        many => Value::Array(many.iter().map(|v| (*v).clone()).collect()).to_string(),
     }
 }
 
@@ -269,11 +284,16 @@ fn filter_path(resource: &str, attribute: &str, value: &str) -> String {
     format!("/{resource}?filter={}", encode_component(&filter))
 }
 
-fn unknown_id() -> String {
-    format!("{}{}", random_hex(), random_hex())
+fn show(found: &[&Value]) -> String {
+    match found {
+        [] => "absent".into(),
+        [one] => one.to_string(),
+        many => Value::Array(many.iter().map(|v| (*v).clone()).collect()).to_string(),
+    }
 }
 
-/// Runs every check, reporting each as it ends. Stops early only when cancelled.
+/// Runs Okta's SPEC file, the checks beyond it, the Entitlements file per endpoint, and the
+/// deactivation of the created user, reporting each step and check as it ends.
 pub fn run_spec(
     client: &ScimClient,
     options: &SpecOptions,
@@ -282,86 +302,151 @@ pub fn run_spec(
 ) -> SpecReport {
     let at = Utc::now();
     let started = Instant::now();
-    let auth_header = match &options.auth {
-        AuthScheme::Header { name } => name.clone(),
-        _ => "Authorization".into(),
+    let mut report = SpecReport {
+        target: client.base_url().to_string(),
+        at,
+        file: None,
+        checks: Vec::new(),
+        entitlements: Vec::new(),
+        created_user: None,
+        created_id: None,
+        duplicate_ids: Vec::new(),
+        deactivated: false,
+        deactivation: None,
+        cleanup: Vec::new(),
+        cancelled: false,
+        unreachable: None,
+        duration_ms: 0,
     };
+    let plain = match PlainClient::new() {
+        Ok(plain) => plain,
+        Err(e) => {
+            report.unreachable = Some(e.to_string());
+            return report;
+        }
+    };
+    let secrets = [client.secret().clone()];
+    let context = RunContext {
+        client: &plain,
+        secrets: &secrets,
+        cancel,
+        options: &options.run,
+    };
+    let initial = initial_variables(client, &options.values);
+    let mut forward = |event: RunEvent| match event {
+        RunEvent::Step(step) => on_event(VerifyEvent::FileStep(step)),
+        RunEvent::Attempt {
+            position,
+            number,
+            failing,
+            retry_in,
+        } => on_event(VerifyEvent::FileAttempt {
+            position,
+            number,
+            failing,
+            retry_in,
+        }),
+    };
+    let mut run = run_file(
+        &options.file,
+        &initial,
+        client.base_url(),
+        &context,
+        &mut forward,
+    );
+    if let Some(expected) = &options.expected_sha256
+        && !expected.eq_ignore_ascii_case(&run.file.sha256)
+    {
+        run.file.expected_sha256 = Some(expected.clone());
+    }
+    report.unreachable = run.unreachable.clone();
+    report.cancelled = run.cancelled;
+    find_created_user(&run, options, &mut report);
+    report.file = Some(run);
+    let never = CancelFlag::new();
     let mut suite = Suite {
         client,
         options,
         cancel,
         on_event,
         checks: Vec::new(),
-        auth_header,
+        auth_header: match &options.auth {
+            AuthScheme::Header { name } => name.clone(),
+            _ => "Authorization".into(),
+        },
         unreachable: None,
     };
-    let mut report = SpecReport {
-        target: client.base_url().to_string(),
-        at,
-        checks: Vec::new(),
-        created_user: None,
-        created_id: None,
-        duplicate_ids: Vec::new(),
-        deactivated: false,
-        cancelled: false,
-        unreachable: None,
-        duration_ms: 0,
-    };
-    use checks::{
-        auth_and_error_checks, create_checks, deactivate_check, existing_user_checks, extra_checks,
-        unknown_checks,
-    };
-    let steps: [fn(&mut Suite, &mut SpecReport); 6] = [
-        existing_user_checks,
-        unknown_checks,
-        create_checks,
-        auth_and_error_checks,
-        extra_checks,
-        deactivate_check,
-    ];
-    for step in steps {
-        if cancel.is_cancelled() {
-            report.cancelled = true;
-            break;
+    if report.unreachable.is_none() && !report.cancelled {
+        checks::beyond_the_file(&mut suite, &mut report);
+        if let Some(entitlements) = &options.entitlements {
+            for endpoint in &options.entitlement_endpoints {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                let mut variables = initial.clone();
+                variables.insert("EntitlementEndpoint".into(), endpoint.clone());
+                let mut forward = |event: RunEvent| {
+                    if let RunEvent::Step(step) = event {
+                        (suite.on_event)(VerifyEvent::FileStep(step));
+                    }
+                };
+                report.entitlements.push(run_file(
+                    entitlements,
+                    &variables,
+                    &format!("{}{endpoint}", client.base_url()),
+                    &context,
+                    &mut forward,
+                ));
+            }
         }
-        step(&mut suite, &mut report);
-        // Every further check would fail the same way and say nothing about the app.
-        if suite.unreachable.is_some() {
-            report.unreachable = suite.unreachable.clone();
-            break;
-        }
+    }
+    if cancel.is_cancelled() {
+        report.cancelled = true;
     }
     // The created user is deactivated even when cancelled: the suite leaves nothing active.
-    if report.cancelled && report.created_id.is_some() && !report.deactivated {
-        let never = CancelFlag::new();
-        let mut retry = Suite {
-            cancel: &never,
-            ..suite
-        };
-        let mut check = retry.begin(
-            "cleanup: deactivate the created user after the cancel",
-            false,
-        );
-        let id = report.created_id.clone().unwrap_or_default();
-        let answer = retry.request(
-            &mut check,
-            "PATCH",
-            &format!("/Users/{}", encode_component(&id)),
-            Some(&checks::deactivate_body()),
-            true,
-        );
-        report.deactivated = check.status(&answer, &[200, 204]);
-        if report.deactivated {
-            check.confirmed.push(format!("user {id} deactivated"));
-        }
-        // Recorded like every other check, so the report shows the clean-up's requests.
-        retry.finish(check);
-        report.checks = retry.checks;
-    } else {
-        report.checks = suite.checks;
-    }
+    let cleanup = Suite {
+        cancel: &never,
+        ..suite
+    };
+    report.checks = cleanup.checks.clone();
+    checks::deactivate_at_the_end(cleanup, &mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
+}
+
+/// The user Okta's file created: the id its `Create Okta user` step captured (`idUserOne`), and
+/// any further user a POST created when the file expected a 409.
+fn find_created_user(run: &FileRun, options: &SpecOptions, report: &mut SpecReport) {
+    let mut created = Vec::new();
+    for step in &run.steps {
+        for attempt in &step.attempts {
+            let creates = attempt.method == "POST"
+                && attempt.url.trim_end_matches('/').ends_with("/Users")
+                && attempt.status.is_some_and(|s| (200..300).contains(&s));
+            if !creates {
+                continue;
+            }
+            let id = serde_json::from_str::<Value>(&attempt.response_body)
+                .ok()
+                .and_then(|body| body.get("id").map(plain));
+            created.push(id);
+        }
+    }
+    let Some(first) = created.first() else {
+        return;
+    };
+    report.created_user = Some(options.user_name().to_string());
+    report.created_id = first.clone().or_else(|| {
+        run.steps
+            .iter()
+            .find_map(|s| s.variables_set.get("idUserOne").cloned())
+    });
+    report.duplicate_ids = created[1..]
+        .iter()
+        .flatten()
+        .filter(|id| Some(*id) != report.created_id.as_ref())
+        .cloned()
+        .collect();
 }
 
 fn plain(value: &Value) -> String {

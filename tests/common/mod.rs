@@ -43,6 +43,33 @@ pub fn real_plan(name: &str, dir: &Path) -> Option<PathBuf> {
     Some(target)
 }
 
+/// The folder holding Okta's test files (Runscope exports, initial scripts):
+/// `SCIMPLAN_OKTA_FILES`, else `../shared/okta` beside the checkout.
+pub fn okta_files_dir() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("SCIMPLAN_OKTA_FILES").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/okta")),
+    ];
+    candidates.into_iter().flatten().find(|d| d.is_dir())
+}
+
+/// One of Okta's test files, read where it lies (never copied into the repo). Panics when it is
+/// absent and `SCIMPLAN_REQUIRE_OKTA_FILES` is set (as in CI); otherwise `None`, so the caller
+/// can skip, saying so.
+pub fn okta_file(name: &str) -> Option<PathBuf> {
+    let found = okta_files_dir()
+        .map(|d| d.join(name))
+        .filter(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("SCIMPLAN_REQUIRE_OKTA_FILES").is_none(),
+            "SCIMPLAN_REQUIRE_OKTA_FILES is set but {name} was not found (set SCIMPLAN_OKTA_FILES)"
+        );
+        eprintln!("skipping: Okta's {name} not found (set SCIMPLAN_OKTA_FILES)");
+    }
+    found
+}
+
 /// A sheet to write: its name and rows of text cells (row 0 first).
 pub struct SheetSpec<'a> {
     pub name: &'a str,
@@ -288,4 +315,34 @@ fn screenshot_like(width: u32, height: u32) -> image::RgbImage {
             image::Rgb([240, 240 - shade / 4, 235])
         }
     })
+}
+
+/// Rewrites a workbook as someone editing it in a spreadsheet would: every sheet copied cell by
+/// cell, except where `edit(sheet, row, col)` returns new text.
+pub fn hand_edited(src: &Path, dst: &Path, edit: impl Fn(&str, usize, usize) -> Option<String>) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(src).unwrap();
+    let mut out = Workbook::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r32, c16) = (r as u32, c as u16);
+                if let Some(text) = edit(&name, r, c) {
+                    sheet.write_string(r32, c16, text).unwrap();
+                    continue;
+                }
+                match cell {
+                    Data::String(s) => sheet.write_string(r32, c16, s).unwrap(),
+                    Data::Float(f) => sheet.write_number(r32, c16, *f).unwrap(),
+                    Data::Int(i) => sheet.write_number(r32, c16, *i as f64).unwrap(),
+                    Data::DateTime(d) => sheet.write_number(r32, c16, d.as_f64()).unwrap(),
+                    _ => sheet,
+                };
+            }
+        }
+    }
+    out.save(dst).unwrap();
 }

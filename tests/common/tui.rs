@@ -9,8 +9,12 @@ use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 /// A model on `plan` with tester Ana, still on the first capabilities screen. It never reads
-/// secrets from the environment, so a token set where the tests run changes nothing.
-pub fn open_with(plan: &Path, settings: Settings) -> Model {
+/// secrets from the environment, so a token set where the tests run changes nothing. Okta's
+/// test files are read from where they lie (`SCIMPLAN_OKTA_FILES`), never downloaded.
+pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
+    if let Some(dir) = crate::common::okta_files_dir() {
+        settings.okta_files = dir;
+    }
     let options = OpenOptions {
         tester: Some("Ana".into()),
         ..OpenOptions::default()

@@ -22,6 +22,35 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         super::detail::render(model, frame, areas.detail);
     }
     footer(model, frame, areas.footer);
+    unsaved_banner(model, frame, area, areas.footer.y);
+}
+
+/// A failed save stays on screen, whole, until a save succeeds: never a line cut short.
+fn unsaved_banner(model: &Model, frame: &mut Frame, area: Rect, bottom: u16) {
+    let Some(error) = &model.save_error else {
+        return;
+    };
+    let theme = Theme::of(model);
+    let width = area.width.saturating_sub(2).max(1) as usize;
+    let lines = super::wrap_hanging(Line::from(error.clone()), width);
+    let height = (lines.len() as u16 + 2).min(bottom.saturating_sub(area.y + 2));
+    let text = Paragraph::new(lines).style(theme.error());
+    let banner = Rect {
+        x: area.x,
+        y: bottom.saturating_sub(height),
+        width: area.width,
+        height,
+    };
+    frame.render_widget(ratatui::widgets::Clear, banner);
+    frame.render_widget(
+        text.block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error())
+                .title(" Not saved "),
+        ),
+        banner,
+    );
 }
 
 fn header(model: &Model, frame: &mut Frame, area: Rect) {
@@ -268,7 +297,12 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
         let x = status_area.x + label.len() as u16 + model.search.visual_cursor() as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), status_area.y));
-    } else if let Some(message) = &model.message {
+    } else if let Some(message) = model
+        .message
+        .as_ref()
+        // A failed save has its own box above: not again, cut short, here.
+        .filter(|m| model.save_error.as_ref() != Some(&m.text))
+    {
         let style = if message.error {
             theme.error()
         } else {

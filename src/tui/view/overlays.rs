@@ -293,34 +293,66 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
                 if suite.suite == crate::session::SuiteKind::Spec && !run_keys.is_empty() =>
             {
                 format!(
-                    "missing: {run_keys} runs scimplan's SPEC suite, {link_keys} records a Runscope link"
+                    "no link: {run_keys} runs Okta's file here; {link_keys} records the Runscope link"
                 )
             }
             SuiteEvidence::Missing => {
-                format!("missing: press {link_keys} to record the Runscope link")
+                format!(
+                    "no link: run Okta's {} file in Runscope; {link_keys} records the link",
+                    suite.name()
+                )
             }
-            _ => suite.describe(),
+            SuiteEvidence::Link(ref url) => format!("link recorded: {url}"),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {} suite: ", suite.name()), style),
             Span::raw(describe),
         ]));
-        // What failed in that run, from the full report kept in the session.
-        if let SuiteEvidence::FailedRun(run) = &suite.evidence
+        if let Some(local) = suite.describe_local() {
+            let local_style = match &suite.local {
+                Some(run) if !run.passed && suite.satisfied() => theme.fg(Color::Yellow),
+                Some(run) if !run.passed => theme.error(),
+                _ => theme.dim(),
+            };
+            lines.push(Line::from(Span::styled(
+                format!("      {local}"),
+                local_style,
+            )));
+        }
+        // What failed in the latest local run, from the full report kept in the session.
+        if let Some(run) = suite.local.as_ref().filter(|r| !r.passed)
             && let Some(report) = &model.ws.store.session.verify.last_spec
             && report.at == run.at
+            && let Some(file) = &report.file
         {
-            let failed: Vec<_> = report
-                .checks
+            let failed: Vec<_> = file
+                .steps
                 .iter()
-                .filter(|c| c.status == crate::session::CheckStatus::Fail)
+                .filter(|s| {
+                    matches!(
+                        s.status,
+                        crate::session::StepStatus::Fail | crate::session::StepStatus::NotRun
+                    )
+                })
                 .collect();
-            for check in failed.iter().take(3) {
-                let detail = check.detail.first().map(String::as_str).unwrap_or("");
+            for step in failed.iter().take(3) {
+                let detail = step
+                    .failed_assertions()
+                    .next()
+                    .map(|a| {
+                        format!(
+                            "{}: expected {}, got {}",
+                            a.describe(),
+                            a.expected,
+                            a.actual
+                        )
+                    })
+                    .or_else(|| step.problems.first().cloned())
+                    .unwrap_or_default();
                 lines.push(Line::from(vec![
                     Span::styled("      ✗ ", theme.error()),
-                    Span::raw(format!("{}: ", check.name)),
-                    Span::styled(detail.to_string(), theme.dim()),
+                    Span::raw(format!("{}: ", step.title())),
+                    Span::styled(detail, theme.dim()),
                 ]));
             }
             if failed.len() > 3 {
@@ -464,15 +496,16 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
         .map(|c| c.base_url.clone())
         .unwrap_or_default();
     let outer = centered(area, 76, 9);
-    let inner = popup(model, frame, outer, "Run the SPEC suite?".into());
+    let inner = popup(model, frame, outer, "Run Okta's SPEC file?".into());
     let body = with_hints(model, frame, inner, Mode::ConfirmSpec);
     let lines = vec![
         Line::from(format!(
-            "scimplan checks {target} the way Okta's SPEC suite does."
+            "scimplan runs {} against {target} as Runscope would.",
+            offer.file.name
         )),
         Line::from(vec![
             Span::raw("It creates one user: "),
-            Span::styled(offer.user_name.clone(), theme.bold()),
+            Span::styled(offer.user_name().to_string(), theme.bold()),
         ]),
         Line::from("and deactivates it at the end. Nothing else is changed."),
         Line::default(),
@@ -611,4 +644,28 @@ pub fn identity(model: &Model, form: &IdentityForm, frame: &mut Frame, area: Rec
 
 fn session_name(name: &Option<String>) -> &str {
     name.as_deref().unwrap_or("-")
+}
+
+/// Quitting with changes the session file does not hold: say which, and what can be done.
+pub fn unsaved(model: &Model, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let unsaved = model.ws.unsaved();
+    let outer = centered(area, 76, 11);
+    let inner = popup(model, frame, outer, "Unsaved changes".into());
+    let body = with_hints(model, frame, inner, Mode::Unsaved);
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("{unsaved} are in memory only."),
+            theme.error(),
+        )),
+        Line::from(format!(
+            "{} could not be written:",
+            model.ws.store.path.display()
+        )),
+        Line::from(Span::styled(
+            model.save_error.clone().unwrap_or_default(),
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }

@@ -1,237 +1,51 @@
-//! The checks of the SPEC suite, in Okta's order, then what Okta relies on in practice.
+//! What Okta's provisioning relies on beyond the SPEC file: scimplan's own checks, run after
+//! Okta's file and reported apart (never part of the SPEC verdict), each saying what goes wrong
+//! in Okta when it fails. Then the deactivation of the user the file created.
 
 use serde_json::{Value, json};
 
-use super::{
-    GROUPS_FAST, LIST_RESPONSE, PATCH_OP, SpecReport, Suite, USER, USER_FIELDS, filter_path, plain,
-    random_user_name, unknown_id,
-};
+use super::{ERROR, LIST_RESPONSE, PATCH_OP, SpecReport, Suite, filter_path, plain};
+use crate::session::StepStatus;
 use crate::verify::assertions::encode_component;
 use crate::verify::http::Exchange;
 use crate::verify::json_path::select;
 
-/// Okta's checks 1 and 2: a user the app already holds, listed and read back.
-pub(super) fn existing_user_checks(suite: &mut Suite, _report: &mut SpecReport) {
-    let mut check = suite.begin("1. GET /Users?count=1&startIndex=1 lists a user", true);
-    let answer = suite.get(&mut check, "/Users?count=1&startIndex=1");
-    let mut first_id = None;
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        check.schema(body, LIST_RESPONSE);
-        for field in ["itemsPerPage", "startIndex", "totalResults"] {
-            check.number(body, field);
-        }
-        match select(body, "Resources[0]").unwrap_or_default().first() {
-            Some(user) => {
-                for field in USER_FIELDS {
-                    check.present(user, field, "Resources[0].");
-                }
-                first_id = user.get("id").map(plain);
-            }
-            None => check.problems.push(
-                "the app holds no user: Okta's SPEC suite needs at least one. Create a user in the app (with name, email and active), then run again."
-                    .into(),
-            ),
-        }
-    }
-    suite.finish(check);
-    let Some(id) = first_id else {
-        suite.not_possible(
-            "2. GET /Users/{id} returns the listed user",
-            "check 1 found no user id",
-        );
+/// The checks beyond the SPEC file, in order; `PATCH active=false` last, since it deactivates
+/// the created user.
+pub(super) fn beyond_the_file(suite: &mut Suite, report: &mut SpecReport) {
+    case_insensitive_filter(suite, report);
+    paging(suite);
+    groups_shape(suite);
+    error_body_of_conflict(suite, report);
+    patch_deactivates(suite, report);
+}
+
+fn case_insensitive_filter(suite: &mut Suite, report: &SpecReport) {
+    let name = "userName filter is case-insensitive (finds the created user in upper case)";
+    let Some(user) = report.created_user.clone() else {
+        suite.not_possible(name, "Okta's file created no user");
         return;
     };
-    let mut check = suite.begin("2. GET /Users/{id} returns the listed user", true);
-    let answer = suite.get(&mut check, &format!("/Users/{}", encode_component(&id)));
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        for field in USER_FIELDS {
-            check.present(body, field, "");
-        }
-        check.equals(body, "id", &json!(id));
-    }
-    suite.finish(check);
-}
-
-/// Okta's checks 3 and 4: an unknown userName finds nothing; an unknown id is a 404.
-pub(super) fn unknown_checks(suite: &mut Suite, _report: &mut SpecReport) {
-    let mut check = suite.begin("3. filter on an unknown userName finds nothing", true);
-    let unknown = random_user_name();
-    let answer = suite.get(&mut check, &filter_path("Users", "userName", &unknown));
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        check.schema(body, LIST_RESPONSE);
-        check.equals(body, "totalResults", &json!(0));
-    }
-    suite.finish(check);
-    let mut check = suite.begin("4. GET /Users/{unknown id} is a 404 with an error", true);
-    let answer = suite.get(&mut check, &format!("/Users/{}", unknown_id()));
-    if check.status(&answer, &[404]) {
-        check.error_body(&answer, None);
-    }
-    suite.finish(check);
-}
-
-fn new_user_body(user_name: &str) -> Value {
-    json!({
-        "schemas": [USER],
-        "userName": user_name,
-        "name": {"givenName": "Scimplan", "familyName": "Spec"},
-        "emails": [{"primary": true, "value": user_name, "type": "work"}],
-        "displayName": "Scimplan Spec",
-        "active": true
-    })
-}
-
-/// Okta's checks 5 to 9: the one user the suite creates.
-pub(super) fn create_checks(suite: &mut Suite, report: &mut SpecReport) {
-    let user_name = suite.options.user_name.clone();
-    let mut check = suite.begin("5. filter on the new userName finds nothing yet", true);
-    let answer = suite.get(&mut check, &filter_path("Users", "userName", &user_name));
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        check.equals(body, "totalResults", &json!(0));
-    }
-    suite.finish(check);
-
-    let mut check = suite.begin("6. POST /Users creates the user", true);
-    let body = new_user_body(&user_name);
-    let answer = suite.request(&mut check, "POST", "/Users", Some(&body), true);
-    if check.status(&answer, &[201])
-        && let Some(created) = check.json(&answer)
-    {
-        check.schema(created, USER);
-        check.present(created, "id", "");
-        check.equals(created, "active", &json!(true));
-        check.equals(created, "userName", &json!(user_name));
-        check.equals(created, "name.givenName", &json!("Scimplan"));
-        check.equals(created, "name.familyName", &json!("Spec"));
-        report.created_id = created.get("id").map(plain);
-    }
-    if answer.status.is_some_and(|s| (200..300).contains(&s)) {
-        report.created_user = Some(user_name.clone());
-        if report.created_id.is_none() {
-            report.created_id = answer.json.as_ref().and_then(|b| b.get("id")).map(plain);
-        }
-    }
-    suite.finish(check);
-
-    let Some(id) = report.created_id.clone() else {
-        for name in [
-            "7. GET /Users/{new id} returns the new user",
-            "8. the same POST again is a 409",
-            "9. filter on the userName in upper case answers 200",
-        ] {
-            suite.not_possible(name, "check 6 created no user");
-        }
-        return;
-    };
-    let mut check = suite.begin("7. GET /Users/{new id} returns the new user", true);
-    let answer = suite.get(&mut check, &format!("/Users/{}", encode_component(&id)));
-    if check.status(&answer, &[200])
-        && let Some(read) = check.json(&answer)
-    {
-        check.equals(read, "id", &json!(id));
-        check.equals(read, "userName", &json!(user_name));
-        check.equals(read, "active", &json!(true));
-        check.equals(read, "name.givenName", &json!("Scimplan"));
-        check.equals(read, "name.familyName", &json!("Spec"));
-    }
-    suite.finish(check);
-
-    let mut check = suite.begin("8. the same POST again is a 409", true);
-    let answer = suite.request(&mut check, "POST", "/Users", Some(&body), true);
-    if check.status(&answer, &[409]) {
-        check.error_body(&answer, None);
-    } else if let Some(duplicate) = answer
-        .json
-        .as_ref()
-        .and_then(|b| b.get("id"))
-        .map(plain)
-        .filter(|d| *d != id && answer.status.is_some_and(|s| (200..300).contains(&s)))
-    {
-        check.problems.push(format!(
-            "the app created a duplicate user (id {duplicate}); it will be deactivated too"
-        ));
-        report.duplicate_ids.push(duplicate);
-    }
-    suite.finish(check);
-
-    let mut check = suite.begin("9. filter on the userName in upper case answers 200", true);
-    let upper = user_name.to_uppercase();
-    let answer = suite.get(&mut check, &filter_path("Users", "userName", &upper));
-    check.status(&answer, &[200]);
-    suite.finish(check);
-
-    // Okta's usernames are case-insensitive; an app that is not may create duplicates.
-    let mut check = suite.begin(
-        "userName filter is case-insensitive (finds the user in upper case)",
-        false,
-    );
-    let answer = suite.get(&mut check, &filter_path("Users", "userName", &upper));
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        check.equals(body, "totalResults", &json!(1));
-    }
-    suite.finish(check);
-}
-
-/// Okta's checks 10 and 11: a wrong token is a 401, another unknown id a 404, both with a
-/// SCIM error body.
-pub(super) fn auth_and_error_checks(suite: &mut Suite, _report: &mut SpecReport) {
-    let mut check = suite.begin("10. a wrong token is refused with 401 and an error", true);
-    let answer = suite.request(
+    let mut check = suite.begin(name, true);
+    let answer = suite.get(
         &mut check,
-        "GET",
-        "/Users?count=1&startIndex=1",
-        None,
-        false,
+        &filter_path("Users", "userName", &user.to_uppercase()),
     );
-    if check.status(&answer, &[401]) {
-        check.error_body(&answer, Some("401"));
-    }
-    suite.finish(check);
-    let mut check = suite.begin("11. another unknown id is a 404 with an error", true);
-    let answer = suite.get(&mut check, &format!("/Users/{}", unknown_id()));
-    if check.status(&answer, &[404]) {
-        check.error_body(&answer, Some("404"));
+    if check.status(&answer, &[200])
+        && let Some(body) = check.json(&answer)
+    {
+        let total = body.get("totalResults").map(plain);
+        check.expect(total.as_deref() == Some("1"), || {
+            format!(
+                "totalResults: expected 1, got {}. In Okta: usernames are case-insensitive; Okta looks an existing account up by userName before creating one, so this app gets a duplicate instead of a link",
+                total.unwrap_or_else(|| "absent".into())
+            )
+        });
     }
     suite.finish(check);
 }
 
-/// Okta's optional Groups check, then paging and error bodies, which Okta relies on.
-pub(super) fn extra_checks(suite: &mut Suite, _report: &mut SpecReport) {
-    let mut check = suite.begin("GET /Groups is well formed", true);
-    let answer = suite.get(&mut check, "/Groups?startIndex=1&count=100");
-    if check.status(&answer, &[200])
-        && let Some(body) = check.json(&answer)
-    {
-        check.schema(body, LIST_RESPONSE);
-        check.number(body, "totalResults");
-        for (i, group) in select(body, "Resources[*]")
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            check.present(group, "id", &format!("Resources[{i}]."));
-            check.present(group, "displayName", &format!("Resources[{i}]."));
-        }
-    }
-    let took = answer.duration;
-    suite.finish(check);
-    let mut check = suite.begin("GET /Groups answers within 600 ms (optional)", false);
-    check.expect(took <= GROUPS_FAST, || {
-        format!("GET /Groups took {} ms", took.as_millis())
-    });
-    check.confirmed.push(format!("{} ms", took.as_millis()));
-    suite.finish(check);
-
+fn paging(suite: &mut Suite) {
     let mut check = suite.begin("startIndex/count paging, in a stable order", true);
     let first = suite.get(&mut check, "/Users?startIndex=1&count=1");
     let again = suite.get(&mut check, "/Users?startIndex=1&count=1");
@@ -291,6 +105,75 @@ pub(super) fn extra_checks(suite: &mut Suite, _report: &mut SpecReport) {
             ));
         }
     }
+    if !check.problems.is_empty() {
+        check.problems.push(
+            "In Okta: imports read users 100 at a time with startIndex/count; wrong paging loses or repeats users".into(),
+        );
+    }
+    suite.finish(check);
+}
+
+fn groups_shape(suite: &mut Suite) {
+    // Needed only by integrations that import groups or push them.
+    let mut check = suite.begin(
+        "GET /Groups?startIndex=1&count=100 is a ListResponse",
+        false,
+    );
+    let answer = suite.get(&mut check, "/Groups?startIndex=1&count=100");
+    if check.status(&answer, &[200])
+        && let Some(body) = check.json(&answer)
+    {
+        check.schema(body, LIST_RESPONSE);
+        check.number(body, "totalResults");
+        for (i, group) in select(body, "Resources[*]")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            check.present(group, "id", &format!("Resources[{i}]."));
+            check.present(group, "displayName", &format!("Resources[{i}]."));
+        }
+    }
+    if !check.problems.is_empty() {
+        check.problems.push(
+            "In Okta: group import and Group Push read /Groups this way (only integrations with those features need it)".into(),
+        );
+    }
+    suite.finish(check);
+}
+
+/// The 409 Okta's file asked for must carry a SCIM error body: Okta shows its `detail`.
+fn error_body_of_conflict(suite: &mut Suite, report: &SpecReport) {
+    let name = "the 409 for a duplicate user is a SCIM error with detail";
+    let conflict = report.file.as_ref().and_then(|run| {
+        run.steps
+            .iter()
+            .filter(|s| s.status != StepStatus::Pause)
+            .flat_map(|s| s.attempts.iter())
+            .find(|a| a.method == "POST" && a.status == Some(409))
+            .cloned()
+    });
+    let Some(conflict) = conflict else {
+        suite.not_possible(name, "Okta's file got no 409 for its duplicate user");
+        return;
+    };
+    let mut check = suite.begin(name, true);
+    match serde_json::from_str::<Value>(&conflict.response_body) {
+        Ok(body) => {
+            check.schema(&body, ERROR);
+            check.present(&body, "detail", "");
+        }
+        Err(_) => check.problems.push(format!(
+            "the 409 body is not JSON: {:?}",
+            conflict.response_body.chars().take(80).collect::<String>()
+        )),
+    }
+    if !check.problems.is_empty() {
+        check.problems.push(
+            "In Okta: the admin sees the app's detail as the reason a create failed; without it only the status".into(),
+        );
+    }
+    check.requests.push(conflict);
     suite.finish(check);
 }
 
@@ -301,11 +184,12 @@ pub(super) fn deactivate_body() -> Value {
     })
 }
 
-/// Okta deactivates with PATCH active=false; this also leaves the created user inactive.
-pub(super) fn deactivate_check(suite: &mut Suite, report: &mut SpecReport) {
-    let name = "PATCH active=false deactivates the user (200 or 204)";
+/// Okta deactivates users of OIN apps with PATCH active=false; this also deactivates the user
+/// Okta's file created.
+fn patch_deactivates(suite: &mut Suite, report: &mut SpecReport) {
+    let name = "PATCH active=false deactivates the created user (200 or 204)";
     let Some(id) = report.created_id.clone() else {
-        suite.not_possible(name, "no user was created");
+        suite.not_possible(name, "Okta's file created no user");
         return;
     };
     let mut check = suite.begin(name, true);
@@ -316,16 +200,69 @@ pub(super) fn deactivate_check(suite: &mut Suite, report: &mut SpecReport) {
         if check.status(&read, &[200])
             && let Some(body) = check.json(&read)
         {
-            check.equals(body, "active", &json!(false));
-            report.deactivated = body.get("active") == Some(&json!(false));
+            let active = body.get("active").map(plain);
+            check.expect(active.as_deref() == Some("false"), || {
+                format!(
+                    "active: expected false after the PATCH, got {}",
+                    active.clone().unwrap_or_else(|| "absent".into())
+                )
+            });
+            if active.as_deref() == Some("false") {
+                report.deactivated = true;
+                report.deactivation = Some(format!(
+                    "PATCH active=false answered {}",
+                    answer.status.unwrap_or_default()
+                ));
+            }
         }
     }
-    suite.finish(check);
-    // Duplicates a broken app created are deactivated too; failures here only mean they stay.
-    if report.duplicate_ids.is_empty() {
-        return;
+    if !check.problems.is_empty() {
+        check.problems.push(
+            "In Okta: unassigning or deactivating a user sends this PATCH; an app that refuses it keeps the user active".into(),
+        );
     }
-    let mut cleanup = suite.begin("cleanup: deactivate the duplicates the app created", false);
+    suite.finish(check);
+}
+
+/// Leaves nothing active: the created user (PATCH active=false, or PUT of the user with
+/// active=false when PATCH is refused) and any duplicate. Runs even after a cancel.
+pub(super) fn deactivate_at_the_end(mut suite: Suite, report: &mut SpecReport) {
+    let mut cleanup = suite.begin("cleanup", false);
+    if let Some(id) = report.created_id.clone().filter(|_| !report.deactivated) {
+        let path = format!("/Users/{}", encode_component(&id));
+        let patch = suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
+        if is_success(&patch) {
+            report.deactivated = true;
+            report.deactivation = Some(format!(
+                "PATCH active=false answered {}",
+                patch.status.unwrap_or_default()
+            ));
+        } else {
+            let read = suite.get(&mut cleanup, &path);
+            match read.json.clone().filter(|_| is_success(&read)) {
+                Some(mut user) => {
+                    user["active"] = json!(false);
+                    let put = suite.request(&mut cleanup, "PUT", &path, Some(&user), true);
+                    report.deactivated = is_success(&put);
+                    report.deactivation = Some(format!(
+                        "PATCH was refused ({}); PUT with active=false answered {}",
+                        describe_status(&patch),
+                        describe_status(&put)
+                    ));
+                }
+                None => {
+                    report.deactivation = Some(format!(
+                        "PATCH was refused ({}), and the user could not be read back for a PUT ({})",
+                        describe_status(&patch),
+                        describe_status(&read)
+                    ));
+                }
+            }
+        }
+    } else if report.created_id.is_none() && report.created_user.is_some() {
+        report.deactivation = Some("the app gave no id for the created user".into());
+    }
+    // Duplicates a broken app created are deactivated too; failures here only mean they stay.
     for duplicate in report.duplicate_ids.clone() {
         let path = format!("/Users/{}", encode_component(&duplicate));
         let answer = suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
@@ -335,5 +272,16 @@ pub(super) fn deactivate_check(suite: &mut Suite, report: &mut SpecReport) {
                 .push(format!("duplicate {duplicate} deactivated"));
         }
     }
-    suite.finish(cleanup);
+    report.cleanup = cleanup.requests;
+}
+
+fn is_success(answer: &Exchange) -> bool {
+    answer.status.is_some_and(|s| (200..300).contains(&s))
+}
+
+fn describe_status(answer: &Exchange) -> String {
+    match answer.status {
+        Some(status) => status.to_string(),
+        None => format!("no answer: {}", answer.problem().unwrap_or("unknown")),
+    }
 }

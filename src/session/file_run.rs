@@ -1,0 +1,215 @@
+//! A run of one of Okta's Runscope test files (SPEC, CRUD, Entitlements), as the session keeps it:
+//! which file (and its SHA-256), every step with every attempt and assertion, the variables the
+//! run used (secrets redacted). `verify::runscope` fills it; readiness, export and the checklist
+//! read it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::verification::RequestRecord;
+
+/// Which file was run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// The test's own name, e.g. `Okta SCIM 2.0 SPEC Test`.
+    pub name: String,
+    /// The path it was read from.
+    pub path: String,
+    pub sha256: String,
+    /// The SHA-256 the profile pins for Okta's file, when it differs (Okta edited the file, or a
+    /// tester's copy was run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepRequirement {
+    Required,
+    Optional,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    /// Every assertion held (and the script, if any, passed).
+    Pass,
+    /// A Required step failed: the file fails.
+    Fail,
+    /// An Optional step failed: a warning, the file still passes.
+    Warn,
+    /// Marked `skipped` in the file.
+    Skipped,
+    /// Could not be sent (a variable it needs was never set, cancelled before it).
+    NotRun,
+    /// A pause step.
+    Pause,
+}
+
+impl StepStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::Pass => "PASS",
+            StepStatus::Fail => "FAIL",
+            StepStatus::Warn => "WARN",
+            StepStatus::Skipped => "SKIP",
+            StepStatus::NotRun => "NOT RUN",
+            StepStatus::Pause => "PAUSE",
+        }
+    }
+}
+
+/// One assertion of a step, as evaluated on the step's last attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssertionResult {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub property: String,
+    pub comparison: String,
+    pub expected: String,
+    pub actual: String,
+    pub passed: bool,
+}
+
+impl AssertionResult {
+    /// `response_json totalResults equal 0`.
+    pub fn describe(&self) -> String {
+        let mut text = self.source.clone();
+        if !self.property.is_empty() {
+            text.push(' ');
+            text.push_str(&self.property);
+        }
+        text.push(' ');
+        text.push_str(&self.comparison);
+        text
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// 1-based position in the file, pauses counted, as Runscope numbers steps.
+    pub position: usize,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    pub requirement: StepRequirement,
+    pub status: StepStatus,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub method: String,
+    /// The URL as sent (secrets redacted).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
+    /// Why the step was not run, or what went wrong beside the assertions (no answer, a 429 the
+    /// file sees as is, a script that was not run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<AssertionResult>,
+    /// Every request made for this step: one, or one per polling attempt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<RequestRecord>,
+    /// A pause's length in the file, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_seconds: Option<f64>,
+    /// What became of the pause, or how long the polling after it really waited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<String>,
+    /// Variables the step set (secrets redacted).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables_set: BTreeMap<String, String>,
+    pub duration_ms: u64,
+}
+
+impl StepRecord {
+    /// `step 3: Required Test: Get Users/{{id}}` or `step 2: pause 5 s`.
+    pub fn title(&self) -> String {
+        match self.status {
+            StepStatus::Pause => format!(
+                "step {}: pause {} s",
+                self.position,
+                self.pause_seconds.unwrap_or_default()
+            ),
+            _ if self.note.trim().is_empty() => {
+                format!("step {}: {} {}", self.position, self.method, self.url)
+            }
+            _ => format!("step {}: {}", self.position, self.note.trim()),
+        }
+    }
+
+    pub fn failed_assertions(&self) -> impl Iterator<Item = &AssertionResult> {
+        self.assertions.iter().filter(|a| !a.passed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRun {
+    pub file: FileRef,
+    /// The base URL(s) the file was run against.
+    pub target: String,
+    pub at: DateTime<Utc>,
+    pub duration_ms: u64,
+    /// The variables the run started with (random test values, URLs; secrets redacted), so the
+    /// tester can find what the run created.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    pub steps: Vec<StepRecord>,
+    pub cancelled: bool,
+    /// The app could not be reached at all: the run stopped, and says nothing about the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
+}
+
+impl FileRun {
+    pub fn requests(&self) -> impl Iterator<Item = &StepRecord> {
+        self.steps.iter().filter(|s| s.status != StepStatus::Pause)
+    }
+
+    /// Required steps that failed or could not run: each one fails the file.
+    pub fn failures(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| {
+                s.requirement == StepRequirement::Required
+                    && matches!(s.status, StepStatus::Fail | StepStatus::NotRun)
+            })
+            .count()
+    }
+
+    /// Optional steps that failed.
+    pub fn warnings(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Warn)
+            .count()
+    }
+
+    /// Okta's verdict: every Required step passed (Optional failures are warnings).
+    pub fn passed(&self) -> bool {
+        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
+    }
+
+    /// `passed`, `failed`, `cancelled` or `could not run`.
+    pub fn verdict(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else if self.unreachable.is_some() {
+            "could not run"
+        } else if self.passed() {
+            "passed"
+        } else {
+            "failed"
+        }
+    }
+
+    /// `12 requests, 0 failed, 1 warning(s), 0.09 s`.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} requests, {} failed, {} warning(s), {:.2} s",
+            self.requests().count(),
+            self.failures(),
+            self.warnings(),
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+}

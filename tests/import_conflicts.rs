@@ -1,0 +1,166 @@
+//! `--import-results` never replaces a result the session changed after the workbook was
+//! exported: it reports the conflict case by case, keeps the newer, and the import is one
+//! undoable step, notes included.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use scimplan::session::{Outcome, Session};
+
+/// Result and Notes columns of the generated plan's completed workbook (after its six columns).
+const RESULT_COL: usize = 6;
+const NOTES_COL: usize = 7;
+
+fn session_at(path: &Path) -> Session {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = scimplan(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    out
+}
+
+#[test]
+fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(6));
+    run(
+        d,
+        &["mark", "plan.xlsx", "C100000", "pass", "--note", "worked"],
+    );
+    run(
+        d,
+        &[
+            "mark",
+            "plan.xlsx",
+            "C100001",
+            "fail",
+            "--note",
+            "500 on POST",
+        ],
+    );
+    run(d, &["export", "plan.xlsx", "-o", "done.xlsx"]);
+
+    // A colleague edits the workbook by hand: C100001 passes now, C100002 is blocked.
+    hand_edited(
+        &d.join("done.xlsx"),
+        &d.join("edited.xlsx"),
+        |sheet, r, c| match (sheet, r, c) {
+            ("Sheet1", 2, RESULT_COL) => Some("Passed".into()),
+            ("Sheet1", 2, NOTES_COL) => Some("fixed in 2.1".into()),
+            ("Sheet1", 3, RESULT_COL) => Some("Blocked".into()),
+            ("Sheet1", 3, NOTES_COL) => Some("no test org".into()),
+            ("Sheet1", 1, RESULT_COL) => Some("Fail".into()),
+            _ => None,
+        },
+    );
+    // Meanwhile the session (beside the plan) records a newer verdict for C100000.
+    run(
+        d,
+        &["mark", "plan.xlsx", "C100000", "blocked", "--note", "newer"],
+    );
+    let session_path = d.join("plan.scimplan.json");
+
+    let out = run(
+        d,
+        &[
+            "status",
+            "edited.xlsx",
+            "--session",
+            "plan.scimplan.json",
+            "--import-results",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (C100000): the session's result (Blocked, changed ")
+            && err.contains("is newer than the workbook's (Fail, as of ")
+            && err.contains("kept the session's"),
+        "{err}"
+    );
+    assert!(
+        err.contains("took 2 result(s)") && err.contains("1 case(s)"),
+        "{err}"
+    );
+    let s = session_at(&session_path);
+    let kept = s.result("C100000").unwrap();
+    assert_eq!(
+        (kept.outcome, kept.note.as_str()),
+        (Outcome::Blocked, "newer")
+    );
+    let taken = s.result("C100001").unwrap();
+    assert_eq!(
+        (taken.outcome, taken.note.as_str()),
+        (Outcome::Pass, "fixed in 2.1")
+    );
+    assert_eq!(s.outcome("C100002"), Outcome::Blocked);
+
+    // One undo takes the whole import back, notes included.
+    let undo = run(d, &["undo", "plan.xlsx"]);
+    assert!(
+        stdout(&undo).contains("results imported from edited.xlsx"),
+        "{}",
+        stdout(&undo)
+    );
+    let s = session_at(&session_path);
+    let back = s.result("C100001").unwrap();
+    assert_eq!(
+        (back.outcome, back.note.as_str()),
+        (Outcome::Fail, "500 on POST")
+    );
+    assert_eq!(s.result("C100002"), None);
+    let kept = s.result("C100000").unwrap();
+    assert_eq!(
+        (kept.outcome, kept.note.as_str()),
+        (Outcome::Blocked, "newer")
+    );
+    // And redo brings it again.
+    run(d, &["redo", "plan.xlsx"]);
+    let s = session_at(&session_path);
+    assert_eq!(s.result("C100001").unwrap().note, "fixed in 2.1");
+}
+
+#[test]
+fn reopening_a_workbook_with_its_own_session_keeps_a_newer_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(4));
+    run(d, &["mark", "plan.xlsx", "C100000", "pass"]);
+    run(d, &["export", "plan.xlsx", "-o", "done.xlsx"]);
+    // The colleague's session starts from the workbook, then marks a case.
+    run(d, &["status", "done.xlsx"]);
+    run(
+        d,
+        &[
+            "mark",
+            "done.xlsx",
+            "C100000",
+            "fail",
+            "--note",
+            "regressed",
+        ],
+    );
+    let out = run(d, &["status", "done.xlsx", "--import-results"]);
+    assert!(
+        stderr(&out).contains("(C100000): the session's result (Fail"),
+        "{}",
+        stderr(&out)
+    );
+    let s = session_at(&d.join("done.scimplan.json"));
+    let kept = s.result("C100000").unwrap();
+    assert_eq!(
+        (kept.outcome, kept.note.as_str()),
+        (Outcome::Fail, "regressed")
+    );
+    // Importing an unchanged workbook again changes nothing and reports nothing new.
+    let again = run(d, &["status", "done.xlsx", "--import-results"]);
+    assert!(
+        stderr(&again).contains("took 0 result(s)"),
+        "{}",
+        stderr(&again)
+    );
+}
