@@ -51,6 +51,21 @@ impl EvidenceKind {
         }
     }
 
+    pub const ALL: [EvidenceKind; 7] = [
+        EvidenceKind::Png,
+        EvidenceKind::Jpeg,
+        EvidenceKind::Gif,
+        EvidenceKind::Webp,
+        EvidenceKind::Pdf,
+        EvidenceKind::Text,
+        EvidenceKind::Other,
+    ];
+
+    /// The kind a label names (as the completed workbook writes it).
+    pub fn from_label(label: &str) -> Option<EvidenceKind> {
+        EvidenceKind::ALL.into_iter().find(|k| k.label() == label)
+    }
+
     pub fn is_image(self) -> bool {
         matches!(
             self,
@@ -71,7 +86,7 @@ impl EvidenceKind {
     }
 
     /// The extension of the stored copy; text and other files keep their own.
-    fn extension(self, original: &Path) -> String {
+    pub fn extension(self, original: &Path) -> String {
         let fixed = match self {
             EvidenceKind::Png => "png",
             EvidenceKind::Jpeg => "jpg",

@@ -202,6 +202,23 @@ impl Session {
         })
     }
 
+    /// Replaces the evidence of each listed case (resuming from a completed workbook).
+    pub fn restore_evidence(&mut self, source: &str, cases: Vec<(String, Vec<Evidence>)>) -> bool {
+        let ids: Vec<String> = cases.iter().map(|(id, _)| id.clone()).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.record(
+            format!("evidence restored from {source}"),
+            &refs,
+            false,
+            |s| {
+                // Not `touch`: the results keep the tester and time the workbook gave them.
+                for (id, evidence) in cases {
+                    s.results.entry(id).or_default().evidence = evidence;
+                }
+            },
+        )
+    }
+
     /// Removes the case's entry at `index` (its copy stays in the folder, so undo brings it
     /// back whole). Returns the removed entry's name.
     pub fn remove_evidence(&mut self, case_id: &str, index: usize) -> Option<String> {
