@@ -40,6 +40,8 @@ const KEEP_SIDE: u32 = 1600;
 const KEEP_BYTES: usize = 2 * 1024 * 1024;
 /// Larger pictures are downscaled to fit this side.
 const SCALED_SIDE: u32 = 1600;
+/// A downscaled picture larger than this as PNG is embedded as JPEG.
+const SCALED_PNG_BYTES: usize = 1024 * 1024;
 /// The box a picture is shown in on the sheet (pixels); smaller ones show at their size.
 const SHOW_WIDTH: f64 = 960.0;
 const SHOW_HEIGHT: f64 = 600.0;
@@ -272,20 +274,21 @@ fn picture(bytes: &[u8], kind: EvidenceKind) -> Result<Picture, String> {
     } else {
         decoded
     };
+    // Screenshots stay PNG (sharp text); a picture that is still large as PNG is a photo or
+    // grainy capture, and JPEG keeps it small.
     let mut data = Vec::new();
-    let format = if kind == EvidenceKind::Jpeg {
-        image::ImageFormat::Jpeg
-    } else {
-        image::ImageFormat::Png
-    };
-    let small = if format == image::ImageFormat::Jpeg {
-        image::DynamicImage::ImageRgb8(small.to_rgb8())
-    } else {
+    if kind != EvidenceKind::Jpeg {
         small
-    };
-    small
-        .write_to(&mut Cursor::new(&mut data), format)
-        .map_err(|e| e.to_string())?;
+            .write_to(&mut Cursor::new(&mut data), image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+    }
+    if data.is_empty() || data.len() > SCALED_PNG_BYTES {
+        data.clear();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, 85);
+        image::DynamicImage::ImageRgb8(small.to_rgb8())
+            .write_with_encoder(encoder)
+            .map_err(|e| e.to_string())?;
+    }
     Ok(Picture {
         sha256: hex(&Sha256::digest(&data)),
         width: small.width(),

@@ -305,6 +305,28 @@ pub fn write_jpeg(path: &Path, width: u32, height: u32) {
         .expect("write jpeg");
 }
 
+/// A PNG with a photo's grain (a gradient plus pseudo-random noise), so it is as large on disk
+/// as a real high-resolution capture.
+pub fn write_grainy_png(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let mut state = 0x2545_f491_u32;
+    image::RgbImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let grain = (state % 48) as u8;
+        image::Rgb([
+            ((x * 200) / width.max(1)) as u8 + grain,
+            ((y * 200) / height.max(1)) as u8 + grain / 2,
+            120 + grain,
+        ])
+    })
+    .save_with_format(path, image::ImageFormat::Png)
+    .expect("write png");
+}
+
 fn screenshot_like(width: u32, height: u32) -> image::RgbImage {
     image::RgbImage::from_fn(width, height, |x, y| {
         let band = (y / 40) % 2 == 0;
