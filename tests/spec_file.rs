@@ -869,3 +869,47 @@ fn a_duplicate_instead_of_a_409_fails_and_both_users_are_deactivated() {
     assert!(twins.iter().all(|u| u["active"] == false), "{twins:?}");
     assert_eq!(run.report["duplicate_ids"].as_array().unwrap().len(), 1);
 }
+
+/// Okta's one real script (step 19, `GET /Groups`) is done natively: it parses the body, so an
+/// HTML page with status 200 makes `JSON.parse` throw and the step fail; the step is Optional, so
+/// a warning. A script scimplan does not know (here added to Required step 1) is reported as not
+/// run and the step cannot pass: never silently passed.
+#[test]
+fn scripts_are_done_natively_or_reported_not_run() {
+    let Some((run, _app, _dir)) = against(Quirks {
+        groups_html: true,
+        ..Quirks::default()
+    }) else {
+        return;
+    };
+    assert_eq!(run.code, Some(0), "{}", run.out);
+    assert_eq!(run.status(19), "warn");
+    let problems = run.step(19)["problems"].to_string();
+    assert!(
+        problems.contains("script failed: JSON.parse(response.body) throws"),
+        "{problems}"
+    );
+    // The status assertion itself held.
+    assert_eq!(run.step(19)["assertions"][0]["passed"], true);
+
+    let app = MiniScim::start(Quirks::default());
+    app.add_user("existing@example.com", "Ex", "Isting");
+    let dir = plan_for(&app);
+    let Some(copy) = edited_copy(dir.path(), |json| {
+        json["steps"][0]["scripts"] = serde_json::json!(["assert(response.status === 200);"]);
+    }) else {
+        return;
+    };
+    let run = run_spec_json(dir.path(), &app, &copy);
+    assert_eq!(run.code, Some(1), "{}", run.out);
+    assert_eq!(run.status(1), "fail");
+    let problems = run.step(1)["problems"].to_string();
+    assert!(problems.contains("script not run"), "{problems}");
+    assert!(
+        run.step(1)["assertions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["passed"] == true)
+    );
+}

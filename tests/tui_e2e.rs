@@ -5,6 +5,8 @@
 mod common;
 #[path = "common/fake_app.rs"]
 mod fake_app;
+#[path = "common/mini_scim.rs"]
+mod mini_scim;
 #[path = "common/screen.rs"]
 mod screen;
 
@@ -237,7 +239,7 @@ fn sigterm_and_sighup_save_and_restore_the_terminal() {
         p.process_mut().signal(signal).unwrap();
         // Leaving the alternate screen is the terminal being restored.
         p.exp_string("\x1b[?1049l").unwrap();
-        p.exp_string("stopped by a signal").unwrap();
+        p.exp_string("stopped (a signal").unwrap();
         let status = p.process().wait().unwrap();
         assert!(
             matches!(status, WaitStatus::Exited(_, 0)),
@@ -411,4 +413,83 @@ fn quitting_with_changes_nobody_could_save_asks_and_exits_non_zero() {
         WaitStatus::Exited(_, code) => assert_eq!(code, 2, "losing changes is not a success"),
         other => panic!("scimplan did not exit normally: {other:?}"),
     }
+}
+
+/// `r` on the summary runs Okta's SPEC file (from the data folder) with live progress; Esc
+/// while the app holds its `/Groups` step (after the file created its user) cancels the run, and
+/// the user is still deactivated. The real binary in a pty, keys as a tester types them.
+#[test]
+fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
+    let Some(spec) = common::okta_file("Okta-SCIM-20-SPEC-Test.json") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    common::write_plan(&plan, common::large_plan_rows(5));
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(&spec, data.join("Okta-SCIM-20-SPEC-Test.json")).unwrap();
+    let app = mini_scim::MiniScim::start(mini_scim::Quirks {
+        slow_groups: Some(Duration::from_secs(40)),
+        ..mini_scim::Quirks::default()
+    });
+    app.add_user("existing@example.com", "Ex", "Isting");
+    let data_text = data.to_str().unwrap().to_string();
+    let mut p = spawn_with(
+        dir.path(),
+        &plan,
+        &[
+            ("SCIMPLAN_SCIM_TOKEN", app.token.as_str()),
+            ("SCIMPLAN_DATA_DIR", data_text.as_str()),
+        ],
+    );
+    let mut screen = Screen::new();
+    screen.wait_for(&mut p, "Capabilities:");
+    send(&mut p, "\r");
+    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    send(&mut p, "C");
+    screen.wait_for(&mut p, "SCIM connection");
+    send(&mut p, &app.url);
+    send(&mut p, "\r");
+    wait_for(&plan, "the connection saved", |s| {
+        s.verify.connection.is_some()
+    });
+
+    send(&mut p, "S");
+    screen.wait_for(&mut p, "r runs Okta's file here");
+    send(&mut p, "r");
+    let shown = screen.wait_for(&mut p, "Run Okta's SPEC file?");
+    assert!(shown.contains("Okta SCIM 2.0 SPEC Test"), "{shown}");
+    assert!(shown.contains("It creates one user: Runscope"), "{shown}");
+    send(&mut p, "y");
+    // Step 19 (/Groups) is held by the app: the user of step 11 exists by then.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !app.requests().iter().any(|r| r.path == "/Groups") {
+        assert!(Instant::now() < deadline, "the run never reached /Groups");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = screen.wait_for(&mut p, "steps done");
+    assert!(shown.contains("Okta's SPEC file: "), "{shown}");
+
+    send(&mut p, ESC);
+    screen.wait_for(&mut p, "CANCELLED");
+    let session = wait_for(&plan, "the cancelled run recorded", |s| {
+        s.verify.last_spec.is_some()
+    });
+    let report = session.verify.last_spec.unwrap();
+    assert!(report.cancelled);
+    assert!(report.deactivated, "{:?}", report.deactivation);
+    let created = report.created_user.expect("the user of step 11");
+    let users: Vec<_> = app
+        .users()
+        .into_iter()
+        .filter(|u| u["userName"] == created.as_str())
+        .collect();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["active"], false, "deactivated after the Esc");
+    send(&mut p, "q");
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+    let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
+    assert!(!text.contains(&app.token), "the token never touches disk");
 }

@@ -15,7 +15,7 @@ use fake_app::{Reply, fake_app, reply};
 use scimplan::session::{RequestRecord, RunFailure};
 use scimplan::verify::{
     AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, Verdict,
-    VerifyEvent, VerifyRun, run_check, spawn, worker,
+    VerifyEvent, VerifyRun, VerifyState, run_check, spawn, worker,
 };
 use serde_json::json;
 
@@ -36,15 +36,11 @@ fn good_answer(head: &str) -> Reply {
 }
 
 fn job(deadline: Duration) -> CheckJob {
-    let subjects = BTreeMap::from([("user".to_string(), "ann@example.com".to_string())]);
-    CheckJob::prepare(
-        &RecipeBook::builtin(),
-        "C9290",
-        &subjects,
-        &BTreeMap::new(),
-        deadline,
-    )
-    .unwrap()
+    let state = VerifyState {
+        subjects: BTreeMap::from([("user".to_string(), "ann@example.com".to_string())]),
+        ..VerifyState::default()
+    };
+    CheckJob::prepare(&RecipeBook::builtin(), "C9290", &state, deadline).unwrap()
 }
 
 fn check_with(url: &str, auth: AuthScheme, deadline: Duration) -> VerifyRun {
@@ -108,13 +104,19 @@ fn basic_and_custom_header_auth_are_sent_as_configured() {
 }
 
 #[test]
-fn a_slow_app_fails_at_the_deadline_without_waiting_for_it() {
+fn a_hung_app_is_an_error_at_the_deadline_like_an_unreachable_one() {
     let app = fake_app(|_, head| Reply {
         delay: Duration::from_secs(20),
         ..good_answer(head)
     });
     let run = check(&app.url, Duration::from_millis(800));
-    assert_eq!(run.verdict, Verdict::Fail);
+    // No answer at all says nothing about the app's SCIM: an error (no outcome), not a Fail.
+    assert_eq!(run.verdict, Verdict::Error);
+    assert!(
+        run.summary.contains("did not answer within"),
+        "{}",
+        run.summary
+    );
     assert!(run.summary.contains("no answer within"), "{}", run.summary);
     assert!(run.requests.iter().all(|r| r.status.is_none()));
 }
@@ -507,12 +509,14 @@ fn when_the_deadline_cuts_the_last_attempt_the_last_complete_one_is_reported() {
 #[test]
 fn quotes_in_inputs_are_escaped_inside_the_filter() {
     let app = fake_app(|_, head| good_answer(head));
-    let subjects = BTreeMap::from([("user".to_string(), "o\"neil@example.com".to_string())]);
+    let state = VerifyState {
+        subjects: BTreeMap::from([("user".to_string(), "o\"neil@example.com".to_string())]),
+        ..VerifyState::default()
+    };
     let job = CheckJob::prepare(
         &RecipeBook::builtin(),
         "C9290",
-        &subjects,
-        &BTreeMap::new(),
+        &state,
         Duration::from_secs(2),
     )
     .unwrap();
@@ -528,4 +532,48 @@ fn quotes_in_inputs_are_escaped_inside_the_filter() {
     let heads = app.heads.lock().unwrap().join("\n");
     // userName eq "o\"neil@example.com"
     assert!(heads.contains("%22o%5C%22neil%40example.com%22"), "{heads}");
+}
+
+#[test]
+fn an_app_that_ignores_start_index_fails_the_import_count_saying_so() {
+    // 150 users, but every page is the first one: Okta's import would read it again and again.
+    let app = fake_app(|_, _| {
+        let users: Vec<_> = (0..100)
+            .map(|i| json!({"id": format!("u{i}"), "userName": format!("u{i}@example.com")}))
+            .collect();
+        reply(
+            200,
+            json!({"totalResults": 150, "startIndex": 1, "Resources": users}).to_string(),
+        )
+    });
+    let state = VerifyState {
+        subjects: BTreeMap::from([("users_scanned".to_string(), "150".to_string())]),
+        ..VerifyState::default()
+    };
+    let job = CheckJob::prepare(
+        &RecipeBook::builtin(),
+        "C9304",
+        &state,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
+    let client = ScimClient::new(&connection, &Secret::new(TOKEN)).unwrap();
+    let run = run_check(
+        &client,
+        &connection.auth,
+        &job,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert_eq!(run.verdict, Verdict::Fail, "{}", run.summary);
+    let failed: Vec<_> = run.assertions.iter().filter(|a| !a.passed).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|a| a.check == "paging" && a.actual.contains("ignores startIndex")),
+        "{failed:?}"
+    );
+    let heads = app.heads.lock().unwrap().join("\n");
+    assert!(heads.contains("startIndex=101&count=100"), "{heads}");
 }

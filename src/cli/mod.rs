@@ -1,12 +1,13 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 
+mod check;
 mod evidence;
 mod fetch;
 pub(crate) mod report;
 mod status;
 mod verify;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -206,6 +207,29 @@ pub enum Command {
         /// Print the runs as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Look at cases with a recorded Pass or Fail once and report drift; records nothing.
+        #[arg(long)]
+        recheck: bool,
+    },
+    /// Before doing a case's steps in Okta: note what it will act on (the SCIM ids and members
+    /// its check compares with, e.g. the app group C9315 renames).
+    Start {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case IDs.
+        #[arg(required = true)]
+        cases: Vec<String>,
+        /// A recipe input, e.g. group=Engineering; remembered.
+        #[arg(long = "input", value_name = "NAME=VALUE")]
+        inputs: Vec<String>,
+    },
+    /// Mark every step of cases done (you did them in Okta): `verify PLAN` then checks them.
+    Done {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case IDs.
+        #[arg(required = true)]
+        cases: Vec<String>,
     },
     /// Run Okta's SCIM SPEC test file against the app, as Runscope would (creates one user and
     /// deactivates it at the end), then the checks of what Okta relies on beyond the file.
@@ -262,7 +286,8 @@ pub fn run() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // Not eprintln!: it panics when stderr is a terminal that hung up.
+            let _ = writeln!(std::io::stderr(), "error: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
@@ -333,17 +358,25 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             deadline,
             junit,
             json,
-        }) => verify::verify(
+            recheck,
+        }) => check::verify(
             &plan,
             &common,
-            verify::VerifyArgs {
+            check::VerifyArgs {
                 cases,
                 inputs,
                 deadline,
                 junit,
                 json,
+                recheck,
             },
         ),
+        Some(Command::Start {
+            plan,
+            cases,
+            inputs,
+        }) => check::start(&plan, &common, &cases, &inputs),
+        Some(Command::Done { plan, cases }) => check::done(&plan, &common, &cases),
         Some(Command::Spec {
             plan,
             file,

@@ -1,16 +1,16 @@
-//! `scimplan connect`, `verify` and `spec`: the app's SCIM API, checked from the command line.
+//! `scimplan connect` and `spec`: the app's SCIM API, checked from the command line (the
+//! per-case checks are in `check`).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::CheckStatus;
 use crate::session::{StepRecord, StepRequirement, StepStatus, write_atomic};
 use crate::verify::runscope::{self, TestFile};
 use crate::verify::{
-    AuthScheme, CancelFlag, Connection, RecipeBook, ScimClient, Secret, SpecOptions, Verdict,
-    VerifyError, VerifyEvent, VerifyRun, prepare_all, record_run, record_spec, run_check, run_spec,
+    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyError, VerifyEvent,
+    record_spec, run_spec,
 };
 use crate::workspace::Workspace;
 
@@ -42,7 +42,7 @@ pub fn connect(
     Ok(0)
 }
 
-fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
+pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
     let connection = ws
         .store
         .session
@@ -52,181 +52,6 @@ fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure
         .ok_or(VerifyError::NoConnection)?;
     let secret = Secret::from_env(&connection.auth)?;
     Ok((connection, secret))
-}
-
-fn parse_inputs(book: &RecipeBook, inputs: &[String]) -> Result<Vec<(String, String)>, Failure> {
-    inputs
-        .iter()
-        .map(|text| {
-            let Some((name, value)) = text.split_once('=') else {
-                return Err(usage_error(format!(
-                    "--input '{text}' is not NAME=VALUE, e.g. --input user=ann@example.com"
-                )));
-            };
-            let name = name.trim();
-            if !book.inputs.contains_key(name) {
-                let known: Vec<&str> = book.inputs.keys().map(String::as_str).collect();
-                return Err(usage_error(format!(
-                    "--input {name}: no recipe uses an input of that name. Inputs: {}",
-                    known.join(", ")
-                )));
-            }
-            Ok((name.to_string(), value.trim().to_string()))
-        })
-        .collect()
-}
-
-pub struct VerifyArgs {
-    pub cases: Vec<String>,
-    pub inputs: Vec<String>,
-    pub deadline: f64,
-    pub junit: Option<PathBuf>,
-    pub json: bool,
-}
-
-/// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
-pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
-    if !(args.deadline.is_finite() && args.deadline > 0.0) {
-        return Err(usage_error(format!(
-            "--deadline {}: give a number of seconds above 0 (default 60).",
-            args.deadline
-        )));
-    }
-    let deadline = Duration::from_secs_f64(args.deadline);
-    let book = RecipeBook::builtin();
-    let given = parse_inputs(&book, &args.inputs)?;
-    let mut ws = open(plan, common)?;
-    if !given.is_empty() {
-        // Remembered before anything else, so a typo elsewhere does not lose them. An empty
-        // value forgets the input.
-        let subjects = &mut ws.store.session.verify.subjects;
-        for (name, value) in given {
-            if value.is_empty() {
-                subjects.remove(&name);
-            } else {
-                subjects.insert(name, value);
-            }
-        }
-        save(&mut ws)?;
-    }
-    let (connection, secret) = connection_and_secret(&ws)?;
-    let explicit = !args.cases.is_empty();
-    let cases: Vec<String> = if explicit {
-        let mut ids = Vec::new();
-        for case in &args.cases {
-            let Some(index) = ws.plan.case_index(case.trim()) else {
-                return Err(usage_error(super::unknown_case_message(&ws, case)));
-            };
-            let id = ws.plan.cases[index].id.clone();
-            if !ws.store.session.applies(&ws.reqs, index) {
-                eprintln!(
-                    "warning: {id} needs a capability declared unsupported ({}); verifying it anyway.",
-                    ws.reqs.needs(index).join(", ")
-                );
-            }
-            ids.push(id);
-        }
-        ids
-    } else {
-        ws.applicable()
-            .filter(|(_, c)| book.for_case(&c.id).is_some())
-            .map(|(_, c)| c.id.clone())
-            .collect()
-    };
-    let (jobs, not_ready) = prepare_all(
-        &book,
-        cases.iter().map(String::as_str),
-        &ws.store.session.verify,
-        deadline,
-    );
-    if explicit {
-        if let Some(missing) = cases.iter().find(|c| book.for_case(c).is_none()) {
-            return Err(VerifyError::NoRecipe {
-                case: missing.clone(),
-                known: book.cases().collect::<Vec<_>>().join(", "),
-            }
-            .into());
-        }
-        if !not_ready.is_empty() {
-            let messages: Vec<String> = not_ready.iter().map(ToString::to_string).collect();
-            return Err(usage_error(messages.join("\n")));
-        }
-    }
-    for error in &not_ready {
-        eprintln!("skipped: {error}");
-    }
-    if jobs.is_empty() {
-        return Err(usage_error(
-            "nothing to verify: no applicable case has a recipe and its inputs. Give cases and --input NAME=VALUE (see the messages above).",
-        ));
-    }
-    let client = ScimClient::new(&connection, &secret)?;
-    let cancel = CancelFlag::new();
-    let mut runs: Vec<VerifyRun> = Vec::new();
-    for job in &jobs {
-        let quiet = args.json;
-        let run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
-            if let VerifyEvent::Attempt {
-                case,
-                number,
-                first_failure: Some(failure),
-                retry_in: Some(wait),
-                ..
-            } = event
-                && !quiet
-            {
-                eprintln!(
-                    "  {case} attempt {number}: {failure}; again in {:.1} s",
-                    wait.as_secs_f32()
-                );
-            }
-        });
-        record_run(&mut ws.store.session, run.clone());
-        save(&mut ws)?;
-        if !args.json {
-            print_run(&run);
-        }
-        runs.push(run);
-    }
-    if let Some(path) = &args.junit {
-        write_atomic(path, crate::report::junit::runs(&runs).as_bytes(), false)
-            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
-    }
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&runs).expect("runs serialize")
-        );
-    }
-    let count = |v: Verdict| runs.iter().filter(|r| r.verdict == v).count();
-    if !args.json {
-        println!(
-            "{} verified: {} pass, {} fail, {} error",
-            runs.len(),
-            count(Verdict::Pass),
-            count(Verdict::Fail),
-            count(Verdict::Error)
-        );
-    }
-    Ok(if count(Verdict::Error) > 0 {
-        EXIT_ERROR
-    } else if count(Verdict::Fail) > 0 {
-        EXIT_FINDING
-    } else {
-        0
-    })
-}
-
-fn print_run(run: &VerifyRun) {
-    println!("{} {:<5} {}", run.case, run.verdict.label(), run.summary);
-    if run.verdict != Verdict::Pass {
-        for a in run.assertions.iter().filter(|a| !a.passed) {
-            println!(
-                "    {}: {}: expected {}, got {}",
-                a.step, a.check, a.expected, a.actual
-            );
-        }
-    }
 }
 
 pub struct SpecArgs {

@@ -213,3 +213,82 @@ impl FileRun {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::SuiteRun;
+    use super::super::verification::SpecReport;
+    use super::*;
+
+    /// Sessions written before scimplan ran Okta's file keep opening: their SPEC report has no
+    /// `file` (it is no run of Okta's file, so it does not pass), their suite runs no file name.
+    #[test]
+    fn sessions_from_before_okta_files_still_read() {
+        let old_report = r#"{"target":"http://x","at":"2026-11-01T10:00:00Z","checks":[
+            {"name":"1. GET /Users","required":true,"status":"pass","detail":[],"requests":[],"duration_ms":3}],
+            "created_user":null,"created_id":null,"deactivated":false,"cancelled":false,"duration_ms":9}"#;
+        let report: SpecReport = serde_json::from_str(old_report).unwrap();
+        assert!(report.file.is_none());
+        assert!(!report.passed(), "no run of Okta's file");
+        assert_eq!(report.failures(), 0);
+        let old_run = r#"{"suite":"spec","at":"2026-11-01T10:00:00Z","target":"http://x",
+            "passed":true,"checks":16,"failures":0,"duration_ms":9}"#;
+        let run: SuiteRun = serde_json::from_str(old_run).unwrap();
+        assert_eq!((run.file, run.sha256), (None, None));
+    }
+
+    fn step(position: usize, requirement: StepRequirement, status: StepStatus) -> StepRecord {
+        StepRecord {
+            position,
+            note: String::new(),
+            requirement,
+            status,
+            method: "GET".into(),
+            url: "http://x/Users".into(),
+            problems: Vec::new(),
+            assertions: Vec::new(),
+            attempts: Vec::new(),
+            pause_seconds: None,
+            wait: None,
+            variables_set: BTreeMap::new(),
+            duration_ms: 1,
+        }
+    }
+
+    /// Okta's verdict: Required steps only; a Required step that could not run fails the file,
+    /// an Optional failure is a warning, pauses and skipped steps count for nothing.
+    #[test]
+    fn the_verdict_is_the_required_steps() {
+        use StepRequirement::{Optional, Required};
+        let mut run = FileRun {
+            file: FileRef {
+                name: "t".into(),
+                path: "t.json".into(),
+                sha256: "0".into(),
+                expected_sha256: None,
+            },
+            target: "http://x".into(),
+            at: Utc::now(),
+            duration_ms: 1,
+            variables: BTreeMap::new(),
+            steps: vec![
+                step(1, Required, StepStatus::Pass),
+                step(2, Required, StepStatus::Pause),
+                step(3, Optional, StepStatus::Warn),
+                step(4, Required, StepStatus::Skipped),
+            ],
+            cancelled: false,
+            unreachable: None,
+        };
+        assert!(run.passed());
+        assert_eq!((run.failures(), run.warnings()), (0, 1));
+        assert_eq!(run.requests().count(), 3);
+        run.steps.push(step(5, Required, StepStatus::NotRun));
+        assert!(!run.passed());
+        assert_eq!(run.verdict(), "failed");
+        run.steps.pop();
+        run.cancelled = true;
+        assert!(!run.passed());
+        assert_eq!(run.verdict(), "cancelled");
+    }
+}

@@ -295,6 +295,7 @@ fn merge_verify(base: &VerifyState, ours: &VerifyState, theirs: &VerifyState) ->
         connection,
         subjects,
         remembered,
+        started,
         runs,
         last_spec,
     } = ours;
@@ -309,6 +310,9 @@ fn merge_verify(base: &VerifyState, ours: &VerifyState, theirs: &VerifyState) ->
             &theirs.remembered,
             |_, b, o, t| merge_entry(b, o, t),
         ),
+        started: merge_map(&base.started, started, &theirs.started, |_, b, o, t| {
+            merge_entry(b, o, t)
+        }),
         runs: merge_list(&base.runs, runs, &theirs.runs),
         last_spec: pick(&base.last_spec, last_spec, &theirs.last_spec).0,
     }

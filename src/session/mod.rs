@@ -32,8 +32,8 @@ pub use store::{
 };
 pub use tally::{Tally, tally_sections};
 pub use verification::{
-    AssertionRecord, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
-    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState,
+    AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
+    SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState, remembered_key,
 };
 
 #[cfg(test)]

@@ -23,9 +23,14 @@ pub struct VerifyState {
     /// Inputs typed once and reused: `user`, `group`, `members`...
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub subjects: BTreeMap<String, String>,
-    /// Values captured by a passing run for later cases (e.g. the SCIM id C9293 compares with).
+    /// Values captured by a passing run for later cases (e.g. the SCIM id C9293 compares with),
+    /// kept per user or group: the key is `name[subject]` (see `remembered_key`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub remembered: BTreeMap<String, RememberedValue>,
+    /// What the app held when the tester started a case (before its Okta steps), by case ID:
+    /// the SCIM ids and members the case will act on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub started: BTreeMap<String, CaseStart>,
     /// Verification runs, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<VerifyRun>,
@@ -41,6 +46,29 @@ pub struct RememberedValue {
     /// The case whose run captured it.
     pub case: String,
     pub at: DateTime<Utc>,
+    /// The user or group (as the tester named it) the value belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// The key a remembered value is kept under: one slot per name and user or group.
+pub fn remembered_key(name: &str, subject: Option<&str>) -> String {
+    match subject {
+        Some(subject) => format!("{name}[{subject}]"),
+        None => name.to_string(),
+    }
+}
+
+/// What the app held when a case was started, observed by the recipe's `before` steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseStart {
+    pub at: DateTime<Utc>,
+    /// The user or group the observation is about; it counts only for that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Captured values (ids; lists comma-separated).
+    #[serde(default)]
+    pub observed: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +117,9 @@ pub enum RunFailure {
     CredentialsRefused { status: u16, secret_env: String },
     /// The tester stopped the check.
     Cancelled,
+    /// The check cannot be made as written: an attribute path scimplan cannot read, a value
+    /// an earlier step did not capture.
+    CannotCheck,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,9 +148,18 @@ pub struct VerifyRun {
     /// Values captured by the last attempt.
     #[serde(default)]
     pub captured: BTreeMap<String, String>,
+    /// Why a finished check left the case's outcome alone (steps not marked done, a recheck).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_left: Option<String>,
     /// The recipe's `remember` table (remembered name -> capture), applied by `record_run`.
     #[serde(skip)]
     pub remember: BTreeMap<String, String>,
+    /// The user or group remembered values are kept under (`remembered_key`).
+    #[serde(skip)]
+    pub subject: Option<String>,
+    /// The tester marked every step of the case done: a failing check may record Fail.
+    #[serde(skip)]
+    pub steps_done: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +192,10 @@ pub struct AssertionRecord {
     pub expected: String,
     pub actual: String,
     pub passed: bool,
+    /// Something the tester should know even when it held (e.g. equal only after Unicode
+    /// NFC normalisation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl VerifyState {

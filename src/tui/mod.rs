@@ -164,7 +164,7 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
         if model.save_error.is_none() {
             let _ = writeln!(
                 std::io::stderr(),
-                "scimplan: stopped by a signal; the session is saved in {}",
+                "scimplan: stopped (a signal, or the terminal went away); the session is saved in {}",
                 model.ws.store.path.display()
             );
         }
@@ -229,13 +229,12 @@ fn event_loop(
                 }
                 AppEvent::Job(event) => update(model, Action::Job(event)),
                 AppEvent::InputFailed(error) => {
-                    // A hang-up also brings SIGHUP: give its flag a moment to say so.
-                    std::thread::sleep(Duration::from_millis(100));
-                    return if stop.load(Ordering::Relaxed) {
-                        Ok(())
-                    } else {
-                        Err(error)
-                    };
+                    // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end
+                    // like a signal would, so the session is saved and nothing is printed to a
+                    // terminal that cannot take it.
+                    let _ = error;
+                    stop.store(true, Ordering::Relaxed);
+                    return Ok(());
                 }
             }
             if model.quit || stop.load(Ordering::Relaxed) {

@@ -259,12 +259,12 @@ impl Verification {
         match &self.kind {
             RunKind::Spec(spec) => {
                 let last = if self.progress.is_empty() {
-                    "first check…".to_string()
+                    "first step…".to_string()
                 } else {
                     format!("last: {}", self.progress)
                 };
                 format!(
-                    "{} SPEC suite: {} checks done, {} failed, {} warning(s); {last} ({stop})",
+                    "{} Okta's SPEC file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
                     self.spinner(),
                     spec.done,
                     spec.failed,

@@ -11,11 +11,11 @@ use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
-use crate::session::{CheckStatus, RunFailure, StepStatus};
+use crate::session::{RunFailure, StepStatus};
 use crate::verify::runscope;
 use crate::verify::{
-    CheckJob, Secret, SpecOptions, Verdict, VerifyEvent, prepare_all, record_run, record_spec,
-    spawn_all, spawn_spec,
+    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job, record_run,
+    record_spec, spawn_all, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -212,11 +212,11 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 };
                 return open_prompt(m, PromptKind::VerifyInput, title, case);
             }
-            match CheckJob::prepare(
+            match case_job(
                 &m.recipes,
+                &m.ws.plan,
+                &m.ws.store.session,
                 &id,
-                &verify.subjects,
-                &verify.remembered,
                 m.settings.verify_deadline,
             ) {
                 Ok(job) => vec![job],
@@ -224,15 +224,17 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             }
         }
         VerifyTarget::All => {
-            let cases: Vec<String> =
-                m.ws.applicable()
-                    .filter(|(_, c)| m.recipes.for_case(&c.id).is_some())
-                    .map(|(_, c)| c.id.clone())
-                    .collect();
-            let (jobs, not_ready) = prepare_all(
+            // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
+            let Batch {
+                jobs,
+                left_out: not_ready,
+            } = batch_jobs(
                 &m.recipes,
-                cases.iter().map(String::as_str),
-                &m.ws.store.session.verify,
+                &m.ws.plan,
+                &m.ws.reqs,
+                &m.ws.store.session,
+                None,
+                BatchMode::Pending,
                 m.settings.verify_deadline,
             );
             if jobs.is_empty() {
@@ -241,7 +243,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default();
                 return m.error(format!(
-                    "Nothing to verify: no applicable case has a recipe and its inputs{why}. Verify one case with v to give its inputs."
+                    "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
                 ));
             }
             jobs
@@ -380,16 +382,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
         VerifyEvent::SpecCheck(check) => {
+            // Beyond Okta's file: shown as progress, never counted with the file's steps.
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(spec) = &mut running.kind
+                && let RunKind::Spec(_) = &running.kind
             {
-                spec.done += 1;
-                match check.status {
-                    CheckStatus::Fail => spec.failed += 1,
-                    CheckStatus::Warn => spec.warned += 1,
-                    CheckStatus::Pass => {}
-                }
-                running.progress = format!("{} {}", check.status.label(), check.name);
+                running.progress =
+                    format!("beyond the file: {} {}", check.status.label(), check.name);
             }
         }
         VerifyEvent::FileStep(step) => {

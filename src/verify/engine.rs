@@ -1,126 +1,25 @@
-//! Runs a recipe: sends its requests, checks its assertions, and polls until every assertion
-//! holds or the deadline passes.
+//! Runs a recipe: its steps in order (see `step`), polled until every assertion holds or the
+//! deadline passes; and a recipe's `before` steps when the tester starts a case. Nothing here
+//! is specific to the SCIM side beyond the client, so Okta-side steps can run the same way.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::assertions::{check, describe_non_json, encode_component, plain};
+use super::VerifyEvent;
 use super::cancel::CancelFlag;
-use super::http::{Exchange, ScimClient};
-use super::json_path::select;
-use super::recipe::{Recipe, RecipeBook, RecipeStep, render, split_list};
+use super::http::ScimClient;
+use super::job::CheckJob;
+use super::recipe::{RecipeStep, split_list};
 use super::record::request_record;
-use super::{VerifyError, VerifyEvent};
-use crate::session::AuthScheme;
-use crate::session::{
-    AssertionRecord, RememberedValue, RunFailure, Verdict, VerifyRun, VerifyState,
-};
+use super::step::{Attempt, Context, run_step};
+use crate::session::{AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
-/// Everything a check needs, owned, so it can run on another thread.
-#[derive(Debug, Clone)]
-pub struct CheckJob {
-    pub case: String,
-    pub recipe: Recipe,
-    /// Known inputs (required ones all present).
-    pub inputs: BTreeMap<String, String>,
-    /// Values remembered by earlier runs that the recipe uses.
-    pub remembered: BTreeMap<String, String>,
-    pub deadline: Duration,
-}
-
-impl CheckJob {
-    /// Prepares the check of `case`, taking inputs from `subjects` (the session's, merged with
-    /// any given now). Fails naming every missing input, or the case to verify first.
-    pub fn prepare(
-        book: &RecipeBook,
-        case: &str,
-        subjects: &BTreeMap<String, String>,
-        remembered: &BTreeMap<String, RememberedValue>,
-        deadline: Duration,
-    ) -> Result<CheckJob, VerifyError> {
-        let Some(recipe) = book.for_case(case) else {
-            return Err(VerifyError::NoRecipe {
-                case: case.to_string(),
-                known: book.cases().collect::<Vec<_>>().join(", "),
-            });
-        };
-        let missing: Vec<String> = recipe
-            .inputs
-            .iter()
-            .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
-            .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
-            .collect();
-        if !missing.is_empty() {
-            return Err(VerifyError::MissingInputs {
-                case: case.to_string(),
-                missing,
-            });
-        }
-        let mut used = BTreeMap::new();
-        for name in recipe.inputs.iter().chain(&recipe.optional) {
-            if let Some(value) = subjects.get(name).filter(|v| !v.trim().is_empty()) {
-                used.insert(name.clone(), value.trim().to_string());
-            }
-        }
-        let mut earlier = BTreeMap::new();
-        for name in &recipe.remembered {
-            let Some(value) = remembered.get(name) else {
-                return Err(VerifyError::NeedsEarlierCase {
-                    case: case.to_string(),
-                    name: name.clone(),
-                    cases: book.rememberers(name).join(" or "),
-                });
-            };
-            earlier.insert(name.clone(), value.value.clone());
-        }
-        Ok(CheckJob {
-            case: case.to_string(),
-            recipe: recipe.clone(),
-            inputs: used,
-            remembered: earlier,
-            deadline,
-        })
-    }
-}
-
-/// Prepares every case of `cases` that has a recipe and whose inputs and remembered values
-/// are known (for "verify everything"); the others come back with the reason.
-pub fn prepare_all<'a>(
-    book: &RecipeBook,
-    cases: impl IntoIterator<Item = &'a str>,
-    state: &VerifyState,
-    deadline: Duration,
-) -> (Vec<CheckJob>, Vec<VerifyError>) {
-    let mut jobs = Vec::new();
-    let mut not_ready = Vec::new();
-    for case in cases {
-        if book.for_case(case).is_none() {
-            continue;
-        }
-        match CheckJob::prepare(book, case, &state.subjects, &state.remembered, deadline) {
-            Ok(job) => jobs.push(job),
-            Err(error) => not_ready.push(error),
-        }
-    }
-    (jobs, not_ready)
-}
-
-/// What one pass over the recipe's steps found.
-#[derive(Clone)]
-struct Attempt {
-    exchanges: Vec<Exchange>,
-    assertions: Vec<AssertionRecord>,
-    captured: BTreeMap<String, String>,
-    /// Why polling cannot help (unreachable, credentials refused), and what to tell the tester.
-    fatal: Option<(RunFailure, String)>,
-}
 
 impl Attempt {
     fn passed(&self) -> bool {
@@ -138,10 +37,16 @@ impl Attempt {
             )
         })
     }
+
+    /// No request of this attempt got an answer before the deadline.
+    fn unanswered(&self) -> bool {
+        !self.exchanges.is_empty() && self.exchanges.iter().all(|e| e.status.is_none())
+    }
 }
 
 /// Runs `job` against the app until it passes, fails at the deadline, hits an error, or is
-/// cancelled; reports each attempt through `on_event`.
+/// cancelled; reports each attempt through `on_event`. An app that cannot be reached, refuses
+/// the credentials, or never answers before the deadline gives an error, not a verdict.
 pub fn run_check(
     client: &ScimClient,
     auth: &AuthScheme,
@@ -152,6 +57,18 @@ pub fn run_check(
     let started_at = Utc::now();
     let started = Instant::now();
     let deadline = started + job.deadline;
+    let known = |name: &str| {
+        job.inputs
+            .get(name)
+            .or_else(|| job.remembered.get(name))
+            .cloned()
+    };
+    let ctx = Context {
+        client,
+        deadline,
+        cancel,
+        known: &known,
+    };
     let mut backoff = FIRST_BACKOFF;
     let mut number = 0;
     // The last attempt whose requests all got complete answers: when the deadline cuts the
@@ -159,8 +76,8 @@ pub fn run_check(
     let mut last_complete: Option<Attempt> = None;
     let (attempt, verdict) = loop {
         number += 1;
-        let mut attempt = run_attempt(client, job, deadline, cancel);
-        if attempt.exchanges.iter().any(Exchange::timed_out) {
+        let mut attempt = run_steps(&ctx, &job.recipe.steps);
+        if attempt.exchanges.iter().any(|e| e.timed_out()) {
             if let Some(previous) = &last_complete {
                 attempt = previous.clone();
             }
@@ -169,14 +86,15 @@ pub fn run_check(
         }
         let failed = attempt.assertions.iter().filter(|a| !a.passed).count();
         let remaining = deadline.saturating_duration_since(Instant::now());
+        let out_of_time = job.single_attempt || remaining < Duration::from_millis(50);
         let verdict = if cancel.is_cancelled() {
             Some(Verdict::Cancelled)
         } else if attempt.fatal.is_some() {
             Some(Verdict::Error)
         } else if attempt.passed() {
             Some(Verdict::Pass)
-        } else if remaining < Duration::from_millis(50) {
-            Some(Verdict::Fail)
+        } else if out_of_time {
+            Some(final_verdict(&attempt))
         } else {
             None
         };
@@ -196,10 +114,12 @@ pub fn run_check(
             break (attempt, Verdict::Cancelled);
         }
         if deadline.saturating_duration_since(Instant::now()) < Duration::from_millis(50) {
-            break (attempt, Verdict::Fail);
+            let verdict = final_verdict(&attempt);
+            break (attempt, verdict);
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
     };
+    let elapsed = started.elapsed().as_secs_f32();
     let summary = match verdict {
         Verdict::Pass => format!(
             "all {} assertion(s) held ({} attempt(s))",
@@ -208,9 +128,12 @@ pub fn run_check(
         ),
         Verdict::Cancelled => "cancelled by the tester".to_string(),
         Verdict::Fail => format!(
-            "{} (still so after {:.1} s)",
+            "{} (still so after {elapsed:.1} s)",
             attempt.first_failure().unwrap_or_default(),
-            started.elapsed().as_secs_f32()
+        ),
+        Verdict::Error if attempt.fatal.is_none() => format!(
+            "the app did not answer within {elapsed:.1} s: {}",
+            attempt.first_failure().unwrap_or_default()
         ),
         Verdict::Error => attempt.first_failure().unwrap_or_default(),
     };
@@ -229,7 +152,12 @@ pub fn run_check(
         summary: secret.redact(&summary),
         failure: match verdict {
             Verdict::Cancelled => Some(RunFailure::Cancelled),
-            Verdict::Error => attempt.fatal.as_ref().map(|(failure, _)| failure.clone()),
+            Verdict::Error => Some(
+                attempt
+                    .fatal
+                    .as_ref()
+                    .map_or(RunFailure::TimedOut, |(failure, _)| failure.clone()),
+            ),
             Verdict::Pass | Verdict::Fail => None,
         },
         attempts: number,
@@ -242,46 +170,41 @@ pub fn run_check(
             .collect(),
         assertions: attempt.assertions,
         captured: attempt.captured,
+        outcome_left: None,
         remember: job.recipe.remember.clone(),
+        subject: job.subject.clone(),
+        steps_done: job.steps_done,
     }
 }
 
-fn run_attempt(
-    client: &ScimClient,
-    job: &CheckJob,
-    deadline: Instant,
-    cancel: &CancelFlag,
-) -> Attempt {
-    let mut attempt = Attempt {
-        exchanges: Vec::new(),
-        assertions: Vec::new(),
-        captured: BTreeMap::new(),
-        fatal: None,
-    };
-    let steps = &job.recipe.steps;
+/// At the deadline: a fail when the app answered and the answer was wrong; an error when it
+/// never answered (a hung app is reported like an unreachable one).
+fn final_verdict(attempt: &Attempt) -> Verdict {
+    if attempt.unanswered() {
+        Verdict::Error
+    } else {
+        Verdict::Fail
+    }
+}
+
+/// One pass over `steps`. Consecutive steps over the same list run together for each value.
+fn run_steps(ctx: &Context, steps: &[RecipeStep]) -> Attempt {
+    let mut attempt = Attempt::default();
     let mut i = 0;
-    while i < steps.len() && attempt.fatal.is_none() && !cancel.is_cancelled() {
+    while i < steps.len() && attempt.fatal.is_none() && !ctx.cancel.is_cancelled() {
         let Some(list) = &steps[i].for_each else {
-            run_step(client, job, &steps[i], None, deadline, cancel, &mut attempt);
+            run_step(ctx, &steps[i], None, &mut attempt);
             i += 1;
             continue;
         };
         let end = (i..steps.len())
             .find(|j| steps[*j].for_each.as_ref() != Some(list))
             .unwrap_or(steps.len());
-        let items = split_list(job.inputs.get(list).map(String::as_str).unwrap_or(""));
+        let items = split_list(&(ctx.known)(list).unwrap_or_default());
         for item in &items {
             for step in &steps[i..end] {
                 if attempt.fatal.is_none() {
-                    run_step(
-                        client,
-                        job,
-                        step,
-                        Some(item),
-                        deadline,
-                        cancel,
-                        &mut attempt,
-                    );
+                    run_step(ctx, step, Some(item), &mut attempt);
                 }
             }
         }
@@ -290,134 +213,49 @@ fn run_attempt(
     attempt
 }
 
-fn lookup<'a>(
-    job: &'a CheckJob,
-    captured: &'a BTreeMap<String, String>,
-    item: Option<&'a str>,
-) -> impl Fn(&str) -> Option<String> + 'a {
-    move |name: &str| {
-        if name == "item" {
-            return item.map(str::to_string);
-        }
-        captured
-            .get(name)
-            .or_else(|| job.inputs.get(name))
-            .or_else(|| job.remembered.get(name))
-            .cloned()
-    }
+/// What starting a case observed: stored in the session when every `before` assertion held.
+#[derive(Debug, Clone)]
+pub struct StartReport {
+    pub case: String,
+    /// The observation to keep, or `None` when it failed (see `problem`).
+    pub start: Option<CaseStart>,
+    /// Why nothing was kept: the first assertion that did not hold, or the error.
+    pub problem: Option<String>,
 }
 
-fn run_step(
-    client: &ScimClient,
-    job: &CheckJob,
-    step: &RecipeStep,
-    item: Option<&str>,
-    deadline: Instant,
-    cancel: &CancelFlag,
-    attempt: &mut Attempt,
-) {
-    let label = match item {
-        Some(item) => format!("{} ({item})", step.name),
-        None => step.name.clone(),
+/// Runs the `before` steps of `job`'s recipe once, now, before the tester does the case's
+/// steps in Okta: the SCIM ids and members the case will act on.
+pub fn observe_start(client: &ScimClient, job: &CheckJob, cancel: &CancelFlag) -> StartReport {
+    let known = |name: &str| job.inputs.get(name).cloned();
+    let ctx = Context {
+        client,
+        deadline: Instant::now() + job.deadline,
+        cancel,
+        known: &known,
     };
-    let request = {
-        let values = lookup(job, &attempt.captured, item);
-        let encoded = |name: &str| values(name).map(|v| encode_component(&v));
-        // Query values sit inside SCIM filter strings: escape their quotes (RFC 7644 §3.4.2.2).
-        let quoted =
-            |name: &str| values(name).map(|v| v.replace('\\', "\\\\").replace('"', "\\\""));
-        render(&step.path, &encoded).and_then(|path| {
-            let mut query = Vec::new();
-            for (key, template) in &step.query {
-                query.push(format!(
-                    "{}={}",
-                    encode_component(key),
-                    encode_component(&render(template, &quoted)?)
-                ));
-            }
-            Ok(if query.is_empty() {
-                path
-            } else {
-                format!("{path}?{}", query.join("&"))
-            })
-        })
+    let attempt = run_steps(&ctx, &job.recipe.before);
+    let problem = if attempt.unanswered() {
+        Some(format!(
+            "the app did not answer: {}",
+            attempt.first_failure().unwrap_or_default()
+        ))
+    } else if attempt.passed() {
+        None
+    } else {
+        attempt.first_failure()
     };
-    let path = match request {
-        Ok(path) => path,
-        Err(name) => {
-            attempt.assertions.push(AssertionRecord {
-                step: label,
-                check: "request".into(),
-                expected: format!("a value for {{{{{name}}}}}"),
-                actual: "none: an earlier step found nothing to capture".into(),
-                passed: false,
-            });
-            return;
-        }
-    };
-    let exchanges = client.send(&step.method, &path, None, deadline, cancel);
-    let Some(answer) = exchanges.last().cloned() else {
-        return;
-    };
-    attempt.exchanges.extend(exchanges);
-    if answer.unreachable() {
-        attempt.fatal = Some((
-            RunFailure::Unreachable,
-            format!("{label}: {}", answer.problem().unwrap_or_default()),
-        ));
-        return;
-    }
-    if let Some(status @ (401 | 403)) = answer.status {
-        // Name the variable this scheme reads: Basic reads the password, not the token.
-        let secret_env = client.auth().secret_env();
-        attempt.fatal = Some((
-            RunFailure::CredentialsRefused {
-                status,
-                secret_env: secret_env.to_string(),
-            },
-            format!(
-                "{label}: the app refused the credentials ({status}). Check the secret in {secret_env} (or the one typed) and the auth scheme set by `scimplan connect`."
-            ),
-        ));
-        return;
-    }
-    if let Some(json) = &answer.json {
-        for (name, path) in &step.capture {
-            if let Ok(values) = select(json, path)
-                && let Some(first) = values.first()
-            {
-                attempt.captured.insert(name.clone(), plain(first));
-            }
-        }
-    }
-    let values = lookup(job, &attempt.captured, item);
-    if answer.status.is_none() {
-        // No answer: one record says so, rather than one per assertion.
-        attempt.assertions.push(AssertionRecord {
-            step: label,
-            check: "answer".into(),
-            expected: "an answer".into(),
-            actual: describe_non_json(&answer),
-            passed: false,
-        });
-        return;
-    }
-    let mut json_reported = false;
-    for assertion in &step.expect {
-        if let Some(when) = &assertion.when
-            && !job.inputs.contains_key(when)
-        {
-            continue;
-        }
-        let is_body_check = assertion.status.is_none();
-        if is_body_check && answer.json.is_none() {
-            if json_reported {
-                continue;
-            }
-            json_reported = true;
-        }
-        attempt
-            .assertions
-            .push(check(assertion, &answer, &values, &label));
+    let secret = client.secret();
+    StartReport {
+        case: job.case.clone(),
+        start: problem.is_none().then(|| CaseStart {
+            at: Utc::now(),
+            subject: job.subject.clone(),
+            observed: attempt
+                .captured
+                .clone()
+                .into_iter()
+                .collect::<BTreeMap<_, _>>(),
+        }),
+        problem: problem.map(|p| secret.redact(&p)),
     }
 }

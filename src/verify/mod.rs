@@ -3,32 +3,56 @@
 //! - `secret` (memory only) and `http` (the SCIM client); the connection settings and every
 //!   record a run leaves are session types (`session::connection`, `session::verification`).
 //! - `recipe` + `engine`: declarative checks from `plans/okta-scim-recipes.toml`, polled until
-//!   they hold or the deadline passes.
+//!   they hold or the deadline passes; `job` prepares one (inputs validated first), `step`
+//!   runs one request of it (paging, exact matches, captures), `members` compares a group's
+//!   members by userName, `json_path` reads RFC 7644 attribute paths.
+//! - `batch`: which cases a many-at-once check covers (never rewriting earlier outcomes).
 //! - `record`: what a run leaves in the session.
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
+//!
+//! Rules every check follows (the SCIM side here; the Okta side must follow them too):
+//! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
+//!    command line), and a Fail only once the case's steps are marked done; a check of many
+//!    cases (`batch_jobs`) covers only cases without an outcome whose steps are done, and a
+//!    recheck (`BatchMode::Recheck`, `drift`) records nothing.
+//! 2. Absence, rename and "unchanged" checks compare the object the case acted on: its id,
+//!    remembered per user or group by an earlier case, or observed when the case was started
+//!    (`observe_start`), never a name lookup that a misspelling or a letter-case twin fools.
+//! 3. A check is as strong as the case's expected result: every given value is checked or the
+//!    input refused (`RecipeBook::check_input`, before any request); lists are lists.
+//! 4. An app that cannot be reached, refuses the credentials or never answers gives an error
+//!    (`Verdict::Error` with a `RunFailure`), never a Fail; so does a path that cannot be read.
+//! 5. Output in the tester's terms: users by userName with the id in brackets, both sides shown
+//!    by `assertions::show`, lists by `list_names`/`summarise`, NFC differences spelt out.
 
 pub mod assertions;
+pub mod batch;
 pub mod cancel;
 pub mod engine;
 pub mod http;
+pub mod job;
 pub mod json_path;
+pub mod members;
 pub mod recipe;
 pub mod record;
 pub mod runscope;
 pub mod secret;
 pub mod spec;
+pub mod step;
 pub mod worker;
 
 use std::time::Duration;
 
 use thiserror::Error;
 
+pub use batch::{Batch, BatchMode, batch_jobs, drift};
 pub use cancel::CancelFlag;
-pub use engine::{CheckJob, DEFAULT_DEADLINE, prepare_all, run_check};
+pub use engine::{DEFAULT_DEADLINE, StartReport, observe_start, run_check};
 pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
+pub use job::{CheckJob, case_job, steps_done};
 pub use recipe::{Recipe, RecipeBook};
-pub use record::{record_run, record_spec, request_record};
+pub use record::{STEPS_NOT_DONE, record_run, record_spec, record_start, request_record};
 pub use secret::Secret;
 // The records a run leaves and the connection settings are session types; named here too so
 // callers of verify find them beside the functions that fill them.
@@ -58,14 +82,30 @@ pub enum VerifyError {
     NoRecipe { case: String, known: String },
     #[error("{case} needs input(s) not known yet: {}", missing.join(", "))]
     MissingInputs { case: String, missing: Vec<String> },
-    #[error(
-        "{case} compares with '{name}', remembered when {cases} passed verification: verify {cases} first."
-    )]
+    #[error("{case}: {why}")]
+    BadInput { case: String, why: String },
+    #[error("{case} compares with '{name}', which scimplan has not seen yet: {how}.")]
     NeedsEarlierCase {
         case: String,
         name: String,
-        cases: String,
+        how: String,
     },
+    #[error(
+        "{case} already has an outcome ({outcome}): a check of many cases leaves it alone (name the case to verify it again, or --recheck to compare)"
+    )]
+    HasOutcome { case: String, outcome: String },
+    #[error(
+        "{case}: {ticked} of {steps} steps ticked; mark its steps done (Space in the checklist, or `scimplan done PLAN {case}`) once you did them in Okta, or name the case to verify it now"
+    )]
+    StepsNotDone {
+        case: String,
+        ticked: usize,
+        steps: usize,
+    },
+    #[error("{case} is {outcome}: nothing recorded to recheck")]
+    NothingToRecheck { case: String, outcome: String },
+    #[error("{case} has no before steps: nothing to observe when it starts")]
+    NothingToStart { case: String },
     #[error("verification recipes: {0}")]
     Recipe(String),
 }

@@ -24,9 +24,29 @@ pub struct RecipeBook {
 pub struct InputSpec {
     /// What to type, in the tester's words.
     pub prompt: String,
-    /// A comma-separated list of values (e.g. the members of a group).
     #[serde(default)]
-    pub list: bool,
+    pub kind: InputKind,
+    /// Values name the same thing whatever their letter case (userNames, as SCIM compares
+    /// them): remembered values are kept under the lower-case form.
+    #[serde(default)]
+    pub case_insensitive: bool,
+}
+
+/// What an input's value must look like; checked before any request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    /// Any text (a first name may hold a comma).
+    #[default]
+    Text,
+    /// One name or id: a comma means the tester gave several, which the recipe cannot check.
+    One,
+    /// Comma-separated values (e.g. the members of a group), at least one.
+    List,
+    /// A whole number of at least 0.
+    Count,
+    /// A SCIM attribute path (RFC 7644 §3.10).
+    Path,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -42,12 +62,24 @@ pub struct Recipe {
     /// Inputs used when known (their assertions are skipped otherwise).
     #[serde(default)]
     pub optional: Vec<String>,
-    /// Values an earlier verified case remembered, e.g. the SCIM id seen by C9292.
+    /// The input naming the user or group remembered values are kept under, so each user or
+    /// group has its own (C9292 on one user and C9294 on another).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Values the check needs from an earlier verified case (for the same subject), or
+    /// observed by this recipe's `before` steps when the case was started.
     #[serde(default)]
     pub remembered: Vec<String>,
+    /// Remembered values used when known (assertions with `when` on them are skipped else).
+    #[serde(default)]
+    pub recalls: Vec<String>,
     /// Captured values to keep in the session after a pass: remembered name -> capture name.
     #[serde(default)]
     pub remember: BTreeMap<String, String>,
+    /// Steps run once when the tester starts the case, before its Okta steps: their captures
+    /// are what the case will act on (its SCIM ids, its members).
+    #[serde(default)]
+    pub before: Vec<RecipeStep>,
     #[serde(rename = "step")]
     pub steps: Vec<RecipeStep>,
 }
@@ -63,14 +95,61 @@ pub struct RecipeStep {
     /// Query parameters (values are templates, URL-encoded when sent).
     #[serde(default)]
     pub query: BTreeMap<String, String>,
-    /// Repeat the step for each value of a list input, as `{{item}}`. Consecutive steps over
-    /// the same list run together for each value, so captures flow between them.
+    /// Repeat the step for each value of a list (an input or a remembered list), as `{{item}}`.
+    /// Consecutive steps over the same list run together for each value, so captures flow
+    /// between them.
     #[serde(default)]
     pub for_each: Option<String>,
+    /// List everything, by `startIndex`/`count` pages of 100 as Okta's import does; the
+    /// answer is every page's `Resources` together.
+    #[serde(default)]
+    pub pages: bool,
+    /// Keep only the `Resources` whose attribute is exactly the value (SCIM filters ignore
+    /// case): attribute -> template. `totalResults` counts what is kept.
+    #[serde(default)]
+    pub exact: BTreeMap<String, String>,
+    /// Captured values: the first value at a path.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// Captured lists: every value at a path, comma-separated.
+    #[serde(default)]
+    pub capture_all: BTreeMap<String, String>,
+    /// The group in the answer has these members, compared by userName.
+    #[serde(default)]
+    pub members: Option<MembersSpec>,
     #[serde(default)]
     pub expect: Vec<Assertion>,
+}
+
+/// What a group's members must be. `expect` and `drop` name list inputs of userNames; `keep`
+/// names a remembered or observed list of SCIM ids (the members the group held before).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MembersSpec {
+    /// Every one of these userNames is a member.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// No member beyond `expect` and `keep`.
+    #[serde(default)]
+    pub exactly: bool,
+    /// Every one of these ids is still a member, unless dropped.
+    #[serde(default)]
+    pub keep: Option<String>,
+    /// None of these userNames is a member (a user the app removed altogether counts as gone).
+    #[serde(default)]
+    pub drop: Option<String>,
+}
+
+impl RecipeStep {
+    /// The step's request or its exact match uses `{{name}}`.
+    pub fn mentions(&self, name: &str) -> bool {
+        let wanted = format!("{{{{{name}}}}}");
+        std::iter::once(&self.path)
+            .chain(self.query.values())
+            .chain(self.exact.values())
+            .any(|t| t.replace(' ', "").contains(&wanted))
+            || self.for_each.as_deref() == Some(name)
+    }
 }
 
 fn default_method() -> String {
@@ -86,6 +165,9 @@ pub struct Assertion {
     pub status: Option<StatusExpectation>,
     #[serde(default)]
     pub path: Option<String>,
+    /// A second path, used when `path` finds nothing (the primary email, else the work email).
+    #[serde(default)]
+    pub fallback: Option<String>,
     #[serde(default)]
     pub exists: Option<bool>,
     #[serde(default)]
@@ -104,7 +186,10 @@ pub struct Assertion {
     /// Compare strings without regard to case (emails, userNames).
     #[serde(default)]
     pub ignore_case: bool,
-    /// Only checked when this optional input is known.
+    /// `equals` also holds when the path finds nothing ("removed or deactivated").
+    #[serde(default)]
+    pub absent_ok: bool,
+    /// Only checked when this optional input (or recalled value) is known.
     #[serde(default)]
     pub when: Option<String>,
 }
@@ -195,7 +280,35 @@ impl RecipeBook {
     }
 
     pub fn is_list(&self, input: &str) -> bool {
-        self.inputs.get(input).is_some_and(|s| s.list)
+        self.kind(input) == InputKind::List
+    }
+
+    pub fn kind(&self, input: &str) -> InputKind {
+        self.inputs.get(input).map(|s| s.kind).unwrap_or_default()
+    }
+
+    /// Checks a value the tester gave for `input` before anything is sent or remembered;
+    /// the error says what is wrong and what to type instead.
+    pub fn check_input(&self, input: &str, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        match self.kind(input) {
+            InputKind::Text => Ok(()),
+            InputKind::One if value.contains(',') => Err(format!(
+                "{input}={value}: takes one value, and this looks like a list. Verify the case once for each{}.",
+                if input == "group" { " group" } else { "" }
+            )),
+            InputKind::One => Ok(()),
+            InputKind::List if split_list(value).is_empty() => Err(format!(
+                "{input}={value}: give at least one value, comma-separated"
+            )),
+            InputKind::List => Ok(()),
+            InputKind::Count => value.parse::<u64>().map(|_| ()).map_err(|_| {
+                format!("{input}={value}: give a whole number (0 or more), e.g. {input}=12")
+            }),
+            InputKind::Path => {
+                super::json_path::validate(value).map_err(|why| format!("{input}: {why}"))
+            }
+        }
     }
 
     fn validate(&self) -> Result<(), VerifyError> {
@@ -207,22 +320,69 @@ impl RecipeBook {
                     return Err(bad(case, format!("input '{input}' is not described")));
                 }
             }
-            for name in &recipe.remembered {
-                if self.rememberers(name).is_empty() {
-                    return Err(bad(case, format!("no recipe remembers '{name}'")));
+            if let Some(subject) = &recipe.subject
+                && !recipe.inputs.contains(subject)
+            {
+                return Err(bad(case, format!("subject '{subject}' is not an input")));
+            }
+            let observed: Vec<&String> = recipe
+                .before
+                .iter()
+                .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
+                .collect();
+            for name in recipe.remembered.iter().chain(&recipe.recalls) {
+                if self.rememberers(name).is_empty() && !observed.contains(&name) {
+                    return Err(bad(
+                        case,
+                        format!("no recipe remembers '{name}' and no before step observes it"),
+                    ));
                 }
             }
             if recipe.steps.is_empty() {
                 return Err(bad(case, "no step".into()));
             }
-            for step in &recipe.steps {
+            let lists: Vec<&String> = recipe
+                .inputs
+                .iter()
+                .filter(|i| self.is_list(i))
+                .chain(&recipe.remembered)
+                .collect();
+            let optional: Vec<&String> = recipe.optional.iter().chain(&recipe.recalls).collect();
+            for step in recipe.before.iter().chain(&recipe.steps) {
                 if let Some(list) = &step.for_each
-                    && !recipe.inputs.contains(list)
+                    && !lists.contains(&list)
                 {
                     return Err(bad(
                         case,
-                        format!("step '{}' loops over '{list}', not an input", step.name),
+                        format!(
+                            "step '{}' loops over '{list}', not a list input or remembered list",
+                            step.name
+                        ),
                     ));
+                }
+                if let Some(members) = &step.members {
+                    for list in [&members.expect, &members.drop].into_iter().flatten() {
+                        if !recipe.inputs.contains(list) || !self.is_list(list) {
+                            return Err(bad(
+                                case,
+                                format!(
+                                    "step '{}': members '{list}' is not a list input",
+                                    step.name
+                                ),
+                            ));
+                        }
+                    }
+                    if let Some(keep) = &members.keep
+                        && !recipe.remembered.contains(keep)
+                    {
+                        return Err(bad(
+                            case,
+                            format!(
+                                "step '{}': members keep '{keep}' is not remembered",
+                                step.name
+                            ),
+                        ));
+                    }
                 }
                 for assertion in &step.expect {
                     let kinds = [
@@ -250,11 +410,14 @@ impl RecipeBook {
                         ));
                     }
                     if let Some(when) = &assertion.when
-                        && !recipe.optional.contains(when)
+                        && !optional.contains(&when)
                     {
                         return Err(bad(
                             case,
-                            format!("step '{}': when = '{when}' is not optional", step.name),
+                            format!(
+                                "step '{}': when = '{when}' is not optional or recalled",
+                                step.name
+                            ),
                         ));
                     }
                 }

@@ -6,7 +6,7 @@ use super::secret::Secret;
 use crate::session::verification::{
     EVIDENCE_BODY_LIMIT, RUNS_KEPT_PER_CASE, RememberedValue, RequestRecord,
 };
-use crate::session::{Outcome, Session, SpecReport, Verdict, VerifyRun};
+use crate::session::{CaseStart, Outcome, Session, SpecReport, Verdict, VerifyRun, remembered_key};
 
 /// The evidence kept of one exchange: credentials redacted wherever they appear.
 pub fn request_record(exchange: &Exchange, auth_header: &str, secret: &Secret) -> RequestRecord {
@@ -51,10 +51,19 @@ pub fn record_spec(session: &mut Session, report: SpecReport) {
     session.verify.last_spec = Some(report);
 }
 
-/// Stores a finished run: the run itself, the case outcome (automatic) for a pass or a fail,
-/// and on a pass the values the recipe remembers. The note is never touched.
-pub fn record_run(session: &mut Session, run: VerifyRun) -> Option<Outcome> {
-    let outcome = run.verdict.outcome();
+/// Why a failing check on a case whose steps are not marked done records no Fail.
+pub const STEPS_NOT_DONE: &str = "outcome left alone: the case's steps are not marked done, so this failure may only mean they were not done yet";
+
+/// Stores a finished run: the run itself, the case outcome (automatic) for a pass, or for a
+/// fail once the case's steps are marked done (before that, a failure is reported only), and
+/// on a pass the values the recipe remembers, under the run's user or group. The note is
+/// never touched. Returns the outcome recorded, if any.
+pub fn record_run(session: &mut Session, mut run: VerifyRun) -> Option<Outcome> {
+    let mut outcome = run.verdict.outcome();
+    if outcome == Some(Outcome::Fail) && !run.steps_done {
+        outcome = None;
+        run.outcome_left = Some(STEPS_NOT_DONE.to_string());
+    }
     if let Some(outcome) = outcome {
         session.set_outcome(&run.case, outcome, None, true);
     }
@@ -62,11 +71,12 @@ pub fn record_run(session: &mut Session, run: VerifyRun) -> Option<Outcome> {
         for (name, capture) in &run.remember {
             if let Some(value) = run.captured.get(capture) {
                 session.verify.remembered.insert(
-                    name.clone(),
+                    remembered_key(name, run.subject.as_deref()),
                     RememberedValue {
                         value: value.clone(),
                         case: run.case.clone(),
                         at: run.at,
+                        subject: run.subject.clone(),
                     },
                 );
             }
@@ -88,6 +98,11 @@ pub fn record_run(session: &mut Session, run: VerifyRun) -> Option<Outcome> {
         });
     }
     outcome
+}
+
+/// Keeps what starting a case observed (replacing an earlier start of the same case).
+pub fn record_start(session: &mut Session, case: &str, start: CaseStart) {
+    session.verify.started.insert(case.to_string(), start);
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@ use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
-use super::engine::{CheckJob, run_check};
+use super::engine::run_check;
 use super::http::ScimClient;
+use super::job::CheckJob;
 use super::secret::Secret;
 use super::spec::{SpecOptions, run_spec};
 use super::{VerifyError, VerifyEvent};

@@ -47,6 +47,8 @@ pub struct Quirks {
     pub roles: bool,
     /// A second POST of the same userName creates another user (201) instead of a 409.
     pub allows_duplicates: bool,
+    /// /Groups answers 200 with an HTML page.
+    pub groups_html: bool,
 }
 
 #[derive(Default)]
@@ -184,6 +186,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, quirks: &Quirks, expected_
         std::thread::sleep(delay);
     }
     let text = match reply {
+        _ if quirks.groups_html && path.starts_with("/Groups") => "<html>Groups</html>".into(),
         Some(value) if !(quirks.empty_error_bodies && status >= 400) => value.to_string(),
         _ => String::new(),
     };

@@ -139,6 +139,16 @@ impl ScimServer {
         );
     }
 
+    /// PATCH remove of an attribute (an app that wipes it).
+    pub fn remove_attribute(&self, id: &str, path: &str) {
+        let op = json!({"op": "remove", "path": path});
+        self.request(
+            reqwest::Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({"schemas": [PATCH_SCHEMA], "Operations": [op]})),
+        );
+    }
+
     pub fn set_active(&self, id: &str, active: bool) {
         self.patch_user(id, None, json!({"active": active}));
     }
@@ -177,6 +187,22 @@ impl ScimServer {
 
     pub fn delete_group(&self, id: &str) {
         self.request(reqwest::Method::DELETE, &format!("/Groups/{id}"), None);
+    }
+
+    /// POST any resource (a user with an extension, odd emails...) and return the answer.
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        self.request(reqwest::Method::POST, path, Some(body))
+    }
+
+    /// PATCH add members to a group, as Group Push does.
+    pub fn add_members(&self, group_id: &str, user_ids: &[&str]) {
+        let members: Vec<Value> = user_ids.iter().map(|id| json!({"value": id})).collect();
+        let op = json!({"op": "add", "path": "members", "value": members});
+        self.request(
+            reqwest::Method::PATCH,
+            &format!("/Groups/{group_id}"),
+            Some(json!({"schemas": [PATCH_SCHEMA], "Operations": [op]})),
+        );
     }
 
     pub fn get(&self, path: &str) -> Value {

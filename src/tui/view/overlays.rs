@@ -336,9 +336,13 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
                 })
                 .collect();
             for step in failed.iter().take(3) {
-                let detail = step
+                lines.push(Line::from(vec![
+                    Span::styled("      ✗ ", theme.error()),
+                    Span::raw(step.title()),
+                ]));
+                // Each assertion that did not hold (or why the step could not run), two at most.
+                let why: Vec<String> = step
                     .failed_assertions()
-                    .next()
                     .map(|a| {
                         format!(
                             "{}: expected {}, got {}",
@@ -347,13 +351,20 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
                             a.actual
                         )
                     })
-                    .or_else(|| step.problems.first().cloned())
-                    .unwrap_or_default();
-                lines.push(Line::from(vec![
-                    Span::styled("      ✗ ", theme.error()),
-                    Span::raw(format!("{}: ", step.title())),
-                    Span::styled(detail, theme.dim()),
-                ]));
+                    .chain(step.problems.iter().cloned())
+                    .collect();
+                for line in why.iter().take(2) {
+                    lines.push(Line::from(Span::styled(
+                        format!("          {line}"),
+                        theme.dim(),
+                    )));
+                }
+                if why.len() > 2 {
+                    lines.push(Line::from(Span::styled(
+                        format!("          and {} more", why.len() - 2),
+                        theme.dim(),
+                    )));
+                }
             }
             if failed.len() > 3 {
                 lines.push(Line::from(Span::styled(

@@ -1,0 +1,409 @@
+//! `scimplan verify`, `start` and `done`: per-case checks against the app's SCIM API.
+//!
+//! A case named on the command line is checked and its outcome recorded (a failure only once
+//! its steps are marked done); with no case, only cases without an outcome whose steps are
+//! done are checked (`verify::batch_jobs`, as `V` in the checklist); `--recheck` compares
+//! recorded outcomes with the app now and changes nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::verify::connection_and_secret;
+use super::{
+    Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
+};
+use crate::session::write_atomic;
+use crate::verify::{
+    BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, Verdict, VerifyError, VerifyEvent,
+    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start, run_check,
+};
+use crate::workspace::Workspace;
+
+/// Reads `--input NAME=VALUE`s, refusing unknown names and values the input cannot take
+/// (before anything is remembered or sent).
+fn parse_inputs(book: &RecipeBook, inputs: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    inputs
+        .iter()
+        .map(|text| {
+            let Some((name, value)) = text.split_once('=') else {
+                return Err(usage_error(format!(
+                    "--input '{text}' is not NAME=VALUE, e.g. --input user=ann@example.com"
+                )));
+            };
+            let name = name.trim();
+            if !book.inputs.contains_key(name) {
+                let known: Vec<&str> = book.inputs.keys().map(String::as_str).collect();
+                return Err(usage_error(format!(
+                    "--input {name}: no recipe uses an input of that name. Inputs: {}",
+                    known.join(", ")
+                )));
+            }
+            let value = value.trim();
+            if !value.is_empty() {
+                book.check_input(name, value)
+                    .map_err(|why| usage_error(format!("--input {why}")))?;
+            }
+            Ok((name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// Refuses inputs none of the named cases uses: a value given for a check must be checked.
+fn refuse_unused(
+    book: &RecipeBook,
+    cases: &[String],
+    given: &[(String, String)],
+) -> Result<(), Failure> {
+    for (name, value) in given.iter().filter(|(_, v)| !v.is_empty()) {
+        let used = cases.iter().any(|case| {
+            book.for_case(case)
+                .is_some_and(|r| r.inputs.contains(name) || r.optional.contains(name))
+        });
+        if !used {
+            let takes: Vec<String> = cases
+                .iter()
+                .filter_map(|case| {
+                    book.for_case(case).map(|r| {
+                        let all: Vec<&str> = r
+                            .inputs
+                            .iter()
+                            .chain(&r.optional)
+                            .map(String::as_str)
+                            .collect();
+                        format!("{case} takes {}", all.join(", "))
+                    })
+                })
+                .collect();
+            return Err(usage_error(format!(
+                "--input {name}={value}: {} does not check it, so it would be ignored ({}).",
+                cases.join(", "),
+                takes.join("; ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Case IDs as the plan spells them; unknown ones refused with a hint.
+fn plan_ids(ws: &Workspace, cases: &[String]) -> Result<Vec<String>, Failure> {
+    let mut ids = Vec::new();
+    for case in cases {
+        let Some(index) = ws.plan.case_index(case.trim()) else {
+            return Err(usage_error(unknown_case_message(ws, case)));
+        };
+        let id = ws.plan.cases[index].id.clone();
+        if !ws.store.session.applies(&ws.reqs, index) {
+            eprintln!(
+                "warning: {id} needs a capability declared unsupported ({}); checking it anyway.",
+                ws.reqs.needs(index).join(", ")
+            );
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+pub struct VerifyArgs {
+    pub cases: Vec<String>,
+    pub inputs: Vec<String>,
+    pub deadline: f64,
+    pub junit: Option<PathBuf>,
+    pub json: bool,
+    pub recheck: bool,
+}
+
+/// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
+pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
+    if !(args.deadline.is_finite() && args.deadline > 0.0) {
+        return Err(usage_error(format!(
+            "--deadline {}: give a number of seconds above 0 (default 60).",
+            args.deadline
+        )));
+    }
+    let deadline = Duration::from_secs_f64(args.deadline);
+    let book = RecipeBook::builtin();
+    let given = parse_inputs(&book, &args.inputs)?;
+    let mut ws = open(plan, common)?;
+    let named = plan_ids(&ws, &args.cases)?;
+    if let Some(missing) = named.iter().find(|c| book.for_case(c).is_none()) {
+        return Err(VerifyError::NoRecipe {
+            case: missing.clone(),
+            known: book.cases().collect::<Vec<_>>().join(", "),
+        }
+        .into());
+    }
+    if !named.is_empty() {
+        refuse_unused(&book, &named, &given)?;
+    }
+    remember_inputs(&mut ws, given)?;
+    let (connection, secret) = connection_and_secret(&ws)?;
+    let session = &ws.store.session;
+    let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
+        let mode = if args.recheck {
+            BatchMode::Recheck
+        } else {
+            BatchMode::Pending
+        };
+        let only = (!named.is_empty()).then_some(named.as_slice());
+        let batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
+        if !named.is_empty() && !batch.left_out.is_empty() {
+            let messages: Vec<String> = batch.left_out.iter().map(ToString::to_string).collect();
+            return Err(usage_error(messages.join("\n")));
+        }
+        report_left_out(&batch.left_out);
+        batch.jobs
+    } else {
+        let mut jobs = Vec::new();
+        let mut problems = Vec::new();
+        for case in &named {
+            match case_job(&book, &ws.plan, session, case, deadline) {
+                Ok(job) => jobs.push(job),
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(usage_error(problems.join("\n")));
+        }
+        jobs
+    };
+    if jobs.is_empty() {
+        let what = if args.recheck {
+            "no case with a recorded Pass or Fail has a recipe and its inputs"
+        } else {
+            "no case without an outcome has its steps marked done and its inputs"
+        };
+        return Err(usage_error(format!(
+            "nothing to verify: {what} (see the messages above). Name a case to verify it now."
+        )));
+    }
+    let client = ScimClient::new(&connection, &secret)?;
+    let cancel = CancelFlag::new();
+    let mut runs: Vec<VerifyRun> = Vec::new();
+    let mut drifts = Vec::new();
+    for job in &jobs {
+        let quiet = args.json || args.recheck;
+        let mut run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
+            if let VerifyEvent::Attempt {
+                case,
+                number,
+                first_failure: Some(failure),
+                retry_in: Some(wait),
+                ..
+            } = event
+                && !quiet
+            {
+                eprintln!(
+                    "  {case} attempt {number}: {failure}; again in {:.1} s",
+                    wait.as_secs_f32()
+                );
+            }
+        });
+        if args.recheck {
+            run.outcome_left = Some("a recheck records nothing".into());
+            drifts.extend(drift(&ws.store.session, &run));
+        } else {
+            let case = run.case.clone();
+            record_run(&mut ws.store.session, run);
+            save(&mut ws)?;
+            run = ws
+                .store
+                .session
+                .verify
+                .latest_run(&case)
+                .cloned()
+                .expect("just recorded");
+        }
+        if !args.json {
+            print_run(&run);
+        }
+        runs.push(run);
+    }
+    if let Some(path) = &args.junit {
+        write_atomic(path, crate::report::junit::runs(&runs).as_bytes(), false)
+            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&runs).expect("runs serialize")
+        );
+    }
+    let count = |v: Verdict| runs.iter().filter(|r| r.verdict == v).count();
+    if args.recheck {
+        for line in &drifts {
+            println!("drift: {line}");
+        }
+        println!(
+            "{} rechecked: {} drifted (nothing recorded)",
+            runs.len(),
+            drifts.len()
+        );
+        return Ok(if drifts.is_empty() { 0 } else { EXIT_FINDING });
+    }
+    if !args.json {
+        println!(
+            "{} verified: {} pass, {} fail, {} error",
+            runs.len(),
+            count(Verdict::Pass),
+            count(Verdict::Fail),
+            count(Verdict::Error)
+        );
+    }
+    Ok(if count(Verdict::Error) > 0 {
+        EXIT_ERROR
+    } else if count(Verdict::Fail) > 0 {
+        EXIT_FINDING
+    } else {
+        0
+    })
+}
+
+/// Inputs given now are kept in the session before anything else, so a typo elsewhere does
+/// not lose them. An empty value forgets the input.
+fn remember_inputs(ws: &mut Workspace, given: Vec<(String, String)>) -> Result<(), Failure> {
+    if given.is_empty() {
+        return Ok(());
+    }
+    let subjects = &mut ws.store.session.verify.subjects;
+    for (name, value) in given {
+        if value.is_empty() {
+            subjects.remove(&name);
+        } else {
+            subjects.insert(name, value);
+        }
+    }
+    save(ws)
+}
+
+/// Why cases were left out of a batch, grouped so a long plan stays readable.
+fn report_left_out(left_out: &[VerifyError]) {
+    let mut has_outcome = Vec::new();
+    let mut not_done = Vec::new();
+    for error in left_out {
+        match error {
+            VerifyError::HasOutcome { case, outcome } => {
+                has_outcome.push(format!("{case} ({outcome})"))
+            }
+            VerifyError::StepsNotDone {
+                case,
+                ticked,
+                steps,
+            } => not_done.push(format!("{case} ({ticked}/{steps})")),
+            other => eprintln!("skipped: {other}"),
+        }
+    }
+    if !has_outcome.is_empty() {
+        eprintln!(
+            "left alone, an outcome is already recorded: {} (name a case to verify it again; --recheck compares without recording)",
+            has_outcome.join(", ")
+        );
+    }
+    if !not_done.is_empty() {
+        eprintln!(
+            "not checked, steps not marked done (ticked/steps): {} (`scimplan done PLAN CASE` once you did them in Okta)",
+            not_done.join(", ")
+        );
+    }
+}
+
+fn print_run(run: &VerifyRun) {
+    println!("{} {:<5} {}", run.case, run.verdict.label(), run.summary);
+    if run.verdict != Verdict::Pass {
+        for a in run.assertions.iter().filter(|a| !a.passed) {
+            println!(
+                "    {}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            );
+        }
+    }
+    for a in run.assertions.iter().filter(|a| a.passed) {
+        if let Some(note) = &a.note {
+            println!("    note: {}: {}: {note}", a.step, a.check);
+        }
+    }
+    if let Some(why) = &run.outcome_left {
+        println!("    {why}");
+    }
+}
+
+/// `scimplan start`: before doing a case's steps in Okta, notes what it will act on (the SCIM
+/// ids and members its check compares with).
+pub fn start(
+    plan: &Path,
+    common: &Common,
+    cases: &[String],
+    inputs: &[String],
+) -> Result<u8, Failure> {
+    let book = RecipeBook::builtin();
+    let given = parse_inputs(&book, inputs)?;
+    let mut ws = open(plan, common)?;
+    let named = plan_ids(&ws, cases)?;
+    refuse_unused(&book, &named, &given)?;
+    remember_inputs(&mut ws, given)?;
+    let (connection, secret) = connection_and_secret(&ws)?;
+    let mut jobs = Vec::new();
+    for case in &named {
+        jobs.push(CheckJob::for_start(
+            &book,
+            case,
+            &ws.store.session.verify,
+            Duration::from_secs(30),
+        )?);
+    }
+    let client = ScimClient::new(&connection, &secret)?;
+    let cancel = CancelFlag::new();
+    let mut code = 0;
+    for job in &jobs {
+        let report = observe_start(&client, job, &cancel);
+        match (report.start, report.problem) {
+            (Some(start), _) => {
+                let seen: Vec<String> = start
+                    .observed
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                println!("{} started: {}", report.case, seen.join(", "));
+                record_start(&mut ws.store.session, &report.case, start);
+                save(&mut ws)?;
+            }
+            (None, problem) => {
+                println!(
+                    "{} not started: {}",
+                    report.case,
+                    problem.unwrap_or_default()
+                );
+                code = EXIT_ERROR;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// `scimplan done`: the tester did the cases' steps in Okta; every step is ticked, so a
+/// check of many cases picks them up and a failing check records Fail.
+pub fn done(plan: &Path, common: &Common, cases: &[String]) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let named = plan_ids(&ws, cases)?;
+    for id in &named {
+        let index = ws.plan.case_index(id).expect("a plan id");
+        let steps = ws.plan.cases[index].steps.len();
+        if steps == 0 {
+            return Err(usage_error(format!(
+                "{id} has no steps to mark done: name it to verify it (`scimplan verify PLAN {id}`)."
+            )));
+        }
+        for step in 0..steps {
+            let ticked = ws
+                .store
+                .session
+                .result(id)
+                .is_some_and(|r| r.steps_checked.contains(&step));
+            if !ticked {
+                ws.store.session.toggle_step(id, step);
+            }
+        }
+        println!("{id}: all {steps} steps marked done");
+    }
+    save(&mut ws)?;
+    Ok(0)
+}

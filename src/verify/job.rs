@@ -1,0 +1,225 @@
+//! Preparing a check: the recipe, the inputs (validated before any request), the values it
+//! compares with (remembered for its user or group, or observed when the case started), and
+//! whether the tester marked the case's steps done.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::VerifyError;
+use super::recipe::{Recipe, RecipeBook};
+use crate::plan::Plan;
+use crate::session::{Session, VerifyState, remembered_key};
+
+/// Everything a check needs, owned, so it can run on another thread.
+#[derive(Debug, Clone)]
+pub struct CheckJob {
+    pub case: String,
+    pub recipe: Recipe,
+    /// Known inputs (required ones all present, every one valid).
+    pub inputs: BTreeMap<String, String>,
+    /// Values from earlier cases or from the case's start that the recipe uses.
+    pub remembered: BTreeMap<String, String>,
+    /// The user or group this check is about (remembered values are kept under it).
+    pub subject: Option<String>,
+    /// The tester marked every step of the case done; a failing check records Fail only then.
+    pub steps_done: bool,
+    /// One look at the app, no polling (a recheck asks how things are now).
+    pub single_attempt: bool,
+    pub deadline: Duration,
+}
+
+impl CheckJob {
+    /// Prepares the check of `case` from what the session knows: inputs in `state.subjects`,
+    /// remembered values and start observations. Fails naming every missing or invalid input,
+    /// or the case to verify (or start) first. `steps_done` is false: see `case_job`.
+    pub fn prepare(
+        book: &RecipeBook,
+        case: &str,
+        state: &VerifyState,
+        deadline: Duration,
+    ) -> Result<CheckJob, VerifyError> {
+        Self::build(book, case, state, deadline, true)
+    }
+
+    /// Prepares the observation of `case`'s start (its `before` steps): inputs only, since
+    /// what the case compares with is what this observes.
+    pub fn for_start(
+        book: &RecipeBook,
+        case: &str,
+        state: &VerifyState,
+        deadline: Duration,
+    ) -> Result<CheckJob, VerifyError> {
+        let job = Self::build(book, case, state, deadline, false)?;
+        if job.recipe.before.is_empty() {
+            return Err(VerifyError::NothingToStart {
+                case: case.to_string(),
+            });
+        }
+        Ok(job)
+    }
+
+    fn build(
+        book: &RecipeBook,
+        case: &str,
+        state: &VerifyState,
+        deadline: Duration,
+        needs_earlier_values: bool,
+    ) -> Result<CheckJob, VerifyError> {
+        let Some(recipe) = book.for_case(case) else {
+            return Err(VerifyError::NoRecipe {
+                case: case.to_string(),
+                known: book.cases().collect::<Vec<_>>().join(", "),
+            });
+        };
+        let subjects = &state.subjects;
+        // Starting a case needs only what its before steps name (and its subject).
+        let needed = |name: &String| {
+            needs_earlier_values
+                || recipe.subject.as_ref() == Some(name)
+                || recipe.before.iter().any(|step| step.mentions(name))
+        };
+        let missing: Vec<String> = recipe
+            .inputs
+            .iter()
+            .filter(|name| needed(name))
+            .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
+            .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(VerifyError::MissingInputs {
+                case: case.to_string(),
+                missing,
+            });
+        }
+        let mut used = BTreeMap::new();
+        for name in recipe.inputs.iter().chain(&recipe.optional) {
+            if let Some(value) = subjects.get(name).filter(|v| !v.trim().is_empty()) {
+                book.check_input(name, value)
+                    .map_err(|why| VerifyError::BadInput {
+                        case: case.to_string(),
+                        why,
+                    })?;
+                used.insert(name.clone(), value.trim().to_string());
+            }
+        }
+        let subject = subject_of(book, recipe, &used);
+        let started = state
+            .started
+            .get(case)
+            .filter(|s| s.subject == subject)
+            .map(|s| &s.observed);
+        let recall = |name: &str| -> Option<String> {
+            started.and_then(|o| o.get(name)).cloned().or_else(|| {
+                state
+                    .remembered
+                    .get(&remembered_key(name, subject.as_deref()))
+                    .map(|r| r.value.clone())
+            })
+        };
+        let mut earlier = BTreeMap::new();
+        for name in &recipe.remembered {
+            // A value the tester typed (e.g. existing_user_id) stands in for an observed one.
+            if used.contains_key(name) {
+                continue;
+            }
+            match recall(name) {
+                Some(value) => {
+                    earlier.insert(name.clone(), value);
+                }
+                None if needs_earlier_values => {
+                    return Err(needs_earlier(book, recipe, case, name, subject.as_deref()));
+                }
+                None => {}
+            }
+        }
+        for name in &recipe.recalls {
+            if let Some(value) = recall(name) {
+                earlier.insert(name.clone(), value);
+            }
+        }
+        Ok(CheckJob {
+            case: case.to_string(),
+            recipe: recipe.clone(),
+            inputs: used,
+            remembered: earlier,
+            subject,
+            steps_done: false,
+            single_attempt: false,
+            deadline,
+        })
+    }
+}
+
+/// The key remembered values of this check are kept under: the subject input's value (a
+/// userName without regard to case, as SCIM compares them; a group name exactly).
+pub fn subject_of(
+    book: &RecipeBook,
+    recipe: &Recipe,
+    inputs: &BTreeMap<String, String>,
+) -> Option<String> {
+    let name = recipe.subject.as_ref()?;
+    let value = inputs.get(name)?;
+    Some(
+        if book.inputs.get(name).is_some_and(|s| s.case_insensitive) {
+            value.to_lowercase()
+        } else {
+            value.clone()
+        },
+    )
+}
+
+fn needs_earlier(
+    book: &RecipeBook,
+    recipe: &Recipe,
+    case: &str,
+    name: &str,
+    subject: Option<&str>,
+) -> VerifyError {
+    let cases = book.rememberers(name);
+    let of = subject.map(|s| format!(" for {s}")).unwrap_or_default();
+    let mut how = Vec::new();
+    if !cases.is_empty() {
+        how.push(format!("verify {}{of} first", cases.join(" or ")));
+    }
+    let observed = recipe
+        .before
+        .iter()
+        .any(|s| s.capture.contains_key(name) || s.capture_all.contains_key(name));
+    if observed {
+        how.push(format!(
+            "run `scimplan start PLAN {case}` before doing its steps in Okta, so scimplan sees what the case acts on"
+        ));
+    }
+    VerifyError::NeedsEarlierCase {
+        case: case.to_string(),
+        name: format!("{name}{of}"),
+        how: how.join(", or "),
+    }
+}
+
+/// True when the tester ticked every step of the case (the explicit "I did it in Okta").
+/// A case without steps is never done by itself.
+pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
+    let Some(index) = plan.case_index(case) else {
+        return false;
+    };
+    let steps = plan.cases[index].steps.len();
+    steps > 0
+        && session
+            .result(&plan.cases[index].id)
+            .is_some_and(|r| (0..steps).all(|i| r.steps_checked.contains(&i)))
+}
+
+/// The check of one case the tester asked for (`v`, or named on the command line): prepared
+/// from the session, knowing whether the case's steps are marked done.
+pub fn case_job(
+    book: &RecipeBook,
+    plan: &Plan,
+    session: &Session,
+    case: &str,
+    deadline: Duration,
+) -> Result<CheckJob, VerifyError> {
+    let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
+    job.steps_done = steps_done(plan, session, case);
+    Ok(job)
+}
