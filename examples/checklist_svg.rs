@@ -27,14 +27,42 @@ const CELL_H: f64 = 17.0;
 const CASES: &[(&str, &str, &str)] = &[
     ("C9296", "Preconditions - SCIM App Setup", "Add People"),
     ("C9297", "Preconditions - SCIM App Setup", "Add Group"),
-    ("C9298", "Preconditions - SCIM App Setup", "Set up the SCIM app"),
-    ("C9306", "Precondition - Provisioning and SSO", "Enable provisioning features"),
-    ("C9290", "Create Users", "Verify App Assignment for New User"),
-    ("C9293", "Create Users", "Verify Re-Activation Of User Is Synced"),
-    ("C9300", "Create Users", "Verify Un-Suspend User Functionality"),
-    ("C9307", "Create Users", "Verify Group Assignment to Target App"),
+    (
+        "C9298",
+        "Preconditions - SCIM App Setup",
+        "Set up the SCIM app",
+    ),
+    (
+        "C9306",
+        "Precondition - Provisioning and SSO",
+        "Enable provisioning features",
+    ),
+    (
+        "C9290",
+        "Create Users",
+        "Verify App Assignment for New User",
+    ),
+    (
+        "C9293",
+        "Create Users",
+        "Verify Re-Activation Of User Is Synced",
+    ),
+    (
+        "C9300",
+        "Create Users",
+        "Verify Un-Suspend User Functionality",
+    ),
+    (
+        "C9307",
+        "Create Users",
+        "Verify Group Assignment to Target App",
+    ),
     ("C9291", "Update Users", "Verify User Attribute Update"),
-    ("C9309", "Update Users", "Verify Update For User Group Attributes"),
+    (
+        "C9309",
+        "Update Users",
+        "Verify Update For User Group Attributes",
+    ),
     ("C9292", "Deactivate Users", "Verify User Deactivation"),
     ("C9294", "Deactivate Users", "Verify User Suspension"),
 ];
@@ -56,7 +84,12 @@ fn main() {
     m.secrets_from_env = false;
     m.color = true;
     update(&mut m, Action::ConfirmCapabilities);
-    for action in [Action::MarkPass, Action::MarkPass, Action::MarkPass, Action::MarkPass] {
+    for action in [
+        Action::MarkPass,
+        Action::MarkPass,
+        Action::MarkPass,
+        Action::MarkPass,
+    ] {
         update(&mut m, action);
     }
     update(&mut m, Action::ToggleStep);
@@ -146,7 +179,10 @@ fn to_svg(buffer: &Buffer) -> String {
         w as f64 * CELL_W,
         h as f64 * CELL_H
     );
-    let _ = writeln!(svg, r##"<rect width="100%" height="100%" fill="#1e1e1e"/>"##);
+    let _ = writeln!(
+        svg,
+        r##"<rect width="100%" height="100%" fill="#1e1e1e"/>"##
+    );
     for y in 0..h {
         let mut x = 0;
         while x < w {

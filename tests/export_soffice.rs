@@ -134,3 +134,85 @@ fn export_opens_in_libreoffice_and_survives_its_save() {
         }
     }
 }
+
+/// A hostile plan (bidi overrides, emoji, control characters, formulas as text, a title of
+/// 32,000 characters, a cell past Excel's limit) exported: LibreOffice opens it and shows the
+/// text as text; printed to PDF, its pages are landscape.
+#[test]
+fn an_exported_hostile_plan_reopens_in_libreoffice_and_prints_landscape() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("hostile.xlsx");
+    common::write_plan(
+        &plan,
+        vec![
+            common::case_row(
+                "C1",
+                "\u{202E}reversed\u{202C} مرحبا שלום",
+                "Pre-conditions \u{7}",
+                "",
+                "1. tab\there\n2. 🚀👩‍💻 e\u{301}\n3. \u{1b}[31mred",
+                "=HYPERLINK(\"http://evil.test\",\"click\")",
+            ),
+            common::case_row(
+                "C2",
+                &"W".repeat(32_000),
+                "Create Users",
+                "[C1]",
+                &"日本語".repeat(3_000),
+                "@SUM(A1)",
+            ),
+        ],
+    );
+    let out = scimplan(
+        dir.path(),
+        &["mark", "hostile.xlsx", "C1", "fail", "--note", "=1+1 ✓"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = scimplan(
+        dir.path(),
+        &["export", "hostile.xlsx", "-o", "completed.xlsx"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = dir.path().join("completed.xlsx");
+
+    let csv = convert(
+        &soffice,
+        &export,
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        "csv",
+        &dir.path().join("csv"),
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("مرحبا שלום"), "RTL text lost");
+    assert!(
+        text.contains("=HYPERLINK(\"\"http://evil.test\"\",\"\"click\"\")"),
+        "{}",
+        &text[..text.len().min(600)]
+    );
+    assert!(text.contains("=1+1 ✓"), "a note became a formula");
+    assert!(text.contains(&"W".repeat(32_000)));
+
+    let pdf = convert(&soffice, &export, "pdf", "pdf", &dir.path().join("pdf"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    // Every page's MediaBox is wider than tall.
+    let boxes: Vec<(f64, f64)> = text
+        .match_indices("/MediaBox")
+        .filter_map(|(i, _)| {
+            let rest = &text[i..];
+            let open = rest.find('[')? + 1;
+            let close = rest.find(']')?;
+            let n: Vec<f64> = rest[open..close]
+                .split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            (n.len() == 4).then(|| (n[2] - n[0], n[3] - n[1]))
+        })
+        .collect();
+    assert!(!boxes.is_empty(), "no pages in the PDF");
+    assert!(
+        boxes.iter().all(|(w, h)| w > h),
+        "pages not landscape: {boxes:?}"
+    );
+}

@@ -493,3 +493,28 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(!text.contains(&app.token), "the token never touches disk");
 }
+
+#[test]
+fn the_checklist_says_when_opening_dropped_a_damaged_undo_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    common::write_plan(&plan, common::large_plan_rows(5));
+    let out = common::scimplan(dir.path(), &["mark", "plan.xlsx", "C100001", "pass"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    // A hand edit points the undo stack past the history.
+    let path = default_session_path(&plan);
+    let mut session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    session["undo_stack"] = serde_json::json!([999]);
+    std::fs::write(&path, serde_json::to_vec(&session).unwrap()).unwrap();
+    let mut p = spawn(dir.path(), &plan);
+    let mut screen = Screen::new();
+    screen.wait_for(&mut p, "undo history was damaged");
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+    assert_eq!(
+        session_of(&plan).unwrap().outcome("C100001"),
+        Outcome::Pass,
+        "the result is kept"
+    );
+}

@@ -407,3 +407,48 @@ fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
         screen(&buffer, dir.path())
     );
 }
+
+/// A plan no Okta workbook would hold: right-to-left and bidi controls, emoji with joiners,
+/// combining marks, control characters (a bell, an escape that would colour a terminal), a
+/// formula, a title of 32,000 characters, wide characters by the hundred.
+#[test]
+fn hostile_plan_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hostile.xlsx");
+    common::write_plan(
+        &path,
+        vec![
+            common::case_row(
+                "C1",
+                "\u{202E}reversed title\u{202C} مرحبا بالعالم",
+                "Pre-conditions \u{7} bell",
+                "",
+                "1. tab\there\r\n2. 🚀👩‍💻🏳️‍🌈 e\u{301}\u{301}\u{301}\n3. \u{1b}[31mred\u{1b}[0m",
+                "=HYPERLINK(\"http://evil.test\",\"click\")",
+            ),
+            common::case_row(
+                "C2",
+                &"W".repeat(32_000),
+                "Create Users",
+                "[C1] zero\u{200B}width",
+                &"日本語".repeat(500),
+                "\u{8}\u{8}backspaces",
+            ),
+            common::case_row("C3", "שלום", "Create Users", "", "1. ok", "ok"),
+        ],
+    );
+    let mut m = open(&path);
+    update(&mut m, Action::ConfirmCapabilities);
+    let text = screen(&draw(&mut m, 80, 24), dir.path());
+    // Nothing that a terminal would act on reaches the screen.
+    for control in ['\u{1b}', '\u{7}', '\u{8}', '\r', '\u{202E}'] {
+        assert!(!text.contains(control), "{control:?} on screen:\n{text}");
+    }
+    insta::assert_snapshot!("hostile_plan_80x24", text);
+    update(&mut m, Action::MoveDown);
+    let text = screen(&draw(&mut m, 80, 24), dir.path());
+    for control in ['\u{1b}', '\u{7}', '\u{8}', '\r', '\u{202E}'] {
+        assert!(!text.contains(control), "{control:?} on screen:\n{text}");
+    }
+    insta::assert_snapshot!("hostile_plan_second_case_80x24", text);
+}

@@ -719,3 +719,20 @@ fn an_unreachable_app_is_no_spec_result() {
     assert!(m.message.as_ref().unwrap().error);
     assert!(on_disk(&plan).suite_runs.is_empty(), "nothing recorded");
 }
+
+#[test]
+fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    // C9318 checks one group: a list where one value is meant is refused in the prompt.
+    select(&mut m, "C9318");
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.prompt().expect("asked").kind, PromptKind::VerifyInput);
+    paste(&mut m, "Engineering,Sales");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode(), Mode::Prompt, "the field stays open");
+    assert!(message(&m).contains("takes one value"), "{}", message(&m));
+    assert!(!on_disk(&plan).verify.subjects.contains_key("group"));
+    assert!(m.running().is_none());
+}

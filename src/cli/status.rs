@@ -12,7 +12,7 @@ pub fn status_text(ws: &Workspace) -> String {
     let mut out = String::new();
     let version = ws
         .profile
-        .known_version(&plan.fingerprint)
+        .known_version(plan.source_fingerprint())
         .map(|w| format!(", Okta plan {}", w.version))
         .unwrap_or_default();
     let _ = writeln!(

@@ -2,6 +2,10 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+/// The longest case ID scimplan takes: an ID must survive the completed workbook whole (Excel
+/// cuts cells at 32,767 characters) and fit on a line of the checklist.
+pub const MAX_ID_CHARS: usize = 255;
+
 /// Why a workbook could not be read as a test plan. Every message names the file and says what to do.
 #[derive(Debug, Error)]
 pub enum PlanError {
@@ -63,6 +67,18 @@ pub enum PlanError {
         /// Each duplicated ID with the rows it stands on.
         duplicates: Vec<(String, Vec<u32>)>,
         listing: String,
+    },
+
+    #[error(
+        "{path}, sheet '{sheet}', row {row}, column {column} ('{header}'): the case ID is {length} characters long; scimplan takes IDs of up to {MAX_ID_CHARS} characters (Okta's are like C9290). Shorten it or pass the right workbook."
+    )]
+    LongId {
+        path: PathBuf,
+        sheet: String,
+        row: u32,
+        column: String,
+        header: String,
+        length: usize,
     },
 
     #[error(

@@ -7,44 +7,11 @@ use std::path::Path;
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError, open_workbook_from_rs};
 use sha2::{Digest, Sha256};
 
+use super::completed::{
+    Added, RecordedResults, RecordedRow, is_summary_sheet, read_summary, take_added_columns,
+};
 use super::text::{RichText, find_refs, parse_steps};
 use super::{Case, CellValue, Column, Field, Plan, PlanError, Section};
-
-/// Headers of the columns scimplan adds to a completed workbook, in order. A header row that
-/// holds them side by side is a completed workbook: those columns are results, not plan columns.
-pub const ADDED_HEADERS: [&str; 6] = [
-    "Result",
-    "Notes",
-    "Tested by",
-    "Tested at",
-    "Time spent",
-    "Evidence",
-];
-
-/// The results scimplan wrote into a completed workbook, as found in its added columns.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RecordedResults {
-    /// Zero-based sheet column of the first added column (Result).
-    pub first_col: u32,
-    /// One entry per case row, in plan order.
-    pub rows: Vec<RecordedRow>,
-}
-
-/// The added cells of one case row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRow {
-    pub case: String,
-    /// One-based row number in the sheet.
-    pub row: u32,
-    pub result: CellValue,
-    pub notes: CellValue,
-    pub tested_by: CellValue,
-    /// An Excel date-time serial number when written by scimplan (or text typed by hand).
-    pub tested_at: CellValue,
-    /// A fraction of a day (Excel duration) when written by scimplan.
-    pub time_spent: CellValue,
-    pub evidence: CellValue,
-}
 
 /// How many rows of a sheet are searched for the header row (title rows may stand above it).
 pub(super) const HEADER_SEARCH_ROWS: usize = 30;
@@ -65,21 +32,34 @@ pub fn fingerprint_bytes(bytes: &[u8]) -> String {
 /// Loads a plan from workbook bytes; `path` names the file in errors and in the plan.
 pub fn load_plan_bytes(path: &Path, bytes: Vec<u8>) -> Result<Plan, PlanError> {
     let fingerprint = fingerprint_bytes(&bytes);
-    let sheets = read_sheets(path, bytes)?;
+    let mut sheets = read_sheets(path, bytes)?;
     // Several sheets with the plan's header: one is read whole or the workbook is refused.
     let (chosen, repeated_sheets) = super::sheets::choose_plan_sheet(path, &sheets)?;
-    let (grid, header) = match chosen {
-        Some(i) => find_plan_sheet(path, &sheets[i..=i])?,
+    let (index, header) = match chosen {
+        Some(i) => {
+            let (_, header) = find_plan_sheet(path, &sheets[i..=i])?;
+            (i, header)
+        }
         None => find_plan_sheet(path, &sheets)?,
     };
+    let summary = header.added.and_then(|_| {
+        sheets
+            .iter()
+            .enumerate()
+            .find(|(i, g)| *i != index && is_summary_sheet(&g.name))
+            .map(|(_, g)| read_summary(g.rows.iter().map(Vec::as_slice)))
+    });
     let mut plan = build_plan(
         path,
         fingerprint,
-        grid,
+        &mut sheets[index],
         header.row,
         header.columns,
         header.added,
     )?;
+    if let Some(recorded) = &mut plan.recorded {
+        recorded.summary = summary;
+    }
     plan.repeated_sheets = repeated_sheets;
     Ok(plan)
 }
@@ -99,6 +79,15 @@ impl SheetGrid {
             .checked_sub(self.first_col)
             .and_then(|c| self.rows.get(row)?.get(c as usize))
             .unwrap_or(&EMPTY)
+    }
+
+    /// Moves a cell out of the grid (each cell is taken once: the plan owns it afterwards).
+    fn take(&mut self, row: usize, sheet_col: u32) -> CellValue {
+        sheet_col
+            .checked_sub(self.first_col)
+            .and_then(|c| self.rows.get_mut(row)?.get_mut(c as usize))
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }
 
@@ -314,45 +303,26 @@ pub(super) fn header_in_row(grid: &SheetGrid, row: usize) -> Option<HeaderMatch>
     (seen.contains(&Field::Id) && candidate.score() >= 2).then_some(candidate)
 }
 
-/// Removes scimplan's added columns (six adjacent columns with exactly `ADDED_HEADERS`) from a
-/// header and returns the sheet column of the first one.
-fn take_added_columns(columns: &mut Vec<Column>) -> Option<u32> {
-    let n = ADDED_HEADERS.len();
-    let start = (0..=columns.len().checked_sub(n)?).find(|&i| {
-        columns[i..i + n]
-            .iter()
-            .zip(ADDED_HEADERS)
-            .enumerate()
-            .all(|(k, (c, h))| {
-                c.header.trim() == h && c.sheet_col == columns[i].sheet_col + k as u32
-            })
-    })?;
-    let first = columns[start].sheet_col;
-    columns.drain(start..start + n);
-    Some(first)
-}
-
-fn find_plan_sheet<'a>(
-    path: &Path,
-    sheets: &'a [SheetGrid],
-) -> Result<(&'a SheetGrid, HeaderMatch), PlanError> {
-    let mut best: Option<(&SheetGrid, HeaderMatch)> = None;
-    for grid in sheets {
+/// The sheet (its index) whose header row names the most plan columns, and that header.
+fn find_plan_sheet(path: &Path, sheets: &[SheetGrid]) -> Result<(usize, HeaderMatch), PlanError> {
+    let mut best: Option<(usize, HeaderMatch)> = None;
+    for (index, grid) in sheets.iter().enumerate() {
         let found = (0..grid.rows.len().min(HEADER_SEARCH_ROWS))
             .filter_map(|row| header_in_row(grid, row))
             .max_by_key(|m| (m.score(), std::cmp::Reverse(m.row)));
         if let Some(found) = found
             && best.as_ref().is_none_or(|(_, b)| found.score() > b.score())
         {
-            best = Some((grid, found));
+            best = Some((index, found));
         }
     }
-    let Some((grid, header)) = best else {
+    let Some((index, header)) = best else {
         return Err(PlanError::NoPlanSheet {
             path: path.to_path_buf(),
             found: describe_sheets(sheets),
         });
     };
+    let grid = &sheets[index];
     let missing: Vec<&str> = Field::ALL
         .iter()
         .filter(|f| f.is_required() && !header.fields().any(|h| h == **f))
@@ -367,7 +337,7 @@ fn find_plan_sheet<'a>(
             found: quote_list(header.columns.iter().map(|c| c.header.as_str())),
         });
     }
-    Ok((grid, header))
+    Ok((index, header))
 }
 
 fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -426,7 +396,7 @@ pub fn column_letter(index: u32) -> String {
 fn build_plan(
     path: &Path,
     fingerprint: String,
-    grid: &SheetGrid,
+    grid: &mut SheetGrid,
     header_row: usize,
     columns: Vec<Column>,
     added: Option<u32>,
@@ -436,17 +406,18 @@ fn build_plan(
     let text_of = |cells: &[CellValue], field: Field| -> String {
         pos(field).map(|i| cells[i].as_text()).unwrap_or_default()
     };
-    let sheet_row = |row: usize| grid.first_row + row as u32 + 1;
+    let first_row = grid.first_row;
+    let sheet_row = |row: usize| first_row + row as u32 + 1;
 
     let mut raw_rows = Vec::new();
     let mut recorded = added.map(|first_col| RecordedResults {
         first_col,
-        rows: Vec::new(),
+        ..RecordedResults::default()
     });
     for row in header_row + 1..grid.rows.len() {
         let cells: Vec<CellValue> = columns
             .iter()
-            .map(|c| grid.cell(row, c.sheet_col).clone())
+            .map(|c| grid.take(row, c.sheet_col))
             .collect();
         if cells.iter().all(CellValue::is_empty) {
             continue;
@@ -461,18 +432,23 @@ fn build_plan(
                 header: columns[id_col].header.clone(),
             });
         }
-        if let Some(recorded) = &mut recorded {
-            let added = |k: u32| grid.cell(row, recorded.first_col + k).clone();
-            recorded.rows.push(RecordedRow {
-                case: id.clone(),
+        let length = id.chars().count();
+        if length > super::error::MAX_ID_CHARS {
+            return Err(PlanError::LongId {
+                path: path.to_path_buf(),
+                sheet: grid.name.clone(),
                 row: sheet_row(row),
-                result: added(0),
-                notes: added(1),
-                tested_by: added(2),
-                tested_at: added(3),
-                time_spent: added(4),
-                evidence: added(5),
+                column: column_letter(columns[id_col].sheet_col),
+                header: columns[id_col].header.clone(),
+                length,
             });
+        }
+        if let Some(recorded) = &mut recorded {
+            let first_col = recorded.first_col;
+            let added = |k: Added| grid.take(row, first_col + k.offset() as u32);
+            recorded
+                .rows
+                .push(RecordedRow::new(id.clone(), sheet_row(row), added));
         }
         raw_rows.push((id, sheet_row(row), cells));
     }

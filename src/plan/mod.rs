@@ -1,16 +1,15 @@
 //! The test plan as read from a workbook: immutable once loaded.
 
+pub mod completed;
 mod error;
 mod load;
 pub mod profile;
 mod sheets;
 pub mod text;
 
-pub use error::PlanError;
-pub use load::{
-    ADDED_HEADERS, RecordedResults, RecordedRow, column_letter, fingerprint_bytes, load_plan,
-    load_plan_bytes,
-};
+pub use completed::{ADDED_HEADERS, RecordedResults, RecordedRow, SummaryFacts};
+pub use error::{MAX_ID_CHARS, PlanError};
+pub use load::{column_letter, fingerprint_bytes, load_plan, load_plan_bytes};
 pub use profile::{Capability, Profile, ProfileError};
 pub use sheets::RepeatedSheet;
 pub use text::{RichText, Step, TextSpan};
@@ -81,8 +80,9 @@ pub struct Column {
 }
 
 /// A cell value as read, kept so the export can reproduce the original cell for cell.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CellValue {
+    #[default]
     Empty,
     Text(String),
     Number(f64),
@@ -177,6 +177,16 @@ impl Plan {
     /// The plan column holding a field.
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.columns.iter().position(|c| c.field == Some(field))
+    }
+
+    /// The SHA-256 of the plan workbook the cases come from: for a completed workbook, the one
+    /// its Summary sheet names (Okta's original), else this file's own. Use it to recognise
+    /// which Okta plan this is; `fingerprint` tells whether this file changed.
+    pub fn source_fingerprint(&self) -> &str {
+        self.recorded
+            .as_ref()
+            .and_then(|r| r.summary.as_ref()?.source_sha256.as_deref())
+            .unwrap_or(&self.fingerprint)
     }
 
     pub fn file_name(&self) -> String {

@@ -70,6 +70,12 @@ pub struct KnownTestFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Profile {
     pub name: String,
+    /// Sections whose name starts with one of these (compared without case, spaces or
+    /// punctuation) hold preconditions: they always apply, whatever a plan calls them
+    /// ("Preconditions - ...", "Precondition - ...", "Pre-conditions", ...), and never become a
+    /// capability to declare.
+    #[serde(default)]
+    pub precondition_sections: Vec<String>,
     #[serde(rename = "capability", default)]
     pub capabilities: Vec<Capability>,
     #[serde(rename = "section", default)]
@@ -87,6 +93,14 @@ fn normalize_section(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// A name without case, spaces or punctuation: "Pre-Conditions -" and "preconditions" match.
+fn squeeze(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The capability key a section of its own gets: its name in lowercase words joined by dashes.
@@ -166,6 +180,15 @@ impl Profile {
         self.capabilities.iter().find(|c| c.key == key)
     }
 
+    /// Whether a section of a plan holds preconditions (see `precondition_sections`).
+    pub fn is_precondition_section(&self, section: &str) -> bool {
+        let name = squeeze(section);
+        self.precondition_sections
+            .iter()
+            .map(|prefix| squeeze(prefix))
+            .any(|prefix| !prefix.is_empty() && name.starts_with(&prefix))
+    }
+
     pub fn workbook(&self, version: &str) -> Option<&KnownWorkbook> {
         self.workbooks.iter().find(|w| w.version == version)
     }
@@ -215,6 +238,7 @@ impl Requirements {
         for section in &plan.sections {
             let needs = match section_needs.get(&normalize_section(&section.name)) {
                 Some(needs) => (*needs).clone(),
+                None if profile.is_precondition_section(&section.name) => Vec::new(),
                 None => {
                     let mut key = section_key(&section.name);
                     if profile.capability(&key).is_some() {
@@ -321,6 +345,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("'nope'"), "{err}");
+    }
+
+    #[test]
+    fn precondition_sections_are_known_by_their_start() {
+        let profile = Profile::builtin();
+        for name in [
+            "Preconditions - Something New",
+            "Precondition - Provisioning",
+            "Pre-conditions",
+            "PRE CONDITIONS: org setup",
+            "Prerequisites",
+        ] {
+            assert!(profile.is_precondition_section(name), "{name}");
+        }
+        for name in ["Create Users", "Conditions of use", "Post-conditions", ""] {
+            assert!(!profile.is_precondition_section(name), "{name}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
-use super::export::fit_cell;
+use crate::plan::completed::fit_cell;
 use crate::session::Session;
 use crate::session::VerifyRun;
 

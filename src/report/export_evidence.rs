@@ -10,12 +10,12 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rust_xlsxwriter::{Format, Image, Url, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Image, Worksheet, XlsxError};
 use sha2::{Digest, Sha256};
 
 use crate::plan::Plan;
 use crate::session::evidence::{hex, store};
-use crate::session::{CaseResult, Evidence, EvidenceFile, EvidenceKind, Session};
+use crate::session::{Evidence, EvidenceFile, EvidenceKind, Session};
 
 pub const EVIDENCE_SHEET: &str = "Evidence";
 const HEADERS: [&str; 12] = [
@@ -131,26 +131,17 @@ impl<'a> EvidenceLayout<'a> {
         self.rows.is_empty()
     }
 
-    /// Makes each case row's Evidence cell a link to the case's block on the Evidence sheet.
-    pub fn link_cells(
-        &self,
-        plan_sheet: &mut Worksheet,
-        evidence_sheet: &str,
-        plan: &Plan,
-        session: &Session,
-        column: u16,
-        text_of: impl Fn(&CaseResult) -> String,
-    ) -> Result<(), XlsxError> {
-        for (i, case) in plan.cases.iter().enumerate() {
-            let (Some(block), Some(result)) = (self.blocks.get(&case.id), session.result(&case.id))
-            else {
-                continue;
-            };
-            let link = Url::new(format!("internal:'{evidence_sheet}'!A{}", block + 1));
-            let text = super::export::fit_cell(&text_of(result)).into_owned();
-            plan_sheet.write_url_with_text(i as u32 + 1, column, link, text)?;
-        }
-        Ok(())
+    /// Each case's link to its block, for the case row's Evidence cell.
+    pub fn links(&self, evidence_sheet: &str) -> BTreeMap<String, String> {
+        self.blocks
+            .iter()
+            .map(|(id, row)| {
+                (
+                    id.clone(),
+                    format!("internal:'{evidence_sheet}'!A{}", row + 1),
+                )
+            })
+            .collect()
     }
 
     pub fn write(

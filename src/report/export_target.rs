@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::export::ExportError;
-use crate::session::{write_atomic, write_new};
+use crate::session::{FileAccess, write_atomic_with, write_new_with};
+
+/// The completed workbook is shared: it gets the permissions any new file of the user gets.
+const SHARED: FileAccess = FileAccess::LikeNewFiles;
 
 /// How to write the completed workbook.
 #[derive(Debug, Clone, Copy, Default)]
@@ -145,7 +148,7 @@ pub(super) fn write_export(
                 continue;
             }
             refuse_protected(&candidate, plan, target.protected)?;
-            match write_new(&candidate, bytes) {
+            match write_new_with(&candidate, bytes, SHARED) {
                 Ok(()) => return Ok(candidate),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(write_error(&candidate, e)),
@@ -158,9 +161,9 @@ pub(super) fn write_export(
     let path = xlsx_name(output)?;
     refuse_protected(&path, plan, target.protected)?;
     let written = if target.replace {
-        write_atomic(&path, bytes, false)
+        write_atomic_with(&path, bytes, false, SHARED)
     } else {
-        write_new(&path, bytes)
+        write_new_with(&path, bytes, SHARED)
     };
     match written {
         Ok(()) => Ok(path),

@@ -2,14 +2,14 @@
 //! Tested by, Tested at, Time spent, Evidence) become the session's, including results someone
 //! changed by hand in Excel. Words that are not an outcome are reported with their row.
 
-use std::path::Path;
+use chrono::{DateTime, Utc};
 
-use calamine::{Data, Reader, open_workbook_auto};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-
-use super::export::{AUTOMATIC_SUFFIX, CUT_MARKER, REASON_PREFIX, SUMMARY_SHEET};
+use crate::plan::completed::{
+    CUT_MARKER, parse_evidence, parse_tested_by, split_notes, tested_at_from_cell,
+    time_spent_from_cell,
+};
 use crate::plan::profile::Requirements;
-use crate::plan::{CellValue, Plan, RecordedRow};
+use crate::plan::{Plan, RecordedRow};
 use crate::session::{CaseResult, Evidence, Outcome, Session, SuiteKind};
 
 /// A Result cell scimplan could not read as an outcome.
@@ -75,68 +75,6 @@ pub struct ImportReport {
     pub capabilities: usize,
 }
 
-/// What the Summary sheet of a completed workbook says beyond the case results.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SummaryFacts {
-    pub app: Option<String>,
-    pub tester: Option<String>,
-    /// Capability key and whether it is declared supported.
-    pub capabilities: Vec<(String, bool)>,
-    pub spec_link: Option<String>,
-    pub crud_link: Option<String>,
-    /// When scimplan wrote the workbook.
-    pub exported_at: Option<DateTime<Utc>>,
-}
-
-/// Reads the Summary sheet scimplan writes; `None` when the workbook has none or it cannot be read.
-pub fn read_summary(path: &Path) -> Option<SummaryFacts> {
-    let mut book = open_workbook_auto(path).ok()?;
-    let name = book
-        .sheet_names()
-        .into_iter()
-        .find(|n| n == SUMMARY_SHEET || n == "scimplan Summary")?;
-    let range = book.worksheet_range(&name).ok()?;
-    let text = |d: &Data| match d {
-        Data::String(s) => s.trim().to_string(),
-        _ => String::new(),
-    };
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
-    let cell = |row: &[String], col: usize| row.get(col).cloned().unwrap_or_default();
-    let mut facts = SummaryFacts {
-        exported_at: range
-            .rows()
-            .find(|r| {
-                r.first()
-                    .is_some_and(|c| text(c).starts_with("Exported at"))
-            })
-            .and_then(|r| r.get(1))
-            .and_then(excel_date_time),
-        ..SummaryFacts::default()
-    };
-    let mut in_capabilities = false;
-    for row in &rows {
-        let label = cell(row, 0);
-        if in_capabilities {
-            match cell(row, 2).as_str() {
-                "Yes" => facts.capabilities.push((cell(row, 1), true)),
-                "No" => facts.capabilities.push((cell(row, 1), false)),
-                _ => in_capabilities = false,
-            }
-            continue;
-        }
-        let value = Some(cell(row, 1)).filter(|v| !v.is_empty());
-        match label.as_str() {
-            "App" => facts.app = value,
-            "Tester" => facts.tester = value,
-            "Capability" if cell(row, 1) == "Key" => in_capabilities = true,
-            "SPEC" => facts.spec_link = Some(cell(row, 3)).filter(|v| !v.is_empty()),
-            "CRUD" => facts.crud_link = Some(cell(row, 3)).filter(|v| !v.is_empty()),
-            _ => {}
-        }
-    }
-    Some(facts)
-}
-
 /// Continues from a completed workbook: its results, capability declarations, suite links,
 /// app and tester go into the session. Call when the session is new, or when the tester asks
 /// (`--import-results`). Returns `None` when the workbook is not a completed one.
@@ -145,8 +83,8 @@ pub fn resume_from_workbook(
     reqs: &Requirements,
     session: &mut Session,
 ) -> Option<ImportReport> {
-    plan.recorded.as_ref()?;
-    let facts = read_summary(&plan.source).unwrap_or_default();
+    // The loader read the Summary sheet with the plan sheet.
+    let facts = plan.recorded.as_ref()?.summary.clone().unwrap_or_default();
     let declared: Vec<(String, bool)> = facts
         .capabilities
         .iter()
@@ -281,7 +219,7 @@ fn newer_in_session(
     exported_at: Option<DateTime<Utc>>,
 ) -> Option<ImportConflict> {
     let changed = previous.updated_at.filter(|_| !previous.is_blank())?;
-    let (newer, workbook_time) = match (exported_at, date_time(&row.tested_at)) {
+    let (newer, workbook_time) = match (exported_at, tested_at_from_cell(&row.tested_at)) {
         (Some(exported), _) => (changed > exported, exported),
         (None, Some(tested)) => (changed.timestamp() > tested.timestamp(), tested),
         (None, None) => return None,
@@ -296,27 +234,6 @@ fn newer_in_session(
     })
 }
 
-/// An Excel date-time cell (or a number holding its serial) as UTC.
-fn excel_date_time(cell: &Data) -> Option<DateTime<Utc>> {
-    let serial = match cell {
-        Data::DateTime(dt) => dt.as_f64(),
-        Data::Float(f) => *f,
-        Data::Int(i) => *i as f64,
-        Data::String(s) => return date_time(&CellValue::Text(s.clone())),
-        _ => return None,
-    };
-    serial_to_utc(serial)
-}
-
-/// Excel's day 0 is 1899-12-30 (with the 1900 leap-year bug folded in); kept to the millisecond.
-fn serial_to_utc(serial: f64) -> Option<DateTime<Utc>> {
-    if serial <= 0.0 {
-        return None;
-    }
-    let millis = ((serial - 25_569.0) * 86_400_000.0).round() as i64;
-    Utc.timestamp_millis_opt(millis).single()
-}
-
 fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -> CaseResult {
     let (note, reason) = split_notes(&row.notes.as_text());
     // A note cut at Excel's limit keeps the full text the session still has.
@@ -324,13 +241,7 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
         Some(prefix) if previous.note.starts_with(prefix) => previous.note.clone(),
         _ => note,
     };
-    let tested_by = row.tested_by.as_text().trim().to_string();
-    let (tester, automatic) = match tested_by.strip_suffix(AUTOMATIC_SUFFIX) {
-        Some("scimplan") => (None, true),
-        Some(name) => (Some(name.trim().to_string()), true),
-        None if tested_by.is_empty() => (None, false),
-        None => (Some(tested_by), false),
-    };
+    let (tester, automatic) = parse_tested_by(&row.tested_by.as_text());
     let reason = match outcome {
         Outcome::Skipped | Outcome::Blocked => reason,
         _ => None,
@@ -342,102 +253,21 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
         note,
         reason,
         tester,
-        updated_at: date_time(&row.tested_at),
+        updated_at: tested_at_from_cell(&row.tested_at),
         steps_checked: previous.steps_checked.clone(),
         evidence: evidence(&row.evidence.as_text(), previous),
-        time_spent_secs: duration_secs(&row.time_spent),
+        time_spent_secs: time_spent_from_cell(&row.time_spent),
         automatic: automatic && !changed_by_hand,
         skipped_for: None,
         before_skip: None,
     }
 }
 
-/// Splits a Notes cell into the note and the reason line scimplan appends.
-fn split_notes(cell: &str) -> (String, Option<String>) {
-    let text = cell.trim_end_matches(['\n', '\r']);
-    if let Some(reason) = text.strip_prefix(REASON_PREFIX)
-        && !reason.contains('\n')
-    {
-        return (String::new(), Some(reason.to_string()));
-    }
-    match text.rfind(&format!("\n\n{REASON_PREFIX}")) {
-        Some(pos) if !text[pos + 2..].contains('\n') => (
-            text[..pos].to_string(),
-            Some(text[pos + 2 + REASON_PREFIX.len()..].to_string()),
-        ),
-        _ => (cell.to_string(), None),
-    }
-}
-
-/// Reads a Tested at cell: an Excel serial date-time (UTC), or text as RFC 3339 or
-/// `YYYY-MM-DD HH:MM[:SS]`.
-fn date_time(cell: &CellValue) -> Option<DateTime<Utc>> {
-    match cell {
-        CellValue::Number(serial) => serial_to_utc(*serial),
-        CellValue::Text(text) => {
-            let text = text.trim();
-            DateTime::parse_from_rfc3339(text)
-                .map(|d| d.with_timezone(&Utc))
-                .ok()
-                .or_else(|| {
-                    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-                        .iter()
-                        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-                        .map(|n| n.and_utc())
-                })
-        }
-        _ => None,
-    }
-}
-
-/// Reads a Time spent cell: a fraction of a day (Excel), an ISO 8601 duration such as
-/// `PT1H2M5S` (OpenDocument), or `h:mm:ss` typed as text.
-fn duration_secs(cell: &CellValue) -> u64 {
-    match cell {
-        CellValue::Number(days) if *days > 0.0 => (days * 86_400.0).round() as u64,
-        CellValue::Text(text) => {
-            let text = text.trim();
-            if let Some(rest) = text.strip_prefix("PT") {
-                let mut secs = 0.0;
-                let mut number = String::new();
-                for c in rest.chars() {
-                    match c {
-                        'H' | 'M' | 'S' => {
-                            let n: f64 = number.parse().unwrap_or(0.0);
-                            secs += n * match c {
-                                'H' => 3_600.0,
-                                'M' => 60.0,
-                                _ => 1.0,
-                            };
-                            number.clear();
-                        }
-                        c => number.push(c),
-                    }
-                }
-                secs.round() as u64
-            } else {
-                text.split(':')
-                    .map(|p| p.trim().parse::<u64>().ok())
-                    .collect::<Option<Vec<u64>>>()
-                    .filter(|parts| (2..=3).contains(&parts.len()))
-                    .map(|parts| parts.iter().fold(0, |acc, p| acc * 60 + p))
-                    .unwrap_or(0)
-            }
-        }
-        _ => 0,
-    }
-}
-
 /// Evidence lines (`reference — caption`); entries the session already has keep their date.
 fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|line| {
-            let (reference, caption) = match line.split_once(" — ") {
-                Some((r, c)) => (r.trim().to_string(), c.trim().to_string()),
-                None => (line.to_string(), String::new()),
-            };
+    parse_evidence(text)
+        .into_iter()
+        .map(|(reference, caption)| {
             previous
                 .evidence
                 .iter()
@@ -456,23 +286,7 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reason_line_is_split_from_the_note() {
-        assert_eq!(
-            split_notes("Reason: no SSO"),
-            (String::new(), Some("no SSO".into()))
-        );
-        assert_eq!(
-            split_notes("line 1\nline 2\n\nReason: env down"),
-            ("line 1\nline 2".into(), Some("env down".into()))
-        );
-        assert_eq!(split_notes("=SUM(A1)"), ("=SUM(A1)".into(), None));
-        assert_eq!(
-            split_notes("ends with a space "),
-            ("ends with a space ".into(), None)
-        );
-    }
+    use crate::plan::CellValue;
 
     #[test]
     fn a_session_result_changed_after_the_workbook_is_newer() {
@@ -526,23 +340,5 @@ mod tests {
             newer_in_session(&row(tested), &CaseResult::default(), Outcome::Pass, None),
             None
         );
-    }
-
-    #[test]
-    fn excel_serial_dates_are_utc() {
-        let at = date_time(&CellValue::Number(45_000.5)).unwrap();
-        assert_eq!(at.to_rfc3339(), "2023-03-15T12:00:00+00:00");
-        let typed = date_time(&CellValue::Text("2024-02-01 09:30".into())).unwrap();
-        assert_eq!(typed.to_rfc3339(), "2024-02-01T09:30:00+00:00");
-        assert_eq!(date_time(&CellValue::Text("yesterday".into())), None);
-    }
-
-    #[test]
-    fn durations_are_fractions_of_a_day() {
-        assert_eq!(duration_secs(&CellValue::Number(90.0 / 86_400.0)), 90);
-        assert_eq!(duration_secs(&CellValue::Empty), 0);
-        assert_eq!(duration_secs(&CellValue::Text("PT1H2M5S".into())), 3_725);
-        assert_eq!(duration_secs(&CellValue::Text("1:02:05".into())), 3_725);
-        assert_eq!(duration_secs(&CellValue::Text("soon".into())), 0);
     }
 }

@@ -19,12 +19,34 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-fn temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+/// Who may read a file scimplan writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAccess {
+    /// Readable by its owner only (a temp file's permissions): the session.
+    OwnerOnly,
+    /// The permissions any new file of the user gets (0666 less the umask): a completed
+    /// workbook the tester shares.
+    LikeNewFiles,
+}
+
+fn temp_beside(
+    path: &Path,
+    bytes: &[u8],
+    access: FileAccess,
+) -> std::io::Result<tempfile::NamedTempFile> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(folder_of(path))?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    if access == FileAccess::LikeNewFiles {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with this mode, so the kernel applies the umask as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    let mut tmp = builder.tempfile_in(folder_of(path))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
@@ -38,8 +60,19 @@ fn sync_folder(path: &Path) {
 }
 
 /// Writes `bytes` to `path` atomically; with `keep_backup`, the file it replaces stays as `.bak`.
+/// The file is readable by its owner only.
 pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Result<()> {
-    let tmp = temp_beside(path, bytes)?;
+    write_atomic_with(path, bytes, keep_backup, FileAccess::OwnerOnly)
+}
+
+/// `write_atomic` with the file's access chosen.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    keep_backup: bool,
+    access: FileAccess,
+) -> std::io::Result<()> {
+    let tmp = temp_beside(path, bytes, access)?;
     if keep_backup && path.exists() {
         keep_previous(path)?;
     }
@@ -51,7 +84,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Re
 /// Writes `bytes` to `path` atomically unless a file is there already (then fails with
 /// `AlreadyExists`, even when that file appeared a moment ago).
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_beside(path, bytes)?;
+    write_new_with(path, bytes, FileAccess::OwnerOnly)
+}
+
+/// `write_new` with the file's access chosen.
+pub fn write_new_with(path: &Path, bytes: &[u8], access: FileAccess) -> std::io::Result<()> {
+    let tmp = temp_beside(path, bytes, access)?;
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
     sync_folder(path);
     Ok(())

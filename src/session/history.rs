@@ -23,11 +23,13 @@ pub enum HistoryKind {
 }
 
 /// One case's result before and after a change (`None`: no result, i.e. Not run).
+/// Boxed: a long history is mostly entries past the undo depth whose results are gone, and an
+/// unboxed pair made each of them cost the size of two results (tens of MB on 10,000 cases).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseDelta {
     pub case: String,
-    pub before: Option<CaseResult>,
-    pub after: Option<CaseResult>,
+    pub before: Option<Box<CaseResult>>,
+    pub after: Option<Box<CaseResult>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,12 +40,29 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<usize>,
     pub description: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "exact_vec"
+    )]
     pub cases: Vec<CaseDelta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities_before: Option<BTreeMap<String, bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities_after: Option<BTreeMap<String, bool>>,
+}
+
+/// Reads a list without the spare room a growing `Vec` keeps: a long history holds tens of
+/// thousands of one-case entries, and a session is held twice (as saved and as changed) while
+/// a save merges a third read from disk, so the spare room cost megabytes on 10,000 cases.
+pub(super) fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut items = Vec::<T>::deserialize(deserializer)?;
+    items.shrink_to_fit();
+    Ok(items)
 }
 
 impl Session {
@@ -57,16 +76,16 @@ impl Session {
         change: impl FnOnce(&mut Session),
     ) -> bool {
         let caps_before = touches_capabilities.then(|| self.capabilities.clone());
-        let before: Vec<Option<CaseResult>> = cases
+        let before: Vec<Option<Box<CaseResult>>> = cases
             .iter()
-            .map(|id| self.results.get(*id).cloned())
+            .map(|id| self.results.get(*id).cloned().map(Box::new))
             .collect();
         change(self);
         let deltas: Vec<CaseDelta> = cases
             .iter()
             .zip(before)
             .filter_map(|(id, before)| {
-                let after = self.results.get(*id).cloned();
+                let after = self.results.get(*id).cloned().map(Box::new);
                 (before != after).then(|| CaseDelta {
                     case: id.to_string(),
                     before,
@@ -324,7 +343,7 @@ impl Session {
         let target = self.undo_stack.pop()?;
         let entry = self.history.get(target)?.clone();
         for delta in &entry.cases {
-            self.put(&delta.case, delta.before.clone());
+            self.put(&delta.case, delta.before.as_deref().cloned());
         }
         if let Some(caps) = &entry.capabilities_before {
             self.capabilities = caps.clone();
@@ -339,7 +358,7 @@ impl Session {
         let target = self.redo_stack.pop()?;
         let entry = self.history.get(target)?.clone();
         for delta in &entry.cases {
-            self.put(&delta.case, delta.after.clone());
+            self.put(&delta.case, delta.after.as_deref().cloned());
         }
         if let Some(caps) = &entry.capabilities_after {
             self.capabilities = caps.clone();

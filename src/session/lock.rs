@@ -25,12 +25,12 @@ pub enum LockError {
         source: std::io::Error,
     },
     #[error(
-        "another scimplan is writing this session and did not finish within {waited_secs} s (holder: {holder}). Wait for it to finish, or end it, then try again (the lock file is {path})"
+        "another scimplan is writing this session and did not finish within {waited_secs:.1} s (holder: {holder}). Wait for it to finish, or end it, then try again (the lock file is {path})"
     )]
     Busy {
         path: PathBuf,
         holder: String,
-        waited_secs: u64,
+        waited_secs: f64,
     },
 }
 
@@ -98,7 +98,7 @@ pub fn with_session_lock<T>(
                     return Err(LockError::Busy {
                         holder: read_holder(&path),
                         path,
-                        waited_secs: wait.as_secs(),
+                        waited_secs: wait.as_secs_f64(),
                     });
                 }
                 std::thread::sleep(pause);

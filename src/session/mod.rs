@@ -15,7 +15,9 @@ mod store;
 pub mod tally;
 pub mod verification;
 
-pub use atomic::{backup_path, write_atomic, write_new};
+pub use atomic::{
+    FileAccess, backup_path, write_atomic, write_atomic_with, write_new, write_new_with,
+};
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};

@@ -54,7 +54,9 @@ pub enum SaveFailure {
 /// The changes held in memory only, not yet in the session file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unsaved {
-    /// Changes (each mark, note, step, undo...; other edits count as one).
+    /// Changes: each logged one (mark, note, step, evidence, undo, redo, capabilities), or each
+    /// case changed otherwise (time spent), plus one each for suite links, suite runs and
+    /// verification records.
     pub changes: usize,
     /// Cases whose result differs from the file.
     pub cases: Vec<String>,
@@ -130,6 +132,9 @@ pub struct SessionStore {
     /// measured against when merging with what others wrote.
     base: Session,
     seen: Option<FileStamp>,
+    /// A file `refresh_if_changed` could not read and has reported (reported once; a save
+    /// still reads it and refuses to write over it).
+    unreadable: Option<FileStamp>,
     /// Other writers' changes picked up by a save, for the next `refresh_if_changed`.
     picked_up: ChangesElsewhere,
 }
@@ -157,6 +162,7 @@ impl SessionStore {
                 on_disk,
                 base,
                 seen,
+                unreadable: None,
                 picked_up: ChangesElsewhere::default(),
             },
             report,
@@ -222,17 +228,23 @@ impl SessionStore {
                 Some((theirs, _)) => {
                     let (merged, changes) = merge(&self.base, &self.session, &theirs);
                     self.picked_up.absorb(changes);
-                    merged
+                    Some(merged)
                 }
-                None => self.session.clone(),
+                None => None,
             }
         } else {
-            self.session.clone()
+            None
         };
-        let bytes = serde_json::to_vec(&merged).expect("a session always serializes");
+        // Unless another writer saved meanwhile, the session itself is written: no third copy
+        // of a large session in memory while saving.
+        let bytes = serde_json::to_vec(merged.as_ref().unwrap_or(&self.session))
+            .expect("a session always serializes");
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
+        drop(bytes);
         self.seen = FileStamp::of(&self.path);
-        self.session = merged;
+        if let Some(merged) = merged {
+            self.session = merged;
+        }
         self.base = self.session.clone();
         self.on_disk = true;
         Ok(())
@@ -276,8 +288,11 @@ impl SessionStore {
     /// every tick. Returns what changed, or `None`.
     pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
         let stamp = FileStamp::of(&self.path);
-        if stamp.is_some() && stamp != self.seen {
-            if let Some((theirs, _)) = read_session(&self.path)? {
+        if stamp.is_some() && stamp != self.seen && stamp != self.unreadable {
+            let read = read_session(&self.path).inspect_err(|_| {
+                self.unreadable = stamp.clone();
+            })?;
+            if let Some((theirs, _)) = read {
                 let (merged, changes) = merge(&self.base, &self.session, &theirs);
                 self.session = merged;
                 self.base = theirs;
@@ -311,16 +326,24 @@ fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, Sessio
         detail,
         backup: backup_path(path),
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
-    let schema = value.get("schema").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-    if schema > SCHEMA_VERSION {
+    // The schema is read first, skipping the rest without building it, so a newer file is
+    // named as such; then the session is read straight from the bytes. (Going through a
+    // `serde_json::Value` tree held a second copy of a 10,000-case session in memory.)
+    #[derive(serde::Deserialize)]
+    struct SchemaOnly {
+        #[serde(default)]
+        schema: Option<serde_json::Value>,
+    }
+    let probe: SchemaOnly = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let schema = probe.schema.and_then(|v| v.as_u64()).unwrap_or(0);
+    if schema > u64::from(SCHEMA_VERSION) {
         return Err(SessionError::NewerSchema {
             path: path.to_path_buf(),
-            found: schema,
+            found: u32::try_from(schema).unwrap_or(u32::MAX),
         });
     }
-    let mut session: Session = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    let mut session: Session =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
     let dropped = session
         .history_problem()
         .inspect(|_| session.drop_history());

@@ -253,6 +253,30 @@ fn save_as_moves_the_session_to_a_new_file_and_never_over_one() {
 }
 
 #[test]
+fn a_file_damaged_under_an_open_session_is_reported_once_and_never_written_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    let (mut store, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    store.session.set_outcome("C1", Outcome::Pass, None, false);
+    store.save().unwrap();
+    std::fs::write(&path, b"{\"schema\": 1, \"results\": [").unwrap();
+    assert!(matches!(
+        store.refresh_if_changed(),
+        Err(SessionError::Corrupt { .. })
+    ));
+    assert!(store.refresh_if_changed().unwrap().is_none(), "said once");
+    store.session.set_outcome("C2", Outcome::Fail, None, false);
+    let err = store.save().unwrap_err();
+    assert!(matches!(*err.failure, SaveFailure::OnDisk(_)), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"{\"schema\": 1, \"results\": ["
+    );
+    assert_eq!(err.unsaved.cases, ["C2"]);
+}
+
+#[test]
 fn outcome_words_and_cells() {
     for word in ["", " ", "-", "✓", "x", "none", "todo", "?", "1", "pass!"] {
         assert_eq!(Outcome::parse(word), None, "{word:?}");

@@ -128,8 +128,31 @@ fn restore_terminal() {
 pub fn run(ws: Workspace) -> std::io::Result<usize> {
     let (keymap, settings, config_message) = config::load_config(config::config_path().as_deref());
     let mut model = Model::new(ws, keymap, settings);
-    if let Some(message) = config_message {
-        model.error(message);
+    // What opening found is printed before the screen takes over; say it here too.
+    let mut notices: Vec<String> = config_message.into_iter().collect();
+    let reconcile = &model.ws.reconcile;
+    if let Some(problem) = &reconcile.history_dropped {
+        notices.push(format!(
+            "The undo history was damaged ({problem}) and dropped; every result is kept."
+        ));
+    }
+    if !reconcile.missing_cases.is_empty() {
+        notices.push(format!(
+            "Results are kept for {} case(s) no longer in the plan: {}.",
+            reconcile.missing_cases.len(),
+            reconcile.missing_cases.join(", ")
+        ));
+    }
+    notices.extend(
+        model
+            .ws
+            .plan
+            .repeated_sheets
+            .iter()
+            .map(|r| format!("{r}.")),
+    );
+    if !notices.is_empty() {
+        model.error(notices.join(" "));
     }
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -61,6 +61,10 @@ pub fn prompt(m: &mut Model, action: Action) {
                 // A link that is not one keeps the field open with what was typed.
                 PromptKind::SpecLink | PromptKind::CrudLink => wire::record_link(m, kind, &value),
                 PromptKind::VerifyInput => {
+                    // A value the recipe cannot use keeps the field open, and is not stored.
+                    if let Err(why) = wire::check_input(m, &value) {
+                        return m.error(why);
+                    }
                     m.pop();
                     wire::input_given(m, value);
                 }

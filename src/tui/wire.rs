@@ -115,6 +115,14 @@ pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
     m.info(format!("{suite} suite link recorded."));
 }
 
+/// Whether the input being asked for can take `value` (one value, a list, a number...).
+pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
+    match &m.job {
+        Job::NeedsInput { name, .. } => m.recipes.check_input(name, value),
+        _ => Ok(()),
+    }
+}
+
 /// The input a recipe asked for was typed: remember it and carry on.
 pub fn input_given(m: &mut Model, value: String) {
     if let Job::NeedsInput { target, name } = std::mem::take(&mut m.job) {

@@ -59,7 +59,7 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
     let session = &ws.store.session;
     let version = ws
         .profile
-        .known_version(&ws.plan.fingerprint)
+        .known_version(ws.plan.source_fingerprint())
         .map(|w| format!(" · Okta plan {}", w.version))
         .unwrap_or_default();
     let title = Line::from(vec![
