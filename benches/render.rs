@@ -15,7 +15,12 @@ use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 fn model_for(plan: &Path) -> Model {
-    let ws = Workspace::open(plan, &OpenOptions::default()).expect("open the plan");
+    // A tester named up front: the checklist does not ask who is testing.
+    let named = OpenOptions {
+        tester: Some("Bench".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(plan, &named).expect("open the plan");
     let mut model = Model::new(ws, Keymap::default(), Settings::default());
     update(&mut model, Action::ConfirmCapabilities);
     update(

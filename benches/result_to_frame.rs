@@ -26,7 +26,12 @@ use scimplan::workspace::{OpenOptions, Workspace};
 const TICK: Duration = Duration::from_millis(250);
 
 fn model(plan: &std::path::Path, url: &str) -> Model {
-    let ws = Workspace::open(plan, &OpenOptions::default()).unwrap();
+    // A tester named up front: the checklist does not ask who is testing.
+    let named = OpenOptions {
+        tester: Some("Bench".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(plan, &named).unwrap();
     let mut m = Model::new(ws, Keymap::default(), Settings::default());
     m.secrets_from_env = false;
     update(&mut m, Action::ConfirmCapabilities);

@@ -37,6 +37,9 @@ pub struct Workspace {
     pub store: SessionStore,
     /// What reopening found (plan changes, results kept for vanished cases).
     pub reconcile: ReconcileReport,
+    /// The tester's or the app's name came from the command line (or SCIMPLAN_TESTER), so the
+    /// checklist does not ask for them.
+    pub named_on_command_line: bool,
 }
 
 impl Workspace {
@@ -65,6 +68,7 @@ impl Workspace {
             reqs,
             store,
             reconcile,
+            named_on_command_line: options.tester.is_some() || options.app_name.is_some(),
         })
     }
 

@@ -140,7 +140,11 @@ fn export_holds_the_plan_cell_for_cell_and_the_session() {
 
     let plan = &e.ws.plan;
     let mut book: Xlsx<_> = open_workbook(&e.export).unwrap();
-    assert_eq!(book.sheet_names(), [plan.sheet.clone(), "Summary".into()]);
+    // The session has evidence, so an Evidence sheet follows the Summary.
+    assert_eq!(
+        book.sheet_names(),
+        [plan.sheet.clone(), "Summary".into(), "Evidence".into()]
+    );
     let formulas = book.worksheet_formula(&plan.sheet).unwrap();
     assert!(
         formulas.used_cells().all(|(_, _, f)| f.is_empty()),

@@ -101,7 +101,9 @@ fn worked_plan(dir: &Path) -> Option<Model> {
     );
     update(&mut m, Action::SaveNote);
     update(&mut m, Action::AddEvidence);
-    update(&mut m, Action::Paste("evidence/c9298-setup.png".into()));
+    let shot = dir.join("evidence/c9298-setup.png");
+    common::write_png(&shot, 320, 200);
+    update(&mut m, Action::Paste(shot.display().to_string()));
     update(&mut m, Action::Submit);
     update(&mut m, Action::ToggleStep);
     Some(m)

@@ -298,12 +298,21 @@ fn evidence_is_attached_from_a_prompt() {
     let mut m = ready(&plan);
     select(&mut m, "C1");
     update(&mut m, Action::AddEvidence);
-    update(&mut m, Action::Paste("screenshots/c1 app.png".into()));
+    let shot = dir.path().join("screenshots/c1 app.png");
+    common::write_png(&shot, 40, 30);
+    update(&mut m, Action::Paste(format!("'{}'", shot.display())));
     update(&mut m, Action::Submit);
     let saved = on_disk(&plan);
     let evidence = &saved.result("C1").unwrap().evidence;
     assert_eq!(evidence.len(), 1);
-    assert_eq!(evidence[0].reference, "screenshots/c1 app.png");
+    assert_eq!(
+        std::path::Path::new(&evidence[0].reference),
+        shot.canonicalize().unwrap()
+    );
+    let file = evidence[0].file.as_ref().expect("the file is copied");
+    assert_eq!(file.kind, scimplan::session::EvidenceKind::Png);
+    let copy = m.ws.store.evidence_dir().join(&file.stored);
+    assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(&shot).unwrap());
 }
 
 #[test]
@@ -575,6 +584,9 @@ fn a_config_file_rebinds_keys_and_help_follows() {
     let ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
     let mut m = Model::new(ws, keymap, settings);
     update(&mut m, Action::ConfirmCapabilities);
+    // No names given: the first run asks who is testing; Esc skips it.
+    assert_eq!(m.mode(), Mode::Identity);
+    update(&mut m, Action::Cancel);
     let ctrl_p = Event::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL));
     assert_eq!(action_for(&m, &ctrl_p), Some(Action::MarkPass));
     let rows = m.keymap.grouped(Mode::Normal);

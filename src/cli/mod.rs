@@ -2,6 +2,7 @@
 
 mod check;
 mod crud;
+mod evidence;
 mod fetch;
 pub(crate) mod okta;
 pub(crate) mod report;
@@ -93,6 +94,23 @@ pub enum Command {
         /// Why the case is skipped or blocked.
         #[arg(long)]
         reason: Option<String>,
+    },
+    /// Attach evidence (a file, copied into the evidence folder, or an http(s) link) to a case;
+    /// without FILE|URL, list the case's evidence.
+    Evidence {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// Case ID, e.g. C9290.
+        case: String,
+        /// Files or links to attach.
+        #[arg(value_name = "FILE|URL")]
+        items: Vec<String>,
+        /// A caption for what is attached.
+        #[arg(long)]
+        caption: Option<String>,
+        /// Remove the entry with this number (as listed); `scimplan undo` or u in the checklist brings it back.
+        #[arg(long, value_name = "N", conflicts_with = "items")]
+        remove: Option<usize>,
     },
     /// Take back the most recent change still in effect (as `u` in the checklist).
     Undo {
@@ -336,6 +354,13 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             note,
             reason,
         }) => mark(&plan, &common, &case, &outcome, note, reason),
+        Some(Command::Evidence {
+            plan,
+            case,
+            items,
+            caption,
+            remove,
+        }) => evidence::run(&plan, &common, &case, &items, caption.as_deref(), remove),
         Some(Command::Undo { plan }) => undo_or_redo(&plan, &common, false),
         Some(Command::Redo { plan }) => undo_or_redo(&plan, &common, true),
         Some(Command::Capabilities {
@@ -513,7 +538,7 @@ pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failur
     Ok(ws)
 }
 
-fn save(ws: &mut Workspace) -> Result<(), Failure> {
+pub(crate) fn save(ws: &mut Workspace) -> Result<(), Failure> {
     ws.save().map_err(Failure::from)?;
     // Another writer changed the same case between this command's read and its save.
     if let Ok(Some(changes)) = ws.refresh_if_changed()
@@ -580,7 +605,7 @@ fn undo_or_redo(plan: &std::path::Path, common: &Common, redo: bool) -> Result<u
     Ok(0)
 }
 
-fn unknown_case_message(ws: &Workspace, case: &str) -> String {
+pub(crate) fn unknown_case_message(ws: &Workspace, case: &str) -> String {
     let wanted = case.trim().to_lowercase();
     let close: Vec<&str> = ws
         .plan

@@ -28,6 +28,7 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
     let Some(report) = resume_from_workbook(plan, reqs, &mut store.session) else {
         return Ok(());
     };
+    restore_evidence(plan, store, &report);
     for unknown in &report.unknown {
         eprintln!(
             "warning: {}, sheet '{}', {unknown}",
@@ -109,4 +110,34 @@ pub fn export(
     let path = export_workspace_with(&ws, output, force)?;
     println!("{}", path.display());
     Ok(0)
+}
+
+/// Evidence listed on the completed workbook's Evidence sheet becomes the session's, its
+/// pictures written into the evidence folder (cases whose newer session result was kept are
+/// left alone). One undoable step.
+fn restore_evidence(
+    plan: &crate::plan::Plan,
+    store: &mut crate::session::SessionStore,
+    report: &crate::report::ImportReport,
+) {
+    let folder = store.evidence_dir();
+    let Some(restored) = crate::report::export_evidence::read_evidence(&plan.source, &folder)
+    else {
+        return;
+    };
+    let kept: Vec<&str> = report.conflicts.iter().map(|c| c.case.as_str()).collect();
+    let cases: Vec<(String, Vec<crate::session::Evidence>)> = restored
+        .cases
+        .into_iter()
+        .filter(|(id, _)| plan.contains(id) && !kept.contains(&id.as_str()))
+        .collect();
+    let count: usize = cases.iter().map(|(_, e)| e.len()).sum();
+    if store.session.restore_evidence(&plan.file_name(), cases) {
+        eprintln!(
+            "note: restored {count} evidence entr{} ({} picture(s) into {}).",
+            if count == 1 { "y" } else { "ies" },
+            restored.pictures,
+            folder.display()
+        );
+    }
 }

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxEr
 use thiserror::Error;
 
 use super::export_checks::{CHECKS_SHEET, has_checks, write_checks_sheet};
+use super::export_evidence::{EVIDENCE_SHEET, EvidenceLayout};
 use super::export_plan::write_plan_sheet;
 use super::export_summary::write_summary_sheet;
 use super::export_target::{ExportTarget, write_export};
@@ -84,7 +85,11 @@ pub fn export_workspace_with(
         replace,
         protected: &protected,
     };
-    export_workbook(&ws.plan, &ws.reqs, &ws.store.session, &target)
+    let now = Utc::now();
+    let folder = ws.store.evidence_dir();
+    let bytes =
+        workbook_bytes_with_evidence(&ws.plan, &ws.reqs, &ws.store.session, now, Some(&folder))?;
+    write_export(&ws.plan.source, &target, now, &bytes)
 }
 
 /// Writes the completed workbook where `target` says and returns where it went.
@@ -182,6 +187,24 @@ pub fn workbook_bytes(
     session: &Session,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, ExportError> {
+    workbook_bytes_with_evidence(plan, reqs, session, now, None)
+}
+
+/// The completed workbook as bytes, with the Evidence sheet's pictures read from `evidence`
+/// (the session's evidence folder; without it evidence is listed, not embedded).
+pub fn workbook_bytes_with_evidence(
+    plan: &Plan,
+    reqs: &Requirements,
+    session: &Session,
+    now: DateTime<Utc>,
+    evidence: Option<&Path>,
+) -> Result<Vec<u8>, ExportError> {
+    let layout = EvidenceLayout::prepare(plan, session, evidence);
+    let evidence_name = if excel_sheet_name(&plan.sheet).eq_ignore_ascii_case(EVIDENCE_SHEET) {
+        "scimplan Evidence"
+    } else {
+        EVIDENCE_SHEET
+    };
     let readiness = assess(plan, reqs, session);
     let formats = Formats::new();
     let mut workbook = Workbook::new();
@@ -195,7 +218,7 @@ pub fn workbook_bytes(
     {
         let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(excel_sheet_name(&plan.sheet))?;
-        write_plan_sheet(sheet, plan, session, &formats)?;
+        write_plan_sheet(sheet, plan, session, &formats, &layout.links(evidence_name))?;
     }
     {
         let sheet = workbook.add_worksheet();
@@ -226,6 +249,11 @@ pub fn workbook_bytes(
             &formats.date,
             &formats.title,
         )?;
+    }
+    if !layout.is_empty() {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(evidence_name)?;
+        layout.write(sheet, plan, session, &formats.header, &formats.title)?;
     }
     Ok(workbook.save_to_buffer()?)
 }

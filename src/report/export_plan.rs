@@ -65,6 +65,7 @@ pub(super) fn write_plan_sheet(
     plan: &Plan,
     session: &Session,
     formats: &Formats,
+    evidence_links: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), XlsxError> {
     let plan_cols = plan.columns.len() as u16;
     let result_col = plan_cols;
@@ -146,8 +147,20 @@ pub(super) fn write_plan_sheet(
             sheet.write_string(row, result_col, result.outcome.label())?;
         }
         for (added, text) in added_texts {
-            if !text.is_empty() {
-                sheet.write_string(row, result_col + added.offset(), fit_cell(&text))?;
+            let col = result_col + added.offset();
+            // The Evidence cell links to the case's block on the Evidence sheet.
+            let link = (added == Added::Evidence)
+                .then(|| evidence_links.get(&case.id))
+                .flatten();
+            match link {
+                Some(link) if !text.is_empty() => {
+                    let url = rust_xlsxwriter::Url::new(link.as_str());
+                    sheet.write_url_with_text(row, col, url, fit_cell(&text))?;
+                }
+                _ if !text.is_empty() => {
+                    sheet.write_string(row, col, fit_cell(&text))?;
+                }
+                _ => {}
             }
         }
         if let Some(at) = result

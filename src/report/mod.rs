@@ -7,6 +7,7 @@
 
 pub mod export;
 pub mod export_checks;
+pub mod export_evidence;
 pub mod export_plan;
 mod export_summary;
 pub mod export_target;

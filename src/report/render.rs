@@ -189,6 +189,7 @@ pub fn markdown(r: &Readiness) -> String {
         "- Plan: `{}` (sheet '{}'), SHA-256 `{}`",
         r.plan_file, r.plan_sheet, r.fingerprint
     );
+    let _ = writeln!(out, "- App: {}", md_cell(r.app.as_deref().unwrap_or("-")));
     let _ = writeln!(
         out,
         "- Tester: {}",

@@ -277,6 +277,7 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
                     added_at: Utc::now(),
                     reference,
                     caption,
+                    file: None,
                 })
         })
         .collect()

@@ -188,15 +188,67 @@ impl Session {
         )
     }
 
+    /// Records a bare reference (what sessions held before files were copied; resume uses it
+    /// for entries a workbook lists without a file).
     pub fn add_evidence(&mut self, case_id: &str, reference: &str, caption: &str) -> bool {
-        let evidence = Evidence {
-            added_at: Utc::now(),
-            reference: reference.to_string(),
-            caption: caption.to_string(),
-        };
-        self.record(format!("{case_id}: evidence"), &[case_id], false, |s| {
+        self.attach_evidence(
+            case_id,
+            Evidence {
+                added_at: Utc::now(),
+                reference: reference.to_string(),
+                caption: caption.to_string(),
+                file: None,
+            },
+        )
+    }
+
+    /// Records an entry checked (and its file copied) by `evidence::attach`. The same file
+    /// attached twice to a case is recorded once.
+    pub fn attach_evidence(&mut self, case_id: &str, evidence: Evidence) -> bool {
+        let already = self.result(case_id).is_some_and(|r| {
+            r.evidence.iter().any(|e| match (&e.file, &evidence.file) {
+                (Some(a), Some(b)) => a.sha256 == b.sha256,
+                (None, None) => e.reference == evidence.reference,
+                _ => false,
+            })
+        });
+        if already {
+            return false;
+        }
+        let description = format!("{case_id}: evidence {}", evidence.name());
+        self.record(description, &[case_id], false, |s| {
             s.touch(case_id, |r| r.evidence.push(evidence))
         })
+    }
+
+    /// Replaces the evidence of each listed case (resuming from a completed workbook).
+    pub fn restore_evidence(&mut self, source: &str, cases: Vec<(String, Vec<Evidence>)>) -> bool {
+        let ids: Vec<String> = cases.iter().map(|(id, _)| id.clone()).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.record(
+            format!("evidence restored from {source}"),
+            &refs,
+            false,
+            |s| {
+                // Not `touch`: the results keep the tester and time the workbook gave them.
+                for (id, evidence) in cases {
+                    s.results.entry(id).or_default().evidence = evidence;
+                }
+            },
+        )
+    }
+
+    /// Removes the case's entry at `index` (its copy stays in the folder, so undo brings it
+    /// back whole). Returns the removed entry's name.
+    pub fn remove_evidence(&mut self, case_id: &str, index: usize) -> Option<String> {
+        let name = self.result(case_id)?.evidence.get(index)?.name();
+        let description = format!("{case_id}: removed evidence {name}");
+        self.record(description, &[case_id], false, |s| {
+            s.touch(case_id, |r| {
+                r.evidence.remove(index);
+            })
+        })
+        .then_some(name)
     }
 
     /// Adds time the case was open; not an undoable change.

@@ -200,6 +200,7 @@ pub fn merge(base: &Session, ours: &Session, theirs: &Session) -> (Session, Chan
         plan_file,
         app_name,
         tester,
+        identity_asked,
         created_at,
         capabilities,
         capabilities_confirmed,
@@ -262,6 +263,7 @@ pub fn merge(base: &Session, ours: &Session, theirs: &Session) -> (Session, Chan
         plan_file: pick(&base.plan_file, plan_file, &theirs.plan_file).0,
         app_name: pick(&base.app_name, app_name, &theirs.app_name).0,
         tester: pick(&base.tester, tester, &theirs.tester).0,
+        identity_asked: *identity_asked || theirs.identity_asked,
         created_at: (*created_at).min(theirs.created_at),
         capabilities: merge_map(
             &base.capabilities,

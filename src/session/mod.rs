@@ -4,6 +4,7 @@
 
 mod atomic;
 pub mod connection;
+pub mod evidence;
 pub mod file_run;
 mod history;
 pub mod links;
@@ -19,6 +20,7 @@ pub use atomic::{
     FileAccess, backup_path, write_atomic, write_atomic_with, write_new, write_new_with,
 };
 pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};

@@ -103,14 +103,18 @@ impl std::fmt::Display for Outcome {
     }
 }
 
-/// A file, link or text the tester attached to a case as proof.
+/// A file or link the tester attached to a case as proof. Sessions written before files were
+/// copied hold bare references (a path, a URL or text) without `file`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub added_at: DateTime<Utc>,
-    /// A file path, a URL, or free text.
+    /// The original file's path when attached, or the URL.
     pub reference: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub caption: String,
+    /// The copy kept in the evidence folder, for a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<super::evidence::EvidenceFile>,
 }
 
 /// An outcome put aside while the case's capability is declared unsupported.
@@ -240,6 +244,9 @@ pub struct Session {
     pub app_name: Option<String>,
     #[serde(default)]
     pub tester: Option<String>,
+    /// The checklist asked who is testing and which app (answered or skipped): not again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_asked: bool,
     pub created_at: DateTime<Utc>,
     /// Declared support per capability key; a capability not listed counts as supported.
     #[serde(default)]
@@ -285,6 +292,7 @@ impl Session {
             plan_file: plan.file_name(),
             app_name: None,
             tester: None,
+            identity_asked: false,
             created_at: Utc::now(),
             capabilities: BTreeMap::new(),
             capabilities_confirmed: false,

@@ -198,6 +198,11 @@ impl SessionStore {
         }
     }
 
+    /// Where the session's evidence files are copied.
+    pub fn evidence_dir(&self) -> PathBuf {
+        super::evidence::evidence_dir(&self.path)
+    }
+
     /// Writes this writer's changes into the session file, merged with whatever other writers
     /// saved meanwhile; afterwards `session` holds both. Does nothing when nothing changed.
     pub fn save(&mut self) -> Result<(), SaveError> {

@@ -26,6 +26,14 @@ pub enum Action {
     ToggleStep,
     EditNote,
     AddEvidence,
+    /// Selects the case's next evidence entry (cycles).
+    NextEvidence,
+    /// Opens the selected evidence entry with the system's viewer and shows its path.
+    OpenEvidence,
+    /// Removes the selected evidence entry (undoable; the copy stays in the folder).
+    RemoveEvidence,
+    /// Asks again who is testing and which app.
+    WhoIsTesting,
     NextNotRun,
     PrevNotRun,
     Search,
@@ -81,6 +89,8 @@ pub enum Action {
     NextChoice,
     /// In a form: the previous choice of the focused option (the cursor, in a text field).
     PrevChoice,
+    /// In the evidence prompt: completes the file path typed so far.
+    CompletePath,
     /// Quitting with unsaved changes: try the session file again.
     RetrySave,
     /// Quitting with unsaved changes: write the session to another file.
@@ -144,6 +154,11 @@ impl Action {
             ToggleStep => "Tick the current step",
             EditNote => "Edit the note",
             AddEvidence => "Attach evidence (file path or URL)",
+            NextEvidence => "Select the next evidence entry",
+            OpenEvidence => "Open the selected evidence (and show its path)",
+            RemoveEvidence => "Remove the selected evidence (u undoes)",
+            WhoIsTesting => "Tester and app names",
+            CompletePath => "Complete the file path",
             NextNotRun => "Next Not run case",
             PrevNotRun => "Previous Not run case",
             Search => "Search ID, title and text",
@@ -200,6 +215,11 @@ impl Action {
             ToggleStep => "tick",
             EditNote => "note",
             AddEvidence => "evidence",
+            NextEvidence => "next evidence",
+            OpenEvidence => "open evidence",
+            RemoveEvidence => "remove evidence",
+            WhoIsTesting => "who",
+            CompletePath => "complete",
             NextNotRun => "next",
             Search => "search",
             FilterOutcome => "filter",

@@ -29,10 +29,14 @@ pub enum Mode {
     ConfirmSpec,
     /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
     Unsaved,
+    /// The evidence prompt: a file path (completed with Tab) or a link.
+    Attach,
+    /// Who is testing and which app.
+    Identity,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 13] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -43,6 +47,8 @@ impl Mode {
         Mode::Summary,
         Mode::Connection,
         Mode::ConfirmSpec,
+        Mode::Attach,
+        Mode::Identity,
         Mode::Unsaved,
     ];
 
@@ -58,6 +64,8 @@ impl Mode {
             Mode::Summary => "Summary",
             Mode::Connection => "SCIM connection",
             Mode::ConfirmSpec => "Run the SPEC suite",
+            Mode::Attach => "Attach evidence",
+            Mode::Identity => "Who is testing",
             Mode::Unsaved => "Unsaved changes",
         }
     }
@@ -75,6 +83,8 @@ impl Mode {
             Mode::Summary => "summary",
             Mode::Connection => "connection",
             Mode::ConfirmSpec => "confirm-spec",
+            Mode::Attach => "attach",
+            Mode::Identity => "identity",
             Mode::Unsaved => "unsaved",
         }
     }
@@ -83,7 +93,12 @@ impl Mode {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Mode::Search | Mode::Prompt | Mode::EditingNote | Mode::Connection
+            Mode::Search
+                | Mode::Prompt
+                | Mode::EditingNote
+                | Mode::Connection
+                | Mode::Attach
+                | Mode::Identity
         )
     }
 }
@@ -228,6 +243,10 @@ impl Default for Keymap {
         bind(&mut normal, &["space"], ToggleStep);
         bind(&mut normal, &["e"], EditNote);
         bind(&mut normal, &["a"], AddEvidence);
+        bind(&mut normal, &["]"], NextEvidence);
+        bind(&mut normal, &["O"], OpenEvidence);
+        bind(&mut normal, &["D"], RemoveEvidence);
+        bind(&mut normal, &["T"], WhoIsTesting);
         bind(&mut normal, &["n"], NextNotRun);
         bind(&mut normal, &["N"], PrevNotRun);
         bind(&mut normal, &["/"], Search);
@@ -250,6 +269,19 @@ impl Default for Keymap {
             bind(&mut table, &["esc"], Cancel);
             tables.insert(mode, table);
         }
+
+        let mut attach = Vec::new();
+        bind(&mut attach, &["enter"], Submit);
+        bind(&mut attach, &["tab"], CompletePath);
+        bind(&mut attach, &["esc"], Cancel);
+        tables.insert(Mode::Attach, attach);
+
+        let mut identity = Vec::new();
+        bind(&mut identity, &["tab", "down"], NextField);
+        bind(&mut identity, &["backtab", "up"], PrevField);
+        bind(&mut identity, &["enter"], Submit);
+        bind(&mut identity, &["esc"], Cancel);
+        tables.insert(Mode::Identity, identity);
 
         let mut note = Vec::new();
         bind(&mut note, &["esc", "ctrl-s"], SaveNote);
@@ -333,11 +365,15 @@ impl Default for Keymap {
                     Export,
                     ConnectionSettings,
                     AddEvidence,
+                    OpenEvidence,
+                    WhoIsTesting,
                     FilterOutcome,
                 ],
             ),
             (Mode::Search, vec![Submit, Cancel]),
             (Mode::Prompt, vec![Submit, Cancel]),
+            (Mode::Attach, vec![Submit, CompletePath, Cancel]),
+            (Mode::Identity, vec![NextField, Submit, Cancel]),
             (Mode::EditingNote, vec![SaveNote]),
             (
                 Mode::Confirm,

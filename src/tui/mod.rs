@@ -7,6 +7,7 @@
 pub mod action;
 pub mod config;
 pub mod connect_form;
+mod evidence;
 pub mod keymap;
 pub mod layout;
 pub mod model;

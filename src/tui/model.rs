@@ -118,6 +118,8 @@ pub struct Model {
     /// First row of `rows` on screen.
     pub list_offset: usize,
     pub step_cursor: usize,
+    /// The selected evidence entry of the selected case.
+    pub evidence_cursor: usize,
     /// The first line of the detail pane the tester scrolled to.
     pub detail_scroll: u16,
     /// Keep the step cursor on screen (until the tester scrolls by hand).
@@ -164,6 +166,11 @@ impl Model {
             })
             .collect();
         let declare_first = !ws.store.session.capabilities_confirmed;
+        // Asked once, after the capabilities; names given on the command line answer it.
+        let session = &ws.store.session;
+        let ask_names = !session.identity_asked
+            && !ws.named_on_command_line
+            && (session.tester.is_none() || session.app_name.is_none());
         let mut model = Model {
             ws,
             keymap,
@@ -177,6 +184,7 @@ impl Model {
             selected: None,
             list_offset: 0,
             step_cursor: 0,
+            evidence_cursor: 0,
             detail_scroll: 0,
             detail_follow: true,
             search: Input::default(),
@@ -205,6 +213,9 @@ impl Model {
         match resume {
             Some(case) => model.select_case(case),
             None => model.select_row(model.first_case_row()),
+        }
+        if ask_names {
+            super::evidence::ask_identity(&mut model);
         }
         if declare_first {
             model.open_capabilities();
@@ -355,6 +366,7 @@ impl Model {
                 .unwrap_or(0);
             self.detail_scroll = 0;
             self.detail_follow = true;
+            self.evidence_cursor = 0;
             self.ws.store.session.last_case = after.map(|c| self.ws.plan.cases[c].id.clone());
         }
         self.keep_selection_visible();

@@ -56,13 +56,8 @@ pub fn prompt(m: &mut Model, action: Action) {
                     m.pop();
                     apply_mark(m, case, Outcome::Skipped, Some(value));
                 }
-                PromptKind::Evidence => {
-                    m.pop();
-                    let id = m.ws.plan.cases[case].id.clone();
-                    m.ws.store.session.add_evidence(&id, &value, "");
-                    m.commit();
-                    m.info(format!("Evidence attached to {id}: {value}"));
-                }
+                // A refused file keeps the field open with what was typed.
+                PromptKind::Evidence => super::evidence::submit(m, case, &value),
                 // A link that is not one keeps the field open with what was typed.
                 PromptKind::SpecLink | PromptKind::CrudLink => wire::record_link(m, kind, &value),
                 PromptKind::VerifyInput => {
@@ -102,6 +97,7 @@ pub fn prompt(m: &mut Model, action: Action) {
                 wire::abandon(m);
             }
         }
+        Action::CompletePath => super::evidence::complete_path(m),
         other => {
             edit_line(&mut open.input, &other);
         }

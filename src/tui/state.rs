@@ -28,6 +28,8 @@ pub enum Overlay {
     Connection(ConnectionForm),
     /// The SPEC suite asks before creating its user (the offer is in `Job::NeedsConsent`).
     ConfirmSpec,
+    /// Who is testing and which app: asked once after the capabilities, and on its key.
+    Identity(IdentityForm),
     /// Quitting with changes the session file does not hold: retry, save elsewhere, or lose them.
     Unsaved,
 }
@@ -37,6 +39,7 @@ impl Overlay {
     pub fn mode(&self) -> Mode {
         match self {
             Overlay::Search => Mode::Search,
+            Overlay::Prompt(prompt) if prompt.kind == PromptKind::Evidence => Mode::Attach,
             Overlay::Prompt(_) => Mode::Prompt,
             Overlay::Note(_) => Mode::EditingNote,
             Overlay::Preconditions(_) => Mode::Confirm,
@@ -45,6 +48,7 @@ impl Overlay {
             Overlay::Summary(_) => Mode::Summary,
             Overlay::Connection(_) => Mode::Connection,
             Overlay::ConfirmSpec => Mode::ConfirmSpec,
+            Overlay::Identity(_) => Mode::Identity,
             Overlay::Unsaved => Mode::Unsaved,
         }
     }
@@ -101,6 +105,14 @@ pub struct Prompt {
     pub input: Input,
     /// The title shown above the field.
     pub title: String,
+}
+
+/// The tester's and the app's names being typed.
+pub struct IdentityForm {
+    pub tester: Input,
+    pub app: Input,
+    /// The focused field: 0 tester, 1 app.
+    pub field: usize,
 }
 
 pub struct NoteEditor {

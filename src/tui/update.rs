@@ -9,6 +9,7 @@ use tui_input::backend::crossterm::to_input_request;
 
 use super::action::Action;
 use super::connect_form;
+use super::evidence;
 use super::keymap::Mode;
 use super::model::{
     AppEvent, Model, NoteEditor, Overlay, Pane, PendingMark, Prompt, PromptKind, Row,
@@ -47,6 +48,8 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::Summary => overlays::summary(m, action),
         Mode::Connection => connect_form::update(m, action),
         Mode::ConfirmSpec => wire::confirm_spec(m, action),
+        Mode::Attach => overlays::prompt(m, action),
+        Mode::Identity => evidence::identity(m, action),
         Mode::Unsaved => overlays::unsaved(m, action),
     }
 }
@@ -138,6 +141,10 @@ fn normal(m: &mut Model, action: Action) {
         Action::MarkNotRun => mark(m, Outcome::NotRun),
         Action::MarkSkipped => open_prompt(m, PromptKind::SkipReason),
         Action::AddEvidence => open_prompt(m, PromptKind::Evidence),
+        Action::NextEvidence => evidence::next(m),
+        Action::OpenEvidence => evidence::open(m),
+        Action::RemoveEvidence => evidence::remove(m),
+        Action::WhoIsTesting => evidence::ask_identity(m),
         Action::ToggleStep => toggle_step(m),
         Action::EditNote => {
             let Some(case) = with_case(m) else { return };

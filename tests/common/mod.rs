@@ -205,6 +205,64 @@ pub fn unused_port() -> u16 {
         .port()
 }
 
+/// A real PNG of `width`×`height` with a gradient and a few stripes (so it compresses like a
+/// screenshot, not like a flat colour), written with the image crate.
+pub fn write_png(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    screenshot_like(width, height)
+        .save_with_format(path, image::ImageFormat::Png)
+        .expect("write png");
+}
+
+/// A real JPEG (baseline, quality 80).
+pub fn write_jpeg(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let file = std::fs::File::create(path).unwrap();
+    let encoder =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 80);
+    screenshot_like(width, height)
+        .write_with_encoder(encoder)
+        .expect("write jpeg");
+}
+
+/// A PNG with a photo's grain (a gradient plus pseudo-random noise), so it is as large on disk
+/// as a real high-resolution capture.
+pub fn write_grainy_png(path: &Path, width: u32, height: u32) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let mut state = 0x2545_f491_u32;
+    image::RgbImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let grain = (state % 48) as u8;
+        image::Rgb([
+            ((x * 200) / width.max(1)) as u8 + grain,
+            ((y * 200) / height.max(1)) as u8 + grain / 2,
+            120 + grain,
+        ])
+    })
+    .save_with_format(path, image::ImageFormat::Png)
+    .expect("write png");
+}
+
+fn screenshot_like(width: u32, height: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let band = (y / 40) % 2 == 0;
+        let shade = ((x * 255) / width.max(1)) as u8;
+        if band {
+            image::Rgb([shade, 90, 200])
+        } else {
+            image::Rgb([240, 240 - shade / 4, 235])
+        }
+    })
+}
+
 /// Rewrites a workbook as someone editing it in a spreadsheet would: every sheet copied cell by
 /// cell, except where `edit(sheet, row, col)` returns new text.
 pub fn hand_edited(src: &Path, dst: &Path, edit: impl Fn(&str, usize, usize) -> Option<String>) {

@@ -298,8 +298,40 @@ fn evidence(
             theme.dim(),
         )));
     }
-    for item in evidence {
-        lines.push(Line::from(format!("  • {}", item.reference)));
+    for (i, item) in evidence.iter().enumerate() {
+        let selected = i == model.evidence_cursor;
+        let marker = if selected { "› " } else { "  " };
+        let line = Line::from(vec![
+            Span::styled(marker, theme.accent()),
+            Span::raw(format!("{}. {}", i + 1, item.describe())),
+        ]);
+        lines.push(if selected && evidence.len() > 1 {
+            line.patch_style(theme.bold())
+        } else {
+            line
+        });
+        if !item.caption.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("     {}", item.caption),
+                theme.dim(),
+            )));
+        }
+    }
+    if !evidence.is_empty() {
+        let keys = |action| model.keymap.keys_for(Mode::Normal, &action);
+        let mut hint = format!(
+            "  {} opens · {} removes · {} adds",
+            keys(Action::OpenEvidence),
+            keys(Action::RemoveEvidence),
+            keys(Action::AddEvidence)
+        );
+        if evidence.len() > 1 {
+            hint.push_str(&format!(
+                " · {} selects the next",
+                keys(Action::NextEvidence)
+            ));
+        }
+        lines.push(Line::from(Span::styled(hint, theme.dim())));
     }
 }
 

@@ -50,6 +50,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::Summary(view) => summary::render(model, view, frame, area),
             Overlay::Connection(form) => overlays::connection_form(model, form, frame, area),
             Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
+            Overlay::Identity(form) => overlays::identity(model, form, frame, area),
             Overlay::Unsaved => overlays::unsaved(model, frame, area),
         }
     }

@@ -16,6 +16,7 @@ use crate::tui::layout::centered;
 use crate::tui::model::{
     CapabilitiesDraft, HelpView, Job, Model, NoteEditor, PendingMark, Prompt, PromptKind,
 };
+use crate::tui::state::IdentityForm;
 
 fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
     let theme = Theme::of(model);
@@ -175,7 +176,12 @@ pub fn prompt(model: &Model, prompt: &Prompt, frame: &mut Frame, area: Rect) {
     let width = (prompt.title.chars().count() as u16 + 6).max(70);
     let outer = centered(area, width, 5);
     let inner = popup(model, frame, outer, prompt.title.clone());
-    let body = with_hints(model, frame, inner, Mode::Prompt);
+    let mode = if prompt.kind == PromptKind::Evidence {
+        Mode::Attach
+    } else {
+        Mode::Prompt
+    };
+    let body = with_hints(model, frame, inner, mode);
     let width = body.width.max(1) as usize;
     let scroll = prompt.input.visual_scroll(width.saturating_sub(1));
     let line = Rect { height: 1, ..body };
@@ -338,6 +344,56 @@ pub fn connection_form(model: &Model, form: &ConnectionForm, frame: &mut Frame, 
         let x = body.x + 4 + input.visual_cursor() as u16;
         frame.set_cursor_position((x.min(body.right().saturating_sub(1)), body.y + row as u16));
     }
+}
+
+pub fn identity(model: &Model, form: &IdentityForm, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let outer = centered(area, 70, 9);
+    let inner = popup(model, frame, outer, "Who is testing?".into());
+    let body = with_hints(model, frame, inner, Mode::Identity);
+    let label_width = 9;
+    let intro = Line::from(Span::styled(
+        "Shown in the header, the summary, the reports and the completed workbook.",
+        theme.dim(),
+    ));
+    frame.render_widget(
+        Paragraph::new(intro).wrap(Wrap { trim: true }),
+        Rect { height: 2, ..body },
+    );
+    for (i, (label, input)) in [("Tester", &form.tester), ("App", &form.app)]
+        .into_iter()
+        .enumerate()
+    {
+        let y = body.y + 3 + i as u16;
+        if y >= body.bottom() {
+            break;
+        }
+        let row = Rect {
+            y,
+            height: 1,
+            ..body
+        };
+        let focused = form.field == i;
+        let field_width = row.width.saturating_sub(label_width).max(1) as usize;
+        let scroll = input.visual_scroll(field_width.saturating_sub(1));
+        let label_style = if focused { theme.accent() } else { theme.dim() };
+        let line = Line::from(vec![
+            Span::styled(format!("{label:<8} "), label_style),
+            Span::styled(
+                input.value().chars().skip(scroll).collect::<String>(),
+                theme.bold(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), row);
+        if focused {
+            let x = row.x + label_width + (input.visual_cursor().saturating_sub(scroll)) as u16;
+            frame.set_cursor_position((x.min(row.right().saturating_sub(1)), row.y));
+        }
+    }
+}
+
+pub(super) fn session_name(name: &Option<String>) -> &str {
+    name.as_deref().unwrap_or("-")
 }
 
 /// Quitting with changes the session file does not hold: say which, and what can be done.

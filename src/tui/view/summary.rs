@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::overlays::with_hints;
+use super::overlays::{session_name, with_hints};
 use super::{Theme, shorten};
 use crate::report::SuiteEvidence;
 use crate::session::Outcome;
@@ -22,7 +22,15 @@ pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent())
-        .title(Span::styled(" Summary ", theme.bold()));
+        .title(Span::styled(" Summary ", theme.bold()))
+        .title(Span::styled(
+            format!(
+                " App: {} · Tester: {} ",
+                session_name(&model.ws.store.session.app_name),
+                session_name(&model.ws.store.session.tester)
+            ),
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);

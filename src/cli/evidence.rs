@@ -1,0 +1,91 @@
+//! `scimplan evidence`: attach files or links to a case, list or remove them, from scripts.
+
+use std::path::Path;
+
+use super::{Common, Failure, open, save, unknown_case_message, usage_error};
+use crate::session::evidence::{check, secrets_in_env};
+
+pub fn run(
+    plan: &Path,
+    common: &Common,
+    case: &str,
+    items: &[String],
+    caption: Option<&str>,
+    remove: Option<usize>,
+) -> Result<u8, Failure> {
+    let mut ws = open(plan, common)?;
+    let Some(index) = ws.plan.case_index(case.trim()) else {
+        return Err(usage_error(unknown_case_message(&ws, case)));
+    };
+    let id = ws.plan.cases[index].id.clone();
+    let folder = ws.store.evidence_dir();
+    if let Some(number) = remove {
+        let count = ws.store.session.result(&id).map_or(0, |r| r.evidence.len());
+        if number == 0 || number > count {
+            return Err(usage_error(format!(
+                "{id} has {count} evidence entr{}: there is no number {number}. Run `scimplan evidence {} {id}` to list them.",
+                if count == 1 { "y" } else { "ies" },
+                plan.display()
+            )));
+        }
+        let had_file = ws
+            .store
+            .session
+            .result(&id)
+            .is_some_and(|r| r.evidence[number - 1].file.is_some());
+        let name = ws
+            .store
+            .session
+            .remove_evidence(&id, number - 1)
+            .expect("the entry exists");
+        save(&mut ws)?;
+        let kept = if had_file {
+            format!("; its copy stays in {}", folder.display())
+        } else {
+            String::new()
+        };
+        println!("{id}: removed evidence {number} ({name}){kept}");
+        return Ok(0);
+    }
+    // Every item is checked before anything is stored: one refusal stores and records none.
+    let secrets = secrets_in_env();
+    let mut checked = Vec::new();
+    for item in items {
+        checked.push(check(item, &secrets, caption.unwrap_or("")).map_err(usage_error_from)?);
+    }
+    for item in checked {
+        let entry = item.store(&folder).map_err(usage_error_from)?;
+        let line = entry.describe();
+        if ws.store.session.attach_evidence(&id, entry) {
+            println!("{id}: attached {line}");
+        } else {
+            println!("{id}: already attached: {line}");
+        }
+    }
+    if !items.is_empty() {
+        save(&mut ws)?;
+        return Ok(0);
+    }
+    let result = ws.store.session.result(&id);
+    let evidence = result.map(|r| r.evidence.as_slice()).unwrap_or(&[]);
+    if evidence.is_empty() {
+        println!("{id}: no evidence.");
+    }
+    for (n, entry) in evidence.iter().enumerate() {
+        let place = entry
+            .stored_path(&folder)
+            .map(|p| format!("\n   {}", p.display()))
+            .unwrap_or_default();
+        let hash = entry
+            .file
+            .as_ref()
+            .map(|f| format!("\n   sha256 {}", f.sha256))
+            .unwrap_or_default();
+        println!("{}. {}{place}{hash}", n + 1, entry.describe());
+    }
+    Ok(0)
+}
+
+fn usage_error_from(err: crate::session::EvidenceError) -> Failure {
+    usage_error(err.to_string())
+}
