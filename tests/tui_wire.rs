@@ -572,6 +572,21 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         !text.contains(&server.token),
         "no secret in the stored report"
     );
+    // d shows the run step by step: step 1 failed with its assertion, expected against actual.
+    update(&mut m, Action::SpecRunDetail);
+    assert_eq!(m.mode(), Mode::SpecRun);
+    let shown = screen(&mut m);
+    assert!(shown.contains("Latest local SPEC run"), "{shown}");
+    assert!(
+        shown.contains("FAIL") && shown.contains("step 1: Required Test: Test Users endpoint"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("✗ response_json Resources not_empty: expected"),
+        "{shown}"
+    );
+    update(&mut m, Action::Close);
+    assert_eq!(m.mode(), Mode::Summary);
     let shown = screen(&mut m);
     assert!(
         shown.contains("✗ step 1: Required Test: Test Users endpoint"),

@@ -91,6 +91,8 @@ pub enum Action {
     PrevChoice,
     /// In the evidence prompt: completes the file path typed so far.
     CompletePath,
+    /// In the summary: the latest local SPEC run, step by step.
+    SpecRunDetail,
     /// Quitting with unsaved changes: try the session file again.
     RetrySave,
     /// Quitting with unsaved changes: write the session to another file.
@@ -190,6 +192,7 @@ impl Action {
             PrevField => "Previous field",
             NextChoice => "Next choice (cursor right in a text field)",
             PrevChoice => "Previous choice (cursor left in a text field)",
+            SpecRunDetail => "The latest local SPEC run, step by step",
             RetrySave => "Try saving the session file again",
             SaveElsewhere => "Save the session to another file",
             QuitLosingChanges => "Quit and lose the unsaved changes",
@@ -236,6 +239,7 @@ impl Action {
             Agree => "yes",
             NextField => "next field",
             NextChoice | PrevChoice => "choose",
+            SpecRunDetail => "SPEC run",
             RetrySave => "retry",
             SaveElsewhere => "save elsewhere",
             QuitLosingChanges => "quit, losing them",

@@ -33,10 +33,12 @@ pub enum Mode {
     Attach,
     /// Who is testing and which app.
     Identity,
+    /// The latest local SPEC run, step by step.
+    SpecRun,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -50,6 +52,7 @@ impl Mode {
         Mode::Attach,
         Mode::Identity,
         Mode::Unsaved,
+        Mode::SpecRun,
     ];
 
     pub fn title(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Mode {
             Mode::Attach => "Attach evidence",
             Mode::Identity => "Who is testing",
             Mode::Unsaved => "Unsaved changes",
+            Mode::SpecRun => "SPEC run",
         }
     }
 
@@ -86,6 +90,7 @@ impl Mode {
             Mode::Attach => "attach",
             Mode::Identity => "identity",
             Mode::Unsaved => "unsaved",
+            Mode::SpecRun => "spec-run",
         }
     }
 
@@ -319,6 +324,7 @@ impl Default for Keymap {
         bind(&mut summary, &["l"], SpecLink);
         bind(&mut summary, &["L"], CrudLink);
         bind(&mut summary, &["r"], RunSpec);
+        bind(&mut summary, &["d"], SpecRunDetail);
         bind(&mut summary, &["C"], ConnectionSettings);
         bind(&mut summary, &["esc"], Back);
         bind(&mut summary, &["S", "q"], Close);
@@ -345,6 +351,14 @@ impl Default for Keymap {
         bind(&mut unsaved, &["L"], QuitLosingChanges);
         bind(&mut unsaved, &["esc"], Cancel);
         tables.insert(Mode::Unsaved, unsaved);
+
+        let mut spec_run = Vec::new();
+        bind(&mut spec_run, &["j", "down"], MoveDown);
+        bind(&mut spec_run, &["k", "up"], MoveUp);
+        bind(&mut spec_run, &["pgdn"], PageDown);
+        bind(&mut spec_run, &["pgup"], PageUp);
+        bind(&mut spec_run, &["esc", "q", "d"], Close);
+        tables.insert(Mode::SpecRun, spec_run);
 
         let hints = BTreeMap::from([
             (
@@ -401,6 +415,7 @@ impl Default for Keymap {
                 Mode::Unsaved,
                 vec![RetrySave, SaveElsewhere, QuitLosingChanges, Cancel],
             ),
+            (Mode::SpecRun, vec![MoveDown, Close]),
         ]);
         Keymap { tables, hints }
     }

@@ -9,6 +9,31 @@ use super::update::{apply_mark, edit_line, precondition_reason, quit};
 use super::wire::{self, VerifyTarget};
 use crate::session::Outcome;
 
+/// Scrolling the latest SPEC run.
+pub fn spec_run(m: &mut Model, action: Action) {
+    let page = m.area.height.saturating_sub(6).max(1) as usize;
+    let Some(Overlay::SpecRun(view)) = m.top_mut() else {
+        return;
+    };
+    match action {
+        Action::MoveDown => view.scroll += 1,
+        Action::MoveUp => view.scroll = view.scroll.saturating_sub(1),
+        Action::PageDown => view.scroll += page,
+        Action::PageUp => view.scroll = view.scroll.saturating_sub(page),
+        Action::Scroll { down, .. } => {
+            view.scroll = if down {
+                view.scroll + 3
+            } else {
+                view.scroll.saturating_sub(3)
+            }
+        }
+        Action::Close => {
+            m.pop();
+        }
+        _ => {}
+    }
+}
+
 /// Quitting with changes the session file does not hold.
 pub fn unsaved(m: &mut Model, action: Action) {
     match action {
@@ -233,6 +258,13 @@ pub fn summary(m: &mut Model, action: Action) {
         Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
         Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
         Action::RunSpec => wire::verify(m, VerifyTarget::Spec(None)),
+        Action::SpecRunDetail => {
+            if m.ws.store.session.verify.last_spec.is_some() {
+                m.push(Overlay::SpecRun(HelpView::default()));
+            } else {
+                m.info("No local SPEC run yet: r runs Okta's SPEC file against the app.");
+            }
+        }
         Action::ConnectionSettings => connect_form::open(m),
         // Esc stops a running check first, like on the checklist.
         Action::Back if wire::cancel(m) => {}

@@ -32,6 +32,8 @@ pub enum Overlay {
     Identity(IdentityForm),
     /// Quitting with changes the session file does not hold: retry, save elsewhere, or lose them.
     Unsaved,
+    /// The latest local SPEC run, step by step (scrolls like help).
+    SpecRun(HelpView),
 }
 
 impl Overlay {
@@ -50,6 +52,7 @@ impl Overlay {
             Overlay::ConfirmSpec => Mode::ConfirmSpec,
             Overlay::Identity(_) => Mode::Identity,
             Overlay::Unsaved => Mode::Unsaved,
+            Overlay::SpecRun(_) => Mode::SpecRun,
         }
     }
 }

@@ -51,6 +51,7 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::Attach => overlays::prompt(m, action),
         Mode::Identity => evidence::identity(m, action),
         Mode::Unsaved => overlays::unsaved(m, action),
+        Mode::SpecRun => overlays::spec_run(m, action),
     }
 }
 

@@ -52,6 +52,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
             Overlay::Identity(form) => overlays::identity(model, form, frame, area),
             Overlay::Unsaved => overlays::unsaved(model, frame, area),
+            Overlay::SpecRun(view) => summary::spec_run(model, view, frame, area),
         }
     }
 }

@@ -11,9 +11,10 @@ use super::overlays::{session_name, with_hints};
 use super::{Theme, shorten};
 use crate::report::SuiteEvidence;
 use crate::session::Outcome;
+use crate::session::{CheckStatus, StepStatus};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
-use crate::tui::model::{Model, SummaryView};
+use crate::tui::model::{HelpView, Model, SummaryView};
 
 pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
@@ -271,4 +272,116 @@ fn blocker_lines(model: &Model, view: &SummaryView, lines: &mut Vec<Line<'static
         }
         lines.push(line);
     }
+}
+
+/// The latest local SPEC run, step by step: each step of Okta's file with its status, the
+/// assertions that did not hold (expected against actual), then the checks beyond the file and
+/// what became of the created user.
+pub fn spec_run(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let Some(report) = &model.ws.store.session.verify.last_spec else {
+        return;
+    };
+    let outer = crate::tui::layout::centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, outer);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent())
+        .title(Span::styled(" Latest local SPEC run ", theme.bold()));
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    let body = with_hints(model, frame, inner, Mode::SpecRun);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{} at {}: {}",
+            report.target,
+            report.at.format("%Y-%m-%d %H:%M UTC"),
+            report.verdict().label().to_uppercase()
+        ),
+        theme.bold(),
+    ))];
+    if let Some(file) = &report.file {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Okta's file {} ({} steps)",
+                file.file.name,
+                file.steps.len()
+            ),
+            theme.dim(),
+        )));
+        for step in &file.steps {
+            let style = match step.status {
+                StepStatus::Fail | StepStatus::NotRun => theme.error(),
+                StepStatus::Warn => theme.fg(Color::Yellow),
+                StepStatus::Pass => theme.fg(Color::Green),
+                StepStatus::Skipped | StepStatus::Pause => theme.dim(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<8}", step.status.label()), style),
+                Span::raw(step.title()),
+            ]));
+            for problem in &step.problems {
+                lines.push(Line::from(Span::styled(
+                    format!("      {problem}"),
+                    theme.dim(),
+                )));
+            }
+            for a in step.failed_assertions() {
+                lines.push(Line::from(vec![
+                    Span::styled("      ✗ ", theme.error()),
+                    Span::raw(format!(
+                        "{}: expected {}, got {}",
+                        a.describe(),
+                        a.expected,
+                        a.actual
+                    )),
+                ]));
+            }
+        }
+    }
+    if !report.checks.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Beyond the SPEC file (never part of Okta's verdict)",
+            theme.accent().add_modifier(Modifier::BOLD),
+        )));
+        for check in &report.checks {
+            let style = match check.status {
+                CheckStatus::Fail => theme.error(),
+                CheckStatus::Warn => theme.fg(Color::Yellow),
+                CheckStatus::Pass => theme.fg(Color::Green),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<8}", check.status.label()), style),
+                Span::raw(check.name.clone()),
+            ]));
+            if check.status != CheckStatus::Pass {
+                for detail in &check.detail {
+                    lines.push(Line::from(Span::styled(
+                        format!("      {detail}"),
+                        theme.dim(),
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(state) = report.created_user_state() {
+        lines.push(Line::default());
+        lines.push(Line::from(state));
+    }
+    let width = body.width as usize;
+    let wrapped: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|l| super::wrap_hanging(l, width))
+        .collect();
+    let shown: Vec<Line> = wrapped
+        .into_iter()
+        .skip(view.scroll)
+        .take(body.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(shown), body);
 }
