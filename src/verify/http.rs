@@ -231,53 +231,9 @@ impl ScimClient {
         } else {
             request.bearer_auth("scimplan-wrong-token")
         };
-        let started = Instant::now();
-        let Some(result) = send_cancellable(request, cancel) else {
-            exchange.fate = Fate::Cancelled;
-            exchange.duration = started.elapsed();
-            return exchange;
-        };
-        match result {
-            Ok(answer) => {
-                exchange.status = Some(answer.status);
-                exchange.content_type = answer.content_type;
-                exchange.retry_after = answer.retry_after;
-                exchange.response_headers = answer.headers;
-                if (300..400).contains(&answer.status) {
-                    exchange.fate = Fate::Unusable(format!(
-                        "redirected to {}, another host: not followed, so the credentials stay with {}",
-                        answer.location.as_deref().unwrap_or("?"),
-                        self.connection.base_url
-                    ));
-                }
-                match answer.text {
-                    Ok(text) => {
-                        exchange.json = serde_json::from_str(&text).ok();
-                        exchange.body = self.secret.redact(&text);
-                    }
-                    Err(e) => {
-                        let why =
-                            format!("the body did not arrive: {}", describe_error(&e, remaining));
-                        exchange.fate = if e.is_timeout() {
-                            Fate::TimedOut(why)
-                        } else {
-                            Fate::Unusable(why)
-                        };
-                    }
-                }
-            }
-            Err(e) => {
-                let why = describe_error(&e, remaining);
-                exchange.fate = if e.is_timeout() {
-                    Fate::TimedOut(why)
-                } else if e.is_connect() || e.is_builder() {
-                    Fate::Unreachable(why)
-                } else {
-                    Fate::Unusable(why)
-                };
-            }
-        }
-        exchange.duration = started.elapsed();
+        let redact = |text: &str| self.secret.redact(text);
+        let stay = format!("with {}", self.connection.base_url);
+        receive(&mut exchange, request, cancel, remaining, &stay, &redact);
         exchange
     }
 
@@ -362,54 +318,74 @@ impl PlainClient {
         if let Some(text) = body {
             request = request.body(text.to_string());
         }
-        let started = Instant::now();
-        let Some(result) = send_cancellable(request, cancel) else {
-            exchange.fate = Fate::Cancelled;
-            exchange.duration = started.elapsed();
-            return exchange;
-        };
-        match result {
-            Ok(answer) => {
-                exchange.status = Some(answer.status);
-                exchange.content_type = answer.content_type;
-                exchange.retry_after = answer.retry_after;
-                exchange.response_headers = answer.headers;
-                if (300..400).contains(&answer.status) {
-                    exchange.fate = Fate::Unusable(format!(
-                        "redirected to {}, another host: not followed, so the credentials stay where they were sent",
-                        answer.location.as_deref().unwrap_or("?"),
-                    ));
-                }
-                match answer.text {
-                    Ok(text) => {
-                        exchange.json = serde_json::from_str(&text).ok();
-                        exchange.body = text;
-                    }
-                    Err(e) => {
-                        let why =
-                            format!("the body did not arrive: {}", describe_error(&e, remaining));
-                        exchange.fate = if e.is_timeout() {
-                            Fate::TimedOut(why)
-                        } else {
-                            Fate::Unusable(why)
-                        };
-                    }
-                }
-            }
-            Err(e) => {
-                let why = describe_error(&e, remaining);
-                exchange.fate = if e.is_timeout() {
-                    Fate::TimedOut(why)
-                } else if e.is_connect() || e.is_builder() {
-                    Fate::Unreachable(why)
-                } else {
-                    Fate::Unusable(why)
-                };
-            }
-        }
-        exchange.duration = started.elapsed();
+        receive(
+            &mut exchange,
+            request,
+            cancel,
+            remaining,
+            "where they were sent",
+            &|text: &str| text.to_string(),
+        );
         exchange
     }
+}
+
+/// Sends `request` and fills `exchange` with what became of it: the answer (its body through
+/// `redact`), or why there is none. Shared by both clients so they judge answers alike.
+fn receive(
+    exchange: &mut Exchange,
+    request: reqwest::blocking::RequestBuilder,
+    cancel: &CancelFlag,
+    remaining: Duration,
+    credentials_stay_with: &str,
+    redact: &dyn Fn(&str) -> String,
+) {
+    let started = Instant::now();
+    let Some(result) = send_cancellable(request, cancel) else {
+        exchange.fate = Fate::Cancelled;
+        exchange.duration = started.elapsed();
+        return;
+    };
+    match result {
+        Ok(answer) => {
+            exchange.status = Some(answer.status);
+            exchange.content_type = answer.content_type;
+            exchange.retry_after = answer.retry_after;
+            exchange.response_headers = answer.headers;
+            if (300..400).contains(&answer.status) {
+                exchange.fate = Fate::Unusable(format!(
+                    "redirected to {}, another host: not followed, so the credentials stay {}",
+                    answer.location.as_deref().unwrap_or("?"),
+                    credentials_stay_with
+                ));
+            }
+            match answer.text {
+                Ok(text) => {
+                    exchange.json = serde_json::from_str(&text).ok();
+                    exchange.body = redact(&text);
+                }
+                Err(e) => {
+                    let why = format!("the body did not arrive: {}", describe_error(&e, remaining));
+                    exchange.fate = if e.is_timeout() {
+                        Fate::TimedOut(why)
+                    } else {
+                        Fate::Unusable(why)
+                    };
+                }
+            }
+        }
+        Err(e) => {
+            let why = describe_error(&e, remaining);
+            exchange.fate = if e.is_timeout() {
+                Fate::TimedOut(why)
+            } else if e.is_connect() || e.is_builder() {
+                Fate::Unreachable(why)
+            } else {
+                Fate::Unusable(why)
+            };
+        }
+    }
+    exchange.duration = started.elapsed();
 }
 
 /// Follows redirects only within the same scheme, host and port: the auth header must never
