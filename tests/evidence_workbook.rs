@@ -4,9 +4,11 @@
 //! another "machine" (a fresh folder, the originals deleted) with the pictures back on disk.
 
 mod common;
+#[path = "common/soffice.rs"]
+mod soffice;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use soffice::{convert, soffice};
+use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
 use scimplan::session::{EvidenceKind, Session, default_session_path, evidence_dir};
@@ -21,52 +23,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn soffice() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("soffice"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("SCIMPLAN_REQUIRE_SOFFICE").is_none(),
-            "SCIMPLAN_REQUIRE_SOFFICE is set but soffice is not on PATH"
-        );
-        eprintln!("skipping the LibreOffice part: soffice not found");
-    }
-    found
-}
-
-/// Converts `input` with LibreOffice (a profile of its own) and returns the converted file.
-fn convert(soffice: &Path, input: &Path, filter: &str, ext: &str, out_dir: &Path) -> PathBuf {
-    let profile = out_dir.join("lo-profile");
-    let out = Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter,
-            "--outdir",
-        ])
-        .arg(out_dir)
-        .arg(input)
-        .output()
-        .expect("run soffice");
-    let converted = out_dir.join(input.with_extension(ext).file_name().unwrap());
-    assert!(
-        out.status.success() && converted.is_file(),
-        "LibreOffice could not open {}: {}{}",
-        input.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    converted
 }
 
 #[test]
