@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, default_session_path};
-use scimplan::tui::model::{Overlay, PromptKind};
+use scimplan::tui::model::{Overlay, PromptKind, SecretKind};
 use scimplan::tui::state::RunKind;
 use scimplan::tui::{Action, Mode, Model, update, view};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
@@ -351,7 +351,7 @@ fn mark_steps_done(m: &mut Model, case: &str) {
 /// Answers the secret prompt (the models here never read the secret from the environment).
 fn give_secret(m: &mut Model, token: &str) {
     let prompt = m.prompt().expect("the secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret);
+    assert_eq!(prompt.kind, PromptKind::Secret(SecretKind::Scim));
     paste(m, token);
     let shown = screen(m);
     assert!(!shown.contains(token), "the secret is masked:\n{shown}");
@@ -509,7 +509,10 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(message(&m).contains("asks for it again"), "{}", message(&m));
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().unwrap().kind, PromptKind::Secret);
+    assert_eq!(
+        m.prompt().unwrap().kind,
+        PromptKind::Secret(SecretKind::Scim)
+    );
 }
 
 #[test]

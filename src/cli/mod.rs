@@ -270,6 +270,9 @@ pub enum Command {
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
+        /// Also write the results as JUnit XML.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
         /// Print the run as JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -444,6 +447,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             file,
             deadline,
             yes,
+            junit,
             json,
         }) => crud::crud(
             &plan,
@@ -452,6 +456,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 file,
                 deadline,
                 yes,
+                junit,
                 json,
             },
         ),

@@ -79,6 +79,8 @@ pub enum Action {
     CrudLink,
     /// In the summary: run scimplan's SPEC suite against the app (asks first).
     RunSpec,
+    /// In the summary: run Okta's CRUD file against the Okta org and the app (asks first).
+    RunCrud,
     /// Agrees to what the open question proposes.
     Agree,
     /// In a form: the next field.
@@ -91,7 +93,7 @@ pub enum Action {
     PrevChoice,
     /// In the evidence prompt: completes the file path typed so far.
     CompletePath,
-    /// In the summary: the latest local SPEC run, step by step.
+    /// In the summary: the latest local SPEC and CRUD runs, step by step.
     SpecRunDetail,
     /// Quitting with unsaved changes: try the session file again.
     RetrySave,
@@ -187,12 +189,13 @@ impl Action {
             SpecLink => "Record the Runscope SPEC link",
             CrudLink => "Record the Runscope CRUD link",
             RunSpec => "Run the SPEC suite against the app",
+            RunCrud => "Run the CRUD suite against the Okta org and the app",
             Agree => "Yes, go ahead",
             NextField => "Next field",
             PrevField => "Previous field",
             NextChoice => "Next choice (cursor right in a text field)",
             PrevChoice => "Previous choice (cursor left in a text field)",
-            SpecRunDetail => "The latest local SPEC run, step by step",
+            SpecRunDetail => "The latest local SPEC and CRUD runs, step by step",
             RetrySave => "Try saving the session file again",
             SaveElsewhere => "Save the session to another file",
             QuitLosingChanges => "Quit and lose the unsaved changes",
@@ -235,11 +238,12 @@ impl Action {
             SpecLink => "SPEC link",
             CrudLink => "CRUD link",
             RunSpec => "run SPEC",
+            RunCrud => "run CRUD",
             ConnectionSettings => "connection",
             Agree => "yes",
             NextField => "next field",
             NextChoice | PrevChoice => "choose",
-            SpecRunDetail => "SPEC run",
+            SpecRunDetail => "runs",
             RetrySave => "retry",
             SaveElsewhere => "save elsewhere",
             QuitLosingChanges => "quit, losing them",

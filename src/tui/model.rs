@@ -13,10 +13,10 @@ use super::keymap::{Keymap, Mode};
 use super::layout;
 pub use super::state::{
     CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
-    SummaryView, Verification, VerifyTarget,
+    SecretKind, SummaryView, Verification, VerifyTarget,
 };
 use crate::session::{Outcome, Tally, tally_sections};
-use crate::verify::{RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
+use crate::verify::{CrudOptions, RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
 /// What the detail pane shows of its content.
@@ -129,7 +129,9 @@ pub struct Model {
     pub recipes: RecipeBook,
     /// The SCIM secret typed in the masked prompt: memory only.
     pub secret: Option<Secret>,
-    /// Read the secret from its environment variable before asking (tests turn this off so
+    /// The Okta API token typed in the masked prompt: memory only.
+    pub okta_token: Option<Secret>,
+    /// Read the secrets from their environment variables before asking (tests turn this off so
     /// they do not depend on the environment they run in).
     pub secrets_from_env: bool,
     pub message: Option<Message>,
@@ -191,6 +193,7 @@ impl Model {
             outcome_filter: None,
             recipes: RecipeBook::builtin(),
             secret: None,
+            okta_token: None,
             secrets_from_env: true,
             message: None,
             save_error: None,
@@ -275,7 +278,15 @@ impl Model {
     /// The user the SPEC suite offers to create, while it asks.
     pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
         match &mut self.job {
-            Job::NeedsConsent(options) => Some(options),
+            Job::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
+            _ => None,
+        }
+    }
+
+    /// The Okta user the CRUD suite offers to create, while it asks.
+    pub fn crud_offer_mut(&mut self) -> Option<&mut CrudOptions> {
+        match &mut self.job {
+            Job::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
             _ => None,
         }
     }

@@ -8,14 +8,17 @@ use tui_input::Input;
 use super::action::Action;
 use super::connect_form;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
-pub use super::state::VerifyTarget;
-use super::state::{RunKind, SpecProgress, Verification};
+use super::state::{RunKind, SuiteProgress, Verification};
+pub use super::state::{SecretKind, VerifyTarget};
 use crate::report::{assess, export_workspace};
-use crate::session::{RunFailure, StepStatus};
+use crate::session::{
+    CleanUp, Connection, CrudReport, OKTA_TOKEN_ENV, RunFailure, StepRecord, StepStatus, SuiteKind,
+};
+use crate::verify::okta::token_from_env;
 use crate::verify::runscope;
 use crate::verify::{
-    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job, record_run,
-    record_spec, spawn_all, spawn_spec,
+    Batch, BatchMode, CrudOptions, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job,
+    record_run, record_spec, spawn_all, spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -132,33 +135,48 @@ pub fn input_given(m: &mut Model, value: String) {
     }
 }
 
-/// The secret was typed: keep it in memory and carry on.
+/// A secret was typed: keep it in memory and carry on.
 pub fn secret_given(m: &mut Model, value: String) {
-    if let Job::NeedsSecret(target) = std::mem::take(&mut m.job) {
-        m.secret = Some(Secret::new(value));
+    if let Job::NeedsSecret(target, kind) = std::mem::take(&mut m.job) {
+        let slot = match kind {
+            SecretKind::Scim => &mut m.secret,
+            SecretKind::Okta => &mut m.okta_token,
+        };
+        *slot = Some(Secret::new(value));
         verify(m, target);
     }
 }
 
 /// Esc where the job waited on the tester: nothing runs.
 pub fn abandon(m: &mut Model) {
-    let text = match std::mem::take(&mut m.job) {
-        Job::NeedsInput {
-            target: VerifyTarget::Spec(_),
-            ..
-        }
-        | Job::NeedsSecret(VerifyTarget::Spec(_))
-        | Job::NeedsConnection(VerifyTarget::Spec(_))
-        | Job::NeedsConsent(_) => "SPEC suite not run: nothing was created.",
-        Job::NeedsConnection(_) => "Not verified: no SCIM connection.",
+    let target = match std::mem::take(&mut m.job) {
+        Job::NeedsInput { target, .. }
+        | Job::NeedsSecret(target, _)
+        | Job::NeedsConnection(target)
+        | Job::NeedsConsent(target) => target,
         Job::Running(running) => {
             // Never dropped while it runs: put it back.
             m.job = Job::Running(running);
             return;
         }
-        _ => "Not verified.",
+        Job::Idle => return m.info("Not verified."),
+    };
+    let text = match (
+        target.suite(),
+        m.ws.store.session.verify.connection.is_some(),
+    ) {
+        (Some(suite), _) => format!("{} suite not run: nothing was created.", suite_name(suite)),
+        (None, false) => "Not verified: no SCIM connection.".into(),
+        (None, true) => "Not verified.".into(),
     };
     m.info(text);
+}
+
+fn suite_name(suite: SuiteKind) -> &'static str {
+    match suite {
+        SuiteKind::Spec => "SPEC",
+        SuiteKind::Crud => "CRUD",
+    }
 }
 
 /// `v` / `V` / `r`: moves the job to its next stage: asks for what is missing, or starts the
@@ -175,30 +193,11 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         );
     };
     let jobs = match &target {
-        VerifyTarget::Spec(None) => {
-            // It creates a user in the app: say which, and ask first. Okta's SPEC file comes
-            // from the folder of Okta's files (downloaded there when absent).
-            let dir = m.settings.okta_files.clone();
-            let loaded = runscope::files::load_okta(&m.ws.profile, "spec", &dir).and_then(
-                |(file, local)| {
-                    let mut options = SpecOptions::new(connection.auth.clone(), file)?;
-                    options.expected_sha256 =
-                        m.ws.profile.test_file("spec").map(|f| f.sha256.clone());
-                    Ok((options, local.mismatch_warning()))
-                },
-            );
-            let (options, warning) = match loaded {
-                Ok(loaded) => loaded,
-                Err(e) => return m.error(format!("Okta's SPEC file: {e}")),
-            };
-            if let Some(warning) = warning {
-                m.info(warning);
-            }
-            m.job = Job::NeedsConsent(Box::new(options));
-            m.push(Overlay::ConfirmSpec);
-            return;
+        VerifyTarget::Spec(None) | VerifyTarget::Crud(None) => {
+            // It creates a user: say which, and ask first.
+            return offer_suite(m, &connection, &target);
         }
-        VerifyTarget::Spec(Some(_)) => Vec::new(),
+        VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
         VerifyTarget::Case(case) => {
             let case = *case;
             let id = m.ws.plan.cases[case].id.clone();
@@ -264,32 +263,43 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let secret = match m.secret.clone().or_else(from_env) {
         Some(secret) => secret,
-        None => {
-            let title = format!(
-                "{} not set: type the SCIM secret (memory only, never saved)",
-                connection.auth.secret_env()
-            );
-            let case = match &target {
-                VerifyTarget::Case(case) => *case,
-                _ => 0,
-            };
-            m.job = Job::NeedsSecret(target);
-            return open_prompt(m, PromptKind::Secret, title, case);
-        }
+        None => return ask_secret(m, target, SecretKind::Scim, &connection),
     };
     let sink = m.inbox.job_sink();
-    if let VerifyTarget::Spec(Some(options)) = target {
-        m.info(format!(
-            "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
-            connection.base_url,
-            options.user_name()
-        ));
-        let running = spawn_spec(connection, secret, *options, sink);
-        m.job = Job::Running(Verification::new(
-            running,
-            RunKind::Spec(SpecProgress::default()),
-        ));
-        return;
+    match target {
+        VerifyTarget::Spec(Some(options)) => {
+            m.info(format!(
+                "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
+                connection.base_url,
+                options.user_name()
+            ));
+            let running = spawn_spec(connection, secret, *options, sink);
+            m.job = Job::Running(Verification::new(
+                running,
+                RunKind::Suite(SuiteKind::Spec, SuiteProgress::default()),
+            ));
+            return;
+        }
+        VerifyTarget::Crud(Some(options)) => {
+            let from_env = m.secrets_from_env.then(token_from_env).flatten();
+            let Some(token) = m.okta_token.clone().or(from_env) else {
+                let target = VerifyTarget::Crud(Some(options));
+                return ask_secret(m, target, SecretKind::Okta, &connection);
+            };
+            m.info(format!(
+                "Running Okta's CRUD file against {} and {} (creates the Okta user {}, removed at the end)…",
+                options.okta.org_url,
+                connection.base_url,
+                options.okta_user()
+            ));
+            let running = spawn_crud(connection, secret, token, *options, sink);
+            m.job = Job::Running(Verification::new(
+                running,
+                RunKind::Suite(SuiteKind::Crud, SuiteProgress::default()),
+            ));
+            return;
+        }
+        _ => {}
     }
     let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
     m.info(format!(
@@ -307,13 +317,67 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
 }
 
-/// y or Esc when the SPEC suite asks before creating its user.
-pub fn confirm_spec(m: &mut Model, action: Action) {
+/// Asks for a secret in the masked prompt; the run carries on when it is typed.
+fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection: &Connection) {
+    let title = kind.ask(connection.auth.secret_env());
+    let case = match &target {
+        VerifyTarget::Case(case) => *case,
+        _ => 0,
+    };
+    m.job = Job::NeedsSecret(target, kind);
+    open_prompt(m, PromptKind::Secret(kind), title, case);
+}
+
+/// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when
+/// absent) and asks before running it, naming the user it would create.
+fn offer_suite(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
+    let dir = m.settings.okta_files.clone();
+    let profile = &m.ws.profile;
+    let pinned = |key: &str| profile.test_file(key).map(|f| f.sha256.clone());
+    let offer = match target.suite() {
+        Some(SuiteKind::Crud) => {
+            let Some(okta) = m.ws.store.session.verify.okta.clone() else {
+                return m.error(format!(
+                    "The CRUD suite drives your Okta org and the app, and no Okta org is connected: run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for), then R again."
+                ));
+            };
+            runscope::files::load_okta(profile, "crud", &dir).and_then(|(file, local)| {
+                let mut options = CrudOptions::new(okta, file)?;
+                options.expected_sha256 = pinned("crud");
+                Ok((
+                    VerifyTarget::Crud(Some(Box::new(options))),
+                    local.mismatch_warning(),
+                ))
+            })
+        }
+        _ => runscope::files::load_okta(profile, "spec", &dir).and_then(|(file, local)| {
+            let mut options = SpecOptions::new(connection.auth.clone(), file)?;
+            options.expected_sha256 = pinned("spec");
+            Ok((
+                VerifyTarget::Spec(Some(Box::new(options))),
+                local.mismatch_warning(),
+            ))
+        }),
+    };
+    let name = target.suite().map_or("SPEC", suite_name);
+    let (offer, warning) = match offer {
+        Ok(offer) => offer,
+        Err(e) => return m.error(format!("Okta's {name} file: {e}")),
+    };
+    if let Some(warning) = warning {
+        m.info(warning);
+    }
+    m.job = Job::NeedsConsent(offer);
+    m.push(Overlay::ConfirmSuite);
+}
+
+/// y or Esc when Okta's SPEC or CRUD file asks before creating its user.
+pub fn confirm_suite(m: &mut Model, action: Action) {
     match action {
         Action::Agree => {
             m.pop();
-            if let Job::NeedsConsent(options) = std::mem::take(&mut m.job) {
-                verify(m, VerifyTarget::Spec(Some(options)));
+            if let Job::NeedsConsent(target) = std::mem::take(&mut m.job) {
+                verify(m, target);
             }
         }
         Action::Cancel => {
@@ -333,6 +397,69 @@ pub fn cancel(m: &mut Model) -> bool {
     running.cancelled = true;
     m.info("Cancelling the verification…");
     true
+}
+
+/// The first assertion that did not hold, or why the step could not run.
+fn first_problem(step: &StepRecord) -> Option<String> {
+    step.failed_assertions()
+        .next()
+        .map(|a| format!("{} expected {}, got {}", a.describe(), a.expected, a.actual))
+        .or_else(|| step.problems.first().cloned())
+}
+
+/// ` First failure: step 4: ...: expected ..., got ...` for a run's message line.
+fn first_failure(run: &crate::session::FileRun) -> Option<String> {
+    let step = run
+        .steps
+        .iter()
+        .find(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))?;
+    Some(format!(
+        " First failure: {}: {}",
+        step.title(),
+        first_problem(step).unwrap_or_default()
+    ))
+}
+
+/// A CRUD run ended (its Okta user already cleaned up): recorded unless it was cancelled or
+/// could not reach a system at all; the message says what the clean-up removed.
+fn crud_finished(m: &mut Model, report: CrudReport) {
+    let run = &report.run;
+    let cleanup = format!(" Clean-up: {}", report.cleanup_line());
+    if report.refusals.iter().any(|r| r.contains("E0000011")) && m.okta_token.take().is_some() {
+        m.info("The typed Okta token was refused and is forgotten: R asks for it again.");
+    }
+    if run.unreachable.is_some() && run.requests().count() <= 1 {
+        return m.error(format!(
+            "CRUD suite not run: cannot reach {}: {} Nothing was recorded.{cleanup}",
+            run.target,
+            run.unreachable.as_deref().unwrap_or_default()
+        ));
+    }
+    if run.cancelled {
+        return m.info(format!("CRUD suite cancelled: nothing recorded.{cleanup}"));
+    }
+    let mut text = format!(
+        "CRUD suite {}: {} of {} required steps failed.",
+        run.verdict().to_uppercase(),
+        run.failures(),
+        run.requests().count()
+    );
+    if let Some(refusal) = report.refusals.first() {
+        text.push(' ');
+        text.push_str(refusal);
+    } else if let Some(failure) = first_failure(run) {
+        text.push_str(&failure);
+    }
+    text.push_str(&cleanup);
+    let failed = !run.passed() || matches!(report.cleanup, CleanUp::Failed { .. });
+    m.ws.store.session.record_crud(report);
+    m.commit();
+    refresh_readiness(m);
+    if failed {
+        m.error(text);
+    } else {
+        m.info(text);
+    }
 }
 
 /// Handles the job results already sent (before quitting: what finished is recorded).
@@ -392,7 +519,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         VerifyEvent::SpecCheck(check) => {
             // Beyond Okta's file: shown as progress, never counted with the file's steps.
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(_) = &running.kind
+                && let RunKind::Suite(..) = &running.kind
             {
                 running.progress =
                     format!("beyond the file: {} {}", check.status.label(), check.name);
@@ -400,7 +527,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::FileStep(step) => {
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(spec) = &mut running.kind
+                && let RunKind::Suite(_, spec) = &mut running.kind
                 && step.status != StepStatus::Pause
             {
                 spec.done += 1;
@@ -410,13 +537,8 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     _ => {}
                 }
                 running.progress = format!("{} {}", step.status.label(), step.title());
-                if let Some(a) = step.failed_assertions().next() {
-                    running.progress.push_str(&format!(
-                        ": {} expected {}, got {}",
-                        a.describe(),
-                        a.expected,
-                        a.actual
-                    ));
+                if let Some(why) = first_problem(&step) {
+                    running.progress.push_str(&format!(": {why}"));
                 }
             }
         }
@@ -449,19 +571,8 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 report.verdict().label().to_uppercase(),
                 report.counts()
             );
-            let first_failure = report.file.as_ref().and_then(|f| {
-                f.steps
-                    .iter()
-                    .find(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))
-            });
-            if let Some(step) = first_failure {
-                let detail = step
-                    .failed_assertions()
-                    .next()
-                    .map(|a| format!("{} expected {}, got {}", a.describe(), a.expected, a.actual))
-                    .or_else(|| step.problems.first().cloned())
-                    .unwrap_or_default();
-                text.push_str(&format!(" First failure: {}: {detail}", step.title()));
+            if let Some(failure) = report.file.as_ref().and_then(first_failure) {
+                text.push_str(&failure);
             }
             if let Some(state) = report.created_user_state()
                 && !report.deactivated
@@ -472,6 +583,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 m.info(text);
             } else {
                 m.error(text);
+            }
+        }
+        VerifyEvent::CrudFinished(report) => crud_finished(m, *report),
+        VerifyEvent::Progress(line) => {
+            if let Some(running) = m.job.running_mut() {
+                running.progress = line;
             }
         }
         VerifyEvent::Ended => {

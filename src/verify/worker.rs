@@ -5,6 +5,7 @@ use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
+use super::crud::{CrudOptions, run_crud};
 use super::engine::run_check;
 use super::http::ScimClient;
 use super::job::CheckJob;
@@ -86,6 +87,29 @@ pub fn spawn_spec(
         let client = ScimClient::new(&connection, &secret)?;
         let report = run_spec(&client, &options, flag, &mut |event| tx(event));
         tx(VerifyEvent::SpecFinished(Box::new(report)));
+        Ok(())
+    })
+}
+
+/// Runs Okta's CRUD file in the background and cleans up its Okta user (after a cancel too);
+/// ends with `CrudFinished`.
+pub fn spawn_crud(
+    connection: Connection,
+    secret: Secret,
+    okta_token: Secret,
+    options: CrudOptions,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
+        let report = run_crud(
+            &connection,
+            &secret,
+            &okta_token,
+            &options,
+            flag,
+            &mut |event| tx(event),
+        );
+        tx(VerifyEvent::CrudFinished(Box::new(report)));
         Ok(())
     })
 }
