@@ -408,14 +408,7 @@ impl Default for Keymap {
             (
                 Mode::Summary,
                 vec![
-                    JumpToCase,
-                    RunSpec,
-                    RunCrud,
-                    SpecLink,
-                    CrudLink,
-                    Back,
-                    Export,
-                    Close,
+                    JumpToCase, RunSpec, RunCrud, SpecLink, CrudLink, Back, Export, Close,
                 ],
             ),
             // The scheme's own label says which keys choose it.
