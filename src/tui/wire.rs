@@ -462,6 +462,20 @@ fn crud_finished(m: &mut Model, report: CrudReport) {
     }
 }
 
+/// After a signal: cancels the running job and handles its results until it ended (a suite
+/// run's clean-up included), for at most `limit`.
+pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
+    cancel(m);
+    let until = std::time::Instant::now() + limit;
+    while m.running().is_some() && std::time::Instant::now() < until {
+        if let Some(super::model::AppEvent::Job(event)) =
+            m.inbox.recv_timeout(std::time::Duration::from_millis(100))
+        {
+            handle(m, event);
+        }
+    }
+}
+
 /// Handles the job results already sent (before quitting: what finished is recorded).
 pub fn take_finished(m: &mut Model) {
     while let Some(event) = m.inbox.try_recv() {
