@@ -203,6 +203,35 @@ fn okta_crud_file_passes_and_leaves_no_okta_user_behind() {
         "CRUD against the double with a 1 s provisioning delay: {:.1} s",
         elapsed.as_secs_f32()
     );
+    // The run shows beside the CRUD link: in `status`, the readiness summary and the
+    // completed workbook's Summary sheet.
+    let beside = "local run passed (13 requests) at ";
+    for command in ["status", "summary"] {
+        let out = scimplan(dir.path(), &server, &[command, "plan.xlsx"]);
+        let text = stdout(&out);
+        let crud_line = text
+            .lines()
+            .find(|l| l.contains("CRUD"))
+            .unwrap_or_else(|| panic!("{command} names the CRUD suite:\n{text}"));
+        assert!(crud_line.contains(beside), "{command}:\n{text}");
+    }
+    let out = scimplan(
+        dir.path(),
+        &server,
+        &["export", "plan.xlsx", "-o", "done.xlsx"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("done.xlsx")).unwrap();
+    let summary = calamine::Reader::worksheet_range(&mut book, "Summary").unwrap();
+    let crud_row = summary
+        .rows()
+        .find(|row| row.iter().any(|c| c.to_string().contains("CRUD")))
+        .expect("a CRUD row on the Summary sheet");
+    assert!(
+        crud_row.iter().any(|c| c.to_string().contains(beside)),
+        "{crud_row:?}"
+    );
     double.assert_valid();
 }
 
