@@ -79,6 +79,8 @@ pub fn connect_okta(
     for line in check.lines() {
         println!("{line}");
     }
+    let mut connection = connection;
+    connection.app_name = check.app.name.clone();
     ws.store.session.verify.okta = Some(connection.clone());
     save(&mut ws)?;
     match &connection.auth {

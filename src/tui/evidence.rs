@@ -178,7 +178,7 @@ fn opener() -> &'static str {
 
 /// Starts the viewer in its own process group with no terminal and returns at once; a thread
 /// reaps it. Says why when there is no display to show anything on.
-fn open_detached(target: &str) -> Result<&'static str, String> {
+pub(super) fn open_detached(target: &str) -> Result<&'static str, String> {
     let over_ssh = std::env::var_os("SSH_CONNECTION").is_some();
     let display = cfg!(target_os = "macos")
         || std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
