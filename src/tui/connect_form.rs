@@ -334,8 +334,9 @@ fn submit(m: &mut Model) {
         Ok(okta) => okta,
         Err(why) => return m.error(why),
     };
-    // The Okta part alone may be saved: the SCIM part is then left as it is.
-    let scim = if form.url.value().trim().is_empty() && okta.is_some() {
+    // The Okta part alone may be saved (or removed): the SCIM part is then left as it is.
+    let okta_part = okta.is_some() || m.ws.store.session.verify.okta.is_some();
+    let scim = if form.url.value().trim().is_empty() && okta_part {
         None
     } else {
         match form.connection() {
