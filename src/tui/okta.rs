@@ -8,8 +8,8 @@ use super::model::{AppEvent, Model, PromptKind};
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
 use crate::verify::Secret;
 use crate::verify::okta::{
-    OktaClient, OktaCredential, OktaError, check_app, credential_for, okta_trail, subjects_of,
-    trail_since,
+    OktaClient, OktaCredential, OktaError, case_inputs, case_started, check_app, console_page,
+    credential_for, okta_trail, subjects_of,
 };
 
 /// What a background read of the Okta org brought back.
@@ -169,33 +169,11 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
     }
 }
 
-/// The selected case's id and when it started: when the tester started it (`scimplan start`),
-/// else since its previous check (at most `TRAIL_LOOKBACK` ago).
+/// The selected case's id and when it started (for its System Log).
 fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
     let case = &m.ws.plan.cases[m.selected_case()?];
-    let verify = &m.ws.store.session.verify;
-    let now = Utc::now();
-    let started = verify
-        .started
-        .get(&case.id)
-        .map(|s| s.at)
-        .unwrap_or_else(|| trail_since(&verify.runs, &case.id, now));
+    let started = case_started(&m.ws.store.session.verify, &case.id, Utc::now());
     Some((case.id.clone(), started))
-}
-
-/// The case's test user and group, as its recipe names them and the session remembers them.
-fn case_inputs(m: &Model, case: &str) -> std::collections::BTreeMap<String, String> {
-    let subjects = &m.ws.store.session.verify.subjects;
-    let named: Vec<&String> = m
-        .recipes
-        .for_case(case)
-        .map(|r| r.inputs.iter().chain(&r.optional).collect())
-        .unwrap_or_default();
-    subjects
-        .iter()
-        .filter(|(name, _)| named.contains(name))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 fn connection_or_say(m: &mut Model) -> Option<OktaConnection> {
@@ -221,7 +199,7 @@ pub fn fetch_trail(m: &mut Model) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta's System Log is not read: {why}")),
     };
-    let subjects = subjects_of(&case_inputs(m, &case));
+    let subjects = subjects_of(&case_inputs(&m.recipes, &m.ws.store.session.verify, &case));
     let tx = m.inbox.sender();
     m.info(format!(
         "Reading Okta's System Log for {case} since {}…",
@@ -244,39 +222,26 @@ pub fn fetch_trail(m: &mut Model) {
 /// the System Log filtered to its test user since it started) and shows the URL, which is what
 /// a tester over SSH copies.
 pub fn open_admin_page(m: &mut Model, system_log: bool) {
-    let Some((case, since)) = case_and_start(m) else {
+    let Some(index) = m.selected_case() else {
         return;
     };
-    let Some(connection) = connection_or_say(m) else {
-        return;
-    };
-    let index = m.selected_case().unwrap_or_default();
-    let steps: Vec<String> = m.ws.plan.cases[index]
-        .steps
-        .iter()
-        .map(|s| s.text.plain())
-        .collect();
-    let profile = &m.ws.profile;
-    let page = if system_log {
-        profile.system_log_page()
-    } else {
-        profile.admin_page_for(&steps.join("\n"))
-    };
-    let Some(page) = page.cloned() else {
-        return m.error("The plan's profile names no Admin Console pages ([[admin_page]]).");
-    };
-    let inputs = case_inputs(m, &case);
-    let search = ["user", "members", "group"]
-        .iter()
-        .find_map(|name| inputs.get(*name))
-        .map(|v| v.split(',').next().unwrap_or_default().trim().to_string());
-    let url = match connection.admin_page_url(&page.path, search.as_deref(), Some(since)) {
-        Ok(url) => url,
-        Err(why) => return m.error(why.to_string()),
+    let case = &m.ws.plan.cases[index];
+    let page = match console_page(
+        &m.ws.profile,
+        &m.recipes,
+        &m.ws.store.session.verify,
+        case,
+        system_log,
+    ) {
+        Ok(page) => page,
+        Err(why) => return m.error(why),
     };
     // The URL first: a narrow line cuts the end, and over SSH it is what the tester needs.
-    match super::evidence::open_detached(&url) {
-        Ok(opener) => m.info(format!("{url} ({}, opening with {opener})", page.name)),
-        Err(why) => m.info(format!("{url} ({}; {why})", page.name)),
+    match crate::opener::open_detached(&page.url) {
+        Ok(opener) => m.info(format!(
+            "{} ({}, opening with {opener})",
+            page.url, page.name
+        )),
+        Err(why) => m.info(format!("{} ({}; {why})", page.url, page.name)),
     }
 }
