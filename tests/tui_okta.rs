@@ -6,128 +6,21 @@
 mod common;
 #[path = "common/okta_double.rs"]
 mod okta_double;
+#[path = "common/okta_tui.rs"]
+mod okta_tui;
+#[path = "common/screen.rs"]
+mod screen;
 #[path = "common/tui.rs"]
 mod tui_helpers;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use scimplan::session::default_session_path;
 use scimplan::tui::connect_form::Field;
-use scimplan::tui::model::{Overlay, PromptKind};
-use scimplan::tui::{Action, Mode, Model, update, view};
+use scimplan::tui::model::Overlay;
+use scimplan::tui::{Action, Mode, update};
 
-use common::{case_row, write_plan};
 use okta_double::{DoubleOptions, OktaDouble};
-use tui_helpers::{on_disk, ready as open, select};
-
-const TOKEN: &str = "okta-token-tui-9f2c";
-
-fn plan(dir: &Path) -> PathBuf {
-    let path = dir.join("plan.xlsx");
-    write_plan(
-        &path,
-        vec![
-            case_row(
-                "C9296",
-                "Add People",
-                "Preconditions - SCIM App Setup",
-                "",
-                "1. From the **People** page, click **Add Person**.",
-                "Added",
-            ),
-            case_row(
-                "C9290",
-                "Verify App Assignment for New User",
-                "Create Users",
-                "",
-                "1. Sign in to Okta as Admin\n2. Go to Directory > People and check the user\n4. From the Application page, select the Assignments Tab > Assign",
-                "The user is created in the app",
-            ),
-            case_row(
-                "C9312",
-                "Verify Push Groups > Create Group",
-                "Group Push",
-                "",
-                "1. Sign in to Okta as **Admin**\n4. From the **Application** page, select the **Push Groups** tab",
-                "The group is created in the app",
-            ),
-        ],
-    );
-    path
-}
-
-fn message(m: &Model) -> String {
-    m.message
-        .as_ref()
-        .map(|x| x.text.clone())
-        .unwrap_or_default()
-}
-
-fn paste(m: &mut Model, text: &str) {
-    update(m, Action::Paste(text.into()));
-}
-
-fn screen(m: &mut Model) -> String {
-    update(
-        m,
-        Action::Resize {
-            width: 140,
-            height: 45,
-        },
-    );
-    let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
-    terminal.draw(|frame| view::render(m, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for (i, cell) in buffer.content.iter().enumerate() {
-        text.push_str(cell.symbol());
-        if (i + 1) % 140 == 0 {
-            text.push('\n');
-        }
-    }
-    text
-}
-
-/// Ticks until the message says `what` (the background read is done).
-fn wait_for_message(m: &mut Model, what: &str) {
-    for _ in 0..400 {
-        update(m, Action::Tick);
-        if message(m).contains(what) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("no message with {what:?}; last: {}", message(m));
-}
-
-fn focus(m: &mut Model, field: Field) {
-    for _ in 0..12 {
-        if matches!(m.top(), Some(Overlay::Connection(form)) if form.field == field) {
-            return;
-        }
-        update(m, Action::NextField);
-    }
-    panic!("the form has no field {field:?}");
-}
-
-fn connect(m: &mut Model, double: &OktaDouble, token: &str) {
-    update(m, Action::ConnectionSettings);
-    focus(m, Field::OktaOrg);
-    paste(m, &double.url);
-    update(m, Action::NextField);
-    paste(m, &double.app_id);
-    update(m, Action::Submit);
-    assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p)) if p.kind == PromptKind::OktaToken),
-        "without SCIMPLAN_OKTA_TOKEN the token is asked for: {}",
-        message(m)
-    );
-    paste(m, token);
-    update(m, Action::Submit);
-}
+use okta_tui::{TOKEN, connect, focus, message, plan, screen, wait_for_message};
+use tui_helpers::{on_disk, ready as open};
 
 #[test]
 fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
@@ -210,138 +103,62 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     assert_eq!(on_disk(&plan).verify.okta, None);
 }
 
-/// The Admin Console page of each case's steps, opened with the system's opener (a stand-in
-/// that writes down what it was given) and shown; the System Log filtered to the test user.
+/// The real binary in a pty: the Okta part of the form typed like a tester would, the token
+/// in the masked field, then `w` on a case shows its Admin Console page.
 #[test]
-fn w_opens_the_page_the_steps_start_on_and_l_reads_the_system_log() {
+fn the_real_checklist_connects_the_org_and_shows_the_admin_console_page() {
     let double = OktaDouble::start(DoubleOptions {
         token: TOKEN.into(),
         ..DoubleOptions::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let opened = dir.path().join("opened.txt");
-    let opener = bin.join("xdg-open");
-    std::fs::write(
-        &opener,
-        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    // SAFETY: the only test of this binary that reads these variables; set before any thread
-    // of it opens anything.
-    unsafe {
-        std::env::set_var("DISPLAY", ":77");
-        std::env::remove_var("SSH_CONNECTION");
-        let path = std::env::var("PATH").unwrap_or_default();
-        std::env::set_var("PATH", format!("{}:{path}", bin.display()));
-    }
     let plan = plan(dir.path());
-    let mut m = open(&plan);
-
-    // Without an Okta connection the key says how to connect.
-    select(&mut m, "C9312");
-    update(&mut m, Action::OpenAdminPage);
-    assert!(
-        message(&m).contains("No Okta org connected"),
-        "{}",
-        message(&m)
-    );
-
-    connect(&mut m, &double, TOKEN);
-    wait_for_message(&mut m, "Okta connection saved");
-    let app_page = format!(
-        "{}/admin/app/acmescim/instance/{}/",
-        double.url, double.app_id
-    );
-
-    let cases = [
-        ("C9312", format!("{app_page}#tab-group-push")),
-        // Directory > People comes before the Assignments tab in C9290's steps.
-        ("C9290", format!("{}/admin/users", double.url)),
-        ("C9296", format!("{}/admin/users", double.url)),
-    ];
-    for (case, url) in &cases {
-        select(&mut m, case);
-        update(&mut m, Action::OpenAdminPage);
-        assert!(
-            message(&m).starts_with(url.as_str()),
-            "{case}: {}",
-            message(&m)
-        );
-    }
-    // The System Log, filtered to the case's test user since the case started.
-    let login = "ann.tester@example.com";
-    let user_id = double.add_user(login, "Ann", "Tester");
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), login.into());
-    select(&mut m, "C9290");
-    update(&mut m, Action::OpenSystemLog);
-    let log_page = format!(
-        "{}/report/system_log_2?search=ann.tester%40example.com&fromTime=",
-        double.url
-    );
-    assert!(message(&m).starts_with(&log_page), "{}", message(&m));
-
-    // The opener got each URL (each opener runs on its own, so in any order).
-    let mut got = String::new();
-    for _ in 0..100 {
-        got = std::fs::read_to_string(&opened).unwrap_or_default();
-        if got.lines().count() == 4 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let got: Vec<&str> = got.lines().collect();
-    assert_eq!(got.len(), 4, "{got:?}");
-    for (_, url) in &cases {
-        assert!(got.contains(&url.as_str()), "{url} not opened: {got:?}");
-    }
-    assert!(got.iter().any(|l| l.starts_with(&log_page)), "{got:?}");
-
-    // `l` reads the System Log: the provisioning failure and its reason are in the detail.
-    double.add_log(
-        "application.provision.user.push",
-        "FAILURE",
-        Some("Matching user not found: 409 from the app"),
-        &[&user_id, &double.app_id],
-    );
-    double.add_log(
-        "application.user_membership.add",
-        "SUCCESS",
-        None,
-        &[&user_id, &double.app_id],
-    );
-    update(&mut m, Action::ReadSystemLog);
-    wait_for_message(&mut m, "System Log event(s)");
-    assert!(
-        message(&m).contains("C9290: 2 System Log event(s)"),
-        "{}",
-        message(&m)
-    );
-    assert!(message(&m).contains("1 failed"), "{}", message(&m));
-    let shown = screen(&mut m);
-    assert!(shown.contains("Okta System Log"), "{shown}");
-    assert!(
-        shown.contains("application.provision.user.push FAILURE: Matching user not found"),
-        "{shown}"
-    );
-    assert!(
-        shown.contains("application.user_membership.add SUCCESS"),
-        "{shown}"
-    );
-    double.assert_valid();
-
-    // Another case's log is its own: C9312 has no group input, so only the app's failures.
-    select(&mut m, "C9312");
-    let shown = screen(&mut m);
-    assert!(!shown.contains("Okta System Log"), "{shown}");
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"stty cols 120 rows 40 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_scimplan"))
+        .arg(&plan)
+        .args(["--tester", "Ana", "--app", "Acme"])
+        .current_dir(dir.path())
+        .env("SCIMPLAN_CONFIG", dir.path().join("no-config.toml"))
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("SCIMPLAN_OKTA_TOKEN")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    let mut p = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let mut screen = screen::Screen::new();
+    let send = |p: &mut rexpect::session::PtySession, keys: &str| {
+        p.send(keys).unwrap();
+        p.flush().unwrap();
+    };
+    screen.wait_for(&mut p, "Capabilities:");
+    send(&mut p, "\r");
+    screen.wait_for(&mut p, "C9296");
+    send(&mut p, "C");
+    screen.wait_for(&mut p, "Org URL");
+    // Bearer: URL, scheme, then the org.
+    send(&mut p, "\t\t");
+    send(&mut p, &double.url);
+    send(&mut p, "\t");
+    send(&mut p, &double.app_id);
+    send(&mut p, "\r");
+    screen.wait_for(&mut p, "paste the Okta API token");
+    send(&mut p, TOKEN);
+    let shown = screen.wait_for(&mut p, "••••");
+    assert!(!shown.contains(TOKEN), "the token is masked:\n{shown}");
+    send(&mut p, "\r");
+    screen.wait_for(&mut p, "Okta connection saved");
+    // C9312 is the third case: its steps start on the app's Push Groups tab.
+    send(&mut p, "jj");
+    screen.wait_for(&mut p, "C9312 · Group Push");
+    send(&mut p, "w");
+    screen.wait_for(&mut p, "#tab-group-push");
+    send(&mut p, "q");
+    p.exp_eof().unwrap();
+    let saved = on_disk(&plan).verify.okta.expect("saved");
+    assert_eq!(saved.app_name.as_deref(), Some("acmescim"));
+    let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
+    assert!(!text.contains(TOKEN), "the token never touches disk");
 }
