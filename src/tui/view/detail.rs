@@ -359,6 +359,13 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
         run.attempts,
         run.summary
     )));
+    // A run that did not record its verdict says why (steps not marked done, a recheck).
+    if let Some(why) = &run.outcome_left {
+        lines.push(Line::from(Span::styled(
+            format!("  Outcome left as it was: {why}"),
+            theme.dim(),
+        )));
+    }
     // Why it did not pass: each assertion that did not hold, expected against actual.
     let failed: Vec<_> = run.assertions.iter().filter(|a| !a.passed).collect();
     for a in failed.iter().take(5) {
@@ -369,6 +376,9 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
                 a.step, a.check, a.expected, a.actual
             )),
         ]));
+        if let Some(note) = &a.note {
+            lines.push(Line::from(Span::styled(format!("    {note}"), theme.dim())));
+        }
     }
     if failed.len() > 5 {
         lines.push(Line::from(Span::styled(
