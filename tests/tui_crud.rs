@@ -74,7 +74,11 @@ fn wait_for_run(m: &mut Model) {
 /// Types a secret into the masked prompt of `kind`, checking it never shows.
 fn give(m: &mut Model, kind: SecretKind, secret: &str, title: &str) {
     let prompt = m.prompt().expect("a secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret(kind));
+    let expected = match kind {
+        SecretKind::Scim => PromptKind::Secret,
+        SecretKind::Okta => PromptKind::OktaToken,
+    };
+    assert_eq!(prompt.kind, expected);
     update(m, Action::Paste(secret.into()));
     let shown = screen(m);
     assert!(!shown.contains(secret), "the secret is masked:\n{shown}");
@@ -245,7 +249,7 @@ fn esc_mid_run_cancels_and_still_removes_the_okta_user() {
     // Okta provisions after 3 s: the run is polling step 5 when Esc comes.
     let double = double_into(&server.url, &server.token, Duration::from_secs(3));
     let (plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_token = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
+    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
     m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
@@ -303,7 +307,7 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     });
     let double = double_into(&app.url, &app.token, Duration::from_millis(200));
     let (plan, mut m) = connected(dir.path(), &app.url, Some(&double));
-    m.okta_token = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
+    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
     m.secret = Some(scimplan::verify::Secret::new(app.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
@@ -357,7 +361,7 @@ fn okta_refusing_the_password_is_explained_in_the_checklist() {
         ..DoubleOptions::default()
     });
     let (_plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_token = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
+    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
     m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);

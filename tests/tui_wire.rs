@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, default_session_path};
-use scimplan::tui::model::{Overlay, PromptKind, SecretKind};
+use scimplan::tui::model::{Overlay, PromptKind};
 use scimplan::tui::state::RunKind;
 use scimplan::tui::{Action, Mode, Model, update, view};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
@@ -351,7 +351,7 @@ fn mark_steps_done(m: &mut Model, case: &str) {
 /// Answers the secret prompt (the models here never read the secret from the environment).
 fn give_secret(m: &mut Model, token: &str) {
     let prompt = m.prompt().expect("the secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret(SecretKind::Scim));
+    assert_eq!(prompt.kind, PromptKind::Secret);
     paste(m, token);
     let shown = screen(m);
     assert!(!shown.contains(token), "the secret is masked:\n{shown}");
@@ -509,10 +509,7 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(message(&m).contains("asks for it again"), "{}", message(&m));
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
-    assert_eq!(
-        m.prompt().unwrap().kind,
-        PromptKind::Secret(SecretKind::Scim)
-    );
+    assert_eq!(m.prompt().unwrap().kind, PromptKind::Secret);
 }
 
 #[test]
@@ -673,6 +670,39 @@ fn a_failed_check_shows_expected_against_actual_in_the_detail() {
     assert!(shown.contains("✗ "), "{shown}");
     assert!(shown.contains("expected true, got false"), "{shown}");
     assert!(shown.contains("inputs: user=ann@example.com"), "{shown}");
+}
+
+/// A failing check of a case whose steps are not ticked records no Fail (issue 14): the detail
+/// says why the outcome was left as it was.
+#[test]
+fn a_check_that_leaves_the_outcome_alone_says_why_in_the_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    m.settings.verify_deadline = Duration::from_millis(1500);
+    server.create_user("bea@example.com", "Bea", "Lee", false);
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "bea@example.com".into());
+    select(&mut m, "C9290");
+    update(&mut m, Action::VerifyCase);
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    let session = on_disk(&plan);
+    assert_eq!(session.outcome("C9290"), Outcome::NotRun);
+    let run = session.verify.latest_run("C9290").expect("the run is kept");
+    let why = run.outcome_left.clone().expect("the run says why");
+    update(&mut m, Action::SwitchPane);
+    screen(&mut m);
+    update(&mut m, Action::PageDown);
+    screen(&mut m);
+    update(&mut m, Action::PageDown);
+    let shown = screen(&mut m);
+    assert!(shown.contains("Outcome left as it was:"), "{shown}");
+    let start: String = why.chars().take(30).collect();
+    assert!(shown.contains(&start), "{why}\n{shown}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::action::Action;
 use super::connect_form;
 use super::model::{HelpView, Model, Overlay, PromptKind};
 use super::update::{apply_mark, edit_line, precondition_reason, quit};
-use super::wire::{self, VerifyTarget};
+use super::wire::{self, SecretKind, VerifyTarget};
 use crate::session::Outcome;
 
 /// Scrolling the latest SPEC and CRUD runs.
@@ -93,9 +93,18 @@ pub fn prompt(m: &mut Model, action: Action) {
                     m.pop();
                     wire::input_given(m, value);
                 }
-                PromptKind::Secret(_) => {
+                PromptKind::Secret => {
                     m.pop();
                     wire::secret_given(m, value);
+                }
+                // The token a CRUD run waits for, or the one the connection form needs.
+                PromptKind::OktaToken if wire::waits_for(m, SecretKind::Okta) => {
+                    m.pop();
+                    wire::secret_given(m, value);
+                }
+                PromptKind::OktaToken => {
+                    m.pop();
+                    super::okta::token_given(m, value);
                 }
                 PromptKind::SaveAs => match m.ws.save_as(std::path::Path::new(&value)) {
                     Ok(()) => {
@@ -118,8 +127,13 @@ pub fn prompt(m: &mut Model, action: Action) {
             let kind = open.kind;
             m.pop();
             m.info("Cancelled: nothing recorded.");
-            if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret(_)) {
+            if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret)
+                || wire::waits_for(m, SecretKind::Okta)
+            {
                 wire::abandon(m);
+            } else if kind == PromptKind::OktaToken {
+                m.okta_pending = None;
+                m.info("Okta connection not saved: it needs the token to be checked.");
             }
         }
         Action::CompletePath => super::evidence::complete_path(m),

@@ -66,8 +66,10 @@ pub enum PromptKind {
     CrudLink,
     /// A recipe input (`user`, `group`...) a verification needs; remembered in the session.
     VerifyInput,
-    /// The SCIM secret or the Okta API token: masked, kept in memory only.
-    Secret(SecretKind),
+    /// The SCIM token or password: masked, kept in memory only.
+    Secret,
+    /// The Okta API token: masked, kept in memory only.
+    OktaToken,
     /// Where to save the session when its own file cannot be written.
     SaveAs,
 }
@@ -80,12 +82,8 @@ impl PromptKind {
             PromptKind::SpecLink => "Runscope SPEC results link (http or https)",
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
-            PromptKind::Secret(SecretKind::Scim) => {
-                "SCIM secret (kept in memory only, never saved)"
-            }
-            PromptKind::Secret(SecretKind::Okta) => {
-                "Okta API token (kept in memory only, never saved)"
-            }
+            PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::OktaToken => "Okta API token (kept in memory only, never saved)",
             PromptKind::SaveAs => "Save the session to (a new file's path)",
         }
     }
@@ -98,9 +96,10 @@ impl PromptKind {
             PromptKind::SpecLink | PromptKind::CrudLink => {
                 "Paste the http(s) link of the Runscope results, or Esc to cancel."
             }
-            PromptKind::VerifyInput | PromptKind::Secret(_) => {
+            PromptKind::VerifyInput | PromptKind::Secret => {
                 "Type a value, or Esc to cancel the verification."
             }
+            PromptKind::OktaToken => "Paste the Okta API token, or Esc to leave Okta unconnected.",
             PromptKind::SaveAs => "Type the path of a new file, or Esc to go back.",
         }
     }

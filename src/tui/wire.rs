@@ -7,6 +7,7 @@ use tui_input::Input;
 
 use super::action::Action;
 use super::connect_form;
+use super::keymap::Mode;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
@@ -14,7 +15,6 @@ use crate::report::{assess, export_workspace};
 use crate::session::{
     CleanUp, Connection, CrudReport, OKTA_TOKEN_ENV, RunFailure, StepRecord, StepStatus, SuiteKind,
 };
-use crate::verify::okta::token_from_env;
 use crate::verify::runscope;
 use crate::verify::{
     Batch, BatchMode, CrudOptions, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job,
@@ -73,7 +73,7 @@ pub fn export(m: &mut Model) {
     }
 }
 
-fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
+pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
     m.push(Overlay::Prompt(Prompt {
         kind,
         case,
@@ -135,12 +135,17 @@ pub fn input_given(m: &mut Model, value: String) {
     }
 }
 
+/// Whether the job waits for the secret of `kind`.
+pub fn waits_for(m: &Model, kind: SecretKind) -> bool {
+    matches!(&m.job, Job::NeedsSecret(_, k) if *k == kind)
+}
+
 /// A secret was typed: keep it in memory and carry on.
 pub fn secret_given(m: &mut Model, value: String) {
     if let Job::NeedsSecret(target, kind) = std::mem::take(&mut m.job) {
         let slot = match kind {
             SecretKind::Scim => &mut m.secret,
-            SecretKind::Okta => &mut m.okta_token,
+            SecretKind::Okta => &mut m.okta_secret,
         };
         *slot = Some(Secret::new(value));
         verify(m, target);
@@ -281,8 +286,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return;
         }
         VerifyTarget::Crud(Some(options)) => {
-            let from_env = m.secrets_from_env.then(token_from_env).flatten();
-            let Some(token) = m.okta_token.clone().or(from_env) else {
+            let Some(token) = super::okta::api_token(m) else {
                 let target = VerifyTarget::Crud(Some(options));
                 return ask_secret(m, target, SecretKind::Okta, &connection);
             };
@@ -325,7 +329,11 @@ fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection:
         _ => 0,
     };
     m.job = Job::NeedsSecret(target, kind);
-    open_prompt(m, PromptKind::Secret(kind), title, case);
+    let prompt = match kind {
+        SecretKind::Scim => PromptKind::Secret,
+        SecretKind::Okta => PromptKind::OktaToken,
+    };
+    open_prompt(m, prompt, title, case);
 }
 
 /// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when
@@ -337,8 +345,11 @@ fn offer_suite(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     let offer = match target.suite() {
         Some(SuiteKind::Crud) => {
             let Some(okta) = m.ws.store.session.verify.okta.clone() else {
+                let keys = m
+                    .keymap
+                    .keys_for(Mode::Summary, &Action::ConnectionSettings);
                 return m.error(format!(
-                    "The CRUD suite drives your Okta org and the app, and no Okta org is connected: run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for), then R again."
+                    "The CRUD suite drives your Okta org and the app, and no Okta org is connected: {keys} opens the connection form (its Okta part), or run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for); then R again."
                 ));
             };
             runscope::files::load_okta(profile, "crud", &dir).and_then(|(file, local)| {
@@ -425,7 +436,7 @@ fn first_failure(run: &crate::session::FileRun) -> Option<String> {
 fn crud_finished(m: &mut Model, report: CrudReport) {
     let run = &report.run;
     let cleanup = format!(" Clean-up: {}", report.cleanup_line());
-    if report.refusals.iter().any(|r| r.contains("E0000011")) && m.okta_token.take().is_some() {
+    if report.refusals.iter().any(|r| r.contains("E0000011")) && m.okta_secret.take().is_some() {
         m.info("The typed Okta token was refused and is forgotten: R asks for it again.");
     }
     if run.unreachable.is_some() && run.requests().count() <= 1 {
