@@ -316,7 +316,7 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     wait_for_run(&mut m);
     let text = message(&m);
     assert!(
-        text.starts_with("CRUD suite FAILED: 2 of 13 required steps failed. First failure: step 11: Verify if user is deactivated in SCIM App: response_json active equal expected false, got true"),
+        text.starts_with("CRUD suite FAILED: 2 of 13 required steps failed. First failure: step 11: Verify if user is deactivated in SCIM App: response_json active equal: expected false, got true"),
         "{text}"
     );
     assert!(m.message.as_ref().unwrap().error);

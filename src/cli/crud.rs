@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::{OKTA_TOKEN_ENV, write_atomic};
 use crate::verify::okta::token_from_env;
-use crate::verify::{CancelFlag, CrudOptions, VerifyEvent, run_crud};
+use crate::verify::{CancelFlag, CrudOptions, run_crud};
 
 pub struct CrudArgs {
     pub file: Option<PathBuf>,
@@ -65,21 +65,8 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         &options,
         &cancel,
         &mut |event| {
-            if quiet {
-                return;
-            }
-            match event {
-                VerifyEvent::FileStep(step) => super::verify::print_step(&step),
-                VerifyEvent::FileAttempt {
-                    position,
-                    number,
-                    failing,
-                    retry_in,
-                } => eprintln!(
-                    "      step {position} attempt {number}: {failing}; again in {:.1} s",
-                    retry_in.as_secs_f32()
-                ),
-                _ => {}
+            if !quiet {
+                super::verify::print_file_event(&event);
             }
         },
     );

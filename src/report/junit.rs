@@ -312,19 +312,7 @@ fn file_suite(run: &FileRun) -> TestSuite {
 }
 
 fn step_result(step: &StepRecord) -> Result {
-    let why = || {
-        step.failed_assertions()
-            .map(|a| {
-                format!(
-                    "{}: expected {}, got {}",
-                    a.describe(),
-                    a.expected,
-                    a.actual
-                )
-            })
-            .chain(step.problems.iter().cloned())
-            .collect::<Vec<_>>()
-    };
+    let why = || step.what_failed();
     match step.status {
         StepStatus::Pass | StepStatus::Pause => Result::Passed,
         StepStatus::Skipped => Result::Skipped("skipped in the file".into()),

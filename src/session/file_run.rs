@@ -140,6 +140,22 @@ impl StepRecord {
     pub fn failed_assertions(&self) -> impl Iterator<Item = &AssertionResult> {
         self.assertions.iter().filter(|a| !a.passed)
     }
+
+    /// What went wrong, a line each: every failed assertion (`...: expected X, got Y`), then
+    /// the step's problems.
+    pub fn what_failed(&self) -> Vec<String> {
+        self.failed_assertions()
+            .map(|a| {
+                format!(
+                    "{}: expected {}, got {}",
+                    a.describe(),
+                    a.expected,
+                    a.actual
+                )
+            })
+            .chain(self.problems.iter().cloned())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

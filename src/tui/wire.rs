@@ -412,10 +412,7 @@ pub fn cancel(m: &mut Model) -> bool {
 
 /// The first assertion that did not hold, or why the step could not run.
 fn first_problem(step: &StepRecord) -> Option<String> {
-    step.failed_assertions()
-        .next()
-        .map(|a| format!("{} expected {}, got {}", a.describe(), a.expected, a.actual))
-        .or_else(|| step.problems.first().cloned())
+    step.what_failed().into_iter().next()
 }
 
 /// ` First failure: step 4: ...: expected ..., got ...` for a run's message line.

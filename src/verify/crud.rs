@@ -8,11 +8,11 @@ use super::cancel::CancelFlag;
 use super::http::PlainClient;
 use super::okta::{ApiError, OktaClient, OktaCredential, OktaError};
 use super::runscope::initial::{crud_values, scim_authorization, with_crud_connections};
+use super::runscope::runner::empty_run;
 use super::runscope::{RunContext, RunOptions, TestFile, Variables, run_file};
 use super::secret::Secret;
 use crate::session::{
-    CleanUp, Connection, CrudReport, FileRef, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection,
-    StepStatus,
+    CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, StepStatus,
 };
 
 /// The CRUD file's initial variables besides the random values (Okta's CRUD instructions).
@@ -158,21 +158,9 @@ pub fn run_crud(
 }
 
 fn not_run(file: &TestFile, target: &str, why: String) -> FileRun {
-    FileRun {
-        file: FileRef {
-            name: file.name.clone(),
-            path: file.path.clone(),
-            sha256: file.sha256.clone(),
-            expected_sha256: None,
-        },
-        target: target.to_string(),
-        at: chrono::Utc::now(),
-        duration_ms: 0,
-        variables: Default::default(),
-        steps: Vec::new(),
-        cancelled: false,
-        unreachable: Some(why),
-    }
+    let mut run = empty_run(file, target);
+    run.unreachable = Some(why);
+    run
 }
 
 /// Removes the Okta user the file created: unassigns it, deactivates and deletes it. Never

@@ -11,8 +11,7 @@ use super::overlays::{session_name, with_hints};
 use super::{Theme, shorten};
 use crate::report::SuiteEvidence;
 use crate::session::{
-    CheckStatus, CleanUp, CrudReport, FileRun, Outcome, SpecReport, StepRecord, StepStatus,
-    SuiteKind,
+    CheckStatus, CleanUp, CrudReport, FileRun, Outcome, SpecReport, StepStatus, SuiteKind,
 };
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -209,7 +208,7 @@ fn failed_steps(model: &Model, file: &FileRun, command: &str, lines: &mut Vec<Li
             Span::raw(step.title()),
         ]));
         // Each assertion that did not hold (or why the step could not run), two at most.
-        let why = step_problems(step);
+        let why = step.what_failed();
         for line in why.iter().take(2) {
             lines.push(Line::from(Span::styled(
                 format!("          {line}"),
@@ -232,21 +231,6 @@ fn failed_steps(model: &Model, file: &FileRun, command: &str, lines: &mut Vec<Li
             theme.dim(),
         )));
     }
-}
-
-/// What went wrong in a step: its failed assertions (expected against actual), then its problems.
-fn step_problems(step: &StepRecord) -> Vec<String> {
-    step.failed_assertions()
-        .map(|a| {
-            format!(
-                "{}: expected {}, got {}",
-                a.describe(),
-                a.expected,
-                a.actual
-            )
-        })
-        .chain(step.problems.iter().cloned())
-        .collect()
 }
 
 /// The blockers, the selected one highlighted and kept on screen; the last line stays free
@@ -331,6 +315,23 @@ pub fn suite_runs(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(shown), body);
 }
 
+/// `TARGET at 2026-11-29 15:00 UTC: PASSED`.
+fn run_line(
+    model: &Model,
+    target: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    verdict: &str,
+) -> Line<'static> {
+    Line::from(Span::styled(
+        format!(
+            "{target} at {}: {}",
+            at.format("%Y-%m-%d %H:%M UTC"),
+            verdict.to_uppercase()
+        ),
+        Theme::of(model).bold(),
+    ))
+}
+
 fn heading(model: &Model, text: String) -> Line<'static> {
     let theme = Theme::of(model);
     Line::from(Span::styled(
@@ -342,15 +343,12 @@ fn heading(model: &Model, text: String) -> Line<'static> {
 fn spec_lines(model: &Model, report: &SpecReport, lines: &mut Vec<Line<'static>>) {
     let theme = Theme::of(model);
     lines.push(heading(model, "Latest local SPEC run".into()));
-    lines.push(Line::from(Span::styled(
-        format!(
-            "{} at {}: {}",
-            report.target,
-            report.at.format("%Y-%m-%d %H:%M UTC"),
-            report.verdict().label().to_uppercase()
-        ),
-        theme.bold(),
-    )));
+    lines.push(run_line(
+        model,
+        &report.target,
+        report.at,
+        report.verdict().label(),
+    ));
     if let Some(file) = &report.file {
         file_lines(model, file, lines);
     }
@@ -390,15 +388,7 @@ fn crud_lines(model: &Model, report: &CrudReport, lines: &mut Vec<Line<'static>>
     let theme = Theme::of(model);
     let run = &report.run;
     lines.push(heading(model, "Latest local CRUD run".into()));
-    lines.push(Line::from(Span::styled(
-        format!(
-            "{} at {}: {}",
-            run.target,
-            run.at.format("%Y-%m-%d %H:%M UTC"),
-            run.verdict().to_uppercase()
-        ),
-        theme.bold(),
-    )));
+    lines.push(run_line(model, &run.target, run.at, run.verdict()));
     lines.push(Line::from(format!("Okta user: {}", report.okta_user)));
     file_lines(model, run, lines);
     for refusal in &report.refusals {

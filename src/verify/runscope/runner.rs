@@ -98,24 +98,11 @@ pub fn run_file(
     on_event: &mut dyn FnMut(RunEvent),
 ) -> FileRun {
     let started = Instant::now();
-    let mut run = FileRun {
-        file: FileRef {
-            name: file.name.clone(),
-            path: file.path.clone(),
-            sha256: file.sha256.clone(),
-            expected_sha256: None,
-        },
-        target: target.to_string(),
-        at: Utc::now(),
-        duration_ms: 0,
-        variables: initial
-            .iter()
-            .map(|(k, v)| (k.clone(), context.redact(v)))
-            .collect(),
-        steps: Vec::new(),
-        cancelled: false,
-        unreachable: None,
-    };
+    let mut run = empty_run(file, target);
+    run.variables = initial
+        .iter()
+        .map(|(k, v)| (k.clone(), context.redact(v)))
+        .collect();
     let mut variables = initial.clone();
     // Which step sets each variable, to explain a value that never came.
     let mut setters: BTreeMap<String, (usize, String)> = BTreeMap::new();
@@ -178,6 +165,25 @@ pub fn run_file(
     }
     run.duration_ms = started.elapsed().as_millis() as u64;
     run
+}
+
+/// A run of `file` against `target` with no step made yet.
+pub fn empty_run(file: &TestFile, target: &str) -> FileRun {
+    FileRun {
+        file: FileRef {
+            name: file.name.clone(),
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
+            expected_sha256: None,
+        },
+        target: target.to_string(),
+        at: Utc::now(),
+        duration_ms: 0,
+        variables: Default::default(),
+        steps: Vec::new(),
+        cancelled: false,
+        unreachable: None,
+    }
 }
 
 /// Which system a request goes to: the variable its URL starts with (`{{oktaOrgUrl}}`,
