@@ -240,9 +240,10 @@ fn provisioning_then_change(user: &str, pause: f64) -> runscope::TestFile {
 
 /// A pause before a change that follows a read whose assertions held is not waited: that read
 /// already saw the state the pause gives time for (the CRUD file's 40 s before the unassign).
-/// When the read did not hold, the pause is waited as the file says.
+/// When the read did not hold, the pause is waited as the file says, unless the read was
+/// already polled for longer than the pause.
 #[test]
-fn a_pause_before_a_change_is_skipped_only_when_the_read_before_it_held() {
+fn a_pause_before_a_change_is_waited_only_when_the_read_before_it_did_not_give_it_time() {
     let app = Arc::new(MiniScim::start(Quirks::default()));
     let user = "seen@example.com";
     let okta = fake_okta(app.clone(), user, Duration::from_millis(300));
@@ -277,27 +278,43 @@ fn a_pause_before_a_change_is_skipped_only_when_the_read_before_it_held() {
         )
     );
 
-    // "Okta" never provisions: the read fails at its deadline, and the pause is waited.
+    // "Okta" never provisions: the read fails at its deadline (1.2 s). A longer pause is
+    // waited as the file says; a shorter one was already given while the read was polled.
     let other = "unseen@example.com";
     let never = fake_okta(app.clone(), other, Duration::from_secs(600));
     let run = run_file(
-        &provisioning_then_change(other, 0.8),
+        &provisioning_then_change(other, 2.0),
         &variables(&never.url, &app),
         "t",
         &context,
         &mut |_| {},
     );
     assert_eq!(run.steps[2].status, StepStatus::Fail);
-    assert!(run.steps[3].duration_ms >= 800, "{:?}", run.steps[3]);
+    assert!(run.steps[3].duration_ms >= 2000, "{:?}", run.steps[3]);
     assert!(
         run.steps[3]
             .wait
             .as_deref()
             .unwrap()
-            .starts_with("waited 0.8 s, as the file says"),
+            .starts_with("waited 2 s, as the file says"),
         "{:?}",
         run.steps[3].wait
     );
+    let run = run_file(
+        &provisioning_then_change(other, 0.3),
+        &variables(&never.url, &app),
+        "t",
+        &context,
+        &mut |_| {},
+    );
+    assert_eq!(run.steps[2].status, StepStatus::Fail);
+    let wait = run.steps[3].wait.as_deref().unwrap();
+    assert!(
+        wait.starts_with("not waited: step 3 just before it was already polled for ")
+            && wait.ends_with(" s, longer than the pause"),
+        "{wait}"
+    );
+    assert!(run.steps[3].duration_ms < 300, "{:?}", run.steps[3]);
 }
 
 /// Okta's three files read, and each uses only variables its initial values define: the CRUD

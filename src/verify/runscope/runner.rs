@@ -254,12 +254,8 @@ fn pause(
     // provisioning into the app); between requests to the same app it only spaces them apart.
     let waits_for_another_system =
         next_system.is_some() && before.system.is_some() && next_system != *before.system;
-    // A read just before the pause whose assertions all held has already seen the state the
-    // pause gives time to reach (the CRUD file's 40 s before the unassign follows the check
-    // that the reactivation reached the app).
-    let already_seen = before
-        .request
-        .filter(|r| is_read(&r.method) && r.status == StepStatus::Pass && !r.assertions.is_empty());
+    // Before a change, why the pause needs no waiting, if it does not.
+    let needless = before.request.and_then(|r| needless_wait(r, length));
     let plan = if context.options.honour_pauses {
         context.cancel.sleep(length);
         record.wait = Some(format!("waited {seconds} s, as the file says"));
@@ -276,11 +272,8 @@ fn pause(
             deadline.as_secs()
         ));
         PollPlan::Until(deadline)
-    } else if let Some(seen) = already_seen {
-        record.wait = Some(format!(
-            "not waited: step {} just before it already saw what it waits for (its assertions held)",
-            seen.position
-        ));
+    } else if let Some(why) = needless {
+        record.wait = Some(format!("not waited: {why}"));
         PollPlan::Once
     } else {
         // Polling a request that changes something could repeat the change: wait as the file says.
@@ -292,6 +285,36 @@ fn pause(
     };
     record.duration_ms = started.elapsed().as_millis() as u64;
     (record, plan)
+}
+
+/// Why a pause before a change needs no waiting, judged by the read just before it:
+/// - its assertions all held: it already saw the state the pause gives time to reach (the CRUD
+///   file's 40 s before the unassign follows the check that the reactivation reached the app);
+/// - it was polled for longer than the pause: the file's time has already been given;
+/// - it could not be sent (an earlier step failed to set what it needs): the app holds nothing
+///   of this run to wait for.
+fn needless_wait(read: &StepRecord, pause: Duration) -> Option<String> {
+    if !is_read(&read.method) {
+        return None;
+    }
+    let step = read.position;
+    match read.status {
+        StepStatus::Pass if !read.assertions.is_empty() => Some(format!(
+            "step {step} just before it already saw what it waits for (its assertions held)"
+        )),
+        StepStatus::Fail | StepStatus::Warn
+            if read.wait.is_some() && Duration::from_millis(read.duration_ms) >= pause =>
+        {
+            Some(format!(
+                "step {step} just before it was already polled for {:.1} s, longer than the pause",
+                read.duration_ms as f64 / 1000.0
+            ))
+        }
+        StepStatus::NotRun if read.attempts.is_empty() => Some(format!(
+            "step {step} just before it could not be sent, so nothing in the app is being waited for"
+        )),
+        _ => None,
+    }
 }
 
 fn is_read(method: &str) -> bool {
