@@ -15,6 +15,7 @@ mod mouse;
 pub mod okta;
 mod overlays;
 pub mod state;
+pub mod suites;
 pub mod update;
 pub mod view;
 pub mod wire;

@@ -308,10 +308,7 @@ impl Verification {
                 } else {
                     format!("last: {}", self.progress)
                 };
-                let name = match suite {
-                    SuiteKind::Spec => "SPEC",
-                    SuiteKind::Crud => "CRUD",
-                };
+                let name = crate::report::readiness::suite_name(*suite);
                 format!(
                     "{} Okta's {name} file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
                     self.spinner(),

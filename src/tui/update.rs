@@ -47,7 +47,7 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::Help => overlays::help(m, action),
         Mode::Summary => overlays::summary(m, action),
         Mode::Connection => connect_form::update(m, action),
-        Mode::ConfirmSpec => wire::confirm_suite(m, action),
+        Mode::ConfirmSpec => super::suites::confirm_suite(m, action),
         Mode::Attach => overlays::prompt(m, action),
         Mode::Identity => evidence::identity(m, action),
         Mode::Unsaved => overlays::unsaved(m, action),

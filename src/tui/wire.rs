@@ -5,20 +5,16 @@
 
 use tui_input::Input;
 
-use super::action::Action;
 use super::connect_form;
-use super::keymap::Mode;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
+use super::suites;
 use crate::report::{assess, export_workspace};
-use crate::session::{
-    CleanUp, Connection, CrudReport, OKTA_TOKEN_ENV, RunFailure, StepRecord, StepStatus, SuiteKind,
-};
-use crate::verify::runscope;
+use crate::session::{Connection, RunFailure, StepStatus, SuiteKind};
 use crate::verify::{
-    Batch, BatchMode, CrudOptions, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job,
-    record_run, record_spec, spawn_all, spawn_crud, spawn_spec,
+    Batch, BatchMode, Secret, Verdict, VerifyEvent, batch_jobs, case_job, record_run, spawn_all,
+    spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -170,18 +166,14 @@ pub fn abandon(m: &mut Model) {
         target.suite(),
         m.ws.store.session.verify.connection.is_some(),
     ) {
-        (Some(suite), _) => format!("{} suite not run: nothing was created.", suite_name(suite)),
+        (Some(suite), _) => format!(
+            "{} suite not run: nothing was created.",
+            crate::report::readiness::suite_name(suite)
+        ),
         (None, false) => "Not verified: no SCIM connection.".into(),
         (None, true) => "Not verified.".into(),
     };
     m.info(text);
-}
-
-fn suite_name(suite: SuiteKind) -> &'static str {
-    match suite {
-        SuiteKind::Spec => "SPEC",
-        SuiteKind::Crud => "CRUD",
-    }
 }
 
 /// `v` / `V` / `r`: moves the job to its next stage: asks for what is missing, or starts the
@@ -200,7 +192,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     let jobs = match &target {
         VerifyTarget::Spec(None) | VerifyTarget::Crud(None) => {
             // It creates a user: say which, and ask first.
-            return offer_suite(m, &connection, &target);
+            return suites::offer(m, &connection, &target);
         }
         VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
         VerifyTarget::Case(case) => {
@@ -336,69 +328,6 @@ fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection:
     open_prompt(m, prompt, title, case);
 }
 
-/// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when
-/// absent) and asks before running it, naming the user it would create.
-fn offer_suite(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
-    let dir = m.settings.okta_files.clone();
-    let profile = &m.ws.profile;
-    let pinned = |key: &str| profile.test_file(key).map(|f| f.sha256.clone());
-    let offer = match target.suite() {
-        Some(SuiteKind::Crud) => {
-            let Some(okta) = m.ws.store.session.verify.okta.clone() else {
-                let keys = m
-                    .keymap
-                    .keys_for(Mode::Summary, &Action::ConnectionSettings);
-                return m.error(format!(
-                    "The CRUD suite drives your Okta org and the app, and no Okta org is connected: {keys} opens the connection form (its Okta part), or run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for); then R again."
-                ));
-            };
-            runscope::files::load_okta(profile, "crud", &dir).and_then(|(file, local)| {
-                let mut options = CrudOptions::new(okta, file)?;
-                options.expected_sha256 = pinned("crud");
-                Ok((
-                    VerifyTarget::Crud(Some(Box::new(options))),
-                    local.mismatch_warning(),
-                ))
-            })
-        }
-        _ => runscope::files::load_okta(profile, "spec", &dir).and_then(|(file, local)| {
-            let mut options = SpecOptions::new(connection.auth.clone(), file)?;
-            options.expected_sha256 = pinned("spec");
-            Ok((
-                VerifyTarget::Spec(Some(Box::new(options))),
-                local.mismatch_warning(),
-            ))
-        }),
-    };
-    let name = target.suite().map_or("SPEC", suite_name);
-    let (offer, warning) = match offer {
-        Ok(offer) => offer,
-        Err(e) => return m.error(format!("Okta's {name} file: {e}")),
-    };
-    if let Some(warning) = warning {
-        m.info(warning);
-    }
-    m.job = Job::NeedsConsent(offer);
-    m.push(Overlay::ConfirmSuite);
-}
-
-/// y or Esc when Okta's SPEC or CRUD file asks before creating its user.
-pub fn confirm_suite(m: &mut Model, action: Action) {
-    match action {
-        Action::Agree => {
-            m.pop();
-            if let Job::NeedsConsent(target) = std::mem::take(&mut m.job) {
-                verify(m, target);
-            }
-        }
-        Action::Cancel => {
-            m.pop();
-            abandon(m);
-        }
-        _ => {}
-    }
-}
-
 /// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
 pub fn cancel(m: &mut Model) -> bool {
     let Some(running) = m.job.running_mut() else {
@@ -408,66 +337,6 @@ pub fn cancel(m: &mut Model) -> bool {
     running.cancelled = true;
     m.info("Cancelling the verification…");
     true
-}
-
-/// The first assertion that did not hold, or why the step could not run.
-fn first_problem(step: &StepRecord) -> Option<String> {
-    step.what_failed().into_iter().next()
-}
-
-/// ` First failure: step 4: ...: expected ..., got ...` for a run's message line.
-fn first_failure(run: &crate::session::FileRun) -> Option<String> {
-    let step = run
-        .steps
-        .iter()
-        .find(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))?;
-    Some(format!(
-        " First failure: {}: {}",
-        step.title(),
-        first_problem(step).unwrap_or_default()
-    ))
-}
-
-/// A CRUD run ended (its Okta user already cleaned up): recorded unless it was cancelled or
-/// could not reach a system at all; the message says what the clean-up removed.
-fn crud_finished(m: &mut Model, report: CrudReport) {
-    let run = &report.run;
-    let cleanup = format!(" Clean-up: {}", report.cleanup_line());
-    if report.refusals.iter().any(|r| r.contains("E0000011")) && m.okta_secret.take().is_some() {
-        m.info("The typed Okta token was refused and is forgotten: R asks for it again.");
-    }
-    if run.unreachable.is_some() && run.requests().count() <= 1 {
-        return m.error(format!(
-            "CRUD suite not run: cannot reach {}: {} Nothing was recorded.{cleanup}",
-            run.target,
-            run.unreachable.as_deref().unwrap_or_default()
-        ));
-    }
-    if run.cancelled {
-        return m.info(format!("CRUD suite cancelled: nothing recorded.{cleanup}"));
-    }
-    let mut text = format!(
-        "CRUD suite {}: {} of {} required steps failed.",
-        run.verdict().to_uppercase(),
-        run.failures(),
-        run.requests().count()
-    );
-    if let Some(refusal) = report.refusals.first() {
-        text.push(' ');
-        text.push_str(refusal);
-    } else if let Some(failure) = first_failure(run) {
-        text.push_str(&failure);
-    }
-    text.push_str(&cleanup);
-    let failed = !run.passed() || matches!(report.cleanup, CleanUp::Failed { .. });
-    m.ws.store.session.record_crud(report);
-    m.commit();
-    refresh_readiness(m);
-    if failed {
-        m.error(text);
-    } else {
-        m.info(text);
-    }
 }
 
 /// After a signal: cancels the running job and handles its results until it ended (a suite
@@ -559,7 +428,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     _ => {}
                 }
                 running.progress = format!("{} {}", step.status.label(), step.title());
-                if let Some(why) = first_problem(&step) {
+                if let Some(why) = suites::first_problem(&step) {
                     running.progress.push_str(&format!(": {why}"));
                 }
             }
@@ -577,37 +446,8 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 );
             }
         }
-        VerifyEvent::SpecFinished(report) if report.unreachable.is_some() => {
-            let why = report.unreachable.as_deref().unwrap_or_default();
-            m.error(format!(
-                "SPEC suite not run: cannot reach {}: {why} Nothing was created or recorded; C checks the connection.",
-                report.target
-            ));
-        }
-        VerifyEvent::SpecFinished(report) => {
-            record_spec(&mut m.ws.store.session, (*report).clone());
-            m.commit();
-            refresh_readiness(m);
-            let mut text = format!(
-                "SPEC suite {}: {}.",
-                report.verdict().label().to_uppercase(),
-                report.counts()
-            );
-            if let Some(failure) = report.file.as_ref().and_then(first_failure) {
-                text.push_str(&failure);
-            }
-            if let Some(state) = report.created_user_state()
-                && !report.deactivated
-            {
-                text.push_str(&format!(" {state}."));
-            }
-            if report.passed() {
-                m.info(text);
-            } else {
-                m.error(text);
-            }
-        }
-        VerifyEvent::CrudFinished(report) => crud_finished(m, *report),
+        VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
+        VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {
             if let Some(running) = m.job.running_mut() {
                 running.progress = line;
