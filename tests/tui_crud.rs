@@ -16,60 +16,18 @@ mod tui_helpers;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use scimplan::session::{OktaAuth, OktaConnection, SuiteKind, default_session_path};
 use scimplan::tui::model::{PromptKind, SecretKind};
-use scimplan::tui::{Action, Mode, Model, update, view};
+use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection};
 
 use mini_scim::{MiniScim, Quirks};
 use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
 use scim_server::ScimServer;
-use tui_helpers::{on_disk, ready as open};
+use tui_helpers::{message, on_disk, ready as open, screen, wait_for_job};
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
 const OKTA_TOKEN: &str = "okta-token-for-checklist-crud";
-
-fn message(m: &Model) -> String {
-    m.message
-        .as_ref()
-        .map(|x| x.text.clone())
-        .unwrap_or_default()
-}
-
-/// The screen as text, at 120x40.
-fn screen(m: &mut Model) -> String {
-    update(
-        m,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|frame| view::render(m, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for (i, cell) in buffer.content.iter().enumerate() {
-        text.push_str(cell.symbol());
-        if (i + 1) % 120 == 0 {
-            text.push('\n');
-        }
-    }
-    text
-}
-
-fn wait_for_run(m: &mut Model) {
-    for _ in 0..3000 {
-        update(m, Action::Tick);
-        if m.running().is_none() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the run never finished");
-}
 
 /// Types a secret into the masked prompt of `kind`, checking it never shows.
 fn give(m: &mut Model, kind: SecretKind, secret: &str, title: &str) {
@@ -187,7 +145,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
     let shown = screen(&mut m);
     assert!(shown.contains("Okta's CRUD file: "), "{shown}");
     let started = Instant::now();
-    wait_for_run(&mut m);
+    wait_for_job(&mut m);
     eprintln!(
         "CRUD from the checklist, 0.3 s provisioning delay: {:.1} s",
         started.elapsed().as_secs_f32()
@@ -235,7 +193,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
     update(&mut m, Action::Agree);
     assert!(m.prompt().is_none(), "typed secrets are remembered");
     update(&mut m, Action::Back);
-    wait_for_run(&mut m);
+    wait_for_job(&mut m);
     double.assert_valid();
 }
 
@@ -274,7 +232,7 @@ fn esc_mid_run_cancels_and_still_removes_the_okta_user() {
     assert!(!m.quit);
     update(&mut m, Action::Summary);
     update(&mut m, Action::Back);
-    wait_for_run(&mut m);
+    wait_for_job(&mut m);
     let text = message(&m);
     assert!(
         text.starts_with("CRUD suite cancelled: nothing recorded. Clean-up: Okta user"),
@@ -313,7 +271,7 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(2.0).unwrap();
     update(&mut m, Action::Agree);
-    wait_for_run(&mut m);
+    wait_for_job(&mut m);
     let text = message(&m);
     assert!(
         text.starts_with("CRUD suite FAILED: 2 of 13 required steps failed. First failure: step 11: Verify if user is deactivated in SCIM App: response_json active equal: expected false, got true"),
@@ -367,7 +325,7 @@ fn okta_refusing_the_password_is_explained_in_the_checklist() {
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(1.0).unwrap();
     update(&mut m, Action::Agree);
-    wait_for_run(&mut m);
+    wait_for_job(&mut m);
     let text = message(&m);
     assert!(text.starts_with("CRUD suite FAILED"), "{text}");
     assert!(

@@ -13,17 +13,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::model::{Overlay, PromptKind};
 use scimplan::tui::state::RunKind;
-use scimplan::tui::{Action, Mode, Model, update, view};
+use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
 use common::{case_row, write_plan};
 use scim_server::ScimServer;
-use tui_helpers::{on_disk, ready as open, select};
+use tui_helpers::{
+    message, on_disk, ready as open, screen, select, wait_for_job as wait_for_verification,
+};
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
 
@@ -48,50 +48,8 @@ fn small_plan(dir: &Path) -> PathBuf {
     path
 }
 
-fn message(m: &Model) -> String {
-    m.message
-        .as_ref()
-        .map(|x| x.text.clone())
-        .unwrap_or_default()
-}
-
-/// The screen as text, at 120x40.
-fn screen(m: &mut Model) -> String {
-    update(
-        m,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|frame| view::render(m, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for (i, cell) in buffer.content.iter().enumerate() {
-        text.push_str(cell.symbol());
-        if (i + 1) % 120 == 0 {
-            text.push('\n');
-        }
-    }
-    text
-}
-
 fn paste(m: &mut Model, text: &str) {
     update(m, Action::Paste(text.into()));
-}
-
-/// Ticks the event loop until the background verification ends (the check's own deadline bounds
-/// how long that takes).
-fn wait_for_verification(m: &mut Model) {
-    for _ in 0..3000 {
-        update(m, Action::Tick);
-        if m.running().is_none() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the verification never finished");
 }
 
 #[test]
