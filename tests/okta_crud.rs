@@ -483,6 +483,17 @@ fn an_app_that_refuses_a_create_fails_at_step_5_and_the_steps_after_cannot_run()
         junit.contains(r#"tests="14" failures="1" errors="4""#),
         "{junit}"
     );
+    // Why: Okta's System Log for the file's user, read before the clean-up, has the app's
+    // refusal in Okta's words.
+    let okta_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("Okta: ")).collect();
+    assert!(
+        okta_lines
+            .iter()
+            .any(|l| l.starts_with("Okta: System Log: ")
+                && l.contains("application.provision.user.push")
+                && l.contains("400 this app does not create users over SCIM")),
+        "{text}"
+    );
     // The app never got a user; Okta's is removed all the same.
     assert!(app.users().is_empty());
     assert!(err.contains("clean-up: Okta user"), "{err}");

@@ -298,6 +298,14 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
             .passed
     );
     assert!(double.org.lock().unwrap().users.is_empty());
+    // d: Okta's side of the failed run (read before the clean-up) under its steps.
+    update(&mut m, Action::SpecRunDetail);
+    for _ in 0..12 {
+        update(&mut m, Action::MoveDown);
+    }
+    let shown = screen(&mut m);
+    assert!(shown.contains("Okta: System Log: "), "{shown}");
+    assert!(shown.contains("Clean-up: Okta user"), "{shown}");
 }
 
 /// Okta refuses the file's password (the org's policy wants 12 characters): the message says so

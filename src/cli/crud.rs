@@ -75,6 +75,9 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         for refusal in &report.refusals {
             println!("{refusal}");
         }
+        for line in report.okta.iter().flat_map(|trail| trail.lines()) {
+            println!("Okta: {line}");
+        }
     }
     let cleanup = report.cleanup_line();
     match &report.cleanup {

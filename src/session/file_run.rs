@@ -320,6 +320,10 @@ pub struct CrudReport {
     /// Steps Okta refused, explained: `Okta refused step 2 (...): E0000001: ...`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refusals: Vec<String>,
+    /// Okta's side of a failed run, read before the clean-up: the app user's sync state and
+    /// the System Log since the run started (why provisioning into the app failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<super::OktaTrail>,
 }
 
 /// What the clean-up after a CRUD run did with the Okta user the file created.

@@ -126,6 +126,14 @@ pub fn crud_finished(m: &mut Model, report: CrudReport) {
     } else if let Some(failure) = first_failure(run) {
         text.push_str(&failure);
     }
+    // Why Okta could not provision, from its System Log (d shows all of Okta's side).
+    if let Some(why) = report
+        .okta
+        .as_ref()
+        .and_then(|t| t.failures().into_iter().next())
+    {
+        text.push_str(&format!(" Okta: {why}."));
+    }
     text.push_str(&cleanup);
     let failed = !run.passed() || matches!(report.cleanup, CleanUp::Failed { .. });
     m.ws.store.session.record_crud(report);

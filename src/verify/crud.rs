@@ -6,13 +6,14 @@
 use super::VerifyEvent;
 use super::cancel::CancelFlag;
 use super::http::PlainClient;
-use super::okta::{ApiError, OktaClient, OktaCredential, OktaError};
+use super::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
 use super::runscope::initial::{crud_values, scim_authorization, with_crud_connections};
 use super::runscope::runner::empty_run;
 use super::runscope::{RunContext, RunOptions, TestFile, Variables, run_file};
 use super::secret::Secret;
 use crate::session::{
-    CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, StepStatus,
+    CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail,
+    StepStatus,
 };
 
 /// The CRUD file's initial variables besides the random values (Okta's CRUD instructions).
@@ -139,6 +140,9 @@ pub fn run_crud(
         .clone()
         .filter(|pinned| !pinned.eq_ignore_ascii_case(&run.file.sha256));
     let login = options.okta_user().to_string();
+    // Why provisioning failed is in Okta, and gone with the user: read it before the clean-up.
+    let okta_side = (!run.passed() && !run.cancelled && run.unreachable.is_none())
+        .then(|| provisioning_trail(okta, token, &login, run.at));
     on_event(VerifyEvent::Progress(format!(
         "cleaning up: removing the Okta user {login}…"
     )));
@@ -154,6 +158,28 @@ pub fn run_crud(
         okta_user: login,
         cleanup,
         refusals,
+        okta: okta_side,
+    }
+}
+
+/// The app user's sync state and the System Log for the file's Okta user since the run began.
+fn provisioning_trail(
+    okta: &OktaConnection,
+    token: &Secret,
+    login: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> OktaTrail {
+    match OktaClient::new(okta, OktaCredential::ApiToken(token.clone())) {
+        // A minute early: the org's clock and this machine's may differ.
+        Ok(client) => okta_trail(
+            &client,
+            since - chrono::Duration::minutes(1),
+            &[TrailSubject::User(login.to_string())],
+        ),
+        Err(e) => OktaTrail {
+            error: Some(token.redact(&e.to_string())),
+            ..OktaTrail::default()
+        },
     }
 }
 

@@ -394,6 +394,12 @@ fn crud_lines(model: &Model, report: &CrudReport, lines: &mut Vec<Line<'static>>
     for refusal in &report.refusals {
         lines.push(Line::from(Span::styled(refusal.clone(), theme.error())));
     }
+    for line in report.okta.iter().flat_map(|trail| trail.lines()) {
+        lines.push(Line::from(Span::styled(
+            format!("Okta: {line}"),
+            theme.dim(),
+        )));
+    }
     let style = match report.cleanup {
         CleanUp::Failed { .. } => theme.error(),
         _ => theme.dim(),
