@@ -13,9 +13,11 @@ use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
 use crate::session::write_atomic;
+use crate::verify::worker::attach_trail;
 use crate::verify::{
     BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, Verdict, VerifyError, VerifyEvent,
-    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start, run_check,
+    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start,
+    run_check_with_okta,
 };
 use crate::workspace::Workspace;
 
@@ -183,24 +185,31 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     let mut drifts = Vec::new();
     for job in &jobs {
         let quiet = args.json || args.recheck;
-        let mut run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
-            if let VerifyEvent::Attempt {
-                case,
-                number,
-                first_failure: Some(failure),
-                retry_in: Some(wait),
-                ..
-            } = event
-                && !quiet
-            {
-                eprintln!(
-                    "  {case} attempt {number}: {failure}; again in {:.1} s",
-                    wait.as_secs_f32()
-                );
-            }
-        });
+        let mut run = run_check_with_okta(
+            &client,
+            &connection.auth,
+            okta.as_ref(),
+            job,
+            &cancel,
+            &mut |event| {
+                if let VerifyEvent::Attempt {
+                    case,
+                    number,
+                    first_failure: Some(failure),
+                    retry_in: Some(wait),
+                    ..
+                } = event
+                    && !quiet
+                {
+                    eprintln!(
+                        "  {case} attempt {number}: {failure}; again in {:.1} s",
+                        wait.as_secs_f32()
+                    );
+                }
+            },
+        );
         if let Some(okta) = &okta {
-            super::okta::attach_trail(okta, &ws.store.session.verify.runs, &mut run);
+            attach_trail(okta, job, &mut run);
         }
         if args.recheck {
             run.outcome_left = Some("a recheck records nothing".into());
@@ -328,6 +337,9 @@ fn print_run(run: &VerifyRun) {
     }
     if let Some(why) = &run.outcome_left {
         println!("    {why}");
+    }
+    if let Some(note) = &run.okta_not_checked {
+        println!("    {note}");
     }
 }
 

@@ -8,10 +8,7 @@ use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::Secret;
-use crate::verify::okta::{
-    OktaClient, OktaError, check_app, credential_for, okta_trail, subjects_of, token_from_env,
-    trail_since,
-};
+use crate::verify::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
@@ -192,12 +189,6 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
             Ok(None)
         }
     }
-}
-
-/// Keeps Okta's side with the run: the System Log since the case started and the app user.
-pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut VerifyRun) {
-    let since = trail_since(earlier_runs, &run.case, run.at);
-    run.okta = Some(okta_trail(client, since, &subjects_of(&run.inputs)));
 }
 
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.

@@ -11,8 +11,10 @@ use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
-use crate::session::{RunFailure, StepStatus};
+use crate::session::{OktaAuth, RunFailure, StepStatus};
+use crate::verify::okta::{self, OktaCredential};
 use crate::verify::runscope;
+use crate::verify::worker::OktaAccess;
 use crate::verify::{
     Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job, record_run,
     record_spec, spawn_all, spawn_spec,
@@ -297,7 +299,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         cases.len(),
         connection.base_url
     ));
-    let running = spawn_all(jobs, connection, secret, sink);
+    let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
     m.job = Job::Running(Verification::new(
         running,
         RunKind::Cases {
@@ -305,6 +307,21 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             finished: Vec::new(),
         },
     ));
+}
+
+/// The Okta org for the cases' Okta side: the session's connection with the credential given
+/// in the checklist, else (API token) `SCIMPLAN_OKTA_TOKEN`. `None`: the SCIM side alone, and
+/// each run says what the Okta side would add.
+fn okta_access(m: &Model) -> Option<OktaAccess> {
+    let connection = m.ws.store.session.verify.okta.clone()?;
+    let from_env = || {
+        (m.secrets_from_env && connection.auth == OktaAuth::ApiToken)
+            .then(okta::token_from_env)
+            .flatten()
+            .map(OktaCredential::ApiToken)
+    };
+    let credential = m.okta_credential.clone().or_else(from_env)?;
+    Some((connection, credential))
 }
 
 /// y or Esc when the SPEC suite asks before creating its user.
@@ -364,6 +381,11 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             }
             if let Some(running) = m.job.running_mut() {
                 running.progress = line;
+            }
+        }
+        VerifyEvent::Waiting(what) => {
+            if let Some(running) = m.job.running_mut() {
+                running.progress = what;
             }
         }
         VerifyEvent::Finished(run) => {

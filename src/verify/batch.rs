@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::VerifyError;
-use super::job::{CheckJob, steps_done};
+use super::job::{CheckJob, case_started, steps_done};
 use super::recipe::RecipeBook;
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
@@ -86,6 +86,7 @@ pub fn batch_jobs(
         match CheckJob::prepare(book, id, &session.verify, deadline) {
             Ok(mut job) => {
                 job.steps_done = done;
+                job.since = case_started(session, id).or(job.since);
                 job.single_attempt = mode == BatchMode::Recheck;
                 batch.jobs.push(job);
             }

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::VerifyError;
 use super::recipe::{Recipe, RecipeBook};
 use crate::plan::Plan;
@@ -26,6 +28,10 @@ pub struct CheckJob {
     /// One look at the app, no polling (a recheck asks how things are now).
     pub single_attempt: bool,
     pub deadline: Duration,
+    /// When the case started, for its System Log: when the tester started it (`scimplan
+    /// start`), else its first step ticked since its last check, else its last check when
+    /// that was recent; `None`: `okta::TRAIL_LOOKBACK` before the check.
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl CheckJob {
@@ -137,6 +143,18 @@ impl CheckJob {
                 earlier.insert(name.clone(), value);
             }
         }
+        // The previous check of the case showed the events before it.
+        let since = state
+            .started
+            .get(case)
+            .filter(|s| s.subject == subject)
+            .map(|s| s.at)
+            .or_else(|| {
+                state
+                    .latest_run(case)
+                    .map(|r| r.at)
+                    .filter(|at| *at > Utc::now() - super::okta::TRAIL_LOOKBACK)
+            });
         Ok(CheckJob {
             case: case.to_string(),
             recipe: recipe.clone(),
@@ -146,6 +164,7 @@ impl CheckJob {
             steps_done: false,
             single_attempt: false,
             deadline,
+            since,
         })
     }
 }
@@ -210,6 +229,23 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
             .is_some_and(|r| (0..steps).all(|i| r.steps_checked.contains(&i)))
 }
 
+/// When the tester started `case`: its start (`scimplan start`) when that is after its last
+/// check, else the first tick of one of its steps since its last check, else when it was
+/// started at all; `None` when nothing says.
+pub fn case_started(session: &Session, case: &str) -> Option<DateTime<Utc>> {
+    let last_check = session.verify.latest_run(case).map(|r| r.at);
+    let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
+    let started = session.verify.started.get(case).map(|s| s.at);
+    let prefix = format!("{case}: step ");
+    let first_tick = session
+        .history
+        .iter()
+        .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
+        .map(|e| e.at)
+        .min();
+    started.filter(after_last).or(first_tick).or(started)
+}
+
 /// The check of one case the tester asked for (`v`, or named on the command line): prepared
 /// from the session, knowing whether the case's steps are marked done.
 pub fn case_job(
@@ -221,5 +257,6 @@ pub fn case_job(
 ) -> Result<CheckJob, VerifyError> {
     let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
     job.steps_done = steps_done(plan, session, case);
+    job.since = case_started(session, case).or(job.since);
     Ok(job)
 }
