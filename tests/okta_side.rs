@@ -15,10 +15,24 @@ use scim_server::ScimServer;
 use scimplan::session::{AssertionRecord, OktaAuth, OktaConnection};
 use scimplan::verify::okta::side::{check, poll};
 use scimplan::verify::okta::{
-    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, expectations_for,
-    profile_expectations,
+    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, profile_expectations,
 };
-use scimplan::verify::{CancelFlag, Secret};
+use scimplan::verify::{CancelFlag, RecipeBook, Secret};
+
+/// The Okta side the built-in recipe of `case` expects, from `inputs` alone.
+fn expectations_for(case: &str, inputs: &BTreeMap<String, String>) -> Vec<OktaExpectation> {
+    let book = RecipeBook::builtin();
+    let recipe = book.for_case(case).expect("a recipe");
+    recipe
+        .okta
+        .iter()
+        .flat_map(|check| {
+            check
+                .expectations(&|name| inputs.get(name).cloned())
+                .unwrap()
+        })
+        .collect()
+}
 use serde_json::json;
 
 fn client(double: &OktaDouble) -> OktaClient {

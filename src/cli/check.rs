@@ -139,6 +139,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     remember_inputs(&mut ws, given)?;
     let (connection, secret) = connection_and_secret(&ws)?;
+    let okta = super::okta::client_for_verify(&ws)?;
     let session = &ws.store.session;
     let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
         let mode = if args.recheck {
@@ -147,7 +148,10 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
             BatchMode::Pending
         };
         let only = (!named.is_empty()).then_some(named.as_slice());
-        let batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
+        let mut batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
+        if okta.is_none() {
+            batch.without_okta();
+        }
         if !named.is_empty() && !batch.left_out.is_empty() {
             let messages: Vec<String> = batch.left_out.iter().map(ToString::to_string).collect();
             return Err(usage_error(messages.join("\n")));
@@ -159,6 +163,9 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         let mut problems = Vec::new();
         for case in &named {
             match case_job(&book, &ws.plan, session, case, deadline) {
+                Ok(job) if okta.is_none() && job.recipe.steps.is_empty() => {
+                    problems.push(VerifyError::OktaOnly { case: job.case }.to_string())
+                }
                 Ok(job) => jobs.push(job),
                 Err(error) => problems.push(error.to_string()),
             }
@@ -180,7 +187,6 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
-    let okta = super::okta::client_for_verify(&ws)?;
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
     for job in &jobs {

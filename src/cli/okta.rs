@@ -175,7 +175,7 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
     let token = token_from_env();
     if connection.auth == OktaAuth::ApiToken && token.is_none() {
         eprintln!(
-            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the cases' Okta side and the System Log are not checked (each case says what that would add)."
         );
         return Ok(None);
     }
@@ -185,7 +185,7 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
                 .with_progress(|progress| eprintln!("  {}", progress.describe())),
         )),
         Err(error) => {
-            eprintln!("note: Okta's side is not read: {error}");
+            eprintln!("note: the cases' Okta side is not checked: {error}");
             Ok(None)
         }
     }

@@ -16,8 +16,8 @@ use crate::verify::okta::{self, OktaCredential};
 use crate::verify::runscope;
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job, record_run,
-    record_spec, spawn_all, spawn_spec,
+    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
+    record_run, record_spec, spawn_all, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -229,16 +229,16 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 &id,
                 m.settings.verify_deadline,
             ) {
+                Ok(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
+                    return m.error(VerifyError::OktaOnly { case: id }.to_string());
+                }
                 Ok(job) => vec![job],
                 Err(e) => return m.error(e.to_string()),
             }
         }
         VerifyTarget::All => {
             // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
-            let Batch {
-                jobs,
-                left_out: not_ready,
-            } = batch_jobs(
+            let mut batch = batch_jobs(
                 &m.recipes,
                 &m.ws.plan,
                 &m.ws.reqs,
@@ -247,6 +247,13 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 BatchMode::Pending,
                 m.settings.verify_deadline,
             );
+            if okta_access(m).is_none() {
+                batch.without_okta();
+            }
+            let Batch {
+                jobs,
+                left_out: not_ready,
+            } = batch;
             if jobs.is_empty() {
                 let why = not_ready
                     .first()

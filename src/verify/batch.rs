@@ -27,6 +27,22 @@ pub struct Batch {
     pub left_out: Vec<VerifyError>,
 }
 
+impl Batch {
+    /// Without the Okta org, cases checked in Okta only are left out (saying so) instead of
+    /// giving an error each.
+    pub fn without_okta(&mut self) {
+        let (okta_only, rest): (Vec<CheckJob>, Vec<CheckJob>) = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .partition(|job| job.recipe.steps.is_empty());
+        self.jobs = rest;
+        self.left_out.extend(
+            okta_only
+                .into_iter()
+                .map(|job| VerifyError::OktaOnly { case: job.case }),
+        );
+    }
+}
+
 /// The checks of a batch over the plan's applicable cases (the same rules for `V` and the
 /// command line). `cases` narrows the batch to those IDs (a recheck of named cases).
 pub fn batch_jobs(

@@ -17,7 +17,7 @@ use super::recipe::{RecipeStep, split_list};
 use super::recipe_okta::what_okta_adds;
 use super::record::request_record;
 use super::step::{Attempt, Context, run_step};
-use crate::session::{AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
+use crate::session::{AssertionRecord, AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
@@ -42,14 +42,36 @@ impl Attempt {
     }
 
     /// The first failure, saying which side it is on when the case has both ("SCIM: ...";
-    /// the Okta side's assertions and errors already start with "Okta: ").
+    /// the Okta side's assertions and errors already start with "Okta: "). When both sides
+    /// fail, Okta's comes first: a sync error in Okta usually explains the app's state.
     fn first_failure_by_side(&self, two_sided: bool) -> Option<String> {
-        self.first_failure().map(|failure| {
-            if two_sided && !failure.starts_with("Okta: ") {
-                format!("SCIM: {failure}")
-            } else {
+        let failure = self.first_failure()?;
+        if !two_sided {
+            return Some(failure);
+        }
+        if self.fatal.is_some() {
+            return Some(if failure.starts_with("Okta: ") {
                 failure
-            }
+            } else {
+                format!("SCIM: {failure}")
+            });
+        }
+        let describe = |a: &AssertionRecord| {
+            format!(
+                "{}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            )
+        };
+        let failed = |okta: bool| {
+            self.assertions
+                .iter()
+                .find(|a| !a.passed && a.step.starts_with("Okta: ") == okta)
+        };
+        Some(match (failed(true), failed(false)) {
+            (Some(okta), Some(scim)) => format!("{}; and SCIM: {}", describe(okta), describe(scim)),
+            (Some(okta), None) => describe(okta),
+            (None, Some(scim)) => format!("SCIM: {}", describe(scim)),
+            (None, None) => failure,
         })
     }
 

@@ -108,6 +108,10 @@ pub enum VerifyError {
     },
     #[error("{case} is {outcome}: nothing recorded to recheck")]
     NothingToRecheck { case: String, outcome: String },
+    #[error(
+        "{case} is checked in Okta only: connect the org (scimplan connect PLAN --okta-org URL --okta-app-id ID) and export SCIMPLAN_OKTA_TOKEN to verify it"
+    )]
+    OktaOnly { case: String },
     #[error("{case} has no before steps: nothing to observe when it starts")]
     NothingToStart { case: String },
     #[error("verification recipes: {0}")]
