@@ -375,3 +375,97 @@ fn the_system_log_is_read_from_when_the_case_started() {
     );
     double.assert_valid();
 }
+
+/// The checklist's background worker (`v` and `V`): with the org it checks the Okta side too,
+/// keeps the System Log from the case's start, and a rate-limit wait is progress, not a fail.
+#[test]
+fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
+    use scimplan::session::{AuthScheme, Connection, OktaAuth, OktaConnection, VerifyState};
+    use scimplan::verify::okta::OktaCredential;
+    use scimplan::verify::{CheckJob, RecipeBook, Secret, Verdict, VerifyEvent, worker};
+
+    let (_dir, server, double) = setup(true, None, DoubleOptions::default());
+    let login = "ann.worker@example.com";
+    assign(&double, login, "Ann", "Ann");
+    let book = RecipeBook::builtin();
+    let mut state = VerifyState::default();
+    state.subjects.insert("user".into(), login.into());
+    let mut job = CheckJob::prepare(&book, "C9290", &state, Duration::from_secs(10)).unwrap();
+    let started = Utc::now() - chrono::Duration::minutes(2);
+    job.since = Some(started);
+    let okta = (
+        OktaConnection::new(&double.url, &double.app_id, OktaAuth::ApiToken).unwrap(),
+        OktaCredential::ApiToken(scimplan::verify::Secret::new(OKTA_TOKEN)),
+    );
+    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
+    double.throttle_next(1, Duration::from_secs(1));
+    let (sink, events) = worker::channel();
+    let running = worker::spawn(
+        job,
+        connection,
+        Secret::new(server.token.clone()),
+        Some(okta),
+        sink,
+    );
+    let events: Vec<VerifyEvent> = events.iter().collect();
+    running.thread.join().unwrap();
+    assert!(
+        events.iter().any(
+            |e| matches!(e, VerifyEvent::Waiting(w) if w.contains("rate limit") && w.contains("not a failure"))
+        ),
+        "{events:?}"
+    );
+    let run = events
+        .iter()
+        .find_map(|e| match e {
+            VerifyEvent::Finished(run) => Some(run),
+            _ => None,
+        })
+        .expect("a run");
+    assert_eq!(run.verdict, Verdict::Pass, "{}", run.summary);
+    assert!(
+        run.assertions
+            .iter()
+            .any(|a| a.step == format!("Okta: app user {login}") && a.check == "syncState"),
+        "{:?}",
+        run.assertions
+    );
+    let trail = run
+        .okta
+        .as_ref()
+        .expect("the System Log is kept with the run");
+    assert_eq!(trail.since, Some(started));
+    assert_eq!(
+        trail.app_user.as_ref().map(|u| u.sync_state.as_str()),
+        Some("SYNCHRONIZED")
+    );
+    assert!(run.okta_not_checked.is_none());
+
+    // Without the org, the worker's run says what the Okta side would add.
+    let job = CheckJob::prepare(&book, "C9290", &state, Duration::from_secs(5)).unwrap();
+    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
+    let (sink, events) = worker::channel();
+    worker::spawn(
+        job,
+        connection,
+        Secret::new(server.token.clone()),
+        None,
+        sink,
+    );
+    let run = events
+        .iter()
+        .find_map(|e| match e {
+            VerifyEvent::Finished(run) => Some(run),
+            _ => None,
+        })
+        .expect("a run");
+    assert_eq!(run.verdict, Verdict::Pass, "{}", run.summary);
+    assert!(run.okta.is_none());
+    assert!(
+        run.okta_not_checked
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Okta side not checked")),
+        "{run:?}"
+    );
+    double.assert_valid();
+}
