@@ -76,6 +76,8 @@ pub fn connect_okta(
     for line in check.lines() {
         println!("{line}");
     }
+    let mut connection = connection;
+    connection.app_name = check.app.name.clone();
     ws.store.session.verify.okta = Some(connection.clone());
     save(&mut ws)?;
     match &connection.auth {
@@ -228,4 +230,37 @@ pub fn print_okta_refusals(run: &crate::session::FileRun) {
             api.describe()
         );
     }
+}
+
+/// `scimplan console PLAN CASE [--system-log] [--open]`: the Admin Console page the case needs,
+/// printed (the URL on stdout, for scripts and terminals over SSH) and opened when asked.
+pub fn console(
+    plan: &Path,
+    common: &Common,
+    case: &str,
+    system_log: bool,
+    open_it: bool,
+) -> Result<u8, Failure> {
+    let ws = open(plan, common)?;
+    let Some(index) = ws.plan.case_index(case.trim()) else {
+        return Err(usage_error(super::unknown_case_message(&ws, case)));
+    };
+    let book = crate::verify::RecipeBook::builtin();
+    let page = crate::verify::okta::console_page(
+        &ws.profile,
+        &book,
+        &ws.store.session.verify,
+        &ws.plan.cases[index],
+        system_log,
+    )
+    .map_err(usage_error)?;
+    eprintln!("{}: {}", ws.plan.cases[index].id, page.name);
+    println!("{}", page.url);
+    if open_it {
+        match crate::opener::open_detached(&page.url) {
+            Ok(opener) => eprintln!("opening with {opener}"),
+            Err(why) => eprintln!("not opened: {why}; the URL is above"),
+        }
+    }
+    Ok(0)
 }

@@ -72,7 +72,7 @@ pub fn export(m: &mut Model) {
     }
 }
 
-fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
+pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
     m.push(Overlay::Prompt(Prompt {
         kind,
         case,
