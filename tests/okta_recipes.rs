@@ -9,6 +9,8 @@ mod common;
 mod okta_double;
 #[path = "common/scim_server.rs"]
 mod scim_server;
+#[path = "common/tui.rs"]
+mod tui_helpers;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -381,7 +383,6 @@ fn the_system_log_is_read_from_when_the_case_started() {
 #[test]
 fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
     use scimplan::session::{AuthScheme, Connection, OktaAuth, OktaConnection, VerifyState};
-    use scimplan::verify::okta::OktaCredential;
     use scimplan::verify::{CheckJob, RecipeBook, Secret, Verdict, VerifyEvent, worker};
 
     let (_dir, server, double) = setup(true, None, DoubleOptions::default());
@@ -393,10 +394,10 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
     let mut job = CheckJob::prepare(&book, "C9290", &state, Duration::from_secs(10)).unwrap();
     let started = Utc::now() - chrono::Duration::minutes(2);
     job.since = Some(started);
-    let okta = (
-        OktaConnection::new(&double.url, &double.app_id, OktaAuth::ApiToken).unwrap(),
-        OktaCredential::ApiToken(scimplan::verify::Secret::new(OKTA_TOKEN)),
-    );
+    let okta = worker::OktaAccess {
+        connection: OktaConnection::new(&double.url, &double.app_id, OktaAuth::ApiToken).unwrap(),
+        api_token: Some(Secret::new(OKTA_TOKEN)),
+    };
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
     double.throttle_next(1, Duration::from_secs(1));
     let (sink, events) = worker::channel();
@@ -467,5 +468,71 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
             .is_some_and(|n| n.starts_with("Okta side not checked")),
         "{run:?}"
     );
+    double.assert_valid();
+}
+
+/// The checklist's `v`: with the org connected and its token typed, the case's Okta side is
+/// checked and the System Log kept with the run on disk; without the token, the run says what
+/// the Okta side would add.
+#[test]
+fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
+    use scimplan::tui::{Action, update};
+    use scimplan::verify::Secret;
+
+    let (dir, server, double) = setup(true, None, DoubleOptions::default());
+    let login = "ann.checklist@example.com";
+    assign(&double, login, "Ann", "Ann");
+    let plan = dir.path().join("plan.xlsx");
+    let mut m = tui_helpers::ready(&plan);
+    m.secret = Some(Secret::new(server.token.clone()));
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), login.into());
+    tui_helpers::select(&mut m, "C9290");
+    let verify_now = |m: &mut scimplan::tui::Model| {
+        update(m, Action::VerifyCase);
+        for _ in 0..600 {
+            update(m, Action::Tick);
+            if m.running().is_none() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the check did not end");
+    };
+    m.okta_secret = Some(Secret::new(OKTA_TOKEN));
+    verify_now(&mut m);
+    let session = tui_helpers::on_disk(&plan);
+    let run = session.verify.latest_run("C9290").expect("a run");
+    assert!(
+        run.assertions
+            .iter()
+            .any(|a| a.step.starts_with("Okta: app user") && a.passed),
+        "{:?}",
+        run.assertions
+    );
+    let trail = run.okta.as_ref().expect("the System Log kept with the run");
+    assert!(
+        trail
+            .events
+            .iter()
+            .any(|e| e.event_type == "application.provision.user.push"),
+        "{trail:?}"
+    );
+    m.okta_secret = None;
+    verify_now(&mut m);
+    let session = tui_helpers::on_disk(&plan);
+    let run = session.verify.latest_run("C9290").expect("a run");
+    assert!(run.okta.is_none());
+    assert!(
+        run.okta_not_checked
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Okta side not checked")),
+        "{run:?}"
+    );
+    let raw = std::fs::read_to_string(dir.path().join("plan.scimplan.json")).unwrap();
+    assert!(!raw.contains(OKTA_TOKEN) && !raw.contains(&server.token));
     double.assert_valid();
 }

@@ -16,7 +16,6 @@ pub use super::state::{
     SummaryView, Verification, VerifyTarget,
 };
 use crate::session::{Outcome, Tally, tally_sections};
-use crate::verify::okta::OktaCredential;
 use crate::verify::{RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
@@ -132,9 +131,6 @@ pub struct Model {
     pub recipes: RecipeBook,
     /// The SCIM secret typed in the masked prompt: memory only.
     pub secret: Option<Secret>,
-    /// The Okta credential given in the checklist (an API token or a service app's access
-    /// token): memory only. Without it, `SCIMPLAN_OKTA_TOKEN` when `secrets_from_env`.
-    pub okta_credential: Option<OktaCredential>,
     /// Read the secret from its environment variable before asking (tests turn this off so
     /// they do not depend on the environment they run in).
     pub secrets_from_env: bool,
@@ -203,7 +199,6 @@ impl Model {
             outcome_filter: None,
             recipes: RecipeBook::builtin(),
             secret: None,
-            okta_credential: None,
             secrets_from_env: true,
             okta_secret: None,
             okta_pending: None,

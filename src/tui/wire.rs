@@ -12,7 +12,6 @@ pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
 use crate::session::{OktaAuth, RunFailure, StepStatus};
-use crate::verify::okta::{self, OktaCredential};
 use crate::verify::runscope;
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
@@ -316,19 +315,19 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
 }
 
-/// The Okta org for the cases' Okta side: the session's connection with the credential given
-/// in the checklist, else (API token) `SCIMPLAN_OKTA_TOKEN`. `None`: the SCIM side alone, and
-/// each run says what the Okta side would add.
+/// The Okta org for the cases' Okta side: the session's connection with the API token typed
+/// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
+/// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
 fn okta_access(m: &Model) -> Option<OktaAccess> {
     let connection = m.ws.store.session.verify.okta.clone()?;
-    let from_env = || {
-        (m.secrets_from_env && connection.auth == OktaAuth::ApiToken)
-            .then(okta::token_from_env)
-            .flatten()
-            .map(OktaCredential::ApiToken)
-    };
-    let credential = m.okta_credential.clone().or_else(from_env)?;
-    Some((connection, credential))
+    let api_token = super::okta::api_token(m);
+    if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
+        return None;
+    }
+    Some(OktaAccess {
+        connection,
+        api_token,
+    })
 }
 
 /// y or Esc when the SPEC suite asks before creating its user.

@@ -9,15 +9,20 @@ use super::cancel::CancelFlag;
 use super::engine::run_check_with_okta;
 use super::http::ScimClient;
 use super::job::CheckJob;
-use super::okta::{OktaClient, OktaCredential, okta_trail, subjects_of, trail_since};
+use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
 use super::secret::Secret;
 use super::spec::{SpecOptions, run_spec};
 use super::{VerifyError, VerifyEvent};
 use crate::session::{Connection, OktaConnection, VerifyRun};
 
-/// The Okta org to check the cases' Okta side in, and the credential to sign in with (an API
-/// token, or a service app's access token): memory only.
-pub type OktaAccess = (OktaConnection, OktaCredential);
+/// The Okta org to check the cases' Okta side in: the connection, and its API token (memory
+/// only; `None` for a service app, which signs in with its key file on the worker's thread,
+/// since that is a request).
+#[derive(Debug, Clone)]
+pub struct OktaAccess {
+    pub connection: OktaConnection,
+    pub api_token: Option<Secret>,
+}
 
 /// Cancels the background work it was returned with; the worker stops at its next wait or
 /// request (a request in flight ends at its own timeout, bounded by the check's deadline).
@@ -80,11 +85,14 @@ pub fn spawn_all(
     start(sink, move |tx, flag| {
         let client = ScimClient::new(&connection, &secret)?;
         let okta = match okta {
-            Some((okta_connection, credential)) => {
+            Some(access) => {
                 let progress = Arc::clone(&tx);
+                let okta_error = |e: OktaError| VerifyError::Settings(format!("Okta: {e}"));
+                let credential =
+                    credential_for(&access.connection, access.api_token).map_err(okta_error)?;
                 Some(
-                    OktaClient::new(&okta_connection, credential)
-                        .map_err(|e| VerifyError::Settings(format!("Okta: {e}")))?
+                    OktaClient::new(&access.connection, credential)
+                        .map_err(okta_error)?
                         .with_cancel(flag.clone())
                         .with_progress(move |p| progress(VerifyEvent::Waiting(p.describe()))),
                 )
