@@ -173,6 +173,28 @@ fn a_case_with_both_sides_passes_only_when_both_hold_and_names_the_side_that_fai
         "the given name from Okta was compared: {lines:#?}"
     );
 
+    // A first name typed for someone else (inputs stay in the session) does not stand in for
+    // Okta's profile, and the run says it was not used.
+    let (out, text) = verify(
+        dir.path(),
+        &server,
+        "C9290",
+        &[&format!("user={ann}"), "given_name=Anne"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(
+            "given_name=Anne was typed; the app is compared with the Okta profile's value"
+        ),
+        "{text}"
+    );
+    let out = scimplan(
+        dir.path(),
+        &server,
+        &["verify", "plan.xlsx", "C9290", "--input", "given_name="],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
     // The app got another first name than the Okta profile holds: Okta is in sync (it pushed
     // what its mapping said), the app's user is not what the Okta profile says.
     let bob = "bob.both@example.com";

@@ -120,29 +120,14 @@ pub fn run_check_with_okta(
         )
     });
     // The SCIM side's expected names and email from the Okta user's profile, so the tester
-    // types a login only; values the tester typed are kept.
+    // types a login only.
     let mut inputs = job.inputs.clone();
     let mut okta_fatal = None;
-    if let (Some(okta), Some(input)) = (okta, &job.recipe.okta_profile)
-        && let Some(login) = job.inputs.get(input)
-    {
-        match profile_expectations(okta, login) {
-            Ok(Some(profile)) => {
-                for (name, value) in [
-                    ("given_name", profile.given_name),
-                    ("family_name", profile.family_name),
-                    ("email", profile.email),
-                ] {
-                    if let Some(value) = value.filter(|v| !v.is_empty())
-                        && job.recipe.optional.iter().any(|o| o == name)
-                    {
-                        inputs.entry(name.to_string()).or_insert(value);
-                    }
-                }
-            }
-            // The Okta side says that the user does not exist.
-            Ok(None) => {}
-            Err(error) => okta_fatal = Some(okta_failure(okta, &error)),
+    let mut profile_notes = Vec::new();
+    if let Some(okta) = okta {
+        match expected_from_profile(okta, job, &mut inputs) {
+            Ok(notes) => profile_notes = notes,
+            Err(fatal) => okta_fatal = Some(fatal),
         }
     }
     let known = |name: &str| {
@@ -289,7 +274,10 @@ pub fn run_check_with_okta(
             .iter()
             .map(|e| request_record(e, &auth_header, secret))
             .collect(),
-        assertions: attempt.assertions,
+        assertions: profile_notes
+            .into_iter()
+            .chain(attempt.assertions)
+            .collect(),
         captured: attempt.captured,
         okta: None,
         okta_not_checked,
@@ -307,6 +295,57 @@ fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
         _ => RunFailure::Okta,
     };
     (failure, okta.secret().redact(&format!("Okta: {error}")))
+}
+
+/// Fills the recipe's expected `given_name`, `family_name` and `email` from the Okta profile
+/// of the user its `okta_profile` input names. The profile wins over a typed value (a value
+/// typed for another user stays in the session); each typed value it replaced is noted.
+fn expected_from_profile(
+    okta: &OktaClient,
+    job: &CheckJob,
+    inputs: &mut BTreeMap<String, String>,
+) -> Result<Vec<AssertionRecord>, (RunFailure, String)> {
+    let Some(login) = job
+        .recipe
+        .okta_profile
+        .as_ref()
+        .and_then(|input| job.inputs.get(input))
+    else {
+        return Ok(Vec::new());
+    };
+    // No such user: the Okta side says so.
+    let Some(profile) = profile_expectations(okta, login).map_err(|e| okta_failure(okta, &e))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut notes = Vec::new();
+    for (name, field, value) in [
+        ("given_name", "firstName", profile.given_name),
+        ("family_name", "lastName", profile.family_name),
+        ("email", "email", profile.email),
+    ] {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !job.recipe.optional.iter().any(|o| o == name) {
+            continue;
+        }
+        if let Some(typed) = inputs.insert(name.to_string(), value.clone())
+            && typed != value
+        {
+            notes.push(AssertionRecord {
+                step: format!("Okta: user {login}"),
+                check: format!("profile {field}, the SCIM side's expected {name}"),
+                expected: value.clone(),
+                actual: value,
+                passed: true,
+                note: Some(format!(
+                    "{name}={typed} was typed; the app is compared with the Okta profile's value"
+                )),
+            });
+        }
+    }
+    Ok(notes)
 }
 
 /// One look at the Okta side: each `[[recipe.okta]]` entry with the inputs, remembered

@@ -367,7 +367,7 @@ impl RecipeBook {
             if recipe.steps.is_empty() && recipe.okta.is_empty() {
                 return Err(bad(case, "no step and no okta check".into()));
             }
-            self.validate_okta(recipe).map_err(|why| bad(case, why))?;
+            super::recipe_okta::validate(self, recipe).map_err(|why| bad(case, why))?;
             let lists: Vec<&String> = recipe
                 .inputs
                 .iter()
@@ -447,59 +447,6 @@ impl RecipeBook {
                             ),
                         ));
                     }
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl RecipeBook {
-    /// The Okta side names only what the check knows: a user or group by a required input (or
-    /// the list item), an id by anything the SCIM side captures or remembers.
-    fn validate_okta(&self, recipe: &Recipe) -> Result<(), String> {
-        if let Some(profile) = &recipe.okta_profile
-            && !recipe.inputs.contains(profile)
-        {
-            return Err(format!("okta_profile '{profile}' is not an input"));
-        }
-        let captured: Vec<&String> = recipe
-            .steps
-            .iter()
-            .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
-            .collect();
-        for (i, check) in recipe.okta.iter().enumerate() {
-            let at = format!("[[recipe.okta]] {}", i + 1);
-            if let Some(list) = &check.for_each
-                && !(recipe.inputs.contains(list) && self.is_list(list))
-            {
-                return Err(format!("{at}: for_each '{list}' is not a list input"));
-            }
-            for template in [&check.login, &check.group, &check.status]
-                .into_iter()
-                .flatten()
-            {
-                for name in super::recipe_okta::template_names(template) {
-                    let known = recipe.inputs.contains(&name)
-                        || (name == "item" && check.for_each.is_some());
-                    if !known {
-                        return Err(format!(
-                            "{at}: '{{{{{name}}}}}' in '{template}' is not a required input"
-                        ));
-                    }
-                }
-            }
-            for name in check.names() {
-                let known = name == "item"
-                    || recipe.inputs.contains(&name)
-                    || recipe.optional.contains(&name)
-                    || recipe.remembered.contains(&name)
-                    || recipe.recalls.contains(&name)
-                    || captured.contains(&&name);
-                if !known {
-                    return Err(format!(
-                        "{at}: '{{{{{name}}}}}' is no input, remembered value or capture"
-                    ));
                 }
             }
         }
