@@ -558,3 +558,101 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     assert!(!raw.contains(OKTA_TOKEN) && !raw.contains(&server.token));
     double.assert_valid();
 }
+
+fn okta_send(
+    double: &OktaDouble,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut request = reqwest::blocking::Client::new()
+        .request(method, format!("{}{path}", double.url))
+        .header("Authorization", format!("SSWS {OKTA_TOKEN}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().unwrap_or(Value::Null)
+}
+
+/// C9312 then C9319: the pushed group is remembered; once its push is deactivated, a member
+/// added in Okta must not reach the app (members frozen), and the mapping is INACTIVE.
+#[test]
+fn a_deactivated_push_freezes_the_app_groups_members() {
+    use reqwest::Method;
+    let (dir, server, double) = setup(true, None, DoubleOptions::default());
+    let ann = "ann.push@example.com";
+    let bob = "bob.push@example.com";
+    let ann_id = assign(&double, ann, "Ann", "Ann");
+    let bob_id = assign(&double, bob, "Bob", "Bob");
+    let group = double.add_group("Platform", &[ann_id.as_str()]);
+    let mappings = format!("/api/v1/apps/{}/group-push/mappings", double.app_id);
+    let mapping = okta_send(
+        &double,
+        Method::POST,
+        &mappings,
+        Some(json!({"sourceGroupId": group, "status": "ACTIVE"})),
+    );
+    assert!(double.wait_idle(Duration::from_secs(30)));
+    let (out, text) = verify(
+        dir.path(),
+        &server,
+        "C9312",
+        &["group=Platform", &format!("members={ann}")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+
+    // Before the push is deactivated: Okta's side says so.
+    let (out, text) = verify(dir.path(), &server, "C9319", &[]);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("C9319 FAIL  Okta: Group Push of Platform: mapping status: expected INACTIVE, got ACTIVE"),
+        "{text}"
+    );
+    let mapping_id = mapping["id"].as_str().unwrap();
+    okta_send(
+        &double,
+        Method::PATCH,
+        &format!("{mappings}/{mapping_id}"),
+        Some(json!({"status": "INACTIVE"})),
+    );
+    okta_send(
+        &double,
+        Method::PUT,
+        &format!("/api/v1/groups/{group}/users/{bob_id}"),
+        None,
+    );
+    assert!(double.wait_idle(Duration::from_secs(30)));
+    let (out, text) = verify(dir.path(), &server, "C9319", &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+
+    // An app that took the new member anyway fails, on the SCIM side.
+    let scim_group = server.get("/Groups")["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["displayName"] == "Platform")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bob_scim = server.find_users(bob)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.add_members(&scim_group, &[&bob_scim]);
+    let (out, text) = verify(dir.path(), &server, "C9319", &[]);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("C9319 FAIL  SCIM: read the pushed group by id")
+            && text.contains("not expected"),
+        "{text}"
+    );
+    assert!(text.contains(bob), "{text}");
+    double.assert_valid();
+}
