@@ -164,6 +164,12 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     );
     m.okta_secret = None;
     verify_now(&mut m);
+    let said = m
+        .message
+        .as_ref()
+        .map(|x| x.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("Okta side not checked"), "{said}");
     let session = tui_helpers::on_disk(&plan);
     let run = session.verify.latest_run("C9290").expect("a run");
     assert!(run.okta.is_none());

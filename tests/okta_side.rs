@@ -356,3 +356,30 @@ fn letter_case_twins_never_stand_in_and_the_second_page_is_read() {
     );
     double.assert_valid();
 }
+
+#[test]
+fn an_unassigned_member_has_no_app_assignment_left() {
+    let server = ScimServer::start();
+    let double = with_scim(&server, &server.token);
+    let okta = client(&double);
+    let login = "gone@example.com";
+    let user_id = double.add_user(login, "Gone", "Soon");
+    assign(&okta, &user_id, login);
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    let inputs: BTreeMap<String, String> = [("members".to_string(), login.to_string())].into();
+    let unassigned = expectations_for("C9311", &inputs);
+    assert_eq!(unassigned.len(), 1, "one per member: {unassigned:?}");
+    let records = check(&okta, &unassigned[0]).unwrap();
+    assert!(
+        failing(&records).iter().any(|f| f.contains(
+            "assigned to the app: expected not assigned, got assigned (PROVISIONED, scope USER)"
+        )),
+        "{records:?}"
+    );
+    okta.unassign_user(&user_id).unwrap();
+    assert!(passed(&check(&okta, &unassigned[0]).unwrap()));
+    // The app side of C9311: Okta deactivated the user there.
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    assert_eq!(server.find_users(login)[0]["active"], false);
+    double.assert_valid();
+}

@@ -396,6 +396,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::Finished(run) => {
             let (case, verdict, summary) = (run.case.clone(), run.verdict, run.summary.clone());
+            let okta_not_checked = run.okta_not_checked.is_some();
             let refused = matches!(run.failure, Some(RunFailure::CredentialsRefused { .. }));
             record_run(&mut m.ws.store.session, *run);
             m.commit();
@@ -407,6 +408,9 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 running.progress.clear();
             }
             let mut text = format!("{case} verified: {} {summary}", verdict.label());
+            if okta_not_checked {
+                text.push_str(" (SCIM side only: Okta side not checked, connect the org with C)");
+            }
             // A typed secret the app refused is dropped, so the next v asks for it again.
             if refused && m.secret.take().is_some() {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
