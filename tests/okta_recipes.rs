@@ -275,6 +275,38 @@ fn the_system_log_is_read_from_when_the_case_started() {
         since >= before && since <= at,
         "since {since}, ticked after {before}, checked at {at}"
     );
+
+    // A case started with `scimplan start` (before its Okta steps): from that moment.
+    let existing = "ann.existing@example.com";
+    server.create_user(existing, "Ann", "Existing", true);
+    let out = scimplan(
+        dir.path(),
+        &server,
+        &[
+            "start",
+            "plan.xlsx",
+            "C9335",
+            "--input",
+            &format!("user={existing}"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (json, _) = session(dir.path());
+    let started: DateTime<Utc> = json["verify"]["started"]["C9335"]["at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (out, text) = verify(dir.path(), &server, "C9335", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "not assigned in Okta: {text}{}",
+        stderr(&out)
+    );
+    let run = latest_run(dir.path(), "C9335");
+    let since: DateTime<Utc> = run["okta"]["since"].as_str().unwrap().parse().unwrap();
+    assert_eq!(since, started);
     double.assert_valid();
 }
 

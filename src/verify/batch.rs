@@ -102,7 +102,7 @@ pub fn batch_jobs(
         match CheckJob::prepare(book, id, &session.verify, deadline) {
             Ok(mut job) => {
                 job.steps_done = done;
-                job.since = case_started(session, id).or(job.since);
+                job.since = Some(case_started(session, id, chrono::Utc::now()));
                 job.single_attempt = mode == BatchMode::Recheck;
                 batch.jobs.push(job);
             }

@@ -28,9 +28,8 @@ pub struct CheckJob {
     /// One look at the app, no polling (a recheck asks how things are now).
     pub single_attempt: bool,
     pub deadline: Duration,
-    /// When the case started, for its System Log: when the tester started it (`scimplan
-    /// start`), else its first step ticked since its last check, else its last check when
-    /// that was recent; `None`: `okta::TRAIL_LOOKBACK` before the check.
+    /// When the case started, for its System Log (`case_started`); `None`: the lookback
+    /// before the check (`okta::TRAIL_LOOKBACK`).
     pub since: Option<DateTime<Utc>>,
 }
 
@@ -143,18 +142,6 @@ impl CheckJob {
                 earlier.insert(name.clone(), value);
             }
         }
-        // The previous check of the case showed the events before it.
-        let since = state
-            .started
-            .get(case)
-            .filter(|s| s.subject == subject)
-            .map(|s| s.at)
-            .or_else(|| {
-                state
-                    .latest_run(case)
-                    .map(|r| r.at)
-                    .filter(|at| *at > Utc::now() - super::okta::TRAIL_LOOKBACK)
-            });
         Ok(CheckJob {
             case: case.to_string(),
             recipe: recipe.clone(),
@@ -164,7 +151,7 @@ impl CheckJob {
             steps_done: false,
             single_attempt: false,
             deadline,
-            since,
+            since: None,
         })
     }
 }
@@ -229,10 +216,10 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
             .is_some_and(|r| (0..steps).all(|i| r.steps_checked.contains(&i)))
 }
 
-/// When the tester started `case`: its start (`scimplan start`) when that is after its last
-/// check, else the first tick of one of its steps since its last check, else when it was
-/// started at all; `None` when nothing says.
-pub fn case_started(session: &Session, case: &str) -> Option<DateTime<Utc>> {
+/// When the tester started `case`, for its System Log: its start (`scimplan start`) when that
+/// is after its last check, else the first tick of one of its steps since its last check,
+/// else what `okta::case_started` says (its start, else its previous check or the lookback).
+pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
     let last_check = session.verify.latest_run(case).map(|r| r.at);
     let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
     let started = session.verify.started.get(case).map(|s| s.at);
@@ -243,7 +230,10 @@ pub fn case_started(session: &Session, case: &str) -> Option<DateTime<Utc>> {
         .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
         .map(|e| e.at)
         .min();
-    started.filter(after_last).or(first_tick).or(started)
+    started
+        .filter(after_last)
+        .or(first_tick)
+        .unwrap_or_else(|| super::okta::case_started(&session.verify, case, now))
 }
 
 /// The check of one case the tester asked for (`v`, or named on the command line): prepared
@@ -257,6 +247,6 @@ pub fn case_job(
 ) -> Result<CheckJob, VerifyError> {
     let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
     job.steps_done = steps_done(plan, session, case);
-    job.since = case_started(session, case).or(job.since);
+    job.since = Some(case_started(session, case, Utc::now()));
     Ok(job)
 }
