@@ -37,7 +37,8 @@ impl CancelHandle {
     }
 }
 
-/// Where a worker's events go: called on the worker's threads, in order. The last event is
+/// Where a worker's events go: called on the worker's thread, in order (`Sync` so Okta's
+/// rate-limit waits can be reported from inside a request). The last event is
 /// always `Ended`.
 pub trait Sink: Fn(VerifyEvent) + Send + Sync + 'static {}
 impl<F: Fn(VerifyEvent) + Send + Sync + 'static> Sink for F {}
@@ -74,7 +75,7 @@ pub fn spawn(
 /// Verifies cases one after another in the background: each ends with its `Finished` run;
 /// cancelling stops the current one (recorded as cancelled) and the rest. With `okta`, each
 /// case's Okta side is checked too and the run keeps the System Log since the case started
-/// (`earlier_runs` and `started` are the session's, for that start).
+/// (`CheckJob::since`).
 pub fn spawn_all(
     jobs: Vec<CheckJob>,
     connection: Connection,
@@ -111,7 +112,7 @@ pub fn spawn_all(
                 flag,
                 &mut |event| tx(event),
             );
-            if let Some(okta) = &okta {
+            if let Some(okta) = okta.as_ref().filter(|_| !flag.is_cancelled()) {
                 attach_trail(okta, job, &mut run);
             }
             tx(VerifyEvent::Finished(Box::new(run)));
