@@ -212,6 +212,10 @@ fn okta_refusing_the_token_a_permission_is_an_error_naming_okta() {
     );
     let run = latest_run(dir.path(), "C9290");
     assert_eq!(run["failure"]["kind"], "okta", "{run}");
+    assert_eq!(
+        run["failure"]["credentials_refused"], false,
+        "a permission, not the token"
+    );
     assert!(!user_id.is_empty());
     double.assert_valid();
 }

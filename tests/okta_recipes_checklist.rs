@@ -162,6 +162,20 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
             .any(|e| e.event_type == "application.provision.user.push"),
         "{trail:?}"
     );
+    // A typed Okta token Okta refuses: an error naming Okta, and the token is forgotten.
+    m.okta_secret = Some(Secret::new("not-the-okta-token"));
+    verify_now(&mut m);
+    let said = m
+        .message
+        .as_ref()
+        .map(|x| x.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("C9290 verified: ERROR Okta: Okta refused the API token")
+            && said.contains("The typed Okta token is forgotten"),
+        "{said}"
+    );
+    assert!(m.okta_secret.is_none());
     m.okta_secret = None;
     verify_now(&mut m);
     let said = m

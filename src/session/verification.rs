@@ -125,7 +125,11 @@ pub enum RunFailure {
     CannotCheck,
     /// Okta could not be read for the case's Okta side: the token refused, a permission
     /// missing, Okta unreachable (the summary says which, in Okta's words).
-    Okta,
+    Okta {
+        /// Okta refused the token or the service app's sign-in (a typed token is forgotten).
+        #[serde(default)]
+        credentials_refused: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -398,6 +398,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             let (case, verdict, summary) = (run.case.clone(), run.verdict, run.summary.clone());
             let okta_not_checked = run.okta_not_checked.is_some();
             let refused = matches!(run.failure, Some(RunFailure::CredentialsRefused { .. }));
+            let okta_refused = matches!(
+                run.failure,
+                Some(RunFailure::Okta {
+                    credentials_refused: true
+                })
+            );
             record_run(&mut m.ws.store.session, *run);
             m.commit();
             refresh_readiness(m);
@@ -414,6 +420,11 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             // A typed secret the app refused is dropped, so the next v asks for it again.
             if refused && m.secret.take().is_some() {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
+            }
+            if okta_refused && m.okta_secret.take().is_some() {
+                text.push_str(
+                    " The typed Okta token is forgotten: type it again in the connection form (C).",
+                );
             }
             match verdict {
                 Verdict::Error => m.error(text),

@@ -292,7 +292,12 @@ pub fn run_check_with_okta(
 fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
     let failure = match error {
         OktaError::Cancelled { .. } => RunFailure::Cancelled,
-        _ => RunFailure::Okta,
+        OktaError::InvalidToken { .. } | OktaError::OAuth { .. } => RunFailure::Okta {
+            credentials_refused: true,
+        },
+        _ => RunFailure::Okta {
+            credentials_refused: false,
+        },
     };
     (failure, okta.secret().redact(&format!("Okta: {error}")))
 }
