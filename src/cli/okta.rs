@@ -249,7 +249,7 @@ pub fn console(
     let page = crate::verify::okta::console_page(
         &ws.profile,
         &book,
-        &ws.store.session.verify,
+        &ws.store.session,
         &ws.plan.cases[index],
         system_log,
     )
