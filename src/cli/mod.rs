@@ -213,7 +213,7 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         username: Option<String>,
     },
-    /// Check cases against the app's SCIM API and record Pass or Fail (automatic).
+    /// Check cases against the app's SCIM API (and, with the Okta org connected, their Okta side) and record Pass or Fail (automatic).
     Verify {
         /// The plan workbook.
         plan: PathBuf,

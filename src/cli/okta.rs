@@ -8,10 +8,7 @@ use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::Secret;
-use crate::verify::okta::{
-    OktaClient, OktaError, check_app, credential_for, okta_trail, subjects_of, token_from_env,
-    trail_since,
-};
+use crate::verify::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
@@ -180,7 +177,7 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
     let token = token_from_env();
     if connection.auth == OktaAuth::ApiToken && token.is_none() {
         eprintln!(
-            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the cases' Okta side and the System Log are not checked (each case says what that would add)."
         );
         return Ok(None);
     }
@@ -190,16 +187,10 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
                 .with_progress(|progress| eprintln!("  {}", progress.describe())),
         )),
         Err(error) => {
-            eprintln!("note: Okta's side is not read: {error}");
+            eprintln!("note: the cases' Okta side is not checked: {error}");
             Ok(None)
         }
     }
-}
-
-/// Keeps Okta's side with the run: the System Log since the case started and the app user.
-pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut VerifyRun) {
-    let since = trail_since(earlier_runs, &run.case, run.at);
-    run.okta = Some(okta_trail(client, since, &subjects_of(&run.inputs)));
 }
 
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
@@ -226,7 +217,7 @@ pub fn console(
     let page = crate::verify::okta::console_page(
         &ws.profile,
         &book,
-        &ws.store.session.verify,
+        &ws.store.session,
         &ws.plan.cases[index],
         system_log,
     )

@@ -8,8 +8,8 @@ use super::model::{AppEvent, Model, PromptKind};
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
 use crate::verify::Secret;
 use crate::verify::okta::{
-    OktaClient, OktaCredential, OktaError, case_inputs, case_started, check_app, console_page,
-    credential_for, okta_trail, subjects_of,
+    OktaClient, OktaCredential, OktaError, case_inputs, check_app, console_page, credential_for,
+    okta_trail, subjects_of,
 };
 
 /// What a background read of the Okta org brought back.
@@ -172,7 +172,7 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
 /// The selected case's id and when it started (for its System Log).
 fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
     let case = &m.ws.plan.cases[m.selected_case()?];
-    let started = case_started(&m.ws.store.session.verify, &case.id, Utc::now());
+    let started = crate::verify::job::case_started(&m.ws.store.session, &case.id, Utc::now());
     Some((case.id.clone(), started))
 }
 
@@ -229,7 +229,7 @@ pub fn open_admin_page(m: &mut Model, system_log: bool) {
     let page = match console_page(
         &m.ws.profile,
         &m.recipes,
-        &m.ws.store.session.verify,
+        &m.ws.store.session,
         case,
         system_log,
     ) {

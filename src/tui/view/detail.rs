@@ -359,6 +359,10 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
         run.attempts,
         run.summary
     )));
+    // The SCIM side alone decided: say what the Okta side would add.
+    if let Some(note) = &run.okta_not_checked {
+        lines.push(Line::from(Span::styled(format!("  {note}"), theme.dim())));
+    }
     // A run that did not record its verdict says why (steps not marked done, a recheck).
     if let Some(why) = &run.outcome_left {
         lines.push(Line::from(Span::styled(

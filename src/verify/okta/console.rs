@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::trail::trail_since;
 use crate::plan::{Case, Profile};
-use crate::session::VerifyState;
+use crate::session::{Session, VerifyState};
 use crate::verify::RecipeBook;
 
 /// A page to open, in the tester's words and as a URL.
@@ -19,9 +19,10 @@ pub struct ConsolePage {
     pub url: String,
 }
 
-/// When `case` started, for its System Log: when the tester started it (`scimplan start`),
-/// else since its previous check (at most `TRAIL_LOOKBACK` before `now`).
-pub fn case_started(state: &VerifyState, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+/// When `case` started as far as the check records say: when the tester started it (`scimplan
+/// start`), else since its previous check (at most `TRAIL_LOOKBACK` before `now`). The fallback
+/// of `verify::job::case_started`, which also looks at the steps' ticks: use that one.
+pub fn started_or_lookback(state: &VerifyState, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
     state
         .started
         .get(case)
@@ -48,10 +49,11 @@ pub fn case_inputs(book: &RecipeBook, state: &VerifyState, case: &str) -> BTreeM
 pub fn console_page(
     profile: &Profile,
     book: &RecipeBook,
-    state: &VerifyState,
+    session: &Session,
     case: &Case,
     system_log: bool,
 ) -> Result<ConsolePage, String> {
+    let state = &session.verify;
     let Some(connection) = &state.okta else {
         return Err("No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.".into());
     };
@@ -70,7 +72,7 @@ pub fn console_page(
         .iter()
         .find_map(|name| inputs.get(*name))
         .map(|v| v.split(',').next().unwrap_or_default().trim().to_string());
-    let from = case_started(state, &case.id, Utc::now());
+    let from = crate::verify::job::case_started(session, &case.id, Utc::now());
     let url = connection
         .admin_page_url(&page.path, search.as_deref(), Some(from))
         .map_err(|e| e.to_string())?;

@@ -27,11 +27,9 @@ pub use api::{
 };
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};
-pub use console::{ConsolePage, case_inputs, case_started, console_page};
+pub use console::{ConsolePage, case_inputs, console_page, started_or_lookback};
 pub use error::{ApiError, OktaError};
-pub use side::{
-    MappingState, OktaExpectation, ProfileExpectations, expectations_for, profile_expectations,
-};
+pub use side::{MappingState, OktaExpectation, ProfileExpectations, profile_expectations};
 pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
 
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
