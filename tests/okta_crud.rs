@@ -503,3 +503,56 @@ fn an_app_that_refuses_a_create_fails_at_step_5_and_the_steps_after_cannot_run()
     );
     double.assert_valid();
 }
+
+/// A token that may create and assign users but not read, change or delete them
+/// (`/api/v1/users/...` answers 403 E0000006): the clean-up cannot remove the Okta user, and says
+/// so with what to do by hand, as a warning and as a JUnit error; the file's own refusals (step
+/// 6, the profile update, first) are explained in Okta's words.
+#[test]
+fn a_clean_up_okta_refuses_says_what_to_remove_by_hand() {
+    let (dir, server, double) = setup(DoubleOptions {
+        forbidden: vec!["/api/v1/users/".into()],
+        provisioning_delay: Duration::from_millis(300),
+        ..DoubleOptions::default()
+    });
+    let out = scimplan(
+        dir.path(),
+        &server,
+        &[
+            "crud",
+            "plan.xlsx",
+            "--file",
+            &crud_file(),
+            "--yes",
+            "--deadline",
+            "2",
+            "--junit",
+            "crud.xml",
+        ],
+    );
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{text}{err}");
+    let login = text
+        .lines()
+        .find_map(|l| l.strip_prefix("test user: "))
+        .expect("the test user named")
+        .to_string();
+    assert!(
+        text.contains("Okta refused step 6 (step 6: Update user firstname): E0000006"),
+        "{text}"
+    );
+    assert!(
+        err.contains("warning: clean-up failed: ")
+            && err.contains("E0000006")
+            && err.contains(&format!("Remove the Okta user {login} by hand")),
+        "{err}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("crud.xml")).unwrap();
+    assert!(
+        junit.contains(r#"<error type="clean-up failed""#),
+        "{junit}"
+    );
+    // Left behind, as the warning says.
+    assert!(double.user(&login).is_some());
+    double.assert_valid();
+}
