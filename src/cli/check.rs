@@ -15,9 +15,9 @@ use super::{
 use crate::session::write_atomic;
 use crate::verify::worker::attach_trail;
 use crate::verify::{
-    BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, Verdict, VerifyError, VerifyEvent,
-    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start,
-    run_check_with_okta,
+    BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, ScimSide, Verdict, VerifyError,
+    VerifyEvent, VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start,
+    run_case,
 };
 use crate::workspace::Workspace;
 
@@ -138,7 +138,6 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         refuse_unused(&book, &named, &given)?;
     }
     remember_inputs(&mut ws, given)?;
-    let (connection, secret) = connection_and_secret(&ws)?;
     let okta = super::okta::client_for_verify(&ws)?;
     let session = &ws.store.session;
     let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
@@ -175,6 +174,25 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         }
         jobs
     };
+    // Cases checked in Okta only need no SCIM connection (nor its secret).
+    let scim_connected = ws.store.session.verify.connection.is_some();
+    let (jobs, no_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
+        .into_iter()
+        .partition(|job| scim_connected || job.recipe.steps.is_empty());
+    if !no_scim.is_empty() {
+        let cases: Vec<&str> = no_scim.iter().map(|j| j.case.as_str()).collect();
+        if !named.is_empty() && !args.recheck || jobs.is_empty() {
+            return Err(usage_error(format!(
+                "{} read the app's SCIM API: {}",
+                cases.join(", "),
+                VerifyError::NoConnection
+            )));
+        }
+        eprintln!(
+            "skipped: {} read the app's SCIM API, which is not connected (scimplan connect PLAN --scim-url URL).",
+            cases.join(", ")
+        );
+    }
     if jobs.is_empty() {
         let what = if args.recheck {
             "no case with a recorded Pass or Fail has a recipe and its inputs"
@@ -185,15 +203,21 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
             "nothing to verify: {what} (see the messages above). Name a case to verify it now."
         )));
     }
-    let client = ScimClient::new(&connection, &secret)?;
+    let scim = if jobs.iter().any(|job| !job.recipe.steps.is_empty()) {
+        let (connection, secret) = connection_and_secret(&ws)?;
+        let client = ScimClient::new(&connection, &secret)?;
+        Some((client, connection.auth))
+    } else {
+        None
+    };
     let cancel = CancelFlag::new();
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
     for job in &jobs {
         let quiet = args.json || args.recheck;
-        let mut run = run_check_with_okta(
-            &client,
-            &connection.auth,
+        let mut run = run_case(
+            scim.as_ref()
+                .map(|(client, auth)| ScimSide { client, auth }),
             okta.as_ref(),
             job,
             &cancel,

@@ -11,11 +11,11 @@ use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
 use crate::report::{assess, export_workspace};
-use crate::session::{Connection, OktaAuth, RunFailure, StepStatus, SuiteKind};
+use crate::session::{OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, record_run,
-    spawn_all, spawn_crud, spawn_spec,
+    Batch, BatchMode, CheckJob, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
+    record_run, spawn_all, spawn_crud, spawn_okta_only, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -183,6 +183,12 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
+    if let VerifyTarget::Case(case) = target
+        && m.ws.store.session.verify.connection.is_none()
+        && okta_only(m, case)
+    {
+        return verify_in_okta_only(m, case);
+    }
     let Some(connection) = m.ws.store.session.verify.connection.clone() else {
         m.job = Job::NeedsConnection(target);
         connect_form::open(m);
@@ -196,41 +202,13 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return suites::offer(m, &connection, &target);
         }
         VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
-        VerifyTarget::Case(case) => {
-            let case = *case;
-            let id = m.ws.plan.cases[case].id.clone();
-            if m.recipes.for_case(&id).is_none() {
-                return m.error(format!(
-                    "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-                    m.recipes.cases().collect::<Vec<_>>().join(", ")
-                ));
+        VerifyTarget::Case(case) => match case_check(m, *case) {
+            Some(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
+                return m.error(VerifyError::OktaOnly { case: job.case }.to_string());
             }
-            let verify = &m.ws.store.session.verify;
-            if let Some(name) = m.recipes.missing_inputs(&id, &verify.subjects).first() {
-                let mut title = format!("{id}: {}", m.recipes.prompt(name));
-                if m.recipes.is_list(name) {
-                    title.push_str(" (comma-separated)");
-                }
-                m.job = Job::NeedsInput {
-                    target,
-                    name: name.clone(),
-                };
-                return open_prompt(m, PromptKind::VerifyInput, title, case);
-            }
-            match case_job(
-                &m.recipes,
-                &m.ws.plan,
-                &m.ws.store.session,
-                &id,
-                m.settings.verify_deadline,
-            ) {
-                Ok(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
-                    return m.error(VerifyError::OktaOnly { case: id }.to_string());
-                }
-                Ok(job) => vec![job],
-                Err(e) => return m.error(e.to_string()),
-            }
-        }
+            Some(job) => vec![job],
+            None => return,
+        },
         VerifyTarget::All => {
             // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
             let mut batch = batch_jobs(
@@ -268,7 +246,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let secret = match m.secret.clone().or_else(from_env) {
         Some(secret) => secret,
-        None => return ask_secret(m, target, SecretKind::Scim, &connection),
+        None => return ask_secret(m, target, SecretKind::Scim, connection.auth.secret_env()),
     };
     let sink = m.inbox.job_sink();
     match target {
@@ -288,7 +266,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         VerifyTarget::Crud(Some(options)) => {
             let Some(token) = super::okta::api_token(m) else {
                 let target = VerifyTarget::Crud(Some(options));
-                return ask_secret(m, target, SecretKind::Okta, &connection);
+                return ask_secret(m, target, SecretKind::Okta, connection.auth.secret_env());
             };
             m.info(format!(
                 "Running Okta's CRUD file against {} and {} (creates the Okta user {}, removed at the end)…",
@@ -321,9 +299,70 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
 }
 
+/// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
+/// missing (its prompt is open).
+fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
+    let id = m.ws.plan.cases[case].id.clone();
+    if m.recipes.for_case(&id).is_none() {
+        m.error(format!(
+            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
+            m.recipes.cases().collect::<Vec<_>>().join(", ")
+        ));
+        return None;
+    }
+    let verify = &m.ws.store.session.verify;
+    if let Some(name) = m.recipes.missing_inputs(&id, &verify.subjects).first() {
+        let mut title = format!("{id}: {}", m.recipes.prompt(name));
+        if m.recipes.is_list(name) {
+            title.push_str(" (comma-separated)");
+        }
+        m.job = Job::NeedsInput {
+            target: VerifyTarget::Case(case),
+            name: name.clone(),
+        };
+        open_prompt(m, PromptKind::VerifyInput, title, case);
+        return None;
+    }
+    let deadline = m.settings.verify_deadline;
+    case_job(&m.recipes, &m.ws.plan, &m.ws.store.session, &id, deadline)
+        .map_err(|e| m.error(e.to_string()))
+        .ok()
+}
+
+/// Case `case` is checked in Okta only (its recipe has no SCIM step) and an org is connected.
+fn okta_only(m: &Model, case: usize) -> bool {
+    let id = &m.ws.plan.cases[case].id;
+    m.ws.store.session.verify.okta.is_some()
+        && m.recipes.for_case(id).is_some_and(|r| r.steps.is_empty())
+}
+
+/// `v` on a case checked in Okta only, with no SCIM connection: the org is all it needs (the
+/// Okta token is asked for when it is neither typed nor in the environment).
+fn verify_in_okta_only(m: &mut Model, case: usize) {
+    let Some(job) = case_check(m, case) else {
+        return;
+    };
+    let Some(okta) = okta_access(m) else {
+        return ask_secret(m, VerifyTarget::Case(case), SecretKind::Okta, "");
+    };
+    m.info(format!(
+        "Verifying {} in the Okta org {}…",
+        job.case, okta.connection.org_url
+    ));
+    let cases = vec![job.case.clone()];
+    let running = spawn_okta_only(vec![job], okta, m.inbox.job_sink());
+    m.job = Job::Running(Verification::new(
+        running,
+        RunKind::Cases {
+            cases,
+            finished: Vec::new(),
+        },
+    ));
+}
+
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
-fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection: &Connection) {
-    let title = kind.ask(connection.auth.secret_env());
+fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
+    let title = kind.ask(scim_env);
     let case = match &target {
         VerifyTarget::Case(case) => *case,
         _ => 0,

@@ -16,6 +16,7 @@ use super::okta::{OktaClient, OktaError, profile_expectations, side};
 use super::recipe::{RecipeStep, split_list};
 use super::recipe_okta::what_okta_adds;
 use super::record::request_record;
+use super::secret::Secret;
 use super::step::{Attempt, Context, run_step};
 use crate::session::{AssertionRecord, AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
@@ -107,6 +108,26 @@ pub fn run_check_with_okta(
     cancel: &CancelFlag,
     on_event: &mut dyn FnMut(VerifyEvent),
 ) -> VerifyRun {
+    run_case(Some(ScimSide { client, auth }), okta, job, cancel, on_event)
+}
+
+/// The app's SCIM API a case's SCIM steps run against.
+#[derive(Clone, Copy)]
+pub struct ScimSide<'a> {
+    pub client: &'a ScimClient,
+    pub auth: &'a AuthScheme,
+}
+
+/// `run_check_with_okta` where the SCIM connection may be absent: a case checked in Okta only
+/// (no SCIM step) needs the org alone. A case with SCIM steps and no SCIM side is an error
+/// saying to connect the app.
+pub fn run_case(
+    scim: Option<ScimSide>,
+    okta: Option<&OktaClient>,
+    job: &CheckJob,
+    cancel: &CancelFlag,
+    on_event: &mut dyn FnMut(VerifyEvent),
+) -> VerifyRun {
     let started_at = Utc::now();
     let started = Instant::now();
     let deadline = started + job.deadline;
@@ -124,11 +145,16 @@ pub fn run_check_with_okta(
     let mut inputs = job.inputs.clone();
     let mut okta_fatal = None;
     let mut profile_notes = Vec::new();
+    let mut profile_requests = Vec::new();
     if let Some(okta) = okta {
+        // Okta's requests end with the check (and Esc), not at the client's own timeout.
+        okta.set_deadline(Some(deadline));
+        okta.take_requests();
         match expected_from_profile(okta, job, &mut inputs) {
             Ok(notes) => profile_notes = notes,
             Err(fatal) => okta_fatal = Some(fatal),
         }
+        profile_requests = okta.take_requests();
     }
     let known = |name: &str| {
         inputs
@@ -136,12 +162,12 @@ pub fn run_check_with_okta(
             .or_else(|| job.remembered.get(name))
             .cloned()
     };
-    let ctx = Context {
-        client,
+    let ctx = scim.map(|scim| Context {
+        client: scim.client,
         deadline,
         cancel,
         known: &known,
-    };
+    });
     let mut backoff = FIRST_BACKOFF;
     let mut number = 0;
     // The last attempt whose requests all got complete answers: when the deadline cuts the
@@ -154,8 +180,20 @@ pub fn run_check_with_okta(
                 fatal: Some(fatal.clone()),
                 ..Attempt::default()
             },
-            None => run_steps(&ctx, &job.recipe.steps),
+            None => match &ctx {
+                Some(ctx) => run_steps(ctx, &job.recipe.steps),
+                None => Attempt::default(),
+            },
         };
+        if ctx.is_none() && !job.recipe.steps.is_empty() {
+            attempt.fatal = Some((
+                RunFailure::CannotCheck,
+                format!(
+                    "{} reads the app's SCIM API: connect it first (scimplan connect PLAN --scim-url URL).",
+                    job.case
+                ),
+            ));
+        }
         if job.recipe.steps.is_empty() && okta.is_none() {
             attempt.fatal = Some((
                 RunFailure::CannotCheck,
@@ -171,8 +209,9 @@ pub fn run_check_with_okta(
             && !cancel.is_cancelled()
         {
             check_okta(okta, job, &known, &mut attempt);
+            attempt.okta_requests = okta.take_requests();
         }
-        if attempt.exchanges.iter().any(|e| e.timed_out()) {
+        if attempt.exchanges.iter().any(|e| e.timed_out()) || attempt.okta_timed_out {
             if let Some(previous) = &last_complete {
                 attempt = previous.clone();
             }
@@ -214,6 +253,9 @@ pub fn run_check_with_okta(
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
     };
+    if let Some(okta) = okta {
+        okta.set_deadline(None);
+    }
     let elapsed = started.elapsed().as_secs_f32();
     let first_failure = attempt.first_failure_by_side(two_sided).unwrap_or_default();
     let okta_held = attempt
@@ -239,21 +281,27 @@ pub fn run_check_with_okta(
         }
         Verdict::Error => first_failure,
     };
-    let auth_header = match auth {
-        AuthScheme::Header { name } => name.clone(),
+    let auth_header = match scim.map(|s| s.auth) {
+        Some(AuthScheme::Header { name }) => name.clone(),
         _ => "Authorization".to_string(),
     };
-    let secret = client.secret();
+    let no_secret = Secret::new(String::new());
+    let secret = scim.map_or(&no_secret, |s| s.client.secret());
     let redact = |text: &str| {
         let text = secret.redact(text);
         okta.map_or(text.clone(), |o| o.secret().redact(&text))
+    };
+    let target = match (scim, okta) {
+        (Some(scim), _) => scim.client.base_url().to_string(),
+        (None, Some(okta)) => okta.org_url().to_string(),
+        (None, None) => String::new(),
     };
     let mut inputs = inputs.clone();
     inputs.extend(job.remembered.clone());
     VerifyRun {
         case: job.case.clone(),
         at: started_at,
-        target: client.base_url().to_string(),
+        target,
         verdict,
         summary: redact(&summary),
         failure: match verdict {
@@ -273,6 +321,8 @@ pub fn run_check_with_okta(
             .exchanges
             .iter()
             .map(|e| request_record(e, &auth_header, secret))
+            .chain(profile_requests)
+            .chain(attempt.okta_requests)
             .collect(),
         assertions: profile_notes
             .into_iter()
@@ -292,6 +342,7 @@ pub fn run_check_with_okta(
 fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
     let failure = match error {
         OktaError::Cancelled { .. } => RunFailure::Cancelled,
+        OktaError::PastDeadline { .. } => RunFailure::TimedOut,
         OktaError::InvalidToken { .. } | OktaError::OAuth { .. } => RunFailure::Okta {
             credentials_refused: true,
         },
@@ -378,6 +429,7 @@ fn check_okta(
             match side::check(okta, expectation) {
                 Ok(records) => attempt.assertions.extend(records),
                 Err(error) => {
+                    attempt.okta_timed_out = matches!(error, OktaError::PastDeadline { .. });
                     attempt.fatal = Some(okta_failure(okta, &error));
                     return;
                 }

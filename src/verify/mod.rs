@@ -54,7 +54,10 @@ use thiserror::Error;
 
 pub use batch::{Batch, BatchMode, batch_jobs, drift};
 pub use cancel::CancelFlag;
-pub use engine::{DEFAULT_DEADLINE, StartReport, observe_start, run_check, run_check_with_okta};
+pub use engine::{
+    DEFAULT_DEADLINE, ScimSide, StartReport, observe_start, run_case, run_check,
+    run_check_with_okta,
+};
 pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
 pub use job::{CheckJob, case_job, steps_done};
 pub use recipe::{Recipe, RecipeBook};
@@ -69,7 +72,9 @@ pub use crate::session::{
 };
 pub use crud::{CrudOptions, run_crud};
 pub use spec::{SpecOptions, run_spec};
-pub use worker::{CancelHandle, Running, Sink, spawn, spawn_all, spawn_crud, spawn_spec};
+pub use worker::{
+    CancelHandle, Running, Sink, spawn, spawn_all, spawn_crud, spawn_okta_only, spawn_spec,
+};
 
 #[derive(Debug, Error)]
 pub enum VerifyError {

@@ -15,7 +15,7 @@ use super::http::{Exchange, ScimClient};
 use super::json_path::select;
 use super::members::check_members;
 use super::recipe::{RecipeStep, render};
-use crate::session::{AssertionRecord, RunFailure};
+use crate::session::{AssertionRecord, RequestRecord, RunFailure};
 
 /// Okta's import reads this many per page; a list bigger than `MAX_PAGES` pages is cut.
 pub const PAGE_SIZE: usize = 100;
@@ -30,6 +30,11 @@ pub struct Attempt {
     /// Why the check cannot be made (unreachable, credentials refused, a path it cannot
     /// read), and what to tell the tester: an error, never a verdict.
     pub fatal: Option<(RunFailure, String)>,
+    /// The Okta requests of this attempt's Okta side (credential redacted).
+    pub okta_requests: Vec<RequestRecord>,
+    /// An Okta request was cut short by the deadline: like a SCIM request timing out, the last
+    /// complete attempt says more.
+    pub okta_timed_out: bool,
 }
 
 /// What a step runs against and with.

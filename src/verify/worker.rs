@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
 use super::crud::{CrudOptions, run_crud};
-use super::engine::run_check_with_okta;
+use super::engine::{ScimSide, run_case};
 use super::http::ScimClient;
 use super::job::CheckJob;
 use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
@@ -84,8 +84,28 @@ pub fn spawn_all(
     okta: Option<OktaAccess>,
     sink: impl Sink,
 ) -> Running {
+    spawn_cases(jobs, Some((connection, secret)), okta, sink)
+}
+
+/// `spawn_all` for cases checked in Okta only (no SCIM step): no SCIM connection needed.
+pub fn spawn_okta_only(jobs: Vec<CheckJob>, okta: OktaAccess, sink: impl Sink) -> Running {
+    spawn_cases(jobs, None, Some(okta), sink)
+}
+
+fn spawn_cases(
+    jobs: Vec<CheckJob>,
+    scim: Option<(Connection, Secret)>,
+    okta: Option<OktaAccess>,
+    sink: impl Sink,
+) -> Running {
     start(sink, move |tx, flag| {
-        let client = ScimClient::new(&connection, &secret)?;
+        let client = match &scim {
+            Some((connection, secret)) => Some((
+                ScimClient::new(connection, secret)?,
+                connection.auth.clone(),
+            )),
+            None => None,
+        };
         let okta = match okta {
             Some(access) => {
                 let progress = Arc::clone(&tx);
@@ -105,9 +125,10 @@ pub fn spawn_all(
             if flag.is_cancelled() {
                 break;
             }
-            let mut run = run_check_with_okta(
-                &client,
-                &connection.auth,
+            let mut run = run_case(
+                client
+                    .as_ref()
+                    .map(|(client, auth)| ScimSide { client, auth }),
                 okta.as_ref(),
                 job,
                 flag,

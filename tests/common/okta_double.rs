@@ -175,6 +175,8 @@ pub struct Org {
     window_used: u32,
     /// Forced 429s still to send, and how far ahead their reset is.
     throttle: (u32, Duration),
+    /// Answers still to hold back, and for how long (a slow org).
+    pub stall: (u32, Duration),
 }
 
 impl Org {
@@ -285,6 +287,7 @@ impl OktaDouble {
             window: 0,
             window_used: 0,
             throttle: (0, Duration::ZERO),
+            stall: (0, Duration::ZERO),
         }));
         let provisioner = Provisioner::start(org.clone());
         let stop = Arc::new(AtomicBool::new(false));
@@ -374,6 +377,11 @@ impl OktaDouble {
     /// The next `count` requests get a 429 whose reset is `reset_in` ahead.
     pub fn throttle_next(&self, count: u32, reset_in: Duration) {
         self.lock().throttle = (count, reset_in);
+    }
+
+    /// The next `count` answers are held back `for_how_long` before they are sent.
+    pub fn stall_next(&self, count: u32, for_how_long: Duration) {
+        self.lock().stall = (count, for_how_long);
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -616,8 +624,16 @@ fn serve(mut stream: TcpStream, org: &Mutex<Org>, jobs: &std::sync::mpsc::Sender
         );
         org.validated += 1;
         org.violations.extend(violations);
-        reply
+        let stall = if org.stall.0 > 0 {
+            org.stall.0 -= 1;
+            org.stall.1
+        } else {
+            Duration::ZERO
+        };
+        (reply, stall)
     };
+    let (reply, stall) = reply;
+    std::thread::sleep(stall);
     send(&mut stream, reply);
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, OktaError};
 use crate::session::OktaConnection;
+use crate::session::verification::RequestRecord;
 use crate::verify::cancel::CancelFlag;
 use crate::verify::http::{CONNECT_TIMEOUT, root_cause, same_origin_redirects, send_cancellable};
 use crate::verify::secret::Secret;
@@ -109,6 +110,11 @@ pub struct OktaClient {
     progress: Option<ProgressFn>,
     /// Endpoints (path without query) whose window is used up, with its reset (epoch s).
     exhausted: Mutex<HashMap<String, i64>>,
+    /// When requests must have ended (a check's deadline): each request's timeout and each
+    /// rate-limit wait is cut to what is left.
+    deadline: Mutex<Option<Instant>>,
+    /// The requests sent since `take_requests`, as evidence (credential redacted).
+    sent: Mutex<Vec<RequestRecord>>,
 }
 
 impl OktaClient {
@@ -132,6 +138,8 @@ impl OktaClient {
             cancel: CancelFlag::new(),
             progress: None,
             exhausted: Mutex::new(HashMap::new()),
+            deadline: Mutex::new(None),
+            sent: Mutex::new(Vec::new()),
         })
     }
 
@@ -153,6 +161,24 @@ impl OktaClient {
     pub fn with_timeout(mut self, timeout: Duration) -> OktaClient {
         self.timeout = timeout;
         self
+    }
+
+    /// Bounds every request from now on by `deadline` (`None`: the client's own timeout only).
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = deadline;
+    }
+
+    /// The requests sent since the last call, oldest first: method, URL, status, timing, the
+    /// answer cut to the evidence limit; the credential never (its header is `[redacted]`).
+    pub fn take_requests(&self) -> Vec<RequestRecord> {
+        std::mem::take(&mut *self.sent.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
     pub fn org_url(&self) -> &str {
@@ -181,7 +207,10 @@ impl OktaClient {
         let mut waits = 0;
         loop {
             self.wait_if_exhausted(&url, &request_name)?;
-            let answer = self.send_once(method, &url, body, &request_name)?;
+            let began = Instant::now();
+            let sent = self.send_once(method, &url, body, &request_name);
+            self.note_request(method, &url, body, began, &sent);
+            let answer = sent?;
             let rate = rate_limit(&answer.headers);
             self.note_rate(&url, &rate);
             if answer.status == 429 {
@@ -278,10 +307,19 @@ impl OktaClient {
         }
         let http_method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| OktaError::Setup(format!("'{method}' is not an HTTP method")))?;
+        let timeout = match self.remaining() {
+            Some(left) if left.is_zero() => {
+                return Err(OktaError::PastDeadline {
+                    request: request_name.to_string(),
+                });
+            }
+            Some(left) => left.min(self.timeout),
+            None => self.timeout,
+        };
         let mut request = self
             .http
             .request(http_method, url)
-            .timeout(self.timeout)
+            .timeout(timeout)
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::AUTHORIZATION, self.credential.header());
         if let Some(body) = body {
@@ -305,8 +343,62 @@ impl OktaClient {
         })
     }
 
+    fn note_request(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+        began: Instant,
+        sent: &Result<Answer, OktaError>,
+    ) {
+        let secret = self.credential.secret();
+        let scheme = match self.credential {
+            OktaCredential::ApiToken(_) => "SSWS",
+            OktaCredential::AccessToken(_) => "Bearer",
+        };
+        let (status, content_type, response, error) = match sent {
+            Ok(answer) => (
+                Some(answer.status),
+                header(&answer.headers, "content-type").map(str::to_string),
+                crate::verify::record::cut(&secret.redact(&answer.text)),
+                None,
+            ),
+            Err(error) => (
+                None,
+                None,
+                String::new(),
+                Some(secret.redact(&error.to_string())),
+            ),
+        };
+        let record = RequestRecord {
+            method: method.to_string(),
+            url: secret.redact(url),
+            status,
+            duration_ms: began.elapsed().as_millis() as u64,
+            request_headers: vec![
+                format!("Authorization: {scheme} [redacted]"),
+                "Accept: application/json".into(),
+            ],
+            request_body: body.map(|b| crate::verify::record::cut(&secret.redact(&b.to_string()))),
+            content_type,
+            response_body: response,
+            error,
+        };
+        self.sent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
+    }
+
     fn transport_error(&self, error: &reqwest::Error, request_name: &str) -> OktaError {
-        if error.is_timeout() {
+        let past_deadline = self
+            .remaining()
+            .is_some_and(|left| left < Duration::from_millis(50));
+        if error.is_timeout() && past_deadline {
+            OktaError::PastDeadline {
+                request: request_name.to_string(),
+            }
+        } else if error.is_timeout() {
             OktaError::Timeout {
                 request: request_name.to_string(),
                 timeout: self.timeout,
@@ -353,6 +445,18 @@ impl OktaClient {
     }
 
     fn wait(&self, request_name: &str, wait: Duration) -> Result<(), OktaError> {
+        // A reset past the check's deadline: the check ends at its deadline, not a minute on.
+        if let Some(left) = self.remaining().filter(|left| *left < wait) {
+            return Err(if self.cancel.sleep(left) {
+                OktaError::PastDeadline {
+                    request: request_name.to_string(),
+                }
+            } else {
+                OktaError::Cancelled {
+                    request: request_name.to_string(),
+                }
+            });
+        }
         if let Some(progress) = &self.progress {
             let reset_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
             progress(&OktaProgress::RateLimited {
@@ -486,79 +590,5 @@ fn error_for(request: String, status: u16, body: &str) -> OktaError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn the_next_link_is_found_among_others() {
-        let headers = pairs(&[
-            (
-                "link",
-                "<https://o.okta.com/api/v1/users?limit=2>; rel=\"self\"",
-            ),
-            (
-                "link",
-                "<https://o.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
-            ),
-        ]);
-        assert_eq!(
-            next_link(&headers).as_deref(),
-            Some("https://o.okta.com/api/v1/users?after=00u2&limit=2")
-        );
-        let one = pairs(&[(
-            "link",
-            "<https://o/a?x=1>; rel=\"self\", <https://o/a?after=b>; rel=\"next\"",
-        )]);
-        assert_eq!(next_link(&one).as_deref(), Some("https://o/a?after=b"));
-        let none = pairs(&[("link", "<https://o/a>; rel=\"self\"")]);
-        assert_eq!(next_link(&none), None);
-    }
-
-    #[test]
-    fn the_wait_runs_on_oktas_clock() {
-        let headers = pairs(&[("date", "Sun, 29 Nov 2026 12:00:00 GMT")]);
-        let at = DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 12:00:00 GMT")
-            .unwrap()
-            .timestamp();
-        let rate = RateLimit {
-            limit: Some(10),
-            remaining: Some(0),
-            reset: Some(at + 7),
-        };
-        assert_eq!(wait_for_reset(&rate, &headers), Duration::from_secs(7));
-        let past = RateLimit {
-            reset: Some(at - 50),
-            ..rate
-        };
-        assert_eq!(wait_for_reset(&past, &headers), Duration::from_secs(1));
-    }
-
-    #[test]
-    fn okta_errors_are_sorted_by_what_to_do() {
-        let body = r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"x","errorCauses":[]}"#;
-        let err = error_for("GET /api/v1/apps/0oa1".into(), 401, body);
-        assert!(matches!(err, OktaError::InvalidToken { .. }));
-        let text = err.to_string();
-        assert!(
-            text.contains("E0000011") && text.contains("SCIMPLAN_OKTA_TOKEN"),
-            "{text}"
-        );
-        let body = r#"{"errorCode":"E0000001","errorSummary":"Api validation failed: password","errorCauses":[{"errorSummary":"password: Password requirements were not met."}]}"#;
-        let text = error_for("POST /api/v1/users".into(), 400, body).to_string();
-        assert!(
-            text.contains("Password requirements were not met"),
-            "{text}"
-        );
-        let err = error_for("GET /x".into(), 502, "<html>bad gateway</html>");
-        assert!(
-            matches!(err, OktaError::Unexpected { status: 502, .. }),
-            "{err:?}"
-        );
-    }
-}
+#[path = "client_tests.rs"]
+mod tests;

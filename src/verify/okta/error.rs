@@ -97,6 +97,8 @@ pub enum OktaError {
     Unreachable { request: String, detail: String },
     #[error("Okta did not answer {request} within {} s.", timeout.as_secs())]
     Timeout { request: String, timeout: Duration },
+    #[error("Okta did not answer {request} before the check's deadline.")]
+    PastDeadline { request: String },
     #[error("cancelled before Okta answered {request}.")]
     Cancelled { request: String },
     #[error(
@@ -130,7 +132,10 @@ impl OktaError {
     pub fn is_transport(&self) -> bool {
         matches!(
             self,
-            OktaError::Unreachable { .. } | OktaError::Timeout { .. } | OktaError::Cancelled { .. }
+            OktaError::Unreachable { .. }
+                | OktaError::Timeout { .. }
+                | OktaError::PastDeadline { .. }
+                | OktaError::Cancelled { .. }
         )
     }
 }
