@@ -311,7 +311,17 @@ fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
         return None;
     }
     let verify = &m.ws.store.session.verify;
-    if let Some(name) = m.recipes.missing_inputs(&id, &verify.subjects).first() {
+    // A list Okta would give (a group's members) is typed when the org is not connected.
+    let from_okta = m
+        .recipes
+        .for_case(&id)
+        .and_then(|r| r.okta_members.as_ref())
+        .map(|members| members.into.clone())
+        .filter(|into| {
+            okta_access(m).is_none() && verify.subjects.get(into).is_none_or(|v| v.is_empty())
+        });
+    let missing = m.recipes.missing_inputs(&id, &verify.subjects);
+    if let Some(name) = missing.first().or(from_okta.as_ref()) {
         let mut title = format!("{id}: {}", m.recipes.prompt(name));
         if m.recipes.is_list(name) {
             title.push_str(" (comma-separated)");

@@ -12,7 +12,8 @@ use super::VerifyEvent;
 use super::cancel::CancelFlag;
 use super::http::ScimClient;
 use super::job::CheckJob;
-use super::okta::{OktaClient, OktaError, profile_expectations, side};
+use super::okta::{OktaClient, OktaError, side};
+use super::okta_inputs::{expected_from_profile, expected_members};
 use super::recipe::{RecipeStep, split_list};
 use super::recipe_okta::what_okta_adds;
 use super::record::request_record;
@@ -150,11 +151,28 @@ pub fn run_case(
         // Okta's requests end with the check (and Esc), not at the client's own timeout.
         okta.set_deadline(Some(deadline));
         okta.take_requests();
-        match expected_from_profile(okta, job, &mut inputs) {
+        match expected_from_profile(okta, job, &mut inputs).and_then(|mut notes| {
+            notes.extend(expected_members(okta, job, &mut inputs)?);
+            Ok(notes)
+        }) {
             Ok(notes) => profile_notes = notes,
             Err(fatal) => okta_fatal = Some(fatal),
         }
         profile_requests = okta.take_requests();
+    }
+    if let Some(members) = &job.recipe.okta_members
+        && !inputs.contains_key(&members.into)
+        && okta_fatal.is_none()
+    {
+        okta_fatal = Some((
+            RunFailure::CannotCheck,
+            format!(
+                "{} compares the group's members: connect the Okta org (its group {} gives them) or type them (--input {}=login1,login2)",
+                job.case,
+                job.inputs.get(&members.group).cloned().unwrap_or_default(),
+                members.into
+            ),
+        ));
     }
     let known = |name: &str| {
         inputs
@@ -339,7 +357,7 @@ pub fn run_case(
 }
 
 /// Okta could not be read: an error naming Okta, never a verdict about the case.
-fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
+pub(super) fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
     let failure = match error {
         OktaError::Cancelled { .. } => RunFailure::Cancelled,
         OktaError::PastDeadline { .. } => RunFailure::TimedOut,
@@ -351,57 +369,6 @@ fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
         },
     };
     (failure, okta.secret().redact(&format!("Okta: {error}")))
-}
-
-/// Fills the recipe's expected `given_name`, `family_name` and `email` from the Okta profile
-/// of the user its `okta_profile` input names. The profile wins over a typed value (a value
-/// typed for another user stays in the session); each typed value it replaced is noted.
-fn expected_from_profile(
-    okta: &OktaClient,
-    job: &CheckJob,
-    inputs: &mut BTreeMap<String, String>,
-) -> Result<Vec<AssertionRecord>, (RunFailure, String)> {
-    let Some(login) = job
-        .recipe
-        .okta_profile
-        .as_ref()
-        .and_then(|input| job.inputs.get(input))
-    else {
-        return Ok(Vec::new());
-    };
-    // No such user: the Okta side says so.
-    let Some(profile) = profile_expectations(okta, login).map_err(|e| okta_failure(okta, &e))?
-    else {
-        return Ok(Vec::new());
-    };
-    let mut notes = Vec::new();
-    for (name, field, value) in [
-        ("given_name", "firstName", profile.given_name),
-        ("family_name", "lastName", profile.family_name),
-        ("email", "email", profile.email),
-    ] {
-        let Some(value) = value.filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        if !job.recipe.optional.iter().any(|o| o == name) {
-            continue;
-        }
-        if let Some(typed) = inputs.insert(name.to_string(), value.clone())
-            && typed != value
-        {
-            notes.push(AssertionRecord {
-                step: format!("Okta: user {login}"),
-                check: format!("profile {field}, the SCIM side's expected {name}"),
-                expected: value.clone(),
-                actual: value,
-                passed: true,
-                note: Some(format!(
-                    "{name}={typed} was typed; the app is compared with the Okta profile's value"
-                )),
-            });
-        }
-    }
-    Ok(notes)
 }
 
 /// One look at the Okta side: each `[[recipe.okta]]` entry with the inputs, remembered

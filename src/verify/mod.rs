@@ -39,6 +39,7 @@ pub mod job;
 pub mod json_path;
 pub mod members;
 pub mod okta;
+mod okta_inputs;
 pub mod recipe;
 pub mod recipe_okta;
 pub mod record;

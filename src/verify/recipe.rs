@@ -96,6 +96,20 @@ pub struct Recipe {
     /// type them.
     #[serde(default)]
     pub okta_profile: Option<String>,
+    /// The list input filled with the logins of the Okta group an input names, when the org is
+    /// connected (so the tester types the group's name only); else the tester types the list.
+    #[serde(default)]
+    pub okta_members: Option<OktaMembers>,
+}
+
+/// `okta_members = { group = "group", into = "members" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OktaMembers {
+    /// The input naming the Okta group (by its exact name).
+    pub group: String,
+    /// The optional list input its members' logins fill.
+    pub into: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -389,7 +403,12 @@ impl RecipeBook {
                 }
                 if let Some(members) = &step.members {
                     for list in [&members.expect, &members.drop].into_iter().flatten() {
-                        if !recipe.inputs.contains(list) || !self.is_list(list) {
+                        // A list Okta fills (a group's members) may be optional.
+                        let okta_fills = recipe
+                            .okta_members
+                            .as_ref()
+                            .is_some_and(|m| &m.into == list);
+                        if !(recipe.inputs.contains(list) || okta_fills) || !self.is_list(list) {
                             return Err(bad(
                                 case,
                                 format!(

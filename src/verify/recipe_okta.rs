@@ -260,6 +260,20 @@ pub(super) fn validate(book: &RecipeBook, recipe: &Recipe) -> Result<(), String>
     {
         return Err(format!("okta_profile '{profile}' is not an input"));
     }
+    if let Some(members) = &recipe.okta_members {
+        if !recipe.inputs.contains(&members.group) {
+            return Err(format!(
+                "okta_members: group '{}' is not an input",
+                members.group
+            ));
+        }
+        if !(recipe.optional.contains(&members.into) && book.is_list(&members.into)) {
+            return Err(format!(
+                "okta_members: into '{}' is not an optional list input",
+                members.into
+            ));
+        }
+    }
     let captured: Vec<&String> = recipe
         .steps
         .iter()

@@ -151,6 +151,18 @@ pub fn route(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply {
             let group = org.groups.last().unwrap();
             json_reply(200, group_json(org, group))
         }
+        ("GET", ["groups", id, "users"]) => match org.groups.iter().find(|g| g.id == *id) {
+            Some(group) => {
+                let items = group
+                    .members
+                    .iter()
+                    .filter_map(|member| org.user(member))
+                    .map(|u| (u.id.clone(), user_json(org, u)))
+                    .collect();
+                page(org, req, items, 1000)
+            }
+            None => not_found(id, "UserGroup"),
+        },
         ("GET", ["groups", id]) => match org.groups.iter().find(|g| g.id == *id) {
             Some(g) => json_reply(200, group_json(org, g)),
             None => not_found(id, "UserGroup"),

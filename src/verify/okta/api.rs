@@ -421,6 +421,14 @@ impl OktaClient {
             .collect())
     }
 
+    /// The users of group `group_id`, every page.
+    pub fn group_members(&self, group_id: &str) -> Result<Vec<OktaUser>, OktaError> {
+        self.get_all(&format!(
+            "/api/v1/groups/{}/users?limit=200",
+            segment(group_id)
+        ))
+    }
+
     pub fn lifecycle(&self, user_id: &str, operation: Lifecycle) -> Result<(), OktaError> {
         let path = format!(
             "/api/v1/users/{}/lifecycle/{}",

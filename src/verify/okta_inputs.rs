@@ -1,0 +1,124 @@
+//! Inputs a check takes from the Okta org instead of the tester: the SCIM side's expected
+//! names and email from the Okta user's profile, and a group's expected members from the Okta
+//! group, so the tester types a login or a group's name only.
+
+use std::collections::BTreeMap;
+
+use super::engine::okta_failure;
+use super::job::CheckJob;
+use super::okta::{OktaClient, profile_expectations};
+use super::recipe::split_list;
+use crate::session::{AssertionRecord, RunFailure};
+
+/// Fills the recipe's expected `given_name`, `family_name` and `email` from the Okta profile
+/// of the user its `okta_profile` input names. The profile wins over a typed value (a value
+/// typed for another user stays in the session); each typed value it replaced is noted.
+pub(super) fn expected_from_profile(
+    okta: &OktaClient,
+    job: &CheckJob,
+    inputs: &mut BTreeMap<String, String>,
+) -> Result<Vec<AssertionRecord>, (RunFailure, String)> {
+    let Some(login) = job
+        .recipe
+        .okta_profile
+        .as_ref()
+        .and_then(|input| job.inputs.get(input))
+    else {
+        return Ok(Vec::new());
+    };
+    // No such user: the Okta side says so.
+    let Some(profile) = profile_expectations(okta, login).map_err(|e| okta_failure(okta, &e))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut notes = Vec::new();
+    for (name, field, value) in [
+        ("given_name", "firstName", profile.given_name),
+        ("family_name", "lastName", profile.family_name),
+        ("email", "email", profile.email),
+    ] {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !job.recipe.optional.iter().any(|o| o == name) {
+            continue;
+        }
+        if let Some(typed) = inputs.insert(name.to_string(), value.clone())
+            && typed != value
+        {
+            notes.push(AssertionRecord {
+                step: format!("Okta: user {login}"),
+                check: format!("profile {field}, the SCIM side's expected {name}"),
+                expected: value.clone(),
+                actual: value,
+                passed: true,
+                note: Some(format!(
+                    "{name}={typed} was typed; the app is compared with the Okta profile's value"
+                )),
+            });
+        }
+    }
+    Ok(notes)
+}
+
+/// Fills the recipe's `okta_members` list with the logins of the Okta group named exactly as
+/// its input says (a letter-case twin never stands in; two groups of that name are an error).
+/// Okta's members win over a typed list, which is noted when it differed.
+pub(super) fn expected_members(
+    okta: &OktaClient,
+    job: &CheckJob,
+    inputs: &mut BTreeMap<String, String>,
+) -> Result<Vec<AssertionRecord>, (RunFailure, String)> {
+    let Some(spec) = &job.recipe.okta_members else {
+        return Ok(Vec::new());
+    };
+    let Some(name) = job.inputs.get(&spec.group) else {
+        return Ok(Vec::new());
+    };
+    let groups = okta
+        .groups_named(name)
+        .map_err(|e| okta_failure(okta, &e))?;
+    let group = match groups.as_slice() {
+        [one] => one,
+        [] => {
+            return Err((
+                RunFailure::CannotCheck,
+                format!(
+                    "Okta: no group is named exactly \"{name}\" (letter case counts): check the name, or type the members (--input {}=...)",
+                    spec.into
+                ),
+            ));
+        }
+        several => {
+            return Err((
+                RunFailure::CannotCheck,
+                format!(
+                    "Okta: {} groups are named \"{name}\": rename all but one, so the check knows whose members to compare",
+                    several.len()
+                ),
+            ));
+        }
+    };
+    let members = okta
+        .group_members(&group.id)
+        .map_err(|e| okta_failure(okta, &e))?;
+    let logins: Vec<String> = members.into_iter().map(|u| u.profile.login).collect();
+    let value = logins.join(", ");
+    let mut notes = Vec::new();
+    if let Some(typed) = inputs.insert(spec.into.clone(), value.clone())
+        && split_list(&typed) != logins
+    {
+        notes.push(AssertionRecord {
+            step: format!("Okta: group {name}"),
+            check: format!("members, the SCIM side's expected {}", spec.into),
+            expected: value.clone(),
+            actual: value,
+            passed: true,
+            note: Some(format!(
+                "{}={typed} was typed; the app is compared with the Okta group's members",
+                spec.into
+            )),
+        });
+    }
+    Ok(notes)
+}
