@@ -106,12 +106,29 @@ pub(super) fn update_user(
     replace: bool,
     jobs: &Sender<Job>,
 ) -> Reply {
-    let Some(new_profile) = req
+    // A partial update may set the password alone (Okta pushes it when "Sync password" is on).
+    let password = req
+        .body
+        .as_ref()
+        .and_then(|b| b["credentials"]["password"]["value"].as_str())
+        .map(str::to_string);
+    if let Some(password) = &password
+        && !password_ok(org, password)
+    {
+        return error(
+            400,
+            "E0000001",
+            "Api validation failed: password",
+            &["password: Password requirements were not met."],
+        );
+    }
+    let new_profile = req
         .body
         .as_ref()
         .and_then(|b| b["profile"].as_object())
         .cloned()
-    else {
+        .or_else(|| password.is_some().then(Map::new));
+    let Some(new_profile) = new_profile else {
         return error(
             400,
             "E0000003",
@@ -123,7 +140,8 @@ pub(super) fn update_user(
         return not_found(id, "User");
     };
     let user = &mut org.users[index];
-    if replace {
+    user.has_password |= password.is_some();
+    if replace && !new_profile.is_empty() {
         user.profile = new_profile;
     } else {
         user.profile.extend(new_profile);
@@ -340,6 +358,7 @@ pub(super) fn assign(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply 
             created: at.clone(),
             last_updated: at,
             last_sync: None,
+            password_changed: None,
         });
     }
     let work = if existed {

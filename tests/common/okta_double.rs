@@ -58,6 +58,9 @@ pub struct DoubleOptions {
     /// The org's password policy: at least this many characters, a lower and an upper case
     /// letter and a digit (Okta's default policy has 8).
     pub min_password_length: usize,
+    /// "Sync password" is on: Okta sends the user's password with a create and a profile
+    /// push (the `password` attribute), and records `application.provision.user.push_password`.
+    pub password_sync: bool,
     /// Largest page the double returns, whatever `limit` asks (to make paging visible).
     pub max_page: usize,
     /// An OAuth 2.0 service app that may sign in (`/oauth2/v1/token`).
@@ -89,6 +92,7 @@ impl Default for DoubleOptions {
             min_password_length: 8,
             max_page: 200,
             service_app: None,
+            password_sync: false,
         }
     }
 }
@@ -125,6 +129,8 @@ pub struct AppUserState {
     pub created: String,
     pub last_updated: String,
     pub last_sync: Option<String>,
+    /// When Okta last pushed the user's password to the app.
+    pub password_changed: Option<String>,
 }
 
 #[derive(Clone, Debug)]

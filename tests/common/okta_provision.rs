@@ -230,6 +230,33 @@ fn scim_user(org: &Org, user_id: &str) -> Option<Value> {
         "externalId": user_id,
         "active": true,
     }))
+    .map(|mut user| {
+        if org.options.password_sync {
+            // What Okta sends is the user's Okta password; the double makes one up.
+            user["password"] = json!(format!("Okta-{user_id}-Pw1"));
+        }
+        user
+    })
+}
+
+/// With "Sync password" on, a create or profile push carried the password: Okta records
+/// whether it reached the app.
+fn note_password_push(org: &mut Org, user_id: &str, failure: Option<&str>) {
+    if !org.options.password_sync {
+        return;
+    }
+    let targets = vec![org.user_target(user_id), org.app_target()];
+    let event = "application.provision.user.push_password";
+    let message = "Push user's password to external application";
+    match failure {
+        Some(why) => org.log(event, message, "FAILURE", Some(why), targets),
+        None => {
+            if let Some(app_user) = org.app_user_mut(user_id) {
+                app_user.password_changed = Some(now());
+            }
+            org.log(event, message, "SUCCESS", None, targets);
+        }
+    }
 }
 
 fn fail_user(
@@ -334,7 +361,8 @@ fn push_user(org: &Mutex<Org>, scim: &Scim, user_id: &str) {
     let mut org = org.lock().unwrap();
     match created.body["id"].as_str() {
         Some(scim_id) if created.status == 201 => {
-            succeed_user(&mut org, user_id, scim_id, event, message)
+            succeed_user(&mut org, user_id, scim_id, event, message);
+            note_password_push(&mut org, user_id, None);
         }
         _ => {
             let label = org.options.app_label.clone();
@@ -352,6 +380,7 @@ fn push_user(org: &Mutex<Org>, scim: &Scim, user_id: &str) {
                 &why,
                 created.status == 401,
             );
+            note_password_push(&mut org, user_id, Some(&why));
         }
     }
 }
@@ -381,11 +410,13 @@ fn push_profile(org: &Mutex<Org>, scim: &Scim, user_id: &str) {
     let mut org = org.lock().unwrap();
     if ok(&answer) {
         succeed_user(&mut org, user_id, &scim_id, event, message);
+        note_password_push(&mut org, user_id, None);
     } else {
         let why = reason(
             "Error while updating the user's profile in the app",
             &answer,
         );
+        note_password_push(&mut org, user_id, Some(&why));
         fail_user(
             &mut org,
             user_id,

@@ -238,7 +238,7 @@ fn feature_json(org: &Org) -> Value {
         "status": on,
         "capabilities": {
             "create": {"lifecycleCreate": {"status": on}},
-            "update": {"profile": {"status": on}, "lifecycleDeactivate": {"status": on}, "password": {"status": "DISABLED"}},
+            "update": {"profile": {"status": on}, "lifecycleDeactivate": {"status": on}, "password": {"status": status(org.options.provisioning && org.options.password_sync)}},
         },
         "_links": {"self": link(org, &format!("/api/v1/apps/{}/features/USER_PROVISIONING", org.app_id))},
     })
@@ -277,6 +277,9 @@ pub(super) fn app_user_json(org: &Org, a: &AppUserState) -> Value {
     }
     if let Some(at) = &a.last_sync {
         value["lastSync"] = json!(at);
+    }
+    if let Some(at) = &a.password_changed {
+        value["passwordChanged"] = json!(at);
     }
     value
 }

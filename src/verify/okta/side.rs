@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::api::OktaUser;
+use super::api::{LogQuery, OktaUser};
 use super::client::OktaClient;
 use super::error::OktaError;
 use crate::session::AssertionRecord;
@@ -205,16 +205,19 @@ pub fn check(
                         "an assignment",
                         "not assigned".into(),
                     )),
-                    Some(app_user) => records.push(AssertionRecord {
-                        step: format!("Okta: {step}"),
-                        check: "passwordChanged".into(),
-                        expected: "set".into(),
-                        passed: app_user.password_changed.is_some(),
-                        actual: app_user
-                            .password_changed
-                            .unwrap_or_else(|| "not set".into()),
-                        note: None,
-                    }),
+                    Some(app_user) => {
+                        records.push(AssertionRecord {
+                            step: format!("Okta: {step}"),
+                            check: "passwordChanged".into(),
+                            expected: "set".into(),
+                            passed: app_user.password_changed.is_some(),
+                            actual: app_user
+                                .password_changed
+                                .unwrap_or_else(|| "not set".into()),
+                            note: None,
+                        });
+                        records.push(last_password_push(client, &step, &user.id)?);
+                    }
                 },
             }
             records
@@ -302,6 +305,39 @@ pub fn check(
             };
             vec![record("app features", feature, "enabled", has)]
         }
+    })
+}
+
+/// How long back the System Log is read for a user's latest password push.
+const PASSWORD_PUSH_LOOKBACK_DAYS: i64 = 7;
+
+/// The user's latest `application.provision.user.push_password` event must not be a failure:
+/// `passwordChanged` stays set from an earlier push when a later one fails.
+fn last_password_push(
+    client: &OktaClient,
+    step: &str,
+    user_id: &str,
+) -> Result<AssertionRecord, OktaError> {
+    let since = chrono::Utc::now() - chrono::Duration::days(PASSWORD_PUSH_LOOKBACK_DAYS);
+    let filter = format!(
+        "eventType eq \"application.provision.user.push_password\" and target.id eq \"{user_id}\""
+    );
+    let events = client.logs(&LogQuery::since(since).filter(filter))?;
+    let latest = events.iter().max_by_key(|e| e.published);
+    let actual = match latest {
+        None => "none".to_string(),
+        Some(event) => match &event.outcome.reason {
+            Some(reason) if !reason.is_empty() => format!("{}: {reason}", event.outcome.result),
+            _ => event.outcome.result.clone(),
+        },
+    };
+    Ok(AssertionRecord {
+        step: format!("Okta: {step}"),
+        check: "latest push_password event (System Log)".into(),
+        expected: "not FAILURE".into(),
+        passed: latest.is_none_or(|e| e.outcome.result != "FAILURE"),
+        actual,
+        note: None,
     })
 }
 
