@@ -87,7 +87,7 @@ pub(super) fn create_user(org: &mut Org, req: &Request) -> Reply {
 }
 
 /// The app user profile Okta maps from the Okta user's profile.
-fn map_profile(profile: &Map<String, Value>, app_profile: &mut Map<String, Value>) {
+pub(super) fn map_profile(profile: &Map<String, Value>, app_profile: &mut Map<String, Value>) {
     for (from, to) in [
         ("firstName", "givenName"),
         ("lastName", "familyName"),

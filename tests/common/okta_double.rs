@@ -16,6 +16,8 @@
 //!
 #![allow(dead_code)]
 
+#[path = "okta_app_groups.rs"]
+mod app_groups;
 #[path = "okta_changes.rs"]
 mod changes;
 #[path = "openapi.rs"]

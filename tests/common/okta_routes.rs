@@ -6,6 +6,7 @@ use std::sync::mpsc::Sender;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use super::app_groups;
 use super::changes::{
     assign, create_mapping, create_user, delete_mapping, delete_user, lifecycle, membership,
     rename_group, unassign, update_mapping, update_user,
@@ -55,6 +56,8 @@ pub fn route(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply {
                 .collect();
             page(org, req, items, 20)
         }
+        ("PUT", ["apps", _, "groups", group]) => app_groups::assign_group(org, group, jobs),
+        ("DELETE", ["apps", _, "groups", group]) => app_groups::unassign_group(org, group, jobs),
         ("GET", ["apps", _, "group-push", "mappings"]) => {
             let items = org
                 .mappings
