@@ -171,6 +171,9 @@ pub fn abandon(m: &mut Model) {
             "{} suite not run: nothing was created.",
             crate::report::readiness::suite_name(suite)
         ),
+        (None, _) if matches!(target, VerifyTarget::Start(_)) => {
+            "Not started: nothing noted.".into()
+        }
         (None, false) => "Not verified: no SCIM connection.".into(),
         (None, true) => "Not verified.".into(),
     };
@@ -196,26 +199,15 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return suites::offer(m, &connection, &target);
         }
         VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
+        VerifyTarget::Start(case) => match super::start::job(m, &target, *case) {
+            Some(job) => vec![job],
+            None => return,
+        },
         VerifyTarget::Case(case) => {
             let case = *case;
             let id = m.ws.plan.cases[case].id.clone();
-            if m.recipes.for_case(&id).is_none() {
-                return m.error(format!(
-                    "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-                    m.recipes.cases().collect::<Vec<_>>().join(", ")
-                ));
-            }
-            let verify = &m.ws.store.session.verify;
-            if let Some(name) = m.recipes.missing_inputs(&id, &verify.subjects).first() {
-                let mut title = format!("{id}: {}", m.recipes.prompt(name));
-                if m.recipes.is_list(name) {
-                    title.push_str(" (comma-separated)");
-                }
-                m.job = Job::NeedsInput {
-                    target,
-                    name: name.clone(),
-                };
-                return open_prompt(m, PromptKind::VerifyInput, title, case);
+            if !recipe_and_inputs(m, &target, case) {
+                return;
             }
             match case_job(
                 &m.recipes,
@@ -272,6 +264,12 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let sink = m.inbox.job_sink();
     match target {
+        VerifyTarget::Start(_) => {
+            if let Some(job) = jobs.into_iter().next() {
+                super::start::spawn(m, job, connection, secret, sink);
+            }
+            return;
+        }
         VerifyTarget::Spec(Some(options)) => {
             m.info(format!(
                 "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
@@ -321,11 +319,43 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
 }
 
+/// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
+/// recipe, or asks for the first missing input (the job carries on when it is typed).
+pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
+    let id = m.ws.plan.cases[case].id.clone();
+    if m.recipes.for_case(&id).is_none() {
+        m.error(format!(
+            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
+            m.recipes.cases().collect::<Vec<_>>().join(", ")
+        ));
+        return false;
+    }
+    let verify = &m.ws.store.session.verify;
+    let Some(name) = m
+        .recipes
+        .missing_inputs(&id, &verify.subjects)
+        .first()
+        .cloned()
+    else {
+        return true;
+    };
+    let mut title = format!("{id}: {}", m.recipes.prompt(&name));
+    if m.recipes.is_list(&name) {
+        title.push_str(" (comma-separated)");
+    }
+    m.job = Job::NeedsInput {
+        target: target.clone(),
+        name,
+    };
+    open_prompt(m, PromptKind::VerifyInput, title, case);
+    false
+}
+
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
 fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection: &Connection) {
     let title = kind.ask(connection.auth.secret_env());
     let case = match &target {
-        VerifyTarget::Case(case) => *case,
+        VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
         _ => 0,
     };
     m.job = Job::NeedsSecret(target, kind);
@@ -489,6 +519,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 );
             }
         }
+        VerifyEvent::Started(report) => super::start::finished(m, *report),
         VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
         VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {
