@@ -742,3 +742,63 @@ fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     assert!(!on_disk(&plan).verify.subjects.contains_key("group"));
     assert!(m.running().is_none());
 }
+
+/// `t` starts a case as `scimplan start` does: the app group C9315 will rename is noted (its
+/// SCIM id and members) before the Okta steps; a group the app does not have notes nothing.
+#[test]
+fn t_starts_a_case_by_noting_what_it_will_act_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    let ann = server.create_user("ann@example.com", "Ann", "Lee", true);
+    let app_group = server.create_group("Sales Team", &[&ann]);
+    for (name, value) in [
+        ("group", "Engineering"),
+        ("app_group", "Sales Team"),
+        ("members", "ann@example.com"),
+    ] {
+        m.ws.store
+            .session
+            .verify
+            .subjects
+            .insert(name.into(), value.into());
+    }
+    select(&mut m, "C9315");
+    key(&mut m, KeyCode::Char('t'));
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9315 started: "),
+        "{}",
+        message(&m)
+    );
+    let started = on_disk(&plan)
+        .verify
+        .started
+        .get("C9315")
+        .cloned()
+        .expect("the start is kept");
+    assert_eq!(
+        started.observed.get("app_group_id"),
+        Some(&app_group),
+        "{started:?}"
+    );
+    assert_eq!(started.observed.get("app_group_members"), Some(&ann));
+
+    // A group the app does not have (only a letter-case twin): nothing is noted, and why.
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("app_group".into(), "sales team".into());
+    m.ws.store.session.verify.started.clear();
+    m.ws.save().unwrap();
+    key(&mut m, KeyCode::Char('t'));
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9315 not started: "),
+        "{}",
+        message(&m)
+    );
+    assert!(!on_disk(&plan).verify.started.contains_key("C9315"));
+}

@@ -49,6 +49,8 @@ pub enum Action {
     VerifyCase,
     /// Checks every applicable case that has a recipe and known inputs.
     VerifyAll,
+    /// Before the case's Okta steps: notes what its check will compare with (`scimplan start`).
+    StartCase,
     /// Opens the SCIM connection form (URL and auth scheme).
     ConnectionSettings,
     /// Opens the Okta Admin Console page the selected case's steps start on (and shows its URL).
@@ -180,6 +182,7 @@ impl Action {
             Export => "Export the completed workbook",
             VerifyCase => "Verify the case against the SCIM API",
             VerifyAll => "Verify every case that has a recipe",
+            StartCase => "Start the case (note what it acts on, before Okta)",
             ConnectionSettings => "Connections: the app's SCIM API and the Okta org",
             OpenAdminPage => "Open the case's Okta Admin Console page (shows URL)",
             OpenSystemLog => "Open the case's Okta System Log page (shows URL)",
@@ -243,6 +246,7 @@ impl Action {
             Export => "export",
             VerifyCase => "verify",
             VerifyAll => "verify all",
+            StartCase => "start",
             JumpToCase => "go to case",
             SpecLink => "SPEC link",
             CrudLink => "CRUD link",

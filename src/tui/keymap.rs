@@ -263,6 +263,7 @@ impl Default for Keymap {
         bind(&mut normal, &["E"], Export);
         bind(&mut normal, &["v"], VerifyCase);
         bind(&mut normal, &["V"], VerifyAll);
+        bind(&mut normal, &["t"], StartCase);
         bind(&mut normal, &["C"], ConnectionSettings);
         bind(&mut normal, &["w"], OpenAdminPage);
         bind(&mut normal, &["W"], OpenSystemLog);

@@ -14,6 +14,7 @@ pub mod model;
 mod mouse;
 pub mod okta;
 mod overlays;
+mod start;
 pub mod state;
 pub mod suites;
 pub mod update;

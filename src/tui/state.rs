@@ -189,6 +189,8 @@ pub enum VerifyTarget {
     Spec(Option<Box<SpecOptions>>),
     /// Okta's CRUD file; `Some` once the tester agreed to the Okta user it creates.
     Crud(Option<Box<CrudOptions>>),
+    /// Starting a case: what its check will compare with, noted before its Okta steps.
+    Start(usize),
 }
 
 impl VerifyTarget {
@@ -197,7 +199,7 @@ impl VerifyTarget {
         match self {
             VerifyTarget::Spec(_) => Some(SuiteKind::Spec),
             VerifyTarget::Crud(_) => Some(SuiteKind::Crud),
-            VerifyTarget::Case(_) | VerifyTarget::All => None,
+            VerifyTarget::Case(_) | VerifyTarget::All | VerifyTarget::Start(_) => None,
         }
     }
 }
@@ -254,6 +256,8 @@ pub enum RunKind {
     },
     /// One of Okta's files (SPEC, CRUD), step by step.
     Suite(SuiteKind, SuiteProgress),
+    /// Starting a case (its recipe's `before` steps).
+    Start(String),
 }
 
 /// A verification in progress and what it has shown so far.
@@ -290,6 +294,7 @@ impl Verification {
     pub fn current_case(&self) -> Option<&str> {
         match &self.kind {
             RunKind::Cases { cases, finished } => cases.get(finished.len()).map(String::as_str),
+            RunKind::Start(case) => Some(case),
             RunKind::Suite(..) => None,
         }
     }
@@ -317,6 +322,10 @@ impl Verification {
                     spec.warned
                 )
             }
+            RunKind::Start(case) => format!(
+                "{} Starting {case}: noting what it acts on before its Okta steps ({stop})",
+                self.spinner()
+            ),
             RunKind::Cases { cases, finished } => {
                 let at = (finished.len() + 1).min(cases.len());
                 let case = cases.get(at - 1).map(String::as_str).unwrap_or("");

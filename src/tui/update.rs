@@ -209,6 +209,11 @@ fn normal(m: &mut Model, action: Action) {
                 wire::verify(m, VerifyTarget::Case(case));
             }
         }
+        Action::StartCase => {
+            if let Some(case) = with_case(m) {
+                wire::verify(m, VerifyTarget::Start(case));
+            }
+        }
         Action::VerifyAll => wire::verify(m, VerifyTarget::All),
         Action::ConnectionSettings => connect_form::open(m),
         Action::OpenAdminPage => super::okta::open_admin_page(m, false),

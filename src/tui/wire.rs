@@ -171,6 +171,9 @@ pub fn abandon(m: &mut Model) {
             "{} suite not run: nothing was created.",
             crate::report::readiness::suite_name(suite)
         ),
+        (None, _) if matches!(target, VerifyTarget::Start(_)) => {
+            "Not started: nothing noted.".into()
+        }
         (None, false) => "Not verified: no SCIM connection.".into(),
         (None, true) => "Not verified.".into(),
     };
@@ -202,6 +205,10 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return suites::offer(m, &connection, &target);
         }
         VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
+        VerifyTarget::Start(case) => match super::start::job(m, &target, *case) {
+            Some(job) => vec![job],
+            None => return,
+        },
         VerifyTarget::Case(case) => match case_check(m, *case) {
             Some(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
                 return m.error(VerifyError::OktaOnly { case: job.case }.to_string());
@@ -250,6 +257,12 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let sink = m.inbox.job_sink();
     match target {
+        VerifyTarget::Start(_) => {
+            if let Some(job) = jobs.into_iter().next() {
+                super::start::spawn(m, job, connection, secret, sink);
+            }
+            return;
+        }
         VerifyTarget::Spec(Some(options)) => {
             m.info(format!(
                 "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
@@ -302,37 +315,10 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
 /// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
 /// missing (its prompt is open).
 fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
+    if !recipe_and_inputs(m, &VerifyTarget::Case(case), case) {
+        return None;
+    }
     let id = m.ws.plan.cases[case].id.clone();
-    if m.recipes.for_case(&id).is_none() {
-        m.error(format!(
-            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-            m.recipes.cases().collect::<Vec<_>>().join(", ")
-        ));
-        return None;
-    }
-    let verify = &m.ws.store.session.verify;
-    // A list Okta would give (a group's members) is typed when the org is not connected.
-    let from_okta = m
-        .recipes
-        .for_case(&id)
-        .and_then(|r| r.okta_members.as_ref())
-        .map(|members| members.into.clone())
-        .filter(|into| {
-            okta_access(m).is_none() && verify.subjects.get(into).is_none_or(|v| v.is_empty())
-        });
-    let missing = m.recipes.missing_inputs(&id, &verify.subjects);
-    if let Some(name) = missing.first().or(from_okta.as_ref()) {
-        let mut title = format!("{id}: {}", m.recipes.prompt(name));
-        if m.recipes.is_list(name) {
-            title.push_str(" (comma-separated)");
-        }
-        m.job = Job::NeedsInput {
-            target: VerifyTarget::Case(case),
-            name: name.clone(),
-        };
-        open_prompt(m, PromptKind::VerifyInput, title, case);
-        return None;
-    }
     let deadline = m.settings.verify_deadline;
     case_job(&m.recipes, &m.ws.plan, &m.ws.store.session, &id, deadline)
         .map_err(|e| m.error(e.to_string()))
@@ -370,11 +356,48 @@ fn verify_in_okta_only(m: &mut Model, case: usize) {
     ));
 }
 
+/// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
+/// recipe, or asks for the first missing input (the job carries on when it is typed).
+pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
+    let id = m.ws.plan.cases[case].id.clone();
+    if m.recipes.for_case(&id).is_none() {
+        m.error(format!(
+            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
+            m.recipes.cases().collect::<Vec<_>>().join(", ")
+        ));
+        return false;
+    }
+    let verify = &m.ws.store.session.verify;
+    // A list Okta would give (a group's members) is typed when the org is not connected.
+    let from_okta = m
+        .recipes
+        .for_case(&id)
+        .and_then(|r| r.okta_members.as_ref())
+        .map(|members| members.into.clone())
+        .filter(|into| {
+            okta_access(m).is_none() && verify.subjects.get(into).is_none_or(|v| v.is_empty())
+        });
+    let missing = m.recipes.missing_inputs(&id, &verify.subjects);
+    let Some(name) = missing.first().cloned().or(from_okta) else {
+        return true;
+    };
+    let mut title = format!("{id}: {}", m.recipes.prompt(&name));
+    if m.recipes.is_list(&name) {
+        title.push_str(" (comma-separated)");
+    }
+    m.job = Job::NeedsInput {
+        target: target.clone(),
+        name,
+    };
+    open_prompt(m, PromptKind::VerifyInput, title, case);
+    false
+}
+
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
 fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
     let title = kind.ask(scim_env);
     let case = match &target {
-        VerifyTarget::Case(case) => *case,
+        VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
         _ => 0,
     };
     m.job = Job::NeedsSecret(target, kind);
@@ -538,6 +561,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 );
             }
         }
+        VerifyEvent::Started(report) => super::start::finished(m, *report),
         VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
         VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {

@@ -75,6 +75,7 @@ pub use crud::{CrudOptions, run_crud};
 pub use spec::{SpecOptions, run_spec};
 pub use worker::{
     CancelHandle, Running, Sink, spawn, spawn_all, spawn_crud, spawn_okta_only, spawn_spec,
+    spawn_start,
 };
 
 #[derive(Debug, Error)]
@@ -179,6 +180,8 @@ pub enum VerifyEvent {
     CrudFinished(Box<crate::session::CrudReport>),
     /// What the work does now, for the footer (the CRUD run's clean-up).
     Progress(String),
+    /// What starting a case observed (the checklist's start key), or why nothing was kept.
+    Started(Box<StartReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).
     Failed(String),
     /// The worker is done: nothing follows.

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
 use super::crud::{CrudOptions, run_crud};
-use super::engine::{ScimSide, run_case};
+use super::engine::{ScimSide, observe_start, run_case};
 use super::http::ScimClient;
 use super::job::CheckJob;
 use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
@@ -150,6 +150,22 @@ pub fn attach_trail(okta: &OktaClient, job: &CheckJob, run: &mut VerifyRun) {
         .since
         .unwrap_or_else(|| trail_since(&[], &run.case, run.at));
     run.okta = Some(okta_trail(okta, since, &subjects_of(&run.inputs)));
+}
+
+/// Observes a case's start in the background (its recipe's `before` steps); ends with
+/// `Started`. Store what it saw with `record::record_start`.
+pub fn spawn_start(
+    job: CheckJob,
+    connection: Connection,
+    secret: Secret,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
+        let client = ScimClient::new(&connection, &secret)?;
+        let report = observe_start(&client, &job, flag);
+        tx(VerifyEvent::Started(Box::new(report)));
+        Ok(())
+    })
 }
 
 /// Runs the SPEC suite in the background; ends with `SpecFinished`.

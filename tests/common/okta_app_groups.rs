@@ -82,7 +82,7 @@ pub(super) fn unassign_group(org: &mut Org, group_id: &str, jobs: &Sender<Job>) 
         let elsewhere = org
             .groups
             .iter()
-            .any(|g| g.members.contains(&member) && org.app_groups.iter().any(|a| *a == g.id));
+            .any(|g| g.members.contains(&member) && org.app_groups.contains(&g.id));
         let by_group = org.app_user(&member).is_some_and(|a| a.scope == "GROUP");
         if elsewhere || !by_group {
             continue;
