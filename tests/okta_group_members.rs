@@ -10,6 +10,8 @@ mod okta_cases;
 mod okta_double;
 #[path = "common/scim_server.rs"]
 mod scim_server;
+#[path = "common/tui.rs"]
+mod tui_helpers;
 
 use std::time::Duration;
 
@@ -111,5 +113,29 @@ fn without_the_org_the_members_are_typed() {
     assert!(
         text.contains("C9320 compares the group's members") && text.contains("--input members="),
         "{text}"
+    );
+}
+
+#[test]
+fn the_checklist_asks_for_the_members_without_the_org() {
+    use scimplan::tui::model::{Overlay, PromptKind};
+    use scimplan::tui::{Action, update};
+    use scimplan::verify::Secret;
+
+    let (dir, server, _double) = setup(false, None, DoubleOptions::default());
+    let mut m = tui_helpers::ready(&dir.path().join("plan.xlsx"));
+    m.secret = Some(Secret::new(server.token.clone()));
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("group".into(), "Platform".into());
+    tui_helpers::select(&mut m, "C9320");
+    update(&mut m, Action::VerifyCase);
+    assert!(
+        matches!(m.top(), Some(Overlay::Prompt(p))
+            if p.kind == PromptKind::VerifyInput && p.title.contains("(comma-separated)")),
+        "{}",
+        tui_helpers::message(&m)
     );
 }
