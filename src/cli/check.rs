@@ -138,6 +138,10 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         refuse_unused(&book, &named, &given)?;
     }
     remember_inputs(&mut ws, given)?;
+    // With neither connection there is nothing to check against: say so before the inputs.
+    if ws.store.session.verify.connection.is_none() && ws.store.session.verify.okta.is_none() {
+        return Err(VerifyError::NoConnection.into());
+    }
     let okta = super::okta::client_for_verify(&ws)?;
     let session = &ws.store.session;
     let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
@@ -181,7 +185,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         .partition(|job| scim_connected || job.recipe.steps.is_empty());
     if !no_scim.is_empty() {
         let cases: Vec<&str> = no_scim.iter().map(|j| j.case.as_str()).collect();
-        if !named.is_empty() && !args.recheck || jobs.is_empty() {
+        if (!named.is_empty() && !args.recheck) || jobs.is_empty() {
             return Err(usage_error(format!(
                 "{} read the app's SCIM API: {}",
                 cases.join(", "),
