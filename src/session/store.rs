@@ -120,6 +120,25 @@ impl FileStamp {
     }
 }
 
+/// A session file as read from disk, before it is reconciled with a plan.
+pub struct SessionFile {
+    path: PathBuf,
+    seen: Option<FileStamp>,
+    read: Option<Read>,
+}
+
+impl SessionFile {
+    /// Reads and checks the session at `path` (none there yet is not an error).
+    pub fn read(path: &Path) -> Result<SessionFile, SessionError> {
+        let seen = FileStamp::of(path);
+        Ok(SessionFile {
+            path: path.to_path_buf(),
+            seen,
+            read: read_session(path)?,
+        })
+    }
+}
+
 /// A session together with where it lives.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
@@ -148,8 +167,19 @@ impl SessionStore {
         plan: &Plan,
         reqs: &Requirements,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
-        let seen = FileStamp::of(path);
-        let (base, mut session, on_disk, history_dropped) = match read_session(path)? {
+        Self::open_read(SessionFile::read(path)?, plan, reqs)
+    }
+
+    /// `open` in two steps: the file read by `SessionFile::read` (which needs no plan, so it
+    /// can run while the plan loads), then reconciled with `plan`.
+    pub fn open_read(
+        file: SessionFile,
+        plan: &Plan,
+        reqs: &Requirements,
+    ) -> Result<(SessionStore, ReconcileReport), SessionError> {
+        let SessionFile { path, seen, read } = file;
+        let path = path.as_path();
+        let (base, mut session, on_disk, history_dropped) = match read {
             Some(read) => (read.bytes, read.session, true, read.history_dropped),
             None => {
                 let session = Session::new(plan);
