@@ -221,7 +221,9 @@ pub fn workbook_bytes_with_evidence(
         write_plan_sheet(sheet, plan, session, &formats, &layout.links(evidence_name))?;
     }
     {
-        let sheet = workbook.add_worksheet();
+        // Constant-memory too: its strings are written inline, so no shared-string table is
+        // built for the thousands of blocking cases a large plan can list.
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(summary_name)?;
         write_summary_sheet(
             sheet,
