@@ -109,6 +109,10 @@ pub fn export(
     let ws = open(plan, common)?;
     let path = export_workspace_with(&ws, output, force)?;
     println!("{}", path.display());
+    // The process ends now: the plan and session are left to the OS instead of being freed
+    // one allocation at a time (about 10 ms on a 10,000-case plan). Nothing in them holds a
+    // file or a lock.
+    std::mem::forget(ws);
     Ok(0)
 }
 
