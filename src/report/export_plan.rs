@@ -63,17 +63,24 @@ pub fn row_height(lines: usize) -> Option<f64> {
     (lines > 1).then(|| (lines as f64 * LINE_HEIGHT).min(MAX_ROW_HEIGHT))
 }
 
-pub(super) fn write_plan_sheet(
-    sheet: &mut Worksheet,
-    plan: &Plan,
-    session: &Session,
-    formats: &Formats,
-    evidence_links: &std::collections::BTreeMap<String, String>,
-) -> Result<(), XlsxError> {
-    let plan_cols = plan.columns.len() as u16;
-    let result_col = plan_cols;
+/// Column widths of the plan sheet: the plan's columns, then the added ones.
+fn column_widths(plan: &Plan) -> Vec<f64> {
     let mut widths: Vec<f64> = plan.columns.iter().map(|c| plan_width(c.field)).collect();
     widths.extend(ADDED_WIDTHS);
+    widths
+}
+
+/// The plan sheet's columns, printing set-up and header row. The formats the Summary also
+/// uses (header, and date as a column format) are first used here, before the sheets' rows are
+/// written on two threads: rust_xlsxwriter numbers a format the first time a sheet uses it,
+/// and two sheets adding the same new format at once could number it twice (see `export`).
+pub(super) fn write_plan_header(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let result_col = plan.columns.len() as u16;
+    let widths = column_widths(plan);
     for (col, width) in widths.iter().enumerate() {
         let col = col as u16;
         let format = match col.checked_sub(result_col) {
@@ -111,6 +118,21 @@ pub(super) fn write_plan_sheet(
         result_col,
         &Note::new(AUTOMATIC_RESULT_NOTE).add_author_prefix(false),
     )?;
+    Ok(())
+}
+
+/// The plan sheet's rows, after `write_plan_header`: Okta's cells, the results, the drop-down
+/// and colours of the Result column, the frozen header and the filter.
+pub(super) fn write_plan_rows(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    session: &Session,
+    formats: &Formats,
+    evidence_links: &std::collections::BTreeMap<String, String>,
+) -> Result<(), XlsxError> {
+    let plan_cols = plan.columns.len() as u16;
+    let result_col = plan_cols;
+    let widths = column_widths(plan);
 
     let blank = CaseResult::default();
     for (i, case) in plan.cases.iter().enumerate() {
