@@ -44,6 +44,20 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn open(plan_path: &Path, options: &OpenOptions) -> Result<Workspace, OpenError> {
+        Self::open_with(plan_path, options, false)
+    }
+
+    /// As `open`, for commands that only read (export): the session's undo history is not
+    /// read, and saving is refused (`SaveFailure::ReadOnly`).
+    pub fn open_to_read(plan_path: &Path, options: &OpenOptions) -> Result<Workspace, OpenError> {
+        Self::open_with(plan_path, options, true)
+    }
+
+    fn open_with(
+        plan_path: &Path,
+        options: &OpenOptions,
+        read_only: bool,
+    ) -> Result<Workspace, OpenError> {
         let profile = match &options.profile {
             Some(path) => Profile::load(path)?,
             None => Profile::builtin(),
@@ -55,7 +69,10 @@ impl Workspace {
         // The session file is read while the plan loads (on a 10,000-case plan each takes tens
         // of milliseconds); a plan error is still the one reported first.
         let (plan, session_file) = std::thread::scope(|scope| {
-            let session = scope.spawn(|| SessionFile::read(&session_path));
+            let session = scope.spawn(|| match read_only {
+                true => SessionFile::read_without_history(&session_path),
+                false => SessionFile::read(&session_path),
+            });
             let plan = load_plan(plan_path);
             let session = session
                 .join()

@@ -49,6 +49,10 @@ pub enum SaveFailure {
     Write(#[source] std::io::Error),
     #[error("a file is already there (scimplan does not write a session over another one)")]
     Exists,
+    #[error(
+        "the session was opened to be read only, without its undo history (a bug: please report it)"
+    )]
+    ReadOnly,
 }
 
 /// The changes held in memory only, not yet in the session file.
@@ -125,16 +129,29 @@ pub struct SessionFile {
     path: PathBuf,
     seen: Option<FileStamp>,
     read: Option<Read>,
+    read_only: bool,
 }
 
 impl SessionFile {
     /// Reads and checks the session at `path` (none there yet is not an error).
     pub fn read(path: &Path) -> Result<SessionFile, SessionError> {
+        Self::read_with(path, false)
+    }
+
+    /// As `read`, for commands that only read the session (export): its undo history is
+    /// skipped, not built (two thirds of a large session file), and the store it opens
+    /// refuses to save (`SaveFailure::ReadOnly`).
+    pub fn read_without_history(path: &Path) -> Result<SessionFile, SessionError> {
+        Self::read_with(path, true)
+    }
+
+    fn read_with(path: &Path, read_only: bool) -> Result<SessionFile, SessionError> {
         let seen = FileStamp::of(path);
         Ok(SessionFile {
             path: path.to_path_buf(),
             seen,
-            read: read_session(path)?,
+            read: read_session(path, read_only)?,
+            read_only,
         })
     }
 }
@@ -158,6 +175,8 @@ pub struct SessionStore {
     unreadable: Option<FileStamp>,
     /// Other writers' changes picked up by a save, for the next `refresh_if_changed`.
     picked_up: ChangesElsewhere,
+    /// Opened by `SessionFile::read_without_history`: never saved, no base kept.
+    read_only: bool,
 }
 
 impl SessionStore {
@@ -177,15 +196,23 @@ impl SessionStore {
         plan: &Plan,
         reqs: &Requirements,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
-        let SessionFile { path, seen, read } = file;
+        let SessionFile {
+            path,
+            seen,
+            read,
+            read_only,
+        } = file;
         let path = path.as_path();
-        let (base, mut session, on_disk, history_dropped) = match read {
+        let (mut base, mut session, on_disk, history_dropped) = match read {
             Some(read) => (read.bytes, read.session, true, read.history_dropped),
             None => {
                 let session = Session::new(plan);
                 (serialize(&session), session, false, None)
             }
         };
+        if read_only {
+            base = Vec::new();
+        }
         let mut report = session.reconcile(plan, reqs);
         report.history_dropped = history_dropped;
         remove_stale_temps(path);
@@ -198,6 +225,7 @@ impl SessionStore {
                 seen,
                 unreadable: None,
                 picked_up: ChangesElsewhere::default(),
+                read_only,
             },
             report,
         ))
@@ -207,8 +235,9 @@ impl SessionStore {
     /// capabilities, links, connection and verification records). Bookkeeping (the selected
     /// case, the tester's name from the command line, the plan's fingerprint) is saved with the
     /// next change but is not counted, so quitting after only moving around asks nothing.
+    /// A read-only store (`SessionFile::read_without_history`) has none: it saves nothing.
     pub fn unsaved(&self) -> Unsaved {
-        if self.matches_base() {
+        if self.read_only || self.matches_base() {
             return Unsaved::default();
         }
         let Ok((then, _)) = parse_session(&self.path, &self.base) else {
@@ -251,6 +280,9 @@ impl SessionStore {
     /// Writes this writer's changes into the session file, merged with whatever other writers
     /// saved meanwhile; afterwards `session` holds both. Does nothing when nothing changed.
     pub fn save(&mut self) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(self.read_only_error(&self.path));
+        }
         let bytes = serialize(&self.session);
         if self.on_disk && bytes == self.base {
             return Ok(());
@@ -270,7 +302,7 @@ impl SessionStore {
     fn merge_and_write(&mut self, ours: Vec<u8>) -> Result<(), SaveFailure> {
         let stamp = FileStamp::of(&self.path);
         let merged = if stamp.is_some() && stamp != self.seen {
-            match read_session(&self.path)? {
+            match read_session(&self.path, false)? {
                 Some(theirs) => {
                     let (base, _) = parse_session(&self.path, &self.base)?;
                     let (merged, changes) = merge(&base, &self.session, &theirs.session);
@@ -300,6 +332,14 @@ impl SessionStore {
         Ok(())
     }
 
+    fn read_only_error(&self, path: &Path) -> SaveError {
+        SaveError {
+            path: path.to_path_buf(),
+            failure: Box::new(SaveFailure::ReadOnly),
+            unsaved: Unsaved::default(),
+        }
+    }
+
     /// Whether the session serializes to the base's bytes (streamed: no copy is built).
     fn matches_base(&self) -> bool {
         let mut compare = CompareWriter {
@@ -318,6 +358,9 @@ impl SessionStore {
             failure: Box::new(failure),
             unsaved: self.unsaved(),
         };
+        if self.read_only {
+            return Err(self.read_only_error(path));
+        }
         if path.exists() {
             return Err(failure(SaveFailure::Exists));
         }
@@ -347,9 +390,12 @@ impl SessionStore {
     /// this writer's unsaved changes on top. Cheap when nothing changed (one `stat`): call it on
     /// every tick. Returns what changed, or `None`.
     pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
+        if self.read_only {
+            return Ok(None);
+        }
         let stamp = FileStamp::of(&self.path);
         if stamp.is_some() && stamp != self.seen && stamp != self.unreadable {
-            let read = read_session(&self.path).inspect_err(|_| {
+            let read = read_session(&self.path, false).inspect_err(|_| {
                 self.unreadable = stamp.clone();
             })?;
             if let Some(theirs) = read {
@@ -405,7 +451,7 @@ struct Read {
 }
 
 /// Reads and checks a session file; `None` when there is none.
-fn read_session(path: &Path) -> Result<Option<Read>, SessionError> {
+fn read_session(path: &Path, without_history: bool) -> Result<Option<Read>, SessionError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -416,12 +462,23 @@ fn read_session(path: &Path) -> Result<Option<Read>, SessionError> {
             });
         }
     };
-    let (session, history_dropped) = parse_session(path, &bytes)?;
+    let (session, history_dropped) = if without_history {
+        (parse_without_history(path, &bytes)?, None)
+    } else {
+        parse_session(path, &bytes)?
+    };
     Ok(Some(Read {
         bytes,
         session,
         history_dropped,
     }))
+}
+
+/// A session without its undo history (undo and redo lists empty), for reading only.
+fn parse_without_history(path: &Path, bytes: &[u8]) -> Result<Session, SessionError> {
+    let mut session = super::history::without_history(|| parse_session(path, bytes))?.0;
+    session.drop_history();
+    Ok(session)
 }
 
 /// A session from the bytes of the file at `path` (named in errors), as `read_session` says.
