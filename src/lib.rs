@@ -3,6 +3,7 @@
 //! The core (`plan`, `session`) has no terminal code; the binary's CLI and TUI call it.
 
 pub mod cli;
+pub mod opener;
 pub mod plan;
 pub mod report;
 pub mod session;

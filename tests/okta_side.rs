@@ -15,10 +15,24 @@ use scim_server::ScimServer;
 use scimplan::session::{AssertionRecord, OktaAuth, OktaConnection};
 use scimplan::verify::okta::side::{check, poll};
 use scimplan::verify::okta::{
-    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, expectations_for,
-    profile_expectations,
+    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, profile_expectations,
 };
-use scimplan::verify::{CancelFlag, Secret};
+use scimplan::verify::{CancelFlag, RecipeBook, Secret};
+
+/// The Okta side the built-in recipe of `case` expects, from `inputs` alone.
+fn expectations_for(case: &str, inputs: &BTreeMap<String, String>) -> Vec<OktaExpectation> {
+    let book = RecipeBook::builtin();
+    let recipe = book.for_case(case).expect("a recipe");
+    recipe
+        .okta
+        .iter()
+        .flat_map(|check| {
+            check
+                .expectations(&|name| inputs.get(name).cloned())
+                .unwrap()
+        })
+        .collect()
+}
 use serde_json::json;
 
 fn client(double: &OktaDouble) -> OktaClient {
@@ -266,5 +280,106 @@ fn push_mappings_are_matched_by_the_exact_group_name() {
         state: MappingState::Active,
     };
     assert!(failing(&check(&okta, &missing).unwrap())[0].contains("no Okta group named Sales"));
+    double.assert_valid();
+}
+
+#[test]
+fn letter_case_twins_never_stand_in_and_the_second_page_is_read() {
+    let server = ScimServer::start();
+    // One result per page: the exact user and group sit behind their twins, on page two.
+    let double = OktaDouble::start(DoubleOptions {
+        scim: Some(ScimTarget {
+            url: server.url.clone(),
+            token: server.token.clone(),
+        }),
+        provisioning_delay: Duration::from_millis(100),
+        max_page: 1,
+        ..DoubleOptions::default()
+    });
+    let okta = client(&double);
+    let twin_id = double.add_user("TWIN@example.com", "Upper", "Twin");
+    let exact_id = double.add_user("twin@example.com", "Lower", "Twin");
+    assign(&okta, &twin_id, "TWIN@example.com");
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    let of = |login: &str| OktaExpectation::Provisioned {
+        login: login.into(),
+        scim_id: None,
+    };
+    let records = check(&okta, &of("twin@example.com")).unwrap();
+    assert!(
+        failing(&records)
+            .iter()
+            .any(|f| f.contains("assigned to the app: expected an assignment, got not assigned")),
+        "the twin's assignment stood in: {records:?}"
+    );
+    assert!(passed(&check(&okta, &of("TWIN@example.com")).unwrap()));
+    // The profile the SCIM side is compared with is the exact user's.
+    let profile = profile_expectations(&okta, "twin@example.com")
+        .unwrap()
+        .unwrap();
+    assert_eq!(profile.given_name.as_deref(), Some("Lower"));
+    assert!(!exact_id.is_empty());
+    // A login Okta would resolve as a short name or with another case, when no user has it
+    // exactly and two differ only in case: nobody.
+    double.add_user("Pair@example.com", "A", "Pair");
+    double.add_user("PAIR@example.com", "B", "Pair");
+    assert!(
+        profile_expectations(&okta, "pair@example.com")
+            .unwrap()
+            .is_none()
+    );
+    assert!(profile_expectations(&okta, "twin").unwrap().is_none());
+
+    // Groups: the twin first, the mapping of the exact group on the second page of mappings.
+    let twin_group = double.add_group("sales", &[]);
+    let group = double.add_group("Sales", &[]);
+    let mappings = format!("/api/v1/apps/{}/group-push/mappings", double.app_id);
+    for source in [&twin_group, &group] {
+        okta.send(
+            "POST",
+            &mappings,
+            Some(&json!({"sourceGroupId": source, "status": "ACTIVE"})),
+        )
+        .unwrap();
+    }
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    let mapping = OktaExpectation::PushMapping {
+        group: "Sales".into(),
+        state: MappingState::Active,
+    };
+    let records = check(&okta, &mapping).unwrap();
+    assert!(passed(&records), "{:?}", failing(&records));
+    assert_eq!(
+        records.len(),
+        2,
+        "one mapping, not the twin's too: {records:?}"
+    );
+    double.assert_valid();
+}
+
+#[test]
+fn an_unassigned_member_has_no_app_assignment_left() {
+    let server = ScimServer::start();
+    let double = with_scim(&server, &server.token);
+    let okta = client(&double);
+    let login = "gone@example.com";
+    let user_id = double.add_user(login, "Gone", "Soon");
+    assign(&okta, &user_id, login);
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    let inputs: BTreeMap<String, String> = [("members".to_string(), login.to_string())].into();
+    let unassigned = expectations_for("C9311", &inputs);
+    assert_eq!(unassigned.len(), 1, "one per member: {unassigned:?}");
+    let records = check(&okta, &unassigned[0]).unwrap();
+    assert!(
+        failing(&records).iter().any(|f| f.contains(
+            "assigned to the app: expected not assigned, got assigned (PROVISIONED, scope USER)"
+        )),
+        "{records:?}"
+    );
+    okta.unassign_user(&user_id).unwrap();
+    assert!(passed(&check(&okta, &unassigned[0]).unwrap()));
+    // The app side of C9311: Okta deactivated the user there.
+    assert!(double.wait_idle(Duration::from_secs(20)));
+    assert_eq!(server.find_users(login)[0]["active"], false);
     double.assert_valid();
 }

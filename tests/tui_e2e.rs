@@ -337,7 +337,7 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
 
     // The connection form, typed like a tester would.
     send(&mut p, "C");
-    screen.wait_for(&mut p, "SCIM connection");
+    screen.wait_for(&mut p, "SCIM base URL");
     send(&mut p, &app.url);
     send(&mut p, "\r");
     wait_for(&plan, "the connection saved", |s| {
@@ -448,7 +448,7 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     send(&mut p, "\r");
     wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
     send(&mut p, "C");
-    screen.wait_for(&mut p, "SCIM connection");
+    screen.wait_for(&mut p, "SCIM base URL");
     send(&mut p, &app.url);
     send(&mut p, "\r");
     wait_for(&plan, "the connection saved", |s| {

@@ -280,8 +280,8 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     let shown = screen(&mut m);
     assert!(shown.contains("https://app.example.com/scim/v2"), "{shown}");
     assert!(shown.contains("okta-provisioner"), "{shown}");
-    update(&mut m, Action::PrevField);
-    update(&mut m, Action::PrevField);
+    // (The form opens on the URL; the Okta fields follow the SCIM ones, so the scheme is next.)
+    update(&mut m, Action::NextField);
     assert!(
         matches!(m.top(), Some(Overlay::Connection(form)) if form.field == scimplan::tui::connect_form::Field::Scheme)
     );
@@ -670,6 +670,39 @@ fn a_failed_check_shows_expected_against_actual_in_the_detail() {
     assert!(shown.contains("✗ "), "{shown}");
     assert!(shown.contains("expected true, got false"), "{shown}");
     assert!(shown.contains("inputs: user=ann@example.com"), "{shown}");
+}
+
+/// A failing check of a case whose steps are not ticked records no Fail (issue 14): the detail
+/// says why the outcome was left as it was.
+#[test]
+fn a_check_that_leaves_the_outcome_alone_says_why_in_the_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    m.settings.verify_deadline = Duration::from_millis(1500);
+    server.create_user("bea@example.com", "Bea", "Lee", false);
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "bea@example.com".into());
+    select(&mut m, "C9290");
+    update(&mut m, Action::VerifyCase);
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    let session = on_disk(&plan);
+    assert_eq!(session.outcome("C9290"), Outcome::NotRun);
+    let run = session.verify.latest_run("C9290").expect("the run is kept");
+    let why = run.outcome_left.clone().expect("the run says why");
+    update(&mut m, Action::SwitchPane);
+    screen(&mut m);
+    update(&mut m, Action::PageDown);
+    screen(&mut m);
+    update(&mut m, Action::PageDown);
+    let shown = screen(&mut m);
+    assert!(shown.contains("Outcome left as it was:"), "{shown}");
+    let start: String = why.chars().take(30).collect();
+    assert!(shown.contains(&start), "{why}\n{shown}");
 }
 
 #[test]

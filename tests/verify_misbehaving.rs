@@ -403,6 +403,7 @@ fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
         job(Duration::from_secs(60)),
         connection,
         Secret::new(TOKEN),
+        None,
         sink,
     );
     let first = events.recv_timeout(Duration::from_secs(30)).unwrap();
@@ -441,6 +442,7 @@ fn cancelling_does_not_wait_for_an_app_that_holds_the_request() {
         job(Duration::from_secs(60)),
         connection,
         Secret::new(TOKEN),
+        None,
         sink,
     );
     // Wait until the request has reached the app, then cancel.

@@ -13,9 +13,11 @@ use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
 use crate::session::write_atomic;
+use crate::verify::worker::attach_trail;
 use crate::verify::{
     BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, Verdict, VerifyError, VerifyEvent,
-    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start, run_check,
+    VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start,
+    run_check_with_okta,
 };
 use crate::workspace::Workspace;
 
@@ -137,6 +139,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     remember_inputs(&mut ws, given)?;
     let (connection, secret) = connection_and_secret(&ws)?;
+    let okta = super::okta::client_for_verify(&ws)?;
     let session = &ws.store.session;
     let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
         let mode = if args.recheck {
@@ -145,7 +148,10 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
             BatchMode::Pending
         };
         let only = (!named.is_empty()).then_some(named.as_slice());
-        let batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
+        let mut batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
+        if okta.is_none() {
+            batch.without_okta();
+        }
         if !named.is_empty() && !batch.left_out.is_empty() {
             let messages: Vec<String> = batch.left_out.iter().map(ToString::to_string).collect();
             return Err(usage_error(messages.join("\n")));
@@ -157,6 +163,9 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         let mut problems = Vec::new();
         for case in &named {
             match case_job(&book, &ws.plan, session, case, deadline) {
+                Ok(job) if okta.is_none() && job.recipe.steps.is_empty() => {
+                    problems.push(VerifyError::OktaOnly { case: job.case }.to_string())
+                }
                 Ok(job) => jobs.push(job),
                 Err(error) => problems.push(error.to_string()),
             }
@@ -178,29 +187,35 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     let client = ScimClient::new(&connection, &secret)?;
     let cancel = CancelFlag::new();
-    let okta = super::okta::client_for_verify(&ws)?;
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
     for job in &jobs {
         let quiet = args.json || args.recheck;
-        let mut run = run_check(&client, &connection.auth, job, &cancel, &mut |event| {
-            if let VerifyEvent::Attempt {
-                case,
-                number,
-                first_failure: Some(failure),
-                retry_in: Some(wait),
-                ..
-            } = event
-                && !quiet
-            {
-                eprintln!(
-                    "  {case} attempt {number}: {failure}; again in {:.1} s",
-                    wait.as_secs_f32()
-                );
-            }
-        });
+        let mut run = run_check_with_okta(
+            &client,
+            &connection.auth,
+            okta.as_ref(),
+            job,
+            &cancel,
+            &mut |event| {
+                if let VerifyEvent::Attempt {
+                    case,
+                    number,
+                    first_failure: Some(failure),
+                    retry_in: Some(wait),
+                    ..
+                } = event
+                    && !quiet
+                {
+                    eprintln!(
+                        "  {case} attempt {number}: {failure}; again in {:.1} s",
+                        wait.as_secs_f32()
+                    );
+                }
+            },
+        );
         if let Some(okta) = &okta {
-            super::okta::attach_trail(okta, &ws.store.session.verify.runs, &mut run);
+            attach_trail(okta, job, &mut run);
         }
         if args.recheck {
             run.outcome_left = Some("a recheck records nothing".into());
@@ -328,6 +343,9 @@ fn print_run(run: &VerifyRun) {
     }
     if let Some(why) = &run.outcome_left {
         println!("    {why}");
+    }
+    if let Some(note) = &run.okta_not_checked {
+        println!("    {note}");
     }
 }
 

@@ -213,7 +213,7 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         username: Option<String>,
     },
-    /// Check cases against the app's SCIM API and record Pass or Fail (automatic).
+    /// Check cases against the app's SCIM API (and, with the Okta org connected, their Okta side) and record Pass or Fail (automatic).
     Verify {
         /// The plan workbook.
         plan: PathBuf,
@@ -246,6 +246,20 @@ pub enum Command {
         /// A recipe input, e.g. group=Engineering; remembered.
         #[arg(long = "input", value_name = "NAME=VALUE")]
         inputs: Vec<String>,
+    },
+    /// The Okta Admin Console page a case's steps start on (or its System Log, filtered to the
+    /// case's test user since it started): prints the URL, and opens it with --open.
+    Console {
+        /// The plan workbook.
+        plan: PathBuf,
+        /// The case ID.
+        case: String,
+        /// The System Log filtered to the case's test user, instead of the steps' page.
+        #[arg(long)]
+        system_log: bool,
+        /// Also open the page with the system's browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Mark every step of cases done (you did them in Okta): `verify PLAN` then checks them.
     Done {
@@ -461,6 +475,12 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             inputs,
         }) => check::start(&plan, &common, &cases, &inputs),
         Some(Command::Done { plan, cases }) => check::done(&plan, &common, &cases),
+        Some(Command::Console {
+            plan,
+            case,
+            system_log,
+            open,
+        }) => okta::console(&plan, &common, &case, system_log, open),
         Some(Command::Spec {
             plan,
             file,

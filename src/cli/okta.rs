@@ -8,10 +8,7 @@ use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::verify::Secret;
-use crate::verify::okta::{
-    OktaClient, OktaError, check_app, credential_for, okta_trail, subjects_of, token_from_env,
-    trail_since,
-};
+use crate::verify::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
@@ -79,6 +76,8 @@ pub fn connect_okta(
     for line in check.lines() {
         println!("{line}");
     }
+    let mut connection = connection;
+    connection.app_name = check.app.name.clone();
     ws.store.session.verify.okta = Some(connection.clone());
     save(&mut ws)?;
     match &connection.auth {
@@ -178,7 +177,7 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
     let token = token_from_env();
     if connection.auth == OktaAuth::ApiToken && token.is_none() {
         eprintln!(
-            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: Okta's System Log and the app user's sync state are not read."
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the cases' Okta side and the System Log are not checked (each case says what that would add)."
         );
         return Ok(None);
     }
@@ -188,16 +187,10 @@ pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> 
                 .with_progress(|progress| eprintln!("  {}", progress.describe())),
         )),
         Err(error) => {
-            eprintln!("note: Okta's side is not read: {error}");
+            eprintln!("note: the cases' Okta side is not checked: {error}");
             Ok(None)
         }
     }
-}
-
-/// Keeps Okta's side with the run: the System Log since the case started and the app user.
-pub fn attach_trail(client: &OktaClient, earlier_runs: &[VerifyRun], run: &mut VerifyRun) {
-    let since = trail_since(earlier_runs, &run.case, run.at);
-    run.okta = Some(okta_trail(client, since, &subjects_of(&run.inputs)));
 }
 
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
@@ -237,4 +230,37 @@ pub fn print_okta_refusals(run: &crate::session::FileRun) {
             api.describe()
         );
     }
+}
+
+/// `scimplan console PLAN CASE [--system-log] [--open]`: the Admin Console page the case needs,
+/// printed (the URL on stdout, for scripts and terminals over SSH) and opened when asked.
+pub fn console(
+    plan: &Path,
+    common: &Common,
+    case: &str,
+    system_log: bool,
+    open_it: bool,
+) -> Result<u8, Failure> {
+    let ws = open(plan, common)?;
+    let Some(index) = ws.plan.case_index(case.trim()) else {
+        return Err(usage_error(super::unknown_case_message(&ws, case)));
+    };
+    let book = crate::verify::RecipeBook::builtin();
+    let page = crate::verify::okta::console_page(
+        &ws.profile,
+        &book,
+        &ws.store.session,
+        &ws.plan.cases[index],
+        system_log,
+    )
+    .map_err(usage_error)?;
+    eprintln!("{}: {}", ws.plan.cases[index].id, page.name);
+    println!("{}", page.url);
+    if open_it {
+        match crate::opener::open_detached(&page.url) {
+            Ok(opener) => eprintln!("opening with {opener}"),
+            Err(why) => eprintln!("not opened: {why}; the URL is above"),
+        }
+    }
+    Ok(0)
 }

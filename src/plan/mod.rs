@@ -10,7 +10,7 @@ pub mod text;
 pub use completed::{ADDED_HEADERS, RecordedResults, RecordedRow, SummaryFacts};
 pub use error::{MAX_ID_CHARS, PlanError};
 pub use load::{column_letter, fingerprint_bytes, load_plan, load_plan_bytes};
-pub use profile::{Capability, Profile, ProfileError};
+pub use profile::{AdminPage, Capability, Profile, ProfileError};
 pub use sheets::RepeatedSheet;
 pub use text::{RichText, Step, TextSpan};
 

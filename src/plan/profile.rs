@@ -86,6 +86,23 @@ pub struct Profile {
     pub workbooks: Vec<KnownWorkbook>,
     #[serde(rename = "test_file", default)]
     pub test_files: Vec<KnownTestFile>,
+    #[serde(rename = "admin_page", default)]
+    pub admin_pages: Vec<AdminPage>,
+}
+
+/// An Okta Admin Console page a case's steps happen on (see `Profile::admin_page_for`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminPage {
+    /// In the tester's words: "the app's Push Groups tab".
+    pub name: String,
+    /// Words in a case's steps that send the tester to this page; none: the fallback page.
+    pub words: Vec<String>,
+    /// Path under the Admin Console, a template (`{app_name}`, `{app_id}`, `{search}`, `{from}`).
+    pub path: String,
+    /// The System Log page (its own key in the checklist).
+    #[serde(default)]
+    pub system_log: bool,
 }
 
 fn normalize_section(name: &str) -> String {
@@ -174,6 +191,30 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// The Admin Console page `steps` (a case's steps, plain text) start on: the page whose
+    /// words appear first, else the fallback page (one without words).
+    pub fn admin_page_for(&self, steps: &str) -> Option<&AdminPage> {
+        let steps = steps.to_lowercase();
+        self.admin_pages
+            .iter()
+            .filter_map(|page| {
+                page.words
+                    .iter()
+                    .filter_map(|w| steps.find(&w.to_lowercase()))
+                    .min()
+                    .map(|at| (at, page))
+            })
+            // The earliest mention wins; on a tie, the page listed first.
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, page)| page)
+            .or_else(|| self.admin_pages.iter().find(|p| p.words.is_empty()))
+    }
+
+    /// The System Log page, when the profile has one.
+    pub fn system_log_page(&self) -> Option<&AdminPage> {
+        self.admin_pages.iter().find(|p| p.system_log)
     }
 
     pub fn capability(&self, key: &str) -> Option<&Capability> {
@@ -307,6 +348,39 @@ impl Requirements {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_admin_page_is_where_the_steps_start() {
+        let profile = Profile::builtin();
+        let page = |steps: &str| profile.admin_page_for(steps).map(|p| p.name.as_str());
+        // C9334 starts on People and only later opens the app's Assignments tab.
+        assert_eq!(
+            page("1. Sign in\n2. Go to Directory > People.\n8. select the Assignments tab"),
+            Some("the People page")
+        );
+        assert_eq!(
+            page("4. From the Application page, select the Push Groups tab"),
+            Some("the app's Push Groups tab")
+        );
+        assert_eq!(
+            page("4. From the Application page, select Provisioning TAB"),
+            Some("the app's Provisioning tab")
+        );
+        assert_eq!(
+            page("1. From the Group page, click Add Group"),
+            Some("the Groups page")
+        );
+        // Nothing named: the app's own page.
+        assert_eq!(
+            page("Setup SCIM application"),
+            Some("the app's General tab")
+        );
+        assert!(
+            profile
+                .system_log_page()
+                .is_some_and(|p| p.path.contains("{search}"))
+        );
+    }
 
     #[test]
     fn builtin_profile_has_the_thirteen_capabilities() {

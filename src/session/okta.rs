@@ -58,6 +58,10 @@ pub struct OktaConnection {
     /// The app instance's id (`0oa...`).
     pub app_id: String,
     pub auth: OktaAuth,
+    /// The integration's key Okta gave the app (`dev-123_myscimapp_1`), learnt when connecting:
+    /// the Admin Console's app pages are under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
 }
 
 impl OktaConnection {
@@ -70,7 +74,40 @@ impl OktaConnection {
             org_url: normalise_org_url(org_url)?,
             app_id: check_app_id(app_id)?,
             auth,
+            app_name: None,
         })
+    }
+
+    /// An Admin Console page: `path` is a profile's template (`{app_name}`, `{app_id}`,
+    /// `{search}`, `{from}`); `search` is the test user or group, `from` when the case started.
+    pub fn admin_page_url(
+        &self,
+        path: &str,
+        search: Option<&str>,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<String, OktaSettingsError> {
+        let encode =
+            |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+        let mut filled = path.replace("{app_id}", &encode(&self.app_id));
+        if filled.contains("{app_name}") {
+            let Some(name) = &self.app_name else {
+                return Err(OktaSettingsError(
+                    "scimplan does not know the app's name in Okta yet: connect the Okta org again (C, or scimplan connect --okta-org) so it reads it.".into(),
+                ));
+            };
+            filled = filled.replace("{app_name}", &encode(name));
+        }
+        filled = filled
+            .replace("{search}", &encode(search.unwrap_or_default()))
+            .replace(
+                "{from}",
+                &encode(
+                    &from
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_default(),
+                ),
+            );
+        Ok(format!("{}{filled}", self.admin_url()))
     }
 
     /// The Admin Console of the org (`https://dev-1-admin.okta.com`).
@@ -360,5 +397,33 @@ mod tests {
     fn the_admin_console_is_on_the_admin_host() {
         let c = OktaConnection::new("https://dev-1.okta.com", "0oa1", OktaAuth::ApiToken).unwrap();
         assert_eq!(c.admin_url(), "https://dev-1-admin.okta.com");
+    }
+
+    #[test]
+    fn admin_pages_fill_the_app_and_the_test_user() {
+        let mut c =
+            OktaConnection::new("https://dev-1.okta.com", "0oa1", OktaAuth::ApiToken).unwrap();
+        let app_page = "/admin/app/{app_name}/instance/{app_id}/#tab-group-push";
+        // Without the app's name the page cannot be built: the error says how to learn it.
+        let err = c.admin_page_url(app_page, None, None).unwrap_err();
+        assert!(
+            err.to_string().contains("connect the Okta org again"),
+            "{err}"
+        );
+        c.app_name = Some("dev-1_acme_1".into());
+        assert_eq!(
+            c.admin_page_url(app_page, None, None).unwrap(),
+            "https://dev-1-admin.okta.com/admin/app/dev-1_acme_1/instance/0oa1/#tab-group-push"
+        );
+        let from = "2026-11-29T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            c.admin_page_url(
+                "/report/system_log_2?search={search}&fromTime={from}",
+                Some("ann+1@x.com"),
+                Some(from)
+            )
+            .unwrap(),
+            "https://dev-1-admin.okta.com/report/system_log_2?search=ann%2B1%40x.com&fromTime=2026-11-29T10%3A00%3A00Z"
+        );
     }
 }

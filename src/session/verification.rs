@@ -123,6 +123,13 @@ pub enum RunFailure {
     /// The check cannot be made as written: an attribute path scimplan cannot read, a value
     /// an earlier step did not capture.
     CannotCheck,
+    /// Okta could not be read for the case's Okta side: the token refused, a permission
+    /// missing, Okta unreachable (the summary says which, in Okta's words).
+    Okta {
+        /// Okta refused the token or the service app's sign-in (a typed token is forgotten).
+        #[serde(default)]
+        credentials_refused: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,6 +161,10 @@ pub struct VerifyRun {
     /// Okta's side: System Log events since the case started and the app user's sync state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<super::OktaTrail>,
+    /// The case has an Okta side that this run did not check (no org connected, or no
+    /// token), and what checking it would add: the verdict is the SCIM side's alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta_not_checked: Option<String>,
     /// Why a finished check left the case's outcome alone (steps not marked done, a recheck).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_left: Option<String>,

@@ -51,6 +51,12 @@ pub enum Action {
     VerifyAll,
     /// Opens the SCIM connection form (URL and auth scheme).
     ConnectionSettings,
+    /// Opens the Okta Admin Console page the selected case's steps start on (and shows its URL).
+    OpenAdminPage,
+    /// Opens Okta's System Log filtered to the case's test user, since the case started.
+    OpenSystemLog,
+    /// Reads the case's System Log events from Okta into the detail pane.
+    ReadSystemLog,
     Help,
     Quit,
 
@@ -172,7 +178,10 @@ impl Action {
             Export => "Export the completed workbook",
             VerifyCase => "Verify the case against the SCIM API",
             VerifyAll => "Verify every case that has a recipe",
-            ConnectionSettings => "SCIM connection: URL and auth",
+            ConnectionSettings => "Connections: the app's SCIM API and the Okta org",
+            OpenAdminPage => "Open the case's Okta Admin Console page (shows URL)",
+            OpenSystemLog => "Open the case's Okta System Log page (shows URL)",
+            ReadSystemLog => "Read the case's System Log into the detail pane",
             Help => "Help",
             Quit => "Quit",
             Submit => "Keep",
@@ -236,6 +245,9 @@ impl Action {
             CrudLink => "CRUD link",
             RunSpec => "run SPEC",
             ConnectionSettings => "connection",
+            OpenAdminPage => "Admin Console",
+            OpenSystemLog => "System Log page",
+            ReadSystemLog => "System Log",
             Agree => "yes",
             NextField => "next field",
             NextChoice | PrevChoice => "choose",

@@ -1,6 +1,7 @@
-//! The SCIM connection form: base URL, auth scheme, and the scheme's username or header name.
-//! Only these settings are saved in the session; the secret is asked for (masked) when a check
-//! needs it and stays in memory.
+//! The connection form: the app's SCIM API (base URL, auth scheme, the scheme's username or
+//! header name) and the tester's Okta org (org URL, app instance id, API token or OAuth service
+//! app). Only these settings are saved in the session; secrets are asked for (masked) when
+//! needed and stay in memory. The Okta part is checked against the org before it is saved.
 
 use tui_input::Input;
 
@@ -10,6 +11,7 @@ use super::action::Action;
 use super::model::{Job, Model, Overlay};
 use super::update::edit_line;
 use super::wire;
+use crate::session::{OKTA_SCOPES, OktaAuth, OktaConnection};
 use crate::verify::{AuthScheme, Connection, VerifyError};
 
 /// The auth schemes in the order the form offers them.
@@ -52,6 +54,29 @@ pub enum Field {
     Scheme,
     /// The Basic username or the custom header's name.
     Name,
+    OktaOrg,
+    OktaApp,
+    OktaSignIn,
+    ClientId,
+    KeyFile,
+}
+
+/// How scimplan signs in to Okta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OktaSignIn {
+    ApiToken,
+    ServiceApp,
+}
+
+impl OktaSignIn {
+    pub const ALL: [OktaSignIn; 2] = [OktaSignIn::ApiToken, OktaSignIn::ServiceApp];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OktaSignIn::ApiToken => "API token",
+            OktaSignIn::ServiceApp => "OAuth service app",
+        }
+    }
 }
 
 pub struct ConnectionForm {
@@ -60,6 +85,12 @@ pub struct ConnectionForm {
     /// Kept apart from the header name so switching schemes loses nothing typed.
     pub username: Input,
     pub header: Input,
+    pub okta_org: Input,
+    pub okta_app: Input,
+    pub okta_sign_in: OktaSignIn,
+    pub client_id: Input,
+    /// The service app's private key (PEM): the path only, read when needed.
+    pub key_file: Input,
     pub field: Field,
 }
 
@@ -71,6 +102,11 @@ impl ConnectionForm {
             scheme: SchemeChoice::Bearer,
             username: Input::default(),
             header: Input::default(),
+            okta_org: Input::default(),
+            okta_app: Input::default(),
+            okta_sign_in: OktaSignIn::ApiToken,
+            client_id: Input::default(),
+            key_file: Input::default(),
             field: Field::Url,
         };
         if let Some(saved) = saved {
@@ -90,12 +126,37 @@ impl ConnectionForm {
         form
     }
 
-    /// The fields on screen, top to bottom: the name field only when the scheme has one.
+    /// The form holding the saved Okta settings too.
+    pub fn with_okta(mut self, saved: Option<&OktaConnection>) -> ConnectionForm {
+        if let Some(saved) = saved {
+            self.okta_org = Input::new(saved.org_url.clone());
+            self.okta_app = Input::new(saved.app_id.clone());
+            if let OktaAuth::ServiceApp {
+                client_id,
+                key_file,
+                ..
+            } = &saved.auth
+            {
+                self.okta_sign_in = OktaSignIn::ServiceApp;
+                self.client_id = Input::new(client_id.clone());
+                self.key_file = Input::new(key_file.clone());
+            }
+        }
+        self
+    }
+
+    /// The fields on screen, top to bottom: the name field only when the scheme has one, the
+    /// service app's fields only when it signs in to Okta.
     pub fn fields(&self) -> Vec<Field> {
-        match self.scheme {
+        let mut fields = match self.scheme {
             SchemeChoice::Bearer => vec![Field::Url, Field::Scheme],
             _ => vec![Field::Url, Field::Scheme, Field::Name],
+        };
+        fields.extend([Field::OktaOrg, Field::OktaApp, Field::OktaSignIn]);
+        if self.okta_sign_in == OktaSignIn::ServiceApp {
+            fields.extend([Field::ClientId, Field::KeyFile]);
         }
+        fields
     }
 
     /// The label of the name field, when the scheme has one.
@@ -121,8 +182,49 @@ impl ConnectionForm {
             (Field::Url, _) => Some(&mut self.url),
             (Field::Name, SchemeChoice::Basic) => Some(&mut self.username),
             (Field::Name, SchemeChoice::Header) => Some(&mut self.header),
+            (Field::OktaOrg, _) => Some(&mut self.okta_org),
+            (Field::OktaApp, _) => Some(&mut self.okta_app),
+            (Field::ClientId, _) => Some(&mut self.client_id),
+            (Field::KeyFile, _) => Some(&mut self.key_file),
             _ => None,
         }
+    }
+
+    /// The Okta connection the form describes: `None` when no org is given.
+    pub fn okta_connection(&self) -> Result<Option<OktaConnection>, String> {
+        let org = self.okta_org.value().trim();
+        let app = self.okta_app.value().trim();
+        if org.is_empty() {
+            if !app.is_empty() {
+                return Err("Type the Okta org URL too, e.g. https://dev-123456.okta.com".into());
+            }
+            return Ok(None);
+        }
+        if app.is_empty() {
+            return Err("Type the Okta app instance id: the 0oa… in the app's Admin Console URL (…/instance/0oa…/).".into());
+        }
+        let auth = match self.okta_sign_in {
+            OktaSignIn::ApiToken => OktaAuth::ApiToken,
+            OktaSignIn::ServiceApp => {
+                let client_id = self.client_id.value().trim();
+                let key_file = self.key_file.value().trim();
+                if client_id.is_empty() || key_file.is_empty() {
+                    return Err("An OAuth service app needs its client id and the path of its private key file (PEM).".into());
+                }
+                let key_file = std::path::absolute(key_file)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| key_file.to_string());
+                OktaAuth::ServiceApp {
+                    client_id: client_id.to_string(),
+                    key_file,
+                    key_id: None,
+                    scopes: OKTA_SCOPES.iter().map(|s| s.to_string()).collect(),
+                }
+            }
+        };
+        OktaConnection::new(org, app, auth)
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 
     fn move_focus(&mut self, forward: bool) {
@@ -172,7 +274,8 @@ impl ConnectionForm {
 
 /// Opens the form over what is on screen, filled with the saved settings.
 pub fn open(m: &mut Model) {
-    let form = ConnectionForm::new(m.ws.store.session.verify.connection.as_ref());
+    let verify = &m.ws.store.session.verify;
+    let form = ConnectionForm::new(verify.connection.as_ref()).with_okta(verify.okta.as_ref());
     m.push(Overlay::Connection(form));
 }
 
@@ -187,6 +290,7 @@ pub fn update(m: &mut Model, action: Action) {
         Action::PrevField => form.move_focus(false),
         Action::NextChoice | Action::PrevChoice => {
             let forward = action == Action::NextChoice;
+            let on_sign_in = form.field == Field::OktaSignIn;
             match form.focused_input() {
                 // In a text field the same keys move the cursor.
                 Some(input) => {
@@ -195,6 +299,12 @@ pub fn update(m: &mut Model, action: Action) {
                     } else {
                         InputRequest::GoToPrevChar
                     });
+                }
+                None if on_sign_in => {
+                    form.okta_sign_in = match form.okta_sign_in {
+                        OktaSignIn::ApiToken => OktaSignIn::ServiceApp,
+                        OktaSignIn::ServiceApp => OktaSignIn::ApiToken,
+                    }
                 }
                 None => form.scheme = form.scheme.step(forward),
             }
@@ -220,35 +330,89 @@ fn submit(m: &mut Model) {
     let Some(Overlay::Connection(form)) = m.top() else {
         return;
     };
-    let connection = match form.connection() {
-        Ok(connection) => connection,
-        Err(e) => return m.error(e.to_string()),
+    let okta = match form.okta_connection() {
+        Ok(okta) => okta,
+        Err(why) => return m.error(why),
+    };
+    // The Okta part alone may be saved (or removed): the SCIM part is then left as it is.
+    let okta_part = okta.is_some() || m.ws.store.session.verify.okta.is_some();
+    let scim = if form.url.value().trim().is_empty() && okta_part {
+        None
+    } else {
+        match form.connection() {
+            Ok(connection) => Some(connection),
+            Err(e) => return m.error(e.to_string()),
+        }
     };
     m.pop();
-    let verify = &mut m.ws.store.session.verify;
-    if verify.connection.as_ref() == Some(&connection) {
-        m.info("Connection unchanged.");
-    } else {
-        // A typed secret belongs to the connection it was typed for.
-        m.secret = None;
-        verify.connection = Some(connection.clone());
-        m.commit();
-        let var = connection.auth.secret_env();
-        let secret = if m.secrets_from_env && std::env::var_os(var).is_some() {
-            format!("the secret comes from {var}")
+    let mut said = Vec::new();
+    if let Some(connection) = scim {
+        said.push(save_scim(m, connection));
+    }
+    let saved = m.ws.store.session.verify.okta.clone();
+    let same = |a: &OktaConnection, b: &OktaConnection| {
+        a.org_url == b.org_url && a.app_id == b.app_id && a.auth == b.auth
+    };
+    match (okta, saved) {
+        (None, Some(_)) => {
+            m.ws.store.session.verify.okta = None;
+            m.commit();
+            said.push("Okta connection removed.".to_string());
+        }
+        (Some(new), Some(old)) if same(&new, &old) && old.app_name.is_some() => {
+            said.push("Okta connection unchanged.".to_string());
+        }
+        (Some(new), _) => {
+            super::okta::connect(m, new);
+            // The check's progress (or the token prompt's reason) follows what was saved.
+            if let Some(message) = m.message.take() {
+                said.push(message.text.clone());
+                let text = said.join(" ");
+                if message.error {
+                    m.error(text);
+                } else {
+                    m.info(text);
+                }
+                said.clear();
+            }
+        }
+        (None, None) => {}
+    }
+    if !said.is_empty() {
+        let text = said.join(" ");
+        if text.contains("Saved, but") {
+            m.error(text);
         } else {
-            "the secret is asked for when a check runs (never saved)".to_string()
-        };
-        match connection.plain_http_warning() {
-            Some(warning) => m.error(format!("Saved, but {warning}")),
-            None => m.info(format!(
-                "SCIM connection saved: {} ({}); {secret}.",
-                connection.base_url,
-                connection.describe_auth()
-            )),
+            m.info(text);
         }
     }
     if let Job::NeedsConnection(target) = std::mem::take(&mut m.job) {
         wire::verify(m, target);
+    }
+}
+
+/// Saves the SCIM part; what to tell the tester.
+fn save_scim(m: &mut Model, connection: Connection) -> String {
+    let verify = &mut m.ws.store.session.verify;
+    if verify.connection.as_ref() == Some(&connection) {
+        return "Connection unchanged.".to_string();
+    }
+    // A typed secret belongs to the connection it was typed for.
+    m.secret = None;
+    verify.connection = Some(connection.clone());
+    m.commit();
+    let var = connection.auth.secret_env();
+    let secret = if m.secrets_from_env && std::env::var_os(var).is_some() {
+        format!("the secret comes from {var}")
+    } else {
+        "the secret is asked for when a check runs (never saved)".to_string()
+    };
+    match connection.plain_http_warning() {
+        Some(warning) => format!("Saved, but {warning}"),
+        None => format!(
+            "SCIM connection saved: {} ({}); {secret}.",
+            connection.base_url,
+            connection.describe_auth()
+        ),
     }
 }

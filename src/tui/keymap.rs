@@ -264,6 +264,9 @@ impl Default for Keymap {
         bind(&mut normal, &["v"], VerifyCase);
         bind(&mut normal, &["V"], VerifyAll);
         bind(&mut normal, &["C"], ConnectionSettings);
+        bind(&mut normal, &["w"], OpenAdminPage);
+        bind(&mut normal, &["W"], OpenSystemLog);
+        bind(&mut normal, &["l"], ReadSystemLog);
         bind(&mut normal, &["?"], Help);
         bind(&mut normal, &["q", "ctrl-c"], Quit);
         tables.insert(Mode::Normal, normal);

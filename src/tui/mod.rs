@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 mod mouse;
+pub mod okta;
 mod overlays;
 pub mod state;
 pub mod update;
@@ -251,6 +252,7 @@ fn event_loop(
                     }
                 }
                 AppEvent::Job(event) => update(model, Action::Job(event)),
+                AppEvent::Okta(event) => okta::handle(model, event),
                 AppEvent::InputFailed(error) => {
                     // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end
                     // like a signal would, so the session is saved and nothing is printed to a

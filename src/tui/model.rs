@@ -64,6 +64,8 @@ pub enum AppEvent {
     Job(VerifyEvent),
     /// The terminal could not be read any more.
     InputFailed(std::io::Error),
+    /// A read of the Okta org came back.
+    Okta(super::okta::OktaEvent),
 }
 
 /// The checklist's event channel: the terminal reader and background jobs send, the event loop
@@ -132,6 +134,12 @@ pub struct Model {
     /// Read the secret from its environment variable before asking (tests turn this off so
     /// they do not depend on the environment they run in).
     pub secrets_from_env: bool,
+    /// The Okta API token typed in the checklist: memory only.
+    pub okta_secret: Option<Secret>,
+    /// An Okta connection waiting for its token (asked in the masked prompt) to be checked.
+    pub okta_pending: Option<crate::session::OktaConnection>,
+    /// The System Log of cases, read on demand from the detail pane (not saved).
+    pub okta_trails: std::collections::HashMap<String, crate::session::OktaTrail>,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
@@ -192,6 +200,9 @@ impl Model {
             recipes: RecipeBook::builtin(),
             secret: None,
             secrets_from_env: true,
+            okta_secret: None,
+            okta_pending: None,
+            okta_trails: std::collections::HashMap::new(),
             message: None,
             save_error: None,
             stats: Stats::default(),

@@ -97,6 +97,10 @@ pub fn prompt(m: &mut Model, action: Action) {
                     m.pop();
                     wire::secret_given(m, value);
                 }
+                PromptKind::OktaToken => {
+                    m.pop();
+                    super::okta::token_given(m, value);
+                }
                 PromptKind::SaveAs => match m.ws.save_as(std::path::Path::new(&value)) {
                     Ok(()) => {
                         m.pop();
@@ -120,6 +124,10 @@ pub fn prompt(m: &mut Model, action: Action) {
             m.info("Cancelled: nothing recorded.");
             if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
                 wire::abandon(m);
+            }
+            if kind == PromptKind::OktaToken {
+                m.okta_pending = None;
+                m.info("Okta connection not saved: it needs the token to be checked.");
             }
         }
         Action::CompletePath => super::evidence::complete_path(m),

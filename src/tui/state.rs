@@ -67,6 +67,8 @@ pub enum PromptKind {
     VerifyInput,
     /// The SCIM token or password: masked, kept in memory only.
     Secret,
+    /// The Okta API token: masked, kept in memory only.
+    OktaToken,
     /// Where to save the session when its own file cannot be written.
     SaveAs,
 }
@@ -80,6 +82,7 @@ impl PromptKind {
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
+            PromptKind::OktaToken => "Okta API token (kept in memory only, never saved)",
             PromptKind::SaveAs => "Save the session to (a new file's path)",
         }
     }
@@ -95,6 +98,7 @@ impl PromptKind {
             PromptKind::VerifyInput | PromptKind::Secret => {
                 "Type a value, or Esc to cancel the verification."
             }
+            PromptKind::OktaToken => "Paste the Okta API token, or Esc to leave Okta unconnected.",
             PromptKind::SaveAs => "Type the path of a new file, or Esc to go back.",
         }
     }

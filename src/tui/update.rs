@@ -62,8 +62,10 @@ fn tick(m: &mut Model) {
         running.ticks += 1;
     }
     while let Some(event) = m.inbox.try_recv() {
-        if let AppEvent::Job(event) = event {
-            wire::handle(m, event);
+        match event {
+            AppEvent::Job(event) => wire::handle(m, event),
+            AppEvent::Okta(event) => super::okta::handle(m, event),
+            AppEvent::Terminal(_) | AppEvent::InputFailed(_) => {}
         }
     }
     pick_up_changes_elsewhere(m);
@@ -209,6 +211,9 @@ fn normal(m: &mut Model, action: Action) {
         }
         Action::VerifyAll => wire::verify(m, VerifyTarget::All),
         Action::ConnectionSettings => connect_form::open(m),
+        Action::OpenAdminPage => super::okta::open_admin_page(m, false),
+        Action::OpenSystemLog => super::okta::open_admin_page(m, true),
+        Action::ReadSystemLog => super::okta::fetch_trail(m),
         Action::Help => overlays::open_help(m),
         Action::Quit => quit(m),
         Action::Click { column, row } => mouse::click(m, column, row),

@@ -11,11 +11,12 @@ use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
 pub use super::state::VerifyTarget;
 use super::state::{RunKind, SpecProgress, Verification};
 use crate::report::{assess, export_workspace};
-use crate::session::{RunFailure, StepStatus};
+use crate::session::{OktaAuth, RunFailure, StepStatus};
 use crate::verify::runscope;
+use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyEvent, batch_jobs, case_job, record_run,
-    record_spec, spawn_all, spawn_spec,
+    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
+    record_run, record_spec, spawn_all, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -70,7 +71,7 @@ pub fn export(m: &mut Model) {
     }
 }
 
-fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
+pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
     m.push(Overlay::Prompt(Prompt {
         kind,
         case,
@@ -227,16 +228,16 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 &id,
                 m.settings.verify_deadline,
             ) {
+                Ok(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
+                    return m.error(VerifyError::OktaOnly { case: id }.to_string());
+                }
                 Ok(job) => vec![job],
                 Err(e) => return m.error(e.to_string()),
             }
         }
         VerifyTarget::All => {
             // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
-            let Batch {
-                jobs,
-                left_out: not_ready,
-            } = batch_jobs(
+            let mut batch = batch_jobs(
                 &m.recipes,
                 &m.ws.plan,
                 &m.ws.reqs,
@@ -245,6 +246,13 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 BatchMode::Pending,
                 m.settings.verify_deadline,
             );
+            if okta_access(m).is_none() {
+                batch.without_okta();
+            }
+            let Batch {
+                jobs,
+                left_out: not_ready,
+            } = batch;
             if jobs.is_empty() {
                 let why = not_ready
                     .first()
@@ -297,7 +305,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         cases.len(),
         connection.base_url
     ));
-    let running = spawn_all(jobs, connection, secret, sink);
+    let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
     m.job = Job::Running(Verification::new(
         running,
         RunKind::Cases {
@@ -305,6 +313,21 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             finished: Vec::new(),
         },
     ));
+}
+
+/// The Okta org for the cases' Okta side: the session's connection with the API token typed
+/// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
+/// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
+fn okta_access(m: &Model) -> Option<OktaAccess> {
+    let connection = m.ws.store.session.verify.okta.clone()?;
+    let api_token = super::okta::api_token(m);
+    if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
+        return None;
+    }
+    Some(OktaAccess {
+        connection,
+        api_token,
+    })
 }
 
 /// y or Esc when the SPEC suite asks before creating its user.
@@ -366,9 +389,21 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 running.progress = line;
             }
         }
+        VerifyEvent::Waiting(what) => {
+            if let Some(running) = m.job.running_mut() {
+                running.progress = what;
+            }
+        }
         VerifyEvent::Finished(run) => {
             let (case, verdict, summary) = (run.case.clone(), run.verdict, run.summary.clone());
+            let okta_not_checked = run.okta_not_checked.is_some();
             let refused = matches!(run.failure, Some(RunFailure::CredentialsRefused { .. }));
+            let okta_refused = matches!(
+                run.failure,
+                Some(RunFailure::Okta {
+                    credentials_refused: true
+                })
+            );
             record_run(&mut m.ws.store.session, *run);
             m.commit();
             refresh_readiness(m);
@@ -379,9 +414,17 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 running.progress.clear();
             }
             let mut text = format!("{case} verified: {} {summary}", verdict.label());
+            if okta_not_checked {
+                text.push_str(" (SCIM side only: Okta side not checked, connect the org with C)");
+            }
             // A typed secret the app refused is dropped, so the next v asks for it again.
             if refused && m.secret.take().is_some() {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
+            }
+            if okta_refused && m.okta_secret.take().is_some() {
+                text.push_str(
+                    " The typed Okta token is forgotten: type it again in the connection form (C).",
+                );
             }
             match verdict {
                 Verdict::Error => m.error(text),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::VerifyError;
-use super::job::{CheckJob, steps_done};
+use super::job::{CheckJob, case_started, steps_done};
 use super::recipe::RecipeBook;
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
@@ -25,6 +25,22 @@ pub enum BatchMode {
 pub struct Batch {
     pub jobs: Vec<CheckJob>,
     pub left_out: Vec<VerifyError>,
+}
+
+impl Batch {
+    /// Without the Okta org, cases checked in Okta only are left out (saying so) instead of
+    /// giving an error each.
+    pub fn without_okta(&mut self) {
+        let (okta_only, rest): (Vec<CheckJob>, Vec<CheckJob>) = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .partition(|job| job.recipe.steps.is_empty());
+        self.jobs = rest;
+        self.left_out.extend(
+            okta_only
+                .into_iter()
+                .map(|job| VerifyError::OktaOnly { case: job.case }),
+        );
+    }
 }
 
 /// The checks of a batch over the plan's applicable cases (the same rules for `V` and the
@@ -86,6 +102,7 @@ pub fn batch_jobs(
         match CheckJob::prepare(book, id, &session.verify, deadline) {
             Ok(mut job) => {
                 job.steps_done = done;
+                job.since = Some(case_started(session, id, chrono::Utc::now()));
                 job.single_attempt = mode == BatchMode::Recheck;
                 batch.jobs.push(job);
             }

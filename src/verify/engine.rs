@@ -1,6 +1,7 @@
-//! Runs a recipe: its steps in order (see `step`), polled until every assertion holds or the
-//! deadline passes; and a recipe's `before` steps when the tester starts a case. Nothing here
-//! is specific to the SCIM side beyond the client, so Okta-side steps can run the same way.
+//! Runs a recipe: its SCIM steps in order (see `step`) and its Okta side (`[[recipe.okta]]`,
+//! when the org is connected), both polled until every assertion holds or the deadline passes;
+//! and a recipe's `before` steps when the tester starts a case. A case with both sides passes
+//! only when both hold; the summary says which side failed.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -11,10 +12,12 @@ use super::VerifyEvent;
 use super::cancel::CancelFlag;
 use super::http::ScimClient;
 use super::job::CheckJob;
+use super::okta::{OktaClient, OktaError, profile_expectations, side};
 use super::recipe::{RecipeStep, split_list};
+use super::recipe_okta::what_okta_adds;
 use super::record::request_record;
 use super::step::{Attempt, Context, run_step};
-use crate::session::{AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
+use crate::session::{AssertionRecord, AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
@@ -38,6 +41,40 @@ impl Attempt {
         })
     }
 
+    /// The first failure, saying which side it is on when the case has both ("SCIM: ...";
+    /// the Okta side's assertions and errors already start with "Okta: "). When both sides
+    /// fail, Okta's comes first: a sync error in Okta usually explains the app's state.
+    fn first_failure_by_side(&self, two_sided: bool) -> Option<String> {
+        let failure = self.first_failure()?;
+        if !two_sided {
+            return Some(failure);
+        }
+        if self.fatal.is_some() {
+            return Some(if failure.starts_with("Okta: ") {
+                failure
+            } else {
+                format!("SCIM: {failure}")
+            });
+        }
+        let describe = |a: &AssertionRecord| {
+            format!(
+                "{}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            )
+        };
+        let failed = |okta: bool| {
+            self.assertions
+                .iter()
+                .find(|a| !a.passed && a.step.starts_with("Okta: ") == okta)
+        };
+        Some(match (failed(true), failed(false)) {
+            (Some(okta), Some(scim)) => format!("{}; and SCIM: {}", describe(okta), describe(scim)),
+            (Some(okta), None) => describe(okta),
+            (None, Some(scim)) => format!("SCIM: {}", describe(scim)),
+            (None, None) => failure,
+        })
+    }
+
     /// No request of this attempt got an answer before the deadline.
     fn unanswered(&self) -> bool {
         !self.exchanges.is_empty() && self.exchanges.iter().all(|e| e.status.is_none())
@@ -54,11 +91,47 @@ pub fn run_check(
     cancel: &CancelFlag,
     on_event: &mut dyn FnMut(VerifyEvent),
 ) -> VerifyRun {
+    run_check_with_okta(client, auth, None, job, cancel, on_event)
+}
+
+/// `run_check` with the Okta side when `okta` is given: each attempt runs the SCIM steps and
+/// then the Okta checks, and the case passes only when both hold. Without `okta`, a case
+/// with an Okta side is decided by its SCIM side and the run says what Okta would add
+/// (`okta_not_checked`); a case with an Okta side only is an error. Okta refusing the token
+/// or a permission is an error naming Okta, never a fail.
+pub fn run_check_with_okta(
+    client: &ScimClient,
+    auth: &AuthScheme,
+    okta: Option<&OktaClient>,
+    job: &CheckJob,
+    cancel: &CancelFlag,
+    on_event: &mut dyn FnMut(VerifyEvent),
+) -> VerifyRun {
     let started_at = Utc::now();
     let started = Instant::now();
     let deadline = started + job.deadline;
+    let checks_okta = okta.is_some() && !job.recipe.okta.is_empty();
+    let two_sided = !job.recipe.okta.is_empty() && !job.recipe.steps.is_empty();
+    let okta_not_checked = (okta.is_none() && !job.recipe.okta.is_empty()).then(|| {
+        format!(
+            "Okta side not checked: connect the org (scimplan connect PLAN --okta-org URL --okta-app-id ID, with {} set) to also check {}",
+            crate::session::OKTA_TOKEN_ENV,
+            what_okta_adds(&job.recipe.okta)
+        )
+    });
+    // The SCIM side's expected names and email from the Okta user's profile, so the tester
+    // types a login only.
+    let mut inputs = job.inputs.clone();
+    let mut okta_fatal = None;
+    let mut profile_notes = Vec::new();
+    if let Some(okta) = okta {
+        match expected_from_profile(okta, job, &mut inputs) {
+            Ok(notes) => profile_notes = notes,
+            Err(fatal) => okta_fatal = Some(fatal),
+        }
+    }
     let known = |name: &str| {
-        job.inputs
+        inputs
             .get(name)
             .or_else(|| job.remembered.get(name))
             .cloned()
@@ -76,7 +149,29 @@ pub fn run_check(
     let mut last_complete: Option<Attempt> = None;
     let (attempt, verdict) = loop {
         number += 1;
-        let mut attempt = run_steps(&ctx, &job.recipe.steps);
+        let mut attempt = match &okta_fatal {
+            Some(fatal) => Attempt {
+                fatal: Some(fatal.clone()),
+                ..Attempt::default()
+            },
+            None => run_steps(&ctx, &job.recipe.steps),
+        };
+        if job.recipe.steps.is_empty() && okta.is_none() {
+            attempt.fatal = Some((
+                RunFailure::CannotCheck,
+                format!(
+                    "{} is checked in Okta only: {}",
+                    job.case,
+                    okta_not_checked.clone().unwrap_or_default()
+                ),
+            ));
+        }
+        if let Some(okta) = okta.filter(|_| checks_okta)
+            && attempt.fatal.is_none()
+            && !cancel.is_cancelled()
+        {
+            check_okta(okta, job, &known, &mut attempt);
+        }
         if attempt.exchanges.iter().any(|e| e.timed_out()) {
             if let Some(previous) = &last_complete {
                 attempt = previous.clone();
@@ -104,7 +199,7 @@ pub fn run_check(
             number,
             passed: attempt.assertions.len() - failed,
             failed,
-            first_failure: attempt.first_failure(),
+            first_failure: attempt.first_failure_by_side(two_sided),
             retry_in: verdict.is_none().then_some(wait),
         });
         if let Some(verdict) = verdict {
@@ -120,36 +215,47 @@ pub fn run_check(
         backoff = (backoff * 2).min(MAX_BACKOFF);
     };
     let elapsed = started.elapsed().as_secs_f32();
+    let first_failure = attempt.first_failure_by_side(two_sided).unwrap_or_default();
+    let okta_held = attempt
+        .assertions
+        .iter()
+        .filter(|a| a.step.starts_with("Okta: "))
+        .count();
     let summary = match verdict {
+        Verdict::Pass if okta_held > 0 && okta_held < attempt.assertions.len() => format!(
+            "all {} assertion(s) held, SCIM {} and Okta {okta_held} ({number} attempt(s))",
+            attempt.assertions.len(),
+            attempt.assertions.len() - okta_held,
+        ),
         Verdict::Pass => format!(
             "all {} assertion(s) held ({} attempt(s))",
             attempt.assertions.len(),
             number
         ),
         Verdict::Cancelled => "cancelled by the tester".to_string(),
-        Verdict::Fail => format!(
-            "{} (still so after {elapsed:.1} s)",
-            attempt.first_failure().unwrap_or_default(),
-        ),
-        Verdict::Error if attempt.fatal.is_none() => format!(
-            "the app did not answer within {elapsed:.1} s: {}",
-            attempt.first_failure().unwrap_or_default()
-        ),
-        Verdict::Error => attempt.first_failure().unwrap_or_default(),
+        Verdict::Fail => format!("{first_failure} (still so after {elapsed:.1} s)"),
+        Verdict::Error if attempt.fatal.is_none() => {
+            format!("the app did not answer within {elapsed:.1} s: {first_failure}")
+        }
+        Verdict::Error => first_failure,
     };
     let auth_header = match auth {
         AuthScheme::Header { name } => name.clone(),
         _ => "Authorization".to_string(),
     };
     let secret = client.secret();
-    let mut inputs = job.inputs.clone();
+    let redact = |text: &str| {
+        let text = secret.redact(text);
+        okta.map_or(text.clone(), |o| o.secret().redact(&text))
+    };
+    let mut inputs = inputs.clone();
     inputs.extend(job.remembered.clone());
     VerifyRun {
         case: job.case.clone(),
         at: started_at,
         target: client.base_url().to_string(),
         verdict,
-        summary: secret.redact(&summary),
+        summary: redact(&summary),
         failure: match verdict {
             Verdict::Cancelled => Some(RunFailure::Cancelled),
             Verdict::Error => Some(
@@ -168,13 +274,115 @@ pub fn run_check(
             .iter()
             .map(|e| request_record(e, &auth_header, secret))
             .collect(),
-        assertions: attempt.assertions,
+        assertions: profile_notes
+            .into_iter()
+            .chain(attempt.assertions)
+            .collect(),
         captured: attempt.captured,
         okta: None,
+        okta_not_checked,
         outcome_left: None,
         remember: job.recipe.remember.clone(),
         subject: job.subject.clone(),
         steps_done: job.steps_done,
+    }
+}
+
+/// Okta could not be read: an error naming Okta, never a verdict about the case.
+fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
+    let failure = match error {
+        OktaError::Cancelled { .. } => RunFailure::Cancelled,
+        OktaError::InvalidToken { .. } | OktaError::OAuth { .. } => RunFailure::Okta {
+            credentials_refused: true,
+        },
+        _ => RunFailure::Okta {
+            credentials_refused: false,
+        },
+    };
+    (failure, okta.secret().redact(&format!("Okta: {error}")))
+}
+
+/// Fills the recipe's expected `given_name`, `family_name` and `email` from the Okta profile
+/// of the user its `okta_profile` input names. The profile wins over a typed value (a value
+/// typed for another user stays in the session); each typed value it replaced is noted.
+fn expected_from_profile(
+    okta: &OktaClient,
+    job: &CheckJob,
+    inputs: &mut BTreeMap<String, String>,
+) -> Result<Vec<AssertionRecord>, (RunFailure, String)> {
+    let Some(login) = job
+        .recipe
+        .okta_profile
+        .as_ref()
+        .and_then(|input| job.inputs.get(input))
+    else {
+        return Ok(Vec::new());
+    };
+    // No such user: the Okta side says so.
+    let Some(profile) = profile_expectations(okta, login).map_err(|e| okta_failure(okta, &e))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut notes = Vec::new();
+    for (name, field, value) in [
+        ("given_name", "firstName", profile.given_name),
+        ("family_name", "lastName", profile.family_name),
+        ("email", "email", profile.email),
+    ] {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !job.recipe.optional.iter().any(|o| o == name) {
+            continue;
+        }
+        if let Some(typed) = inputs.insert(name.to_string(), value.clone())
+            && typed != value
+        {
+            notes.push(AssertionRecord {
+                step: format!("Okta: user {login}"),
+                check: format!("profile {field}, the SCIM side's expected {name}"),
+                expected: value.clone(),
+                actual: value,
+                passed: true,
+                note: Some(format!(
+                    "{name}={typed} was typed; the app is compared with the Okta profile's value"
+                )),
+            });
+        }
+    }
+    Ok(notes)
+}
+
+/// One look at the Okta side: each `[[recipe.okta]]` entry with the inputs, remembered
+/// values and what this attempt's SCIM steps captured (the SCIM id Okta must have linked).
+fn check_okta(
+    okta: &OktaClient,
+    job: &CheckJob,
+    known: &dyn Fn(&str) -> Option<String>,
+    attempt: &mut Attempt,
+) {
+    let captured = attempt.captured.clone();
+    let lookup = |name: &str| captured.get(name).cloned().or_else(|| known(name));
+    for check in &job.recipe.okta {
+        let expectations = match check.expectations(&lookup) {
+            Ok(expectations) => expectations,
+            Err(name) => {
+                attempt.fatal = Some((
+                    RunFailure::CannotCheck,
+                    format!("Okta: the check needs '{name}', which this run does not know"),
+                ));
+                return;
+            }
+        };
+        for expectation in &expectations {
+            match side::check(okta, expectation) {
+                Ok(records) => attempt.assertions.extend(records),
+                Err(error) => {
+                    attempt.fatal = Some(okta_failure(okta, &error));
+                    return;
+                }
+            }
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::VerifyError;
 use super::recipe::{Recipe, RecipeBook};
 use crate::plan::Plan;
@@ -26,6 +28,9 @@ pub struct CheckJob {
     /// One look at the app, no polling (a recheck asks how things are now).
     pub single_attempt: bool,
     pub deadline: Duration,
+    /// When the case started, for its System Log (`case_started`); `None`: the lookback
+    /// before the check (`okta::TRAIL_LOOKBACK`).
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl CheckJob {
@@ -146,6 +151,7 @@ impl CheckJob {
             steps_done: false,
             single_attempt: false,
             deadline,
+            since: None,
         })
     }
 }
@@ -210,6 +216,26 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
             .is_some_and(|r| (0..steps).all(|i| r.steps_checked.contains(&i)))
 }
 
+/// When the tester started `case`, for its System Log: its start (`scimplan start`) when that
+/// is after its last check, else the first tick of one of its steps since its last check,
+/// else what `okta::started_or_lookback` says (its start, else its previous check or the lookback).
+pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    let last_check = session.verify.latest_run(case).map(|r| r.at);
+    let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
+    let started = session.verify.started.get(case).map(|s| s.at);
+    let prefix = format!("{case}: step ");
+    let first_tick = session
+        .history
+        .iter()
+        .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
+        .map(|e| e.at)
+        .min();
+    started
+        .filter(after_last)
+        .or(first_tick)
+        .unwrap_or_else(|| super::okta::started_or_lookback(&session.verify, case, now))
+}
+
 /// The check of one case the tester asked for (`v`, or named on the command line): prepared
 /// from the session, knowing whether the case's steps are marked done.
 pub fn case_job(
@@ -221,5 +247,6 @@ pub fn case_job(
 ) -> Result<CheckJob, VerifyError> {
     let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
     job.steps_done = steps_done(plan, session, case);
+    job.since = Some(case_started(session, case, Utc::now()));
     Ok(job)
 }

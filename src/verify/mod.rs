@@ -10,7 +10,8 @@
 //! - `record`: what a run leaves in the session.
 //! - `spec`: the local equivalent of Okta's SPEC suite.
 //! - `worker`: the same on a background thread, for the TUI.
-//! - `okta`: the Okta client (the tester's org: app, users, groups, System Log).
+//! - `okta`: the Okta client (the tester's org: app, users, groups, System Log); a recipe's
+//!   Okta side is `recipe_okta` (`[[recipe.okta]]`), run by the engine beside the SCIM side.
 //!
 //! Rules every check follows (the SCIM side here; the Okta side must follow them too):
 //! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
@@ -37,6 +38,7 @@ pub mod json_path;
 pub mod members;
 pub mod okta;
 pub mod recipe;
+pub mod recipe_okta;
 pub mod record;
 pub mod runscope;
 pub mod secret;
@@ -50,7 +52,7 @@ use thiserror::Error;
 
 pub use batch::{Batch, BatchMode, batch_jobs, drift};
 pub use cancel::CancelFlag;
-pub use engine::{DEFAULT_DEADLINE, StartReport, observe_start, run_check};
+pub use engine::{DEFAULT_DEADLINE, StartReport, observe_start, run_check, run_check_with_okta};
 pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
 pub use job::{CheckJob, case_job, steps_done};
 pub use recipe::{Recipe, RecipeBook};
@@ -106,6 +108,10 @@ pub enum VerifyError {
     },
     #[error("{case} is {outcome}: nothing recorded to recheck")]
     NothingToRecheck { case: String, outcome: String },
+    #[error(
+        "{case} is checked in Okta only: connect the org (scimplan connect PLAN --okta-org URL --okta-app-id ID) and export SCIMPLAN_OKTA_TOKEN to verify it"
+    )]
+    OktaOnly { case: String },
     #[error("{case} has no before steps: nothing to observe when it starts")]
     NothingToStart { case: String },
     #[error("verification recipes: {0}")]
@@ -137,6 +143,8 @@ pub enum VerifyEvent {
         failing: String,
         retry_in: Duration,
     },
+    /// A wait that is not a failure (Okta's rate limit used up: waiting for its reset).
+    Waiting(String),
     Finished(Box<VerifyRun>),
     SpecFinished(Box<SpecReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).

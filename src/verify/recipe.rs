@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::VerifyError;
+use super::recipe_okta::OktaCheck;
 
 const BUILTIN: &str = include_str!("../../plans/okta-scim-recipes.toml");
 
@@ -80,8 +81,21 @@ pub struct Recipe {
     /// are what the case will act on (its SCIM ids, its members).
     #[serde(default)]
     pub before: Vec<RecipeStep>,
-    #[serde(rename = "step")]
+    /// The SCIM side; a case checked in Okta only has none.
+    #[serde(default, rename = "step")]
     pub steps: Vec<RecipeStep>,
+    /// The Okta side as written (`[[recipe.okta]]`), read strictly into `okta` when the book
+    /// is parsed, so an error names the recipe.
+    #[serde(default, rename = "okta")]
+    okta_entries: Vec<toml::Value>,
+    /// The Okta side: what must hold in the org (checked when the org is connected).
+    #[serde(skip)]
+    pub okta: Vec<OktaCheck>,
+    /// The input holding the Okta login whose profile gives the SCIM side's expected values
+    /// (`given_name`, `family_name`, `email`) when the org is connected and the tester did not
+    /// type them.
+    #[serde(default)]
+    pub okta_profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,8 +243,20 @@ impl RecipeBook {
     }
 
     pub fn parse(text: &str) -> Result<RecipeBook, VerifyError> {
-        let book: RecipeBook =
+        let mut book: RecipeBook =
             toml::from_str(text).map_err(|e| VerifyError::Recipe(e.to_string()))?;
+        for recipe in &mut book.recipes {
+            let case = recipe.cases.first().cloned().unwrap_or_else(|| "?".into());
+            recipe.okta = std::mem::take(&mut recipe.okta_entries)
+                .into_iter()
+                .enumerate()
+                .map(|(i, entry)| {
+                    OktaCheck::parse(entry).map_err(|why| {
+                        VerifyError::Recipe(format!("{case}: [[recipe.okta]] {}: {why}", i + 1))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         book.validate()?;
         Ok(book)
     }
@@ -338,9 +364,10 @@ impl RecipeBook {
                     ));
                 }
             }
-            if recipe.steps.is_empty() {
-                return Err(bad(case, "no step".into()));
+            if recipe.steps.is_empty() && recipe.okta.is_empty() {
+                return Err(bad(case, "no step and no okta check".into()));
             }
+            super::recipe_okta::validate(self, recipe).map_err(|why| bad(case, why))?;
             let lists: Vec<&String> = recipe
                 .inputs
                 .iter()

@@ -118,6 +118,7 @@ fn content(model: &Model, c: usize, width: usize) -> Content {
     note(model, result, &theme, &mut lines);
     evidence(model, result, &theme, &mut lines);
     verification(model, &case.id, &theme, &mut lines);
+    system_log(model, &case.id, &theme, &mut lines);
     if let Some(secs) = result.map(|r| r.time_spent_secs).filter(|s| *s >= 60) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -358,6 +359,17 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
         run.attempts,
         run.summary
     )));
+    // The SCIM side alone decided: say what the Okta side would add.
+    if let Some(note) = &run.okta_not_checked {
+        lines.push(Line::from(Span::styled(format!("  {note}"), theme.dim())));
+    }
+    // A run that did not record its verdict says why (steps not marked done, a recheck).
+    if let Some(why) = &run.outcome_left {
+        lines.push(Line::from(Span::styled(
+            format!("  Outcome left as it was: {why}"),
+            theme.dim(),
+        )));
+    }
     // Why it did not pass: each assertion that did not hold, expected against actual.
     let failed: Vec<_> = run.assertions.iter().filter(|a| !a.passed).collect();
     for a in failed.iter().take(5) {
@@ -368,6 +380,9 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
                 a.step, a.check, a.expected, a.actual
             )),
         ]));
+        if let Some(note) = &a.note {
+            lines.push(Line::from(Span::styled(format!("    {note}"), theme.dim())));
+        }
     }
     if failed.len() > 5 {
         lines.push(Line::from(Span::styled(
@@ -375,12 +390,59 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
             theme.dim(),
         )));
     }
+    // Okta's side kept with the run: the app user's sync state and failed System Log events.
+    for line in run.okta.iter().flat_map(|trail| trail.lines()) {
+        lines.push(Line::from(format!("  Okta: {line}")));
+    }
     let inputs: Vec<String> = run.inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
     if !inputs.is_empty() {
         lines.push(Line::from(Span::styled(
             format!("  inputs: {}", inputs.join(", ")),
             theme.dim(),
         )));
+    }
+}
+
+/// The case's System Log as read on demand: every event (time, event, result, reason) and
+/// the app user's state; failures stand out.
+fn system_log(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    let Some(trail) = model.okta_trails.get(id) else {
+        return;
+    };
+    section(lines, "Okta System Log", theme);
+    if let Some(error) = &trail.error {
+        lines.push(Line::from(Span::styled(
+            format!("  could not be read: {error}"),
+            theme.error(),
+        )));
+        return;
+    }
+    let since = trail
+        .since
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default();
+    lines.push(Line::from(Span::styled(
+        format!("  {} event(s) since {since}", trail.events.len()),
+        theme.dim(),
+    )));
+    if let Some(user) = &trail.app_user {
+        let linked = user
+            .external_id
+            .as_deref()
+            .map(|id| format!(", SCIM id {id}"))
+            .unwrap_or_default();
+        lines.push(Line::from(format!(
+            "  app user {} {} (sync {}{linked})",
+            user.user_id, user.status, user.sync_state
+        )));
+    }
+    for event in &trail.events {
+        let text = format!("  {} {}", event.line(), event.display_message);
+        lines.push(if event.failed() {
+            Line::from(Span::styled(text, theme.error()))
+        } else {
+            Line::from(text)
+        });
     }
 }
 

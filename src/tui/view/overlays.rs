@@ -187,7 +187,9 @@ pub fn prompt(model: &Model, prompt: &Prompt, frame: &mut Frame, area: Rect) {
     let line = Rect { height: 1, ..body };
     // The secret never shows, only how many characters were typed.
     let shown = match prompt.kind {
-        PromptKind::Secret => "•".repeat(prompt.input.value().chars().count()),
+        PromptKind::Secret | PromptKind::OktaToken => {
+            "•".repeat(prompt.input.value().chars().count())
+        }
         _ => prompt.input.value().to_string(),
     };
     frame.render_widget(
@@ -265,10 +267,12 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
 }
 
 pub fn connection_form(model: &Model, form: &ConnectionForm, frame: &mut Frame, area: Rect) {
-    use crate::tui::connect_form::{Field, SchemeChoice};
+    use crate::tui::connect_form::{Field, OktaSignIn, SchemeChoice};
     let theme = Theme::of(model);
-    let outer = centered(area, 76, 13);
-    let inner = popup(model, frame, outer, "SCIM connection".into());
+    let service_app = form.okta_sign_in == OktaSignIn::ServiceApp;
+    let height = if service_app { 26 } else { 22 };
+    let outer = centered(area, 78, height);
+    let inner = popup(model, frame, outer, "Connections".into());
     let body = with_hints(model, frame, inner, Mode::Connection);
     let marker = |field: Field| {
         if form.field == field {
@@ -285,59 +289,126 @@ pub fn connection_form(model: &Model, form: &ConnectionForm, frame: &mut Frame, 
         };
         Line::from(vec![marker(field), Span::styled(text.to_string(), style)])
     };
-    let mut lines = vec![label(Field::Url, "SCIM base URL")];
-    let url_row = lines.len();
-    lines.push(Line::from(vec![
-        Span::raw("    "),
-        Span::styled(form.url.value().to_string(), theme.bold()),
-    ]));
+    let value = |input: &tui_input::Input| {
+        Line::from(vec![
+            Span::raw("    "),
+            Span::styled(input.value().to_string(), theme.bold()),
+        ])
+    };
+    let choices = |labels: Vec<(&'static str, bool)>| {
+        let mut spans = vec![Span::raw("    ")];
+        for (text, chosen) in labels {
+            spans.push(if chosen {
+                Span::styled(
+                    format!("(•) {text}"),
+                    theme.bold().add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Span::styled(format!("( ) {text}"), theme.dim())
+            });
+            spans.push(Span::raw("   "));
+        }
+        Line::from(spans)
+    };
     let choose = model.keymap.keys_for(Mode::Connection, &Action::PrevChoice)
         + "/"
         + &model.keymap.keys_for(Mode::Connection, &Action::NextChoice);
+    // Rows of the text fields, for the cursor.
+    let mut rows: Vec<(Field, usize, &tui_input::Input)> = Vec::new();
+    let mut lines = vec![Line::from(Span::styled("The app's SCIM API", theme.bold()))];
+    lines.push(label(Field::Url, "SCIM base URL"));
+    rows.push((Field::Url, lines.len(), &form.url));
+    lines.push(value(&form.url));
     lines.push(label(
         Field::Scheme,
         &format!("Authentication ({choose} to change)"),
     ));
-    let mut choices = vec![Span::raw("    ")];
-    for choice in SchemeChoice::ALL {
-        let text = if choice == form.scheme {
-            Span::styled(
-                format!("(•) {}", choice.label()),
-                theme.bold().add_modifier(Modifier::BOLD),
-            )
-        } else {
-            Span::styled(format!("( ) {}", choice.label()), theme.dim())
-        };
-        choices.push(text);
-        choices.push(Span::raw("   "));
-    }
-    lines.push(Line::from(choices));
-    let mut name_row = None;
+    lines.push(choices(
+        SchemeChoice::ALL
+            .iter()
+            .map(|c| (c.label(), *c == form.scheme))
+            .collect(),
+    ));
     if let (Some(name_label), Some(input)) = (form.name_label(), form.name_input()) {
         lines.push(label(Field::Name, name_label));
-        name_row = Some(lines.len());
-        lines.push(Line::from(vec![
-            Span::raw("    "),
-            Span::styled(input.value().to_string(), theme.bold()),
-        ]));
+        rows.push((Field::Name, lines.len(), input));
+        lines.push(value(input));
     }
     let var = match form.scheme {
         SchemeChoice::Basic => crate::session::connection::PASSWORD_ENV,
         _ => crate::session::connection::TOKEN_ENV,
     };
-    lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        format!(
-            "The secret comes from {var}, or is asked for (masked) when a check runs; never saved."
-        ),
+        format!("  Secret: {var}, or asked; never saved."),
         theme.dim(),
     )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let cursor = match form.field {
-        Field::Url => Some((url_row, &form.url)),
-        Field::Name => name_row.zip(form.name_input()),
-        Field::Scheme => None,
-    };
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "The Okta org (optional: Okta's side, the CRUD file)",
+        theme.bold(),
+    )));
+    lines.push(label(
+        Field::OktaOrg,
+        "Org URL (https://dev-123456.okta.com)",
+    ));
+    rows.push((Field::OktaOrg, lines.len(), &form.okta_org));
+    lines.push(value(&form.okta_org));
+    lines.push(label(
+        Field::OktaApp,
+        "App instance id (0oa… in its Admin URL)",
+    ));
+    rows.push((Field::OktaApp, lines.len(), &form.okta_app));
+    lines.push(value(&form.okta_app));
+    lines.push(label(
+        Field::OktaSignIn,
+        &format!("Sign in with ({choose} to change)"),
+    ));
+    lines.push(choices(
+        OktaSignIn::ALL
+            .iter()
+            .map(|c| (c.label(), *c == form.okta_sign_in))
+            .collect(),
+    ));
+    if service_app {
+        lines.push(label(Field::ClientId, "Service app client id"));
+        rows.push((Field::ClientId, lines.len(), &form.client_id));
+        lines.push(value(&form.client_id));
+        lines.push(label(
+            Field::KeyFile,
+            "Private key file (PEM; never copied)",
+        ));
+        rows.push((Field::KeyFile, lines.len(), &form.key_file));
+        lines.push(value(&form.key_file));
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  Token: {}, or asked; never saved.",
+                crate::session::OKTA_TOKEN_ENV
+            ),
+            theme.dim(),
+        )));
+    }
+    // On a short terminal the form scrolls so the focused field stays in view.
+    let focused_row = rows
+        .iter()
+        .find(|(field, _, _)| *field == form.field)
+        .map(|(_, row, _)| *row)
+        .or_else(|| {
+            // A choice: its label's row.
+            let at = |needle: &str| lines.iter().position(|l| l.to_string().contains(needle));
+            match form.field {
+                Field::Scheme => at("Authentication ("),
+                _ => at("Sign in with ("),
+            }
+            .map(|label| label + 1)
+        })
+        .unwrap_or(0);
+    let offset = (focused_row + 1).saturating_sub(body.height as usize);
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), body);
+    let cursor = rows
+        .iter()
+        .find(|(field, _, _)| *field == form.field)
+        .map(|(_, row, input)| (*row - offset, *input));
     if let Some((row, input)) = cursor
         && (row as u16) < body.height
     {

@@ -387,6 +387,28 @@ impl OktaClient {
         optional(self.get(&format!("/api/v1/users/{}", segment(login_or_id.trim()))))
     }
 
+    /// The user whose login is `login`, found by a search (every page): the exact login, else
+    /// the one login equal but for letter case (Okta's logins ignore case, so that is the same
+    /// account). Never a user Okta finds by a short name or a prefix (`GET /users/{login}`
+    /// also accepts "login shortnames"), and never one of two letter-case twins.
+    pub fn user_by_login(&self, login: &str) -> Result<Option<OktaUser>, OktaError> {
+        let login = login.trim();
+        let search = format!("profile.login eq {}", quoted(login));
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("search", &search);
+        let users: Vec<OktaUser> = self.get_all(&format!("/api/v1/users?{}", query.finish()))?;
+        if let Some(exact) = users.iter().find(|u| u.profile.login == login) {
+            return Ok(Some(exact.clone()));
+        }
+        let mut alike = users
+            .into_iter()
+            .filter(|u| u.profile.login.eq_ignore_ascii_case(login));
+        Ok(match (alike.next(), alike.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        })
+    }
+
     /// Groups whose name is exactly `name` (Okta's `eq` ignores letter case; this does not).
     pub fn groups_named(&self, name: &str) -> Result<Vec<OktaGroup>, OktaError> {
         let search = format!("profile.name eq {}", quoted(name));

@@ -10,10 +10,12 @@
 //! - `side`: the Okta side of the O and S+O cases, as assertions (engine-agnostic).
 //! - `check`: what `scimplan connect --okta-org` checks at once.
 //! - `trail`: a case's System Log events and the app user's sync state, kept with the run.
+//! - `console`: the Admin Console page a case needs (its steps' page, or its System Log).
 
 pub mod api;
 pub mod check;
 pub mod client;
+pub mod console;
 pub mod error;
 pub mod oauth;
 pub mod side;
@@ -25,10 +27,9 @@ pub use api::{
 };
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};
+pub use console::{ConsolePage, case_inputs, console_page, started_or_lookback};
 pub use error::{ApiError, OktaError};
-pub use side::{
-    MappingState, OktaExpectation, ProfileExpectations, expectations_for, profile_expectations,
-};
+pub use side::{MappingState, OktaExpectation, ProfileExpectations, profile_expectations};
 pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
 
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};

@@ -1,9 +1,8 @@
 //! The Okta side of a case (`OKTA_SCIM.md`, "Which cases an API can verify", the O and S+O
 //! cases): what must hold in the org, checked as assertions a run records beside the SCIM
-//! side's. Engine-agnostic: the recipe engine (or anything else) asks for a case's
-//! expectations, checks them, and polls until they hold or its deadline passes.
+//! side's. Which case expects what is data (`[[recipe.okta]]`, read by `verify::recipe_okta`);
+//! this checks one expectation, or polls a list until it holds or a deadline passes.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::api::OktaUser;
@@ -30,6 +29,8 @@ pub enum OktaExpectation {
         login: String,
         scim_id: Option<String>,
     },
+    /// The user has no assignment to the app (removed with its group's).
+    Unassigned { login: String },
     /// The Okta user's lifecycle status (`SUSPENDED`, `ACTIVE`, ...).
     UserStatus { login: String, status: String },
     /// Provisioning to the app (feature and connection) on or off.
@@ -40,76 +41,6 @@ pub enum OktaExpectation {
     PushMapping { group: String, state: MappingState },
     /// The app has an integration feature (`PROFILE_MASTERING`, ...).
     AppFeature { feature: String },
-}
-
-/// The Okta side of `case`, from its inputs; empty for cases whose Okta side is not checked.
-pub fn expectations_for(case: &str, inputs: &BTreeMap<String, String>) -> Vec<OktaExpectation> {
-    let input = |name: &str| {
-        inputs
-            .get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let user = input("user");
-    let group = input("group");
-    let members: Vec<String> = input("members")
-        .map(|m| {
-            m.split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let provisioned = |login: &String, scim_id: Option<String>| OktaExpectation::Provisioned {
-        login: login.clone(),
-        scim_id,
-    };
-    let status = |s: &str| {
-        user.iter()
-            .map(|login| OktaExpectation::UserStatus {
-                login: login.clone(),
-                status: s.into(),
-            })
-            .collect()
-    };
-    let mapping = |state| {
-        group
-            .iter()
-            .map(|g| OktaExpectation::PushMapping {
-                group: g.clone(),
-                state,
-            })
-            .collect()
-    };
-    match case {
-        "C9290" | "C9334" | "C9336" => user
-            .iter()
-            .map(|u| provisioned(u, input("user_id")))
-            .collect(),
-        "C9335" => user
-            .iter()
-            .map(|u| provisioned(u, input("existing_user_id")))
-            .collect(),
-        "C9295" => status("SUSPENDED"),
-        "C9300" => status("ACTIVE"),
-        "C9301" | "C9302" => user
-            .iter()
-            .map(|u| OktaExpectation::PasswordPushed { login: u.clone() })
-            .collect(),
-        "C9306" => vec![OktaExpectation::Provisioning { enabled: true }],
-        "C9339" => vec![OktaExpectation::Provisioning { enabled: false }],
-        "C9307" => members.iter().map(|m| provisioned(m, None)).collect(),
-        "C9312" | "C9317" | "C9332" | "C9316" | "C9315" | "C9330" | "C9333" | "C9320" | "C9329" => {
-            mapping(MappingState::Active)
-        }
-        "C9319" | "C9328" => mapping(MappingState::Inactive),
-        "C9318" | "C9327" | "C9321" | "C9326" | "C9331" => mapping(MappingState::Absent),
-        "C9359" | "C9360" | "C9361" => vec![OktaExpectation::AppFeature {
-            feature: "PROFILE_MASTERING".into(),
-        }],
-        _ => Vec::new(),
-    }
 }
 
 fn record(
@@ -140,8 +71,9 @@ fn absent(step: &str, check: &str, expected: &str, what: String) -> AssertionRec
     }
 }
 
+/// By login exactly (letter-case twins and short names never stand in), on every page.
 fn find_user(client: &OktaClient, login: &str) -> Result<Option<OktaUser>, OktaError> {
-    client.user(login)
+    client.user_by_login(login)
 }
 
 /// Checks one expectation now. Errors are Okta's refusals (token, permission), not verdicts.
@@ -194,6 +126,26 @@ pub fn check(
                 None => {}
             }
             records
+        }
+        OktaExpectation::Unassigned { login } => {
+            let step = format!("app user {login}");
+            let Some(user) = find_user(client, login)? else {
+                return Ok(vec![absent(
+                    &step,
+                    "the Okta user exists",
+                    "a user with this login",
+                    format!("no Okta user {login}"),
+                )]);
+            };
+            let actual = match client.app_user(&user.id)? {
+                None => "not assigned".to_string(),
+                Some(app_user) => format!(
+                    "assigned ({}, scope {})",
+                    app_user.status,
+                    app_user.scope.unwrap_or_default()
+                ),
+            };
+            vec![record(&step, "assigned to the app", "not assigned", actual)]
         }
         OktaExpectation::UserStatus { login, status } => {
             let step = format!("user {login}");
@@ -397,74 +349,4 @@ pub fn profile_expectations(
         family_name: user.profile.last_name.clone(),
         email: user.profile.email.clone(),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn inputs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn each_o_case_names_its_okta_side() {
-        let user = inputs(&[("user", "ann@example.com")]);
-        assert_eq!(
-            expectations_for("C9290", &user),
-            [OktaExpectation::Provisioned {
-                login: "ann@example.com".into(),
-                scim_id: None
-            }]
-        );
-        assert_eq!(
-            expectations_for(
-                "C9335",
-                &inputs(&[("user", "ann@example.com"), ("existing_user_id", "42")])
-            ),
-            [OktaExpectation::Provisioned {
-                login: "ann@example.com".into(),
-                scim_id: Some("42".into())
-            }]
-        );
-        assert_eq!(
-            expectations_for("C9295", &user),
-            [OktaExpectation::UserStatus {
-                login: "ann@example.com".into(),
-                status: "SUSPENDED".into()
-            }]
-        );
-        assert_eq!(
-            expectations_for("C9339", &user),
-            [OktaExpectation::Provisioning { enabled: false }]
-        );
-        let group = inputs(&[("group", "Engineering")]);
-        assert_eq!(
-            expectations_for("C9319", &group),
-            [OktaExpectation::PushMapping {
-                group: "Engineering".into(),
-                state: MappingState::Inactive
-            }]
-        );
-        assert_eq!(
-            expectations_for("C9318", &group),
-            [OktaExpectation::PushMapping {
-                group: "Engineering".into(),
-                state: MappingState::Absent
-            }]
-        );
-        assert_eq!(
-            expectations_for("C9307", &inputs(&[("members", "a@x.com, b@x.com")])).len(),
-            2
-        );
-        // Without its input a case has no Okta side to check (the engine asks for the input).
-        assert!(expectations_for("C9290", &BTreeMap::new()).is_empty());
-        assert!(
-            expectations_for("C9291", &user).is_empty(),
-            "an S-only case"
-        );
-    }
 }

@@ -90,7 +90,7 @@ fn fill(
     for subject in subjects {
         match subject {
             TrailSubject::User(login) => {
-                if let Some(user) = client.user(login)? {
+                if let Some(user) = client.user_by_login(login)? {
                     first_user.get_or_insert(user.id.clone());
                     ids.push(user.id);
                 }

@@ -1,0 +1,83 @@
+//! The Okta Admin Console page a case needs: the page its steps start on (from the profile's
+//! `[[admin_page]]` rules) or the System Log filtered to its test user since it started. Shared
+//! by the checklist's keys and `scimplan console`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::trail::trail_since;
+use crate::plan::{Case, Profile};
+use crate::session::{Session, VerifyState};
+use crate::verify::RecipeBook;
+
+/// A page to open, in the tester's words and as a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsolePage {
+    /// "the app's Push Groups tab".
+    pub name: String,
+    pub url: String,
+}
+
+/// When `case` started as far as the check records say: when the tester started it (`scimplan
+/// start`), else since its previous check (at most `TRAIL_LOOKBACK` before `now`). The fallback
+/// of `verify::job::case_started`, which also looks at the steps' ticks: use that one.
+pub fn started_or_lookback(state: &VerifyState, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    state
+        .started
+        .get(case)
+        .map(|s| s.at)
+        .unwrap_or_else(|| trail_since(&state.runs, case, now))
+}
+
+/// The inputs of `case`'s recipe the session knows (its test user, group, members).
+pub fn case_inputs(book: &RecipeBook, state: &VerifyState, case: &str) -> BTreeMap<String, String> {
+    let named: Vec<&String> = book
+        .for_case(case)
+        .map(|r| r.inputs.iter().chain(&r.optional).collect())
+        .unwrap_or_default();
+    state
+        .subjects
+        .iter()
+        .filter(|(name, _)| named.contains(name))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The page `case` needs, or what is missing (no Okta org connected, no such page in the
+/// profile, the app's name not known yet).
+pub fn console_page(
+    profile: &Profile,
+    book: &RecipeBook,
+    session: &Session,
+    case: &Case,
+    system_log: bool,
+) -> Result<ConsolePage, String> {
+    let state = &session.verify;
+    let Some(connection) = &state.okta else {
+        return Err("No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.".into());
+    };
+    let steps: Vec<String> = case.steps.iter().map(|s| s.text.plain()).collect();
+    let page = if system_log {
+        profile.system_log_page()
+    } else {
+        profile.admin_page_for(&steps.join("\n"))
+    };
+    let Some(page) = page else {
+        return Err("The plan's profile names no Admin Console pages ([[admin_page]]).".into());
+    };
+    let inputs = case_inputs(book, state, &case.id);
+    // The System Log's search takes one term: the user, else the first member, else the group.
+    let search = ["user", "members", "group"]
+        .iter()
+        .find_map(|name| inputs.get(*name))
+        .map(|v| v.split(',').next().unwrap_or_default().trim().to_string());
+    let from = crate::verify::job::case_started(session, &case.id, Utc::now());
+    let url = connection
+        .admin_page_url(&page.path, search.as_deref(), Some(from))
+        .map_err(|e| e.to_string())?;
+    Ok(ConsolePage {
+        name: page.name.clone(),
+        url,
+    })
+}
