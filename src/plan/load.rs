@@ -403,9 +403,6 @@ fn build_plan(
 ) -> Result<Plan, PlanError> {
     let pos = |field: Field| columns.iter().position(|c| c.field == Some(field));
     let id_col = pos(Field::Id).expect("the header has an ID column");
-    let text_of = |cells: &[CellValue], field: Field| -> String {
-        pos(field).map(|i| cells[i].as_text()).unwrap_or_default()
-    };
     let first_row = grid.first_row;
     let sheet_row = |row: usize| first_row + row as u32 + 1;
 
@@ -490,32 +487,32 @@ fn build_plan(
     }
 
     let known = |id: &str| index.contains_key(id);
+    let build = |(id, row, cells): (String, u32, Vec<CellValue>)| {
+        let preconditions_raw = field_text(&cells, pos(Field::Preconditions));
+        Case {
+            title: field_text(&cells, pos(Field::Title)).trim().to_string(),
+            section: field_text(&cells, pos(Field::Section)).trim().to_string(),
+            refs: find_refs(&preconditions_raw, &known, &id),
+            preconditions: RichText::parse(preconditions_raw.trim_end()),
+            steps: parse_steps(&field_text(&cells, pos(Field::Steps))),
+            expected: RichText::parse(field_text(&cells, pos(Field::Expected)).trim_end()),
+            row,
+            cells,
+            id,
+        }
+    };
+    let cases = build_cases(raw_rows, build);
     let mut sections: Vec<Section> = Vec::new();
-    let mut section_pos: HashMap<String, usize> = HashMap::new();
-    let mut cases = Vec::with_capacity(raw_rows.len());
-    for (i, (id, row, cells)) in raw_rows.into_iter().enumerate() {
-        let section = text_of(&cells, Field::Section).trim().to_string();
-        let preconditions_raw = text_of(&cells, Field::Preconditions);
-        let refs = find_refs(&preconditions_raw, &known, &id);
-        let slot = *section_pos.entry(section.clone()).or_insert_with(|| {
+    let mut section_pos: HashMap<&str, usize> = HashMap::new();
+    for (i, case) in cases.iter().enumerate() {
+        let slot = *section_pos.entry(&case.section).or_insert_with(|| {
             sections.push(Section {
-                name: section.clone(),
+                name: case.section.clone(),
                 cases: Vec::new(),
             });
             sections.len() - 1
         });
         sections[slot].cases.push(i);
-        cases.push(Case {
-            title: text_of(&cells, Field::Title).trim().to_string(),
-            section,
-            preconditions: RichText::parse(preconditions_raw.trim_end()),
-            steps: parse_steps(&text_of(&cells, Field::Steps)),
-            expected: RichText::parse(text_of(&cells, Field::Expected).trim_end()),
-            row,
-            refs,
-            cells,
-            id,
-        });
     }
 
     Ok(Plan {
@@ -529,6 +526,36 @@ fn build_plan(
         index,
         recorded,
         repeated_sheets: Vec::new(),
+    })
+}
+
+/// The text of the cell at `col` without a copy when it holds text (most do).
+fn field_text(cells: &[CellValue], col: Option<usize>) -> std::borrow::Cow<'_, str> {
+    match col.map(|i| &cells[i]) {
+        Some(CellValue::Text(text)) => text.as_str().into(),
+        Some(other) => other.as_text().into(),
+        None => "".into(),
+    }
+}
+
+/// Rows become cases (parsing their text) on two threads when there are many: on a
+/// 10,000-case plan that is a few tens of milliseconds of work, in order either way.
+fn build_cases<R: Send>(mut rows: Vec<R>, build: impl Fn(R) -> Case + Sync) -> Vec<Case> {
+    const ENOUGH_FOR_A_THREAD: usize = 2_000;
+    if rows.len() < ENOUGH_FOR_A_THREAD {
+        return rows.into_iter().map(build).collect();
+    }
+    let second_half = rows.split_off(rows.len() / 2);
+    let build = &build;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(move || second_half.into_iter().map(build).collect::<Vec<_>>());
+        let mut cases: Vec<Case> = rows.into_iter().map(build).collect();
+        cases.extend(
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        cases
     })
 }
 
@@ -561,6 +588,67 @@ mod tests {
         let err = load_plan_bytes(Path::new("plan.xlsx"), b"ID,Title\n".to_vec()).unwrap_err();
         assert!(matches!(err, PlanError::NotAWorkbook { .. }), "{err}");
         assert!(err.to_string().contains("plan.xlsx"));
+    }
+
+    #[test]
+    fn a_large_plan_keeps_its_rows_in_order_across_threads() {
+        // Over the two-thread threshold: every case in sheet order, sections and refs intact.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let headers = [
+            "ID",
+            "Title",
+            "Section",
+            "Preconditions",
+            "Steps",
+            "Expected",
+        ];
+        for (col, header) in headers.iter().enumerate() {
+            sheet.write_string(0, col as u16, *header).unwrap();
+        }
+        let count = 4_001u32;
+        for i in 0..count {
+            let row = i + 1;
+            sheet.write_string(row, 0, format!("C{i}")).unwrap();
+            sheet.write_string(row, 1, format!("Case **{i}**")).unwrap();
+            sheet
+                .write_string(row, 2, format!("S{}", i * 3 / count))
+                .unwrap();
+            if i > 0 {
+                sheet
+                    .write_string(row, 3, format!("After [C{}]", i - 1))
+                    .unwrap();
+            }
+            sheet.write_string(row, 4, "1. one\r\n2. two").unwrap();
+            sheet.write_string(row, 5, "done").unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let plan = load_plan_bytes(Path::new("large.xlsx"), bytes).unwrap();
+        assert_eq!(plan.cases.len(), count as usize);
+        for (i, case) in plan.cases.iter().enumerate() {
+            assert_eq!(case.id, format!("C{i}"));
+            assert_eq!(case.row, i as u32 + 2);
+            assert_eq!(plan.case_index(&case.id), Some(i));
+            assert_eq!(case.steps.len(), 2);
+            let expected_refs: Vec<String> =
+                (i > 0).then(|| format!("C{}", i - 1)).into_iter().collect();
+            assert_eq!(case.refs, expected_refs);
+        }
+        let sections: Vec<(&str, usize)> = plan
+            .sections
+            .iter()
+            .map(|s| (s.name.as_str(), s.cases.len()))
+            .collect();
+        let in_section = |k: u32| (0..count).filter(|i| i * 3 / count == k).count();
+        assert_eq!(
+            sections,
+            [
+                ("S0", in_section(0)),
+                ("S1", in_section(1)),
+                ("S2", in_section(2))
+            ]
+        );
+        assert!(plan.sections[1].cases.windows(2).all(|w| w[1] == w[0] + 1));
     }
 
     #[test]
