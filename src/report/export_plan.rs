@@ -48,10 +48,20 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width - 1.0).max(1.0);
     text.split('\n')
         .map(|line| {
-            let columns: usize = line
-                .chars()
-                .map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) })
-                .sum();
+            let columns: usize = if line.is_ascii() {
+                // The same widths, byte by byte: most plan text is ASCII.
+                line.bytes()
+                    .map(|b| match b {
+                        b'\t' => 4,
+                        b' '..=b'~' => 1,
+                        _ => 0,
+                    })
+                    .sum()
+            } else {
+                line.chars()
+                    .map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) })
+                    .sum()
+            };
             (columns as f64 / per_line).ceil().max(1.0) as usize
         })
         .sum()
@@ -275,6 +285,11 @@ mod tests {
         assert_eq!(wrapped_lines(&"x".repeat(27), 10.0), 3);
         // Wide characters take two columns each.
         assert_eq!(wrapped_lines(&"日".repeat(9), 10.0), 2);
+        // Tabs count four, control characters nothing, ASCII or not.
+        assert_eq!(wrapped_lines("\t\t\u{1}x", 10.0), 1);
+        assert_eq!(wrapped_lines("\t\t\t", 10.0), 2);
+        assert_eq!(wrapped_lines("\t\t\té", 10.0), 2);
+        assert_eq!(wrapped_lines("\t\t\u{7f}\u{1}é", 10.0), 1);
         assert_eq!(row_height(1), None);
         assert_eq!(row_height(3), Some(45.0));
         assert_eq!(row_height(10_000), Some(MAX_ROW_HEIGHT));
