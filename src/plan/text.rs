@@ -19,7 +19,8 @@ impl RichText {
     /// Parses `**bold**` markers; an unmatched `**` stays literal text.
     pub fn parse(raw: &str) -> RichText {
         let raw = normalize_newlines(raw);
-        let mut spans = Vec::new();
+        // At most one span per marker and one more: room for them up front, not regrown.
+        let mut spans = Vec::with_capacity(raw.matches("**").count() + 1);
         let mut rest = &*raw;
         while let Some(open) = rest.find("**") {
             let after_open = &rest[open + 2..];
@@ -97,30 +98,44 @@ pub struct Step {
 /// other lines continue the step before them (or form an unnumbered step when none has begun).
 pub fn parse_steps(raw: &str) -> Vec<Step> {
     let raw = normalize_newlines(raw);
-    let mut steps: Vec<(Option<u32>, String)> = Vec::new();
+    let mut steps = Vec::new();
+    // The step being read: its number and text (one buffer for all steps).
+    let mut current: Option<Option<u32>> = None;
+    let mut text = String::new();
+    let mut finish = |number: Option<u32>, text: &mut String| {
+        steps.push(Step {
+            number,
+            text: RichText::parse(text),
+        });
+        text.clear();
+    };
     for line in raw.lines() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
         }
         match split_step_number(trimmed) {
-            Some((number, text)) => steps.push((Some(number), text.to_string())),
-            None => match steps.last_mut() {
-                Some((_, text)) => {
-                    text.push('\n');
-                    text.push_str(trimmed);
+            Some((number, rest)) => {
+                if let Some(previous) = current.replace(Some(number)) {
+                    finish(previous, &mut text);
                 }
-                None => steps.push((None, trimmed.to_string())),
-            },
+                text.push_str(rest);
+            }
+            None if current.is_some() => {
+                text.push('\n');
+                text.push_str(trimmed);
+            }
+            None => {
+                current = Some(None);
+                text.push_str(trimmed);
+            }
         }
     }
+    if let Some(number) = current {
+        finish(number, &mut text);
+    }
+    steps.shrink_to_fit();
     steps
-        .into_iter()
-        .map(|(number, text)| Step {
-            number,
-            text: RichText::parse(&text),
-        })
-        .collect()
 }
 
 fn split_step_number(line: &str) -> Option<(u32, &str)> {
