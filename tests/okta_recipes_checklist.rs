@@ -193,6 +193,17 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
             .is_some_and(|n| n.starts_with("Okta side not checked")),
         "{run:?}"
     );
+    // The detail pane says so too, under the verdict (scrolled to the end of the detail; the
+    // message line, which says it as well, is cleared first).
+    m.message = None;
+    tui_helpers::select(&mut m, "C9290");
+    update(&mut m, Action::SwitchPane);
+    for _ in 0..3 {
+        tui_helpers::screen(&mut m);
+        update(&mut m, Action::PageDown);
+    }
+    let shown = tui_helpers::screen(&mut m);
+    assert!(shown.contains("Okta side not checked"), "{shown}");
     let raw = std::fs::read_to_string(dir.path().join("plan.scimplan.json")).unwrap();
     assert!(!raw.contains(OKTA_TOKEN) && !raw.contains(&server.token));
     double.assert_valid();

@@ -103,6 +103,7 @@ fn suite_run(suite: SuiteKind, passed: bool) -> SuiteRun {
         duration_ms: 40,
         file: Some("Okta SCIM 2.0 SPEC Test".into()),
         sha256: Some("a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899".into()),
+        crud: None,
     }
 }
 

@@ -216,6 +216,107 @@ fn waiting_out_pauses_as_runscope_does_is_an_option() {
     );
 }
 
+/// The provisioning test, then (as the CRUD file does before its unassign) a pause and a change
+/// in "Okta": a request that changes something cannot be repeated to poll it.
+fn provisioning_then_change(user: &str, pause: f64) -> runscope::TestFile {
+    let mut file = provisioning_test(user);
+    let text = format!(
+        r#"{{"name":"change","steps":[
+        {{"step_type":"pause","duration":{pause}}},
+        {{"step_type":"request","note":"Unassign in Okta","method":"DELETE","url":"{{{{oktaOrgUrl}}}}/api/v1/apps/{{{{oktaAppId}}}}/users/1",
+          "headers":{{"Authorization":"SSWS {{{{oktaToken}}}}"}},
+          "assertions":[{{"source":"response_status","comparison":"equal_number","value":200}}]}}
+        ]}}"#
+    );
+    let tail = runscope::parse(text.as_bytes(), "change.json").unwrap();
+    for mut step in tail.steps {
+        if let runscope::Step::Request(request) = &mut step {
+            request.position = file.steps.len() + 1;
+        }
+        file.steps.push(step);
+    }
+    file
+}
+
+/// A pause before a change that follows a read whose assertions held is not waited: that read
+/// already saw the state the pause gives time for (the CRUD file's 40 s before the unassign).
+/// When the read did not hold, the pause is waited as the file says, unless the read was
+/// already polled for longer than the pause.
+#[test]
+fn a_pause_before_a_change_is_waited_only_when_the_read_before_it_did_not_give_it_time() {
+    let app = Arc::new(MiniScim::start(Quirks::default()));
+    let user = "seen@example.com";
+    let okta = fake_okta(app.clone(), user, Duration::from_millis(300));
+    let client = PlainClient::new().unwrap();
+    let options = RunOptions {
+        poll_interval: Duration::from_millis(100),
+        min_poll: Duration::from_millis(1200),
+        poll_factor: 0.0,
+        ..RunOptions::default()
+    };
+    let cancel = CancelFlag::new();
+    let context = RunContext {
+        client: &client,
+        secrets: &[],
+        cancel: &cancel,
+        options: &options,
+    };
+    let started = Instant::now();
+    let run = run_file(
+        &provisioning_then_change(user, 40.0),
+        &variables(&okta.url, &app),
+        "t",
+        &context,
+        &mut |_| {},
+    );
+    assert!(run.passed(), "{run:#?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        run.steps[3].wait.as_deref(),
+        Some(
+            "not waited: step 3 just before it already saw what it waits for (its assertions held)"
+        )
+    );
+
+    // "Okta" never provisions: the read fails at its deadline (1.2 s). A longer pause is
+    // waited as the file says; a shorter one was already given while the read was polled.
+    let other = "unseen@example.com";
+    let never = fake_okta(app.clone(), other, Duration::from_secs(600));
+    let run = run_file(
+        &provisioning_then_change(other, 2.0),
+        &variables(&never.url, &app),
+        "t",
+        &context,
+        &mut |_| {},
+    );
+    assert_eq!(run.steps[2].status, StepStatus::Fail);
+    assert!(run.steps[3].duration_ms >= 2000, "{:?}", run.steps[3]);
+    assert!(
+        run.steps[3]
+            .wait
+            .as_deref()
+            .unwrap()
+            .starts_with("waited 2 s, as the file says"),
+        "{:?}",
+        run.steps[3].wait
+    );
+    let run = run_file(
+        &provisioning_then_change(other, 0.3),
+        &variables(&never.url, &app),
+        "t",
+        &context,
+        &mut |_| {},
+    );
+    assert_eq!(run.steps[2].status, StepStatus::Fail);
+    let wait = run.steps[3].wait.as_deref().unwrap();
+    assert!(
+        wait.starts_with("not waited: step 3 just before it was already polled for ")
+            && wait.ends_with(" s, longer than the pause"),
+        "{wait}"
+    );
+    assert!(run.steps[3].duration_ms < 300, "{:?}", run.steps[3]);
+}
+
 /// Okta's three files read, and each uses only variables its initial values define: the CRUD
 /// file's Okta steps need `oktaOrgUrl`, `oktaAppId`, `oktaToken` beside the SCIM ones and the
 /// random values of Okta's CRUD initial script.

@@ -13,17 +13,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::model::{Overlay, PromptKind};
 use scimplan::tui::state::RunKind;
-use scimplan::tui::{Action, Mode, Model, update, view};
+use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
 use common::{case_row, write_plan};
 use scim_server::ScimServer;
-use tui_helpers::{on_disk, ready as open, select};
+use tui_helpers::{
+    message, on_disk, ready as open, screen, select, wait_for_job as wait_for_verification,
+};
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
 
@@ -48,50 +48,8 @@ fn small_plan(dir: &Path) -> PathBuf {
     path
 }
 
-fn message(m: &Model) -> String {
-    m.message
-        .as_ref()
-        .map(|x| x.text.clone())
-        .unwrap_or_default()
-}
-
-/// The screen as text, at 120x40.
-fn screen(m: &mut Model) -> String {
-    update(
-        m,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|frame| view::render(m, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for (i, cell) in buffer.content.iter().enumerate() {
-        text.push_str(cell.symbol());
-        if (i + 1) % 120 == 0 {
-            text.push('\n');
-        }
-    }
-    text
-}
-
 fn paste(m: &mut Model, text: &str) {
     update(m, Action::Paste(text.into()));
-}
-
-/// Ticks the event loop until the background verification ends (the check's own deadline bounds
-/// how long that takes).
-fn wait_for_verification(m: &mut Model) {
-    for _ in 0..3000 {
-        update(m, Action::Tick);
-        if m.running().is_none() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the verification never finished");
 }
 
 #[test]
@@ -783,4 +741,64 @@ fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     assert!(message(&m).contains("takes one value"), "{}", message(&m));
     assert!(!on_disk(&plan).verify.subjects.contains_key("group"));
     assert!(m.running().is_none());
+}
+
+/// `t` starts a case as `scimplan start` does: the app group C9315 will rename is noted (its
+/// SCIM id and members) before the Okta steps; a group the app does not have notes nothing.
+#[test]
+fn t_starts_a_case_by_noting_what_it_will_act_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    let ann = server.create_user("ann@example.com", "Ann", "Lee", true);
+    let app_group = server.create_group("Sales Team", &[&ann]);
+    for (name, value) in [
+        ("group", "Engineering"),
+        ("app_group", "Sales Team"),
+        ("members", "ann@example.com"),
+    ] {
+        m.ws.store
+            .session
+            .verify
+            .subjects
+            .insert(name.into(), value.into());
+    }
+    select(&mut m, "C9315");
+    key(&mut m, KeyCode::Char('t'));
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9315 started: "),
+        "{}",
+        message(&m)
+    );
+    let started = on_disk(&plan)
+        .verify
+        .started
+        .get("C9315")
+        .cloned()
+        .expect("the start is kept");
+    assert_eq!(
+        started.observed.get("app_group_id"),
+        Some(&app_group),
+        "{started:?}"
+    );
+    assert_eq!(started.observed.get("app_group_members"), Some(&ann));
+
+    // A group the app does not have (only a letter-case twin): nothing is noted, and why.
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("app_group".into(), "sales team".into());
+    m.ws.store.session.verify.started.clear();
+    m.ws.save().unwrap();
+    key(&mut m, KeyCode::Char('t'));
+    wait_for_verification(&mut m);
+    assert!(
+        message(&m).starts_with("C9315 not started: "),
+        "{}",
+        message(&m)
+    );
+    assert!(!on_disk(&plan).verify.started.contains_key("C9315"));
 }

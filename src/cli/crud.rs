@@ -1,23 +1,21 @@
-//! `scimplan crud PLAN [--file F] [--yes] [--json]`: Okta's CRUD file run through the Runscope
-//! runner with both connections, its pauses polled; the Okta user it creates is always cleaned
-//! up (unassigned, deactivated, deleted), after a failure, Ctrl-C or SIGTERM too.
+//! `scimplan crud PLAN [--file F] [--yes] [--json] [--junit F]`: Okta's CRUD file run through
+//! the Runscope runner with both connections (`verify::crud`), its pauses polled; the Okta user
+//! it creates is always cleaned up (unassigned, deactivated, deleted), after a failure, Ctrl-C
+//! or SIGTERM too. Exit codes like `spec`: 0 passed, 1 failed, 2 could not run or cancelled.
 
 use std::path::{Path, PathBuf};
 
-use super::okta::print_okta_refusals;
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
-use crate::session::{AuthScheme, FileRun, OKTA_TOKEN_ENV, OktaAuth, SuiteKind, SuiteRun};
-use crate::verify::http::PlainClient;
-use crate::verify::okta::{OktaClient, OktaCredential, OktaError, token_from_env};
-use crate::verify::runscope::initial::{AuthValue, authorization_value, crud_variables};
-use crate::verify::runscope::{RunContext, RunEvent, RunOptions, run_file};
-use crate::verify::{CancelFlag, Secret};
+use crate::session::{OKTA_TOKEN_ENV, write_atomic};
+use crate::verify::okta::token_from_env;
+use crate::verify::{CancelFlag, CrudOptions, run_crud};
 
 pub struct CrudArgs {
     pub file: Option<PathBuf>,
     /// Seconds a step after a pause is polled, instead of the runner's default.
     pub deadline: Option<f64>,
     pub yes: bool,
+    pub junit: Option<PathBuf>,
     pub json: bool,
 }
 
@@ -29,105 +27,62 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
         )
     })?;
-    if okta.auth != OktaAuth::ApiToken {
-        return Err(usage_error(format!(
-            "Okta's CRUD file signs in with an API token (Authorization: SSWS {{{{oktaToken}}}}), not a service app: set {OKTA_TOKEN_ENV} to a token of the org."
-        )));
+    let (file, pinned) = super::verify::test_file(&ws, args.file.as_deref(), "crud")?;
+    let mut options = CrudOptions::new(okta, file).map_err(usage_error)?;
+    options.expected_sha256 = pinned;
+    if let Some(seconds) = args.deadline {
+        options.set_deadline(seconds).map_err(usage_error)?;
     }
     let token = token_from_env().ok_or_else(|| {
         usage_error(format!(
             "the Okta API token is not set: export {OKTA_TOKEN_ENV} (Okta's CRUD file sends it as SSWS)."
         ))
     })?;
-    let (file, pinned) = super::verify::test_file(&ws, args.file.as_deref(), "crud")?;
-    let auth = match &connection.auth {
-        AuthScheme::Bearer => AuthValue::Bearer(secret.expose()),
-        AuthScheme::Basic => AuthValue::Basic {
-            username: connection.username.as_deref().unwrap_or_default(),
-            password: secret.expose(),
-        },
-        AuthScheme::Header { .. } => AuthValue::Raw(secret.expose()),
-    };
-    let scim_auth = authorization_value(&auth);
-    let mut rng = fastrand::Rng::new();
-    let variables = crud_variables(
-        &okta.org_url,
-        &okta.app_id,
-        token.expose(),
-        &connection.base_url,
-        &scim_auth,
-        &mut rng,
-    );
-    let login = variables
-        .get("okta_user_email")
-        .cloned()
-        .unwrap_or_default();
+    let login = options.okta_user().to_string();
     eprintln!(
-        "Running {} ({}) against {} and {}.\nIt creates the Okta user {login}, assigns it to app {} and provisions it into the app; scimplan removes the Okta user at the end (the app keeps it, deactivated).",
-        file.name, file.path, okta.org_url, connection.base_url, okta.app_id
+        "Running {} ({}) against {} and {}.\n{}",
+        options.file.name,
+        options.file.path,
+        options.okta.org_url,
+        connection.base_url,
+        options.describe(&connection.base_url)
     );
     if !args.yes && !super::verify::confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
     }
     let cancel = CancelFlag::new();
+    // Ctrl-C and SIGTERM stop the file; the clean-up still runs. A second one ends at once.
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, cancel.atomic());
         let _ = signal_hook::flag::register(signal, cancel.atomic());
     }
-    let client = PlainClient::new()?;
-    let secrets = [
-        secret.clone(),
-        token.clone(),
-        Secret::new(scim_auth.clone()),
-    ];
-    let mut options = RunOptions::default();
-    if let Some(seconds) = args.deadline {
-        if !(seconds.is_finite() && seconds > 0.0) {
-            return Err(usage_error(format!(
-                "--deadline {seconds}: give a number of seconds above 0."
-            )));
-        }
-        options.poll_factor = 0.0;
-        options.min_poll = std::time::Duration::from_secs_f64(seconds);
-    }
-    let context = RunContext {
-        client: &client,
-        secrets: &secrets,
-        cancel: &cancel,
-        options: &options,
-    };
     let quiet = args.json;
-    let target = format!("{} and {}", okta.org_url, connection.base_url);
-    let mut run = run_file(&file, &variables, &target, &context, &mut |event| {
-        if quiet {
-            return;
-        }
-        match event {
-            RunEvent::Step(step) => super::verify::print_step(&step),
-            RunEvent::Attempt {
-                position,
-                number,
-                failing,
-                retry_in,
-            } => eprintln!(
-                "      step {position} attempt {number}: {failing}; again in {:.1} s",
-                retry_in.as_secs_f32()
-            ),
-        }
-    });
-    run.file.expected_sha256 = pinned.filter(|p| p != &run.file.sha256);
-    // Clean up with a fresh flag: a cancel stops the file, never the clean-up.
-    let removed = clean_up(&okta, token, &login);
+    let report = run_crud(
+        &connection,
+        &secret,
+        &token,
+        &options,
+        &cancel,
+        &mut |event| {
+            if !quiet {
+                super::verify::print_file_event(&event);
+            }
+        },
+    );
+    let run = &report.run;
     if !quiet {
-        print_okta_refusals(&run);
+        for refusal in &report.refusals {
+            println!("{refusal}");
+        }
+        for line in report.okta.iter().flat_map(|trail| trail.lines()) {
+            println!("Okta: {line}");
+        }
     }
-    match &removed {
-        Ok(Some(line)) => eprintln!("clean-up: {line}"),
-        Ok(None) => eprintln!("clean-up: no Okta user {login} was left to remove."),
-        Err(e) => eprintln!(
-            "warning: clean-up failed: {e}\nRemove the Okta user {login} by hand (Directory > People: deactivate, then delete)."
-        ),
+    let cleanup = report.cleanup_line();
+    match &report.cleanup {
+        crate::session::CleanUp::Failed { .. } => eprintln!("warning: clean-up {cleanup}"),
+        _ => eprintln!("clean-up: {cleanup}"),
     }
     if run.unreachable.is_some() && run.requests().count() <= 1 {
         eprintln!(
@@ -137,14 +92,21 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         );
         return Ok(EXIT_ERROR);
     }
-    if !run.cancelled {
-        ws.store.session.suite_runs.push(suite_run(&run));
-        save(&mut ws)?;
+    let code = if run.cancelled || run.unreachable.is_some() {
+        EXIT_ERROR
+    } else if run.passed() {
+        0
+    } else {
+        EXIT_FINDING
+    };
+    if let Some(path) = &args.junit {
+        write_atomic(path, crate::report::junit::crud(&report).as_bytes(), false)
+            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
     }
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&run).expect("run serializes")
+            serde_json::to_string_pretty(&report).expect("report serializes")
         );
     } else {
         println!(
@@ -156,51 +118,10 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         );
         println!("test user: {login}");
     }
-    Ok(if run.cancelled || run.unreachable.is_some() {
-        EXIT_ERROR
-    } else if run.passed() {
-        0
-    } else {
-        EXIT_FINDING
-    })
-}
-
-fn suite_run(run: &FileRun) -> SuiteRun {
-    SuiteRun {
-        suite: SuiteKind::Crud,
-        at: run.at,
-        target: run.target.clone(),
-        passed: run.passed(),
-        checks: run.requests().count(),
-        failures: run.failures(),
-        warnings: run.warnings(),
-        duration_ms: run.duration_ms,
-        file: Some(run.file.name.clone()),
-        sha256: Some(run.file.sha256.clone()),
+    // A cancelled run says nothing about the app: it is not recorded.
+    if !run.cancelled {
+        ws.store.session.record_crud(report);
+        save(&mut ws)?;
     }
-}
-
-/// Removes the Okta user the file created: unassigns it, deactivates and deletes it. What was
-/// removed, or `None` when there was no such user.
-fn clean_up(
-    okta: &crate::session::OktaConnection,
-    token: Secret,
-    login: &str,
-) -> Result<Option<String>, OktaError> {
-    let client = OktaClient::new(okta, OktaCredential::ApiToken(token))?;
-    let Some(user) = client.user(login)? else {
-        return Ok(None);
-    };
-    let mut done = Vec::new();
-    if client.app_user(&user.id)?.is_some() {
-        client.unassign_user(&user.id)?;
-        done.push("unassigned");
-    }
-    client.delete_user(&user.id)?;
-    done.push("deactivated and deleted");
-    Ok(Some(format!(
-        "Okta user {login} ({}) {}.",
-        user.id,
-        done.join(", ")
-    )))
+    Ok(code)
 }

@@ -284,6 +284,9 @@ pub enum Command {
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
+        /// Also write the results as JUnit XML.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
         /// Print the run as JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -458,6 +461,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             file,
             deadline,
             yes,
+            junit,
             json,
         }) => crud::crud(
             &plan,
@@ -466,6 +470,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 file,
                 deadline,
                 yes,
+                junit,
                 json,
             },
         ),

@@ -200,38 +200,6 @@ pub fn print_trail(run: &VerifyRun) {
     }
 }
 
-/// Okta's refusals in a CRUD run, with Okta's words: the failed steps sent to the Okta API whose
-/// answer is an Okta error (the file's password against the org's password policy, say).
-pub fn print_okta_refusals(run: &crate::session::FileRun) {
-    use crate::session::StepStatus;
-    for step in run.steps.iter().filter(|s| s.status == StepStatus::Fail) {
-        if !step.url.contains("/api/v1/") {
-            continue;
-        }
-        let Some(last) = step.attempts.last() else {
-            continue;
-        };
-        let Ok(api) = serde_json::from_str::<crate::verify::okta::ApiError>(&last.response_body)
-        else {
-            continue;
-        };
-        if api.error_code.is_empty() {
-            continue;
-        }
-        let hint = if api.error_summary.contains("password") {
-            " The file's fixed password does not meet this org's password policy: relax the policy for the test (Security > Authenticators > Password) or edit a copy of the file and run it with --file."
-        } else {
-            ""
-        };
-        println!(
-            "Okta refused step {} ({}): {}.{hint}",
-            step.position,
-            step.title(),
-            api.describe()
-        );
-    }
-}
-
 /// `scimplan console PLAN CASE [--system-log] [--open]`: the Admin Console page the case needs,
 /// printed (the URL on stdout, for scripts and terminals over SSH) and opened when asked.
 pub fn console(

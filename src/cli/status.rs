@@ -75,6 +75,12 @@ pub fn status_text(ws: &Workspace) -> String {
         row(&mut out, name, tally);
     }
     row(&mut out, "Total", &total);
+    // Each API suite: its Runscope link, and the latest local run of Okta's file beside it.
+    let readiness = crate::report::assess(plan, &ws.reqs, session);
+    out.push_str("\nAPI suites:\n");
+    for suite in &readiness.suites {
+        let _ = writeln!(out, "  {}: {}", suite.name(), suite.describe());
+    }
     out
 }
 

@@ -130,16 +130,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             return;
         }
         match event {
-            VerifyEvent::FileStep(step) => print_step(&step),
-            VerifyEvent::FileAttempt {
-                position,
-                number,
-                failing,
-                retry_in,
-            } => eprintln!(
-                "      step {position} attempt {number}: {failing}; again in {:.1} s",
-                retry_in.as_secs_f32()
-            ),
+            VerifyEvent::FileStep(_) | VerifyEvent::FileAttempt { .. } => print_file_event(&event),
             VerifyEvent::SpecCheck(check) if check.name != "cleanup" => {
                 if !extra_header {
                     println!(
@@ -220,6 +211,23 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     } else {
         EXIT_FINDING
     })
+}
+
+/// A step of one of Okta's files as it ends, or a polling attempt that did not hold yet.
+pub(super) fn print_file_event(event: &VerifyEvent) {
+    match event {
+        VerifyEvent::FileStep(step) => print_step(step),
+        VerifyEvent::FileAttempt {
+            position,
+            number,
+            failing,
+            retry_in,
+        } => eprintln!(
+            "      step {position} attempt {number}: {failing}; again in {:.1} s",
+            retry_in.as_secs_f32()
+        ),
+        _ => {}
+    }
 }
 
 pub(super) fn print_step(step: &StepRecord) {

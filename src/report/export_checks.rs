@@ -135,16 +135,8 @@ pub fn write_checks_sheet(
                 sheet.write_string(row, 1, text(&step.title()))?;
                 sheet.write_string(row, 2, step.status.label())?;
                 let why: Vec<String> = step
-                    .failed_assertions()
-                    .map(|a| {
-                        format!(
-                            "{}: expected {}, got {}",
-                            a.describe(),
-                            a.expected,
-                            a.actual
-                        )
-                    })
-                    .chain(step.problems.iter().cloned())
+                    .what_failed()
+                    .into_iter()
                     .chain(step.wait.iter().cloned())
                     .collect();
                 sheet.write_string(row, 3, text(&why.join("\n")))?;

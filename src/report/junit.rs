@@ -1,12 +1,13 @@
 //! JUnit XML, the one writer for every JUnit file scimplan produces: the readiness summary (a
-//! suite per plan section plus the API suites), case verification runs, and SPEC runs.
+//! suite per plan section plus the API suites), case verification runs, SPEC and CRUD runs.
 
 use std::fmt::Write as _;
 
 use super::readiness::Readiness;
 use super::render::{outcome_key, section_label};
 use crate::session::{
-    CheckStatus, Outcome, SpecReport, StepRecord, StepStatus, Verdict, VerifyRun,
+    CheckStatus, CleanUp, CrudReport, FileRun, Outcome, SpecReport, StepRecord, StepStatus,
+    Verdict, VerifyRun,
 };
 
 /// What became of one test case.
@@ -240,24 +241,12 @@ pub fn runs(runs: &[VerifyRun]) -> String {
 
 /// One test case per SPEC check; warnings pass.
 pub fn spec(report: &SpecReport) -> String {
-    let mut suites = Vec::new();
-    let files = report.file.iter().chain(report.entitlements.iter());
-    for run in files {
-        let class = run.file.name.clone();
-        let cases = run
-            .requests()
-            .map(|step| TestCase {
-                class: class.clone(),
-                name: step.title(),
-                seconds: Some(step.duration_ms as f64 / 1000.0),
-                result: step_result(step),
-            })
-            .collect();
-        suites.push(TestSuite {
-            name: format!("{} against {}", run.file.name, run.target),
-            cases,
-        });
-    }
+    let mut suites: Vec<TestSuite> = report
+        .file
+        .iter()
+        .chain(report.entitlements.iter())
+        .map(file_suite)
+        .collect();
     // Reported apart and never part of Okta's verdict: problems are skipped cases, not failures.
     let extra = report
         .checks
@@ -283,20 +272,47 @@ pub fn spec(report: &SpecReport) -> String {
     write("scimplan spec", &suites)
 }
 
+/// One test case per CRUD step, then the clean-up of the Okta user (an error when it failed:
+/// the tester must remove the user by hand).
+pub fn crud(report: &CrudReport) -> String {
+    let mut suite = file_suite(&report.run);
+    suite.cases.push(TestCase {
+        class: "clean-up".into(),
+        name: format!("remove the Okta user {}", report.okta_user),
+        seconds: None,
+        result: match &report.cleanup {
+            CleanUp::Failed { .. } => Result::Failed {
+                error: true,
+                kind: "clean-up failed".into(),
+                message: report.cleanup_line(),
+                detail: report.cleanup_line(),
+            },
+            _ => Result::Passed,
+        },
+    });
+    write("scimplan crud", &[suite])
+}
+
+/// A Runscope file's run: one test case per request step.
+fn file_suite(run: &FileRun) -> TestSuite {
+    let class = run.file.name.clone();
+    let cases = run
+        .requests()
+        .map(|step| TestCase {
+            class: class.clone(),
+            name: step.title(),
+            seconds: Some(step.duration_ms as f64 / 1000.0),
+            result: step_result(step),
+        })
+        .collect();
+    TestSuite {
+        name: format!("{} against {}", run.file.name, run.target),
+        cases,
+    }
+}
+
 fn step_result(step: &StepRecord) -> Result {
-    let why = || {
-        step.failed_assertions()
-            .map(|a| {
-                format!(
-                    "{}: expected {}, got {}",
-                    a.describe(),
-                    a.expected,
-                    a.actual
-                )
-            })
-            .chain(step.problems.iter().cloned())
-            .collect::<Vec<_>>()
-    };
+    let why = || step.what_failed();
     match step.status {
         StepStatus::Pass | StepStatus::Pause => Result::Passed,
         StepStatus::Skipped => Result::Skipped("skipped in the file".into()),

@@ -132,7 +132,9 @@ impl SuiteStatus {
                     SuiteKind::Spec => {
                         "run Okta's SPEC file locally (`scimplan spec PLAN`, or r in the summary) until it passes, then"
                     }
-                    SuiteKind::Crud => "",
+                    SuiteKind::Crud => {
+                        "run Okta's CRUD file locally (`scimplan crud PLAN`, or R in the summary) until it passes, then"
+                    }
                 };
                 let steps = format!(
                     "{first} run Okta's {} file in Runscope and record the results link with `scimplan suites PLAN --{key}-link URL`",

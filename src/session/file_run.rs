@@ -140,6 +140,22 @@ impl StepRecord {
     pub fn failed_assertions(&self) -> impl Iterator<Item = &AssertionResult> {
         self.assertions.iter().filter(|a| !a.passed)
     }
+
+    /// What went wrong, a line each: every failed assertion (`...: expected X, got Y`), then
+    /// the step's problems.
+    pub fn what_failed(&self) -> Vec<String> {
+        self.failed_assertions()
+            .map(|a| {
+                format!(
+                    "{}: expected {}, got {}",
+                    a.describe(),
+                    a.expected,
+                    a.actual
+                )
+            })
+            .chain(self.problems.iter().cloned())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,5 +306,69 @@ mod tests {
         run.cancelled = true;
         assert!(!run.passed());
         assert_eq!(run.verdict(), "cancelled");
+    }
+}
+
+/// A run of Okta's CRUD file: the run, the Okta user the file created, what the clean-up
+/// removed, and Okta's refusals in its own words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrudReport {
+    pub run: FileRun,
+    /// The login (= email) of the Okta user the file creates.
+    pub okta_user: String,
+    pub cleanup: CleanUp,
+    /// Steps Okta refused, explained: `Okta refused step 2 (...): E0000001: ...`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusals: Vec<String>,
+    /// Okta's side of a failed run, read before the clean-up: the app user's sync state and
+    /// the System Log since the run started (why provisioning into the app failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<super::OktaTrail>,
+}
+
+/// What the clean-up after a CRUD run did with the Okta user the file created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CleanUp {
+    /// Unassigned from the app (when it still was), deactivated and deleted.
+    Removed { id: String, unassigned: bool },
+    /// No such Okta user existed any more (or the file never created it).
+    NothingLeft,
+    /// The clean-up could not finish: the user is left in the org.
+    Failed { why: String },
+}
+
+impl CrudReport {
+    /// What the clean-up did, in a sentence.
+    pub fn cleanup_line(&self) -> String {
+        let login = &self.okta_user;
+        match &self.cleanup {
+            CleanUp::Removed { id, unassigned } => format!(
+                "Okta user {login} ({id}) {}deactivated and deleted.",
+                if *unassigned { "unassigned, " } else { "" }
+            ),
+            CleanUp::NothingLeft => format!("no Okta user {login} was left to remove."),
+            CleanUp::Failed { why } => format!(
+                "failed: {why}. Remove the Okta user {login} by hand (Directory > People: deactivate, then delete)."
+            ),
+        }
+    }
+
+    /// The summary kept in `Session::suite_runs`, shown beside the Runscope CRUD link.
+    pub fn suite_run(&self) -> super::SuiteRun {
+        let run = &self.run;
+        super::SuiteRun {
+            suite: super::SuiteKind::Crud,
+            at: run.at,
+            target: run.target.clone(),
+            passed: run.passed(),
+            checks: run.requests().count(),
+            failures: run.failures(),
+            warnings: run.warnings(),
+            duration_ms: run.duration_ms,
+            file: Some(run.file.name.clone()),
+            sha256: Some(run.file.sha256.clone()),
+            crud: None,
+        }
     }
 }

@@ -21,7 +21,9 @@ pub use atomic::{
 };
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
-pub use file_run::{AssertionResult, FileRef, FileRun, StepRecord, StepRequirement, StepStatus};
+pub use file_run::{
+    AssertionResult, CleanUp, CrudReport, FileRef, FileRun, StepRecord, StepRequirement, StepStatus,
+};
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use links::{LinkError, check_link};
 pub use lock::{LockError, lock_path};

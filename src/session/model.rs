@@ -207,6 +207,10 @@ pub struct SuiteRun {
     /// That file's SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// The whole CRUD run, step by step, with its Okta user and clean-up: kept on the latest
+    /// CRUD run only (`Session::record_crud` drops it from older ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crud: Option<Box<super::file_run::CrudReport>>,
 }
 
 /// A record that the workbook changed under the session.
@@ -323,6 +327,26 @@ impl Session {
     /// The most recent run of one of scimplan's own suites.
     pub fn latest_suite_run(&self, suite: SuiteKind) -> Option<&SuiteRun> {
         self.suite_runs.iter().rev().find(|r| r.suite == suite)
+    }
+
+    /// The latest CRUD run kept whole, if the latest CRUD run has it.
+    pub fn latest_crud(&self) -> Option<&super::file_run::CrudReport> {
+        self.latest_suite_run(SuiteKind::Crud)?.crud.as_deref()
+    }
+
+    /// Records a CRUD run: its summary for readiness, and the run itself on it (older CRUD runs
+    /// keep their summary only, so the session does not grow with every run).
+    pub fn record_crud(&mut self, report: super::file_run::CrudReport) {
+        for older in self
+            .suite_runs
+            .iter_mut()
+            .filter(|r| r.suite == SuiteKind::Crud)
+        {
+            older.crud = None;
+        }
+        let mut run = report.suite_run();
+        run.crud = Some(Box::new(report));
+        self.suite_runs.push(run);
     }
 
     pub fn is_supported(&self, capability: &str) -> bool {

@@ -423,6 +423,7 @@ impl SpecReport {
             duration_ms: self.duration_ms,
             file: self.file.as_ref().map(|f| f.file.name.clone()),
             sha256: self.file.as_ref().map(|f| f.file.sha256.clone()),
+            crud: None,
         }
     }
 }

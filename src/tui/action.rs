@@ -49,6 +49,8 @@ pub enum Action {
     VerifyCase,
     /// Checks every applicable case that has a recipe and known inputs.
     VerifyAll,
+    /// Before the case's Okta steps: notes what its check will compare with (`scimplan start`).
+    StartCase,
     /// Opens the SCIM connection form (URL and auth scheme).
     ConnectionSettings,
     /// Opens the Okta Admin Console page the selected case's steps start on (and shows its URL).
@@ -85,6 +87,8 @@ pub enum Action {
     CrudLink,
     /// In the summary: run scimplan's SPEC suite against the app (asks first).
     RunSpec,
+    /// In the summary: run Okta's CRUD file against the Okta org and the app (asks first).
+    RunCrud,
     /// Agrees to what the open question proposes.
     Agree,
     /// In a form: the next field.
@@ -97,7 +101,7 @@ pub enum Action {
     PrevChoice,
     /// In the evidence prompt: completes the file path typed so far.
     CompletePath,
-    /// In the summary: the latest local SPEC run, step by step.
+    /// In the summary: the latest local SPEC and CRUD runs, step by step.
     SpecRunDetail,
     /// Quitting with unsaved changes: try the session file again.
     RetrySave,
@@ -178,6 +182,7 @@ impl Action {
             Export => "Export the completed workbook",
             VerifyCase => "Verify the case against the SCIM API",
             VerifyAll => "Verify every case that has a recipe",
+            StartCase => "Start the case (note what it acts on, before Okta)",
             ConnectionSettings => "Connections: the app's SCIM API and the Okta org",
             OpenAdminPage => "Open the case's Okta Admin Console page (shows URL)",
             OpenSystemLog => "Open the case's Okta System Log page (shows URL)",
@@ -196,12 +201,13 @@ impl Action {
             SpecLink => "Record the Runscope SPEC link",
             CrudLink => "Record the Runscope CRUD link",
             RunSpec => "Run the SPEC suite against the app",
+            RunCrud => "Run the CRUD suite against the Okta org and the app",
             Agree => "Yes, go ahead",
             NextField => "Next field",
             PrevField => "Previous field",
             NextChoice => "Next choice (cursor right in a text field)",
             PrevChoice => "Previous choice (cursor left in a text field)",
-            SpecRunDetail => "The latest local SPEC run, step by step",
+            SpecRunDetail => "The latest local SPEC and CRUD runs, step by step",
             RetrySave => "Try saving the session file again",
             SaveElsewhere => "Save the session to another file",
             QuitLosingChanges => "Quit and lose the unsaved changes",
@@ -240,10 +246,12 @@ impl Action {
             Export => "export",
             VerifyCase => "verify",
             VerifyAll => "verify all",
+            StartCase => "start",
             JumpToCase => "go to case",
             SpecLink => "SPEC link",
             CrudLink => "CRUD link",
             RunSpec => "run SPEC",
+            RunCrud => "run CRUD",
             ConnectionSettings => "connection",
             OpenAdminPage => "Admin Console",
             OpenSystemLog => "System Log page",
@@ -251,7 +259,7 @@ impl Action {
             Agree => "yes",
             NextField => "next field",
             NextChoice | PrevChoice => "choose",
-            SpecRunDetail => "SPEC run",
+            SpecRunDetail => "runs",
             RetrySave => "retry",
             SaveElsewhere => "save elsewhere",
             QuitLosingChanges => "quit, losing them",

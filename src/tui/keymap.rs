@@ -25,7 +25,7 @@ pub enum Mode {
     Summary,
     /// The SCIM connection form.
     Connection,
-    /// The SPEC suite is about to create a user: go ahead or not.
+    /// Okta's SPEC or CRUD file is about to create a user: go ahead or not.
     ConfirmSpec,
     /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
     Unsaved,
@@ -33,7 +33,7 @@ pub enum Mode {
     Attach,
     /// Who is testing and which app.
     Identity,
-    /// The latest local SPEC run, step by step.
+    /// The latest local SPEC and CRUD runs, step by step.
     SpecRun,
 }
 
@@ -66,11 +66,11 @@ impl Mode {
             Mode::Help => "Help",
             Mode::Summary => "Summary",
             Mode::Connection => "SCIM connection",
-            Mode::ConfirmSpec => "Run the SPEC suite",
+            Mode::ConfirmSpec => "Run Okta's test file",
             Mode::Attach => "Attach evidence",
             Mode::Identity => "Who is testing",
             Mode::Unsaved => "Unsaved changes",
-            Mode::SpecRun => "SPEC run",
+            Mode::SpecRun => "Local suite runs",
         }
     }
 
@@ -263,6 +263,7 @@ impl Default for Keymap {
         bind(&mut normal, &["E"], Export);
         bind(&mut normal, &["v"], VerifyCase);
         bind(&mut normal, &["V"], VerifyAll);
+        bind(&mut normal, &["t"], StartCase);
         bind(&mut normal, &["C"], ConnectionSettings);
         bind(&mut normal, &["w"], OpenAdminPage);
         bind(&mut normal, &["W"], OpenSystemLog);
@@ -327,6 +328,7 @@ impl Default for Keymap {
         bind(&mut summary, &["l"], SpecLink);
         bind(&mut summary, &["L"], CrudLink);
         bind(&mut summary, &["r"], RunSpec);
+        bind(&mut summary, &["R"], RunCrud);
         bind(&mut summary, &["d"], SpecRunDetail);
         bind(&mut summary, &["C"], ConnectionSettings);
         bind(&mut summary, &["esc"], Back);
@@ -409,7 +411,9 @@ impl Default for Keymap {
             (Mode::Help, vec![MoveDown, Close]),
             (
                 Mode::Summary,
-                vec![JumpToCase, RunSpec, SpecLink, CrudLink, Back, Export, Close],
+                vec![
+                    JumpToCase, RunSpec, RunCrud, SpecLink, CrudLink, Back, Export, Close,
+                ],
             ),
             // The scheme's own label says which keys choose it.
             (Mode::Connection, vec![NextField, Submit, Cancel]),

@@ -14,7 +14,9 @@ pub mod model;
 mod mouse;
 pub mod okta;
 mod overlays;
+mod start;
 pub mod state;
+pub mod suites;
 pub mod update;
 pub mod view;
 pub mod wire;
@@ -95,13 +97,19 @@ pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
 /// Ends the process after SIGTERM/SIGHUP if the event loop has not done so itself. When the
 /// terminal hangs up, crossterm's reader can spin on it forever without returning to our loop;
 /// every change is already on disk, so exiting here loses nothing but the open case's timer.
-fn spawn_signal_watchdog(stop: Arc<AtomicBool>) {
+/// While `cleaning` is set (a suite run removing the user it created), it waits longer, up to
+/// `CLEAN_UP_LIMIT`.
+fn spawn_signal_watchdog(stop: Arc<AtomicBool>, cleaning: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(100));
         }
         // Give the event loop time to save and exit the ordinary way.
         std::thread::sleep(Duration::from_secs(2));
+        let until = std::time::Instant::now() + CLEAN_UP_LIMIT;
+        while cleaning.load(Ordering::Relaxed) && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
         restore_terminal();
         // Not eprintln!: it panics when the terminal is gone, and this thread must reach exit.
         let _ = writeln!(
@@ -161,7 +169,8 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
 
-    spawn_signal_watchdog(Arc::clone(&stop));
+    let cleaning = Arc::new(AtomicBool::new(false));
+    spawn_signal_watchdog(Arc::clone(&stop), Arc::clone(&cleaning));
     let mut terminal = ratatui::init();
     // ratatui's hook restores the screen; ours also turns the mouse and paste modes off first.
     let ratatui_hook = std::panic::take_hook();
@@ -182,6 +191,17 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
     let _ = terminal.show_cursor();
     std::mem::forget(terminal);
     if stop.load(Ordering::Relaxed) {
+        // A suite run still removes the user it created before the process ends.
+        if model.running().is_some() {
+            cleaning.store(true, Ordering::Relaxed);
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimplan: stopping; a run is cancelled and cleans up the user it created first…"
+            );
+            wire::finish_cancelled(&mut model, CLEAN_UP_LIMIT);
+            let _ = writeln!(std::io::stderr(), "scimplan: {}", message_text(&model));
+            cleaning.store(false, Ordering::Relaxed);
+        }
         model.credit_time();
         model.save();
         // The terminal may be gone: a failed write must not turn into a panic.
@@ -198,6 +218,17 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
     }
     let _ = std::io::stdout().flush();
     result.map(|()| model.ws.unsaved().changes)
+}
+
+/// How long a stopped checklist waits for a suite run's clean-up (its requests time out first).
+const CLEAN_UP_LIMIT: Duration = Duration::from_secs(90);
+
+fn message_text(model: &Model) -> String {
+    model
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
 }
 
 /// Events handled between two frames at most.

@@ -13,10 +13,10 @@ use super::keymap::{Keymap, Mode};
 use super::layout;
 pub use super::state::{
     CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
-    SummaryView, Verification, VerifyTarget,
+    SecretKind, SummaryView, Verification, VerifyTarget,
 };
 use crate::session::{Outcome, Tally, tally_sections};
-use crate::verify::{RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
+use crate::verify::{CrudOptions, RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
 /// What the detail pane shows of its content.
@@ -131,10 +131,10 @@ pub struct Model {
     pub recipes: RecipeBook,
     /// The SCIM secret typed in the masked prompt: memory only.
     pub secret: Option<Secret>,
-    /// Read the secret from its environment variable before asking (tests turn this off so
+    /// Read the secrets from their environment variables before asking (tests turn this off so
     /// they do not depend on the environment they run in).
     pub secrets_from_env: bool,
-    /// The Okta API token typed in the checklist: memory only.
+    /// The Okta API token typed in the checklist (connection form or a CRUD run): memory only.
     pub okta_secret: Option<Secret>,
     /// An Okta connection waiting for its token (asked in the masked prompt) to be checked.
     pub okta_pending: Option<crate::session::OktaConnection>,
@@ -286,7 +286,15 @@ impl Model {
     /// The user the SPEC suite offers to create, while it asks.
     pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
         match &mut self.job {
-            Job::NeedsConsent(options) => Some(options),
+            Job::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
+            _ => None,
+        }
+    }
+
+    /// The Okta user the CRUD suite offers to create, while it asks.
+    pub fn crud_offer_mut(&mut self) -> Option<&mut CrudOptions> {
+        match &mut self.job {
+            Job::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
             _ => None,
         }
     }

@@ -6,13 +6,13 @@ use super::action::Action;
 use super::connect_form;
 use super::model::{HelpView, Model, Overlay, PromptKind};
 use super::update::{apply_mark, edit_line, precondition_reason, quit};
-use super::wire::{self, VerifyTarget};
+use super::wire::{self, SecretKind, VerifyTarget};
 use crate::session::Outcome;
 
-/// Scrolling the latest SPEC run.
-pub fn spec_run(m: &mut Model, action: Action) {
+/// Scrolling the latest SPEC and CRUD runs.
+pub fn suite_runs(m: &mut Model, action: Action) {
     let page = m.area.height.saturating_sub(6).max(1) as usize;
-    let Some(Overlay::SpecRun(view)) = m.top_mut() else {
+    let Some(Overlay::SuiteRuns(view)) = m.top_mut() else {
         return;
     };
     match action {
@@ -97,6 +97,11 @@ pub fn prompt(m: &mut Model, action: Action) {
                     m.pop();
                     wire::secret_given(m, value);
                 }
+                // The token a CRUD run waits for, or the one the connection form needs.
+                PromptKind::OktaToken if wire::waits_for(m, SecretKind::Okta) => {
+                    m.pop();
+                    wire::secret_given(m, value);
+                }
                 PromptKind::OktaToken => {
                     m.pop();
                     super::okta::token_given(m, value);
@@ -122,10 +127,11 @@ pub fn prompt(m: &mut Model, action: Action) {
             let kind = open.kind;
             m.pop();
             m.info("Cancelled: nothing recorded.");
-            if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret) {
+            if matches!(kind, PromptKind::VerifyInput | PromptKind::Secret)
+                || wire::waits_for(m, SecretKind::Okta)
+            {
                 wire::abandon(m);
-            }
-            if kind == PromptKind::OktaToken {
+            } else if kind == PromptKind::OktaToken {
                 m.okta_pending = None;
                 m.info("Okta connection not saved: it needs the token to be checked.");
             }
@@ -266,11 +272,19 @@ pub fn summary(m: &mut Model, action: Action) {
         Action::SpecLink => wire::ask_link(m, PromptKind::SpecLink),
         Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
         Action::RunSpec => wire::verify(m, VerifyTarget::Spec(None)),
+        Action::RunCrud => wire::verify(m, VerifyTarget::Crud(None)),
         Action::SpecRunDetail => {
-            if m.ws.store.session.verify.last_spec.is_some() {
-                m.push(Overlay::SpecRun(HelpView::default()));
+            let session = &m.ws.store.session;
+            if session.verify.last_spec.is_some() || session.latest_crud().is_some() {
+                m.push(Overlay::SuiteRuns(HelpView::default()));
             } else {
-                m.info("No local SPEC run yet: r runs Okta's SPEC file against the app.");
+                let keys = |action| m.keymap.keys_for(super::keymap::Mode::Summary, &action);
+                let text = format!(
+                    "No local SPEC or CRUD run yet: {} runs Okta's SPEC file, {} its CRUD file.",
+                    keys(Action::RunSpec),
+                    keys(Action::RunCrud)
+                );
+                m.info(text);
             }
         }
         Action::ConnectionSettings => connect_form::open(m),

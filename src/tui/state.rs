@@ -11,8 +11,8 @@ use tui_input::Input;
 use super::connect_form::ConnectionForm;
 use super::keymap::Mode;
 use crate::report::Readiness;
-use crate::session::{Outcome, Verdict};
-use crate::verify::{Running, SpecOptions};
+use crate::session::{OKTA_TOKEN_ENV, Outcome, SuiteKind, Verdict};
+use crate::verify::{CrudOptions, Running, SpecOptions};
 
 /// One layer over the checklist. The top one gets the keys; Esc or Enter pops it.
 pub enum Overlay {
@@ -26,14 +26,15 @@ pub enum Overlay {
     Help(HelpView),
     Summary(SummaryView),
     Connection(ConnectionForm),
-    /// The SPEC suite asks before creating its user (the offer is in `Job::NeedsConsent`).
-    ConfirmSpec,
+    /// Okta's SPEC or CRUD file asks before creating its user (the offer is in
+    /// `Job::NeedsConsent`).
+    ConfirmSuite,
     /// Who is testing and which app: asked once after the capabilities, and on its key.
     Identity(IdentityForm),
     /// Quitting with changes the session file does not hold: retry, save elsewhere, or lose them.
     Unsaved,
-    /// The latest local SPEC run, step by step (scrolls like help).
-    SpecRun(HelpView),
+    /// The latest local SPEC and CRUD runs, step by step (scrolls like help).
+    SuiteRuns(HelpView),
 }
 
 impl Overlay {
@@ -49,10 +50,10 @@ impl Overlay {
             Overlay::Help(_) => Mode::Help,
             Overlay::Summary(_) => Mode::Summary,
             Overlay::Connection(_) => Mode::Connection,
-            Overlay::ConfirmSpec => Mode::ConfirmSpec,
+            Overlay::ConfirmSuite => Mode::ConfirmSpec,
             Overlay::Identity(_) => Mode::Identity,
             Overlay::Unsaved => Mode::Unsaved,
-            Overlay::SpecRun(_) => Mode::SpecRun,
+            Overlay::SuiteRuns(_) => Mode::SpecRun,
         }
     }
 }
@@ -156,13 +157,51 @@ pub struct SummaryView {
     pub cursor: usize,
 }
 
-/// What `v`, `V` or `r` asked to verify.
+/// Which secret a run waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The SCIM token or password of the app's connection.
+    Scim,
+    /// The Okta org's API token (Okta's CRUD file sends it as SSWS).
+    Okta,
+}
+
+impl SecretKind {
+    /// The prompt's title: what is not set and what to type.
+    pub fn ask(self, scim_env: &str) -> String {
+        match self {
+            SecretKind::Scim => {
+                format!("{scim_env} not set: type the SCIM secret (memory only, never saved)")
+            }
+            SecretKind::Okta => format!(
+                "{OKTA_TOKEN_ENV} not set: type the Okta API token (memory only, never saved)"
+            ),
+        }
+    }
+}
+
+/// What `v`, `V`, `r` or `R` asked to verify.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VerifyTarget {
     Case(usize),
     All,
-    /// scimplan's SPEC suite; `Some` once the tester agreed to the user it creates.
+    /// Okta's SPEC file; `Some` once the tester agreed to the user it creates.
     Spec(Option<Box<SpecOptions>>),
+    /// Okta's CRUD file; `Some` once the tester agreed to the Okta user it creates.
+    Crud(Option<Box<CrudOptions>>),
+    /// Starting a case: what its check will compare with, noted before its Okta steps.
+    Start(usize),
+}
+
+impl VerifyTarget {
+    /// The suite this runs, if it is one of Okta's files.
+    pub fn suite(&self) -> Option<SuiteKind> {
+        match self {
+            VerifyTarget::Spec(_) => Some(SuiteKind::Spec),
+            VerifyTarget::Crud(_) => Some(SuiteKind::Crud),
+            VerifyTarget::Case(_) | VerifyTarget::All | VerifyTarget::Start(_) => None,
+        }
+    }
 }
 
 /// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
@@ -177,9 +216,9 @@ pub enum Job {
         /// The recipe input asked for.
         name: String,
     },
-    NeedsSecret(VerifyTarget),
-    /// The SPEC suite would create this user: yes or no.
-    NeedsConsent(Box<SpecOptions>),
+    NeedsSecret(VerifyTarget, SecretKind),
+    /// Okta's SPEC or CRUD file (`Spec(Some)`, `Crud(Some)`) would create a user: yes or no.
+    NeedsConsent(VerifyTarget),
     Running(Verification),
 }
 
@@ -199,9 +238,9 @@ impl Job {
     }
 }
 
-/// How far a SPEC run has come.
+/// How far a run of one of Okta's files has come.
 #[derive(Debug, Clone, Default)]
-pub struct SpecProgress {
+pub struct SuiteProgress {
     pub done: usize,
     pub failed: usize,
     pub warned: usize,
@@ -215,7 +254,10 @@ pub enum RunKind {
         /// Verdicts of the runs finished so far.
         finished: Vec<Verdict>,
     },
-    Spec(SpecProgress),
+    /// One of Okta's files (SPEC, CRUD), step by step.
+    Suite(SuiteKind, SuiteProgress),
+    /// Starting a case (its recipe's `before` steps).
+    Start(String),
 }
 
 /// A verification in progress and what it has shown so far.
@@ -252,7 +294,8 @@ impl Verification {
     pub fn current_case(&self) -> Option<&str> {
         match &self.kind {
             RunKind::Cases { cases, finished } => cases.get(finished.len()).map(String::as_str),
-            RunKind::Spec(_) => None,
+            RunKind::Start(case) => Some(case),
+            RunKind::Suite(..) => None,
         }
     }
 
@@ -264,20 +307,25 @@ impl Verification {
             "Esc cancels"
         };
         match &self.kind {
-            RunKind::Spec(spec) => {
+            RunKind::Suite(suite, spec) => {
                 let last = if self.progress.is_empty() {
                     "first step…".to_string()
                 } else {
                     format!("last: {}", self.progress)
                 };
+                let name = crate::report::readiness::suite_name(*suite);
                 format!(
-                    "{} Okta's SPEC file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
+                    "{} Okta's {name} file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
                     self.spinner(),
                     spec.done,
                     spec.failed,
                     spec.warned
                 )
             }
+            RunKind::Start(case) => format!(
+                "{} Starting {case}: noting what it acts on before its Okta steps ({stop})",
+                self.spinner()
+            ),
             RunKind::Cases { cases, finished } => {
                 let at = (finished.len() + 1).min(cases.len());
                 let case = cases.get(at - 1).map(String::as_str).unwrap_or("");

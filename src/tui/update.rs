@@ -47,11 +47,11 @@ pub fn update(m: &mut Model, action: Action) {
         Mode::Help => overlays::help(m, action),
         Mode::Summary => overlays::summary(m, action),
         Mode::Connection => connect_form::update(m, action),
-        Mode::ConfirmSpec => wire::confirm_spec(m, action),
+        Mode::ConfirmSpec => super::suites::confirm_suite(m, action),
         Mode::Attach => overlays::prompt(m, action),
         Mode::Identity => evidence::identity(m, action),
         Mode::Unsaved => overlays::unsaved(m, action),
-        Mode::SpecRun => overlays::spec_run(m, action),
+        Mode::SpecRun => overlays::suite_runs(m, action),
     }
 }
 
@@ -209,6 +209,11 @@ fn normal(m: &mut Model, action: Action) {
                 wire::verify(m, VerifyTarget::Case(case));
             }
         }
+        Action::StartCase => {
+            if let Some(case) = with_case(m) {
+                wire::verify(m, VerifyTarget::Start(case));
+            }
+        }
         Action::VerifyAll => wire::verify(m, VerifyTarget::All),
         Action::ConnectionSettings => connect_form::open(m),
         Action::OpenAdminPage => super::okta::open_admin_page(m, false),
@@ -223,10 +228,11 @@ fn normal(m: &mut Model, action: Action) {
 }
 
 pub(super) fn quit(m: &mut Model) {
-    // The SPEC suite must finish its clean-up (deactivating its user) before scimplan exits.
+    // Okta's SPEC or CRUD file must finish its clean-up (deactivating or removing the user it
+    // created) before scimplan exits.
     if m.running().is_some_and(|v| v.current_case().is_none()) {
         return m.error(
-            "The SPEC suite is running: Esc cancels it (its user is still deactivated), then q quits.",
+            "One of Okta's test files is running: Esc cancels it (the user it created is still cleaned up), then q quits.",
         );
     }
     // A case check in flight is abandoned; what finished is recorded first.

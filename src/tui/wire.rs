@@ -5,18 +5,17 @@
 
 use tui_input::Input;
 
-use super::action::Action;
 use super::connect_form;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
-pub use super::state::VerifyTarget;
-use super::state::{RunKind, SpecProgress, Verification};
+use super::state::{RunKind, SuiteProgress, Verification};
+pub use super::state::{SecretKind, VerifyTarget};
+use super::suites;
 use crate::report::{assess, export_workspace};
-use crate::session::{OktaAuth, RunFailure, StepStatus};
-use crate::verify::runscope;
+use crate::session::{Connection, OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, Secret, SpecOptions, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
-    record_run, record_spec, spawn_all, spawn_spec,
+    Batch, BatchMode, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, record_run,
+    spawn_all, spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -133,31 +132,50 @@ pub fn input_given(m: &mut Model, value: String) {
     }
 }
 
-/// The secret was typed: keep it in memory and carry on.
+/// Whether the job waits for the secret of `kind`.
+pub fn waits_for(m: &Model, kind: SecretKind) -> bool {
+    matches!(&m.job, Job::NeedsSecret(_, k) if *k == kind)
+}
+
+/// A secret was typed: keep it in memory and carry on.
 pub fn secret_given(m: &mut Model, value: String) {
-    if let Job::NeedsSecret(target) = std::mem::take(&mut m.job) {
-        m.secret = Some(Secret::new(value));
+    if let Job::NeedsSecret(target, kind) = std::mem::take(&mut m.job) {
+        let slot = match kind {
+            SecretKind::Scim => &mut m.secret,
+            SecretKind::Okta => &mut m.okta_secret,
+        };
+        *slot = Some(Secret::new(value));
         verify(m, target);
     }
 }
 
 /// Esc where the job waited on the tester: nothing runs.
 pub fn abandon(m: &mut Model) {
-    let text = match std::mem::take(&mut m.job) {
-        Job::NeedsInput {
-            target: VerifyTarget::Spec(_),
-            ..
-        }
-        | Job::NeedsSecret(VerifyTarget::Spec(_))
-        | Job::NeedsConnection(VerifyTarget::Spec(_))
-        | Job::NeedsConsent(_) => "SPEC suite not run: nothing was created.",
-        Job::NeedsConnection(_) => "Not verified: no SCIM connection.",
+    let target = match std::mem::take(&mut m.job) {
+        Job::NeedsInput { target, .. }
+        | Job::NeedsSecret(target, _)
+        | Job::NeedsConnection(target)
+        | Job::NeedsConsent(target) => target,
         Job::Running(running) => {
             // Never dropped while it runs: put it back.
             m.job = Job::Running(running);
             return;
         }
-        _ => "Not verified.",
+        Job::Idle => return m.info("Not verified."),
+    };
+    let text = match (
+        target.suite(),
+        m.ws.store.session.verify.connection.is_some(),
+    ) {
+        (Some(suite), _) => format!(
+            "{} suite not run: nothing was created.",
+            crate::report::readiness::suite_name(suite)
+        ),
+        (None, _) if matches!(target, VerifyTarget::Start(_)) => {
+            "Not started: nothing noted.".into()
+        }
+        (None, false) => "Not verified: no SCIM connection.".into(),
+        (None, true) => "Not verified.".into(),
     };
     m.info(text);
 }
@@ -176,50 +194,20 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         );
     };
     let jobs = match &target {
-        VerifyTarget::Spec(None) => {
-            // It creates a user in the app: say which, and ask first. Okta's SPEC file comes
-            // from the folder of Okta's files (downloaded there when absent).
-            let dir = m.settings.okta_files.clone();
-            let loaded = runscope::files::load_okta(&m.ws.profile, "spec", &dir).and_then(
-                |(file, local)| {
-                    let mut options = SpecOptions::new(connection.auth.clone(), file)?;
-                    options.expected_sha256 =
-                        m.ws.profile.test_file("spec").map(|f| f.sha256.clone());
-                    Ok((options, local.mismatch_warning()))
-                },
-            );
-            let (options, warning) = match loaded {
-                Ok(loaded) => loaded,
-                Err(e) => return m.error(format!("Okta's SPEC file: {e}")),
-            };
-            if let Some(warning) = warning {
-                m.info(warning);
-            }
-            m.job = Job::NeedsConsent(Box::new(options));
-            m.push(Overlay::ConfirmSpec);
-            return;
+        VerifyTarget::Spec(None) | VerifyTarget::Crud(None) => {
+            // It creates a user: say which, and ask first.
+            return suites::offer(m, &connection, &target);
         }
-        VerifyTarget::Spec(Some(_)) => Vec::new(),
+        VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
+        VerifyTarget::Start(case) => match super::start::job(m, &target, *case) {
+            Some(job) => vec![job],
+            None => return,
+        },
         VerifyTarget::Case(case) => {
             let case = *case;
             let id = m.ws.plan.cases[case].id.clone();
-            if m.recipes.for_case(&id).is_none() {
-                return m.error(format!(
-                    "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-                    m.recipes.cases().collect::<Vec<_>>().join(", ")
-                ));
-            }
-            let verify = &m.ws.store.session.verify;
-            if let Some(name) = m.recipes.missing_inputs(&id, &verify.subjects).first() {
-                let mut title = format!("{id}: {}", m.recipes.prompt(name));
-                if m.recipes.is_list(name) {
-                    title.push_str(" (comma-separated)");
-                }
-                m.job = Job::NeedsInput {
-                    target,
-                    name: name.clone(),
-                };
-                return open_prompt(m, PromptKind::VerifyInput, title, case);
+            if !recipe_and_inputs(m, &target, case) {
+                return;
             }
             match case_job(
                 &m.recipes,
@@ -272,32 +260,48 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let secret = match m.secret.clone().or_else(from_env) {
         Some(secret) => secret,
-        None => {
-            let title = format!(
-                "{} not set: type the SCIM secret (memory only, never saved)",
-                connection.auth.secret_env()
-            );
-            let case = match &target {
-                VerifyTarget::Case(case) => *case,
-                _ => 0,
-            };
-            m.job = Job::NeedsSecret(target);
-            return open_prompt(m, PromptKind::Secret, title, case);
-        }
+        None => return ask_secret(m, target, SecretKind::Scim, &connection),
     };
     let sink = m.inbox.job_sink();
-    if let VerifyTarget::Spec(Some(options)) = target {
-        m.info(format!(
-            "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
-            connection.base_url,
-            options.user_name()
-        ));
-        let running = spawn_spec(connection, secret, *options, sink);
-        m.job = Job::Running(Verification::new(
-            running,
-            RunKind::Spec(SpecProgress::default()),
-        ));
-        return;
+    match target {
+        VerifyTarget::Start(_) => {
+            if let Some(job) = jobs.into_iter().next() {
+                super::start::spawn(m, job, connection, secret, sink);
+            }
+            return;
+        }
+        VerifyTarget::Spec(Some(options)) => {
+            m.info(format!(
+                "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
+                connection.base_url,
+                options.user_name()
+            ));
+            let running = spawn_spec(connection, secret, *options, sink);
+            m.job = Job::Running(Verification::new(
+                running,
+                RunKind::Suite(SuiteKind::Spec, SuiteProgress::default()),
+            ));
+            return;
+        }
+        VerifyTarget::Crud(Some(options)) => {
+            let Some(token) = super::okta::api_token(m) else {
+                let target = VerifyTarget::Crud(Some(options));
+                return ask_secret(m, target, SecretKind::Okta, &connection);
+            };
+            m.info(format!(
+                "Running Okta's CRUD file against {} and {} (creates the Okta user {}, removed at the end)…",
+                options.okta.org_url,
+                connection.base_url,
+                options.okta_user()
+            ));
+            let running = spawn_crud(connection, secret, token, *options, sink);
+            m.job = Job::Running(Verification::new(
+                running,
+                RunKind::Suite(SuiteKind::Crud, SuiteProgress::default()),
+            ));
+            return;
+        }
+        _ => {}
     }
     let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
     m.info(format!(
@@ -315,6 +319,53 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
 }
 
+/// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
+/// recipe, or asks for the first missing input (the job carries on when it is typed).
+pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
+    let id = m.ws.plan.cases[case].id.clone();
+    if m.recipes.for_case(&id).is_none() {
+        m.error(format!(
+            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
+            m.recipes.cases().collect::<Vec<_>>().join(", ")
+        ));
+        return false;
+    }
+    let verify = &m.ws.store.session.verify;
+    let Some(name) = m
+        .recipes
+        .missing_inputs(&id, &verify.subjects)
+        .first()
+        .cloned()
+    else {
+        return true;
+    };
+    let mut title = format!("{id}: {}", m.recipes.prompt(&name));
+    if m.recipes.is_list(&name) {
+        title.push_str(" (comma-separated)");
+    }
+    m.job = Job::NeedsInput {
+        target: target.clone(),
+        name,
+    };
+    open_prompt(m, PromptKind::VerifyInput, title, case);
+    false
+}
+
+/// Asks for a secret in the masked prompt; the run carries on when it is typed.
+fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, connection: &Connection) {
+    let title = kind.ask(connection.auth.secret_env());
+    let case = match &target {
+        VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
+        _ => 0,
+    };
+    m.job = Job::NeedsSecret(target, kind);
+    let prompt = match kind {
+        SecretKind::Scim => PromptKind::Secret,
+        SecretKind::Okta => PromptKind::OktaToken,
+    };
+    open_prompt(m, prompt, title, case);
+}
+
 /// The Okta org for the cases' Okta side: the session's connection with the API token typed
 /// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
 /// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
@@ -330,23 +381,6 @@ fn okta_access(m: &Model) -> Option<OktaAccess> {
     })
 }
 
-/// y or Esc when the SPEC suite asks before creating its user.
-pub fn confirm_spec(m: &mut Model, action: Action) {
-    match action {
-        Action::Agree => {
-            m.pop();
-            if let Job::NeedsConsent(options) = std::mem::take(&mut m.job) {
-                verify(m, VerifyTarget::Spec(Some(options)));
-            }
-        }
-        Action::Cancel => {
-            m.pop();
-            abandon(m);
-        }
-        _ => {}
-    }
-}
-
 /// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
 pub fn cancel(m: &mut Model) -> bool {
     let Some(running) = m.job.running_mut() else {
@@ -356,6 +390,20 @@ pub fn cancel(m: &mut Model) -> bool {
     running.cancelled = true;
     m.info("Cancelling the verification…");
     true
+}
+
+/// After a signal: cancels the running job and handles its results until it ended (a suite
+/// run's clean-up included), for at most `limit`.
+pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
+    cancel(m);
+    let until = std::time::Instant::now() + limit;
+    while m.running().is_some() && std::time::Instant::now() < until {
+        if let Some(super::model::AppEvent::Job(event)) =
+            m.inbox.recv_timeout(std::time::Duration::from_millis(100))
+        {
+            handle(m, event);
+        }
+    }
 }
 
 /// Handles the job results already sent (before quitting: what finished is recorded).
@@ -435,7 +483,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         VerifyEvent::SpecCheck(check) => {
             // Beyond Okta's file: shown as progress, never counted with the file's steps.
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(_) = &running.kind
+                && let RunKind::Suite(..) = &running.kind
             {
                 running.progress =
                     format!("beyond the file: {} {}", check.status.label(), check.name);
@@ -443,7 +491,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         }
         VerifyEvent::FileStep(step) => {
             if let Some(running) = m.job.running_mut()
-                && let RunKind::Spec(spec) = &mut running.kind
+                && let RunKind::Suite(_, spec) = &mut running.kind
                 && step.status != StepStatus::Pause
             {
                 spec.done += 1;
@@ -453,13 +501,8 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     _ => {}
                 }
                 running.progress = format!("{} {}", step.status.label(), step.title());
-                if let Some(a) = step.failed_assertions().next() {
-                    running.progress.push_str(&format!(
-                        ": {} expected {}, got {}",
-                        a.describe(),
-                        a.expected,
-                        a.actual
-                    ));
+                if let Some(why) = suites::first_problem(&step) {
+                    running.progress.push_str(&format!(": {why}"));
                 }
             }
         }
@@ -476,45 +519,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 );
             }
         }
-        VerifyEvent::SpecFinished(report) if report.unreachable.is_some() => {
-            let why = report.unreachable.as_deref().unwrap_or_default();
-            m.error(format!(
-                "SPEC suite not run: cannot reach {}: {why} Nothing was created or recorded; C checks the connection.",
-                report.target
-            ));
-        }
-        VerifyEvent::SpecFinished(report) => {
-            record_spec(&mut m.ws.store.session, (*report).clone());
-            m.commit();
-            refresh_readiness(m);
-            let mut text = format!(
-                "SPEC suite {}: {}.",
-                report.verdict().label().to_uppercase(),
-                report.counts()
-            );
-            let first_failure = report.file.as_ref().and_then(|f| {
-                f.steps
-                    .iter()
-                    .find(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))
-            });
-            if let Some(step) = first_failure {
-                let detail = step
-                    .failed_assertions()
-                    .next()
-                    .map(|a| format!("{} expected {}, got {}", a.describe(), a.expected, a.actual))
-                    .or_else(|| step.problems.first().cloned())
-                    .unwrap_or_default();
-                text.push_str(&format!(" First failure: {}: {detail}", step.title()));
-            }
-            if let Some(state) = report.created_user_state()
-                && !report.deactivated
-            {
-                text.push_str(&format!(" {state}."));
-            }
-            if report.passed() {
-                m.info(text);
-            } else {
-                m.error(text);
+        VerifyEvent::Started(report) => super::start::finished(m, *report),
+        VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
+        VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
+        VerifyEvent::Progress(line) => {
+            if let Some(running) = m.job.running_mut() {
+                running.progress = line;
             }
         }
         VerifyEvent::Ended => {

@@ -423,7 +423,7 @@ fn run_steps(ctx: &Context, steps: &[RecipeStep]) -> Attempt {
 }
 
 /// What starting a case observed: stored in the session when every `before` assertion held.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StartReport {
     pub case: String,
     /// The observation to keep, or `None` when it failed (see `problem`).

@@ -8,7 +8,8 @@
 //!   members by userName, `json_path` reads RFC 7644 attribute paths.
 //! - `batch`: which cases a many-at-once check covers (never rewriting earlier outcomes).
 //! - `record`: what a run leaves in the session.
-//! - `spec`: the local equivalent of Okta's SPEC suite.
+//! - `spec`: the local equivalent of Okta's SPEC suite; `crud`: Okta's CRUD file with both
+//!   connections, its Okta user always cleaned up.
 //! - `worker`: the same on a background thread, for the TUI.
 //! - `okta`: the Okta client (the tester's org: app, users, groups, System Log); a recipe's
 //!   Okta side is `recipe_okta` (`[[recipe.okta]]`), run by the engine beside the SCIM side.
@@ -31,6 +32,7 @@
 pub mod assertions;
 pub mod batch;
 pub mod cancel;
+pub mod crud;
 pub mod engine;
 pub mod http;
 pub mod job;
@@ -65,8 +67,11 @@ pub use crate::session::{
     AssertionRecord, AuthScheme, CheckStatus, Connection, RememberedValue, RequestRecord,
     SpecCheck, SpecReport, Verdict, VerifyRun, VerifyState,
 };
+pub use crud::{CrudOptions, run_crud};
 pub use spec::{SpecOptions, run_spec};
-pub use worker::{CancelHandle, Running, Sink, spawn, spawn_all, spawn_spec};
+pub use worker::{
+    CancelHandle, Running, Sink, spawn, spawn_all, spawn_crud, spawn_spec, spawn_start,
+};
 
 #[derive(Debug, Error)]
 pub enum VerifyError {
@@ -118,6 +123,25 @@ pub enum VerifyError {
     Recipe(String),
 }
 
+impl From<runscope::RunEvent> for VerifyEvent {
+    fn from(event: runscope::RunEvent) -> VerifyEvent {
+        match event {
+            runscope::RunEvent::Step(step) => VerifyEvent::FileStep(step),
+            runscope::RunEvent::Attempt {
+                position,
+                number,
+                failing,
+                retry_in,
+            } => VerifyEvent::FileAttempt {
+                position,
+                number,
+                failing,
+                retry_in,
+            },
+        }
+    }
+}
+
 /// Progress of background work, in order; `Ended` comes last.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VerifyEvent {
@@ -147,6 +171,12 @@ pub enum VerifyEvent {
     Waiting(String),
     Finished(Box<VerifyRun>),
     SpecFinished(Box<SpecReport>),
+    /// Okta's CRUD file ended, its Okta user cleaned up.
+    CrudFinished(Box<crate::session::CrudReport>),
+    /// What the work does now, for the footer (the CRUD run's clean-up).
+    Progress(String),
+    /// What starting a case observed (the checklist's start key), or why nothing was kept.
+    Started(Box<StartReport>),
     /// The work could not start (e.g. the HTTP client could not be set up).
     Failed(String),
     /// The worker is done: nothing follows.

@@ -12,7 +12,7 @@ use super::VerifyEvent;
 use super::assertions::{describe_non_json, encode_component};
 use super::cancel::CancelFlag;
 use super::http::{Exchange, PlainClient, ScimClient};
-use super::runscope::initial::{AuthValue, authorization_value, spec_values};
+use super::runscope::initial::{scim_authorization, spec_values};
 use super::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};
 
 mod checks;
@@ -84,21 +84,12 @@ impl SpecOptions {
 /// enter them in Runscope: `SCIMBaseURL` without a trailing slash, `auth` the whole
 /// Authorization header value.
 pub fn initial_variables(client: &ScimClient, values: &Variables) -> Variables {
-    let connection = client.connection();
-    let secret = client.secret().expose();
-    let auth = match &connection.auth {
-        AuthScheme::Bearer => AuthValue::Bearer(secret),
-        AuthScheme::Basic => AuthValue::Basic {
-            username: connection.username.as_deref().unwrap_or_default(),
-            password: secret,
-        },
-        // Okta's file always sends `Authorization: {{auth}}`: an app reading a header of its
-        // own sees the token there, exactly as in Runscope.
-        AuthScheme::Header { .. } => AuthValue::Raw(secret),
-    };
     let mut variables = values.clone();
     variables.insert("SCIMBaseURL".into(), client.base_url().to_string());
-    variables.insert("auth".into(), authorization_value(&auth));
+    variables.insert(
+        "auth".into(),
+        scim_authorization(client.connection(), client.secret().expose()),
+    );
     variables
 }
 
@@ -333,20 +324,7 @@ pub fn run_spec(
         options: &options.run,
     };
     let initial = initial_variables(client, &options.values);
-    let mut forward = |event: RunEvent| match event {
-        RunEvent::Step(step) => on_event(VerifyEvent::FileStep(step)),
-        RunEvent::Attempt {
-            position,
-            number,
-            failing,
-            retry_in,
-        } => on_event(VerifyEvent::FileAttempt {
-            position,
-            number,
-            failing,
-            retry_in,
-        }),
-    };
+    let mut forward = |event: RunEvent| on_event(event.into());
     let mut run = run_file(
         &options.file,
         &initial,

@@ -6,7 +6,8 @@ use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
 use super::cancel::CancelFlag;
-use super::engine::run_check_with_okta;
+use super::crud::{CrudOptions, run_crud};
+use super::engine::{observe_start, run_check_with_okta};
 use super::http::ScimClient;
 use super::job::CheckJob;
 use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
@@ -130,6 +131,22 @@ pub fn attach_trail(okta: &OktaClient, job: &CheckJob, run: &mut VerifyRun) {
     run.okta = Some(okta_trail(okta, since, &subjects_of(&run.inputs)));
 }
 
+/// Observes a case's start in the background (its recipe's `before` steps); ends with
+/// `Started`. Store what it saw with `record::record_start`.
+pub fn spawn_start(
+    job: CheckJob,
+    connection: Connection,
+    secret: Secret,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
+        let client = ScimClient::new(&connection, &secret)?;
+        let report = observe_start(&client, &job, flag);
+        tx(VerifyEvent::Started(Box::new(report)));
+        Ok(())
+    })
+}
+
 /// Runs the SPEC suite in the background; ends with `SpecFinished`.
 pub fn spawn_spec(
     connection: Connection,
@@ -141,6 +158,29 @@ pub fn spawn_spec(
         let client = ScimClient::new(&connection, &secret)?;
         let report = run_spec(&client, &options, flag, &mut |event| tx(event));
         tx(VerifyEvent::SpecFinished(Box::new(report)));
+        Ok(())
+    })
+}
+
+/// Runs Okta's CRUD file in the background and cleans up its Okta user (after a cancel too);
+/// ends with `CrudFinished`.
+pub fn spawn_crud(
+    connection: Connection,
+    secret: Secret,
+    okta_token: Secret,
+    options: CrudOptions,
+    sink: impl Sink,
+) -> Running {
+    start(sink, move |tx, flag| {
+        let report = run_crud(
+            &connection,
+            &secret,
+            &okta_token,
+            &options,
+            flag,
+            &mut |event| tx(event),
+        );
+        tx(VerifyEvent::CrudFinished(Box::new(report)));
         Ok(())
     })
 }

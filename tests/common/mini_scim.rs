@@ -49,6 +49,10 @@ pub struct Quirks {
     pub allows_duplicates: bool,
     /// /Groups answers 200 with an HTML page.
     pub groups_html: bool,
+    /// PATCH `active=false` is answered 200, but the user stays active.
+    pub ignores_deactivation: bool,
+    /// POST /Users is refused: 400 with a SCIM error.
+    pub refuses_create: bool,
 }
 
 #[derive(Default)]
@@ -333,6 +337,14 @@ fn route(
                 None => (404, Some(error(quirks, 404, "no such user"))),
             }
         }
+        ("POST", ["Users"]) if quirks.refuses_create => (
+            400,
+            Some(error(
+                quirks,
+                400,
+                "this app does not create users over SCIM",
+            )),
+        ),
         ("POST", ["Users"]) => {
             let Ok(mut user) = serde_json::from_str::<Value>(body) else {
                 return (400, Some(error(quirks, 400, "not JSON")));
@@ -368,6 +380,9 @@ fn route(
             let patch: Value = serde_json::from_str(body).unwrap_or(Value::Null);
             for op in patch["Operations"].as_array().cloned().unwrap_or_default() {
                 if let Some(active) = op["value"]["active"].as_bool() {
+                    if quirks.ignores_deactivation && !active {
+                        continue;
+                    }
                     s.users.get_mut(&i).unwrap()["active"] = json!(active);
                 }
             }

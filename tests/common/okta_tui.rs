@@ -5,14 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use scimplan::tui::connect_form::Field;
 use scimplan::tui::model::{Overlay, PromptKind};
-use scimplan::tui::{Action, Model, update, view};
+use scimplan::tui::{Action, Model, update};
 
 use crate::common::{case_row, write_plan};
 use crate::okta_double::OktaDouble;
+pub use crate::tui_helpers::{message, screen};
 
 pub const TOKEN: &str = "okta-token-tui-9f2c";
 
@@ -50,36 +49,8 @@ pub fn plan(dir: &Path) -> PathBuf {
     path
 }
 
-pub fn message(m: &Model) -> String {
-    m.message
-        .as_ref()
-        .map(|x| x.text.clone())
-        .unwrap_or_default()
-}
-
 pub fn paste(m: &mut Model, text: &str) {
     update(m, Action::Paste(text.into()));
-}
-
-pub fn screen(m: &mut Model) -> String {
-    update(
-        m,
-        Action::Resize {
-            width: 140,
-            height: 45,
-        },
-    );
-    let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
-    terminal.draw(|frame| view::render(m, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for (i, cell) in buffer.content.iter().enumerate() {
-        text.push_str(cell.symbol());
-        if (i + 1) % 140 == 0 {
-            text.push('\n');
-        }
-    }
-    text
 }
 
 /// Ticks until the message says `what` (the background read is done).

@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use scimplan::session::{Session, default_session_path};
-use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update};
+use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 /// A model on `plan` with tester Ana, still on the first capabilities screen. It never reads
@@ -43,4 +45,47 @@ pub fn on_disk(plan: &Path) -> Session {
 pub fn select(m: &mut Model, id: &str) {
     let index = m.ws.plan.case_index(id).expect("case exists");
     m.select_case(index);
+}
+
+/// The message line's text.
+pub fn message(m: &Model) -> String {
+    m.message
+        .as_ref()
+        .map(|x| x.text.clone())
+        .unwrap_or_default()
+}
+
+/// The screen as text, at 120x40.
+pub fn screen(m: &mut Model) -> String {
+    update(
+        m,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| view::render(m, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for (i, cell) in buffer.content.iter().enumerate() {
+        text.push_str(cell.symbol());
+        if (i + 1) % 120 == 0 {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Ticks the event loop until the background job ends (its own deadline bounds how long that
+/// takes).
+pub fn wait_for_job(m: &mut Model) {
+    for _ in 0..3000 {
+        update(m, Action::Tick);
+        if m.running().is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the background job never finished");
 }

@@ -437,7 +437,13 @@ fn system_log(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'stat
         )));
     }
     for event in &trail.events {
-        let text = format!("  {} {}", event.line(), event.display_message);
+        // Okta's own words when they say more than the event's type.
+        let words = &event.display_message;
+        let text = if words.is_empty() || *words == event.event_type {
+            format!("  {}", event.line())
+        } else {
+            format!("  {} ({words})", event.line())
+        };
         lines.push(if event.failed() {
             Line::from(Span::styled(text, theme.error()))
         } else {

@@ -49,10 +49,10 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::Help(help) => overlays::help(model, help, frame, area),
             Overlay::Summary(view) => summary::render(model, view, frame, area),
             Overlay::Connection(form) => overlays::connection_form(model, form, frame, area),
-            Overlay::ConfirmSpec => overlays::confirm_spec(model, frame, area),
+            Overlay::ConfirmSuite => overlays::confirm_suite(model, frame, area),
             Overlay::Identity(form) => overlays::identity(model, form, frame, area),
             Overlay::Unsaved => overlays::unsaved(model, frame, area),
-            Overlay::SpecRun(view) => summary::spec_run(model, view, frame, area),
+            Overlay::SuiteRuns(view) => summary::suite_runs(model, view, frame, area),
         }
     }
 }

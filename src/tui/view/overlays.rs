@@ -16,7 +16,7 @@ use crate::tui::layout::centered;
 use crate::tui::model::{
     CapabilitiesDraft, HelpView, Job, Model, NoteEditor, PendingMark, Prompt, PromptKind,
 };
-use crate::tui::state::IdentityForm;
+use crate::tui::state::{IdentityForm, VerifyTarget};
 
 fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
     let theme = Theme::of(model);
@@ -233,10 +233,7 @@ pub fn confirm(model: &Model, pending: &PendingMark, frame: &mut Frame, area: Re
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }
 
-pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
-    let Job::NeedsConsent(offer) = &model.job else {
-        return;
-    };
+pub fn confirm_suite(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     let target = model
         .ws
@@ -247,22 +244,46 @@ pub fn confirm_spec(model: &Model, frame: &mut Frame, area: Rect) {
         .as_ref()
         .map(|c| c.base_url.clone())
         .unwrap_or_default();
-    let outer = centered(area, 76, 9);
-    let inner = popup(model, frame, outer, "Run Okta's SPEC file?".into());
+    let (title, lines) = match &model.job {
+        Job::NeedsConsent(VerifyTarget::Spec(Some(offer))) => (
+            "Run Okta's SPEC file?",
+            vec![
+                Line::from(format!(
+                    "scimplan runs {} against {target} as Runscope would.",
+                    offer.file.name
+                )),
+                Line::from(vec![
+                    Span::raw("It creates one user: "),
+                    Span::styled(offer.user_name().to_string(), theme.bold()),
+                ]),
+                Line::from("and deactivates it at the end. Nothing else is changed."),
+            ],
+        ),
+        Job::NeedsConsent(VerifyTarget::Crud(Some(offer))) => (
+            "Run Okta's CRUD file?",
+            vec![
+                Line::from(format!(
+                    "scimplan runs {} against {} and {target} as Runscope would.",
+                    offer.file.name, offer.okta.org_url
+                )),
+                Line::from(vec![
+                    Span::raw("It creates the Okta user "),
+                    Span::styled(offer.okta_user().to_string(), theme.bold()),
+                    Span::raw(format!(", assigns it to app {},", offer.okta.app_id)),
+                ]),
+                Line::from(
+                    "provisions it into the app, then unassigns, deactivates and deletes it (the app keeps its user, deactivated).",
+                ),
+            ],
+        ),
+        _ => return,
+    };
+    let outer = centered(area, 76, 10);
+    let inner = popup(model, frame, outer, title.into());
     let body = with_hints(model, frame, inner, Mode::ConfirmSpec);
-    let lines = vec![
-        Line::from(format!(
-            "scimplan runs {} against {target} as Runscope would.",
-            offer.file.name
-        )),
-        Line::from(vec![
-            Span::raw("It creates one user: "),
-            Span::styled(offer.user_name().to_string(), theme.bold()),
-        ]),
-        Line::from("and deactivates it at the end. Nothing else is changed."),
-        Line::default(),
-        Line::from(Span::styled("Go ahead?", theme.bold())),
-    ];
+    let mut lines = lines;
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Go ahead?", theme.bold())));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }
 

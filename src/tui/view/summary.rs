@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::overlays::{session_name, with_hints};
 use super::{Theme, shorten};
 use crate::report::SuiteEvidence;
-use crate::session::Outcome;
-use crate::session::{CheckStatus, StepStatus};
+use crate::session::{
+    CheckStatus, CleanUp, CrudReport, FileRun, Outcome, SpecReport, StepStatus, SuiteKind,
+};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::model::{HelpView, Model, SummaryView};
@@ -109,6 +110,7 @@ fn bottom_line(frame: &mut Frame, area: Rect, text: Span<'static>) {
 fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
     let theme = Theme::of(model);
     let readiness = &view.readiness;
+    let session = &model.ws.store.session;
     let mut lines = Vec::new();
     let verdict = if readiness.ready {
         Span::styled(
@@ -137,16 +139,14 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
             theme.error()
         };
         // Here the link is one key away rather than a command.
-        let action = match suite.suite {
-            crate::session::SuiteKind::Spec => Action::SpecLink,
-            crate::session::SuiteKind::Crud => Action::CrudLink,
+        let (link, run_action, command) = match suite.suite {
+            SuiteKind::Spec => (Action::SpecLink, Action::RunSpec, "scimplan spec"),
+            SuiteKind::Crud => (Action::CrudLink, Action::RunCrud, "scimplan crud"),
         };
-        let link_keys = model.keymap.keys_for(Mode::Summary, &action);
-        let run_keys = model.keymap.keys_for(Mode::Summary, &Action::RunSpec);
+        let link_keys = model.keymap.keys_for(Mode::Summary, &link);
+        let run_keys = model.keymap.keys_for(Mode::Summary, &run_action);
         let describe = match suite.evidence {
-            SuiteEvidence::Missing
-                if suite.suite == crate::session::SuiteKind::Spec && !run_keys.is_empty() =>
-            {
+            SuiteEvidence::Missing if !run_keys.is_empty() => {
                 format!(
                     "no link: {run_keys} runs Okta's file here; {link_keys} records the Runscope link"
                 )
@@ -174,65 +174,63 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
                 local_style,
             )));
         }
-        // What failed in the latest local run, from the full report kept in the session.
-        if let Some(run) = suite.local.as_ref().filter(|r| !r.passed)
-            && let Some(report) = &model.ws.store.session.verify.last_spec
-            && report.at == run.at
-            && let Some(file) = &report.file
-        {
-            let failed: Vec<_> = file
-                .steps
-                .iter()
-                .filter(|s| {
-                    matches!(
-                        s.status,
-                        crate::session::StepStatus::Fail | crate::session::StepStatus::NotRun
-                    )
-                })
-                .collect();
-            for step in failed.iter().take(3) {
-                lines.push(Line::from(vec![
-                    Span::styled("      ✗ ", theme.error()),
-                    Span::raw(step.title()),
-                ]));
-                // Each assertion that did not hold (or why the step could not run), two at most.
-                let why: Vec<String> = step
-                    .failed_assertions()
-                    .map(|a| {
-                        format!(
-                            "{}: expected {}, got {}",
-                            a.describe(),
-                            a.expected,
-                            a.actual
-                        )
-                    })
-                    .chain(step.problems.iter().cloned())
-                    .collect();
-                for line in why.iter().take(2) {
-                    lines.push(Line::from(Span::styled(
-                        format!("          {line}"),
-                        theme.dim(),
-                    )));
-                }
-                if why.len() > 2 {
-                    lines.push(Line::from(Span::styled(
-                        format!("          and {} more", why.len() - 2),
-                        theme.dim(),
-                    )));
-                }
-            }
-            if failed.len() > 3 {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "      and {} more (`scimplan spec` prints them all)",
-                        failed.len() - 3
-                    ),
-                    theme.dim(),
-                )));
-            }
+        // What failed in the latest local run, from the whole run kept in the session.
+        let Some(run) = suite.local.as_ref().filter(|r| !r.passed) else {
+            continue;
+        };
+        let file = match suite.suite {
+            SuiteKind::Spec => session
+                .verify
+                .last_spec
+                .as_ref()
+                .filter(|report| report.at == run.at)
+                .and_then(|report| report.file.as_ref()),
+            SuiteKind::Crud => run.crud.as_ref().map(|report| &report.run),
+        };
+        if let Some(file) = file {
+            failed_steps(model, file, command, &mut lines);
         }
     }
     lines
+}
+
+/// Up to three failed steps of a local run, each with up to two of its failed assertions.
+fn failed_steps(model: &Model, file: &FileRun, command: &str, lines: &mut Vec<Line<'static>>) {
+    let theme = Theme::of(model);
+    let failed: Vec<_> = file
+        .steps
+        .iter()
+        .filter(|s| matches!(s.status, StepStatus::Fail | StepStatus::NotRun))
+        .collect();
+    for step in failed.iter().take(3) {
+        lines.push(Line::from(vec![
+            Span::styled("      ✗ ", theme.error()),
+            Span::raw(step.title()),
+        ]));
+        // Each assertion that did not hold (or why the step could not run), two at most.
+        let why = step.what_failed();
+        for line in why.iter().take(2) {
+            lines.push(Line::from(Span::styled(
+                format!("          {line}"),
+                theme.dim(),
+            )));
+        }
+        if why.len() > 2 {
+            lines.push(Line::from(Span::styled(
+                format!("          and {} more", why.len() - 2),
+                theme.dim(),
+            )));
+        }
+    }
+    if failed.len() > 3 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "      and {} more (`{command}` prints them all; d shows them here)",
+                failed.len() - 3
+            ),
+            theme.dim(),
+        )));
+    }
 }
 
 /// The blockers, the selected one highlighted and kept on screen; the last line stays free
@@ -274,14 +272,13 @@ fn blocker_lines(model: &Model, view: &SummaryView, lines: &mut Vec<Line<'static
     }
 }
 
-/// The latest local SPEC run, step by step: each step of Okta's file with its status, the
-/// assertions that did not hold (expected against actual), then the checks beyond the file and
-/// what became of the created user.
-pub fn spec_run(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
+/// The latest local SPEC and CRUD runs, step by step: each step of Okta's file with its status,
+/// the assertions that did not hold (expected against actual); for SPEC the checks beyond the
+/// file and what became of the created user, for CRUD Okta's refusals and what the clean-up
+/// removed.
+pub fn suite_runs(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
-    let Some(report) = &model.ws.store.session.verify.last_spec else {
-        return;
-    };
+    let session = &model.ws.store.session;
     let outer = crate::tui::layout::centered(
         area,
         area.width.saturating_sub(4),
@@ -291,64 +288,76 @@ pub fn spec_run(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent())
-        .title(Span::styled(" Latest local SPEC run ", theme.bold()));
+        .title(Span::styled(" Latest local suite runs ", theme.bold()));
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
     let body = with_hints(model, frame, inner, Mode::SpecRun);
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "{} at {}: {}",
-            report.target,
-            report.at.format("%Y-%m-%d %H:%M UTC"),
-            report.verdict().label().to_uppercase()
-        ),
-        theme.bold(),
-    ))];
-    if let Some(file) = &report.file {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Okta's file {} ({} steps)",
-                file.file.name,
-                file.steps.len()
-            ),
-            theme.dim(),
-        )));
-        for step in &file.steps {
-            let style = match step.status {
-                StepStatus::Fail | StepStatus::NotRun => theme.error(),
-                StepStatus::Warn => theme.fg(Color::Yellow),
-                StepStatus::Pass => theme.fg(Color::Green),
-                StepStatus::Skipped | StepStatus::Pause => theme.dim(),
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<8}", step.status.label()), style),
-                Span::raw(step.title()),
-            ]));
-            for problem in &step.problems {
-                lines.push(Line::from(Span::styled(
-                    format!("      {problem}"),
-                    theme.dim(),
-                )));
-            }
-            for a in step.failed_assertions() {
-                lines.push(Line::from(vec![
-                    Span::styled("      ✗ ", theme.error()),
-                    Span::raw(format!(
-                        "{}: expected {}, got {}",
-                        a.describe(),
-                        a.expected,
-                        a.actual
-                    )),
-                ]));
-            }
+    let mut lines = Vec::new();
+    if let Some(report) = &session.verify.last_spec {
+        spec_lines(model, report, &mut lines);
+    }
+    if let Some(report) = session.latest_crud() {
+        if !lines.is_empty() {
+            lines.push(Line::default());
         }
+        crud_lines(model, report, &mut lines);
+    }
+    let width = body.width as usize;
+    let wrapped: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|l| super::wrap_hanging(l, width))
+        .collect();
+    let shown: Vec<Line> = wrapped
+        .into_iter()
+        .skip(view.scroll)
+        .take(body.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(shown), body);
+}
+
+/// `TARGET at 2026-11-29 15:00 UTC: PASSED`.
+fn run_line(
+    model: &Model,
+    target: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    verdict: &str,
+) -> Line<'static> {
+    Line::from(Span::styled(
+        format!(
+            "{target} at {}: {}",
+            at.format("%Y-%m-%d %H:%M UTC"),
+            verdict.to_uppercase()
+        ),
+        Theme::of(model).bold(),
+    ))
+}
+
+fn heading(model: &Model, text: String) -> Line<'static> {
+    let theme = Theme::of(model);
+    Line::from(Span::styled(
+        text,
+        theme.accent().add_modifier(Modifier::BOLD),
+    ))
+}
+
+fn spec_lines(model: &Model, report: &SpecReport, lines: &mut Vec<Line<'static>>) {
+    let theme = Theme::of(model);
+    lines.push(heading(model, "Latest local SPEC run".into()));
+    lines.push(run_line(
+        model,
+        &report.target,
+        report.at,
+        report.verdict().label(),
+    ));
+    if let Some(file) = &report.file {
+        file_lines(model, file, lines);
     }
     if !report.checks.is_empty() {
         lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "Beyond the SPEC file (never part of Okta's verdict)",
-            theme.accent().add_modifier(Modifier::BOLD),
-        )));
+        lines.push(heading(
+            model,
+            "Beyond the SPEC file (never part of Okta's verdict)".into(),
+        ));
         for check in &report.checks {
             let style = match check.status {
                 CheckStatus::Fail => theme.error(),
@@ -373,15 +382,78 @@ pub fn spec_run(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
         lines.push(Line::default());
         lines.push(Line::from(state));
     }
-    let width = body.width as usize;
-    let wrapped: Vec<Line> = lines
-        .into_iter()
-        .flat_map(|l| super::wrap_hanging(l, width))
-        .collect();
-    let shown: Vec<Line> = wrapped
-        .into_iter()
-        .skip(view.scroll)
-        .take(body.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), body);
+}
+
+fn crud_lines(model: &Model, report: &CrudReport, lines: &mut Vec<Line<'static>>) {
+    let theme = Theme::of(model);
+    let run = &report.run;
+    lines.push(heading(model, "Latest local CRUD run".into()));
+    lines.push(run_line(model, &run.target, run.at, run.verdict()));
+    lines.push(Line::from(format!("Okta user: {}", report.okta_user)));
+    file_lines(model, run, lines);
+    for refusal in &report.refusals {
+        lines.push(Line::from(Span::styled(refusal.clone(), theme.error())));
+    }
+    for line in report.okta.iter().flat_map(|trail| trail.lines()) {
+        lines.push(Line::from(Span::styled(
+            format!("Okta: {line}"),
+            theme.dim(),
+        )));
+    }
+    let style = match report.cleanup {
+        CleanUp::Failed { .. } => theme.error(),
+        _ => theme.dim(),
+    };
+    lines.push(Line::from(Span::styled(
+        format!("Clean-up: {}", report.cleanup_line()),
+        style,
+    )));
+}
+
+/// A Runscope file's steps: status, title, how a pause or polling went, what failed.
+fn file_lines(model: &Model, file: &FileRun, lines: &mut Vec<Line<'static>>) {
+    let theme = Theme::of(model);
+    lines.push(Line::from(Span::styled(
+        format!(
+            "Okta's file {} ({} steps)",
+            file.file.name,
+            file.steps.len()
+        ),
+        theme.dim(),
+    )));
+    for step in &file.steps {
+        let style = match step.status {
+            StepStatus::Fail | StepStatus::NotRun => theme.error(),
+            StepStatus::Warn => theme.fg(Color::Yellow),
+            StepStatus::Pass => theme.fg(Color::Green),
+            StepStatus::Skipped | StepStatus::Pause => theme.dim(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<8}", step.status.label()), style),
+            Span::raw(step.title()),
+        ]));
+        if let Some(wait) = &step.wait {
+            lines.push(Line::from(Span::styled(
+                format!("      {wait}"),
+                theme.dim(),
+            )));
+        }
+        for problem in &step.problems {
+            lines.push(Line::from(Span::styled(
+                format!("      {problem}"),
+                theme.dim(),
+            )));
+        }
+        for a in step.failed_assertions() {
+            lines.push(Line::from(vec![
+                Span::styled("      ✗ ", theme.error()),
+                Span::raw(format!(
+                    "{}: expected {}, got {}",
+                    a.describe(),
+                    a.expected,
+                    a.actual
+                )),
+            ]));
+        }
+    }
 }

@@ -35,7 +35,26 @@ pub fn crud_variables(
     scim_auth: &str,
     rng: &mut fastrand::Rng,
 ) -> Variables {
-    let mut v = crud_values(rng);
+    with_crud_connections(
+        crud_values(rng),
+        okta_org_url,
+        okta_app_id,
+        okta_token,
+        scim_url,
+        scim_auth,
+    )
+}
+
+/// The CRUD file's random `values` with the variables of both connections added.
+pub fn with_crud_connections(
+    values: Variables,
+    okta_org_url: &str,
+    okta_app_id: &str,
+    okta_token: &str,
+    scim_url: &str,
+    scim_auth: &str,
+) -> Variables {
+    let mut v = values;
     v.insert(
         "oktaOrgUrl".into(),
         okta_org_url.trim().trim_end_matches('/').to_string(),
@@ -48,6 +67,21 @@ pub fn crud_variables(
     );
     v.insert("SCIMAuth".into(), scim_auth.to_string());
     v
+}
+
+/// The whole Authorization value for the SCIM connection (SPEC's `auth`, CRUD's `SCIMAuth`).
+/// An app reading a header of its own still gets the token as `Authorization`, exactly as in
+/// Runscope: Okta's files always send that header.
+pub fn scim_authorization(connection: &crate::session::Connection, secret: &str) -> String {
+    use crate::session::AuthScheme;
+    authorization_value(&match &connection.auth {
+        AuthScheme::Bearer => AuthValue::Bearer(secret),
+        AuthScheme::Basic => AuthValue::Basic {
+            username: connection.username.as_deref().unwrap_or_default(),
+            password: secret,
+        },
+        AuthScheme::Header { .. } => AuthValue::Raw(secret),
+    })
 }
 
 pub enum AuthValue<'a> {

@@ -2,7 +2,9 @@
 //! a step names), each assertion with Runscope's semantics, variables carried from step to step.
 //! Two differences, both in the tester's favour and both reported: a pause that waits for Okta's
 //! asynchronous provisioning becomes polling of the step after it (until its assertions hold or a
-//! deadline), and a pause that only spaces requests to the same app is not waited at all.
+//! deadline), or is skipped when the step just before it already saw that state (a change comes
+//! next, which cannot be repeated to poll it); a pause that only spaces requests to the same app
+//! is not waited at all.
 //! No request is retried silently: a 429 or a 5xx is what the file sees.
 
 use std::collections::BTreeMap;
@@ -96,29 +98,18 @@ pub fn run_file(
     on_event: &mut dyn FnMut(RunEvent),
 ) -> FileRun {
     let started = Instant::now();
-    let mut run = FileRun {
-        file: FileRef {
-            name: file.name.clone(),
-            path: file.path.clone(),
-            sha256: file.sha256.clone(),
-            expected_sha256: None,
-        },
-        target: target.to_string(),
-        at: Utc::now(),
-        duration_ms: 0,
-        variables: initial
-            .iter()
-            .map(|(k, v)| (k.clone(), context.redact(v)))
-            .collect(),
-        steps: Vec::new(),
-        cancelled: false,
-        unreachable: None,
-    };
+    let mut run = empty_run(file, target);
+    run.variables = initial
+        .iter()
+        .map(|(k, v)| (k.clone(), context.redact(v)))
+        .collect();
     let mut variables = initial.clone();
     // Which step sets each variable, to explain a value that never came.
     let mut setters: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut plan = PollPlan::Once;
-    let mut last_origin: Option<String> = None;
+    // The system the previous request went to, and that request as it ended.
+    let mut last_system: Option<String> = None;
+    let mut last_request: Option<StepRecord> = None;
     for (index, step) in file.steps.iter().enumerate() {
         if context.cancel.is_cancelled() {
             run.cancelled = true;
@@ -136,7 +127,10 @@ pub fn run_file(
                     *skipped,
                     next,
                     &variables,
-                    &last_origin,
+                    Before {
+                        system: &last_system,
+                        request: last_request.as_ref(),
+                    },
                     context,
                 );
                 plan = next_plan;
@@ -153,8 +147,9 @@ pub fn run_file(
                     on_event,
                 );
                 plan = PollPlan::Once;
-                if let Ok(url) = render(&request.url, &variables) {
-                    last_origin = origin(&url);
+                last_system = system(&request.url, &variables);
+                if !request.skipped {
+                    last_request = Some(record.clone());
                 }
                 record
             }
@@ -170,6 +165,45 @@ pub fn run_file(
     }
     run.duration_ms = started.elapsed().as_millis() as u64;
     run
+}
+
+/// A run of `file` against `target` with no step made yet.
+pub fn empty_run(file: &TestFile, target: &str) -> FileRun {
+    FileRun {
+        file: FileRef {
+            name: file.name.clone(),
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
+            expected_sha256: None,
+        },
+        target: target.to_string(),
+        at: Utc::now(),
+        duration_ms: 0,
+        variables: Default::default(),
+        steps: Vec::new(),
+        cancelled: false,
+        unreachable: None,
+    }
+}
+
+/// Which system a request goes to: the variable its URL starts with (`{{oktaOrgUrl}}`,
+/// `{{SCIMUrl}}`: in the tests both are loopback servers, in a tester's setup they may share a
+/// proxy), else the scheme, host and port it goes to.
+fn system(template: &str, variables: &Variables) -> Option<String> {
+    if let Some(rest) = template.trim_start().strip_prefix("{{")
+        && let Some((name, _)) = rest.split_once("}}")
+    {
+        return Some(format!("{{{{{}}}}}", name.trim()));
+    }
+    render(template, variables)
+        .ok()
+        .and_then(|url| origin(&url))
+}
+
+/// The request before a pause: where it went and how it ended.
+struct Before<'a> {
+    system: &'a Option<String>,
+    request: Option<&'a StepRecord>,
 }
 
 fn origin(url: &str) -> Option<String> {
@@ -188,7 +222,7 @@ fn pause(
     skipped: bool,
     next: Option<&Request>,
     variables: &Variables,
-    last_origin: &Option<String>,
+    before: Before<'_>,
     context: &RunContext<'_>,
 ) -> (StepRecord, PollPlan) {
     let started = Instant::now();
@@ -215,13 +249,13 @@ fn pause(
         return (record, PollPlan::Once);
     }
     let length = Duration::from_secs_f64(seconds);
-    let next_origin = next
-        .and_then(|r| render(&r.url, variables).ok())
-        .and_then(|u| origin(&u));
+    let next_system = next.and_then(|r| system(&r.url, variables));
     // A pause between requests to different systems waits for one to reach the other (Okta
     // provisioning into the app); between requests to the same app it only spaces them apart.
     let waits_for_another_system =
-        next_origin.is_some() && last_origin.is_some() && next_origin != *last_origin;
+        next_system.is_some() && before.system.is_some() && next_system != *before.system;
+    // Before a change, why the pause needs no waiting, if it does not.
+    let needless = before.request.and_then(|r| needless_wait(r, length));
     let plan = if context.options.honour_pauses {
         context.cancel.sleep(length);
         record.wait = Some(format!("waited {seconds} s, as the file says"));
@@ -229,7 +263,7 @@ fn pause(
     } else if !waits_for_another_system {
         record.wait = Some("not waited: it only spaces requests to the same app apart".to_string());
         PollPlan::Once
-    } else if next.is_some_and(|r| r.method == "GET" || r.method == "HEAD") {
+    } else if next.is_some_and(|r| is_read(&r.method)) {
         let deadline = length
             .mul_f64(context.options.poll_factor)
             .max(context.options.min_poll);
@@ -238,6 +272,9 @@ fn pause(
             deadline.as_secs()
         ));
         PollPlan::Until(deadline)
+    } else if let Some(why) = needless {
+        record.wait = Some(format!("not waited: {why}"));
+        PollPlan::Once
     } else {
         // Polling a request that changes something could repeat the change: wait as the file says.
         context.cancel.sleep(length);
@@ -248,6 +285,40 @@ fn pause(
     };
     record.duration_ms = started.elapsed().as_millis() as u64;
     (record, plan)
+}
+
+/// Why a pause before a change needs no waiting, judged by the read just before it:
+/// - its assertions all held: it already saw the state the pause gives time to reach (the CRUD
+///   file's 40 s before the unassign follows the check that the reactivation reached the app);
+/// - it was polled for longer than the pause: the file's time has already been given;
+/// - it could not be sent (an earlier step failed to set what it needs): the app holds nothing
+///   of this run to wait for.
+fn needless_wait(read: &StepRecord, pause: Duration) -> Option<String> {
+    if !is_read(&read.method) {
+        return None;
+    }
+    let step = read.position;
+    match read.status {
+        StepStatus::Pass if !read.assertions.is_empty() => Some(format!(
+            "step {step} just before it already saw what it waits for (its assertions held)"
+        )),
+        StepStatus::Fail | StepStatus::Warn
+            if read.wait.is_some() && Duration::from_millis(read.duration_ms) >= pause =>
+        {
+            Some(format!(
+                "step {step} just before it was already polled for {:.1} s, longer than the pause",
+                read.duration_ms as f64 / 1000.0
+            ))
+        }
+        StepStatus::NotRun if read.attempts.is_empty() => Some(format!(
+            "step {step} just before it could not be sent, so nothing in the app is being waited for"
+        )),
+        _ => None,
+    }
+}
+
+fn is_read(method: &str) -> bool {
+    method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
 }
 
 fn run_request(
