@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Peak resident memory of the real checklist on a generated plan of N cases (default 10,000):
 # scimplan runs in a pseudo-terminal (120x40) under /usr/bin/time, the capabilities are
-# confirmed, the main screen is drawn, a case is marked, and q quits. Also `status` on the plan.
-# Usage: benches/memory.sh [CASES]     (needs python3 and /usr/bin/time)
+# confirmed, the main screen is drawn, a case is marked, and q quits; once with a new session and
+# once with a session where every case is marked (examples/large_plan --marked: 20,000 history
+# entries). Also `status` on the marked plan.
+# Usage: benches/memory.sh [CASES]     (needs python3 and /usr/bin/time; SCIMPLAN_BIN=another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,9 +14,11 @@ bin="$root/target/release/scimplan"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$root/target/release/examples/large_plan" "$work/large.xlsx" "$cases" >/dev/null
+"$root/target/release/examples/large_plan" "$work/marked.xlsx" "$cases" --marked >/dev/null
 bin="${SCIMPLAN_BIN:-$bin}"   # another build to compare with
 
-python3 - "$bin" "$work/large.xlsx" "$work/rss" <<'PY'
+checklist() {
+python3 - "$bin" "$1" "$2" <<'PY'
 import fcntl, os, pty, select, struct, sys, termios, time
 binary, plan, out = sys.argv[1:4]
 pid, fd = pty.fork()
@@ -44,6 +48,11 @@ _, status = os.waitpid(pid, 0)
 if status != 0:
     sys.exit(f"scimplan exited with status {status}")
 PY
-echo "checklist on $cases cases: peak RSS $(( $(cat "$work/rss") / 1024 )) MB ($(cat "$work/rss") KB)"
-/usr/bin/time -f "%M" -o "$work/rss-status" "$bin" status "$work/large.xlsx" >/dev/null || true
-echo "status on $cases cases: peak RSS $(( $(cat "$work/rss-status") / 1024 )) MB"
+}
+mb() { awk '{ printf "%.1f MB (%d KB)", $1 / 1024, $1 }' "$1"; }
+checklist "$work/large.xlsx" "$work/rss-new"
+echo "checklist on $cases cases, new session: peak RSS $(mb "$work/rss-new")"
+checklist "$work/marked.xlsx" "$work/rss-marked"
+echo "checklist on $cases cases, every case marked: peak RSS $(mb "$work/rss-marked")"
+/usr/bin/time -f "%M" -o "$work/rss-status" "$bin" status "$work/marked.xlsx" >/dev/null || true
+echo "status on $cases cases, every case marked: peak RSS $(mb "$work/rss-status")"

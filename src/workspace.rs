@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::plan::profile::Requirements;
 use crate::plan::{Plan, PlanError, Profile, ProfileError, load_plan};
 use crate::session::{
-    ChangesElsewhere, ReconcileReport, SaveError, SessionError, SessionStore, Unsaved,
+    ChangesElsewhere, ReconcileReport, SaveError, SessionError, SessionFile, SessionStore, Unsaved,
     default_session_path,
 };
 
@@ -44,17 +44,44 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn open(plan_path: &Path, options: &OpenOptions) -> Result<Workspace, OpenError> {
+        Self::open_with(plan_path, options, false)
+    }
+
+    /// As `open`, for commands that only read (export): the session's undo history is not
+    /// read, and saving is refused (`SaveFailure::ReadOnly`).
+    pub fn open_to_read(plan_path: &Path, options: &OpenOptions) -> Result<Workspace, OpenError> {
+        Self::open_with(plan_path, options, true)
+    }
+
+    fn open_with(
+        plan_path: &Path,
+        options: &OpenOptions,
+        read_only: bool,
+    ) -> Result<Workspace, OpenError> {
         let profile = match &options.profile {
             Some(path) => Profile::load(path)?,
             None => Profile::builtin(),
         };
-        let plan = load_plan(plan_path)?;
-        let reqs = Requirements::new(&profile, &plan);
         let session_path = options
             .session
             .clone()
             .unwrap_or_else(|| default_session_path(plan_path));
-        let (mut store, reconcile) = SessionStore::open(&session_path, &plan, &reqs)?;
+        // The session file is read while the plan loads (on a 10,000-case plan each takes tens
+        // of milliseconds); a plan error is still the one reported first.
+        let (plan, session_file) = std::thread::scope(|scope| {
+            let session = scope.spawn(|| match read_only {
+                true => SessionFile::read_without_history(&session_path),
+                false => SessionFile::read(&session_path),
+            });
+            let plan = load_plan(plan_path);
+            let session = session
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (plan, session)
+        });
+        let plan = plan?;
+        let reqs = Requirements::new(&profile, &plan);
+        let (mut store, reconcile) = SessionStore::open_read(session_file?, &plan, &reqs)?;
         let session = &mut store.session;
         if let Some(tester) = &options.tester {
             session.tester = Some(tester.clone());

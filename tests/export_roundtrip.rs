@@ -560,7 +560,10 @@ fn plan_sheet_has_drop_down_colours_frozen_header_and_filter() {
         "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
     ));
     assert!(xml.contains(&format!("<autoFilter ref=\"A1:L{last}\"/>")));
-    // The automatic verdict carries a visible note.
+    // The Result header's note says how an automatic verdict is told apart (one note, not
+    // one per automatic verdict).
     let comments = package_part(&e.export, "xl/comments1.xml");
-    assert!(comments.contains("Verdict of scimplan's automatic verification."));
+    assert!(comments.contains("<comment ref=\"G1\""), "{comments}");
+    assert!(comments.contains("In italics: the verdict of scimplan's automatic verification"));
+    assert_eq!(comments.matches("<comment ref=").count(), 2, "{comments}");
 }

@@ -532,7 +532,27 @@ fn open_default(plan: &std::path::Path, common: &Common) -> Result<u8, Failure> 
 
 /// Opens the workspace and tells the tester what reconciling with the plan found.
 pub fn open(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
-    let mut ws = Workspace::open(plan, &common.open_options())?;
+    let ws = Workspace::open(plan, &common.open_options())?;
+    opened(ws, plan, common)
+}
+
+/// As `open`, for commands that only read the session (export): its undo history is not read
+/// and the workspace cannot be saved (unless results are taken from a completed workbook,
+/// which are saved).
+pub fn open_to_read(plan: &std::path::Path, common: &Common) -> Result<Workspace, Failure> {
+    let ws = Workspace::open_to_read(plan, &common.open_options())?;
+    if report::takes_results_from_workbook(&ws, common) {
+        // The results taken from the workbook are saved: the whole session is needed.
+        return open(plan, common);
+    }
+    opened(ws, plan, common)
+}
+
+fn opened(
+    mut ws: Workspace,
+    plan: &std::path::Path,
+    common: &Common,
+) -> Result<Workspace, Failure> {
     for repeated in &ws.plan.repeated_sheets {
         eprintln!("warning: {}: {repeated}.", plan.display());
     }

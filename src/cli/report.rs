@@ -2,10 +2,16 @@
 
 use std::path::Path;
 
-use super::{Common, EXIT_FINDING, Failure, open, usage_error};
+use super::{Common, EXIT_FINDING, Failure, open, open_to_read, usage_error};
 use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
 use crate::session::check_link;
 use crate::workspace::Workspace;
+
+/// Whether opening takes results from a completed workbook (and saves them): a new session, or
+/// `--import-results`.
+pub fn takes_results_from_workbook(ws: &Workspace, common: &Common) -> bool {
+    ws.plan.recorded.is_some() && (!ws.store.on_disk || common.import_results)
+}
 
 /// When the plan is a completed workbook and the session is new (or `--import-results` is
 /// given), takes the workbook's results into the session and saves it.
@@ -19,7 +25,7 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
         }
         return Ok(());
     }
-    if ws.store.on_disk && !common.import_results {
+    if !takes_results_from_workbook(ws, common) {
         return Ok(());
     }
     let Workspace {
@@ -106,9 +112,13 @@ pub fn export(
     output: Option<&Path>,
     force: bool,
 ) -> Result<u8, Failure> {
-    let ws = open(plan, common)?;
+    let ws = open_to_read(plan, common)?;
     let path = export_workspace_with(&ws, output, force)?;
     println!("{}", path.display());
+    // The process ends now: the plan and session are left to the OS instead of being freed
+    // one allocation at a time (about 10 ms on a 10,000-case plan). Nothing in them holds a
+    // file or a lock.
+    std::mem::forget(ws);
     Ok(0)
 }
 

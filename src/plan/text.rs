@@ -19,8 +19,9 @@ impl RichText {
     /// Parses `**bold**` markers; an unmatched `**` stays literal text.
     pub fn parse(raw: &str) -> RichText {
         let raw = normalize_newlines(raw);
-        let mut spans = Vec::new();
-        let mut rest = raw.as_str();
+        // At most one span per marker and one more: room for them up front, not regrown.
+        let mut spans = Vec::with_capacity(raw.matches("**").count() + 1);
+        let mut rest = &*raw;
         while let Some(open) = rest.find("**") {
             let after_open = &rest[open + 2..];
             let Some(close) = after_open.find("**") else {
@@ -31,6 +32,8 @@ impl RichText {
             rest = &after_open[close + 2..];
         }
         push_span(&mut spans, rest, false);
+        // Most cells are one or two spans: no spare room kept for each of 10,000 cases.
+        spans.shrink_to_fit();
         RichText { spans }
     }
 
@@ -76,8 +79,12 @@ fn push_span(spans: &mut Vec<TextSpan>, text: &str, bold: bool) {
     }
 }
 
-fn normalize_newlines(raw: &str) -> String {
-    raw.replace("\r\n", "\n").replace('\r', "\n")
+fn normalize_newlines(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('\r') {
+        raw.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        raw.into()
+    }
 }
 
 /// One step of a case, with the number its author wrote (numbers may repeat or skip).
@@ -91,30 +98,44 @@ pub struct Step {
 /// other lines continue the step before them (or form an unnumbered step when none has begun).
 pub fn parse_steps(raw: &str) -> Vec<Step> {
     let raw = normalize_newlines(raw);
-    let mut steps: Vec<(Option<u32>, String)> = Vec::new();
+    let mut steps = Vec::new();
+    // The step being read: its number and text (one buffer for all steps).
+    let mut current: Option<Option<u32>> = None;
+    let mut text = String::new();
+    let mut finish = |number: Option<u32>, text: &mut String| {
+        steps.push(Step {
+            number,
+            text: RichText::parse(text),
+        });
+        text.clear();
+    };
     for line in raw.lines() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
         }
         match split_step_number(trimmed) {
-            Some((number, text)) => steps.push((Some(number), text.to_string())),
-            None => match steps.last_mut() {
-                Some((_, text)) => {
-                    text.push('\n');
-                    text.push_str(trimmed);
+            Some((number, rest)) => {
+                if let Some(previous) = current.replace(Some(number)) {
+                    finish(previous, &mut text);
                 }
-                None => steps.push((None, trimmed.to_string())),
-            },
+                text.push_str(rest);
+            }
+            None if current.is_some() => {
+                text.push('\n');
+                text.push_str(trimmed);
+            }
+            None => {
+                current = Some(None);
+                text.push_str(trimmed);
+            }
         }
     }
+    if let Some(number) = current {
+        finish(number, &mut text);
+    }
+    steps.shrink_to_fit();
     steps
-        .into_iter()
-        .map(|(number, text)| Step {
-            number,
-            text: RichText::parse(&text),
-        })
-        .collect()
 }
 
 fn split_step_number(line: &str) -> Option<(u32, &str)> {

@@ -65,6 +65,37 @@ where
     Ok(items)
 }
 
+thread_local! {
+    /// Set while a session is read without its undo history (see `without_history`).
+    static LEAVE_OUT_HISTORY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `read` (a session's deserialization) with the undo history skipped, not built: for
+/// commands that only read a session, on a large one the history is two thirds of the file.
+pub(super) fn without_history<T>(read: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            LEAVE_OUT_HISTORY.set(false);
+        }
+    }
+    LEAVE_OUT_HISTORY.set(true);
+    let _reset = Reset;
+    read()
+}
+
+/// The session's `history`: read as `exact_vec`, or skipped inside `without_history`.
+pub(super) fn history_list<'de, D>(deserializer: D) -> Result<Vec<HistoryEntry>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    if LEAVE_OUT_HISTORY.get() {
+        serde::de::IgnoredAny::deserialize(deserializer)?;
+        return Ok(Vec::new());
+    }
+    exact_vec(deserializer)
+}
+
 impl Session {
     /// Runs `change` and records what it did to `cases` (and to the capabilities when
     /// `touches_capabilities`). Returns false, recording nothing, when nothing changed.

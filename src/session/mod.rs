@@ -37,7 +37,7 @@ pub use okta::{
     OktaSettingsError, OktaTrail,
 };
 pub use store::{
-    SaveError, SaveFailure, SessionError, SessionStore, Unsaved, default_session_path,
+    SaveError, SaveFailure, SessionError, SessionFile, SessionStore, Unsaved, default_session_path,
 };
 pub use tally::{Tally, tally_sections};
 pub use verification::{

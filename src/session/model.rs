@@ -272,7 +272,7 @@ pub struct Session {
     #[serde(default)]
     pub plan_changes: Vec<PlanChange>,
     /// Append-only log of changes; undo and redo walk it.
-    #[serde(default, deserialize_with = "super::history::exact_vec")]
+    #[serde(default, deserialize_with = "super::history::history_list")]
     pub history: Vec<HistoryEntry>,
     /// Indexes into `history` of changes that can be undone, most recent last.
     #[serde(default)]

@@ -49,6 +49,10 @@ pub enum SaveFailure {
     Write(#[source] std::io::Error),
     #[error("a file is already there (scimplan does not write a session over another one)")]
     Exists,
+    #[error(
+        "the session was opened to be read only, without its undo history (a bug: please report it)"
+    )]
+    ReadOnly,
 }
 
 /// The changes held in memory only, not yet in the session file.
@@ -120,6 +124,38 @@ impl FileStamp {
     }
 }
 
+/// A session file as read from disk, before it is reconciled with a plan.
+pub struct SessionFile {
+    path: PathBuf,
+    seen: Option<FileStamp>,
+    read: Option<Read>,
+    read_only: bool,
+}
+
+impl SessionFile {
+    /// Reads and checks the session at `path` (none there yet is not an error).
+    pub fn read(path: &Path) -> Result<SessionFile, SessionError> {
+        Self::read_with(path, false)
+    }
+
+    /// As `read`, for commands that only read the session (export): its undo history is
+    /// skipped, not built (two thirds of a large session file), and the store it opens
+    /// refuses to save (`SaveFailure::ReadOnly`).
+    pub fn read_without_history(path: &Path) -> Result<SessionFile, SessionError> {
+        Self::read_with(path, true)
+    }
+
+    fn read_with(path: &Path, read_only: bool) -> Result<SessionFile, SessionError> {
+        let seen = FileStamp::of(path);
+        Ok(SessionFile {
+            path: path.to_path_buf(),
+            seen,
+            read: read_session(path, read_only)?,
+            read_only,
+        })
+    }
+}
+
 /// A session together with where it lives.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
@@ -128,15 +164,19 @@ pub struct SessionStore {
     /// False until the session has been written once (a fresh session is not written until
     /// something changes).
     pub on_disk: bool,
-    /// The session as last read from or written to the file: what this writer's changes are
-    /// measured against when merging with what others wrote.
-    base: Session,
+    /// The session as last read from or written to the file, as the file's bytes: what this
+    /// writer's changes are measured against when merging with what others wrote. Kept as bytes
+    /// (a quarter of the parsed size on 10,000 cases) and parsed only when another writer saved
+    /// meanwhile or unsaved changes are described.
+    base: Vec<u8>,
     seen: Option<FileStamp>,
     /// A file `refresh_if_changed` could not read and has reported (reported once; a save
     /// still reads it and refuses to write over it).
     unreadable: Option<FileStamp>,
     /// Other writers' changes picked up by a save, for the next `refresh_if_changed`.
     picked_up: ChangesElsewhere,
+    /// Opened by `SessionFile::read_without_history`: never saved, no base kept.
+    read_only: bool,
 }
 
 impl SessionStore {
@@ -146,12 +186,33 @@ impl SessionStore {
         plan: &Plan,
         reqs: &Requirements,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
-        let seen = FileStamp::of(path);
-        let (mut session, on_disk, history_dropped) = match read_session(path)? {
-            Some((session, dropped)) => (session, true, dropped),
-            None => (Session::new(plan), false, None),
+        Self::open_read(SessionFile::read(path)?, plan, reqs)
+    }
+
+    /// `open` in two steps: the file read by `SessionFile::read` (which needs no plan, so it
+    /// can run while the plan loads), then reconciled with `plan`.
+    pub fn open_read(
+        file: SessionFile,
+        plan: &Plan,
+        reqs: &Requirements,
+    ) -> Result<(SessionStore, ReconcileReport), SessionError> {
+        let SessionFile {
+            path,
+            seen,
+            read,
+            read_only,
+        } = file;
+        let path = path.as_path();
+        let (mut base, mut session, on_disk, history_dropped) = match read {
+            Some(read) => (read.bytes, read.session, true, read.history_dropped),
+            None => {
+                let session = Session::new(plan);
+                (serialize(&session), session, false, None)
+            }
         };
-        let base = session.clone();
+        if read_only {
+            base = Vec::new();
+        }
         let mut report = session.reconcile(plan, reqs);
         report.history_dropped = history_dropped;
         remove_stale_temps(path);
@@ -164,6 +225,7 @@ impl SessionStore {
                 seen,
                 unreadable: None,
                 picked_up: ChangesElsewhere::default(),
+                read_only,
             },
             report,
         ))
@@ -173,8 +235,20 @@ impl SessionStore {
     /// capabilities, links, connection and verification records). Bookkeeping (the selected
     /// case, the tester's name from the command line, the plan's fingerprint) is saved with the
     /// next change but is not counted, so quitting after only moving around asks nothing.
+    /// A read-only store (`SessionFile::read_without_history`) has none: it saves nothing.
     pub fn unsaved(&self) -> Unsaved {
-        let (now, then) = (&self.session, &self.base);
+        if self.read_only || self.matches_base() {
+            return Unsaved::default();
+        }
+        let Ok((then, _)) = parse_session(&self.path, &self.base) else {
+            // The bytes were read or written by this process, so they parse; should they not,
+            // everything in memory counts as unsaved.
+            return Unsaved {
+                changes: self.session.history.len().max(1),
+                cases: self.session.results.keys().cloned().collect(),
+            };
+        };
+        let (now, then) = (&self.session, &then);
         let logged = now.history.len().saturating_sub(then.history.len());
         let ids: std::collections::BTreeSet<&String> =
             now.results.keys().chain(then.results.keys()).collect();
@@ -206,11 +280,15 @@ impl SessionStore {
     /// Writes this writer's changes into the session file, merged with whatever other writers
     /// saved meanwhile; afterwards `session` holds both. Does nothing when nothing changed.
     pub fn save(&mut self) -> Result<(), SaveError> {
-        if self.on_disk && self.session == self.base {
+        if self.read_only {
+            return Err(self.read_only_error(&self.path));
+        }
+        let bytes = serialize(&self.session);
+        if self.on_disk && bytes == self.base {
             return Ok(());
         }
         let path = self.path.clone();
-        let outcome = with_session_lock(&path, lock_wait(), || self.merge_and_write())
+        let outcome = with_session_lock(&path, lock_wait(), || self.merge_and_write(bytes))
             .map_err(SaveFailure::from)
             .and_then(|r| r);
         outcome.map_err(|failure| SaveError {
@@ -220,13 +298,14 @@ impl SessionStore {
         })
     }
 
-    /// Under the lock: read, merge, write.
-    fn merge_and_write(&mut self) -> Result<(), SaveFailure> {
+    /// Under the lock: read, merge, write. `ours` is the session serialized.
+    fn merge_and_write(&mut self, ours: Vec<u8>) -> Result<(), SaveFailure> {
         let stamp = FileStamp::of(&self.path);
         let merged = if stamp.is_some() && stamp != self.seen {
-            match read_session(&self.path)? {
-                Some((theirs, _)) => {
-                    let (merged, changes) = merge(&self.base, &self.session, &theirs);
+            match read_session(&self.path, false)? {
+                Some(theirs) => {
+                    let (base, _) = parse_session(&self.path, &self.base)?;
+                    let (merged, changes) = merge(&base, &self.session, &theirs.session);
                     self.picked_up.absorb(changes);
                     Some(merged)
                 }
@@ -235,19 +314,40 @@ impl SessionStore {
         } else {
             None
         };
-        // Unless another writer saved meanwhile, the session itself is written: no third copy
-        // of a large session in memory while saving.
-        let bytes = serde_json::to_vec(merged.as_ref().unwrap_or(&self.session))
-            .expect("a session always serializes");
+        // Unless another writer saved meanwhile, the session's own bytes are written.
+        let bytes = match &merged {
+            Some(merged) => {
+                drop(ours);
+                serialize(merged)
+            }
+            None => ours,
+        };
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
-        drop(bytes);
         self.seen = FileStamp::of(&self.path);
         if let Some(merged) = merged {
             self.session = merged;
         }
-        self.base = self.session.clone();
+        self.base = bytes;
         self.on_disk = true;
         Ok(())
+    }
+
+    fn read_only_error(&self, path: &Path) -> SaveError {
+        SaveError {
+            path: path.to_path_buf(),
+            failure: Box::new(SaveFailure::ReadOnly),
+            unsaved: Unsaved::default(),
+        }
+    }
+
+    /// Whether the session serializes to the base's bytes (streamed: no copy is built).
+    fn matches_base(&self) -> bool {
+        let mut compare = CompareWriter {
+            expected: &self.base,
+            equal: true,
+        };
+        serde_json::to_writer(&mut compare, &self.session).expect("a session always serializes");
+        compare.equal && compare.expected.is_empty()
     }
 
     /// Writes the session to a new file at `path` and keeps working there (the checklist's "save
@@ -258,10 +358,13 @@ impl SessionStore {
             failure: Box::new(failure),
             unsaved: self.unsaved(),
         };
+        if self.read_only {
+            return Err(self.read_only_error(path));
+        }
         if path.exists() {
             return Err(failure(SaveFailure::Exists));
         }
-        let bytes = serde_json::to_vec(&self.session).expect("a session always serializes");
+        let bytes = serialize(&self.session);
         let written = with_session_lock(path, lock_wait(), || {
             super::atomic::write_new(path, &bytes).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -275,7 +378,7 @@ impl SessionStore {
             Ok(()) => {
                 self.path = path.to_path_buf();
                 self.seen = FileStamp::of(path);
-                self.base = self.session.clone();
+                self.base = bytes;
                 self.on_disk = true;
                 Ok(())
             }
@@ -287,15 +390,20 @@ impl SessionStore {
     /// this writer's unsaved changes on top. Cheap when nothing changed (one `stat`): call it on
     /// every tick. Returns what changed, or `None`.
     pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
+        if self.read_only {
+            return Ok(None);
+        }
         let stamp = FileStamp::of(&self.path);
         if stamp.is_some() && stamp != self.seen && stamp != self.unreadable {
-            let read = read_session(&self.path).inspect_err(|_| {
+            let read = read_session(&self.path, false).inspect_err(|_| {
                 self.unreadable = stamp.clone();
             })?;
-            if let Some((theirs, _)) = read {
-                let (merged, changes) = merge(&self.base, &self.session, &theirs);
+            if let Some(theirs) = read {
+                let (base, _) = parse_session(&self.path, &self.base)?;
+                let (merged, changes) = merge(&base, &self.session, &theirs.session);
+                drop(base);
                 self.session = merged;
-                self.base = theirs;
+                self.base = theirs.bytes;
                 self.on_disk = true;
                 self.picked_up.absorb(changes);
             }
@@ -308,9 +416,42 @@ impl SessionStore {
     }
 }
 
-/// Reads and checks a session file; `None` when there is none. A damaged undo history is
-/// dropped (the results are kept) and described in the second value.
-fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, SessionError> {
+fn serialize(session: &Session) -> Vec<u8> {
+    serde_json::to_vec(session).expect("a session always serializes")
+}
+
+/// A writer that only compares what is written with `expected`.
+struct CompareWriter<'a> {
+    expected: &'a [u8],
+    equal: bool,
+}
+
+impl std::io::Write for CompareWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.equal {
+            match self.expected.strip_prefix(buf) {
+                Some(rest) => self.expected = rest,
+                None => self.equal = false,
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A session file as read.
+struct Read {
+    bytes: Vec<u8>,
+    session: Session,
+    /// A damaged undo history was dropped (the results are kept): why.
+    history_dropped: Option<String>,
+}
+
+/// Reads and checks a session file; `None` when there is none.
+fn read_session(path: &Path, without_history: bool) -> Result<Option<Read>, SessionError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -321,6 +462,27 @@ fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, Sessio
             });
         }
     };
+    let (session, history_dropped) = if without_history {
+        (parse_without_history(path, &bytes)?, None)
+    } else {
+        parse_session(path, &bytes)?
+    };
+    Ok(Some(Read {
+        bytes,
+        session,
+        history_dropped,
+    }))
+}
+
+/// A session without its undo history (undo and redo lists empty), for reading only.
+fn parse_without_history(path: &Path, bytes: &[u8]) -> Result<Session, SessionError> {
+    let mut session = super::history::without_history(|| parse_session(path, bytes))?.0;
+    session.drop_history();
+    Ok(session)
+}
+
+/// A session from the bytes of the file at `path` (named in errors), as `read_session` says.
+fn parse_session(path: &Path, bytes: &[u8]) -> Result<(Session, Option<String>), SessionError> {
     let corrupt = |detail: String| SessionError::Corrupt {
         path: path.to_path_buf(),
         detail,
@@ -334,7 +496,7 @@ fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, Sessio
         #[serde(default)]
         schema: Option<serde_json::Value>,
     }
-    let probe: SchemaOnly = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let probe: SchemaOnly = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
     let schema = probe.schema.and_then(|v| v.as_u64()).unwrap_or(0);
     if schema > u64::from(SCHEMA_VERSION) {
         return Err(SessionError::NewerSchema {
@@ -342,10 +504,9 @@ fn read_session(path: &Path) -> Result<Option<(Session, Option<String>)>, Sessio
             found: u32::try_from(schema).unwrap_or(u32::MAX),
         });
     }
-    let mut session: Session =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let mut session: Session = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
     let dropped = session
         .history_problem()
         .inspect(|_| session.drop_history());
-    Ok(Some((session, dropped)))
+    Ok((session, dropped))
 }

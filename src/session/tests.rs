@@ -205,6 +205,72 @@ fn newer_schema_is_refused() {
 }
 
 #[test]
+fn a_save_writes_only_when_something_changed_and_merges_from_the_base_it_kept() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    let (mut first, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    first.session.set_outcome("C1", Outcome::Pass, None, false);
+    first.save().unwrap();
+    let inode = std::fs::metadata(&path).unwrap().ino();
+    first.save().unwrap();
+    let (mut reopened, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    reopened.save().unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().ino(),
+        inode,
+        "nothing changed, nothing written"
+    );
+    assert_eq!(reopened.unsaved(), Unsaved::default());
+    // Another writer saves; this one's change is merged against the base it kept as bytes.
+    reopened.session.set_note("C2", "theirs");
+    reopened.save().unwrap();
+    first.session.set_outcome("C1", Outcome::Fail, None, false);
+    assert_eq!(first.unsaved().cases, ["C1"]);
+    first.save().unwrap();
+    assert_eq!(first.session.result("C2").unwrap().note, "theirs");
+    assert_eq!(first.session.outcome("C1"), Outcome::Fail);
+    let (on_disk, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    assert_eq!(on_disk.session, first.session);
+}
+
+#[test]
+fn a_session_read_without_history_has_every_result_and_is_never_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, reqs) = sample();
+    let path = dir.path().join("s.json");
+    let (mut full, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    full.session
+        .set_outcome("C1", Outcome::Fail, Some("broken".into()), false);
+    full.session.set_note("C2", "seen");
+    full.save().unwrap();
+    let on_disk = std::fs::read(&path).unwrap();
+    let file = SessionFile::read_without_history(&path).unwrap();
+    let (mut read, _) = SessionStore::open_read(file, &plan, &reqs).unwrap();
+    assert_eq!(read.session.results, full.session.results);
+    assert!(read.session.history.is_empty() && !read.session.can_undo());
+    read.session.set_note("C1", "not to be kept");
+    let err = read.save().unwrap_err();
+    assert!(matches!(*err.failure, SaveFailure::ReadOnly), "{err}");
+    let elsewhere = dir.path().join("elsewhere.json");
+    assert!(matches!(
+        *read.save_as(&elsewhere).unwrap_err().failure,
+        SaveFailure::ReadOnly
+    ));
+    assert!(!elsewhere.exists());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        on_disk,
+        "the file is untouched"
+    );
+    // The next full read on this thread builds the history again.
+    let (again, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+    assert_eq!(again.session.history, full.session.history);
+    assert!(again.session.can_undo());
+}
+
+#[test]
 fn unwritable_folder_keeps_the_change_in_memory_and_says_what_was_not_saved() {
     let (plan, reqs) = sample();
     let path = Path::new("/nonexistent-scimplan-dir/s.json");
