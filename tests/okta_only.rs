@@ -235,3 +235,52 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     );
     double.assert_valid();
 }
+
+/// `V` with only the Okta org connected checks the pending cases that need nothing else, and
+/// says how many need the app's SCIM connection, instead of asking for it.
+#[test]
+fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
+    use scimplan::tui::model::Overlay;
+    use scimplan::tui::{Action, update};
+    use scimplan::verify::Secret;
+
+    let (dir, double) = okta_only_setup(DoubleOptions::default());
+    let plan = dir.path().join("plan.xlsx");
+    let mut m = tui_helpers::ready(&plan);
+    m.okta_secret = Some(Secret::new(OKTA_TOKEN));
+    m.ws.store
+        .session
+        .verify
+        .subjects
+        .insert("user".into(), "ann@example.com".into());
+    // The tester did the steps of an Okta-only case and of a case that reads the app.
+    for case in ["C9306", "C9292"] {
+        let index = m.ws.plan.case_index(case).unwrap();
+        for step in 0..m.ws.plan.cases[index].steps.len() {
+            m.ws.store.session.toggle_step(case, step);
+        }
+    }
+    m.ws.save().unwrap();
+    update(&mut m, Action::VerifyAll);
+    assert!(
+        !matches!(m.top(), Some(Overlay::Connection(_))),
+        "the SCIM connection form opened: {}",
+        tui_helpers::message(&m)
+    );
+    assert!(
+        tui_helpers::message(&m).contains("1 more need the app's SCIM connection"),
+        "{}",
+        tui_helpers::message(&m)
+    );
+    for _ in 0..400 {
+        update(&mut m, Action::Tick);
+        if m.running().is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let session = tui_helpers::on_disk(&plan);
+    assert!(session.verify.latest_run("C9306").is_some());
+    assert!(session.verify.latest_run("C9292").is_none());
+    double.assert_valid();
+}

@@ -7,6 +7,7 @@ use tui_input::Input;
 
 use super::connect_form;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
+use super::okta_only;
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
@@ -15,7 +16,7 @@ use crate::session::{OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
     Batch, BatchMode, CheckJob, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
-    record_run, spawn_all, spawn_crud, spawn_okta_only, spawn_spec,
+    record_run, spawn_all, spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -186,11 +187,14 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
-    if let VerifyTarget::Case(case) = target
-        && m.ws.store.session.verify.connection.is_none()
-        && okta_only(m, case)
-    {
-        return verify_in_okta_only(m, case);
+    if m.ws.store.session.verify.connection.is_none() {
+        match target {
+            VerifyTarget::Case(case) if okta_only::is_okta_only(m, case) => {
+                return okta_only::verify_case(m, case);
+            }
+            VerifyTarget::All if okta_only::verify_all(m) => return,
+            _ => {}
+        }
     }
     let Some(connection) = m.ws.store.session.verify.connection.clone() else {
         m.job = Job::NeedsConnection(target);
@@ -314,7 +318,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
 
 /// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
 /// missing (its prompt is open).
-fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
+pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
     if !recipe_and_inputs(m, &VerifyTarget::Case(case), case) {
         return None;
     }
@@ -323,37 +327,6 @@ fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
     case_job(&m.recipes, &m.ws.plan, &m.ws.store.session, &id, deadline)
         .map_err(|e| m.error(e.to_string()))
         .ok()
-}
-
-/// Case `case` is checked in Okta only (its recipe has no SCIM step) and an org is connected.
-fn okta_only(m: &Model, case: usize) -> bool {
-    let id = &m.ws.plan.cases[case].id;
-    m.ws.store.session.verify.okta.is_some()
-        && m.recipes.for_case(id).is_some_and(|r| r.steps.is_empty())
-}
-
-/// `v` on a case checked in Okta only, with no SCIM connection: the org is all it needs (the
-/// Okta token is asked for when it is neither typed nor in the environment).
-fn verify_in_okta_only(m: &mut Model, case: usize) {
-    let Some(job) = case_check(m, case) else {
-        return;
-    };
-    let Some(okta) = okta_access(m) else {
-        return ask_secret(m, VerifyTarget::Case(case), SecretKind::Okta, "");
-    };
-    m.info(format!(
-        "Verifying {} in the Okta org {}…",
-        job.case, okta.connection.org_url
-    ));
-    let cases = vec![job.case.clone()];
-    let running = spawn_okta_only(vec![job], okta, m.inbox.job_sink());
-    m.job = Job::Running(Verification::new(
-        running,
-        RunKind::Cases {
-            cases,
-            finished: Vec::new(),
-        },
-    ));
 }
 
 /// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
@@ -394,7 +367,7 @@ pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> b
 }
 
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
-fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
+pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
     let title = kind.ask(scim_env);
     let case = match &target {
         VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
@@ -411,7 +384,7 @@ fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &
 /// The Okta org for the cases' Okta side: the session's connection with the API token typed
 /// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
 /// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
-fn okta_access(m: &Model) -> Option<OktaAccess> {
+pub(super) fn okta_access(m: &Model) -> Option<OktaAccess> {
     let connection = m.ws.store.session.verify.okta.clone()?;
     let api_token = super::okta::api_token(m);
     if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
