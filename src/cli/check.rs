@@ -12,7 +12,7 @@ use super::verify::connection_and_secret;
 use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
-use crate::session::write_atomic;
+
 use crate::verify::worker::attach_trail;
 use crate::verify::{
     BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, ScimSide, Verdict, VerifyError,
@@ -267,8 +267,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         runs.push(run);
     }
     if let Some(path) = &args.junit {
-        write_atomic(path, crate::report::junit::runs(&runs).as_bytes(), false)
-            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+        super::write_junit(path, &crate::report::junit::runs(&runs))?;
     }
     if args.json {
         println!(

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
-use crate::session::{OKTA_TOKEN_ENV, write_atomic};
+use crate::session::OKTA_TOKEN_ENV;
 use crate::verify::okta::token_from_env;
 use crate::verify::{CancelFlag, CrudOptions, run_crud};
 
@@ -100,8 +100,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         EXIT_FINDING
     };
     if let Some(path) = &args.junit {
-        write_atomic(path, crate::report::junit::crud(&report).as_bytes(), false)
-            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+        super::write_junit(path, &crate::report::junit::crud(&report))?;
     }
     if args.json {
         println!(

@@ -334,6 +334,12 @@ impl<E: std::error::Error> From<E> for Failure {
     }
 }
 
+/// Writes a JUnit report (`--junit F`) atomically; a failure names the file.
+pub(crate) fn write_junit(path: &std::path::Path, xml: &str) -> Result<(), Failure> {
+    crate::session::write_atomic(path, xml.as_bytes(), false)
+        .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))
+}
+
 pub fn usage_error(message: impl Into<String>) -> Failure {
     Failure {
         message: message.into(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::session::CheckStatus;
-use crate::session::{StepRecord, StepRequirement, StepStatus, write_atomic};
+use crate::session::{StepRecord, StepRequirement, StepStatus};
 use crate::verify::runscope::{self, TestFile};
 use crate::verify::{
     AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyError, VerifyEvent,
@@ -159,8 +159,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     record_spec(&mut ws.store.session, report.clone());
     save(&mut ws)?;
     if let Some(path) = &args.junit {
-        write_atomic(path, crate::report::junit::spec(&report).as_bytes(), false)
-            .map_err(|e| usage_error(format!("{}: cannot write JUnit: {e}", path.display())))?;
+        super::write_junit(path, &crate::report::junit::spec(&report))?;
     }
     if args.json {
         println!(

@@ -179,9 +179,7 @@ fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
 fn connection_or_say(m: &mut Model) -> Option<OktaConnection> {
     let connection = m.ws.store.session.verify.okta.clone();
     if connection.is_none() {
-        m.error(
-            "No Okta org connected: C opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.",
-        );
+        m.error(crate::verify::okta::console::NO_ORG);
     }
     connection
 }

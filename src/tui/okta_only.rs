@@ -5,8 +5,8 @@
 
 use super::model::{Job, Model};
 use super::state::{RunKind, SecretKind, Verification, VerifyTarget};
-use super::wire::{ask_secret, case_check, okta_access};
-use crate::verify::{Batch, BatchMode, CheckJob, batch_jobs, spawn_okta_only};
+use super::wire::{ask_secret, case_check, okta_access, pending_batch};
+use crate::verify::{Batch, CheckJob, spawn_okta_only};
 
 /// Case `case` is checked in Okta only and an org is connected.
 pub fn is_okta_only(m: &Model, case: usize) -> bool {
@@ -30,15 +30,7 @@ pub fn verify_all(m: &mut Model) -> bool {
     if m.ws.store.session.verify.okta.is_none() {
         return false;
     }
-    let Batch { jobs, .. } = batch_jobs(
-        &m.recipes,
-        &m.ws.plan,
-        &m.ws.reqs,
-        &m.ws.store.session,
-        None,
-        BatchMode::Pending,
-        m.settings.verify_deadline,
-    );
+    let Batch { jobs, .. } = pending_batch(m);
     let (okta_only, need_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
         .into_iter()
         .partition(|job| job.recipe.steps.is_empty());

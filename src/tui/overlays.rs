@@ -11,9 +11,16 @@ use crate::session::Outcome;
 
 /// Scrolling the latest SPEC and CRUD runs.
 pub fn suite_runs(m: &mut Model, action: Action) {
+    scroll_or_close(m, action);
+}
+
+/// The keys of an overlay that only scrolls (help, the suite runs): lines, pages, the mouse
+/// wheel, and closing it.
+fn scroll_or_close(m: &mut Model, action: Action) {
     let page = m.area.height.saturating_sub(6).max(1) as usize;
-    let Some(Overlay::SuiteRuns(view)) = m.top_mut() else {
-        return;
+    let view = match m.top_mut() {
+        Some(Overlay::Help(view) | Overlay::SuiteRuns(view)) => view,
+        _ => return,
     };
     match action {
         Action::MoveDown => view.scroll += 1,
@@ -239,24 +246,7 @@ pub fn capabilities(m: &mut Model, action: Action) {
 }
 
 pub fn help(m: &mut Model, action: Action) {
-    let Some(Overlay::Help(view)) = m.top_mut() else {
-        return;
-    };
-    match action {
-        Action::MoveDown => view.scroll += 1,
-        Action::MoveUp => view.scroll = view.scroll.saturating_sub(1),
-        Action::Scroll { down, .. } => {
-            view.scroll = if down {
-                view.scroll + 3
-            } else {
-                view.scroll.saturating_sub(3)
-            }
-        }
-        Action::Close => {
-            m.pop();
-        }
-        _ => {}
-    }
+    scroll_or_close(m, action);
 }
 
 pub fn summary(m: &mut Model, action: Action) {

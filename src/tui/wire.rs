@@ -222,15 +222,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         },
         VerifyTarget::All => {
             // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
-            let mut batch = batch_jobs(
-                &m.recipes,
-                &m.ws.plan,
-                &m.ws.reqs,
-                &m.ws.store.session,
-                None,
-                BatchMode::Pending,
-                m.settings.verify_deadline,
-            );
+            let mut batch = pending_batch(m);
             if okta_access(m).is_none() {
                 batch.without_okta();
             }
@@ -327,6 +319,19 @@ pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
     case_job(&m.recipes, &m.ws.plan, &m.ws.store.session, &id, deadline)
         .map_err(|e| m.error(e.to_string()))
         .ok()
+}
+
+/// The checks `V` would run: applicable cases with no outcome whose steps are all ticked.
+pub(super) fn pending_batch(m: &Model) -> Batch {
+    batch_jobs(
+        &m.recipes,
+        &m.ws.plan,
+        &m.ws.reqs,
+        &m.ws.store.session,
+        None,
+        BatchMode::Pending,
+        m.settings.verify_deadline,
+    )
 }
 
 /// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no

@@ -11,6 +11,9 @@ use crate::plan::{Case, Profile};
 use crate::session::{Session, VerifyState};
 use crate::verify::RecipeBook;
 
+/// What to do when a case needs the Okta org and none is connected.
+pub const NO_ORG: &str = "No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.";
+
 /// A page to open, in the tester's words and as a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsolePage {
@@ -55,7 +58,7 @@ pub fn console_page(
 ) -> Result<ConsolePage, String> {
     let state = &session.verify;
     let Some(connection) = &state.okta else {
-        return Err("No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.".into());
+        return Err(NO_ORG.into());
     };
     let steps: Vec<String> = case.steps.iter().map(|s| s.text.plain()).collect();
     let page = if system_log {

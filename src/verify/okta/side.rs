@@ -76,6 +76,16 @@ fn find_user(client: &OktaClient, login: &str) -> Result<Option<OktaUser>, OktaE
     client.user_by_login(login)
 }
 
+/// No Okta user has `login`: the check cannot go further.
+fn no_user(step: &str, login: &str) -> AssertionRecord {
+    absent(
+        step,
+        "the Okta user exists",
+        "a user with this login",
+        format!("no Okta user {login}"),
+    )
+}
+
 /// Checks one expectation now. Errors are Okta's refusals (token, permission), not verdicts.
 pub fn check(
     client: &OktaClient,
@@ -85,12 +95,7 @@ pub fn check(
         OktaExpectation::Provisioned { login, scim_id } => {
             let step = format!("app user {login}");
             let Some(user) = find_user(client, login)? else {
-                return Ok(vec![absent(
-                    &step,
-                    "the Okta user exists",
-                    "a user with this login",
-                    format!("no Okta user {login}"),
-                )]);
+                return Ok(vec![no_user(&step, login)]);
             };
             let Some(app_user) = client.app_user(&user.id)? else {
                 return Ok(vec![absent(
@@ -130,12 +135,7 @@ pub fn check(
         OktaExpectation::Unassigned { login } => {
             let step = format!("app user {login}");
             let Some(user) = find_user(client, login)? else {
-                return Ok(vec![absent(
-                    &step,
-                    "the Okta user exists",
-                    "a user with this login",
-                    format!("no Okta user {login}"),
-                )]);
+                return Ok(vec![no_user(&step, login)]);
             };
             let actual = match client.app_user(&user.id)? {
                 None => "not assigned".to_string(),
@@ -192,12 +192,7 @@ pub fn check(
                 .unwrap_or_else(|| "DISABLED".into());
             let mut records = vec![record("app provisioning", "sync password", "ENABLED", push)];
             match find_user(client, login)? {
-                None => records.push(absent(
-                    &step,
-                    "the Okta user exists",
-                    "a user with this login",
-                    format!("no Okta user {login}"),
-                )),
+                None => records.push(no_user(&step, login)),
                 Some(user) => match client.app_user(&user.id)? {
                     None => records.push(absent(
                         &step,
