@@ -126,11 +126,10 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     let plan = dir.path().join("plan.xlsx");
     let mut m = tui_helpers::ready(&plan);
     m.secret = Some(Secret::new(server.token.clone()));
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), login.into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: login.into(),
+    });
     tui_helpers::select(&mut m, "C9290");
     let verify_now = |m: &mut scimplan::tui::Model| {
         update(m, Action::VerifyCase);
@@ -146,7 +145,7 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     m.okta_secret = Some(Secret::new(OKTA_TOKEN));
     verify_now(&mut m);
     let session = tui_helpers::on_disk(&plan);
-    let run = session.verify.latest_run("C9290").expect("a run");
+    let run = session.verify().latest_run("C9290").expect("a run");
     assert!(
         run.assertions
             .iter()
@@ -185,7 +184,7 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
         .unwrap_or_default();
     assert!(said.contains("Okta side not checked"), "{said}");
     let session = tui_helpers::on_disk(&plan);
-    let run = session.verify.latest_run("C9290").expect("a run");
+    let run = session.verify().latest_run("C9290").expect("a run");
     assert!(run.okta.is_none());
     assert!(
         run.okta_not_checked

@@ -49,9 +49,12 @@ fn give(m: &mut Model, kind: SecretKind, secret: &str, title: &str) {
 fn connected(dir: &Path, scim_url: &str, okta: Option<&OktaDouble>) -> (PathBuf, Model) {
     let plan = common::okta_like_plan(dir, PLAN);
     let mut m = open(&plan);
-    let verify = &mut m.ws.store.session.verify;
-    verify.connection = Some(Connection::new(scim_url, AuthScheme::Bearer, None).unwrap());
-    verify.okta = okta.map(|d| OktaConnection::new(&d.url, &d.app_id, OktaAuth::ApiToken).unwrap());
+    m.ws.apply(scimplan::session::Command::Connection(Some(
+        Connection::new(scim_url, AuthScheme::Bearer, None).unwrap(),
+    )));
+    m.ws.apply(scimplan::session::Command::OktaConnection(okta.map(|d| {
+        OktaConnection::new(&d.url, &d.app_id, OktaAuth::ApiToken).unwrap()
+    })));
     m.ws.save().unwrap();
     (plan, m)
 }

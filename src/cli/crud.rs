@@ -22,7 +22,7 @@ pub struct CrudArgs {
 pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure> {
     let mut ws = open(plan, common)?;
     let (connection, secret) = super::verify::connection_and_secret(&ws)?;
-    let okta = ws.store.session.verify.okta.clone().ok_or_else(|| {
+    let okta = ws.session().verify().okta.clone().ok_or_else(|| {
         usage_error(
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
         )
@@ -119,7 +119,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
     }
     // A cancelled run says nothing about the app: it is not recorded.
     if !run.cancelled {
-        ws.store.session.record_crud(report);
+        ws.apply(crate::session::Command::RecordCrud(Box::new(report)));
         save(&mut ws)?;
     }
     Ok(code)

@@ -2,19 +2,20 @@
 
 use std::path::Path;
 
-use super::{Common, EXIT_FINDING, Failure, open, open_to_read, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
-use crate::session::check_link;
+use super::{Common, EXIT_FINDING, Failure, open, open_to_read, save, usage_error};
+use crate::report::{SummaryFormat, assess, export_workspace_with, render};
+use crate::session::{Command, Import, SuiteKind, check_link};
 use crate::workspace::Workspace;
 
 /// Whether opening takes results from a completed workbook (and saves them): a new session, or
 /// `--import-results`.
 pub fn takes_results_from_workbook(ws: &Workspace, common: &Common) -> bool {
-    ws.plan.recorded.is_some() && (!ws.store.on_disk || common.import_results)
+    ws.plan.recorded.is_some() && (!ws.on_disk() || common.import_results)
 }
 
 /// When the plan is a completed workbook and the session is new (or `--import-results` is
-/// given), takes the workbook's results into the session and saves it.
+/// given), takes the workbook's results, declarations, links and evidence into the session as
+/// one change, and saves it.
 pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Failure> {
     if ws.plan.recorded.is_none() {
         if common.import_results {
@@ -28,13 +29,20 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
     if !takes_results_from_workbook(ws, common) {
         return Ok(());
     }
-    let Workspace {
-        plan, reqs, store, ..
-    } = ws;
-    let Some(report) = resume_from_workbook(plan, reqs, &mut store.session) else {
+    // The pictures of the Evidence sheet are written into the evidence folder first (files,
+    // not session state); the command then takes the entries in with the results.
+    let folder = ws.evidence_dir();
+    let restored = crate::report::export_evidence::read_evidence(&ws.plan.source, &folder);
+    let pictures = restored.as_ref().map_or(0, |r| r.pictures);
+    let evidence = restored.map(|r| r.cases.into_iter().collect());
+    let Some(import) = Import::from_plan(&ws.plan, evidence) else {
         return Ok(());
     };
-    restore_evidence(plan, store, &report);
+    let effect = ws.apply(Command::Import(Box::new(import)));
+    let Some(report) = effect.import else {
+        return Ok(());
+    };
+    let plan = &ws.plan;
     for unknown in &report.unknown {
         eprintln!(
             "warning: {}, sheet '{}', {unknown}",
@@ -49,6 +57,14 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
             plan.sheet
         );
     }
+    if report.evidence > 0 {
+        eprintln!(
+            "note: restored {} evidence entr{} ({pictures} picture(s) into {}).",
+            report.evidence,
+            if report.evidence == 1 { "y" } else { "ies" },
+            folder.display()
+        );
+    }
     eprintln!(
         "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
         report.imported,
@@ -59,7 +75,7 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
             n => format!(", and kept the session's newer result for {n} case(s)"),
         }
     );
-    ws.save()?;
+    save(ws)?;
     Ok(())
 }
 
@@ -70,7 +86,7 @@ pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure
         )));
     };
     let ws = open(plan, common)?;
-    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
     print!("{}", render(&readiness, format));
     Ok(if readiness.ready { 0 } else { EXIT_FINDING })
 }
@@ -89,17 +105,15 @@ pub fn suites(
         .transpose()?;
     let mut ws = open(plan, common)?;
     let changed = spec.is_some() || crud.is_some();
-    let links = &mut ws.store.session.suites;
-    if let Some(spec) = spec {
-        links.spec = Some(spec);
-    }
-    if let Some(crud) = crud {
-        links.crud = Some(crud);
+    for (suite, link) in [(SuiteKind::Spec, spec), (SuiteKind::Crud, crud)] {
+        if let Some(link) = link {
+            ws.apply(Command::SuiteLink { suite, link });
+        }
     }
     if changed {
-        ws.save()?;
+        save(&mut ws)?;
     }
-    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
     for suite in &readiness.suites {
         println!("{}: {}", suite.name(), suite.describe());
     }
@@ -120,34 +134,4 @@ pub fn export(
     // file or a lock.
     std::mem::forget(ws);
     Ok(0)
-}
-
-/// Evidence listed on the completed workbook's Evidence sheet becomes the session's, its
-/// pictures written into the evidence folder (cases whose newer session result was kept are
-/// left alone). One undoable step.
-fn restore_evidence(
-    plan: &crate::plan::Plan,
-    store: &mut crate::session::SessionStore,
-    report: &crate::report::ImportReport,
-) {
-    let folder = store.evidence_dir();
-    let Some(restored) = crate::report::export_evidence::read_evidence(&plan.source, &folder)
-    else {
-        return;
-    };
-    let kept: Vec<&str> = report.conflicts.iter().map(|c| c.case.as_str()).collect();
-    let cases: Vec<(String, Vec<crate::session::Evidence>)> = restored
-        .cases
-        .into_iter()
-        .filter(|(id, _)| plan.contains(id) && !kept.contains(&id.as_str()))
-        .collect();
-    let count: usize = cases.iter().map(|(_, e)| e.len()).sum();
-    if store.session.restore_evidence(&plan.file_name(), cases) {
-        eprintln!(
-            "note: restored {count} evidence entr{} ({} picture(s) into {}).",
-            if count == 1 { "y" } else { "ies" },
-            restored.pictures,
-            folder.display()
-        );
-    }
 }

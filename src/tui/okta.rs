@@ -123,11 +123,9 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
             result: Ok(lines),
             ..
         } => {
-            let saved = &mut m.ws.store.session.verify.okta;
-            let changed = saved.as_ref() != Some(&connection);
-            *saved = Some(connection.clone());
-            if changed {
-                m.commit();
+            let command = crate::session::Command::OktaConnection(Some(connection.clone()));
+            if m.ws.apply(command).changed {
+                m.after_change();
             }
             m.info(format!(
                 "Okta connection saved ({}, never the token): {}",
@@ -172,12 +170,12 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
 /// The selected case's id and when it started (for its System Log).
 fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
     let case = &m.ws.plan.cases[m.selected_case()?];
-    let started = crate::verify::job::case_started(&m.ws.store.session, &case.id, Utc::now());
+    let started = crate::verify::job::case_started(m.ws.session(), &case.id, Utc::now());
     Some((case.id.clone(), started))
 }
 
 fn connection_or_say(m: &mut Model) -> Option<OktaConnection> {
-    let connection = m.ws.store.session.verify.okta.clone();
+    let connection = m.ws.session().verify().okta.clone();
     if connection.is_none() {
         m.error(crate::verify::okta::console::NO_ORG);
     }
@@ -197,7 +195,7 @@ pub fn fetch_trail(m: &mut Model) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta's System Log is not read: {why}")),
     };
-    let subjects = subjects_of(&case_inputs(&m.recipes, &m.ws.store.session.verify, &case));
+    let subjects = subjects_of(&case_inputs(&m.recipes, m.ws.session().verify(), &case));
     let tx = m.inbox.sender();
     m.info(format!(
         "Reading Okta's System Log for {case} since {}…",
@@ -224,13 +222,7 @@ pub fn open_admin_page(m: &mut Model, system_log: bool) {
         return;
     };
     let case = &m.ws.plan.cases[index];
-    let page = match console_page(
-        &m.ws.profile,
-        &m.recipes,
-        &m.ws.store.session,
-        case,
-        system_log,
-    ) {
+    let page = match console_page(&m.ws.profile, &m.recipes, m.ws.session(), case, system_log) {
         Ok(page) => page,
         Err(why) => return m.error(why),
     };

@@ -220,12 +220,12 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
 /// is after its last check, else the first tick of one of its steps since its last check,
 /// else what `okta::started_or_lookback` says (its start, else its previous check or the lookback).
 pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
-    let last_check = session.verify.latest_run(case).map(|r| r.at);
+    let last_check = session.verify().latest_run(case).map(|r| r.at);
     let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
-    let started = session.verify.started.get(case).map(|s| s.at);
+    let started = session.verify().started.get(case).map(|s| s.at);
     let prefix = format!("{case}: step ");
     let first_tick = session
-        .history
+        .history()
         .iter()
         .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
         .map(|e| e.at)
@@ -233,7 +233,7 @@ pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTi
     started
         .filter(after_last)
         .or(first_tick)
-        .unwrap_or_else(|| super::okta::started_or_lookback(&session.verify, case, now))
+        .unwrap_or_else(|| super::okta::started_or_lookback(session.verify(), case, now))
 }
 
 /// The check of one case the tester asked for (`v`, or named on the command line): prepared
@@ -245,7 +245,7 @@ pub fn case_job(
     case: &str,
     deadline: Duration,
 ) -> Result<CheckJob, VerifyError> {
-    let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
+    let mut job = CheckJob::prepare(book, case, session.verify(), deadline)?;
     job.steps_done = steps_done(plan, session, case);
     job.since = Some(case_started(session, case, Utc::now()));
     Ok(job)

@@ -53,6 +53,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use crate::session::STEPS_NOT_DONE;
 pub use batch::{Batch, BatchMode, batch_jobs, drift};
 pub use cancel::CancelFlag;
 pub use engine::{
@@ -62,7 +63,7 @@ pub use engine::{
 pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
 pub use job::{CheckJob, case_job, steps_done};
 pub use recipe::{Recipe, RecipeBook};
-pub use record::{STEPS_NOT_DONE, record_run, record_spec, record_start, request_record};
+pub use record::request_record;
 pub use secret::Secret;
 // The records a run leaves and the connection settings are session types; named here too so
 // callers of verify find them beside the functions that fill them.

@@ -56,7 +56,7 @@ pub fn console_page(
     case: &Case,
     system_log: bool,
 ) -> Result<ConsolePage, String> {
-    let state = &session.verify;
+    let state = &session.verify();
     let Some(connection) = &state.okta else {
         return Err(NO_ORG.into());
     };
