@@ -11,11 +11,12 @@ use super::okta_only;
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
+use crate::net::Secret;
 use crate::report::{assess, export_workspace};
 use crate::session::{OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
+    Batch, BatchMode, CheckJob, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
     record_run, spawn_all, spawn_crud, spawn_spec,
 };
 

@@ -1,49 +1,9 @@
 //! Filling the session's verification records (`session::verification`): runs, remembered
-//! values and SPEC reports, with every secret redacted and bodies cut to the evidence limit.
+//! values and SPEC reports. What is kept of each request (secrets redacted, bodies cut) is
+//! made where the request was sent (`scim::request_record`, the Okta client, the runner).
 
-use super::http::Exchange;
-use super::secret::Secret;
-use crate::session::verification::{
-    EVIDENCE_BODY_LIMIT, RUNS_KEPT_PER_CASE, RememberedValue, RequestRecord,
-};
+use crate::session::verification::{RUNS_KEPT_PER_CASE, RememberedValue};
 use crate::session::{CaseStart, Outcome, Session, SpecReport, Verdict, VerifyRun, remembered_key};
-
-/// The evidence kept of one exchange: credentials redacted wherever they appear.
-pub fn request_record(exchange: &Exchange, auth_header: &str, secret: &Secret) -> RequestRecord {
-    RequestRecord {
-        method: exchange.method.clone(),
-        url: secret.redact(&exchange.url),
-        status: exchange.status,
-        duration_ms: exchange.duration.as_millis() as u64,
-        request_headers: vec![
-            format!("{auth_header}: [redacted]"),
-            "Accept: application/scim+json".into(),
-        ],
-        request_body: exchange
-            .request_body
-            .as_deref()
-            .map(|b| cut(&secret.redact(b))),
-        content_type: exchange.content_type.clone(),
-        response_body: cut(&secret.redact(&exchange.body)),
-        error: exchange.problem().map(|e| secret.redact(e)),
-    }
-}
-
-/// `text` cut to the evidence limit at a character boundary, saying how much was left out.
-pub fn cut(text: &str) -> String {
-    if text.len() <= EVIDENCE_BODY_LIMIT {
-        return text.to_string();
-    }
-    let mut end = EVIDENCE_BODY_LIMIT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!(
-        "{}… [{} more bytes not kept]",
-        &text[..end],
-        text.len() - end
-    )
-}
 
 /// Stores a SPEC run: its summary for the readiness verdict, and the whole report as evidence.
 pub fn record_spec(session: &mut Session, report: SpecReport) {
@@ -103,18 +63,4 @@ pub fn record_run(session: &mut Session, mut run: VerifyRun) -> Option<Outcome> 
 /// Keeps what starting a case observed (replacing an earlier start of the same case).
 pub fn record_start(session: &mut Session, case: &str, start: CaseStart) {
     session.verify.started.insert(case.to_string(), start);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_bodies_are_cut_at_a_character_boundary() {
-        let body = "é".repeat(EVIDENCE_BODY_LIMIT);
-        let kept = cut(&body);
-        assert!(kept.len() < body.len());
-        assert!(kept.contains("more bytes not kept"));
-        assert_eq!(cut("short"), "short");
-    }
 }

@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
-use super::cancel::CancelFlag;
 use super::crud::{CrudOptions, run_crud};
 use super::engine::{ScimSide, observe_start, run_case};
-use super::http::ScimClient;
 use super::job::CheckJob;
-use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
-use super::secret::Secret;
 use super::spec::{SpecOptions, run_spec};
+use super::trail::{subjects_of, trail_since};
 use super::{VerifyError, VerifyEvent};
+use crate::net::{CancelFlag, Secret};
+use crate::okta::{OktaClient, OktaError, credential_for, okta_trail};
+use crate::scim::ScimClient;
 use crate::session::{Connection, OktaConnection, VerifyRun};
 
 /// The Okta org to check the cases' Okta side in: the connection, and its API token (memory
