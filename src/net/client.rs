@@ -94,3 +94,50 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A server on this machine that answers `count` requests with `answer`.
+    fn serve(count: usize, answer: impl Fn() -> String + Send + 'static) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(count) {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+                    line.clear();
+                }
+                stream.write_all(answer().as_bytes()).unwrap();
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    #[test]
+    fn signed_in_clients_stay_on_their_host_and_downloads_follow_anywhere() {
+        let elsewhere = serve(1, || {
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".into()
+        });
+        let origin = serve(2, move || {
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: {elsewhere}/file\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+        });
+
+        let api = build_client(&HttpSettings::api(Duration::from_secs(5))).unwrap();
+        let answer = api.get(format!("{origin}/a")).send().unwrap();
+        assert_eq!(answer.status().as_u16(), 302, "followed to another host");
+
+        let download = build_client(&HttpSettings::download()).unwrap();
+        let answer = download.get(format!("{origin}/b")).send().unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        assert_eq!(answer.text().unwrap(), "ok");
+    }
+}
