@@ -90,7 +90,7 @@ fn fill(
     Ok(())
 }
 
-/// An event about the case's user or group, or one about the app that went wrong (an
+/// An event about one of the trail's users or groups, or one about the app that went wrong (an
 /// authentication failure against the app names no user).
 fn concerns(event: &LogEvent, app_id: &str, ids: &[String]) -> bool {
     let names = |id: &str| event.target.iter().any(|t| t.id == id);
