@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use scimplan::net::Secret;
 use scimplan::session::AuthScheme;
 use scimplan::tui::model::AppEvent;
 use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
-use scimplan::verify::{Connection, Secret};
+use scimplan::verify::Connection;
 use scimplan::workspace::{OpenOptions, Workspace};
 
 const TICK: Duration = Duration::from_millis(250);

@@ -221,7 +221,7 @@ fn okta_test_files_come_with_the_plan_and_are_checked() {
     // Okta edits its files: an edited SPEC file is saved and used, with a warning.
     let spec = files.iter_mut().find(|(n, _)| n == OKTA_FILES[0]).unwrap();
     spec.1.extend_from_slice(b"\n");
-    let edited = scimplan::verify::runscope::sha256_hex(&spec.1);
+    let edited = scimplan::runscope::sha256_hex(&spec.1);
     let edited_bytes = spec.1.clone();
     let (base2, server) = serve_files(files, 6);
     std::fs::write(d.join("profile.toml"), profile_text.replace(&base, &base2)).unwrap();

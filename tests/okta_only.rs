@@ -176,9 +176,9 @@ fn okta_requests_end_at_the_checks_deadline() {
 
 #[test]
 fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
+    use scimplan::net::Secret;
     use scimplan::tui::model::{Overlay, PromptKind};
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
     let plan = dir.path().join("plan.xlsx");
@@ -239,9 +239,9 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
 /// says how many need the app's SCIM connection, instead of asking for it.
 #[test]
 fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
+    use scimplan::net::Secret;
     use scimplan::tui::model::Overlay;
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
     let plan = dir.path().join("plan.xlsx");

@@ -23,8 +23,9 @@ use okta_double::DoubleOptions;
 /// keeps the System Log from the case's start, and a rate-limit wait is progress, not a fail.
 #[test]
 fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
+    use scimplan::net::Secret;
     use scimplan::session::{AuthScheme, Connection, OktaAuth, OktaConnection, VerifyState};
-    use scimplan::verify::{CheckJob, RecipeBook, Secret, Verdict, VerifyEvent, worker};
+    use scimplan::verify::{CheckJob, RecipeBook, Verdict, VerifyEvent, worker};
 
     let (_dir, server, double) = setup(true, None, DoubleOptions::default());
     let login = "ann.worker@example.com";
@@ -117,8 +118,8 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
 /// the Okta side would add.
 #[test]
 fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
+    use scimplan::net::Secret;
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, server, double) = setup(true, None, DoubleOptions::default());
     let login = "ann.checklist@example.com";

@@ -2,7 +2,7 @@
 //! way real apps do, against hand-edited copies of the file, and as exactly as Runscope would
 //! (the headers a step names, no retries). Each expected verdict is derived in the test's comment
 //! from Okta's file and Runscope's documented assertion semantics
-//! (https://www.runscope.com/docs/api-testing/assertions; see src/verify/runscope/compare.rs).
+//! (https://www.runscope.com/docs/api-testing/assertions; see src/runscope/compare.rs).
 
 mod common;
 #[path = "common/mini_scim.rs"]

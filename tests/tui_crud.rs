@@ -210,8 +210,8 @@ fn esc_mid_run_cancels_and_still_removes_the_okta_user() {
     // Okta provisions after 3 s: the run is polling step 5 when Esc comes.
     let double = double_into(&server.url, &server.token, Duration::from_secs(3));
     let (plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     update(&mut m, Action::Agree);
@@ -268,8 +268,8 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     });
     let double = double_into(&app.url, &app.token, Duration::from_millis(200));
     let (plan, mut m) = connected(dir.path(), &app.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(app.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(app.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(2.0).unwrap();
@@ -330,8 +330,8 @@ fn okta_refusing_the_password_is_explained_in_the_checklist() {
         ..DoubleOptions::default()
     });
     let (_plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(1.0).unwrap();

@@ -13,11 +13,13 @@ use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
 
+use crate::net::CancelFlag;
+use crate::scim::ScimClient;
 use crate::session::{Command, Refusal};
 use crate::verify::worker::attach_trail;
 use crate::verify::{
-    BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, ScimSide, Verdict, VerifyError,
-    VerifyEvent, VerifyRun, batch_jobs, case_job, drift, observe_start, run_case,
+    BatchMode, CheckJob, RecipeBook, ScimSide, Verdict, VerifyError, VerifyEvent, VerifyRun,
+    batch_jobs, case_job, drift, observe_start, run_case,
 };
 use crate::workspace::Workspace;
 

@@ -6,9 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::net::CancelFlag;
+use crate::okta::token_from_env;
 use crate::session::OKTA_TOKEN_ENV;
-use crate::verify::okta::token_from_env;
-use crate::verify::{CancelFlag, CrudOptions, run_crud};
+use crate::verify::{CrudOptions, run_crud};
 
 pub struct CrudArgs {
     pub file: Option<PathBuf>,

@@ -5,10 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
+use crate::net::Secret;
+use crate::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
-use crate::verify::Secret;
-use crate::verify::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
@@ -216,7 +216,7 @@ pub fn console(
         return Err(usage_error(super::unknown_case_message(&ws, case)));
     };
     let book = crate::verify::RecipeBook::builtin();
-    let page = crate::verify::okta::console_page(
+    let page = crate::verify::console::console_page(
         &ws.profile,
         &book,
         ws.session(),

@@ -5,13 +5,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::net::{CancelFlag, Secret};
+use crate::runscope::{self, TestFile};
+use crate::scim::ScimClient;
 use crate::session::CheckStatus;
 use crate::session::{StepRecord, StepRequirement, StepStatus};
-use crate::verify::runscope::{self, TestFile};
-use crate::verify::{
-    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyError, VerifyEvent,
-    run_spec,
-};
+use crate::verify::{AuthScheme, Connection, SpecOptions, VerifyError, VerifyEvent, run_spec};
 use crate::workspace::Workspace;
 
 /// `scimplan connect`: stores the connection settings (never the secret) in the session.

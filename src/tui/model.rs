@@ -15,8 +15,9 @@ pub use super::state::{
     CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
     SecretKind, SummaryView, Verification, VerifyTarget,
 };
+use crate::net::Secret;
 use crate::session::{Command, Outcome, Tally, tally_sections};
-use crate::verify::{CrudOptions, RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
+use crate::verify::{CrudOptions, RecipeBook, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
 /// What the detail pane shows of its content.

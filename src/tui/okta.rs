@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{AppEvent, Model, PromptKind};
-use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
-use crate::verify::Secret;
-use crate::verify::okta::{
-    OktaClient, OktaCredential, OktaError, case_inputs, check_app, console_page, credential_for,
-    okta_trail, subjects_of,
+use crate::net::Secret;
+use crate::okta::{
+    OktaClient, OktaCredential, OktaError, check_app, credential_for, okta_trail, token_from_env,
 };
+use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
+use crate::verify::console::{NO_ORG, case_inputs, console_page};
+use crate::verify::trail::subjects_of;
 
 /// What a background read of the Okta org brought back.
 #[derive(Debug, Clone)]
@@ -29,11 +30,9 @@ pub enum OktaEvent {
 
 /// The token for an API-token connection: typed in this checklist, else the environment.
 pub fn api_token(m: &Model) -> Option<Secret> {
-    m.okta_secret.clone().or_else(|| {
-        m.secrets_from_env
-            .then(crate::verify::okta::token_from_env)
-            .flatten()
-    })
+    m.okta_secret
+        .clone()
+        .or_else(|| m.secrets_from_env.then(token_from_env).flatten())
 }
 
 /// The credential to sign in to `connection` with, or why there is none. A service app signs
@@ -177,7 +176,7 @@ fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
 fn connection_or_say(m: &mut Model) -> Option<OktaConnection> {
     let connection = m.ws.session().verify().okta.clone();
     if connection.is_none() {
-        m.error(crate::verify::okta::console::NO_ORG);
+        m.error(NO_ORG);
     }
     connection
 }

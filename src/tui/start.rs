@@ -5,7 +5,8 @@
 
 use super::model::{Job, Model, Verification, VerifyTarget};
 use super::state::RunKind;
-use crate::verify::{CheckJob, Connection, Secret, Sink, StartReport, spawn_start};
+use crate::net::Secret;
+use crate::verify::{CheckJob, Connection, Sink, StartReport, spawn_start};
 
 /// The start's job, once the case has a recipe with `before` steps and its inputs are known;
 /// `None` when something was asked or refused (the message says which).

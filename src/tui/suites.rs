@@ -8,11 +8,11 @@ use super::model::{Job, Model, Overlay};
 use super::state::VerifyTarget;
 use super::wire::{abandon, refresh_readiness, verify};
 use crate::report::readiness::suite_name;
+use crate::runscope;
 use crate::session::{
     CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, SpecReport, StepRecord, StepStatus,
     SuiteKind,
 };
-use crate::verify::runscope;
 use crate::verify::{CrudOptions, SpecOptions};
 
 /// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when

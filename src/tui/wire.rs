@@ -11,12 +11,13 @@ use super::okta_only;
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
+use crate::net::Secret;
 use crate::report::{assess, export_workspace};
 use crate::session::{Command, OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
-    spawn_all, spawn_crud, spawn_spec,
+    Batch, BatchMode, CheckJob, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, spawn_all,
+    spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
