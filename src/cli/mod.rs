@@ -10,6 +10,7 @@ mod evidence;
 mod fetch;
 pub(crate) mod okta;
 pub(crate) mod report;
+mod runscope;
 mod status;
 mod verify;
 
@@ -102,6 +103,7 @@ impl Command {
             Command::Done { .. } => "done",
             Command::Crud { .. } => "crud",
             Command::Spec { .. } => "spec",
+            Command::Runscope(_) => "runscope",
         }
     }
 }
@@ -174,7 +176,9 @@ pub enum Command {
         #[arg(long, default_value = "text")]
         format: String,
     },
-    /// Record links to the Runscope SPEC and CRUD suite results the OIN Wizard asks for.
+    /// Record links to the Runscope SPEC, CRUD and Entitlements results the OIN Wizard asks
+    /// for (result pages: https://www.runscope.com/radar/{bucket}/{test}/history/{run}), and
+    /// declare how the integration is built.
     Suites {
         /// The plan workbook.
         plan: PathBuf,
@@ -184,6 +188,13 @@ pub enum Command {
         /// Link to the CRUD test results.
         #[arg(long, value_name = "URL")]
         crud_link: Option<String>,
+        /// Link to the Entitlements test results (integrations that manage entitlements).
+        #[arg(long, value_name = "URL")]
+        entitlements_link: Option<String>,
+        /// How the integration is built: scim, or actions (API integration actions, which need
+        /// no Runscope link); for a plan the profile does not know.
+        #[arg(long, value_name = "KIND")]
+        integration: Option<String>,
     },
     /// Write the completed workbook (results beside each case, and a Summary sheet).
     Export {
@@ -349,6 +360,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run Okta's SPEC, CRUD or Entitlements file in BlazeMeter API Monitoring (formerly
+    /// Runscope) and record the result link the OIN Wizard asks for (the access token comes
+    /// from SCIMPLAN_RUNSCOPE_TOKEN or a prompt, never saved).
+    Runscope(runscope::RunscopeArgs),
 }
 
 /// A failure to report to the tester, with the exit code it deserves.
@@ -437,7 +452,19 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             plan,
             spec_link,
             crud_link,
-        }) => report::suites(&plan, &common, spec_link, crud_link),
+            entitlements_link,
+            integration,
+        }) => report::suites(
+            &plan,
+            &common,
+            report::SuiteLinkArgs {
+                spec: spec_link,
+                crud: crud_link,
+                entitlements: entitlements_link,
+                integration,
+            },
+        ),
+        Some(Command::Runscope(args)) => runscope::run(&args, &common),
         Some(Command::Export {
             plan,
             output,

@@ -89,6 +89,9 @@ pub enum Action {
     RunSpec,
     /// In the summary: run Okta's CRUD file against the Okta org and the app (asks first).
     RunCrud,
+    /// In the summary: run the first suite still without a link in BlazeMeter API Monitoring
+    /// (again, once its passing result is Shareable: record the link).
+    RunHosted,
     /// Agrees to what the open question proposes.
     Agree,
     /// In a form: the next field.
@@ -202,6 +205,9 @@ impl Action {
             CrudLink => "Record the Runscope CRUD link",
             RunSpec => "Run the SPEC suite against the app",
             RunCrud => "Run the CRUD suite against the Okta org and the app",
+            RunHosted => {
+                "Run the next suite without a link in BlazeMeter API Monitoring (again: record its Shareable result)"
+            }
             Agree => "Yes, go ahead",
             NextField => "Next field",
             PrevField => "Previous field",
@@ -252,6 +258,7 @@ impl Action {
             CrudLink => "CRUD link",
             RunSpec => "run SPEC",
             RunCrud => "run CRUD",
+            RunHosted => "run in BlazeMeter",
             ConnectionSettings => "connection",
             OpenAdminPage => "Admin Console",
             OpenSystemLog => "System Log page",

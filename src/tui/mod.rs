@@ -8,6 +8,7 @@ pub mod action;
 pub mod config;
 pub mod connect_form;
 mod evidence;
+pub mod hosted;
 pub mod keymap;
 pub mod layout;
 pub mod model;
@@ -285,6 +286,7 @@ fn event_loop(
                 }
                 AppEvent::Job(event) => update(model, Action::Job(event)),
                 AppEvent::Okta(event) => okta::handle(model, event),
+                AppEvent::Hosted(update) => hosted::handle(model, update),
                 AppEvent::InputFailed(error) => {
                     // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end
                     // like a signal would, so the session is saved and nothing is printed to a

@@ -67,6 +67,8 @@ pub enum AppEvent {
     InputFailed(std::io::Error),
     /// A read of the Okta org came back.
     Okta(super::okta::OktaEvent),
+    /// A hosted run in BlazeMeter API Monitoring moved on.
+    Hosted(super::hosted::HostedUpdate),
 }
 
 /// The checklist's event channel: the terminal reader and background jobs send, the event loop
@@ -139,6 +141,8 @@ pub struct Model {
     pub okta_secret: Option<Secret>,
     /// An Okta connection waiting for its token (asked in the masked prompt) to be checked.
     pub okta_pending: Option<crate::session::OktaConnection>,
+    /// A hosted run being watched, or a passing one whose link waits for the tester.
+    pub hosted: super::hosted::HostedWatch,
     /// The System Log of cases, read on demand from the detail pane (not saved).
     pub okta_trails: std::collections::HashMap<String, crate::session::OktaTrail>,
     pub message: Option<Message>,
@@ -204,6 +208,7 @@ impl Model {
             okta_secret: None,
             okta_pending: None,
             okta_trails: std::collections::HashMap::new(),
+            hosted: Default::default(),
             message: None,
             save_error: None,
             stats: Stats::default(),

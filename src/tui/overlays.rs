@@ -267,6 +267,7 @@ pub fn summary(m: &mut Model, action: Action) {
         Action::CrudLink => wire::ask_link(m, PromptKind::CrudLink),
         Action::RunSpec => wire::verify(m, VerifyTarget::Spec(None)),
         Action::RunCrud => wire::verify(m, VerifyTarget::Crud(None)),
+        Action::RunHosted => super::hosted::run_or_record(m),
         Action::SpecRunDetail => {
             let session = m.ws.session();
             if session.verify().last_spec.is_some() || session.latest_crud().is_some() {
@@ -283,7 +284,7 @@ pub fn summary(m: &mut Model, action: Action) {
         }
         Action::ConnectionSettings => connect_form::open(m),
         // Esc stops a running check first, like on the checklist.
-        Action::Back if wire::cancel(m) => {}
+        Action::Back if wire::cancel(m) || super::hosted::stop_waiting(m) => {}
         Action::Back | Action::Close => {
             m.pop();
         }

@@ -31,9 +31,14 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
                     "The CRUD suite drives your Okta org and the app, and no Okta org is connected: {keys} opens the connection form (its Okta part), or run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for); then R again."
                 ));
             };
-            runscope::files::load_okta(profile, "crud", &dir).and_then(|(file, local)| {
+            // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
+            let key = crate::verify::hosted::file_key(
+                SuiteKind::Crud,
+                m.ws.session().declared_supported("entitlements"),
+            );
+            runscope::files::load_okta(profile, key, &dir).and_then(|(file, local)| {
                 let mut options = CrudOptions::new(okta, file)?;
-                options.expected_sha256 = pinned("crud");
+                options.expected_sha256 = pinned(key);
                 Ok((
                     VerifyTarget::Crud(Some(Box::new(options))),
                     local.mismatch_warning(),
@@ -43,6 +48,14 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
         _ => runscope::files::load_okta(profile, "spec", &dir).and_then(|(file, local)| {
             let mut options = SpecOptions::new(connection.auth.clone(), file)?;
             options.expected_sha256 = pinned("spec");
+            // Declared entitlement endpoints: Okta's Entitlements file runs once per endpoint.
+            let session = m.ws.session();
+            let endpoints = &session.declarations().entitlement_endpoints;
+            if session.declared_supported("entitlements") && !endpoints.is_empty() {
+                let (entitlements, _) = runscope::files::load_okta(profile, "entitlements", &dir)?;
+                options.entitlements = Some(entitlements);
+                options.entitlement_endpoints = endpoints.clone();
+            }
             Ok((
                 VerifyTarget::Spec(Some(Box::new(options))),
                 local.mismatch_warning(),

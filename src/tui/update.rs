@@ -75,6 +75,7 @@ fn tick(m: &mut Model) {
         match event {
             AppEvent::Job(event) => wire::handle(m, event),
             AppEvent::Okta(event) => super::okta::handle(m, event),
+            AppEvent::Hosted(update) => super::hosted::handle(m, update),
             AppEvent::Terminal(_) | AppEvent::InputFailed(_) => {}
         }
     }

@@ -14,6 +14,10 @@
 //!   and friends), which own the rule of when a check's verdict becomes the outcome.
 //! - `spec`: the local equivalent of Okta's SPEC suite (Okta's file, then the checks beyond
 //!   it); `crud`: Okta's CRUD file with both connections, its Okta user always cleaned up.
+//! - `hosted`: Okta's files run in BlazeMeter API Monitoring (the hosted Runscope) for the
+//!   links the OIN Wizard asks for: which file, which variables, the test reused.
+//! - `schema`: the Import User Schema pre-flight (`/ResourceTypes` and `/Schemas` read as Okta
+//!   reads them).
 //! - `worker`: the same on a background thread, for the TUI.
 //! - The Okta side of a case: `recipe_okta` reads `[[recipe.okta]]`, `okta_side` checks it in
 //!   the org (run by the engine beside the SCIM side), `okta_inputs` fills what it needs from
@@ -41,12 +45,14 @@ pub mod batch;
 pub mod console;
 pub mod crud;
 pub mod engine;
+pub mod hosted;
 pub mod job;
 pub mod members;
 mod okta_inputs;
 pub mod okta_side;
 pub mod recipe;
 pub mod recipe_okta;
+pub mod schema;
 pub mod spec;
 pub mod step;
 pub mod trail;

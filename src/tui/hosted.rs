@@ -1,0 +1,219 @@
+//! The summary's key for hosted runs (`b`): the first suite readiness still lacks a link runs in
+//! BlazeMeter API Monitoring on a background thread (`verify::hosted`), its progress on the
+//! message line, Esc stops waiting (the hosted run goes on). A passing result opens its page;
+//! once the tester set it to Shareable there, `b` again records the link. The access token
+//! comes from SCIMPLAN_RUNSCOPE_TOKEN (`scimplan runscope` asks for it on a terminal).
+
+use super::model::{AppEvent, Model};
+use super::okta::api_token;
+use super::wire::refresh_readiness;
+use crate::net::{CancelFlag, Secret};
+use crate::report::assess;
+use crate::report::readiness::suite_name;
+use crate::runscope::hosted::{ApiMonitoring, TOKEN_ENV, api_base};
+use crate::session::{Command, HostedResult, HostedTest, SuiteKind, check_result_link};
+use crate::verify::hosted::{HostedEvent, HostedJob, HostedOutcome, Polling, Secrets, run_hosted};
+
+/// What the checklist knows of a hosted run.
+#[derive(Debug, Default)]
+pub struct HostedWatch {
+    /// Raised by Esc: stop waiting for the run being watched.
+    pub waiting: Option<CancelFlag>,
+    /// A passing result whose link `b` records once the tester set it to Shareable.
+    pub to_share: Option<(SuiteKind, String)>,
+}
+
+/// What the background thread reports.
+#[derive(Debug)]
+pub enum HostedUpdate {
+    Test(HostedTest),
+    Progress(String),
+    Done(Box<Result<HostedOutcome, String>>),
+}
+
+/// `b` in the summary.
+pub fn run_or_record(m: &mut Model) {
+    if m.hosted.waiting.is_some() {
+        return m.info("A hosted run is being watched: wait for it, or Esc to stop waiting.");
+    }
+    if let Some((suite, page)) = m.hosted.to_share.take() {
+        return record(m, suite, &page);
+    }
+    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
+    if readiness.suites.is_empty() {
+        return m.info(format!(
+            "No Runscope link is asked of {}.",
+            readiness.integration.describe()
+        ));
+    }
+    let Some(suite) = readiness
+        .suites
+        .iter()
+        .find(|s| !s.satisfied())
+        .map(|s| s.suite)
+    else {
+        return m.info(
+            "Every link is recorded. `scimplan runscope PLAN --suite spec|crud|entitlements` runs one again.",
+        );
+    };
+    let token = match std::env::var(TOKEN_ENV) {
+        Ok(token) if m.secrets_from_env && !token.trim().is_empty() => Secret::new(token.trim()),
+        _ => {
+            return m.error(format!(
+                "The BlazeMeter API Monitoring access token is not set: export {TOKEN_ENV} before starting scimplan, or run `scimplan runscope PLAN --suite {}` (it asks for the token).",
+                suite.key()
+            ));
+        }
+    };
+    let Some(connection) = m.ws.session().verify().connection.clone() else {
+        return m.error("No SCIM connection yet: C opens the connection form.");
+    };
+    let scim = match m.secret.clone().or_else(|| {
+        m.secrets_from_env
+            .then(|| Secret::from_env(&connection.auth).ok())
+            .flatten()
+    }) {
+        Some(secret) => secret,
+        None => {
+            return m.error(format!(
+                "The SCIM secret is not set: export {} (or r asks for it), then b again.",
+                connection.auth.secret_env()
+            ));
+        }
+    };
+    let okta = (suite == SuiteKind::Crud).then(|| api_token(m)).flatten();
+    let session = m.ws.session().clone();
+    let profile = m.ws.profile.clone();
+    let dir = m.settings.okta_files.clone();
+    let cancel = CancelFlag::new();
+    m.hosted.waiting = Some(cancel.clone());
+    m.info(format!(
+        "Running Okta's {} file in BlazeMeter API Monitoring…",
+        suite_name(suite)
+    ));
+    let tx = m.inbox.sender();
+    std::thread::spawn(move || {
+        let send = |update: HostedUpdate| {
+            let _ = tx.send(AppEvent::Hosted(update));
+        };
+        let outcome = (|| {
+            let api = ApiMonitoring::new(&api_base(), token).map_err(|e| e.to_string())?;
+            let bucket = match &session.hosted().bucket {
+                Some(bucket) => bucket.clone(),
+                None => {
+                    let buckets = api.buckets().map_err(|e| e.to_string())?;
+                    match buckets.as_slice() {
+                        [one] => one.key.clone(),
+                        _ => {
+                            return Err(format!(
+                                "Which bucket? Run `scimplan runscope PLAN --suite {} --bucket KEY` once; it is remembered.",
+                                suite.key()
+                            ));
+                        }
+                    }
+                }
+            };
+            let secrets = Secrets {
+                scim: &scim,
+                okta: okta.as_ref(),
+            };
+            let job = HostedJob::prepare(suite, &bucket, &session, &profile, &dir, secrets)
+                .map_err(|e| e.to_string())?;
+            for warning in &job.warnings {
+                send(HostedUpdate::Progress(format!("Warning: {warning}")));
+            }
+            run_hosted(&api, &job, &Polling::default(), &cancel, &mut |event| {
+                send(match event {
+                    HostedEvent::Test { test, .. } => HostedUpdate::Test(test),
+                    HostedEvent::Progress(line) => HostedUpdate::Progress(line),
+                })
+            })
+            .map_err(|e| e.to_string())
+        })();
+        send(HostedUpdate::Done(Box::new(outcome)));
+    });
+}
+
+/// Esc while a hosted run is watched: stop waiting (the run goes on in BlazeMeter).
+pub fn stop_waiting(m: &mut Model) -> bool {
+    let Some(cancel) = &m.hosted.waiting else {
+        return false;
+    };
+    cancel.cancel();
+    m.info("Stopping the wait; the hosted run goes on in BlazeMeter…");
+    true
+}
+
+/// What the background thread reported.
+pub fn handle(m: &mut Model, update: HostedUpdate) {
+    match update {
+        HostedUpdate::Test(test) => {
+            m.ws.apply(Command::HostedTest(test));
+            m.after_change();
+        }
+        HostedUpdate::Progress(line) => m.info(line),
+        HostedUpdate::Done(outcome) => {
+            m.hosted.waiting = None;
+            match *outcome {
+                Err(why) => m.error(format!("Hosted run: {why}")),
+                Ok(outcome) => finished(m, outcome),
+            }
+        }
+    }
+}
+
+fn finished(m: &mut Model, outcome: HostedOutcome) {
+    let run = outcome.run;
+    m.ws.apply(Command::RecordHosted(Box::new(run.clone())));
+    m.after_change();
+    refresh_readiness(m);
+    let name = suite_name(run.suite);
+    match run.result {
+        HostedResult::Pass => {
+            let opened = match crate::opener::open_detached(&run.page) {
+                Ok(_) => "opened",
+                Err(_) => "not opened here",
+            };
+            let keys = m
+                .keymap
+                .keys_for(super::keymap::Mode::Summary, &super::Action::RunHosted);
+            m.info(format!(
+                "{name} {}: {} ({opened}). Set the result to Shareable on that page, then {keys} records the link.",
+                run.describe(),
+                run.page
+            ));
+            m.hosted.to_share = Some((run.suite, run.page));
+        }
+        HostedResult::Unfinished => m.info(format!(
+            "Stopped waiting: {} goes on in BlazeMeter; once it passed and is Shareable, `scimplan suites PLAN --{}-link {}` records it.",
+            run.run_id,
+            run.suite.key(),
+            run.page
+        )),
+        HostedResult::Fail | HostedResult::Canceled => {
+            let first = run
+                .failures
+                .first()
+                .map(|f| format!(" First failure: {}: {}", f.step, f.problems.join("; ")))
+                .unwrap_or_default();
+            m.error(format!(
+                "{name} {}: no link recorded.{first} {}",
+                run.describe(),
+                run.page
+            ));
+        }
+    }
+}
+
+fn record(m: &mut Model, suite: SuiteKind, page: &str) {
+    let name = suite_name(suite);
+    match check_result_link(&format!("The {name} link"), page) {
+        Ok(link) => {
+            m.ws.apply(Command::SuiteLink { suite, link });
+            m.after_change();
+            refresh_readiness(m);
+            m.info(format!("{name} link recorded: {page}"));
+        }
+        Err(e) => m.error(e.to_string()),
+    }
+}
