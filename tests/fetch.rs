@@ -160,10 +160,11 @@ fn serve_files(files: Vec<(String, Vec<u8>)>, requests: usize) -> (String, threa
     (format!("http://{addr}"), handle)
 }
 
-const OKTA_FILES: [&str; 5] = [
+const OKTA_FILES: [&str; 6] = [
     "Okta-SCIM-20-SPEC-Test.json",
     "Okta-SCIM-20-CRUD-Test.json",
     "Okta-SCIM-20-Entitlements-Test.json",
+    "Okta-SCIM-20-With-Entitlements-CRUD-Test.json",
     "Initial_Script_Spec.txt",
     "Initial_Script_CRUD.txt",
 ];
@@ -190,7 +191,7 @@ fn okta_test_files_come_with_the_plan_and_are_checked() {
         })
         .collect();
     files.push(("okta-scim-test-plan-v2.xlsx".into(), workbook.clone()));
-    let (base, server) = serve_files(files.clone(), 6);
+    let (base, server) = serve_files(files.clone(), 7);
     // The built-in profile, pointed at the loopback folder.
     let builtin =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/okta-scim.toml"))
@@ -223,7 +224,7 @@ fn okta_test_files_come_with_the_plan_and_are_checked() {
     spec.1.extend_from_slice(b"\n");
     let edited = scimplan::runscope::sha256_hex(&spec.1);
     let edited_bytes = spec.1.clone();
-    let (base2, server) = serve_files(files, 6);
+    let (base2, server) = serve_files(files, 7);
     std::fs::write(d.join("profile.toml"), profile_text.replace(&base, &base2)).unwrap();
     let out = scimplan(
         d,

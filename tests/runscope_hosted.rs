@@ -4,6 +4,8 @@
 //! formats; Okta's own SPEC file and initial script are an extra check when present.
 
 mod common;
+#[path = "common/okta_formats.rs"]
+mod okta_formats;
 #[path = "common/runscope_double.rs"]
 mod runscope_double;
 #[path = "common/scim_server.rs"]
@@ -13,6 +15,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::{okta_file, okta_like_plan, stderr, stdout};
+use okta_formats::{SPEC_SCRIPT, spec_like_file, write_okta_like_files};
 use runscope_double::RunscopeDouble;
 use scim_server::ScimServer;
 use serde_json::{Value, json};
@@ -22,64 +25,11 @@ const SESSION: &str = "okta-scim-test-plan-v2.scimplan.json";
 const TOKEN: &str = "bzm-access-token-0123456789";
 const BUCKET: &str = "b0ck3tk3y123";
 
-/// A test in Okta's SPEC file format: list users, create one from the initial script's random
-/// values, read it back. `create_status` is what the POST must answer (201 passes).
-fn spec_like_file(create_status: u16) -> Value {
-    let headers = json!({"Accept": ["application/scim+json"], "Authorization": ["{{auth}}"],
-                         "Content-Type": ["application/scim+json; charset=utf-8"]});
-    json!({
-        "version": "1.0",
-        "name": "Fixture SCIM 2.0 SPEC Test",
-        "description": "Written by the tests in the format of Okta's SPEC file.",
-        "trigger_url": "https://api.runscope.com/radar/not-yours/trigger",
-        "steps": [
-            {"step_type": "request", "skipped": false, "note": "Required Test: Test Users endpoint",
-             "method": "GET", "url": "{{SCIMBaseURL}}/Users?count=1&startIndex=1",
-             "headers": headers, "assertions": [
-                {"comparison": "equal_number", "source": "response_status", "value": 200},
-                {"comparison": "has_value", "source": "response_json", "property": "schemas",
-                 "value": "urn:ietf:params:scim:api:messages:2.0:ListResponse"}],
-             "variables": [], "scripts": [], "before_scripts": []},
-            {"step_type": "pause", "skipped": false, "duration": 1},
-            {"step_type": "request", "skipped": false, "note": "Required Test: Create Okta user",
-             "method": "POST", "url": "{{SCIMBaseURL}}/Users", "headers": headers,
-             "body": "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"{{randomUsername}}\",\"name\":{\"givenName\":\"{{randomGivenName}}\",\"familyName\":\"{{randomFamilyName}}\"},\"emails\":[{\"primary\":true,\"value\":\"{{randomEmail}}\",\"type\":\"work\"}],\"active\":true}",
-             "assertions": [
-                {"comparison": "equal_number", "source": "response_status", "value": create_status},
-                {"comparison": "equal", "source": "response_json", "property": "userName",
-                 "value": "{{randomUsername}}"}],
-             "variables": [{"source": "response_json", "property": "id", "name": "idUserOne"}],
-             "scripts": [], "before_scripts": []},
-            {"step_type": "request", "skipped": false, "note": "Required Test: Get it back",
-             "method": "GET", "url": "{{SCIMBaseURL}}/Users/{{idUserOne}}", "headers": headers,
-             "assertions": [{"comparison": "equal_number", "source": "response_status", "value": 200}],
-             "variables": [], "scripts": [], "before_scripts": []}
-        ]
-    })
-}
-
-/// An initial script in the shape of Okta's (`Initial_Script_Spec.txt`).
-const SPEC_SCRIPT: &str = r#"var firstname = "Runscope" + Math.floor(Math.random() * 900 + 100);
-var lastname = "Fixture" + Math.floor(Math.random() * 900 + 100);
-var email = firstname + lastname + "@atko.com";
-variables.set("randomGivenName", firstname);
-variables.set("randomFamilyName", lastname);
-variables.set("randomEmail", email);
-variables.set("randomUsername", email);
-"#;
-
 /// A generated plan connected to `server`, with the fixture files as Okta's in its data folder.
 fn setup(server: &ScimServer, file: &Value) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     okta_like_plan(dir.path(), PLAN);
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(
-        data.join("Okta-SCIM-20-SPEC-Test.json"),
-        serde_json::to_vec_pretty(file).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(data.join("Initial_Script_Spec.txt"), SPEC_SCRIPT).unwrap();
+    write_okta_like_files(&dir.path().join("data"), file);
     let out = scimplan(
         dir.path(),
         "",

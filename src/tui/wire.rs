@@ -101,7 +101,7 @@ pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
     } else {
         "CRUD"
     };
-    let link = match crate::session::check_link(&format!("The {suite} link"), value) {
+    let link = match crate::session::check_result_link(&format!("The {suite} link"), value) {
         Ok(link) => link,
         Err(error) => return m.error(error.to_string()),
     };
