@@ -73,6 +73,8 @@ pub enum HostedError {
     Unexpected { call: String, why: String },
     #[error("{0}")]
     File(String),
+    #[error("cancelled before the run was started: nothing runs in BlazeMeter")]
+    Cancelled,
     #[error("cannot set up HTTP: {0}")]
     Setup(String),
 }

@@ -21,6 +21,10 @@ pub struct HostedWatch {
     pub waiting: Option<CancelFlag>,
     /// A passing result whose link `b` records once the tester set it to Shareable.
     pub to_share: Option<(SuiteKind, String)>,
+    /// The access token, when given otherwise than by SCIMPLAN_RUNSCOPE_TOKEN (memory only).
+    pub token: Option<Secret>,
+    /// Another API address than SCIMPLAN_RUNSCOPE_API's (tests point it at a double).
+    pub api: Option<String>,
 }
 
 /// What the background thread reports.
@@ -56,9 +60,13 @@ pub fn run_or_record(m: &mut Model) {
             "Every link is recorded. `scimplan runscope PLAN --suite spec|crud|entitlements` runs one again.",
         );
     };
-    let token = match std::env::var(TOKEN_ENV) {
-        Ok(token) if m.secrets_from_env && !token.trim().is_empty() => Secret::new(token.trim()),
-        _ => {
+    let from_env = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| m.secrets_from_env && !t.trim().is_empty())
+        .map(|t| Secret::new(t.trim()));
+    let token = match m.hosted.token.clone().or(from_env) {
+        Some(token) => token,
+        None => {
             return m.error(format!(
                 "The BlazeMeter API Monitoring access token is not set: export {TOKEN_ENV} before starting scimplan, or run `scimplan runscope PLAN --suite {}` (it asks for the token).",
                 suite.key()
@@ -85,6 +93,7 @@ pub fn run_or_record(m: &mut Model) {
     let session = m.ws.session().clone();
     let profile = m.ws.profile.clone();
     let dir = m.settings.okta_files.clone();
+    let base = m.hosted.api.clone().unwrap_or_else(api_base);
     let cancel = CancelFlag::new();
     m.hosted.waiting = Some(cancel.clone());
     m.info(format!(
@@ -97,7 +106,7 @@ pub fn run_or_record(m: &mut Model) {
             let _ = tx.send(AppEvent::Hosted(update));
         };
         let outcome = (|| {
-            let api = ApiMonitoring::new(&api_base(), token).map_err(|e| e.to_string())?;
+            let api = ApiMonitoring::new(&base, token).map_err(|e| e.to_string())?;
             let bucket = match &session.hosted().bucket {
                 Some(bucket) => bucket.clone(),
                 None => {

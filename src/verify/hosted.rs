@@ -107,6 +107,20 @@ impl HostedJob {
                 return Err(NotReady("no entitlement endpoints known: run Okta's Entitlements file locally first with `scimplan spec PLAN --entitlement-endpoint /Roles` (one per endpoint; remembered).".into()));
             }
         }
+        // What the suite needs from the session and the tester, before any file is read.
+        let crud = match suite {
+            SuiteKind::Crud => {
+                let okta = crud_okta(session.verify().okta.as_ref())?;
+                let token = secrets.okta.ok_or_else(|| {
+                    NotReady(format!(
+                        "the Okta API token is not set: export {} (Okta's CRUD file sends it as SSWS).",
+                        crate::session::OKTA_TOKEN_ENV
+                    ))
+                })?;
+                Some((okta, token))
+            }
+            _ => None,
+        };
         let key = file_key(suite, entitlements);
         let (file, bytes) = read_okta_file(profile, key, dir)?;
         let mut body = test_body(&bytes, &file.path.display().to_string())
@@ -142,13 +156,7 @@ impl HostedJob {
                 (v, connection.base_url.clone())
             }
             SuiteKind::Crud => {
-                let okta = crud_okta(session.verify().okta.as_ref())?;
-                let token = secrets.okta.ok_or_else(|| {
-                    NotReady(format!(
-                        "the Okta API token is not set: export {} (Okta's CRUD file sends it as SSWS).",
-                        crate::session::OKTA_TOKEN_ENV
-                    ))
-                })?;
+                let (okta, token) = crud.expect("checked above");
                 secret_list.push(token.clone());
                 let v = with_crud_connections(
                     Variables::new(),
@@ -373,6 +381,10 @@ pub fn run_hosted(
         &job.script,
     )
     .map_err(|e| redact_error(job, e))?;
+    // Ctrl-C or Esc before the run starts: nothing is started.
+    if cancel.is_cancelled() {
+        return Err(HostedError::Cancelled);
+    }
     let at = Utc::now();
     let triggered = api.trigger(&info.trigger_url)?;
     let run_id = triggered.test_run_id;

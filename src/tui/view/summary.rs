@@ -155,24 +155,19 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
                 "`scimplan suites PLAN --{}-link URL` records the link",
                 suite.suite.key()
             ),
-            false => format!("{link_keys} records the Runscope link"),
+            false => format!("{link_keys} records the link"),
         };
-        let hosted = match hosted_keys.is_empty() {
-            true => String::new(),
-            false => format!("{hosted_keys} runs it in BlazeMeter; "),
+        // Kept short: the line must fit 80 columns with its keys.
+        let runs = match (run_keys.is_empty(), hosted_keys.is_empty()) {
+            (false, false) => format!("{run_keys} runs it here, {hosted_keys} in BlazeMeter"),
+            (false, true) => format!("{run_keys} runs it here"),
+            (true, false) => format!("{hosted_keys} runs it in BlazeMeter"),
+            (true, true) => format!("run Okta's {} file in Runscope", suite.name()),
         };
         let describe = match suite.evidence {
-            SuiteEvidence::Missing if !run_keys.is_empty() => {
-                format!("no link: {run_keys} runs Okta's file here; {hosted}{record}")
-            }
-            SuiteEvidence::Missing => {
-                format!(
-                    "no link: run Okta's {} file in Runscope; {hosted}{record}",
-                    suite.name()
-                )
-            }
+            SuiteEvidence::Missing => format!("no link: {runs}; {record}"),
             SuiteEvidence::Invalid { ref link, .. } => {
-                format!("not a Runscope result page Okta accepts: {link}; {hosted}{record}")
+                format!("not a result page Okta accepts: {link}; {runs}; {record}")
             }
             SuiteEvidence::Link(ref url) => match suite.linked_run() {
                 Some(run) => format!("link recorded: {url} ({})", run.describe()),
