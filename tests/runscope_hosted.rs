@@ -333,3 +333,94 @@ fn okta_spec_file_runs_hosted_against_the_real_server() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_later_failing_hosted_run_warns_beside_the_recorded_link() {
+    let server = ScimServer::start();
+    let double = RunscopeDouble::start(TOKEN, &[(BUCKET, "Okta SCIM")]);
+    let dir = setup(&server, &spec_like_file(201));
+    assert_eq!(hosted(dir.path(), &double, &server).status.code(), Some(0));
+    let link = session(dir.path())["suites"]["spec"].clone();
+    // The app changed: the same test now fails.
+    write_okta_like_files(&dir.path().join("data"), &spec_like_file(200));
+    assert_eq!(hosted(dir.path(), &double, &server).status.code(), Some(1));
+    assert_eq!(
+        session(dir.path())["suites"]["spec"],
+        link,
+        "the link stays"
+    );
+    let out = scimplan(
+        dir.path(),
+        &double.url,
+        &server.token,
+        &["summary", PLAN, "--format", "json"],
+    );
+    let summary: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let warning = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "later-hosted-run-failed")
+        .unwrap_or_else(|| panic!("{:#}", summary["warnings"]));
+    assert_eq!(warning["case"], "SPEC");
+    let later = &double.runs()[1].id;
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains(later.as_str()),
+        "{warning}"
+    );
+    assert_eq!(summary["suites"][0]["hosted"]["linked"], true);
+}
+
+#[test]
+fn ctrl_c_stops_waiting_and_the_hosted_run_goes_on() {
+    let server = ScimServer::start();
+    let double = RunscopeDouble::start_with(
+        TOKEN,
+        &[(BUCKET, "Okta SCIM")],
+        std::time::Duration::from_secs(30),
+    );
+    let dir = setup(&server, &spec_like_file(201));
+    let child = Command::new(env!("CARGO_BIN_EXE_scimplan"))
+        .args([
+            "runscope", PLAN, "--suite", "spec", "--bucket", BUCKET, "--yes",
+        ])
+        .current_dir(dir.path())
+        .env_remove("DISPLAY")
+        .env("SCIMPLAN_SCIM_TOKEN", &server.token)
+        .env("SCIMPLAN_RUNSCOPE_API", &double.url)
+        .env("SCIMPLAN_RUNSCOPE_TOKEN", TOKEN)
+        .env("SCIMPLAN_DATA_DIR", dir.path().join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the result has been read at least once, the run is being waited for.
+    for _ in 0..400 {
+        let results = double
+            .seen()
+            .iter()
+            .filter(|s| s.target.contains("/results/"))
+            .count();
+        if results > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("Stopped waiting") && e.contains("--spec-link"),
+        "{e}"
+    );
+    let s = session(dir.path());
+    assert_eq!(s["hosted"]["runs"][0]["result"], "unfinished");
+    assert!(s["suites"].get("spec").is_none());
+    let state = double.runs()[0].state.clone();
+    assert!(state == "queued" || state == "working", "{state}");
+}

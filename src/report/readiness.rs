@@ -272,6 +272,12 @@ pub enum Warning {
         plan: IntegrationKind,
         version: String,
     },
+    /// A link is recorded, but a hosted run of the suite after it did not pass.
+    LaterHostedRunFailed {
+        suite: SuiteKind,
+        at: DateTime<Utc>,
+        page: String,
+    },
     /// A Runscope link is recorded, but the latest local run of Okta's file failed.
     FailingLocalRun {
         suite: SuiteKind,
@@ -294,6 +300,7 @@ impl Warning {
             Warning::OrphanResult { .. } => "orphan-result",
             Warning::FailingLocalRun { .. } => "failing-local-run",
             Warning::KindNotAsDeclared { .. } => "kind-not-as-declared",
+            Warning::LaterHostedRunFailed { .. } => "later-hosted-run-failed",
             Warning::PassBeforePrecondition { .. } => "pass-before-precondition",
         }
     }
@@ -305,6 +312,7 @@ impl Warning {
             }
             Warning::FailingLocalRun { suite, .. } => suite_name(*suite),
             Warning::KindNotAsDeclared { .. } => "integration",
+            Warning::LaterHostedRunFailed { suite, .. } => suite_name(*suite),
         }
     }
 
@@ -319,6 +327,11 @@ impl Warning {
                 declared.describe(),
                 plan.describe(),
                 plan.key()
+            ),
+            Warning::LaterHostedRunFailed { suite, at, page } => format!(
+                "{}: a link is recorded, but a later hosted run did not pass ({}, {page}): check that the app still passes before submitting",
+                suite_name(*suite),
+                at.format("%Y-%m-%d %H:%M UTC")
             ),
             Warning::OrphanResult { case, outcome } => format!(
                 "{case}: a result ({outcome}) is kept for a case that is no longer in the plan"
@@ -407,6 +420,19 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
             });
         }
         for suite in &suites {
+            if let (SuiteEvidence::Link(_), Some(latest)) =
+                (&suite.evidence, session.hosted().latest(suite.suite))
+                && latest.result != HostedResult::Pass
+                && suite
+                    .linked_run()
+                    .is_some_and(|linked| linked.at < latest.at)
+            {
+                warnings.push(Warning::LaterHostedRunFailed {
+                    suite: suite.suite,
+                    at: latest.at,
+                    page: latest.page.clone(),
+                });
+            }
             // A hosted run scimplan recorded the link from says more than a local run.
             if let (SuiteEvidence::Link(_), Some(run), None) =
                 (&suite.evidence, &suite.local, suite.linked_run())

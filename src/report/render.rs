@@ -22,7 +22,7 @@
 //!   "total": { same as a section, "name": "Total" },
 //!   "capabilities": [ { "key", "name", "supported", "cases" } ],
 //!   "warnings": [ { "kind": "orphan-result"|"pass-before-precondition"|"failing-local-run"
-//!                   |"kind-not-as-declared", "case", "message" } ] }
+//!                   |"kind-not-as-declared"|"later-hosted-run-failed", "case", "message" } ] }
 //! ```
 //! `suites` lists what the OIN Wizard asks for: SPEC and CRUD for a SCIM integration, plus
 //! Entitlements when Entitlement Management is declared; none for one built with API

@@ -129,7 +129,7 @@ pub struct HostedRun {
 }
 
 impl HostedRun {
-    /// `hosted run passed at 2026-05-01 12:00 UTC (12 requests)`.
+    /// `hosted run passed at 2026-05-01 12:00 UTC, 12 requests`.
     pub fn describe(&self) -> String {
         let counts = match self.result {
             HostedResult::Fail => format!(
@@ -137,7 +137,7 @@ impl HostedRun {
                 self.assertions_failed,
                 self.assertions_failed + self.assertions_passed
             ),
-            _ => format!(" ({} requests)", self.requests),
+            _ => format!(", {} requests", self.requests),
         };
         format!(
             "hosted run {} at {}{counts}",
