@@ -60,10 +60,11 @@ pub struct Common {
     /// The name of the integration under test.
     #[arg(long = "app", global = true, value_name = "NAME")]
     pub app_name: Option<String>,
-    /// Take the results written in a completed workbook (Result, Notes, ... columns) into the
-    /// session even when a session exists (without it, only a new session takes them).
-    #[arg(long, global = true)]
-    pub import_results: bool,
+    /// Take the results of a completed workbook (Result, Notes, ... columns) into the session:
+    /// alone, those of the plan opened (a completed workbook) even when a session exists; with
+    /// FILE, those of a colleague's completed workbook, matched by case ID.
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
+    pub import_results: Option<Option<PathBuf>>,
     /// Who the command's changes are recorded as (set from the command run, not an option).
     #[arg(skip)]
     pub writer: Option<Writer>,

@@ -107,6 +107,8 @@ pub struct ImportReport {
     pub capabilities: usize,
     /// Evidence entries taken from the Evidence sheet.
     pub evidence: usize,
+    /// Cases of the workbook the session's plan does not have: left out.
+    pub not_in_plan: Vec<String>,
 }
 
 /// Copies the results of a completed workbook into the session. Rows whose result equals the
@@ -115,12 +117,18 @@ pub struct ImportReport {
 /// change made after it was written.
 fn import_recorded(
     session: &mut Session,
+    plan: &Plan,
     recorded: &RecordedResults,
     exported_at: Option<DateTime<Utc>>,
 ) -> ImportReport {
     let mut report = ImportReport::default();
     let column = crate::plan::column_letter(recorded.first_col);
     for row in &recorded.rows {
+        // A colleague's workbook of another version of the plan: its cases are matched by ID.
+        if !plan.contains(&row.case) {
+            report.not_in_plan.push(row.case.clone());
+            continue;
+        }
         let word = row.result.as_text();
         let Some(outcome) = Outcome::from_cell(&word) else {
             report.unknown.push(UnknownResult {
@@ -290,7 +298,7 @@ impl Session {
             }
             report = ImportReport {
                 capabilities: declared.len(),
-                ..import_recorded(session, &import.recorded, facts.exported_at)
+                ..import_recorded(session, plan, &import.recorded, facts.exported_at)
             };
             // A case Skipped for an unsupported capability starts from Not run, so declaring the
             // capability supported later brings it back as to do, not as a Skipped blocker.
