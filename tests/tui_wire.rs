@@ -817,3 +817,55 @@ fn t_starts_a_case_by_noting_what_it_will_act_on() {
     // The earlier start stays as it was: nothing was noted for the twin.
     assert_eq!(on_disk(&plan).verify().started.get("C9315"), Some(&started));
 }
+
+/// `v` on a case whose outcome a person set asks first: `n` checks and keeps the person's
+/// outcome (the run kept as evidence, the message saying so), `y` lets the verdict replace it;
+/// the note is never touched.
+#[test]
+fn v_on_a_persons_outcome_asks_before_the_verdict_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    server.create_user("ann@example.com", "Ann", "Lee", true);
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: "ann@example.com".into(),
+    });
+    m.ws.apply(scimplan::session::Command::Mark {
+        case: "C9290".into(),
+        outcome: Outcome::Fail,
+        reason: None,
+        note: Some("saw it fail".into()),
+    });
+    m.ws.save().unwrap();
+    select(&mut m, "C9290");
+
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.mode(), Mode::ConfirmReplace);
+    assert!(
+        screen(&mut m).contains("Replace it with the check's verdict?"),
+        "{}",
+        screen(&mut m)
+    );
+    key(&mut m, KeyCode::Char('n'));
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    assert!(message(&m).contains("kept your Fail"), "{}", message(&m));
+    let s = on_disk(&plan);
+    assert_eq!(s.outcome("C9290"), Outcome::Fail);
+    assert_eq!(s.verify().runs.len(), 1, "the run is kept as evidence");
+
+    // Esc asks nothing further and checks nothing.
+    update(&mut m, Action::VerifyCase);
+    key(&mut m, KeyCode::Esc);
+    assert!(message(&m).contains("C9290 not checked"), "{}", message(&m));
+    assert!(m.running().is_none());
+
+    update(&mut m, Action::VerifyCase);
+    key(&mut m, KeyCode::Char('y'));
+    wait_for_verification(&mut m);
+    let s = on_disk(&plan);
+    let result = s.result("C9290").unwrap();
+    assert_eq!((result.outcome, result.automatic), (Outcome::Pass, true));
+    assert_eq!(result.note, "saw it fail", "the note is never touched");
+}

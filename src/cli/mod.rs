@@ -146,12 +146,14 @@ pub enum Command {
         #[arg(long, value_name = "N", conflicts_with = "items")]
         remove: Option<usize>,
     },
-    /// Take back the most recent change still in effect (as `u` in the checklist).
+    /// Take back the latest change made by a command (mark, verify, an import...), whole, only
+    /// while what it set still stands; the checklist's own changes are taken back with its `u`.
     Undo {
         /// The plan workbook.
         plan: PathBuf,
     },
-    /// Apply again the most recently undone change (as `Ctrl-r` in the checklist).
+    /// Apply again the change `scimplan undo` took back last, only while nothing changed it
+    /// since; the checklist redoes its own with `Ctrl-r`.
     Redo {
         /// The plan workbook.
         plan: PathBuf,
@@ -637,7 +639,10 @@ fn opened(
 /// between this command's read and its save is said (this command's, the later, is kept);
 /// what no longer applied is returned for the command to report.
 pub(crate) fn save(ws: &mut Workspace) -> Result<Saved, Failure> {
-    let saved = ws.save().map_err(Failure::from)?;
+    let saved = ws.save().map_err(|e| Failure {
+        message: e.for_command(),
+        code: EXIT_ERROR,
+    })?;
     if !saved.conflicts.is_empty() {
         let cases: Vec<&str> = saved.conflicts.iter().map(String::as_str).collect();
         eprintln!(

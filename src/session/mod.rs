@@ -32,7 +32,7 @@ pub use file_run::{
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use import::{Import, ImportConflict, ImportReport, UnknownResult};
 pub use links::{LinkError, check_link};
-pub use lock::{LockError, lock_path};
+pub use lock::{Holder, LockError, lock_path};
 pub use model::{
     CaseResult, Decided, Evidence, Outcome, PlanChange, ReconcileReport, SCHEMA_VERSION,
     SavedOutcome, Session, SuiteKind, SuiteLinks, SuiteRun,

@@ -85,7 +85,9 @@ impl std::fmt::Display for Unsaved {
     }
 }
 
-/// A save that did not happen, with what it would have saved (kept in memory).
+/// A save that did not happen, with what it would have saved (kept in memory). Its message is
+/// the checklist's, which keeps the changes and tries again; a command that exits says
+/// `for_command` instead.
 #[derive(Debug, Error)]
 #[error(
     "{path}: cannot save the session: {failure}. Not saved: {unsaved}, kept in memory only. Fix the cause (free disk space, fix permissions, end the other writer) and save again, or save elsewhere (--session PATH); the file on disk still holds the previous state."
@@ -95,6 +97,25 @@ pub struct SaveError {
     #[source]
     pub failure: Box<SaveFailure>,
     pub unsaved: Unsaved,
+}
+
+impl SaveError {
+    /// The message for a command, which exits: nothing was recorded, run it again.
+    pub fn for_command(&self) -> String {
+        format!(
+            "{}: cannot save the session: {}. Nothing was recorded; the file still holds the state before this command. Fix the cause (free disk space, fix permissions, let the other writer finish or end it) and run the command again.",
+            self.path.display(),
+            self.failure
+        )
+    }
+
+    /// Another writer held the session's lock: who.
+    pub fn busy_holder(&self) -> Option<&super::lock::Holder> {
+        match self.failure.as_ref() {
+            SaveFailure::Lock(LockError::Busy { holder, .. }) => Some(holder),
+            _ => None,
+        }
+    }
 }
 
 /// `<workbook stem>.scimplan.json` beside the workbook.

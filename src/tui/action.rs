@@ -109,6 +109,14 @@ pub enum Action {
     SaveElsewhere,
     /// Quitting with unsaved changes: quit anyway; they are lost.
     QuitLosingChanges,
+    /// The note changed elsewhere while it was edited: keep the text written here.
+    KeepMine,
+    /// The note changed elsewhere while it was edited: keep the other writer's text.
+    KeepTheirs,
+    /// The note changed elsewhere while it was edited: keep both, one after the other.
+    KeepBoth,
+    /// Declines what the open question proposes, but goes on (checks without replacing).
+    Decline,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -175,8 +183,8 @@ impl Action {
             PrevNotRun => "Previous Not run case",
             Search => "Search ID, title and text",
             FilterOutcome => "Filter by outcome (cycles)",
-            Undo => "Undo",
-            Redo => "Redo",
+            Undo => "Undo the checklist's own last change",
+            Redo => "Redo the checklist's last undone change",
             Capabilities => "Capabilities",
             Summary => "Summary",
             Export => "Export the completed workbook",
@@ -211,6 +219,10 @@ impl Action {
             RetrySave => "Try saving the session file again",
             SaveElsewhere => "Save the session to another file",
             QuitLosingChanges => "Quit and lose the unsaved changes",
+            KeepMine => "Keep the note written here",
+            KeepTheirs => "Keep the note the other writer saved",
+            KeepBoth => "Keep both notes, one after the other",
+            Decline => "No, but go on",
             TypeKey(_)
             | Paste(_)
             | Click { .. }
@@ -263,6 +275,10 @@ impl Action {
             RetrySave => "retry",
             SaveElsewhere => "save elsewhere",
             QuitLosingChanges => "quit, losing them",
+            KeepMine => "keep mine",
+            KeepTheirs => "keep theirs",
+            KeepBoth => "keep both",
+            Decline => "no",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

@@ -35,10 +35,14 @@ pub enum Mode {
     Identity,
     /// The latest local SPEC and CRUD runs, step by step.
     SpecRun,
+    /// The note changed elsewhere while it was edited: keep mine, theirs, or both.
+    NoteConflict,
+    /// `v` on a case whose outcome a person set: may the check replace it?
+    ConfirmReplace,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 16] = [
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
@@ -53,6 +57,8 @@ impl Mode {
         Mode::Identity,
         Mode::Unsaved,
         Mode::SpecRun,
+        Mode::NoteConflict,
+        Mode::ConfirmReplace,
     ];
 
     pub fn title(self) -> &'static str {
@@ -71,6 +77,8 @@ impl Mode {
             Mode::Identity => "Who is testing",
             Mode::Unsaved => "Unsaved changes",
             Mode::SpecRun => "Local suite runs",
+            Mode::NoteConflict => "Note changed elsewhere",
+            Mode::ConfirmReplace => "Replace an outcome with a check's",
         }
     }
 
@@ -91,6 +99,8 @@ impl Mode {
             Mode::Identity => "identity",
             Mode::Unsaved => "unsaved",
             Mode::SpecRun => "spec-run",
+            Mode::NoteConflict => "note-conflict",
+            Mode::ConfirmReplace => "confirm-replace",
         }
     }
 
@@ -357,6 +367,19 @@ impl Default for Keymap {
         bind(&mut unsaved, &["esc"], Cancel);
         tables.insert(Mode::Unsaved, unsaved);
 
+        let mut conflict = Vec::new();
+        bind(&mut conflict, &["m"], KeepMine);
+        bind(&mut conflict, &["t"], KeepTheirs);
+        bind(&mut conflict, &["b"], KeepBoth);
+        bind(&mut conflict, &["esc"], Cancel);
+        tables.insert(Mode::NoteConflict, conflict);
+
+        let mut replace = Vec::new();
+        bind(&mut replace, &["y"], Agree);
+        bind(&mut replace, &["n"], Decline);
+        bind(&mut replace, &["esc"], Cancel);
+        tables.insert(Mode::ConfirmReplace, replace);
+
         let mut spec_run = Vec::new();
         bind(&mut spec_run, &["j", "down"], MoveDown);
         bind(&mut spec_run, &["k", "up"], MoveUp);
@@ -418,6 +441,11 @@ impl Default for Keymap {
             // The scheme's own label says which keys choose it.
             (Mode::Connection, vec![NextField, Submit, Cancel]),
             (Mode::ConfirmSpec, vec![Agree, Cancel]),
+            (
+                Mode::NoteConflict,
+                vec![KeepMine, KeepTheirs, KeepBoth, Cancel],
+            ),
+            (Mode::ConfirmReplace, vec![Agree, Decline, Cancel]),
             (
                 Mode::Unsaved,
                 vec![RetrySave, SaveElsewhere, QuitLosingChanges, Cancel],

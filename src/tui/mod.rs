@@ -204,7 +204,7 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
             cleaning.store(false, Ordering::Relaxed);
         }
         model.credit_time();
-        model.save();
+        model.save_before_exit();
         // The terminal may be gone: a failed write must not turn into a panic.
         if model.save_error.is_none() {
             let _ = writeln!(

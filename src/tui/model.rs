@@ -144,6 +144,11 @@ pub struct Model {
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
+    /// Another writer held the session's lock at the last save: who, and since when this
+    /// checklist waits. The changes stay applied and are saved on a later tick; keys keep working.
+    pub lock_wait: Option<(crate::session::Holder, chrono::DateTime<chrono::Local>)>,
+    /// The case whose check may replace the outcome a person set (the tester confirmed it).
+    pub replace_outcome_of: Option<String>,
     pub stats: Stats,
     /// Lower-cased ID, title and text of each case, for search.
     haystacks: Vec<String>,
@@ -206,6 +211,8 @@ impl Model {
             okta_trails: std::collections::HashMap::new(),
             message: None,
             save_error: None,
+            lock_wait: None,
+            replace_outcome_of: None,
             stats: Stats::default(),
             haystacks,
             opened: None,
@@ -456,11 +463,26 @@ impl Model {
     }
 
     /// Writes what was applied (`update` calls it once per action that changed the session).
+    /// Never waits for another writer's lock: the checklist keeps answering keys, and `update`
+    /// tries again on every tick until the lock is free.
     pub fn save(&mut self) {
-        match self.ws.save() {
+        self.save_within(std::time::Duration::ZERO);
+    }
+
+    /// As `save`, waiting up to `SCIMPLAN_LOCK_WAIT` for the lock: for the process's very last
+    /// save (a signal, the terminal gone), when nothing later could save instead.
+    pub fn save_before_exit(&mut self) {
+        self.save_within(crate::session::lock::lock_wait());
+    }
+
+    fn save_within(&mut self, wait: std::time::Duration) {
+        match self.ws.save_waiting(wait) {
             Ok(saved) => {
                 if self.save_error.take().is_some() {
                     self.info("Saved again: the session file is up to date.");
+                }
+                if let Some((holder, _)) = self.lock_wait.take() {
+                    self.info(format!("Saved: {} let go of the session.", holder.who()));
                 }
                 // What another writer did meanwhile left ours not applying: say so.
                 if !saved.refused.is_empty() {
@@ -468,7 +490,16 @@ impl Model {
                     self.error(text.join(" "));
                 }
             }
+            Err(e) if wait.is_zero() && e.busy_holder().is_some() => {
+                let holder = e.busy_holder().cloned().unwrap_or_default();
+                let since = match self.lock_wait.take() {
+                    Some((_, since)) => since,
+                    None => chrono::Local::now(),
+                };
+                self.lock_wait = Some((holder, since));
+            }
             Err(e) => {
+                self.lock_wait = None;
                 let text = format!(
                     "NOT SAVED: {e} Saving is retried with every change; q asks what to do with them."
                 );
@@ -476,6 +507,16 @@ impl Model {
                 self.message = Some(Message { text, error: true });
             }
         }
+    }
+
+    /// The bottom line while a save waits for another writer's lock.
+    pub fn lock_wait_line(&self) -> Option<String> {
+        let (holder, since) = self.lock_wait.as_ref()?;
+        Some(format!(
+            "Saving waits for {} since {}: keys keep working, and your changes are saved as soon as it lets go.",
+            holder.who(),
+            since.format("%H:%M:%S")
+        ))
     }
 
     /// Shows a message, unless a failed save must stay on screen.

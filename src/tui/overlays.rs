@@ -4,7 +4,8 @@
 
 use super::action::Action;
 use super::connect_form;
-use super::model::{HelpView, Model, Overlay, PromptKind};
+use super::model::{HelpView, Model, NoteEditor, Overlay, PromptKind};
+use super::state::NoteConflict;
 use super::update::{apply_mark, edit_line, precondition_reason, quit};
 use super::wire::{self, SecretKind, VerifyTarget};
 use crate::session::Outcome;
@@ -156,22 +157,11 @@ pub fn note(m: &mut Model, action: Action) {
     };
     match action {
         Action::SaveNote => {
-            let text = editor.textarea.lines().join("\n");
-            let text = text.trim_end().to_string();
-            let case = editor.case;
-            m.pop();
-            let id = m.ws.plan.cases[case].id.clone();
-            let note = crate::session::Command::Note {
-                case: id.clone(),
-                note: text,
-                was: None,
+            let mine = editor.textarea.lines().join("\n").trim_end().to_string();
+            let Some(Overlay::Note(editor)) = m.pop() else {
+                return;
             };
-            if m.ws.apply(note).changed {
-                m.after_change();
-                m.info(format!("Note saved for {id}."));
-            } else {
-                m.info(format!("Note of {id} unchanged."));
-            }
+            save_note(m, *editor, mine);
         }
         Action::TypeKey(key) => {
             editor.textarea.input(key);
@@ -180,6 +170,97 @@ pub fn note(m: &mut Model, action: Action) {
             editor
                 .textarea
                 .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+        _ => {}
+    }
+}
+
+/// Saves the editor's text, unless another writer changed the note since the editor opened:
+/// then both versions are shown and the tester chooses (nothing is replaced unseen).
+fn save_note(m: &mut Model, editor: NoteEditor, mine: String) {
+    let id = m.ws.plan.cases[editor.case].id.clone();
+    let theirs = m.ws.session().note(&id).to_string();
+    if theirs != editor.original && mine != theirs && mine != editor.original.trim_end() {
+        m.push(Overlay::NoteConflict(Box::new(NoteConflict {
+            editor,
+            mine,
+            theirs,
+        })));
+        return;
+    }
+    if theirs != editor.original && mine == editor.original.trim_end() {
+        return m.info(format!(
+            "Note of {id} unchanged here; it was changed elsewhere meanwhile and that note is kept."
+        ));
+    }
+    keep_note(m, &id, mine, theirs);
+}
+
+/// Records `note` as the case's note, if it is still `was` when saved (else asks again).
+fn keep_note(m: &mut Model, id: &str, note: String, was: String) {
+    let effect = m.ws.apply(crate::session::Command::Note {
+        case: id.to_string(),
+        note,
+        was: Some(was),
+    });
+    match effect.refused {
+        Some(refusal) => m.error(refusal.to_string()),
+        None if effect.changed => {
+            m.after_change();
+            m.info(format!("Note saved for {id}."));
+        }
+        None => m.info(format!("Note of {id} unchanged.")),
+    }
+}
+
+/// The note changed elsewhere while it was edited: keep mine, theirs, or both.
+pub fn note_conflict(m: &mut Model, action: Action) {
+    if !matches!(m.top(), Some(Overlay::NoteConflict(_))) {
+        return;
+    }
+    let Some(Overlay::NoteConflict(conflict)) = m.pop() else {
+        return;
+    };
+    let NoteConflict {
+        editor,
+        mine,
+        theirs,
+    } = *conflict;
+    let id = m.ws.plan.cases[editor.case].id.clone();
+    match action {
+        Action::KeepMine => keep_note(m, &id, mine, theirs),
+        Action::KeepTheirs => m.info(format!("Kept the note saved elsewhere for {id}.")),
+        Action::KeepBoth => {
+            let both = format!("{mine}\n\n--- saved elsewhere meanwhile ---\n{theirs}");
+            keep_note(m, &id, both, theirs);
+        }
+        // Back to the text written here, to go on editing it.
+        Action::Cancel => m.push(Overlay::Note(Box::new(editor))),
+        _ => m.push(Overlay::NoteConflict(Box::new(NoteConflict {
+            editor,
+            mine,
+            theirs,
+        }))),
+    }
+}
+
+/// `v` on a case whose outcome a person set: the check may replace it (y), or only be
+/// recorded as evidence beside it (n).
+pub fn confirm_replace(m: &mut Model, action: Action) {
+    let Some(Overlay::ConfirmReplace(case)) = m.top() else {
+        return;
+    };
+    let case = *case;
+    let id = m.ws.plan.cases[case].id.clone();
+    match action {
+        Action::Agree | Action::Decline => {
+            m.pop();
+            m.replace_outcome_of = (action == Action::Agree).then_some(id);
+            wire::verify(m, VerifyTarget::Case(case));
+        }
+        Action::Cancel => {
+            m.pop();
+            m.info(format!("{id} not checked."));
         }
         _ => {}
     }

@@ -35,6 +35,10 @@ pub enum Overlay {
     Unsaved,
     /// The latest local SPEC and CRUD runs, step by step (scrolls like help).
     SuiteRuns(HelpView),
+    /// The note changed elsewhere while it was edited: keep mine, theirs, or both.
+    NoteConflict(Box<NoteConflict>),
+    /// `v` on a case whose outcome a person set: may the check replace it? (The case index.)
+    ConfirmReplace(usize),
 }
 
 impl Overlay {
@@ -54,6 +58,8 @@ impl Overlay {
             Overlay::Identity(_) => Mode::Identity,
             Overlay::Unsaved => Mode::Unsaved,
             Overlay::SuiteRuns(_) => Mode::SpecRun,
+            Overlay::NoteConflict(_) => Mode::NoteConflict,
+            Overlay::ConfirmReplace(_) => Mode::ConfirmReplace,
         }
     }
 }
@@ -126,6 +132,16 @@ pub struct IdentityForm {
 pub struct NoteEditor {
     pub case: usize,
     pub textarea: TextArea<'static>,
+    /// The note as it was when the editor opened: what another writer may have changed since.
+    pub original: String,
+}
+
+/// A note saved from the editor after another writer changed it: both versions, and the
+/// editor to go back to.
+pub struct NoteConflict {
+    pub editor: NoteEditor,
+    pub mine: String,
+    pub theirs: String,
 }
 
 /// A mark waiting for the tester's answer because referenced preconditions are not met.

@@ -62,6 +62,8 @@ fn dispatch(m: &mut Model, action: Action) {
         Mode::Identity => evidence::identity(m, action),
         Mode::Unsaved => overlays::unsaved(m, action),
         Mode::SpecRun => overlays::suite_runs(m, action),
+        Mode::NoteConflict => overlays::note_conflict(m, action),
+        Mode::ConfirmReplace => overlays::confirm_replace(m, action),
     }
 }
 
@@ -83,6 +85,9 @@ fn tick(m: &mut Model) {
         && since.elapsed().as_secs() >= TIME_FLUSH_SECS
     {
         m.credit_time();
+        m.save();
+    } else if m.lock_wait.is_some() {
+        // Another writer held the lock at the last save: try again, without waiting.
         m.save();
     }
 }
@@ -171,7 +176,11 @@ fn normal(m: &mut Model, action: Action) {
             textarea.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
             textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
             textarea.move_cursor(ratatui_textarea::CursorMove::End);
-            m.push(Overlay::Note(Box::new(NoteEditor { case, textarea })));
+            m.push(Overlay::Note(Box::new(NoteEditor {
+                case,
+                textarea,
+                original: note,
+            })));
         }
         Action::NextNotRun => jump_not_run(m, true),
         Action::PrevNotRun => jump_not_run(m, false),
@@ -203,7 +212,14 @@ fn normal(m: &mut Model, action: Action) {
         Action::Export => wire::export(m),
         Action::VerifyCase => {
             if let Some(case) = with_case(m) {
-                wire::verify(m, VerifyTarget::Case(case));
+                // A person's outcome is replaced by the check's verdict only if the tester says so.
+                let id = &m.ws.plan.cases[case].id;
+                if m.ws.session().standing(id).is_persons() {
+                    m.push(Overlay::ConfirmReplace(case));
+                } else {
+                    m.replace_outcome_of = None;
+                    wire::verify(m, VerifyTarget::Case(case));
+                }
             }
         }
         Action::StartCase => {
@@ -235,9 +251,13 @@ pub(super) fn quit(m: &mut Model) {
     // A case check in flight is abandoned; what finished is recorded first.
     wire::take_finished(m);
     wire::cancel(m);
-    // A note being written is kept, as Esc would keep it.
+    // A note being written is kept, as Esc would keep it; one changed elsewhere meanwhile
+    // waits for the tester's choice.
     if matches!(m.top(), Some(Overlay::Note(_))) {
         overlays::note(m, Action::SaveNote);
+    }
+    if matches!(m.top(), Some(Overlay::NoteConflict(_))) {
+        return m.info("Choose which note to keep (m, t or b), then q quits.");
     }
     m.credit_time();
     m.save();

@@ -483,10 +483,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 }
                 _ => m.ws.session().standing(&case),
             };
+            // The tester confirmed the verdict may replace a person's outcome (asked on `v`).
+            let replace = m.replace_outcome_of.take_if(|c| *c == case).is_some();
             let effect = m.ws.apply(Command::RecordRun {
                 run,
                 started_with,
-                replace: false,
+                replace,
             });
             m.after_change();
             refresh_readiness(m);

@@ -321,6 +321,16 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
             status_area,
         );
     }
+    // A save waiting for another writer's lock says so on the key hints' line.
+    if let Some(line) = model.lock_wait_line()
+        && model.mode() != Mode::Search
+    {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {line}"), theme.accent())),
+            keys_area,
+        );
+        return;
+    }
     // While verifying, its progress takes the key hints' line (the help still lists them).
     if let Some(running) = model.running()
         && model.mode() != Mode::Search

@@ -53,6 +53,10 @@ pub fn render(model: &Model, frame: &mut Frame) {
             Overlay::Identity(form) => overlays::identity(model, form, frame, area),
             Overlay::Unsaved => overlays::unsaved(model, frame, area),
             Overlay::SuiteRuns(view) => summary::suite_runs(model, view, frame, area),
+            Overlay::NoteConflict(conflict) => {
+                overlays::note_conflict(model, conflict, frame, area)
+            }
+            Overlay::ConfirmReplace(case) => overlays::confirm_replace(model, *case, frame, area),
         }
     }
 }

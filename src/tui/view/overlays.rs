@@ -16,7 +16,7 @@ use crate::tui::layout::centered;
 use crate::tui::model::{
     CapabilitiesDraft, HelpView, Job, Model, NoteEditor, PendingMark, Prompt, PromptKind,
 };
-use crate::tui::state::{IdentityForm, VerifyTarget};
+use crate::tui::state::{IdentityForm, NoteConflict, VerifyTarget};
 
 fn popup(model: &Model, frame: &mut Frame, area: Rect, title: String) -> Rect {
     let theme = Theme::of(model);
@@ -168,6 +168,76 @@ pub fn note_editor(model: &Model, editor: &NoteEditor, frame: &mut Frame, area: 
     let inner = popup(model, frame, outer, format!("Note for {id}"));
     let body = with_hints(model, frame, inner, Mode::EditingNote);
     frame.render_widget(&editor.textarea, body);
+}
+
+/// The note changed elsewhere while it was edited: both versions, and the three choices.
+pub fn note_conflict(model: &Model, conflict: &NoteConflict, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let id = &model.ws.plan.cases[conflict.editor.case].id;
+    let outer = centered(
+        area,
+        (area.width * 4 / 5).max(40),
+        (area.height * 4 / 5).max(10),
+    );
+    let inner = popup(
+        model,
+        frame,
+        outer,
+        format!("{id}: the note changed elsewhere"),
+    );
+    let body = with_hints(model, frame, inner, Mode::NoteConflict);
+    let mut lines = vec![
+        Line::from("Another writer saved this case's note while you edited it. Which to keep?"),
+        Line::from(""),
+        Line::from(Span::styled("Yours (m keeps it):", theme.bold())),
+    ];
+    lines.extend(conflict.mine.lines().map(|l| Line::from(format!("  {l}"))));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Theirs, saved meanwhile (t keeps it):",
+        theme.bold(),
+    )));
+    lines.extend(
+        conflict
+            .theirs
+            .lines()
+            .map(|l| Line::from(Span::styled(format!("  {l}"), theme.dim()))),
+    );
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "b keeps both, yours first; Esc goes back to your text.",
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
+/// `v` on a case whose outcome a person set: may the check's verdict replace it?
+pub fn confirm_replace(model: &Model, case: usize, frame: &mut Frame, area: Rect) {
+    let theme = Theme::of(model);
+    let id = &model.ws.plan.cases[case].id;
+    let result = model.ws.session().result(id);
+    let outcome = result.map(|r| r.outcome).unwrap_or_default();
+    let by = result
+        .and_then(|r| r.decided_words())
+        .map(|w| format!(" (set {w})"))
+        .unwrap_or_default();
+    let outer = centered(area, 76, 8);
+    let inner = popup(model, frame, outer, format!("Verify {id}"));
+    let body = with_hints(model, frame, inner, Mode::ConfirmReplace);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(format!("{id} is ")),
+            theme.outcome(outcome),
+            Span::raw(format!(" {}{by}.", outcome.label())),
+        ]),
+        Line::from(Span::styled(
+            "Replace it with the check's verdict?",
+            theme.bold(),
+        )),
+        Line::from(
+            "y: the verdict replaces it (the note stays) · n: check, keep yours, keep the run as evidence",
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }
 
 pub fn prompt(model: &Model, prompt: &Prompt, frame: &mut Frame, area: Rect) {
@@ -504,7 +574,11 @@ pub fn unsaved(model: &Model, frame: &mut Frame, area: Rect) {
             model.ws.session_path().display()
         )),
         Line::from(Span::styled(
-            model.save_error.clone().unwrap_or_default(),
+            model
+                .save_error
+                .clone()
+                .or_else(|| model.lock_wait_line())
+                .unwrap_or_default(),
             theme.dim(),
         )),
     ];
