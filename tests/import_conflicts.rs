@@ -99,7 +99,9 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
     );
     assert_eq!(s.outcome("C100002"), Outcome::Blocked);
 
-    // One undo takes the whole import back, notes included.
+    assert!(s.capabilities_confirmed(), "the workbook's declarations were taken");
+    // One undo takes the whole import back, notes and declarations included (so the
+    // checklist's first-open question about capabilities comes back).
     let undo = run(d, &["undo", "plan.xlsx"]);
     assert!(
         stdout(&undo).contains("results imported from edited.xlsx"),
@@ -113,6 +115,7 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
         (Outcome::Fail, "500 on POST")
     );
     assert_eq!(s.result("C100002"), None);
+    assert!(!s.capabilities_confirmed());
     let kept = s.result("C100000").unwrap();
     assert_eq!(
         (kept.outcome, kept.note.as_str()),
