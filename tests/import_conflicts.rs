@@ -99,7 +99,10 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
     );
     assert_eq!(s.outcome("C100002"), Outcome::Blocked);
 
-    assert!(s.capabilities_confirmed(), "the workbook's declarations were taken");
+    assert!(
+        s.capabilities_confirmed(),
+        "the workbook's declarations were taken"
+    );
     // One undo takes the whole import back, notes and declarations included (so the
     // checklist's first-open question about capabilities comes back).
     let undo = run(d, &["undo", "plan.xlsx"]);

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
+use scimplan::tui::job::{JobKind, RunKind};
 use scimplan::tui::model::{Overlay, PromptKind};
-use scimplan::tui::state::RunKind;
 use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
@@ -23,6 +23,7 @@ use common::{case_row, write_plan};
 use scim_server::ScimServer;
 use tui_helpers::{
     message, on_disk, ready as open, screen, select, wait_for_job as wait_for_verification,
+    wait_for_jobs,
 };
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
@@ -129,6 +130,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     let mut m = open(&plan);
     update(&mut m, Action::MarkPass);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let text = message(&m);
     let path = text
         .strip_prefix("Completed workbook written: ")
@@ -141,6 +143,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     std::fs::create_dir(path).unwrap();
     update(&mut m, Action::Summary);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let second = message(&m);
     assert!(second.ends_with("-2.xlsx"), "{second}");
     assert!(Path::new(path).is_dir(), "the folder is left alone");
@@ -148,12 +151,72 @@ fn export_writes_the_completed_workbook_and_names_it() {
     // A failure is shown, not a panic: the plan's folder is gone.
     std::fs::remove_dir_all(dir.path()).unwrap();
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     assert!(m.message.as_ref().unwrap().error);
     assert!(
         message(&m).starts_with("Export failed: "),
         "{}",
         message(&m)
     );
+}
+
+/// Pictures are re-encoded while the workbook is written: that runs as a background job, and
+/// the checklist draws and answers keys until its result comes back as an action.
+#[test]
+fn an_export_with_large_pictures_is_a_job_and_the_checklist_answers_meanwhile() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = common::okta_like_plan(dir.path(), PLAN);
+    let shots = dir.path().join("shots");
+    let mut m = open(&plan);
+    select(&mut m, "C9290");
+    for (name, width, height) in [("console.png", 4000, 3000), ("users.png", 3600, 2700)] {
+        let shot = shots.join(name);
+        common::write_grainy_png(&shot, width, height);
+        update(&mut m, Action::AddEvidence);
+        paste(&mut m, &shot.display().to_string());
+        update(&mut m, Action::Submit);
+        assert_eq!(m.mode(), Mode::Normal, "{}", message(&m));
+    }
+
+    update(&mut m, Action::Export);
+    // `update` came back with the workbook still to be written: it is a pending job, shown
+    // in the footer, and only an action taken from the inbox ends it.
+    assert!(m.jobs.is_pending(JobKind::Export));
+    assert_eq!(message(&m), "Writing the completed workbook…");
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("Writing the completed workbook (Esc cancels)"),
+        "{shown}"
+    );
+    // Keys keep working meanwhile; a second E says one is under way.
+    update(&mut m, Action::MoveDown);
+    assert_ne!(m.selected_case(), m.ws.plan.case_index("C9290"));
+    let marked = m.ws.plan.cases[m.selected_case().unwrap()].id.clone();
+    update(&mut m, Action::MarkBlocked);
+    assert_eq!(on_disk(&plan).outcome(&marked), Outcome::Blocked);
+    update(&mut m, Action::Export);
+    assert!(message(&m).contains("being written"), "{}", message(&m));
+    // Quitting waits for it: the workbook is written whole or not at all.
+    update(&mut m, Action::Quit);
+    assert!(!m.quit);
+    assert!(
+        message(&m).contains("q quits when it is done"),
+        "{}",
+        message(&m)
+    );
+    assert!(m.jobs.is_pending(JobKind::Export));
+
+    wait_for_jobs(&mut m);
+    let text = message(&m);
+    let path = text
+        .strip_prefix("Completed workbook written: ")
+        .unwrap_or_else(|| panic!("{text}"));
+    let book = calamine::open_workbook_auto(path).unwrap();
+    let pictures = book.pictures().expect("pictures in xl/media");
+    assert_eq!(pictures.len(), 2, "both pictures, re-encoded smaller");
+    update(&mut m, Action::Quit);
+    assert!(m.quit);
 }
 
 /// Presses a key as the terminal would: through the keymap of what is open.
@@ -429,14 +492,23 @@ fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
     // No such user: the check polls until its deadline unless cancelled.
     update(&mut m, Action::VerifyAll);
     give_secret(&mut m, &server.token);
-    let Some(RunKind::Cases { cases, .. }) = m.running().map(|r| &r.kind) else {
+    let Some(RunKind::Cases { cases, .. }) =
+        m.running().and_then(|r| r.verification()).map(|v| &v.kind)
+    else {
         panic!("case checks running");
     };
     assert_eq!(cases, &["C9290", "C9334"]);
     // Cancel once the first attempt has shown in the footer, so one run is under way.
     for _ in 0..3000 {
         update(&mut m, Action::Tick);
-        if !m.running().unwrap().progress.is_empty() {
+        if !m
+            .running()
+            .unwrap()
+            .verification()
+            .unwrap()
+            .progress
+            .is_empty()
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -1,7 +1,12 @@
 //! Everything that can change the checklist's state. Keys resolve to actions through the keymap;
 //! `update` applies them. Bindable actions have kebab-case names so a keymap file can name them.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
+
+use crate::session::{OktaConnection, OktaTrail};
+use crate::verify::VerifyEvent;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -147,9 +152,29 @@ pub enum Action {
     /// Time passes: credits time spent on the open case now and then.
     #[serde(skip)]
     Tick,
-    /// A result of the background job, in the order the job sent them.
+    /// A background job's progress or result, in the order the job sent them.
     #[serde(skip)]
-    Job(crate::verify::VerifyEvent),
+    Job(JobEvent),
+}
+
+/// What a background job sends back (`tui::job`): its progress and its result, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    /// A check's progress or result; the last is `VerifyEvent::Ended`.
+    Check(VerifyEvent),
+    /// The Okta org and app were checked for the connection form; the connection carries the
+    /// app's name when the check passed.
+    OktaChecked {
+        connection: OktaConnection,
+        result: Result<Vec<String>, String>,
+        /// The check was refused for the token (so a typed token is forgotten).
+        token_refused: bool,
+    },
+    /// The System Log of a case, asked for from the detail pane.
+    SystemLog { case: String, trail: OktaTrail },
+    /// The completed workbook: where it was written, or why not; `Ok(None)` when the export
+    /// was cancelled before anything was written.
+    Exported(Result<Option<PathBuf>, String>),
 }
 
 impl Action {

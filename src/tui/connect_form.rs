@@ -8,7 +8,7 @@ use tui_input::Input;
 use tui_input::InputRequest;
 
 use super::action::Action;
-use super::model::{Job, Model, Overlay};
+use super::model::{Model, Overlay, Waiting};
 use super::update::edit_line;
 use super::wire;
 use crate::session::{OKTA_SCOPES, OktaAuth, OktaConnection};
@@ -312,7 +312,7 @@ pub fn update(m: &mut Model, action: Action) {
         Action::Submit => submit(m),
         Action::Cancel => {
             m.pop();
-            if matches!(m.job, Job::NeedsConnection(_)) {
+            if matches!(m.waiting, Waiting::NeedsConnection(_)) {
                 wire::abandon(m);
             } else {
                 m.info("Connection unchanged.");
@@ -386,7 +386,7 @@ fn submit(m: &mut Model) {
             m.info(text);
         }
     }
-    if let Job::NeedsConnection(target) = std::mem::take(&mut m.job) {
+    if let Waiting::NeedsConnection(target) = std::mem::take(&mut m.waiting) {
         wire::verify(m, target);
     }
 }

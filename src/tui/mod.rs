@@ -5,9 +5,12 @@
 //! model.
 
 pub mod action;
+mod background;
 pub mod config;
 pub mod connect_form;
 mod evidence;
+pub mod inbox;
+pub mod job;
 pub mod keymap;
 pub mod layout;
 pub mod model;
@@ -39,7 +42,7 @@ pub use model::Model;
 pub use update::update;
 
 use crate::workspace::Workspace;
-use model::AppEvent;
+use inbox::AppEvent;
 
 /// The action a terminal event stands for in the model's current mode, if any.
 pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
@@ -232,8 +235,6 @@ fn message_text(model: &Model) -> String {
         .unwrap_or_default()
 }
 
-/// Events handled between two frames at most.
-const MAX_EVENTS_PER_FRAME: usize = 512;
 /// How often time passes for the model when nothing happens (spinner, time spent).
 const TICK: Duration = Duration::from_millis(250);
 
@@ -268,39 +269,17 @@ fn event_loop(
         },
     );
     spawn_terminal_reader(model.inbox.sender());
-    while !model.quit && !stop.load(Ordering::Relaxed) {
+    let stopped = || stop.load(Ordering::Relaxed);
+    while !model.quit && !stopped() {
         terminal.draw(|frame| view::render(model, frame))?;
-        let Some(mut event) = model.inbox.recv_timeout(TICK) else {
+        if !update::drain(model, TICK, &stopped) {
             update(model, Action::Tick);
-            continue;
-        };
-        // Handle what is queued before drawing again, so pasted or held keys stay fluid; the
-        // drain is bounded, and watches the signal flag.
-        for _ in 0..MAX_EVENTS_PER_FRAME {
-            match event {
-                AppEvent::Terminal(event) => {
-                    if let Some(action) = action_for(model, &event) {
-                        update(model, action);
-                    }
-                }
-                AppEvent::Job(event) => update(model, Action::Job(event)),
-                AppEvent::Okta(event) => okta::handle(model, event),
-                AppEvent::InputFailed(error) => {
-                    // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end
-                    // like a signal would, so the session is saved and nothing is printed to a
-                    // terminal that cannot take it.
-                    let _ = error;
-                    stop.store(true, Ordering::Relaxed);
-                    return Ok(());
-                }
-            }
-            if model.quit || stop.load(Ordering::Relaxed) {
-                break;
-            }
-            match model.inbox.try_recv() {
-                Some(next) => event = next,
-                None => break,
-            }
+        }
+        if model.terminal_gone {
+            // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end like a
+            // signal would, so the session is saved and nothing is printed to a terminal that
+            // cannot take it.
+            stop.store(true, Ordering::Relaxed);
         }
     }
     Ok(())

@@ -6,18 +6,18 @@ use std::time::Instant;
 use ratatui::layout::Rect;
 use tui_input::Input;
 
-use std::sync::mpsc::{Receiver, Sender, channel};
-
 use super::config::Settings;
+use super::inbox::Inbox;
+use super::job::{Job, JobKind, Jobs, Work};
 use super::keymap::{Keymap, Mode};
 use super::layout;
 pub use super::state::{
-    CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
-    SecretKind, SummaryView, Verification, VerifyTarget,
+    CapabilitiesDraft, HelpView, NoteEditor, Overlay, PendingMark, Prompt, PromptKind, SecretKind,
+    SummaryView, VerifyTarget, Waiting,
 };
 use crate::net::Secret;
 use crate::session::{Command, Outcome, Tally, tally_sections};
-use crate::verify::{CrudOptions, RecipeBook, Sink, SpecOptions, VerifyEvent};
+use crate::verify::{CrudOptions, RecipeBook, SpecOptions};
 use crate::workspace::Workspace;
 
 /// What the detail pane shows of its content.
@@ -58,59 +58,16 @@ pub struct Stats {
     pub open_cases: Vec<usize>,
 }
 
-/// Terminal events and background results, in the order they happened: one channel, so the
-/// frame after a finished check is drawn as soon as it arrives.
-pub enum AppEvent {
-    Terminal(crossterm::event::Event),
-    Job(VerifyEvent),
-    /// The terminal could not be read any more.
-    InputFailed(std::io::Error),
-    /// A read of the Okta org came back.
-    Okta(super::okta::OktaEvent),
-}
-
-/// The checklist's event channel: the terminal reader and background jobs send, the event loop
-/// (or `Action::Tick`, in tests) receives.
-pub struct Inbox {
-    tx: Sender<AppEvent>,
-    rx: Receiver<AppEvent>,
-}
-
-impl Inbox {
-    fn new() -> Inbox {
-        let (tx, rx) = channel();
-        Inbox { tx, rx }
-    }
-
-    pub fn sender(&self) -> Sender<AppEvent> {
-        self.tx.clone()
-    }
-
-    /// Where a background job reports.
-    pub fn job_sink(&self) -> impl Sink {
-        let tx = self.tx.clone();
-        move |event| {
-            let _ = tx.send(AppEvent::Job(event));
-        }
-    }
-
-    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<AppEvent> {
-        self.rx.recv_timeout(timeout).ok()
-    }
-
-    pub fn try_recv(&self) -> Option<AppEvent> {
-        self.rx.try_recv().ok()
-    }
-}
-
 pub struct Model {
     pub ws: Workspace,
     pub keymap: Keymap,
     pub settings: Settings,
     /// What is on screen over the checklist, bottom first; the top one gets the keys.
     pub overlays: Vec<Overlay>,
-    /// The background verification and the stage it is in.
-    pub job: Job,
+    /// A check waiting on the tester (for a connection, an input, a secret, consent).
+    pub waiting: Waiting,
+    /// What runs off the UI thread; each sends its results through the inbox.
+    pub jobs: Jobs,
     pub inbox: Inbox,
     pub focus: Pane,
     /// The terminal's size.
@@ -144,9 +101,6 @@ pub struct Model {
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
-    /// Another writer held the session's lock at the last save: who, and since when this
-    /// checklist waits. The changes stay applied and are saved on a later tick; keys keep working.
-    pub lock_wait: Option<(crate::session::Holder, chrono::DateTime<chrono::Local>)>,
     /// The case whose check may replace the outcome a person set (the tester confirmed it).
     pub replace_outcome_of: Option<String>,
     pub stats: Stats,
@@ -156,6 +110,8 @@ pub struct Model {
     pub opened: Option<(usize, Instant)>,
     pub color: bool,
     pub quit: bool,
+    /// The terminal could not be read any more (it hung up): the event loop ends as on a signal.
+    pub terminal_gone: bool,
     /// Changes the tester chose to lose when quitting (the process then exits non-zero).
     pub lost_changes: usize,
 }
@@ -190,8 +146,9 @@ impl Model {
             keymap,
             settings,
             overlays: Vec::new(),
-            job: Job::Idle,
-            inbox: Inbox::new(),
+            waiting: Waiting::Idle,
+            jobs: Jobs::default(),
+            inbox: Inbox::default(),
             focus: Pane::List,
             area: Rect::new(0, 0, 120, 40),
             rows: Vec::new(),
@@ -211,13 +168,13 @@ impl Model {
             okta_trails: std::collections::HashMap::new(),
             message: None,
             save_error: None,
-            lock_wait: None,
             replace_outcome_of: None,
             stats: Stats::default(),
             haystacks,
             opened: None,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             quit: false,
+            terminal_gone: false,
             lost_changes: 0,
         };
         let resume = model
@@ -284,23 +241,34 @@ impl Model {
         })
     }
 
-    /// The verification running in the background, if any.
-    pub fn running(&self) -> Option<&Verification> {
-        self.job.running()
+    /// The check running in the background, if any.
+    pub fn running(&self) -> Option<&Job> {
+        self.jobs.get(JobKind::Check)
+    }
+
+    /// The background job the footer shows: the check, else the latest other one (a save
+    /// waiting for a lock has its own line).
+    pub fn shown_job(&self) -> Option<&Job> {
+        self.running().or_else(|| {
+            self.jobs
+                .iter()
+                .rev()
+                .find(|j| j.work.kind() != JobKind::Save)
+        })
     }
 
     /// The user the SPEC suite offers to create, while it asks.
     pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
-        match &mut self.job {
-            Job::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
+        match &mut self.waiting {
+            Waiting::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
             _ => None,
         }
     }
 
     /// The Okta user the CRUD suite offers to create, while it asks.
     pub fn crud_offer_mut(&mut self) -> Option<&mut CrudOptions> {
-        match &mut self.job {
-            Job::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
+        match &mut self.waiting {
+            Waiting::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
             _ => None,
         }
     }
@@ -463,8 +431,8 @@ impl Model {
     }
 
     /// Writes what was applied (`update` calls it once per action that changed the session).
-    /// Never waits for another writer's lock: the checklist keeps answering keys, and `update`
-    /// tries again on every tick until the lock is free.
+    /// Never waits for another writer's lock: a save that finds it held becomes a pending job
+    /// tried again on every tick until the lock is free, and the checklist keeps answering keys.
     pub fn save(&mut self) {
         self.save_within(std::time::Duration::ZERO);
     }
@@ -481,7 +449,11 @@ impl Model {
                 if self.save_error.take().is_some() {
                     self.info("Saved again: the session file is up to date.");
                 }
-                if let Some((holder, _)) = self.lock_wait.take() {
+                if let Some(Job {
+                    work: Work::Save { holder, .. },
+                    ..
+                }) = self.jobs.finish(JobKind::Save)
+                {
                     self.info(format!("Saved: {} let go of the session.", holder.who()));
                 }
                 // What another writer did meanwhile left ours not applying: say so.
@@ -492,14 +464,19 @@ impl Model {
             }
             Err(e) if wait.is_zero() && e.busy_holder().is_some() => {
                 let holder = e.busy_holder().cloned().unwrap_or_default();
-                let since = match self.lock_wait.take() {
-                    Some((_, since)) => since,
-                    None => chrono::Local::now(),
-                };
-                self.lock_wait = Some((holder, since));
+                match self.jobs.get_mut(JobKind::Save) {
+                    Some(Job {
+                        work: Work::Save { holder: was, .. },
+                        ..
+                    }) => *was = holder,
+                    _ => self.jobs.poll(Work::Save {
+                        holder,
+                        since: chrono::Local::now(),
+                    }),
+                }
             }
             Err(e) => {
-                self.lock_wait = None;
+                self.jobs.finish(JobKind::Save);
                 let text = format!(
                     "NOT SAVED: {e} Saving is retried with every change; q asks what to do with them."
                 );
@@ -511,12 +488,7 @@ impl Model {
 
     /// The bottom line while a save waits for another writer's lock.
     pub fn lock_wait_line(&self) -> Option<String> {
-        let (holder, since) = self.lock_wait.as_ref()?;
-        Some(format!(
-            "Saving waits for {} since {}: keys keep working, and your changes are saved as soon as it lets go.",
-            holder.who(),
-            since.format("%H:%M:%S")
-        ))
+        self.jobs.get(JobKind::Save).map(Job::status_line)
     }
 
     /// Shows a message, unless a failed save must stay on screen.

@@ -1,32 +1,19 @@
 //! The checklist's side of the tester's Okta org: checking the org when the connection form
 //! saves it, the Admin Console page a case's steps need, and the case's System Log on demand.
-//! Okta is read on a background thread; results come back through the event channel.
+//! Okta is read in background jobs (Esc cancels them); results come back as `Action::Job`.
 
 use chrono::{DateTime, Utc};
 
-use super::model::{AppEvent, Model, PromptKind};
-use crate::net::Secret;
+use super::action::JobEvent;
+use super::job::{JobKind, Work};
+use super::model::{Model, PromptKind};
+use crate::net::{CancelFlag, Secret};
 use crate::okta::{
     OktaClient, OktaCredential, OktaError, check_app, credential_for, okta_trail, token_from_env,
 };
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
 use crate::verify::console::{NO_ORG, case_inputs, console_page};
 use crate::verify::trail::subjects_of;
-
-/// What a background read of the Okta org brought back.
-#[derive(Debug, Clone)]
-pub enum OktaEvent {
-    /// The org and app were checked for the connection form; the connection carries the app's
-    /// name when the check passed.
-    Checked {
-        connection: OktaConnection,
-        result: Result<Vec<String>, String>,
-        /// The check was refused for the token (so a typed token is forgotten).
-        token_refused: bool,
-    },
-    /// The System Log of a case, asked for from the detail pane.
-    Trail { case: String, trail: OktaTrail },
-}
 
 /// The token for an API-token connection: typed in this checklist, else the environment.
 pub fn api_token(m: &Model) -> Option<Secret> {
@@ -48,25 +35,34 @@ fn sign_in(m: &Model, connection: &OktaConnection) -> Result<Option<Secret>, Str
     }
 }
 
-fn client(connection: &OktaConnection, token: Option<Secret>) -> Result<OktaClient, OktaError> {
+fn client(
+    connection: &OktaConnection,
+    token: Option<Secret>,
+    cancel: &CancelFlag,
+) -> Result<OktaClient, OktaError> {
     let credential: OktaCredential = credential_for(connection, token)?;
-    OktaClient::new(connection, credential)
+    Ok(OktaClient::new(connection, credential)?.with_cancel(cancel.clone()))
 }
 
 /// Checks the org and app in the background (the connection form's Enter); the connection is
 /// saved when the answer arrives and the check passed, as `scimplan connect` does.
 pub fn check_connection(m: &mut Model, connection: OktaConnection) {
+    if m.jobs.is_pending(JobKind::OktaCheck) {
+        return m.info("An Okta org is being checked: wait for it, or Esc to cancel it.");
+    }
     let token = match sign_in(m, &connection) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta connection not saved: {why}")),
     };
-    let tx = m.inbox.sender();
     m.info(format!(
         "Checking the Okta org {} and app {}…",
         connection.org_url, connection.app_id
     ));
-    std::thread::spawn(move || {
-        let outcome = client(&connection, token).and_then(|c| check_app(&c));
+    let work = Work::OktaCheck {
+        org: connection.org_url.clone(),
+    };
+    m.jobs.spawn(work, &m.inbox, move |cancel| {
+        let outcome = client(&connection, token, cancel).and_then(|c| check_app(&c));
         let (connection, result, token_refused) = match outcome {
             Ok(check) => {
                 let mut connection = connection;
@@ -85,11 +81,11 @@ pub fn check_connection(m: &mut Model, connection: OktaConnection) {
                 (connection, Err(error.to_string()), refused)
             }
         };
-        let _ = tx.send(AppEvent::Okta(OktaEvent::Checked {
+        JobEvent::OktaChecked {
             connection,
             result,
             token_refused,
-        }));
+        }
     });
 }
 
@@ -114,10 +110,19 @@ pub fn token_given(m: &mut Model, value: String) {
     }
 }
 
-/// A background read came back.
-pub fn handle(m: &mut Model, event: OktaEvent) {
+/// A background read came back: its job is over. A cancelled one is said so and left.
+pub fn handle(m: &mut Model, event: JobEvent) {
+    let kind = match &event {
+        JobEvent::OktaChecked { .. } => JobKind::OktaCheck,
+        _ => JobKind::SystemLog,
+    };
+    let cancelled = m.jobs.finish(kind).is_some_and(|job| job.cancelled);
     match event {
-        OktaEvent::Checked {
+        JobEvent::OktaChecked { connection, .. } if cancelled => m.info(format!(
+            "Okta check of {} cancelled: the connection is not saved.",
+            connection.org_url
+        )),
+        JobEvent::OktaChecked {
             connection,
             result: Ok(lines),
             ..
@@ -132,7 +137,7 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
                 lines.join("; ")
             ));
         }
-        OktaEvent::Checked {
+        JobEvent::OktaChecked {
             connection,
             result: Err(why),
             token_refused,
@@ -143,7 +148,10 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
             }
             m.error(text);
         }
-        OktaEvent::Trail { case, trail } => {
+        JobEvent::SystemLog { case, .. } if cancelled => {
+            m.info(format!("{case}: reading Okta's System Log cancelled."))
+        }
+        JobEvent::SystemLog { case, trail } => {
             let count = trail.events.len();
             let failed = trail.events.iter().filter(|e| e.failed()).count();
             let text = match &trail.error {
@@ -163,6 +171,7 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
             }
             m.okta_trails.insert(case, trail);
         }
+        JobEvent::Check(_) | JobEvent::Exported(_) => {}
     }
 }
 
@@ -194,14 +203,17 @@ pub fn fetch_trail(m: &mut Model) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta's System Log is not read: {why}")),
     };
+    if m.jobs.is_pending(JobKind::SystemLog) {
+        return m.info("Okta's System Log is being read: wait for it, or Esc to cancel it.");
+    }
     let subjects = subjects_of(&case_inputs(&m.recipes, m.ws.session().verify(), &case));
-    let tx = m.inbox.sender();
     m.info(format!(
         "Reading Okta's System Log for {case} since {}…",
         since.format("%H:%M:%S UTC")
     ));
-    std::thread::spawn(move || {
-        let trail = match client(&connection, token) {
+    let work = Work::SystemLog { case: case.clone() };
+    m.jobs.spawn(work, &m.inbox, move |cancel| {
+        let trail = match client(&connection, token, cancel) {
             Ok(client) => okta_trail(&client, since, &subjects),
             Err(error) => OktaTrail {
                 since: Some(since),
@@ -209,7 +221,7 @@ pub fn fetch_trail(m: &mut Model) {
                 ..OktaTrail::default()
             },
         };
-        let _ = tx.send(AppEvent::Okta(OktaEvent::Trail { case, trail }));
+        JobEvent::SystemLog { case, trail }
     });
 }
 

@@ -3,8 +3,9 @@
 //! app's connection (the Okta token is asked for when it is neither typed nor in the
 //! environment).
 
-use super::model::{Job, Model};
-use super::state::{SecretKind, Verification, VerifyTarget};
+use super::job::Verification;
+use super::model::Model;
+use super::state::{SecretKind, VerifyTarget};
 use super::wire::{ask_secret, case_check, okta_access, pending_batch};
 use crate::verify::{Batch, CheckJob, spawn_okta_only};
 
@@ -60,5 +61,5 @@ fn run(m: &mut Model, target: VerifyTarget, jobs: Vec<CheckJob>, left: String) {
     ));
     let kind = super::wire::cases_kind(m, &jobs);
     let running = spawn_okta_only(jobs, okta, m.inbox.job_sink());
-    m.job = Job::Running(Verification::new(running, kind));
+    m.jobs.start_check(Verification::new(kind), running);
 }

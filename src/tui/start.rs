@@ -3,8 +3,8 @@
 //! members its check compares with, e.g. the app group C9315 renames). Runs in the background
 //! through the same stages as a check (connection, inputs, secret).
 
-use super::model::{Job, Model, Verification, VerifyTarget};
-use super::state::RunKind;
+use super::job::{RunKind, Verification};
+use super::model::{Model, VerifyTarget};
 use crate::net::Secret;
 use crate::verify::{CheckJob, Connection, Sink, StartReport, spawn_start};
 
@@ -42,7 +42,8 @@ pub fn spawn(
         connection.base_url
     ));
     let running = spawn_start(job, connection, secret, sink);
-    m.job = Job::Running(Verification::new(running, RunKind::Start(case)));
+    m.jobs
+        .start_check(Verification::new(RunKind::Start(case)), running);
 }
 
 /// The start's observation came back: kept for the case's check, or why nothing was kept.

@@ -3,16 +3,14 @@
 //! So no handler has to guard against state that cannot happen (a prompt with no field, a SPEC
 //! offer with nothing to offer).
 
-use std::time::Instant;
-
 use ratatui_textarea::TextArea;
 use tui_input::Input;
 
 use super::connect_form::ConnectionForm;
 use super::keymap::Mode;
 use crate::report::Readiness;
-use crate::session::{OKTA_TOKEN_ENV, Outcome, SuiteKind, Verdict};
-use crate::verify::{CrudOptions, Running, SpecOptions};
+use crate::session::{OKTA_TOKEN_ENV, Outcome, SuiteKind};
+use crate::verify::{CrudOptions, SpecOptions};
 
 /// One layer over the checklist. The top one gets the keys; Esc or Enter pops it.
 pub enum Overlay {
@@ -27,7 +25,7 @@ pub enum Overlay {
     Summary(SummaryView),
     Connection(ConnectionForm),
     /// Okta's SPEC or CRUD file asks before creating its user (the offer is in
-    /// `Job::NeedsConsent`).
+    /// `Waiting::NeedsConsent`).
     ConfirmSuite,
     /// Who is testing and which app: asked once after the capabilities, and on its key.
     Identity(IdentityForm),
@@ -220,10 +218,10 @@ impl VerifyTarget {
     }
 }
 
-/// The background work, stage by stage. Each waiting stage has its overlay on top of the stack
-/// (the connection form, an input prompt, the secret prompt, the SPEC question).
+/// A check waiting on the tester, stage by stage. Each stage has its overlay on top of the
+/// stack (the connection form, an input prompt, the secret prompt, the SPEC question).
 #[derive(Default)]
-pub enum Job {
+pub enum Waiting {
     #[default]
     Idle,
     NeedsConnection(VerifyTarget),
@@ -235,133 +233,4 @@ pub enum Job {
     NeedsSecret(VerifyTarget, SecretKind),
     /// Okta's SPEC or CRUD file (`Spec(Some)`, `Crud(Some)`) would create a user: yes or no.
     NeedsConsent(VerifyTarget),
-    Running(Verification),
-}
-
-impl Job {
-    pub fn running(&self) -> Option<&Verification> {
-        match self {
-            Job::Running(verification) => Some(verification),
-            _ => None,
-        }
-    }
-
-    pub fn running_mut(&mut self) -> Option<&mut Verification> {
-        match self {
-            Job::Running(verification) => Some(verification),
-            _ => None,
-        }
-    }
-}
-
-/// How far a run of one of Okta's files has come.
-#[derive(Debug, Clone, Default)]
-pub struct SuiteProgress {
-    pub done: usize,
-    pub failed: usize,
-    pub warned: usize,
-}
-
-/// What a running job is.
-pub enum RunKind {
-    /// Case checks, in order.
-    Cases {
-        cases: Vec<String>,
-        /// Verdicts of the runs finished so far.
-        finished: Vec<Verdict>,
-        /// Each case's outcome when the check started: its verdict is recorded only over it.
-        started_with: std::collections::BTreeMap<String, crate::session::Standing>,
-    },
-    /// One of Okta's files (SPEC, CRUD), step by step.
-    Suite(SuiteKind, SuiteProgress),
-    /// Starting a case (its recipe's `before` steps).
-    Start(String),
-}
-
-/// A verification in progress and what it has shown so far.
-pub struct Verification {
-    pub running: Running,
-    pub kind: RunKind,
-    /// The latest polling attempt or check, for the footer.
-    pub progress: String,
-    pub started: Instant,
-    /// Ticks seen, for the spinner.
-    pub ticks: usize,
-    pub cancelled: bool,
-}
-
-const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
-
-impl Verification {
-    pub fn new(running: Running, kind: RunKind) -> Verification {
-        Verification {
-            running,
-            kind,
-            progress: String::new(),
-            started: Instant::now(),
-            ticks: 0,
-            cancelled: false,
-        }
-    }
-
-    pub fn spinner(&self) -> char {
-        SPINNER[self.ticks % SPINNER.len()]
-    }
-
-    /// The case being checked now, if this is a case check.
-    pub fn current_case(&self) -> Option<&str> {
-        match &self.kind {
-            RunKind::Cases {
-                cases, finished, ..
-            } => cases.get(finished.len()).map(String::as_str),
-            RunKind::Start(case) => Some(case),
-            RunKind::Suite(..) => None,
-        }
-    }
-
-    /// One line for the footer: which case, which attempt, what failed, when it retries.
-    pub fn status_line(&self) -> String {
-        let stop = if self.cancelled {
-            "cancelling…"
-        } else {
-            "Esc cancels"
-        };
-        match &self.kind {
-            RunKind::Suite(suite, spec) => {
-                let last = if self.progress.is_empty() {
-                    "first step…".to_string()
-                } else {
-                    format!("last: {}", self.progress)
-                };
-                let name = crate::report::readiness::suite_name(*suite);
-                format!(
-                    "{} Okta's {name} file: {} steps done, {} failed, {} warning(s); {last} ({stop})",
-                    self.spinner(),
-                    spec.done,
-                    spec.failed,
-                    spec.warned
-                )
-            }
-            RunKind::Start(case) => format!(
-                "{} Starting {case}: noting what it acts on before its Okta steps ({stop})",
-                self.spinner()
-            ),
-            RunKind::Cases {
-                cases, finished, ..
-            } => {
-                let at = (finished.len() + 1).min(cases.len());
-                let case = cases.get(at - 1).map(String::as_str).unwrap_or("");
-                let what = if self.progress.is_empty() {
-                    format!("{case}: first attempt…")
-                } else {
-                    self.progress.clone()
-                };
-                format!(
-                    "{} Verifying {at}/{}: {what} ({stop})",
-                    self.spinner(),
-                    cases.len()
-                )
-            }
-        }
-    }
 }

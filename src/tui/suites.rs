@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use super::keymap::Mode;
-use super::model::{Job, Model, Overlay};
+use super::model::{Model, Overlay, Waiting};
 use super::state::VerifyTarget;
 use super::wire::{abandon, refresh_readiness, verify};
 use crate::report::readiness::suite_name;
@@ -57,7 +57,7 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     if let Some(warning) = warning {
         m.info(warning);
     }
-    m.job = Job::NeedsConsent(offer);
+    m.waiting = Waiting::NeedsConsent(offer);
     m.push(Overlay::ConfirmSuite);
 }
 
@@ -66,7 +66,7 @@ pub fn confirm_suite(m: &mut Model, action: Action) {
     match action {
         Action::Agree => {
             m.pop();
-            if let Job::NeedsConsent(target) = std::mem::take(&mut m.job) {
+            if let Waiting::NeedsConsent(target) = std::mem::take(&mut m.waiting) {
                 verify(m, target);
             }
         }

@@ -10,10 +10,10 @@ use tui_input::backend::crossterm::to_input_request;
 use super::action::Action;
 use super::connect_form;
 use super::evidence;
+use super::inbox::AppEvent;
+use super::job::JobKind;
 use super::keymap::Mode;
-use super::model::{
-    AppEvent, Model, NoteEditor, Overlay, Pane, PendingMark, Prompt, PromptKind, Row,
-};
+use super::model::{Model, NoteEditor, Overlay, Pane, PendingMark, Prompt, PromptKind, Row};
 use super::mouse;
 use super::overlays;
 use super::wire::{self, VerifyTarget};
@@ -40,7 +40,7 @@ fn dispatch(m: &mut Model, action: Action) {
             m.keep_selection_visible();
             return;
         }
-        Action::Job(event) => return wire::handle(m, event),
+        Action::Job(event) => return super::background::handle(m, event),
         _ => {}
     }
     // Messages last until the next thing the tester does; a failed save stays on screen.
@@ -67,26 +67,51 @@ fn dispatch(m: &mut Model, action: Action) {
     }
 }
 
-/// Time passes: background results not yet taken (tests drive `update` without the event
-/// loop) are handled, and the time spent is saved now and then.
-fn tick(m: &mut Model) {
-    if let Some(running) = m.job.running_mut() {
-        running.ticks += 1;
-    }
-    while let Some(event) = m.inbox.try_recv() {
+/// Events handled between two frames at most.
+const MAX_EVENTS_PER_FRAME: usize = 512;
+
+/// The one place the inbox is drained: waits up to `wait` for an event, then handles what is
+/// queued (at most a frame's worth, so pasted or held keys stay fluid), each as an action:
+/// terminal events through the keymap of what is open, background results as they are. False
+/// when nothing arrived. `stop` (a signal) ends the drain early.
+pub fn drain(m: &mut Model, wait: std::time::Duration, stop: &dyn Fn() -> bool) -> bool {
+    let Some(mut event) = m.inbox.recv_timeout(wait) else {
+        return false;
+    };
+    for _ in 0..MAX_EVENTS_PER_FRAME {
         match event {
-            AppEvent::Job(event) => wire::handle(m, event),
-            AppEvent::Okta(event) => super::okta::handle(m, event),
-            AppEvent::Terminal(_) | AppEvent::InputFailed(_) => {}
+            AppEvent::Terminal(event) => {
+                if let Some(action) = super::action_for(m, &event) {
+                    update(m, action);
+                }
+            }
+            AppEvent::Action(action) => update(m, action),
+            // The terminal is gone (a hang-up; SIGHUP may not have arrived yet).
+            AppEvent::InputFailed(_) => m.terminal_gone = true,
+        }
+        if m.quit || m.terminal_gone || stop() {
+            break;
+        }
+        match m.inbox.recv_timeout(std::time::Duration::ZERO) {
+            Some(next) => event = next,
+            None => break,
         }
     }
+    true
+}
+
+/// Time passes: what the inbox holds is handled (tests drive `update` without the event
+/// loop), the time spent is saved now and then, and a save waiting for a lock is tried again.
+fn tick(m: &mut Model) {
+    m.jobs.tick();
+    drain(m, std::time::Duration::ZERO, &|| false);
     pick_up_changes_elsewhere(m);
     if let Some((_, since)) = m.opened
         && since.elapsed().as_secs() >= TIME_FLUSH_SECS
     {
         m.credit_time();
         m.save();
-    } else if m.lock_wait.is_some() {
+    } else if m.jobs.is_pending(JobKind::Save) {
         // Another writer held the lock at the last save: try again, without waiting.
         m.save();
     }
@@ -248,9 +273,19 @@ pub(super) fn quit(m: &mut Model) {
             "One of Okta's test files is running: Esc cancels it (the user it created is still cleaned up), then q quits.",
         );
     }
-    // A case check in flight is abandoned; what finished is recorded first.
-    wire::take_finished(m);
+    // The workbook is written whole or not at all: wait for it (or Esc) rather than leave
+    // without knowing which.
+    if m.jobs.is_pending(JobKind::Export) {
+        return m.error(
+            "The completed workbook is being written: q quits when it is done (Esc cancels it).",
+        );
+    }
+    // A case check in flight is abandoned; what finished is recorded first. Okta reads are
+    // dropped (nothing of theirs is saved yet).
+    super::background::take_finished(m);
     wire::cancel(m);
+    m.jobs.cancel(JobKind::OktaCheck);
+    m.jobs.cancel(JobKind::SystemLog);
     // A note being written is kept, as Esc would keep it; one changed elsewhere meanwhile
     // waits for the tester's choice.
     if matches!(m.top(), Some(Overlay::Note(_))) {

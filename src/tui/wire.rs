@@ -5,14 +5,15 @@
 
 use tui_input::Input;
 
+use super::action::JobEvent;
 use super::connect_form;
-use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
+use super::job::{JobKind, RunKind, SuiteProgress, Verification, Work};
+use super::model::{Model, Overlay, Prompt, PromptKind, SummaryView, Waiting};
 use super::okta_only;
-use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
 use crate::net::Secret;
-use crate::report::{assess, export_workspace};
+use crate::report::{ExportSnapshot, assess};
 use crate::session::{Command, OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
@@ -62,12 +63,27 @@ pub fn jump_to_blocker(m: &mut Model) {
     }
 }
 
-/// `E`: writes the completed workbook and says where (or why not).
+/// `E`: writes the completed workbook in the background (pictures are re-encoded, which takes
+/// a while); `exported` says where, or why not.
 pub fn export(m: &mut Model) {
+    if m.jobs.is_pending(JobKind::Export) {
+        return m.info("The completed workbook is being written: wait for it, or Esc to cancel.");
+    }
     m.credit_time();
     m.save();
-    match export_workspace(&m.ws, None) {
-        Ok(path) => m.info(format!("Completed workbook written: {}", path.display())),
+    let snapshot = ExportSnapshot::of(&m.ws);
+    m.info("Writing the completed workbook…");
+    m.jobs.spawn(Work::Export, &m.inbox, move |cancel| {
+        JobEvent::Exported(snapshot.write(cancel).map_err(|e| e.to_string()))
+    });
+}
+
+/// The export's result came back.
+pub fn exported(m: &mut Model, result: Result<Option<std::path::PathBuf>, String>) {
+    m.jobs.finish(JobKind::Export);
+    match result {
+        Ok(Some(path)) => m.info(format!("Completed workbook written: {}", path.display())),
+        Ok(None) => m.info("Export cancelled: nothing was written."),
         Err(e) => m.error(format!("Export failed: {e}")),
     }
 }
@@ -118,15 +134,15 @@ pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
 
 /// Whether the input being asked for can take `value` (one value, a list, a number...).
 pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
-    match &m.job {
-        Job::NeedsInput { name, .. } => m.recipes.check_input(name, value),
+    match &m.waiting {
+        Waiting::NeedsInput { name, .. } => m.recipes.check_input(name, value),
         _ => Ok(()),
     }
 }
 
 /// The input a recipe asked for was typed: remember it and carry on.
 pub fn input_given(m: &mut Model, value: String) {
-    if let Job::NeedsInput { target, name } = std::mem::take(&mut m.job) {
+    if let Waiting::NeedsInput { target, name } = std::mem::take(&mut m.waiting) {
         m.ws.apply(Command::Subject { name, value });
         m.after_change();
         verify(m, target);
@@ -135,12 +151,12 @@ pub fn input_given(m: &mut Model, value: String) {
 
 /// Whether the job waits for the secret of `kind`.
 pub fn waits_for(m: &Model, kind: SecretKind) -> bool {
-    matches!(&m.job, Job::NeedsSecret(_, k) if *k == kind)
+    matches!(&m.waiting, Waiting::NeedsSecret(_, k) if *k == kind)
 }
 
 /// A secret was typed: keep it in memory and carry on.
 pub fn secret_given(m: &mut Model, value: String) {
-    if let Job::NeedsSecret(target, kind) = std::mem::take(&mut m.job) {
+    if let Waiting::NeedsSecret(target, kind) = std::mem::take(&mut m.waiting) {
         let slot = match kind {
             SecretKind::Scim => &mut m.secret,
             SecretKind::Okta => &mut m.okta_secret,
@@ -152,17 +168,12 @@ pub fn secret_given(m: &mut Model, value: String) {
 
 /// Esc where the job waited on the tester: nothing runs.
 pub fn abandon(m: &mut Model) {
-    let target = match std::mem::take(&mut m.job) {
-        Job::NeedsInput { target, .. }
-        | Job::NeedsSecret(target, _)
-        | Job::NeedsConnection(target)
-        | Job::NeedsConsent(target) => target,
-        Job::Running(running) => {
-            // Never dropped while it runs: put it back.
-            m.job = Job::Running(running);
-            return;
-        }
-        Job::Idle => return m.info("Not verified."),
+    let target = match std::mem::take(&mut m.waiting) {
+        Waiting::NeedsInput { target, .. }
+        | Waiting::NeedsSecret(target, _)
+        | Waiting::NeedsConnection(target)
+        | Waiting::NeedsConsent(target) => target,
+        Waiting::Idle => return m.info("Not verified."),
     };
     let text = match (target.suite(), m.ws.session().verify().connection.is_some()) {
         (Some(suite), _) => format!(
@@ -194,7 +205,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         }
     }
     let Some(connection) = m.ws.session().verify().connection.clone() else {
-        m.job = Job::NeedsConnection(target);
+        m.waiting = Waiting::NeedsConnection(target);
         connect_form::open(m);
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
@@ -263,10 +274,8 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 options.user_name()
             ));
             let running = spawn_spec(connection, secret, *options, sink);
-            m.job = Job::Running(Verification::new(
-                running,
-                RunKind::Suite(SuiteKind::Spec, SuiteProgress::default()),
-            ));
+            let kind = RunKind::Suite(SuiteKind::Spec, SuiteProgress::default());
+            m.jobs.start_check(Verification::new(kind), running);
             return;
         }
         VerifyTarget::Crud(Some(options)) => {
@@ -281,10 +290,8 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 options.okta_user()
             ));
             let running = spawn_crud(connection, secret, token, *options, sink);
-            m.job = Job::Running(Verification::new(
-                running,
-                RunKind::Suite(SuiteKind::Crud, SuiteProgress::default()),
-            ));
+            let kind = RunKind::Suite(SuiteKind::Crud, SuiteProgress::default());
+            m.jobs.start_check(Verification::new(kind), running);
             return;
         }
         _ => {}
@@ -297,7 +304,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     ));
     let kind = cases_kind(m, &jobs);
     let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
-    m.job = Job::Running(Verification::new(running, kind));
+    m.jobs.start_check(Verification::new(kind), running);
 }
 
 /// What a check of `jobs` shows, with each case's outcome as the check starts.
@@ -368,7 +375,7 @@ pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> b
     if m.recipes.is_list(&name) {
         title.push_str(" (comma-separated)");
     }
-    m.job = Job::NeedsInput {
+    m.waiting = Waiting::NeedsInput {
         target: target.clone(),
         name,
     };
@@ -383,7 +390,7 @@ pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, 
         VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
         _ => 0,
     };
-    m.job = Job::NeedsSecret(target, kind);
+    m.waiting = Waiting::NeedsSecret(target, kind);
     let prompt = match kind {
         SecretKind::Scim => PromptKind::Secret,
         SecretKind::Okta => PromptKind::OktaToken,
@@ -406,36 +413,39 @@ pub(super) fn okta_access(m: &Model) -> Option<OktaAccess> {
     })
 }
 
-/// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
+/// Esc while something runs in the background: asks the latest job to stop; its results still
+/// arrive as actions (a cancelled check is recorded as cancelled). False when nothing runs.
 pub fn cancel(m: &mut Model) -> bool {
-    let Some(running) = m.job.running_mut() else {
+    let Some(kind) = m.jobs.cancel_latest() else {
         return false;
     };
-    running.running.cancel.cancel();
-    running.cancelled = true;
-    m.info("Cancelling the verification…");
+    m.info(match kind {
+        JobKind::Check => "Cancelling the verification…",
+        JobKind::OktaCheck => "Cancelling the Okta check: the connection is not saved.",
+        JobKind::SystemLog => "Cancelling the System Log read…",
+        JobKind::Export => "Cancelling the export: nothing is written.",
+        JobKind::Save => "",
+    });
     true
 }
 
-/// After a signal: cancels the running job and handles its results until it ended (a suite
-/// run's clean-up included), for at most `limit`.
-pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
-    cancel(m);
-    let until = std::time::Instant::now() + limit;
-    while m.running().is_some() && std::time::Instant::now() < until {
-        if let Some(super::model::AppEvent::Job(event)) =
-            m.inbox.recv_timeout(std::time::Duration::from_millis(100))
-        {
-            handle(m, event);
-        }
+/// Stops the running check, if any (quitting, a signal).
+pub fn cancel_check(m: &mut Model) {
+    if m.jobs.cancel(JobKind::Check) {
+        m.info("Cancelling the verification…");
     }
 }
 
-/// Handles the job results already sent (before quitting: what finished is recorded).
-pub fn take_finished(m: &mut Model) {
-    while let Some(event) = m.inbox.try_recv() {
-        if let super::model::AppEvent::Job(event) = event {
-            handle(m, event);
+/// After a signal: cancels the running check and handles background results until it ended (a
+/// suite run's clean-up included), for at most `limit`.
+pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
+    cancel_check(m);
+    let until = std::time::Instant::now() + limit;
+    while m.running().is_some() && std::time::Instant::now() < until {
+        if let Some(super::action::Action::Job(event)) =
+            m.inbox.next_result(std::time::Duration::from_millis(100))
+        {
+            super::background::handle(m, event);
         }
     }
 }
@@ -458,12 +468,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             if let Some(wait) = retry_in {
                 line.push_str(&format!("; again in {:.1} s", wait.as_secs_f32()));
             }
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = line;
             }
         }
         VerifyEvent::Waiting(what) => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = what;
             }
         }
@@ -477,7 +487,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     credentials_refused: true
                 })
             );
-            let started_with = match m.job.running().map(|r| &r.kind) {
+            let started_with = match m.running().and_then(|r| r.verification()).map(|v| &v.kind) {
                 Some(RunKind::Cases { started_with, .. }) => {
                     started_with.get(&case).cloned().unwrap_or_default()
                 }
@@ -492,7 +502,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             });
             m.after_change();
             refresh_readiness(m);
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 if let RunKind::Cases { finished, .. } = &mut running.kind {
                     finished.push(verdict);
                 }
@@ -524,7 +534,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
         VerifyEvent::SpecCheck(check) => {
             // Beyond Okta's file: shown as progress, never counted with the file's steps.
-            if let Some(running) = m.job.running_mut()
+            if let Some(running) = m.jobs.check_mut()
                 && let RunKind::Suite(..) = &running.kind
             {
                 running.progress =
@@ -532,7 +542,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             }
         }
         VerifyEvent::FileStep(step) => {
-            if let Some(running) = m.job.running_mut()
+            if let Some(running) = m.jobs.check_mut()
                 && let RunKind::Suite(_, spec) = &mut running.kind
                 && step.status != StepStatus::Pause
             {
@@ -554,7 +564,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             failing,
             retry_in,
         } => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = format!(
                     "step {position} attempt {number}: {failing}; again in {:.1} s",
                     retry_in.as_secs_f32()
@@ -565,15 +575,14 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
         VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = line;
             }
         }
         VerifyEvent::Ended => {
-            let Job::Running(finished) = std::mem::take(&mut m.job) else {
+            let Some(Work::Check(finished)) = m.jobs.finish(JobKind::Check).map(|j| j.work) else {
                 return;
             };
-            let _ = finished.running.thread.join();
             if let RunKind::Cases {
                 cases, finished, ..
             } = &finished.kind

@@ -89,3 +89,15 @@ pub fn wait_for_job(m: &mut Model) {
     }
     panic!("the background job never finished");
 }
+
+/// Ticks the event loop until no background job is pending (an export, an Okta read, a check).
+pub fn wait_for_jobs(m: &mut Model) {
+    for _ in 0..3000 {
+        update(m, Action::Tick);
+        if m.jobs.iter().next().is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("a background job never finished");
+}

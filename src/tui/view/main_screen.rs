@@ -331,8 +331,9 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    // While verifying, its progress takes the key hints' line (the help still lists them).
-    if let Some(running) = model.running()
+    // While verifying (exporting, reading Okta), its progress takes the key hints' line (the
+    // help still lists them).
+    if let Some(running) = model.shown_job()
         && model.mode() != Mode::Search
     {
         frame.render_widget(

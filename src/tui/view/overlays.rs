@@ -14,7 +14,7 @@ use crate::tui::connect_form::ConnectionForm;
 use crate::tui::keymap::Mode;
 use crate::tui::layout::centered;
 use crate::tui::model::{
-    CapabilitiesDraft, HelpView, Job, Model, NoteEditor, PendingMark, Prompt, PromptKind,
+    CapabilitiesDraft, HelpView, Model, NoteEditor, PendingMark, Prompt, PromptKind, Waiting,
 };
 use crate::tui::state::{IdentityForm, NoteConflict, VerifyTarget};
 
@@ -313,8 +313,8 @@ pub fn confirm_suite(model: &Model, frame: &mut Frame, area: Rect) {
         .as_ref()
         .map(|c| c.base_url.clone())
         .unwrap_or_default();
-    let (title, lines) = match &model.job {
-        Job::NeedsConsent(VerifyTarget::Spec(Some(offer))) => (
+    let (title, lines) = match &model.waiting {
+        Waiting::NeedsConsent(VerifyTarget::Spec(Some(offer))) => (
             "Run Okta's SPEC file?",
             vec![
                 Line::from(format!(
@@ -328,7 +328,7 @@ pub fn confirm_suite(model: &Model, frame: &mut Frame, area: Rect) {
                 Line::from("and deactivates it at the end. Nothing else is changed."),
             ],
         ),
-        Job::NeedsConsent(VerifyTarget::Crud(Some(offer))) => (
+        Waiting::NeedsConsent(VerifyTarget::Crud(Some(offer))) => (
             "Run Okta's CRUD file?",
             vec![
                 Line::from(format!(

@@ -36,7 +36,7 @@ pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) 
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let body = with_hints(model, frame, inner, Mode::Summary);
-    if let Some(running) = model.running() {
+    if let Some(running) = model.shown_job() {
         let text = format!(" {}", running.status_line());
         bottom_line(frame, inner, Span::styled(text, theme.accent()));
     }
