@@ -33,7 +33,7 @@ fn model(plan: &std::path::Path, url: &str) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &named).unwrap();
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     m.secrets_from_env = false;
     update(&mut m, Action::ConfirmCapabilities);
     m.ws.apply(scimplan::session::Command::Connection(Some(

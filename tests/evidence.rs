@@ -307,7 +307,7 @@ fn the_checklist_attaches_completes_removes_and_undoes() {
         Action::TypeKey(key(crossterm::event::KeyCode::Char('l'))),
     );
     update(&mut m, Action::CompletePath);
-    let Some(prompt) = m.prompt() else {
+    let Some(prompt) = m.top_as::<scimplan::tui::overlays::attach::Attach>() else {
         panic!("prompt open")
     };
     assert_eq!(prompt.input.value(), shot.display().to_string());

@@ -14,9 +14,8 @@ mod screen;
 mod tui_helpers;
 
 use scimplan::session::default_session_path;
-use scimplan::tui::connect_form::Field;
 use scimplan::tui::job::JobKind;
-use scimplan::tui::model::Overlay;
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
 use scimplan::tui::{Action, Mode, update};
 
 use okta_double::{DoubleOptions, OktaDouble};
@@ -83,7 +82,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
 
     // An org without an app id is refused; an emptied org removes the connection.
     update(&mut m, Action::ConnectionSettings);
-    if let Some(Overlay::Connection(form)) = m.top_mut() {
+    if let Some(form) = m.top_as_mut::<ConnectionForm>() {
         form.okta_app = Default::default();
     }
     update(&mut m, Action::Submit);
@@ -91,7 +90,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     assert!(message(&m).contains("app instance id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     update(&mut m, Action::ConnectionSettings);
-    if let Some(Overlay::Connection(form)) = m.top_mut() {
+    if let Some(form) = m.top_as_mut::<ConnectionForm>() {
         form.okta_org = Default::default();
         form.okta_app = Default::default();
     }

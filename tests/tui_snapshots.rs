@@ -10,7 +10,9 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use scimplan::session::Outcome;
-use scimplan::tui::model::Overlay;
+use scimplan::tui::overlays::capabilities::Capabilities;
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
@@ -28,7 +30,7 @@ fn open(plan: &Path) -> Model {
     if let Some(dir) = common::okta_files_dir() {
         settings.okta_files = dir;
     }
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.color = true;
     model
 }
@@ -86,7 +88,7 @@ fn snap(model: &mut Model, name: &str, dir: &Path) {
 fn worked_plan(dir: &Path) -> Option<Model> {
     let plan = common::real_plan("okta-scim-test-plan-v2.xlsx", dir)?;
     let mut m = open(&plan);
-    let Some(Overlay::Capabilities(draft)) = m.top_mut() else {
+    let Some(draft) = m.top_as_mut::<Capabilities>() else {
         panic!("the capabilities screen opens first");
     };
     draft.cursor = draft.choices.iter().position(|(k, _)| k == "group-push")?;
@@ -171,10 +173,14 @@ fn overlays() {
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
     // The offered user's name is random; a fixed one keeps the snapshot stable.
-    m.spec_offer_mut().expect("asked first").values.insert(
-        "randomUsername".into(),
-        "Runscope123Abcdefgh123@atko.com".into(),
-    );
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("asked first")
+        .values
+        .insert(
+            "randomUsername".into(),
+            "Runscope123Abcdefgh123@atko.com".into(),
+        );
     snap(&mut m, "confirm_spec", dir.path());
     update(&mut m, Action::Cancel);
     update(&mut m, Action::Close);
@@ -350,7 +356,7 @@ fn summary_when_ready() {
         Action::Paste("https://runscope.example/crud/1".into()),
     );
     update(&mut m, Action::Submit);
-    assert!(m.summary().is_some_and(|s| s.readiness.ready));
+    assert!(m.find::<Summary>().is_some_and(|s| s.readiness.ready));
     snap(&mut m, "summary_ready", dir.path());
 }
 
@@ -388,12 +394,12 @@ fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
         update(&mut m, Action::PageDown);
         draw(&mut m, 80, 24);
     }
-    let bottom = m.detail_view();
+    let bottom = view::detail_view(&m);
     assert_eq!(bottom.scroll, bottom.max_scroll);
     assert!(bottom.max_scroll > 0);
     update(&mut m, Action::PageUp);
     draw(&mut m, 80, 24);
-    assert!(m.detail_view().scroll < bottom.scroll);
+    assert!(view::detail_view(&m).scroll < bottom.scroll);
     // Back at the top the cursor (on the last step) is out of view; moving it brings it back.
     for _ in 0..20 {
         update(&mut m, Action::PageUp);

@@ -15,7 +15,10 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::job::{JobKind, RunKind};
-use scimplan::tui::model::{Overlay, PromptKind};
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
@@ -67,7 +70,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
     update(&mut m, Action::Summary);
     assert_eq!(m.mode(), Mode::Summary);
     let readiness = m
-        .summary()
+        .find::<Summary>()
         .map(|s| s.readiness.clone())
         .expect("assessed when the summary opens");
     assert!(!readiness.ready);
@@ -77,7 +80,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
 
     update(&mut m, Action::MoveDown);
     update(&mut m, Action::MoveDown); // stays on the last blocker
-    assert_eq!(m.summary().unwrap().cursor, 1);
+    assert_eq!(m.find::<Summary>().unwrap().cursor, 1);
     update(&mut m, Action::JumpToCase);
     assert_eq!(m.mode(), Mode::Normal);
     let selected = m.selected_case().expect("a case is selected");
@@ -119,7 +122,7 @@ fn suite_links_are_validated_like_the_cli_and_saved() {
         Some("https://www.runscope.example/radar/spec/results/1")
     );
     assert_eq!(saved.crud.as_deref(), Some("http://runscope.example/crud"));
-    let readiness = m.summary().map(|s| s.readiness.clone()).unwrap();
+    let readiness = m.find::<Summary>().map(|s| s.readiness.clone()).unwrap();
     assert!(readiness.suites.iter().all(|s| s.satisfied()));
 }
 
@@ -304,7 +307,8 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     // (The form opens on the URL; the Okta fields follow the SCIM ones, so the scheme is next.)
     update(&mut m, Action::NextField);
     assert!(
-        matches!(m.top(), Some(Overlay::Connection(form)) if form.field == scimplan::tui::connect_form::Field::Scheme)
+        m.top_as::<ConnectionForm>()
+            .is_some_and(|form| form.field == Field::Scheme)
     );
     key(&mut m, KeyCode::Right);
     update(&mut m, Action::NextField);
@@ -376,8 +380,8 @@ fn mark_steps_done(m: &mut Model, case: &str) {
 
 /// Answers the secret prompt (the models here never read the secret from the environment).
 fn give_secret(m: &mut Model, token: &str) {
-    let prompt = m.prompt().expect("the secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret);
+    let prompt = m.top_as::<Prompt>().expect("the secret is asked for");
+    assert_eq!(prompt.kind(), PromptKind::Secret);
     paste(m, token);
     let shown = screen(m);
     assert!(!shown.contains(token), "the secret is masked:\n{shown}");
@@ -413,8 +417,8 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
         .expect("connection saved");
     assert_eq!(saved.base_url, server.url);
     assert_eq!(saved.auth, AuthScheme::Bearer);
-    let prompt = m.prompt().expect("the user input is asked for");
-    assert_eq!(prompt.kind, PromptKind::VerifyInput);
+    let prompt = m.top_as::<Prompt>().expect("the user input is asked for");
+    assert_eq!(prompt.kind(), PromptKind::VerifyInput);
     paste(&mut m, "ann@example.com");
     update(&mut m, Action::Submit);
     assert_eq!(
@@ -549,7 +553,7 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(message(&m).contains("asks for it again"), "{}", message(&m));
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().unwrap().kind, PromptKind::Secret);
+    assert_eq!(m.top_as::<Prompt>().unwrap().kind(), PromptKind::Secret);
 }
 
 #[test]
@@ -565,7 +569,12 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
     assert_eq!(m.mode(), Mode::ConfirmSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
@@ -647,9 +656,17 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     update(&mut m, Action::Agree);
-    assert!(m.prompt().is_none(), "the typed secret is remembered");
+    assert!(
+        m.top_as::<Prompt>().is_none(),
+        "the typed secret is remembered"
+    );
     wait_for_verification(&mut m);
     assert!(
         message(&m).starts_with("SPEC suite PASSED"),
@@ -661,7 +678,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let run = session.suite_runs().last().expect("the run is recorded");
     assert!(run.passed, "{run:?}");
     assert_eq!(run.target, server.url);
-    let readiness = m.summary().map(|s| &s.readiness).expect("refreshed");
+    let readiness = m
+        .find::<Summary>()
+        .map(|s| &s.readiness)
+        .expect("refreshed");
     let spec = readiness
         .suites
         .iter()
@@ -823,7 +843,10 @@ fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     // C9318 checks one group: a list where one value is meant is refused in the prompt.
     select(&mut m, "C9318");
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().expect("asked").kind, PromptKind::VerifyInput);
+    assert_eq!(
+        m.top_as::<Prompt>().expect("asked").kind(),
+        PromptKind::VerifyInput
+    );
     paste(&mut m, "Engineering,Sales");
     update(&mut m, Action::Submit);
     assert_eq!(m.mode(), Mode::Prompt, "the field stays open");

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::{OktaConnection, OktaTrail};
-use crate::verify::VerifyEvent;
+use crate::session::{OKTA_TOKEN_ENV, OktaConnection, OktaTrail, Outcome, SuiteKind};
+use crate::verify::{CrudOptions, SpecOptions, VerifyEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -155,6 +155,83 @@ pub enum Action {
     /// A background job's progress or result, in the order the job sent them.
     #[serde(skip)]
     Job(JobEvent),
+
+    // Not bindable: what an overlay hands on to the checklist as it closes (`Flow::Then`).
+    /// Carry on with a check: what it waited for (connection, input, secret, consent) is given.
+    #[serde(skip)]
+    Check(VerifyTarget),
+    /// The tester declined what a check waited for: nothing runs.
+    #[serde(skip)]
+    CheckDropped(VerifyTarget),
+    /// Record an outcome decided in a question (a skip reason, the preconditions' answer).
+    #[serde(skip)]
+    MarkWith {
+        case: usize,
+        outcome: Outcome,
+        reason: Option<String>,
+    },
+    /// The Okta API token was typed: check the connection that waited for it.
+    #[serde(skip)]
+    CheckOkta(OktaConnection),
+}
+
+/// What `v`, `V`, `t`, `r` or `R` asked to verify.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyTarget {
+    /// A case; `replace`: the tester agreed its verdict may replace the outcome a person set.
+    Case {
+        case: usize,
+        replace: bool,
+    },
+    All,
+    /// Okta's SPEC file; `Some` once the tester agreed to the user it creates.
+    Spec(Option<Box<SpecOptions>>),
+    /// Okta's CRUD file; `Some` once the tester agreed to the Okta user it creates.
+    Crud(Option<Box<CrudOptions>>),
+    /// Starting a case: what its check will compare with, noted before its Okta steps.
+    Start(usize),
+}
+
+impl VerifyTarget {
+    /// A check of `case` that leaves a person's outcome alone.
+    pub fn case(case: usize) -> VerifyTarget {
+        VerifyTarget::Case {
+            case,
+            replace: false,
+        }
+    }
+
+    /// The suite this runs, if it is one of Okta's files.
+    pub fn suite(&self) -> Option<SuiteKind> {
+        match self {
+            VerifyTarget::Spec(_) => Some(SuiteKind::Spec),
+            VerifyTarget::Crud(_) => Some(SuiteKind::Crud),
+            VerifyTarget::Case { .. } | VerifyTarget::All | VerifyTarget::Start(_) => None,
+        }
+    }
+}
+
+/// Which secret a check waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The SCIM token or password of the app's connection.
+    Scim,
+    /// The Okta org's API token (Okta's CRUD file sends it as SSWS).
+    Okta,
+}
+
+impl SecretKind {
+    /// The prompt's title: what is not set and what to type.
+    pub fn ask(self, scim_env: &str) -> String {
+        match self {
+            SecretKind::Scim => {
+                format!("{scim_env} not set: type the SCIM secret (memory only, never saved)")
+            }
+            SecretKind::Okta => format!(
+                "{OKTA_TOKEN_ENV} not set: type the Okta API token (memory only, never saved)"
+            ),
+        }
+    }
 }
 
 /// What a background job sends back (`tui::job`): its progress and its result, in order.
@@ -254,7 +331,11 @@ impl Action {
             | Scroll { .. }
             | Resize { .. }
             | Tick
-            | Job(_) => "",
+            | Job(_)
+            | Check(_)
+            | CheckDropped(_)
+            | MarkWith { .. }
+            | CheckOkta(_) => "",
         }
     }
 

@@ -1,22 +1,30 @@
 //! Background results coming back: each job's news goes to the module that started it. Every
-//! result arrives here as an `Action::Job` through `update`, whichever way the inbox was drained.
+//! result arrives here as an `Action::Job`, whichever way the inbox was drained.
 
-use super::action::JobEvent;
+use std::time::Duration;
+
+use super::action::{Action, JobEvent};
 use super::model::Model;
+use super::overlays::connection::okta_checked;
 
 pub fn handle(m: &mut Model, event: JobEvent) {
     match event {
-        JobEvent::Check(event) => super::wire::handle(m, event),
-        JobEvent::OktaChecked { .. } | JobEvent::SystemLog { .. } => super::okta::handle(m, event),
-        JobEvent::Exported(result) => super::wire::exported(m, result),
+        JobEvent::Check(event) => super::checks::handle(m, event),
+        JobEvent::OktaChecked {
+            connection,
+            result,
+            token_refused,
+        } => okta_checked(m, connection, result, token_refused),
+        JobEvent::SystemLog { case, trail } => super::okta::trail_read(m, case, trail),
+        JobEvent::Exported(result) => super::export::finished(m, result),
     }
 }
 
 /// Handles the background results already sent, holding back key presses (before quitting:
 /// what finished is recorded).
 pub fn take_finished(m: &mut Model) {
-    while let Some(action) = m.inbox.next_result(std::time::Duration::ZERO) {
-        if let super::action::Action::Job(event) = action {
+    while let Some(action) = m.inbox.next_result(Duration::ZERO) {
+        if let Action::Job(event) = action {
             handle(m, event);
         }
     }

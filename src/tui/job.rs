@@ -267,6 +267,8 @@ pub enum RunKind {
         finished: Vec<Verdict>,
         /// Each case's outcome when the check started: its verdict is recorded only over it.
         started_with: std::collections::BTreeMap<String, crate::session::Standing>,
+        /// The case whose verdict may replace the outcome a person set (the tester agreed).
+        replace: Option<String>,
     },
     /// One of Okta's files (SPEC, CRUD), step by step.
     Suite(SuiteKind, SuiteProgress),

@@ -1,24 +1,55 @@
-//! The checklist's whole state: the workspace plus what the screen needs (selection, filters,
-//! open editors). Changed only by `update`; read by the view.
+//! The checklist's whole state: the workspace plus what the screen needs (selection, filters),
+//! the stack of overlays open over the checklist and the jobs running off the UI thread.
+//! Changed only by `update`; read by the view. Each overlay is a module of its own above this
+//! one (`overlays/`), known here only through the `Overlay` trait.
 
+use std::any::Any;
 use std::time::Instant;
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use tui_input::Input;
 
+use super::action::Action;
 use super::config::Settings;
 use super::inbox::Inbox;
 use super::job::{Job, JobKind, Jobs, Work};
 use super::keymap::{Keymap, Mode};
 use super::layout;
-pub use super::state::{
-    CapabilitiesDraft, HelpView, NoteEditor, Overlay, PendingMark, Prompt, PromptKind, SecretKind,
-    SummaryView, VerifyTarget, Waiting,
-};
+pub use super::layout::Pane;
 use crate::net::Secret;
 use crate::session::{Command, Outcome, Tally, tally_sections};
-use crate::verify::{CrudOptions, RecipeBook, SpecOptions};
+use crate::verify::RecipeBook;
 use crate::workspace::Workspace;
+
+/// One layer over the checklist: its state, the keymap it answers to (which also gives its
+/// footer hints), its keys and its drawing. The top one gets the keys.
+pub trait Overlay: Any {
+    /// The keymap it answers to.
+    fn mode(&self) -> Mode;
+
+    /// An action while it is on top. It is off the stack meanwhile, so what it opens goes over
+    /// where it was; what it returns says whether it stays, and what the checklist does next.
+    fn update(&mut self, m: &mut Model, action: Action) -> Flow;
+
+    /// Draws it over what is below it. Reads only.
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect);
+
+    /// Brings what it shows up to date after the session changed (the summary's verdict).
+    fn refresh(&mut self, _m: &Model) {}
+}
+
+/// What becomes of an overlay after an action, and what follows on the checklist.
+#[derive(Debug, PartialEq)]
+pub enum Flow {
+    Stay,
+    Close,
+    /// It stays; the checklist handles the action (a key the overlay leaves to it: help, quit).
+    Pass(Action),
+    /// It closes, and the checklist carries on with the action (a check given what it waited
+    /// for, a mark decided in a question).
+    Then(Action),
+}
 
 /// What the detail pane shows of its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,13 +58,6 @@ pub struct DetailView {
     pub scroll: u16,
     /// The largest useful scroll: the last line at the bottom of the pane.
     pub max_scroll: u16,
-}
-
-/// The pane that j/k and space talk to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    List,
-    Detail,
 }
 
 /// A row of the case list: a section heading or a case (indexes into the plan).
@@ -63,10 +87,8 @@ pub struct Model {
     pub keymap: Keymap,
     pub settings: Settings,
     /// What is on screen over the checklist, bottom first; the top one gets the keys.
-    pub overlays: Vec<Overlay>,
-    /// A check waiting on the tester (for a connection, an input, a secret, consent).
-    pub waiting: Waiting,
-    /// What runs off the UI thread; each sends its results through the inbox.
+    overlays: Vec<Box<dyn Overlay>>,
+    /// What runs off the UI thread; each job sends its results through the inbox.
     pub jobs: Jobs,
     pub inbox: Inbox,
     pub focus: Pane,
@@ -94,15 +116,11 @@ pub struct Model {
     pub secrets_from_env: bool,
     /// The Okta API token typed in the checklist (connection form or a CRUD run): memory only.
     pub okta_secret: Option<Secret>,
-    /// An Okta connection waiting for its token (asked in the masked prompt) to be checked.
-    pub okta_pending: Option<crate::session::OktaConnection>,
     /// The System Log of cases, read on demand from the detail pane (not saved).
     pub okta_trails: std::collections::HashMap<String, crate::session::OktaTrail>,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
-    /// The case whose check may replace the outcome a person set (the tester confirmed it).
-    pub replace_outcome_of: Option<String>,
     pub stats: Stats,
     /// Lower-cased ID, title and text of each case, for search.
     haystacks: Vec<String>,
@@ -117,6 +135,8 @@ pub struct Model {
 }
 
 impl Model {
+    /// The checklist's state on a workspace, with nothing open over it (`tui::open` asks the
+    /// first questions).
     pub fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
         let haystacks = ws
             .plan
@@ -135,18 +155,11 @@ impl Model {
                 .to_lowercase()
             })
             .collect();
-        let declare_first = !ws.session().capabilities_confirmed();
-        // Asked once, after the capabilities; names given on the command line answer it.
-        let session = ws.session();
-        let ask_names = !session.identity_asked()
-            && !ws.named_on_command_line
-            && (session.tester().is_none() || session.app_name().is_none());
         let mut model = Model {
             ws,
             keymap,
             settings,
             overlays: Vec::new(),
-            waiting: Waiting::Idle,
             jobs: Jobs::default(),
             inbox: Inbox::default(),
             focus: Pane::List,
@@ -164,11 +177,9 @@ impl Model {
             secret: None,
             secrets_from_env: true,
             okta_secret: None,
-            okta_pending: None,
             okta_trails: std::collections::HashMap::new(),
             message: None,
             save_error: None,
-            replace_outcome_of: None,
             stats: Stats::default(),
             haystacks,
             opened: None,
@@ -188,57 +199,87 @@ impl Model {
             Some(case) => model.select_case(case),
             None => model.select_row(model.first_case_row()),
         }
-        if ask_names {
-            super::evidence::ask_identity(&mut model);
-        }
-        if declare_first {
-            model.open_capabilities();
-        }
         model
     }
 
     /// The keymap in force: the top overlay's, else the checklist's.
     pub fn mode(&self) -> Mode {
-        self.overlays.last().map_or(Mode::Normal, Overlay::mode)
+        self.overlays.last().map_or(Mode::Normal, |o| o.mode())
     }
 
-    pub fn top(&self) -> Option<&Overlay> {
-        self.overlays.last()
+    /// The overlays, bottom first.
+    pub fn overlays(&self) -> impl Iterator<Item = &dyn Overlay> {
+        self.overlays.iter().map(|o| o.as_ref())
     }
 
-    pub fn top_mut(&mut self) -> Option<&mut Overlay> {
-        self.overlays.last_mut()
+    pub fn top(&self) -> Option<&dyn Overlay> {
+        self.overlays.last().map(|o| o.as_ref())
     }
 
-    pub fn push(&mut self, overlay: Overlay) {
-        self.overlays.push(overlay);
+    pub fn push(&mut self, overlay: impl Overlay) {
+        self.overlays.push(Box::new(overlay));
     }
 
-    pub fn pop(&mut self) -> Option<Overlay> {
-        self.overlays.pop()
+    /// Puts an overlay back at `at` in the stack (below what it opened meanwhile).
+    fn put_back(&mut self, at: usize, overlay: Box<dyn Overlay>) {
+        let at = at.min(self.overlays.len());
+        self.overlays.insert(at, overlay);
     }
 
-    /// The open prompt, if it is on top.
-    pub fn prompt(&self) -> Option<&Prompt> {
-        match self.top()? {
-            Overlay::Prompt(prompt) => Some(prompt),
-            _ => None,
+    /// Hands `action` to the top overlay (off the stack while it answers, put back unless it
+    /// closed); what the checklist does next, if anything: the action itself when nothing is
+    /// open.
+    pub fn to_top(&mut self, action: Action) -> Option<Action> {
+        let Some(mut top) = self.overlays.pop() else {
+            return Some(action);
+        };
+        let at = self.overlays.len();
+        match top.update(self, action) {
+            Flow::Stay => {
+                self.put_back(at, top);
+                None
+            }
+            Flow::Close => None,
+            Flow::Pass(next) => {
+                self.put_back(at, top);
+                Some(next)
+            }
+            Flow::Then(next) => Some(next),
         }
     }
 
-    /// The open summary, wherever it is in the stack.
-    pub fn summary(&self) -> Option<&SummaryView> {
-        self.overlays.iter().find_map(|o| match o {
-            Overlay::Summary(summary) => Some(summary),
-            _ => None,
+    /// Closes every overlay: back to the checklist.
+    pub fn close_all(&mut self) {
+        self.overlays.clear();
+    }
+
+    /// The top overlay, if it is a `T`.
+    pub fn top_as<T: Overlay>(&self) -> Option<&T> {
+        let top: &dyn Any = self.overlays.last()?.as_ref();
+        top.downcast_ref()
+    }
+
+    pub fn top_as_mut<T: Overlay>(&mut self) -> Option<&mut T> {
+        let top: &mut dyn Any = self.overlays.last_mut()?.as_mut();
+        top.downcast_mut()
+    }
+
+    /// The open `T`, wherever it is in the stack.
+    pub fn find<T: Overlay>(&self) -> Option<&T> {
+        self.overlays.iter().rev().find_map(|o| {
+            let o: &dyn Any = o.as_ref();
+            o.downcast_ref()
         })
     }
 
-    pub fn summary_mut(&mut self) -> Option<&mut SummaryView> {
-        self.overlays.iter_mut().find_map(|o| match o {
-            Overlay::Summary(summary) => Some(summary),
-            _ => None,
-        })
+    /// Brings every open overlay up to date with the session.
+    pub fn refresh_overlays(&mut self) {
+        let mut overlays = std::mem::take(&mut self.overlays);
+        for overlay in &mut overlays {
+            overlay.refresh(self);
+        }
+        // Nothing opens while refreshing: the stack comes back as it was.
+        self.overlays = overlays;
     }
 
     /// The check running in the background, if any.
@@ -257,27 +298,20 @@ impl Model {
         })
     }
 
-    /// The user the SPEC suite offers to create, while it asks.
-    pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
-        match &mut self.waiting {
-            Waiting::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
-            _ => None,
-        }
-    }
-
-    /// The Okta user the CRUD suite offers to create, while it asks.
-    pub fn crud_offer_mut(&mut self) -> Option<&mut CrudOptions> {
-        match &mut self.waiting {
-            Waiting::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
-            _ => None,
-        }
-    }
-
     pub fn selected_case(&self) -> Option<usize> {
         match self.rows.get(self.selected?)? {
             Row::Case(i) => Some(*i),
             Row::Section(_) => None,
         }
+    }
+
+    /// The selected case, or a message saying there is none.
+    pub fn case_or_say(&mut self) -> Option<usize> {
+        let case = self.selected_case();
+        if case.is_none() {
+            self.info("No case selected: the filter hides every case (Esc clears it).");
+        }
+        case
     }
 
     pub fn outcome_of(&self, case: usize) -> Outcome {
@@ -421,13 +455,14 @@ impl Model {
     }
 
     /// Brings what is derived from the session up to date after a change (progress, the
-    /// filtered list). Saving is `update`'s, once per action.
+    /// filtered list, what the open overlays show). Saving is `update`'s, once per action.
     pub fn after_change(&mut self) {
         self.credit_time();
         self.refresh_stats();
         if self.outcome_filter.is_some() {
             self.rebuild_rows();
         }
+        self.refresh_overlays();
     }
 
     /// Writes what was applied (`update` calls it once per action that changed the session).
@@ -491,6 +526,22 @@ impl Model {
         self.jobs.get(JobKind::Save).map(Job::status_line)
     }
 
+    /// Esc while something runs in the background: asks the latest job to stop (its results
+    /// still arrive as actions; a cancelled check is recorded so). False when nothing runs.
+    pub fn cancel_job(&mut self) -> bool {
+        let Some(kind) = self.jobs.cancel_latest() else {
+            return false;
+        };
+        self.info(match kind {
+            JobKind::Check => "Cancelling the verification…",
+            JobKind::OktaCheck => "Cancelling the Okta check: the connection is not saved.",
+            JobKind::SystemLog => "Cancelling the System Log read…",
+            JobKind::Export => "Cancelling the export: nothing is written.",
+            JobKind::Save => "",
+        });
+        true
+    }
+
     /// Shows a message, unless a failed save must stay on screen.
     pub fn info(&mut self, text: impl Into<String>) {
         self.message = Some(match &self.save_error {
@@ -527,27 +578,6 @@ impl Model {
             total,
             open_cases,
         };
-    }
-
-    /// Opens the capability declaration with the session's current support.
-    pub fn open_capabilities(&mut self) {
-        let session = self.ws.session();
-        let choices = self
-            .ws
-            .reqs
-            .relevant()
-            .map(|c| (c.key.clone(), session.is_supported(&c.key)))
-            .collect();
-        self.push(Overlay::Capabilities(CapabilitiesDraft {
-            choices,
-            cursor: 0,
-        }));
-    }
-
-    /// What the detail pane shows of the selected case at the current size: the same pure
-    /// computation the view draws with, so scrolling starts from what is on screen.
-    pub fn detail_view(&self) -> DetailView {
-        super::view::detail_view(self)
     }
 
     /// Referenced preconditions of a case that are Fail, Blocked or Not run.

@@ -22,7 +22,7 @@ pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.secrets_from_env = false;
     model
 }

@@ -1,180 +1,27 @@
-//! The checklist's links to the rest of scimplan: the readiness verdict on the summary, the
-//! completed-workbook export, the Runscope links, and the background job through its stages
-//! (connection, inputs, secret, consent, running). Results arrive as `Action::Job` on the same
-//! channel as keys, so the screen shows them the moment they come.
+//! Checks from the checklist: `v` (a case), `V` (the pending cases), `t` (a case's start), `r`
+//! and `R` (Okta's SPEC and CRUD files, asked first in `suites`). A check goes through what it
+//! needs, each asked by an overlay that carries the check and hands it back when answered
+//! (`Action::Check`): the connection form, an input or secret prompt, the suite's question.
+//! Then it runs on the verify worker as a job; its results arrive as `Action::Job`, recorded
+//! here (a verdict only over the outcome the case had when it started, or a person's outcome
+//! when the tester agreed).
 
-use tui_input::Input;
-
-use super::action::JobEvent;
-use super::connect_form;
+use super::action::{SecretKind, VerifyTarget};
 use super::job::{JobKind, RunKind, SuiteProgress, Verification, Work};
-use super::model::{Model, Overlay, Prompt, PromptKind, SummaryView, Waiting};
-use super::okta_only;
-pub use super::state::{SecretKind, VerifyTarget};
+use super::model::Model;
+use super::okta_access::{api_token, okta_access};
+use super::overlays::connection::ConnectionForm;
+use super::overlays::prompt::{Prompt, Purpose};
 use super::suites;
 use crate::net::Secret;
-use crate::report::{ExportSnapshot, assess};
-use crate::session::{Command, OktaAuth, RunFailure, StepStatus, SuiteKind};
-use crate::verify::worker::OktaAccess;
+use crate::session::{Command, RunFailure, StepStatus, SuiteKind};
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, spawn_all,
-    spawn_crud, spawn_spec,
+    Batch, BatchMode, CheckJob, Connection, Sink, StartReport, Verdict, VerifyError, VerifyEvent,
+    batch_jobs, case_job, spawn_all, spawn_crud, spawn_okta_only, spawn_spec, spawn_start,
 };
 
-pub fn open_summary(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
-    m.push(Overlay::Summary(SummaryView {
-        readiness,
-        cursor: 0,
-    }));
-}
-
-/// Assesses again when the summary is open and what it shows may have changed.
-pub fn refresh_readiness(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
-    if let Some(summary) = m.summary_mut() {
-        summary.readiness = readiness;
-        summary.cursor = summary
-            .cursor
-            .min(summary.readiness.blockers.len().saturating_sub(1));
-    }
-}
-
-pub fn move_summary_cursor(m: &mut Model, by: isize) {
-    if let Some(summary) = m.summary_mut() {
-        let last = summary.readiness.blockers.len().saturating_sub(1) as isize;
-        summary.cursor = (summary.cursor as isize + by).clamp(0, last) as usize;
-    }
-}
-
-/// Enter on a blocker: back to the checklist with its case selected.
-pub fn jump_to_blocker(m: &mut Model) {
-    let target = m
-        .summary()
-        .and_then(|s| s.readiness.blockers.get(s.cursor))
-        .map(|b| (b.case_index, b.id.clone()));
-    match target {
-        Some((case, id)) => {
-            m.overlays.clear();
-            m.select_case(case);
-            m.info(format!("{id}: a blocker of the submission."));
-        }
-        None => m.info("No blocker to go to: every applicable case passed."),
-    }
-}
-
-/// `E`: writes the completed workbook in the background (pictures are re-encoded, which takes
-/// a while); `exported` says where, or why not.
-pub fn export(m: &mut Model) {
-    if m.jobs.is_pending(JobKind::Export) {
-        return m.info("The completed workbook is being written: wait for it, or Esc to cancel.");
-    }
-    m.credit_time();
-    m.save();
-    let snapshot = ExportSnapshot::of(&m.ws);
-    m.info("Writing the completed workbook…");
-    m.jobs.spawn(Work::Export, &m.inbox, move |cancel| {
-        JobEvent::Exported(snapshot.write(cancel).map_err(|e| e.to_string()))
-    });
-}
-
-/// The export's result came back.
-pub fn exported(m: &mut Model, result: Result<Option<std::path::PathBuf>, String>) {
-    m.jobs.finish(JobKind::Export);
-    match result {
-        Ok(Some(path)) => m.info(format!("Completed workbook written: {}", path.display())),
-        Ok(None) => m.info("Export cancelled: nothing was written."),
-        Err(e) => m.error(format!("Export failed: {e}")),
-    }
-}
-
-pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
-    m.push(Overlay::Prompt(Prompt {
-        kind,
-        case,
-        input: Input::default(),
-        title,
-    }));
-}
-
-/// `l` / `L` on the summary: asks for a Runscope link, starting from the recorded one.
-pub fn ask_link(m: &mut Model, kind: PromptKind) {
-    let links = m.ws.session().suites();
-    let current = match kind {
-        PromptKind::SpecLink => links.spec.clone(),
-        _ => links.crud.clone(),
-    };
-    open_prompt(m, kind, kind.label().to_string(), 0);
-    if let (Some(Overlay::Prompt(prompt)), Some(link)) = (m.top_mut(), current) {
-        prompt.input = Input::new(link);
-    }
-}
-
-/// Enter in a link prompt: records a link, or says why it is none and keeps the field open.
-pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
-    let suite = if kind == PromptKind::SpecLink {
-        "SPEC"
-    } else {
-        "CRUD"
-    };
-    let link = match crate::session::check_link(&format!("The {suite} link"), value) {
-        Ok(link) => link,
-        Err(error) => return m.error(error.to_string()),
-    };
-    m.pop();
-    let kind = match kind {
-        PromptKind::SpecLink => SuiteKind::Spec,
-        _ => SuiteKind::Crud,
-    };
-    m.ws.apply(Command::SuiteLink { suite: kind, link });
-    m.after_change();
-    refresh_readiness(m);
-    m.info(format!("{suite} suite link recorded."));
-}
-
-/// Whether the input being asked for can take `value` (one value, a list, a number...).
-pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
-    match &m.waiting {
-        Waiting::NeedsInput { name, .. } => m.recipes.check_input(name, value),
-        _ => Ok(()),
-    }
-}
-
-/// The input a recipe asked for was typed: remember it and carry on.
-pub fn input_given(m: &mut Model, value: String) {
-    if let Waiting::NeedsInput { target, name } = std::mem::take(&mut m.waiting) {
-        m.ws.apply(Command::Subject { name, value });
-        m.after_change();
-        verify(m, target);
-    }
-}
-
-/// Whether the job waits for the secret of `kind`.
-pub fn waits_for(m: &Model, kind: SecretKind) -> bool {
-    matches!(&m.waiting, Waiting::NeedsSecret(_, k) if *k == kind)
-}
-
-/// A secret was typed: keep it in memory and carry on.
-pub fn secret_given(m: &mut Model, value: String) {
-    if let Waiting::NeedsSecret(target, kind) = std::mem::take(&mut m.waiting) {
-        let slot = match kind {
-            SecretKind::Scim => &mut m.secret,
-            SecretKind::Okta => &mut m.okta_secret,
-        };
-        *slot = Some(Secret::new(value));
-        verify(m, target);
-    }
-}
-
-/// Esc where the job waited on the tester: nothing runs.
-pub fn abandon(m: &mut Model) {
-    let target = match std::mem::take(&mut m.waiting) {
-        Waiting::NeedsInput { target, .. }
-        | Waiting::NeedsSecret(target, _)
-        | Waiting::NeedsConnection(target)
-        | Waiting::NeedsConsent(target) => target,
-        Waiting::Idle => return m.info("Not verified."),
-    };
+/// The tester declined what the check of `target` waited for: nothing runs.
+pub fn dropped(m: &mut Model, target: &VerifyTarget) {
     let text = match (target.suite(), m.ws.session().verify().connection.is_some()) {
         (Some(suite), _) => format!(
             "{} suite not run: nothing was created.",
@@ -189,24 +36,23 @@ pub fn abandon(m: &mut Model) {
     m.info(text);
 }
 
-/// `v` / `V` / `r`: moves the job to its next stage: asks for what is missing, or starts the
-/// work in the background.
+/// `v` / `V` / `t` / `r` / `R`, and each answer the check waited for: asks for what is still
+/// missing (an overlay carrying the check), or starts the work in the background.
 pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
     if m.ws.session().verify().connection.is_none() {
         match target {
-            VerifyTarget::Case(case) if okta_only::is_okta_only(m, case) => {
-                return okta_only::verify_case(m, case);
+            VerifyTarget::Case { case, .. } if is_okta_only(m, case) => {
+                return verify_okta_only_case(m, target, case);
             }
-            VerifyTarget::All if okta_only::verify_all(m) => return,
+            VerifyTarget::All if verify_all_okta_only(m) => return,
             _ => {}
         }
     }
     let Some(connection) = m.ws.session().verify().connection.clone() else {
-        m.waiting = Waiting::NeedsConnection(target);
-        connect_form::open(m);
+        ConnectionForm::open(m, Some(target));
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
@@ -217,11 +63,11 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return suites::offer(m, &connection, &target);
         }
         VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
-        VerifyTarget::Start(case) => match super::start::job(m, &target, *case) {
+        VerifyTarget::Start(case) => match start_job(m, &target, *case) {
             Some(job) => vec![job],
             None => return,
         },
-        VerifyTarget::Case(case) => match case_check(m, *case) {
+        VerifyTarget::Case { case, .. } => match case_check(m, &target, *case) {
             Some(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
                 return m.error(VerifyError::OktaOnly { case: job.case }.to_string());
             }
@@ -263,7 +109,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     match target {
         VerifyTarget::Start(_) => {
             if let Some(job) = jobs.into_iter().next() {
-                super::start::spawn(m, job, connection, secret, sink);
+                spawn_start_job(m, job, connection, secret, sink);
             }
             return;
         }
@@ -279,7 +125,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             return;
         }
         VerifyTarget::Crud(Some(options)) => {
-            let Some(token) = super::okta::api_token(m) else {
+            let Some(token) = api_token(m) else {
                 let target = VerifyTarget::Crud(Some(options));
                 return ask_secret(m, target, SecretKind::Okta, connection.auth.secret_env());
             };
@@ -302,15 +148,23 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         cases.len(),
         connection.base_url
     ));
-    let kind = cases_kind(m, &jobs);
+    let kind = cases_kind(m, &jobs, &target);
     let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
     m.jobs.start_check(Verification::new(kind), running);
 }
 
-/// What a check of `jobs` shows, with each case's outcome as the check starts.
-pub fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
+/// What a check of `jobs` for `target` shows, with each case's outcome as the check starts.
+fn cases_kind(m: &Model, jobs: &[CheckJob], target: &VerifyTarget) -> RunKind {
     let session = m.ws.session();
+    let replace = match target {
+        VerifyTarget::Case {
+            case,
+            replace: true,
+        } => Some(m.ws.plan.cases[*case].id.clone()),
+        _ => None,
+    };
     RunKind::Cases {
+        replace,
         cases: jobs.iter().map(|j| j.case.clone()).collect(),
         finished: Vec::new(),
         started_with: jobs
@@ -322,8 +176,8 @@ pub fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
 
 /// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
 /// missing (its prompt is open).
-pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
-    if !recipe_and_inputs(m, &VerifyTarget::Case(case), case) {
+fn case_check(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob> {
+    if !recipe_and_inputs(m, target, case) {
         return None;
     }
     let id = m.ws.plan.cases[case].id.clone();
@@ -334,7 +188,7 @@ pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
 }
 
 /// The checks `V` would run: applicable cases with no outcome whose steps are all ticked.
-pub(super) fn pending_batch(m: &Model) -> Batch {
+fn pending_batch(m: &Model) -> Batch {
     batch_jobs(
         &m.recipes,
         &m.ws.plan,
@@ -348,7 +202,7 @@ pub(super) fn pending_batch(m: &Model) -> Batch {
 
 /// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
 /// recipe, or asks for the first missing input (the job carries on when it is typed).
-pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
+fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
     let id = m.ws.plan.cases[case].id.clone();
     if m.recipes.for_case(&id).is_none() {
         m.error(format!(
@@ -375,58 +229,108 @@ pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> b
     if m.recipes.is_list(&name) {
         title.push_str(" (comma-separated)");
     }
-    m.waiting = Waiting::NeedsInput {
-        target: target.clone(),
-        name,
-    };
-    open_prompt(m, PromptKind::VerifyInput, title, case);
+    let target = target.clone();
+    Prompt::open(m, Purpose::Input { target, name }, title);
     false
 }
 
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
-pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
+fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
     let title = kind.ask(scim_env);
-    let case = match &target {
-        VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
-        _ => 0,
-    };
-    m.waiting = Waiting::NeedsSecret(target, kind);
-    let prompt = match kind {
-        SecretKind::Scim => PromptKind::Secret,
-        SecretKind::Okta => PromptKind::OktaToken,
-    };
-    open_prompt(m, prompt, title, case);
+    Prompt::open(m, Purpose::Secret { target, kind }, title);
 }
 
-/// The Okta org for the cases' Okta side: the session's connection with the API token typed
-/// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
-/// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
-pub(super) fn okta_access(m: &Model) -> Option<OktaAccess> {
-    let connection = m.ws.session().verify().okta.clone()?;
-    let api_token = super::okta::api_token(m);
-    if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
+/// Case `case` is checked in Okta only and an org is connected.
+fn is_okta_only(m: &Model, case: usize) -> bool {
+    let id = &m.ws.plan.cases[case].id;
+    m.ws.session().verify().okta.is_some()
+        && m.recipes.for_case(id).is_some_and(|r| r.steps.is_empty())
+}
+
+/// `v` on such a case.
+fn verify_okta_only_case(m: &mut Model, target: VerifyTarget, case: usize) {
+    let Some(job) = case_check(m, &target, case) else {
+        return;
+    };
+    run_okta_only(m, target, vec![job], String::new());
+}
+
+/// `V` without a SCIM connection: the pending cases checked in Okta only, when an org is
+/// connected and there are some; `false` leaves it to the usual path (which asks for the
+/// app's connection).
+fn verify_all_okta_only(m: &mut Model) -> bool {
+    if m.ws.session().verify().okta.is_none() {
+        return false;
+    }
+    let Batch { jobs, .. } = pending_batch(m);
+    let (okta_only, need_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
+        .into_iter()
+        .partition(|job| job.recipe.steps.is_empty());
+    if okta_only.is_empty() {
+        return false;
+    }
+    let left = if need_scim.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} more need the app's SCIM connection (C)",
+            need_scim.len()
+        )
+    };
+    run_okta_only(m, VerifyTarget::All, okta_only, left);
+    true
+}
+
+fn run_okta_only(m: &mut Model, target: VerifyTarget, jobs: Vec<CheckJob>, left: String) {
+    let Some(okta) = okta_access(m) else {
+        return ask_secret(m, target, SecretKind::Okta, "");
+    };
+    m.info(format!(
+        "Verifying {} case(s) in the Okta org {}{left}…",
+        jobs.len(),
+        okta.connection.org_url
+    ));
+    let kind = cases_kind(m, &jobs, &target);
+    let running = spawn_okta_only(jobs, okta, m.inbox.job_sink());
+    m.jobs.start_check(Verification::new(kind), running);
+}
+
+/// The start's job, once the case has a recipe with `before` steps and its inputs are known;
+/// `None` when something was asked or refused (the message says which).
+fn start_job(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob> {
+    if !recipe_and_inputs(m, target, case) {
         return None;
     }
-    Some(OktaAccess {
-        connection,
-        api_token,
-    })
+    let id = m.ws.plan.cases[case].id.clone();
+    match CheckJob::for_start(
+        &m.recipes,
+        &id,
+        m.ws.session().verify(),
+        m.settings.verify_deadline,
+    ) {
+        Ok(job) => Some(job),
+        Err(e) => {
+            m.error(e.to_string());
+            None
+        }
+    }
 }
 
-/// Esc while something runs in the background: asks the latest job to stop; its results still
-/// arrive as actions (a cancelled check is recorded as cancelled). False when nothing runs.
-pub fn cancel(m: &mut Model) -> bool {
-    let Some(kind) = m.jobs.cancel_latest() else {
-        return false;
-    };
-    m.info(match kind {
-        JobKind::Check => "Cancelling the verification…",
-        JobKind::OktaCheck => "Cancelling the Okta check: the connection is not saved.",
-        JobKind::SystemLog => "Cancelling the System Log read…",
-        JobKind::Export => "Cancelling the export: nothing is written.",
-        JobKind::Save => "",
-    });
-    true
+fn spawn_start_job(
+    m: &mut Model,
+    job: CheckJob,
+    connection: Connection,
+    secret: Secret,
+    sink: impl Sink,
+) {
+    let case = job.case.clone();
+    m.info(format!(
+        "Starting {case}: noting what it will act on in {}…",
+        connection.base_url
+    ));
+    let running = spawn_start(job, connection, secret, sink);
+    m.jobs
+        .start_check(Verification::new(RunKind::Start(case)), running);
 }
 
 /// Stops the running check, if any (quitting, a signal).
@@ -436,21 +340,7 @@ pub fn cancel_check(m: &mut Model) {
     }
 }
 
-/// After a signal: cancels the running check and handles background results until it ended (a
-/// suite run's clean-up included), for at most `limit`.
-pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
-    cancel_check(m);
-    let until = std::time::Instant::now() + limit;
-    while m.running().is_some() && std::time::Instant::now() < until {
-        if let Some(super::action::Action::Job(event)) =
-            m.inbox.next_result(std::time::Duration::from_millis(100))
-        {
-            super::background::handle(m, event);
-        }
-    }
-}
-
-/// One result from the background job.
+/// One result from the running check.
 pub fn handle(m: &mut Model, event: VerifyEvent) {
     match event {
         VerifyEvent::Attempt {
@@ -494,14 +384,16 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 _ => m.ws.session().standing(&case),
             };
             // The tester confirmed the verdict may replace a person's outcome (asked on `v`).
-            let replace = m.replace_outcome_of.take_if(|c| *c == case).is_some();
+            let replace = matches!(
+                m.running().and_then(|r| r.verification()).map(|v| &v.kind),
+                Some(RunKind::Cases { replace: Some(c), .. }) if *c == case
+            );
             let effect = m.ws.apply(Command::RecordRun {
                 run,
                 started_with,
                 replace,
             });
             m.after_change();
-            refresh_readiness(m);
             if let Some(running) = m.jobs.check_mut() {
                 if let RunKind::Cases { finished, .. } = &mut running.kind {
                     finished.push(verdict);
@@ -571,7 +463,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 );
             }
         }
-        VerifyEvent::Started(report) => super::start::finished(m, *report),
+        VerifyEvent::Started(report) => started(m, *report),
         VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
         VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {
@@ -599,5 +491,33 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 ));
             }
         }
+    }
+}
+
+/// The start's observation came back: kept for the case's check, or why nothing was kept.
+fn started(m: &mut Model, report: StartReport) {
+    match report.start {
+        Some(start) => {
+            let seen: Vec<String> = start
+                .observed
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            m.ws.apply(crate::session::Command::RecordStart {
+                case: report.case.clone(),
+                start,
+            });
+            m.after_change();
+            m.info(format!(
+                "{} started: {}. Do its steps in Okta, tick them, then v checks it against this.",
+                report.case,
+                seen.join(", ")
+            ));
+        }
+        None => m.error(format!(
+            "{} not started: {}",
+            report.case,
+            report.problem.unwrap_or_default()
+        )),
     }
 }
