@@ -117,7 +117,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
 
     // It names the Okta user first; n creates nothing.
     update(&mut m, Action::RunCrud);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
     let login = m
         .top_as_mut::<ConfirmSuite>()
         .and_then(ConfirmSuite::crud_mut)
@@ -188,7 +188,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
 
     // d: the run step by step, with the Okta user and what the clean-up removed.
     update(&mut m, Action::SpecRunDetail);
-    assert_eq!(m.mode(), Mode::SpecRun);
+    assert_eq!(m.mode(), Mode::SuiteRuns);
     let shown = screen(&mut m);
     assert!(shown.contains("Latest local CRUD run"), "{shown}");
     assert!(shown.contains(&format!("Okta user: {login}")), "{shown}");

@@ -71,7 +71,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     assert!(shown.contains("(•) OAuth service app"), "{shown}");
     assert!(shown.contains("Service app client id"), "{shown}");
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode(), Mode::Connection, "{}", message(&m));
+    assert_eq!(m.mode(), Mode::ConnectionForm, "{}", message(&m));
     assert!(message(&m).contains("client id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     assert_eq!(
@@ -86,7 +86,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
         form.okta_app = Default::default();
     }
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     assert!(message(&m).contains("app instance id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     update(&mut m, Action::ConnectionSettings);

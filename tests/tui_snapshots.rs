@@ -227,7 +227,7 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     update(&mut m, Action::Submit);
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
     for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }

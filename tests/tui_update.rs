@@ -198,7 +198,7 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     update(&mut m, Action::MarkFail);
     select(&mut m, "C3");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode(), Mode::Confirm);
+    assert_eq!(m.mode(), Mode::Preconditions);
     let Some(pending) = m.top_as::<Preconditions>() else {
         panic!("the preconditions question is open");
     };
@@ -222,7 +222,7 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     // The tester may also insist.
     select(&mut m, "C2");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode(), Mode::Confirm);
+    assert_eq!(m.mode(), Mode::Preconditions);
     update(&mut m, Action::MarkAnyway);
     assert_eq!(on_disk(&plan).outcome("C2"), Outcome::Pass);
 
@@ -268,7 +268,7 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
     let mut m = ready(&plan);
     select(&mut m, "C2");
     update(&mut m, Action::EditNote);
-    assert_eq!(m.mode(), Mode::EditingNote);
+    assert_eq!(m.mode(), Mode::Note);
     type_text(&mut m, "Überprüft – naïve café ✓ 日本");
     update(
         &mut m,

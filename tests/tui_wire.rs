@@ -236,12 +236,12 @@ fn verify_without_a_connection_opens_the_connection_form() {
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, "ftp://app.example.com/scim");
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "an invalid URL keeps the form open"
     );
     assert!(
@@ -264,7 +264,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
 
     // Basic: URL, → to Basic, the username.
     update(&mut m, Action::ConnectionSettings);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     let shown = screen(&mut m);
     assert!(shown.contains("SCIM base URL"), "{shown}");
     assert!(shown.contains("(•) Bearer token"), "{shown}");
@@ -281,7 +281,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "Basic without a username is refused"
     );
     assert!(message(&m).contains("username"), "{}", message(&m));
@@ -316,7 +316,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "a header name with a space is refused"
     );
     update(&mut m, Action::Cancel);
@@ -407,7 +407,7 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
 
     // No connection yet: the form asks for it; bearer is the default scheme.
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, &server.url);
     update(&mut m, Action::Submit);
     let saved = on_disk(&plan)
@@ -568,7 +568,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
     let user = m
         .top_as_mut::<ConfirmSuite>()
         .and_then(ConfirmSuite::spec_mut)
@@ -627,7 +627,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     );
     // d shows the run step by step: step 1 failed with its assertion, expected against actual.
     update(&mut m, Action::SpecRunDetail);
-    assert_eq!(m.mode(), Mode::SpecRun);
+    assert_eq!(m.mode(), Mode::SuiteRuns);
     let shown = screen(&mut m);
     assert!(shown.contains("Latest local SPEC run"), "{shown}");
     assert!(
@@ -822,7 +822,7 @@ fn an_unreachable_app_is_no_spec_result() {
     )));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec, "{}", message(&m));
+    assert_eq!(m.mode(), Mode::ConfirmSuite, "{}", message(&m));
     update(&mut m, Action::Agree);
     give_secret(&mut m, "a-token-nobody-reads");
     wait_for_verification(&mut m);

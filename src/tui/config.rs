@@ -228,6 +228,31 @@ mod tests {
     }
 
     #[test]
+    fn modes_are_named_as_their_overlays_and_the_earlier_names_still_work() {
+        let key = |k| Key::parse(k).unwrap();
+        for mode in Mode::ALL {
+            let text = format!("[keys.{}]\nctrl-z = \"help\"\n", mode.config_name());
+            let (keymap, _, _) = parse_config(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            if Keymap::handles(mode, &Action::Help) {
+                assert_eq!(keymap.resolve(mode, key("ctrl-z")), Some(&Action::Help));
+            }
+        }
+        for (old, mode, action) in [
+            ("editing-note", Mode::Note, "save-note"),
+            ("confirm", Mode::Preconditions, "mark-anyway"),
+            ("connection", Mode::ConnectionForm, "next-field"),
+            ("confirm-spec", Mode::ConfirmSuite, "agree"),
+            ("spec-run", Mode::SuiteRuns, "close"),
+        ] {
+            let (keymap, _, warnings) =
+                parse_config(&format!("[keys.{old}]\nctrl-z = \"{action}\"\n")).unwrap();
+            assert!(warnings.is_empty(), "{old}: {warnings:?}");
+            let bound = keymap.resolve(mode, key("ctrl-z")).cloned();
+            assert_eq!(bound, Some(parse_action(action).unwrap()), "[keys.{old}]");
+        }
+    }
+
+    #[test]
     fn unreadable_config_falls_back_with_a_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");

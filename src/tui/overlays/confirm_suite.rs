@@ -37,7 +37,7 @@ impl ConfirmSuite {
 
 impl Overlay for ConfirmSuite {
     fn mode(&self) -> Mode {
-        Mode::ConfirmSpec
+        Mode::ConfirmSuite
     }
 
     fn update(&mut self, _m: &mut Model, action: Action) -> Flow {
@@ -94,7 +94,7 @@ impl Overlay for ConfirmSuite {
         };
         let outer = centered(area, 76, 10);
         let inner = popup(model, frame, outer, title.into());
-        let body = with_hints(model, frame, inner, Mode::ConfirmSpec);
+        let body = with_hints(model, frame, inner, Mode::ConfirmSuite);
         let mut lines = lines;
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Go ahead?", theme.bold())));

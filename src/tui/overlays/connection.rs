@@ -369,7 +369,7 @@ impl ConnectionForm {
 /// saves, Esc cancels; other keys type into the focused field.
 impl Overlay for ConnectionForm {
     fn mode(&self) -> Mode {
-        Mode::Connection
+        Mode::ConnectionForm
     }
 
     fn update(&mut self, m: &mut Model, action: Action) -> Flow {
@@ -423,7 +423,7 @@ impl Overlay for ConnectionForm {
         let height = if service_app { 26 } else { 22 };
         let outer = centered(area, 78, height);
         let inner = popup(model, frame, outer, "Connections".into());
-        let body = with_hints(model, frame, inner, Mode::Connection);
+        let body = with_hints(model, frame, inner, Mode::ConnectionForm);
         let marker = |field: Field| {
             if form.field == field {
                 Span::styled("> ", theme.accent().add_modifier(Modifier::BOLD))
@@ -460,9 +460,13 @@ impl Overlay for ConnectionForm {
             }
             Line::from(spans)
         };
-        let choose = model.keymap.keys_for(Mode::Connection, &Action::PrevChoice)
+        let choose = model
+            .keymap
+            .keys_for(Mode::ConnectionForm, &Action::PrevChoice)
             + "/"
-            + &model.keymap.keys_for(Mode::Connection, &Action::NextChoice);
+            + &model
+                .keymap
+                .keys_for(Mode::ConnectionForm, &Action::NextChoice);
         // Rows of the text fields, for the cursor.
         let mut rows: Vec<(Field, usize, &tui_input::Input)> = Vec::new();
         let mut lines = vec![Line::from(Span::styled("The app's SCIM API", theme.bold()))];

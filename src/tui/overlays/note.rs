@@ -159,7 +159,7 @@ impl Overlay for Note {
         if self.in_conflict() {
             Mode::NoteConflict
         } else {
-            Mode::EditingNote
+            Mode::Note
         }
     }
 
@@ -192,7 +192,7 @@ impl Overlay for Note {
             (area.height * 3 / 5).max(8),
         );
         let inner = popup(model, frame, outer, format!("Note for {id}"));
-        let body = with_hints(model, frame, inner, Mode::EditingNote);
+        let body = with_hints(model, frame, inner, Mode::Note);
         frame.render_widget(&self.textarea, body);
     }
 }

@@ -32,7 +32,7 @@ pub fn precondition_reason(unmet: &[(String, Outcome)]) -> String {
 
 impl Overlay for Preconditions {
     fn mode(&self) -> Mode {
-        Mode::Confirm
+        Mode::Preconditions
     }
 
     fn update(&mut self, m: &mut Model, action: Action) -> Flow {
@@ -60,7 +60,7 @@ impl Overlay for Preconditions {
         let id = &model.ws.plan.cases[self.case].id;
         let outer = centered(area, 70, self.unmet.len() as u16 + 6);
         let inner = popup(model, frame, outer, format!("{id}: preconditions not met"));
-        let body = with_hints(model, frame, inner, Mode::Confirm);
+        let body = with_hints(model, frame, inner, Mode::Preconditions);
         let mut lines = vec![Line::from(format!(
             "Marking {} {}, but these referenced cases are not Pass or Skipped:",
             id,

@@ -23,7 +23,7 @@ pub struct SuiteRuns {
 
 impl Overlay for SuiteRuns {
     fn mode(&self) -> Mode {
-        Mode::SpecRun
+        Mode::SuiteRuns
     }
 
     fn update(&mut self, m: &mut Model, action: Action) -> Flow {
@@ -45,7 +45,7 @@ impl Overlay for SuiteRuns {
             .title(Span::styled(" Latest local suite runs ", theme.bold()));
         let inner = block.inner(outer);
         frame.render_widget(block, outer);
-        let body = with_hints(model, frame, inner, Mode::SpecRun);
+        let body = with_hints(model, frame, inner, Mode::SuiteRuns);
         let mut lines = Vec::new();
         if let Some(report) = &session.verify().last_spec {
             spec_lines(model, report, &mut lines);
