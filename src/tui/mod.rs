@@ -13,7 +13,6 @@ pub mod layout;
 pub mod model;
 mod mouse;
 pub mod okta;
-mod okta_only;
 mod overlays;
 mod start;
 pub mod state;

@@ -1,47 +1,25 @@
 //! Starting a case from the checklist (as `scimplan start`): before the tester does its steps
 //! in Okta, the recipe's `before` steps note what the case will act on (the SCIM ids and
 //! members its check compares with, e.g. the app group C9315 renames). Runs in the background
-//! through the same stages as a check (connection, inputs, secret).
+//! through the same stages as a check (connection, inputs, secret), planned by the same
+//! planner (`verify::Request::Start`).
 
-use super::model::{Job, Model, Verification, VerifyTarget};
+use super::model::{Job, Model, Verification};
 use super::state::RunKind;
-use crate::net::Secret;
-use crate::verify::{CheckJob, Connection, Sink, StartReport, spawn_start};
+use crate::verify::{Access, CheckJob, Sink, StartReport, spawn_start};
 
-/// The start's job, once the case has a recipe with `before` steps and its inputs are known;
-/// `None` when something was asked or refused (the message says which).
-pub fn job(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob> {
-    if !super::wire::recipe_and_inputs(m, target, case) {
-        return None;
-    }
-    let id = m.ws.plan.cases[case].id.clone();
-    match CheckJob::for_start(
-        &m.recipes,
-        &id,
-        m.ws.session().verify(),
-        m.settings.verify_deadline,
-    ) {
-        Ok(job) => Some(job),
-        Err(e) => {
-            m.error(e.to_string());
-            None
-        }
-    }
-}
-
-pub fn spawn(
-    m: &mut Model,
-    job: CheckJob,
-    connection: Connection,
-    secret: Secret,
-    sink: impl Sink,
-) {
+/// Runs the start of `job` in the background with the plan's access.
+pub fn spawn(m: &mut Model, job: CheckJob, access: Access, sink: impl Sink) {
     let case = job.case.clone();
+    let url = access
+        .scim
+        .as_ref()
+        .map(|s| s.connection.base_url.clone())
+        .unwrap_or_default();
     m.info(format!(
-        "Starting {case}: noting what it will act on in {}…",
-        connection.base_url
+        "Starting {case}: noting what it will act on in {url}…"
     ));
-    let running = spawn_start(job, connection, secret, sink);
+    let running = spawn_start(job, access, sink);
     m.job = Job::Running(Verification::new(running, RunKind::Start(case)));
 }
 

@@ -1,23 +1,24 @@
 //! The checklist's links to the rest of scimplan: the readiness verdict on the summary, the
 //! completed-workbook export, the Runscope links, and the background job through its stages
-//! (connection, inputs, secret, consent, running). Results arrive as `Action::Job` on the same
-//! channel as keys, so the screen shows them the moment they come.
+//! (connection, inputs, secret, consent, running). Which cases a check runs, on which side, and
+//! what it still needs is the verification planner's (`verify::Planner`): this presents its
+//! plan. Results arrive as `Action::Job` on the same channel as keys, so the screen shows them
+//! the moment they come.
 
 use tui_input::Input;
 
 use super::connect_form;
 use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
-use super::okta_only;
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
 use crate::net::Secret;
 use crate::report::{assess, export_workspace};
-use crate::session::{Command, OktaAuth, RunFailure, StepStatus, SuiteKind};
-use crate::verify::worker::OktaAccess;
+use crate::session::{Command, RunFailure, StepStatus, SuiteKind};
+use crate::verify::planner::Needed;
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, spawn_all,
-    spawn_crud, spawn_spec,
+    CheckJob, Missing, Planner, Request, Secrets, Verdict, VerifyEvent, VerifyPlan, Why,
+    spawn_checks, spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
@@ -119,7 +120,10 @@ pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
 /// Whether the input being asked for can take `value` (one value, a list, a number...).
 pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
     match &m.job {
-        Job::NeedsInput { name, .. } => m.recipes.check_input(name, value),
+        Job::NeedsInput { name, .. } => m
+            .recipes
+            .check_input(name, value)
+            .map_err(|e| e.to_string()),
         _ => Ok(()),
     }
 }
@@ -178,21 +182,133 @@ pub fn abandon(m: &mut Model) {
     m.info(text);
 }
 
-/// `v` / `V` / `r`: moves the job to its next stage: asks for what is missing, or starts the
-/// work in the background.
+/// `v` / `V` / `t` / `r` / `R`: moves the job to its next stage: asks for what is missing, or
+/// starts the work in the background.
 pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
-    if m.ws.session().verify().connection.is_none() {
-        match target {
-            VerifyTarget::Case(case) if okta_only::is_okta_only(m, case) => {
-                return okta_only::verify_case(m, case);
-            }
-            VerifyTarget::All if okta_only::verify_all(m) => return,
-            _ => {}
-        }
+    match target {
+        VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => run_suite(m, target),
+        VerifyTarget::Case(_) | VerifyTarget::All | VerifyTarget::Start(_) => check(m, target),
     }
+}
+
+/// What `target` (a case, the pending cases, a case's start) would do now: the planner's
+/// answer for the session, the recipes and the secrets this checklist holds. `None` for
+/// Okta's suites, which are no case checks.
+pub fn plan_for(m: &Model, target: &VerifyTarget) -> Option<VerifyPlan> {
+    let id = |case: &usize| m.ws.plan.cases[*case].id.clone();
+    let request = match target {
+        VerifyTarget::Case(case) => Request::Cases(vec![id(case)]),
+        VerifyTarget::Start(case) => Request::Start(vec![id(case)]),
+        VerifyTarget::All => Request::Pending,
+        VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => return None,
+    };
+    let from_env = m.secrets_from_env;
+    let secrets = Secrets {
+        scim: m.secret.clone().or_else(|| {
+            let connection = m.ws.session().verify().connection.as_ref()?;
+            from_env
+                .then(|| Secret::from_env(&connection.auth).ok())
+                .flatten()
+        }),
+        okta_token: super::okta::api_token(m),
+    };
+    let planner = Planner {
+        book: &m.recipes,
+        plan: &m.ws.plan,
+        reqs: &m.ws.reqs,
+        session: m.ws.session(),
+        secrets: &secrets,
+        deadline: m.settings.verify_deadline,
+    };
+    Some(planner.plan(request))
+}
+
+/// Presents the plan: asks for the first thing missing (the connection form, an input, a
+/// secret), says why a case cannot run, or starts the jobs on the worker.
+fn check(m: &mut Model, target: VerifyTarget) {
+    let Some(plan) = plan_for(m, &target) else {
+        return;
+    };
+    let first = plan.missing.first().cloned();
+    if let Some(Missing::Connection | Missing::ScimConnection { .. }) = &first {
+        m.job = Job::NeedsConnection(target);
+        connect_form::open(m);
+        return m.info(
+            "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
+        );
+    }
+    if plan.request.named().is_some()
+        && let Some(left) = plan.left_out.first()
+    {
+        return m.error(left.to_string());
+    }
+    match first {
+        Some(Missing::Inputs { case, inputs }) => return ask_input(m, target, &case, &inputs[0]),
+        Some(Missing::Members { case, into, .. }) => return ask_input(m, target, &case, &into),
+        Some(Missing::ScimSecret { var }) => return ask_secret(m, target, SecretKind::Scim, var),
+        Some(Missing::OktaToken { .. }) => return ask_secret(m, target, SecretKind::Okta, ""),
+        Some(missing) => return m.error(missing.to_string()),
+        None => {}
+    }
+    if plan.jobs.is_empty() {
+        let why = plan
+            .left_out
+            .first()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        return m.error(format!(
+            "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
+        ));
+    }
+    let sink = m.inbox.job_sink();
+    let VerifyPlan {
+        jobs,
+        access,
+        left_out,
+        ..
+    } = plan;
+    if matches!(target, VerifyTarget::Start(_)) {
+        if let Some(job) = jobs.into_iter().next() {
+            super::start::spawn(m, job, access, sink);
+        }
+        return;
+    }
+    m.info(match (&access.scim, &access.okta) {
+        (Some(scim), _) => format!(
+            "Verifying {} case(s) against {}…",
+            jobs.len(),
+            scim.connection.base_url
+        ),
+        (None, okta) => {
+            let need_scim = left_out
+                .iter()
+                .filter(|l| matches!(l.why, Why::NeedsScim))
+                .count();
+            let more = if need_scim == 0 {
+                String::new()
+            } else {
+                format!("; {need_scim} more need the app's SCIM connection (C)")
+            };
+            format!(
+                "Verifying {} case(s) in the Okta org {}{more}…",
+                jobs.len(),
+                okta.as_ref()
+                    .map(|o| o.connection.org_url.as_str())
+                    .unwrap_or_default()
+            )
+        }
+    });
+    let kind = cases_kind(m, &jobs);
+    let running = spawn_checks(jobs, access, sink);
+    m.job = Job::Running(Verification::new(running, kind));
+}
+
+/// Okta's SPEC or CRUD file: the app's connection, the tester's consent (it creates a user),
+/// the secrets, then the run in the background.
+fn run_suite(m: &mut Model, target: VerifyTarget) {
     let Some(connection) = m.ws.session().verify().connection.clone() else {
         m.job = Job::NeedsConnection(target);
         connect_form::open(m);
@@ -200,45 +316,10 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
     };
-    let jobs = match &target {
-        VerifyTarget::Spec(None) | VerifyTarget::Crud(None) => {
-            // It creates a user: say which, and ask first.
-            return suites::offer(m, &connection, &target);
-        }
-        VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
-        VerifyTarget::Start(case) => match super::start::job(m, &target, *case) {
-            Some(job) => vec![job],
-            None => return,
-        },
-        VerifyTarget::Case(case) => match case_check(m, *case) {
-            Some(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
-                return m.error(VerifyError::OktaOnly { case: job.case }.to_string());
-            }
-            Some(job) => vec![job],
-            None => return,
-        },
-        VerifyTarget::All => {
-            // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
-            let mut batch = pending_batch(m);
-            if okta_access(m).is_none() {
-                batch.without_okta();
-            }
-            let Batch {
-                jobs,
-                left_out: not_ready,
-            } = batch;
-            if jobs.is_empty() {
-                let why = not_ready
-                    .first()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default();
-                return m.error(format!(
-                    "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
-                ));
-            }
-            jobs
-        }
-    };
+    if matches!(target, VerifyTarget::Spec(None) | VerifyTarget::Crud(None)) {
+        // It creates a user: say which, and ask first.
+        return suites::offer(m, &connection, &target);
+    }
     let from_env = || {
         m.secrets_from_env
             .then(|| Secret::from_env(&connection.auth).ok())
@@ -250,12 +331,6 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let sink = m.inbox.job_sink();
     match target {
-        VerifyTarget::Start(_) => {
-            if let Some(job) = jobs.into_iter().next() {
-                super::start::spawn(m, job, connection, secret, sink);
-            }
-            return;
-        }
         VerifyTarget::Spec(Some(options)) => {
             m.info(format!(
                 "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
@@ -267,7 +342,6 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 running,
                 RunKind::Suite(SuiteKind::Spec, SuiteProgress::default()),
             ));
-            return;
         }
         VerifyTarget::Crud(Some(options)) => {
             let Some(token) = super::okta::api_token(m) else {
@@ -285,23 +359,13 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
                 running,
                 RunKind::Suite(SuiteKind::Crud, SuiteProgress::default()),
             ));
-            return;
         }
         _ => {}
     }
-    let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
-    m.info(format!(
-        "Verifying {} case(s) against {}…",
-        cases.len(),
-        connection.base_url
-    ));
-    let kind = cases_kind(m, &jobs);
-    let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
-    m.job = Job::Running(Verification::new(running, kind));
 }
 
 /// What a check of `jobs` shows, with each case's outcome as the check starts.
-pub fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
+fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
     let session = m.ws.session();
     RunKind::Cases {
         cases: jobs.iter().map(|j| j.case.clone()).collect(),
@@ -313,71 +377,22 @@ pub fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
     }
 }
 
-/// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
-/// missing (its prompt is open).
-pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
-    if !recipe_and_inputs(m, &VerifyTarget::Case(case), case) {
-        return None;
-    }
-    let id = m.ws.plan.cases[case].id.clone();
-    let deadline = m.settings.verify_deadline;
-    case_job(&m.recipes, &m.ws.plan, m.ws.session(), &id, deadline)
-        .map_err(|e| m.error(e.to_string()))
-        .ok()
-}
-
-/// The checks `V` would run: applicable cases with no outcome whose steps are all ticked.
-pub(super) fn pending_batch(m: &Model) -> Batch {
-    batch_jobs(
-        &m.recipes,
-        &m.ws.plan,
-        &m.ws.reqs,
-        m.ws.session(),
-        None,
-        BatchMode::Pending,
-        m.settings.verify_deadline,
-    )
-}
-
-/// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
-/// recipe, or asks for the first missing input (the job carries on when it is typed).
-pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
-    let id = m.ws.plan.cases[case].id.clone();
-    if m.recipes.for_case(&id).is_none() {
-        m.error(format!(
-            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-            m.recipes.cases().collect::<Vec<_>>().join(", ")
-        ));
-        return false;
-    }
-    let verify = m.ws.session().verify();
-    // A list Okta would give (a group's members) is typed when the org is not connected.
-    let from_okta = m
-        .recipes
-        .for_case(&id)
-        .and_then(|r| r.okta_members.as_ref())
-        .map(|members| members.into.clone())
-        .filter(|into| {
-            okta_access(m).is_none() && verify.subjects.get(into).is_none_or(|v| v.is_empty())
-        });
-    let missing = m.recipes.missing_inputs(&id, &verify.subjects);
-    let Some(name) = missing.first().cloned().or(from_okta) else {
-        return true;
-    };
-    let mut title = format!("{id}: {}", m.recipes.prompt(&name));
-    if m.recipes.is_list(&name) {
+/// Asks for an input `case` needs in the prompt; the job carries on when it is typed.
+fn ask_input(m: &mut Model, target: VerifyTarget, case: &str, input: &Needed) {
+    let mut title = format!("{case}: {}", input.prompt);
+    if input.list {
         title.push_str(" (comma-separated)");
     }
+    let index = m.ws.plan.case_index(case).unwrap_or(0);
     m.job = Job::NeedsInput {
-        target: target.clone(),
-        name,
+        target,
+        name: input.name.clone(),
     };
-    open_prompt(m, PromptKind::VerifyInput, title, case);
-    false
+    open_prompt(m, PromptKind::VerifyInput, title, index);
 }
 
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
-pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
+fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
     let title = kind.ask(scim_env);
     let case = match &target {
         VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
@@ -389,21 +404,6 @@ pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, 
         SecretKind::Okta => PromptKind::OktaToken,
     };
     open_prompt(m, prompt, title, case);
-}
-
-/// The Okta org for the cases' Okta side: the session's connection with the API token typed
-/// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
-/// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
-pub(super) fn okta_access(m: &Model) -> Option<OktaAccess> {
-    let connection = m.ws.session().verify().okta.clone()?;
-    let api_token = super::okta::api_token(m);
-    if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
-        return None;
-    }
-    Some(OktaAccess {
-        connection,
-        api_token,
-    })
 }
 
 /// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
@@ -507,9 +507,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
             }
             if okta_refused && m.okta_secret.take().is_some() {
-                text.push_str(
-                    " The typed Okta token is forgotten: type it again in the connection form (C).",
-                );
+                text.push_str(" The typed Okta token is forgotten: v asks for it again.");
             }
             // The verdict left an outcome someone decided alone: say whose, and why.
             if let Some(refusal) = &effect.refused {
