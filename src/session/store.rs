@@ -207,7 +207,7 @@ impl SessionStore {
             Some(read) => (read.bytes, read.session, true, read.history_dropped),
             None => {
                 let session = Session::new(plan);
-                (serialize(&session), session, false, None)
+                (serialize(&session, 0), session, false, None)
             }
         };
         if read_only {
@@ -283,7 +283,7 @@ impl SessionStore {
         if self.read_only {
             return Err(self.read_only_error(&self.path));
         }
-        let bytes = serialize(&self.session);
+        let bytes = serialize(&self.session, self.base.len());
         if self.on_disk && bytes == self.base {
             return Ok(());
         }
@@ -317,8 +317,9 @@ impl SessionStore {
         // Unless another writer saved meanwhile, the session's own bytes are written.
         let bytes = match &merged {
             Some(merged) => {
+                let size = ours.len();
                 drop(ours);
-                serialize(merged)
+                serialize(merged, size)
             }
             None => ours,
         };
@@ -364,7 +365,7 @@ impl SessionStore {
         if path.exists() {
             return Err(failure(SaveFailure::Exists));
         }
-        let bytes = serialize(&self.session);
+        let bytes = serialize(&self.session, self.base.len());
         let written = with_session_lock(path, lock_wait(), || {
             super::atomic::write_new(path, &bytes).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -416,8 +417,16 @@ impl SessionStore {
     }
 }
 
-fn serialize(session: &Session) -> Vec<u8> {
-    serde_json::to_vec(session).expect("a session always serializes")
+/// The session as JSON, in a buffer sized from `size_hint` (the last write's size): a buffer
+/// that grows by doubling ends up to twice the text's size, and the store keeps it as its base
+/// (on a 10,000-case session, 8 MB for 5 MB of text, twice over while saving).
+fn serialize(session: &Session, size_hint: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(size_hint + size_hint / 32 + 4096);
+    serde_json::to_writer(&mut bytes, session).expect("a session always serializes");
+    if bytes.capacity() > bytes.len() + bytes.len() / 8 + 4096 {
+        bytes.shrink_to_fit();
+    }
+    bytes
 }
 
 /// A writer that only compares what is written with `expected`.
