@@ -1,8 +1,11 @@
 //! The completed workbook as a person opens it: shared like any new file (the umask decides),
-//! rows tall enough for their wrapped text, ready to print (landscape, one page wide, header row
-//! on every page, Summary printable alone), and recognised as the Okta plan it came from.
+//! rows tall enough for their wrapped text, every sheet ready to print (landscape, one page
+//! wide, header row on every page, pictures inside the printed width, Summary printable alone),
+//! and recognised as the Okta plan it came from.
 
 mod common;
+#[path = "common/printing.rs"]
+mod printing;
 
 use std::io::Read;
 use std::path::Path;
@@ -152,6 +155,76 @@ fn both_sheets_are_ready_to_print() {
     );
     assert!(workbook.contains("_xlnm.Print_Area\" localSheetId=\"0\">Sheet1!$A$1:$L$4<"));
     assert!(workbook.contains("_xlnm.Print_Area\" localSheetId=\"1\">Summary!$A$1:"));
+}
+
+#[test]
+fn every_sheet_prints_like_the_plan_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = printing::workbook_with_evidence_and_checks(dir.path());
+    let workbook = part(&xlsx, "xl/workbook.xml");
+    let names: Vec<&str> = workbook
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(names, ["Sheet1", "Summary", "API checks", "Evidence"]);
+    for (i, name) in names.iter().enumerate() {
+        let xml = part(&xlsx, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{name}");
+        assert!(
+            xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""),
+            "{name}"
+        );
+        assert!(
+            workbook.contains(&format!("_xlnm.Print_Area\" localSheetId=\"{i}\">")),
+            "{name}: a print area"
+        );
+        if *name != "Summary" {
+            // The header row on every page, the sheet's name and page in the footer.
+            assert!(
+                workbook.contains(&format!("_xlnm.Print_Titles\" localSheetId=\"{i}\">")),
+                "{name}: {workbook}"
+            );
+            assert!(
+                xml.contains("<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>"),
+                "{name}"
+            );
+        }
+    }
+    // API checks: the first table's title and header repeat; long texts make their rows tall.
+    assert!(
+        workbook.contains("localSheetId=\"2\">'API checks'!$1:$2<"),
+        "{workbook}"
+    );
+    let checks = part(&xlsx, "xl/worksheets/sheet3.xml");
+    let tall = row_height(&checks, 3).expect("a height for a run with long assertions");
+    assert!(tall >= 4.0 * 15.0, "{tall}");
+    // Evidence: the header repeats; a case's first row is bold at the body's size (never a
+    // 14-point title overlapping the row above) and tall enough for its wrapped hash.
+    assert!(
+        workbook.contains("localSheetId=\"3\">Evidence!$1:$1<"),
+        "{workbook}"
+    );
+    let evidence = part(&xlsx, "xl/worksheets/sheet4.xml");
+    assert!(
+        row_height(&evidence, 2).is_some_and(|h| h >= 4.0 * 15.0),
+        "{evidence}"
+    );
+    let styles = part(&xlsx, "xl/styles.xml");
+    assert_eq!(
+        styles.matches("<sz val=\"14\"/>").count(),
+        1,
+        "one title font: {styles}"
+    );
+    // The pictures fit inside the printed columns (B to L): none reaches past the print area.
+    let drawing = part(&xlsx, "xl/drawings/drawing2.xml");
+    let last_col = drawing
+        .split("<xdr:to><xdr:col>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].parse::<u32>().unwrap())
+        .max()
+        .expect("pictures anchored");
+    assert!(last_col <= 11, "a picture reaches column {last_col}");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, open_to_read, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
+use crate::report::{
+    SummaryFormat, assess, counted, export_workspace_with, render, resume_from_workbook,
+};
 use crate::session::check_link;
 use crate::workspace::Workspace;
 
@@ -50,13 +52,20 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
         );
     }
     eprintln!(
-        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
-        report.imported,
-        report.capabilities,
+        "note: took {} and {} from the completed workbook {}{}; `scimplan undo` takes the import back.",
+        counted(report.imported, "result", "results"),
+        counted(
+            report.capabilities,
+            "capability declaration",
+            "capability declarations"
+        ),
         plan.source.display(),
         match report.conflicts.len() {
             0 => String::new(),
-            n => format!(", and kept the session's newer result for {n} case(s)"),
+            n => format!(
+                ", and kept the session's newer result for {}",
+                counted(n, "case", "cases")
+            ),
         }
     );
     ws.save()?;
@@ -136,18 +145,51 @@ fn restore_evidence(
         return;
     };
     let kept: Vec<&str> = report.conflicts.iter().map(|c| c.case.as_str()).collect();
+    let session = &store.session;
     let cases: Vec<(String, Vec<crate::session::Evidence>)> = restored
         .cases
         .into_iter()
         .filter(|(id, _)| plan.contains(id) && !kept.contains(&id.as_str()))
+        .map(|(id, entries)| {
+            // An entry this session already holds keeps what only it knows: the original
+            // path (the workbook carries the file's name) and its own copy.
+            let own = session
+                .result(&id)
+                .map(|r| r.evidence.as_slice())
+                .unwrap_or(&[]);
+            let entries = entries
+                .into_iter()
+                .map(|entry| {
+                    own.iter()
+                        .find(|e| same_entry(e, &entry))
+                        .cloned()
+                        .unwrap_or(entry)
+                })
+                .collect();
+            (id, entries)
+        })
         .collect();
     let count: usize = cases.iter().map(|(_, e)| e.len()).sum();
     if store.session.restore_evidence(&plan.file_name(), cases) {
         eprintln!(
-            "note: restored {count} evidence entr{} ({} picture(s) into {}).",
-            if count == 1 { "y" } else { "ies" },
-            restored.pictures,
+            "note: restored {} ({} into {}).",
+            counted(count, "evidence entry", "evidence entries"),
+            counted(restored.pictures, "picture", "pictures"),
             folder.display()
         );
     }
+}
+
+/// The same evidence, as the session holds it and as a workbook carried it back: the same
+/// file (its hash), or the same name added at the same second (a picture that travelled
+/// downscaled), or the same link.
+fn same_entry(own: &crate::session::Evidence, carried: &crate::session::Evidence) -> bool {
+    let same_file = match (&own.file, &carried.file) {
+        (Some(a), Some(b)) => a.sha256 == b.sha256,
+        _ => false,
+    };
+    own.caption == carried.caption
+        && (same_file
+            || (own.name() == carried.name()
+                && own.added_at.timestamp() == carried.added_at.timestamp()))
 }

@@ -101,7 +101,7 @@ pub(super) fn write_plan_header(
         sheet.set_column_width(col, *width)?;
         sheet.set_column_format(col, format)?;
     }
-    page_setup(sheet);
+    page_setup(sheet, 1);
 
     // The header row.
     let mut header_lines = 1;
@@ -238,16 +238,17 @@ pub(super) fn write_plan_rows(
     Ok(())
 }
 
-/// Printing (or saving as PDF): landscape, one page wide, the header row on every page, the
-/// grid printed in place of cell borders.
-fn page_setup(sheet: &mut Worksheet) {
+/// Printing (or saving as PDF), the same for every sheet of the completed workbook: landscape,
+/// one page wide, the first `header_rows` rows on every page, the grid printed in place of cell
+/// borders, the sheet's name and page number in the footer.
+pub(super) fn page_setup(sheet: &mut Worksheet, header_rows: u32) {
     sheet
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_print_gridlines(true)
         .set_footer("&L&A&RPage &P of &N");
-    // Row 0 always exists, so this cannot fail.
-    let _ = sheet.set_repeat_rows(0, 0);
+    // Rows from 0 always exist, so this cannot fail.
+    let _ = sheet.set_repeat_rows(0, header_rows.max(1) - 1);
 }
 
 fn write_cell(

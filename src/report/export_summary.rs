@@ -35,15 +35,7 @@ pub(super) fn write_summary_sheet(
         "Okta OIN SCIM test plan: completed workbook",
         &formats.title,
     )?;
-    let verdict = if readiness.ready {
-        "READY to submit".to_string()
-    } else {
-        format!(
-            "NOT READY: {} blocking case(s), {} missing API suite result(s)",
-            readiness.blockers.len(),
-            readiness.suites.iter().filter(|s| !s.satisfied()).count()
-        )
-    };
+    let verdict = readiness.verdict();
     let facts = [
         (label::APP, session.app_name.clone().unwrap_or_default()),
         (label::TESTER, session.tester.clone().unwrap_or_default()),

@@ -18,6 +18,6 @@ pub mod resume;
 
 pub use export::{ExportError, export_workbook, export_workspace, export_workspace_with};
 pub use export_target::{ExportTarget, default_export_path};
-pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess};
+pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess, counted};
 pub use render::{SummaryFormat, render};
 pub use resume::{ImportReport, resume_from_workbook};

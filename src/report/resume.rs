@@ -198,7 +198,7 @@ fn same_content(a: &CaseResult, b: &CaseResult) -> bool {
     let evidence = |r: &CaseResult| -> Vec<(String, String)> {
         r.evidence
             .iter()
-            .map(|e| (e.reference.clone(), e.caption.clone()))
+            .map(|e| (e.name(), e.caption.clone()))
             .collect()
     };
     a.outcome == b.outcome
@@ -263,7 +263,8 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
     }
 }
 
-/// Evidence lines (`reference — caption`); entries the session already has keep their date.
+/// Evidence lines (`name — caption`: a file by its name, a link as it is); entries the session
+/// already has are kept whole (their original path, copy and date).
 fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
     parse_evidence(text)
         .into_iter()
@@ -271,7 +272,9 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
             previous
                 .evidence
                 .iter()
-                .find(|e| e.reference == reference && e.caption == caption)
+                .find(|e| {
+                    (e.name() == reference || e.reference == reference) && e.caption == caption
+                })
                 .cloned()
                 .unwrap_or(Evidence {
                     added_at: Utc::now(),
