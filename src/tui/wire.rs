@@ -360,7 +360,8 @@ pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> b
         return true;
     };
     let mut title = format!("{id}: {}", m.recipes.prompt(&name));
-    if m.recipes.is_list(&name) {
+    // A list's prompt may say so itself ("..., comma-separated").
+    if m.recipes.is_list(&name) && !title.contains("comma-separated") {
         title.push_str(" (comma-separated)");
     }
     m.job = Job::NeedsInput {
