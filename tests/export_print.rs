@@ -228,6 +228,45 @@ fn every_sheet_prints_like_the_plan_sheet() {
 }
 
 #[test]
+fn the_summary_names_the_first_hundred_blocking_cases_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan_rows(d, 150);
+    let out = scimplan(d, &["export", "plan.xlsx", "-o", "out.xlsx"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(d.join("out.xlsx")).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    let first: Vec<String> = summary
+        .rows()
+        .map(|r| r.first().map(|c| c.to_string()).unwrap_or_default())
+        .collect();
+    let listed = first
+        .iter()
+        .filter(|c| c.starts_with("C1") && c.len() == 7)
+        .count();
+    assert_eq!(listed, 100, "{first:?}");
+    assert!(
+        first.iter().any(|c| c
+            == "… and 50 more blocking cases: every case's result is on sheet 'Sheet1' (filter its Result column)."),
+        "{first:?}"
+    );
+    let verdict = summary
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "Verdict"))
+        .map(|r| r[1].to_string())
+        .unwrap();
+    assert_eq!(
+        verdict,
+        "NOT READY: 150 blocking cases and 2 missing API suite results"
+    );
+}
+
+fn write_plan_rows(dir: &Path, cases: usize) {
+    common::write_plan(&dir.join("plan.xlsx"), common::large_plan_rows(cases));
+}
+
+#[test]
 fn resuming_from_the_export_recognises_the_okta_plan() {
     let dir = tempfile::tempdir().unwrap();
     let Some(v2) = real_plan("okta-scim-test-plan-v2.xlsx", dir.path()) else {

@@ -105,7 +105,7 @@ pub fn export_workbook(
 }
 
 /// The plan sheet's name as Excel accepts it (OpenDocument allows longer names and more characters).
-fn excel_sheet_name(name: &str) -> String {
+pub(super) fn excel_sheet_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))

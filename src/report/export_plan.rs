@@ -46,17 +46,23 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
     // A character of the default font is about one width unit; keep a little margin for the
     // cell padding and proportional letters.
     let per_line = (width - 1.0).max(1.0);
+    // A short cell of one line (a title, a name): no need to measure it.
+    if (text.len() as f64) <= per_line / 4.0 && !text.as_bytes().contains(&b'\n') {
+        return 1;
+    }
     text.split('\n')
         .map(|line| {
-            let columns: usize = if line.is_ascii() {
-                // The same widths, byte by byte: most plan text is ASCII.
-                line.bytes()
-                    .map(|b| match b {
-                        b'\t' => 4,
-                        b' '..=b'~' => 1,
-                        _ => 0,
-                    })
-                    .sum()
+            let bytes = line.as_bytes();
+            let columns: usize = if bytes.is_ascii() {
+                // The same widths, byte by byte: most plan text is ASCII, and most of it
+                // printable (one column a byte; a tab four, a control character none).
+                let mut columns = bytes.len();
+                for &b in bytes {
+                    if b < b' ' || b == 0x7f {
+                        columns = columns - 1 + if b == b'\t' { 4 } else { 0 };
+                    }
+                }
+                columns
             } else {
                 line.chars()
                     .map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) })
