@@ -253,7 +253,7 @@ fn the_summary_names_the_first_hundred_blocking_cases_and_counts_the_rest() {
     );
     let verdict = summary
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "Verdict"))
+        .find(|r| r.first().is_some_and(|c| *c == "Verdict"))
         .map(|r| r[1].to_string())
         .unwrap();
     assert_eq!(

@@ -33,10 +33,14 @@ pub struct DetailView {
 }
 
 impl DetailView {
-    /// Whether the selected evidence entry is on screen whole.
+    /// Whether the selected evidence entry is on screen: whole, or from its first line (the
+    /// one with its number and name) when it is taller than the pane.
     pub fn shows_evidence(&self) -> bool {
         self.evidence_rows.is_some_and(|(start, end)| {
-            self.height > 0 && start >= self.scroll && end <= self.scroll + self.height
+            let bottom = self.scroll + self.height;
+            let whole = start >= self.scroll && end <= bottom;
+            let taller = end - start > self.height && start == self.scroll;
+            self.height > 0 && (whole || taller)
         })
     }
 
