@@ -200,6 +200,12 @@ fn refused_evidence_stores_nothing_and_says_why() {
         ("https://", "names no host"),
         ("", "nothing to attach"),
         ("https://example.com/a b", "has a space in it"),
+        // Credentials are refused and never repeated, whatever else is wrong with the link.
+        (
+            "https://ann:hunter2@example.com/a b",
+            "credentials never go in",
+        ),
+        ("ftp://ann:hunter2@example.com/f", "ftp links are not taken"),
     ] {
         let out = run(dir.path(), &["evidence", "plan.xlsx", "C9290", item]);
         assert_eq!(out.status.code(), Some(2), "{item}");

@@ -213,8 +213,13 @@ fn refuse_link(input: &str) -> Result<(), EvidenceError> {
     let Some(scheme) = link_scheme(input) else {
         return Ok(());
     };
+    // A user name or password is refused first, and never repeated in a message.
+    let (shown, has_credentials) = without_userinfo(input);
+    if has_credentials && matches!(scheme.as_str(), "http" | "https") {
+        return Err(EvidenceError::LinkWithCredentials { url: shown });
+    }
     let bad = |reason: &str| EvidenceError::BadLink {
-        input: input.to_string(),
+        input: shown.clone(),
         reason: reason.to_string(),
     };
     match scheme.as_str() {
@@ -229,9 +234,22 @@ fn refuse_link(input: &str) -> Result<(), EvidenceError> {
             Err(e) => Err(bad(&e.to_string())),
         },
         _ => Err(EvidenceError::NotHttpLink {
-            input: input.to_string(),
+            input: shown.clone(),
             scheme,
         }),
+    }
+}
+
+/// The link without what stands before `@` in its host part (`user:password@`), and whether
+/// there was any.
+fn without_userinfo(input: &str) -> (String, bool) {
+    let Some((scheme, rest)) = input.split_once("://") else {
+        return (input.to_string(), false);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => (format!("{scheme}://{}", &rest[at + 1..]), true),
+        None => (input.to_string(), false),
     }
 }
 
