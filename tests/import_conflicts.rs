@@ -83,7 +83,7 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
         "{err}"
     );
     assert!(
-        err.contains("took 2 result(s)") && err.contains("1 case(s)"),
+        err.contains("took 2 results") && err.contains("1 case"),
         "{err}"
     );
     let s = session_at(&session_path);
@@ -99,7 +99,10 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
     );
     assert_eq!(s.outcome("C100002"), Outcome::Blocked);
 
-    assert!(s.capabilities_confirmed(), "the workbook's declarations were taken");
+    assert!(
+        s.capabilities_confirmed(),
+        "the workbook's declarations were taken"
+    );
     // One undo takes the whole import back, notes and declarations included (so the
     // checklist's first-open question about capabilities comes back).
     let undo = run(d, &["undo", "plan.xlsx"]);
@@ -162,7 +165,7 @@ fn reopening_a_workbook_with_its_own_session_keeps_a_newer_mark() {
     // Importing an unchanged workbook again changes nothing and reports nothing new.
     let again = run(d, &["status", "done.xlsx", "--import-results"]);
     assert!(
-        stderr(&again).contains("took 0 result(s)"),
+        stderr(&again).contains("took 0 results"),
         "{}",
         stderr(&again)
     );

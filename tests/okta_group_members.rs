@@ -140,7 +140,7 @@ fn the_checklist_asks_for_the_members_without_the_org() {
     update(&mut m, Action::VerifyCase);
     assert!(
         matches!(m.top(), Some(Overlay::Prompt(p))
-            if p.kind == PromptKind::VerifyInput && p.title.contains("(comma-separated)")),
+            if p.kind == PromptKind::VerifyInput && p.title.matches("comma-separated").count() == 1),
         "{}",
         tui_helpers::message(&m)
     );

@@ -11,7 +11,7 @@ use super::action::Action;
 use super::model::{Model, Overlay};
 use super::state::IdentityForm;
 use super::update::{edit_line, with_case};
-use crate::session::evidence::{attach, secrets_in_env, typed_path};
+use crate::session::evidence::{NOT_CARRIED, attach, secrets_in_env, typed_path};
 
 /// The evidence prompt's Enter: checks and copies the file (or takes the link) and records it.
 /// A refusal keeps the prompt open with what was typed, so it can be corrected.
@@ -121,6 +121,25 @@ pub fn next(m: &mut Model) {
         return m.info(no_evidence(m, case));
     }
     m.evidence_cursor = (m.evidence_cursor + 1) % count;
+    show_selected(m);
+}
+
+/// Scrolls the detail pane just enough to show the selected evidence entry; false when the
+/// pane is not on screen (a narrow terminal showing the list).
+fn show_selected(m: &mut Model) -> bool {
+    let view = m.detail_view();
+    if view.shows_evidence() {
+        return true;
+    }
+    match view.scroll_to_evidence() {
+        Some(scroll) => {
+            m.detail_scroll = scroll;
+            // The step cursor no longer pulls the pane back to it.
+            m.detail_follow = false;
+            true
+        }
+        None => false,
+    }
 }
 
 fn no_evidence(m: &Model, case: usize) -> String {
@@ -145,6 +164,8 @@ pub fn open(m: &mut Model) {
     else {
         return m.info(no_evidence(m, case));
     };
+    let entry = entry.clone();
+    show_selected(m);
     let target = match entry.stored_path(&folder) {
         Some(path) => std::path::absolute(&path)
             .unwrap_or(path)
@@ -152,11 +173,15 @@ pub fn open(m: &mut Model) {
             .to_string(),
         None => entry.reference.clone(),
     };
-    if entry.file.is_some() && !Path::new(&target).exists() {
-        return m.error(format!(
-            "{target} is missing from the evidence folder (was it deleted?). The original was {}.",
-            entry.reference
-        ));
+    if entry.copy_missing(&folder) {
+        // Resumed from a workbook on another machine (or the copy was deleted): say what
+        // to do, and where the original was when this machine knows it.
+        let original = if Path::new(&entry.reference).is_absolute() {
+            format!(" The original was {}.", entry.reference)
+        } else {
+            String::new()
+        };
+        return m.error(format!("{}: {NOT_CARRIED}.{original}", entry.name()));
     }
     // The path first: it is what a tester over SSH copies, and a narrow line cuts the end.
     match crate::opener::open_detached(&target) {
@@ -168,6 +193,26 @@ pub fn open(m: &mut Model) {
 pub fn remove(m: &mut Model) {
     let Some(case) = with_case(m) else { return };
     let id = m.ws.plan.cases[case].id.clone();
+    // Never remove an entry the tester cannot see: show it first, and let the key be pressed
+    // again.
+    let count = evidence_count(m, case);
+    if count > 0 && !m.detail_view().shows_evidence() {
+        let key = m
+            .keymap
+            .keys_for(super::keymap::Mode::Normal, &Action::RemoveEvidence);
+        let number = m.evidence_cursor.min(count - 1) + 1;
+        if show_selected(m) {
+            return m.info(format!(
+                "Evidence {number} of {id} is shown now: {key} again removes it."
+            ));
+        }
+        let detail = m
+            .keymap
+            .keys_for(super::keymap::Mode::Normal, &Action::SwitchPane);
+        return m.info(format!(
+            "{id}'s evidence is not on screen: {detail} shows the detail, then {key} removes the selected entry."
+        ));
+    }
     let entry =
         m.ws.session()
             .result(&id)

@@ -380,7 +380,8 @@ fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
 /// Asks for an input `case` needs in the prompt; the job carries on when it is typed.
 fn ask_input(m: &mut Model, target: VerifyTarget, case: &str, input: &Needed) {
     let mut title = format!("{case}: {}", input.prompt);
-    if input.list {
+    // A list's prompt may say so itself ("..., comma-separated").
+    if input.list && !title.contains("comma-separated") {
         title.push_str(" (comma-separated)");
     }
     let index = m.ws.plan.case_index(case).unwrap_or(0);

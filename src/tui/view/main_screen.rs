@@ -66,23 +66,18 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
         Span::styled(" scimplan ", theme.accent().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" {}{version}", ws.plan.file_name())),
     ]);
-    // Who and what are right-aligned so a narrow terminal cuts the file name, not them.
+    // Who and what are right-aligned so a narrow terminal cuts the file name, not them; names
+    // too long for the line are shortened, so one cannot push the other and the plan out.
+    let (app, tester) = header_names(
+        session.app_name().unwrap_or("-"),
+        session.tester().unwrap_or("-"),
+        (area.width as usize).saturating_sub(HEADER_TITLE_ROOM + 18),
+    );
     let who = Line::from(vec![
         Span::styled("│ App: ", theme.dim()),
-        Span::raw(
-            session
-                .app_name()
-                .map(str::to_string)
-                .unwrap_or_else(|| "-".into()),
-        ),
+        Span::raw(app),
         Span::styled("  Tester: ", theme.dim()),
-        Span::raw(format!(
-            "{} ",
-            session
-                .tester()
-                .map(str::to_string)
-                .unwrap_or_else(|| "-".into())
-        )),
+        Span::raw(format!("{tester} ")),
     ]);
     let who_width = (who.width() as u16).min(area.width);
     let row = Rect { height: 1, ..area };
@@ -126,6 +121,28 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
             ..area
         },
     );
+}
+
+/// Columns the header keeps for "scimplan" and the plan's name.
+const HEADER_TITLE_ROOM: usize = 22;
+
+/// The app's and the tester's names within `room` columns together: as they are when they fit,
+/// else the longer one shortened (both, when both are long).
+pub(super) fn header_names(app: &str, tester: &str, room: usize) -> (String, String) {
+    let (a, t) = (app.chars().count(), tester.chars().count());
+    let room = room.max(16);
+    if a + t <= room {
+        return (app.to_string(), tester.to_string());
+    }
+    let half = room / 2;
+    let (a_room, t_room) = if a <= half {
+        (a, room - a)
+    } else if t <= half {
+        (room - t, t)
+    } else {
+        (half, room - half)
+    };
+    (shorten(app, a_room), shorten(tester, t_room))
 }
 
 pub(super) fn pane_block(model: &Model, title: Line<'static>, focused: bool) -> Block<'static> {

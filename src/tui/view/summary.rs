@@ -26,11 +26,15 @@ pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) 
         .border_style(theme.accent())
         .title(Span::styled(" Summary ", theme.bold()))
         .title(Span::styled(
-            format!(
-                " App: {} · Tester: {} ",
-                session_name(model.ws.session().app_name()),
-                session_name(model.ws.session().tester())
-            ),
+            {
+                // A long name is shortened so the other one still shows.
+                let (app, tester) = super::main_screen::header_names(
+                    session_name(model.ws.session().app_name()),
+                    session_name(model.ws.session().tester()),
+                    (area.width as usize).saturating_sub(40),
+                );
+                format!(" App: {app} · Tester: {tester} ")
+            },
             theme.dim(),
         ));
     let inner = block.inner(area);
@@ -91,8 +95,22 @@ pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) 
         } else {
             theme.bold()
         };
-        bottom_line(frame, body, Span::styled(message.text.clone(), style));
+        message_lines(frame, body, Span::styled(message.text.clone(), style));
     }
+}
+
+/// Writes a message over the last lines of `area`, wrapped to its width: what to do comes at
+/// the end of a message, so it is never cut.
+fn message_lines(frame: &mut Frame, area: Rect, text: Span<'static>) {
+    let lines = super::wrap_hanging(Line::from(text), area.width as usize);
+    let height = (lines.len() as u16).min(area.height);
+    let rows = Rect {
+        y: area.bottom().saturating_sub(height),
+        height,
+        ..area
+    };
+    frame.render_widget(Clear, rows);
+    frame.render_widget(Paragraph::new(lines), rows);
 }
 
 /// Writes `text` over the last line of `area`.
@@ -112,25 +130,16 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
     let readiness = &view.readiness;
     let session = model.ws.session();
     let mut lines = Vec::new();
-    let verdict = if readiness.ready {
-        Span::styled(
-            "Verdict: READY to submit".to_string(),
-            theme.fg(Color::Green).add_modifier(Modifier::BOLD),
-        )
+    // The same sentence as `scimplan summary` (one function counts and words it).
+    let style = if readiness.ready {
+        theme.fg(Color::Green)
     } else {
-        Span::styled(
-            format!(
-                "Verdict: NOT READY ({} blocker{})",
-                readiness.blockers.len(),
-                if readiness.blockers.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            ),
-            theme.error().add_modifier(Modifier::BOLD),
-        )
+        theme.error()
     };
+    let verdict = Span::styled(
+        format!("Verdict: {}", readiness.verdict()),
+        style.add_modifier(Modifier::BOLD),
+    );
     lines.push(Line::from(verdict));
     for suite in &readiness.suites {
         let style = if suite.satisfied() {
