@@ -207,7 +207,7 @@ fn a_colleagues_workbook_comes_into_the_plans_session() {
         &["status", "plan.xlsx", "--import-results", "theirs.xlsx"],
     );
     let err = stderr(&out);
-    assert!(err.contains("took 2 result(s)"), "{err}");
+    assert!(err.contains("took 2 results"), "{err}");
     assert!(!err.contains("changed since"), "{err}");
     let s = session_at(&d.join("plan.scimplan.json"));
     let cleared = s.result("C100001").unwrap();
