@@ -83,7 +83,7 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
         "{err}"
     );
     assert!(
-        err.contains("took 2 result(s)") && err.contains("1 case(s)"),
+        err.contains("took 2 results") && err.contains("1 case"),
         "{err}"
     );
     let s = session_at(&session_path);
@@ -165,7 +165,7 @@ fn reopening_a_workbook_with_its_own_session_keeps_a_newer_mark() {
     // Importing an unchanged workbook again changes nothing and reports nothing new.
     let again = run(d, &["status", "done.xlsx", "--import-results"]);
     assert!(
-        stderr(&again).contains("took 0 result(s)"),
+        stderr(&again).contains("took 0 results"),
         "{}",
         stderr(&again)
     );
@@ -207,7 +207,7 @@ fn a_colleagues_workbook_comes_into_the_plans_session() {
         &["status", "plan.xlsx", "--import-results", "theirs.xlsx"],
     );
     let err = stderr(&out);
-    assert!(err.contains("took 2 result(s)"), "{err}");
+    assert!(err.contains("took 2 results"), "{err}");
     assert!(!err.contains("changed since"), "{err}");
     let s = session_at(&d.join("plan.scimplan.json"));
     let cleared = s.result("C100001").unwrap();

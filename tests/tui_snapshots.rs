@@ -314,6 +314,120 @@ fn only_visible_rows_are_drawn_for_a_large_plan() {
     assert!(find(&buffer, "C100000 Generated case 0").is_some());
 }
 
+fn two_case_plan(dir: &Path) -> std::path::PathBuf {
+    let plan = dir.join("plan.xlsx");
+    common::write_plan(
+        &plan,
+        vec![
+            common::case_row(
+                "C1",
+                "Create a user",
+                "Create Users",
+                "",
+                "1. Assign",
+                "Created",
+            ),
+            common::case_row(
+                "C2",
+                "Rename a user",
+                "Update Users",
+                "",
+                "1. Rename",
+                "Renamed",
+            ),
+        ],
+    );
+    plan
+}
+
+/// The buffer's rows as text.
+fn rows(buffer: &Buffer) -> Vec<String> {
+    screen(buffer, Path::new("/nowhere"))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_long_name_leaves_room_for_the_others_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = two_case_plan(dir.path());
+    let options = OpenOptions {
+        tester: Some("T".repeat(150)),
+        app_name: Some("Acme SCIM".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(&plan, &options).unwrap();
+    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    update(&mut m, Action::ConfirmCapabilities);
+    for (width, height) in SIZES {
+        let header = rows(&draw(&mut m, width, height))[0].clone();
+        for part in ["scimplan", "plan.xlsx", "App: Acme SCIM", "Tester: TTTT"] {
+            assert!(header.contains(part), "{width}: {part} in '{header}'");
+        }
+        assert!(
+            header.contains('…'),
+            "the long name is shortened: '{header}'"
+        );
+        update(&mut m, Action::Summary);
+        let title = rows(&draw(&mut m, width, height))[0].clone();
+        assert!(
+            title.contains("App: Acme SCIM") && title.contains("Tester: TTTT"),
+            "{width}: '{title}'"
+        );
+        update(&mut m, Action::Close);
+    }
+}
+
+#[test]
+fn the_summary_screen_wraps_messages_and_words_the_verdict_as_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = two_case_plan(dir.path());
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::MarkFail);
+    update(&mut m, Action::Summary);
+    let text = scimplan::report::render(
+        &m.find::<Summary>().unwrap().readiness,
+        scimplan::report::SummaryFormat::Text,
+    );
+    let cli_verdict = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    assert_eq!(
+        cli_verdict,
+        "NOT READY: 2 blocking cases and 2 missing API suite results"
+    );
+    let screen = rows(&draw(&mut m, 80, 24)).join("\n");
+    assert!(
+        screen.contains(&format!("Verdict: {cli_verdict}")),
+        "{screen}"
+    );
+    // An error longer than the screen is wide: its end (what to do) is shown.
+    let what_to_do = "record the link with l, then try again";
+    m.error(format!(
+        "cannot reach https://app.example.com/scim/v2/Users: connection refused after 3 attempts; {what_to_do}"
+    ));
+    let screen = rows(&draw(&mut m, 60, 20));
+    let inside: Vec<&str> = screen
+        .iter()
+        .map(|r| r.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect();
+    let squeezed: String = inside
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let screen = screen.join("\n");
+    assert!(
+        squeezed.contains("connection refused") && squeezed.contains(what_to_do),
+        "{screen}"
+    );
+}
+
 #[test]
 fn summary_when_ready() {
     let dir = tempfile::tempdir().unwrap();

@@ -836,6 +836,34 @@ fn an_unreachable_app_is_no_spec_result() {
 }
 
 #[test]
+fn a_list_input_says_comma_separated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (_plan, mut m) = connected(dir.path(), &server);
+    // C9312 asks for the group, then its members (a list).
+    select(&mut m, "C9312");
+    update(&mut m, Action::VerifyCase);
+    let mut titles = Vec::new();
+    while let Some(prompt) = m
+        .top_as::<Prompt>()
+        .filter(|p| p.kind() == PromptKind::VerifyInput)
+    {
+        let title = prompt.title.clone();
+        titles.push(title.clone());
+        if title.contains("members") || titles.len() > 3 {
+            break;
+        }
+        paste(&mut m, "Engineering");
+        update(&mut m, Action::Submit);
+    }
+    let members = titles
+        .iter()
+        .find(|t| t.contains("members"))
+        .unwrap_or_else(|| panic!("the members are asked for: {titles:?}"));
+    assert_eq!(members.matches("comma-separated").count(), 1, "{members}");
+}
+
+#[test]
 fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     let dir = tempfile::tempdir().unwrap();
     let server = ScimServer::start();

@@ -765,6 +765,12 @@ fn capabilities(
     support: &[String],
     unsupport: &[String],
 ) -> Result<u8, Failure> {
+    // Refused before anything is opened: nothing is changed.
+    if let Some(both) = support.iter().find(|key| unsupport.contains(key)) {
+        return Err(usage_error(format!(
+            "'{both}' is given to both --support and --unsupport: say which it is (nothing was changed)."
+        )));
+    }
     let mut ws = open(plan, common)?;
     let mut changes = Vec::new();
     for (keys, supported) in [(support, true), (unsupport, false)] {

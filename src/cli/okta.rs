@@ -9,7 +9,6 @@ use crate::net::Secret;
 use crate::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
-use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
 pub struct ServiceAppArgs {
@@ -170,31 +169,6 @@ fn masked_prompt(question: &str) -> std::io::Result<String> {
     result.map(|()| text)
 }
 
-/// The Okta client for `verify`, when the session has an Okta connection and the token is in
-/// the environment (verify never prompts: it runs in scripts). `None` otherwise, with a note.
-pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> {
-    let Some(connection) = ws.session().verify().okta.clone() else {
-        return Ok(None);
-    };
-    let token = token_from_env();
-    if connection.auth == OktaAuth::ApiToken && token.is_none() {
-        eprintln!(
-            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the cases' Okta side and the System Log are not checked (each case says what that would add)."
-        );
-        return Ok(None);
-    }
-    match credential_for(&connection, token) {
-        Ok(credential) => Ok(Some(
-            OktaClient::new(&connection, credential)?
-                .with_progress(|progress| eprintln!("  {}", progress.describe())),
-        )),
-        Err(error) => {
-            eprintln!("note: the cases' Okta side is not checked: {error}");
-            Ok(None)
-        }
-    }
-}
-
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
 pub fn print_trail(run: &VerifyRun) {
     for line in run.okta.iter().flat_map(|trail| trail.lines()) {
@@ -222,8 +196,7 @@ pub fn console(
         ws.session(),
         &ws.plan.cases[index],
         system_log,
-    )
-    .map_err(usage_error)?;
+    )?;
     eprintln!("{}: {}", ws.plan.cases[index].id, page.name);
     println!("{}", page.url);
     if open_it {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, open_to_read, save, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace_with, render};
+use crate::report::{SummaryFormat, assess, counted, export_workspace_with, render};
 use crate::session::{Command, Import, SuiteKind, check_link};
 use crate::workspace::Workspace;
 
@@ -63,29 +63,36 @@ pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Fa
     }
     if !report.not_in_plan.is_empty() {
         eprintln!(
-            "warning: {}: {} case(s) are not in {} and were left out: {}",
+            "warning: {}: {} not in {} and left out: {}",
             file.display(),
-            report.not_in_plan.len(),
+            counted(report.not_in_plan.len(), "case is", "cases are"),
             ws.plan.file_name(),
             report.not_in_plan.join(", ")
         );
     }
     if report.evidence > 0 {
         eprintln!(
-            "note: restored {} evidence entr{} ({pictures} picture(s) into {}).",
-            report.evidence,
-            if report.evidence == 1 { "y" } else { "ies" },
+            "note: restored {} ({} into {}).",
+            counted(report.evidence, "evidence entry", "evidence entries"),
+            counted(pictures, "picture", "pictures"),
             folder.display()
         );
     }
     eprintln!(
-        "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
-        report.imported,
-        report.capabilities,
+        "note: took {} and {} from the completed workbook {}{}; `scimplan undo` takes the import back.",
+        counted(report.imported, "result", "results"),
+        counted(
+            report.capabilities,
+            "capability declaration",
+            "capability declarations"
+        ),
         file.display(),
         match report.conflicts.len() {
             0 => String::new(),
-            n => format!(", and kept the session's newer result for {n} case(s)"),
+            n => format!(
+                ", and kept the session's newer result for {}",
+                counted(n, "case", "cases")
+            ),
         }
     );
     save(ws)?;

@@ -174,7 +174,7 @@ pub fn export_workbook(
 }
 
 /// The plan sheet's name as Excel accepts it (OpenDocument allows longer names and more characters).
-fn excel_sheet_name(name: &str) -> String {
+pub(super) fn excel_sheet_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
@@ -197,11 +197,13 @@ pub fn tested_by_cell(result: &CaseResult) -> String {
     completed::tested_by_cell(result.tester.as_deref(), result.automatic)
 }
 
+/// The Evidence cell: one line per entry, a file by its name (never the tester's local path),
+/// a link as it is.
 pub fn evidence_cell(result: &CaseResult) -> String {
     result
         .evidence
         .iter()
-        .map(|e| completed::evidence_line(&e.reference, &e.caption))
+        .map(|e| completed::evidence_line(&e.name(), &e.caption))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -214,6 +216,8 @@ pub(super) struct Formats {
     pub duration: Format,
     pub automatic: Format,
     pub bold: Format,
+    /// Bold, wrapped, at the top: a case's first row on the Evidence sheet.
+    pub body_bold: Format,
     pub title: Format,
 }
 
@@ -231,6 +235,7 @@ impl Formats {
             date: body.clone().set_num_format(TESTED_AT_FORMAT),
             duration: body.clone().set_num_format(TIME_SPENT_FORMAT),
             automatic: body.clone().set_italic(),
+            body_bold: body.clone().set_bold(),
             body,
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
@@ -327,18 +332,12 @@ pub fn workbook_bytes_with_evidence(
                 CHECKS_SHEET
             },
         )?;
-        write_checks_sheet(
-            sheet,
-            session,
-            &formats.header,
-            &formats.date,
-            &formats.title,
-        )?;
+        write_checks_sheet(sheet, session, &formats)?;
     }
     if !layout.is_empty() {
         let sheet = workbook.add_worksheet();
         sheet.set_name(evidence_name)?;
-        layout.write(sheet, plan, session, &formats.header, &formats.title)?;
+        layout.write(sheet, plan, session, &formats)?;
     }
     Ok(workbook.save_to_buffer()?)
 }

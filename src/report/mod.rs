@@ -20,5 +20,5 @@ pub use export::{
     ExportError, ExportSnapshot, export_workbook, export_workspace, export_workspace_with,
 };
 pub use export_target::{ExportTarget, default_export_path};
-pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess};
+pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess, counted};
 pub use render::{SummaryFormat, render};

@@ -21,7 +21,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::readiness::{Readiness, SectionTally, SuiteEvidence, suite_key};
+use super::readiness::{Readiness, SectionTally, SuiteEvidence, counted, suite_key};
 use crate::session::Outcome;
 
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -62,22 +62,13 @@ pub fn render(readiness: &Readiness, format: SummaryFormat) -> String {
 
 fn verdict_line(r: &Readiness) -> String {
     if r.ready {
-        "READY to submit: every applicable case passed and the SPEC and CRUD results are recorded."
-            .into()
-    } else {
-        let missing = r.suites.iter().filter(|s| !s.satisfied()).count();
         format!(
-            "NOT READY: {} blocking case{} and {} missing API suite result{}.",
-            r.blockers.len(),
-            plural(r.blockers.len()),
-            missing,
-            plural(missing)
+            "{}: every applicable case passed and the SPEC and CRUD results are recorded.",
+            r.verdict()
         )
+    } else {
+        format!("{}.", r.verdict())
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 pub(super) fn section_label(name: &str) -> &str {
@@ -158,7 +149,12 @@ pub fn text(r: &Readiness) -> String {
     let _ = writeln!(out, "\nCapabilities:");
     for c in &r.capabilities {
         let mark = if c.supported { "[x]" } else { "[ ]" };
-        let _ = writeln!(out, "  {mark} {} ({} cases)", c.name, c.cases);
+        let _ = writeln!(
+            out,
+            "  {mark} {} ({})",
+            c.name,
+            counted(c.cases, "case", "cases")
+        );
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings (not blocking):");
@@ -245,7 +241,12 @@ pub fn markdown(r: &Readiness) -> String {
     let _ = writeln!(out, "\n### Capabilities\n");
     for c in &r.capabilities {
         let mark = if c.supported { "x" } else { " " };
-        let _ = writeln!(out, "- [{mark}] {} ({} cases)", md_cell(&c.name), c.cases);
+        let _ = writeln!(
+            out,
+            "- [{mark}] {} ({})",
+            md_cell(&c.name),
+            counted(c.cases, "case", "cases")
+        );
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "\n### Warnings (not blocking)\n");

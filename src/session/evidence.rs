@@ -15,6 +15,9 @@ use thiserror::Error;
 use super::connection::{PASSWORD_ENV, TOKEN_ENV};
 use super::model::Evidence;
 
+/// What an entry whose copy is not on this machine says (see `Evidence::copy_missing`).
+pub const NOT_CARRIED: &str = "not carried (attach the file again to restore it)";
+
 /// Larger files are refused: evidence is screenshots and exports, not disk images.
 pub const MAX_EVIDENCE_BYTES: u64 = 100 * 1024 * 1024;
 
@@ -125,6 +128,16 @@ pub struct EvidenceFile {
 
 #[derive(Debug, Error, PartialEq)]
 pub enum EvidenceError {
+    #[error("nothing to attach: give a file path or an http(s) link.")]
+    Nothing,
+    #[error(
+        "{input}: {scheme} links are not taken as evidence: give an http or https link, or a file path. Nothing was attached."
+    )]
+    NotHttpLink { input: String, scheme: String },
+    #[error(
+        "{input}: not a whole link ({reason}): give it as the browser shows it, e.g. https://example.com/run/1. Nothing was attached."
+    )]
+    BadLink { input: String, reason: String },
     #[error("{path}: no such file. Nothing was attached: check the path.")]
     Missing { path: String },
     #[error("{path}: cannot be read ({reason}). Nothing was attached.")]
@@ -181,6 +194,63 @@ pub fn secrets_in_env() -> Vec<String> {
         .map(|v| v.trim().to_string())
         .filter(|v| v.len() >= 4)
         .collect()
+}
+
+/// The scheme of something typed as a link (`ftp` of `ftp://host/f`), lower-cased; `None` for
+/// a path (a Windows drive letter has no `//`).
+fn link_scheme(input: &str) -> Option<String> {
+    let (scheme, _) = input.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// What typed as a link cannot be one: another scheme than http(s) (`file://` is a path), no
+/// host, or a space (a browser's address never has one: it is two things pasted together, or a
+/// link cut short).
+fn refuse_link(input: &str) -> Result<(), EvidenceError> {
+    let Some(scheme) = link_scheme(input) else {
+        return Ok(());
+    };
+    // A user name or password is refused first, and never repeated in a message.
+    let (shown, has_credentials) = without_userinfo(input);
+    if has_credentials && matches!(scheme.as_str(), "http" | "https") {
+        return Err(EvidenceError::LinkWithCredentials { url: shown });
+    }
+    let bad = |reason: &str| EvidenceError::BadLink {
+        input: shown.clone(),
+        reason: reason.to_string(),
+    };
+    match scheme.as_str() {
+        "file" => Ok(()),
+        "http" | "https" if input.chars().any(char::is_whitespace) => {
+            Err(bad("it has a space in it; write a space as %20"))
+        }
+        "http" | "https" => match url::Url::parse(input) {
+            Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            Ok(_) => Err(bad("it names no host")),
+            Err(url::ParseError::EmptyHost) => Err(bad("it names no host")),
+            Err(e) => Err(bad(&e.to_string())),
+        },
+        _ => Err(EvidenceError::NotHttpLink {
+            input: shown.clone(),
+            scheme,
+        }),
+    }
+}
+
+/// The link without what stands before `@` in its host part (`user:password@`), and whether
+/// there was any.
+fn without_userinfo(input: &str) -> (String, bool) {
+    let Some((scheme, rest)) = input.split_once("://") else {
+        return (input.to_string(), false);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => (format!("{scheme}://{}", &rest[at + 1..]), true),
+        None => (input.to_string(), false),
+    }
 }
 
 /// A link as typed: http(s) only.
@@ -252,6 +322,10 @@ pub fn attach(
 /// it. Writes nothing, so a batch can be checked whole before any of it is stored.
 pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, EvidenceError> {
     let input = input.trim();
+    if input.is_empty() {
+        return Err(EvidenceError::Nothing);
+    }
+    refuse_link(input)?;
     let holds_secret = |text: &[u8]| {
         secrets
             .iter()
@@ -382,6 +456,12 @@ impl Evidence {
     /// The stored copy's path, for an entry that has one.
     pub fn stored_path(&self, folder: &Path) -> Option<PathBuf> {
         self.file.as_ref().map(|f| folder.join(&f.stored))
+    }
+
+    /// A file whose copy is not in `folder`: resumed from a completed workbook on another
+    /// machine (PDFs and other files are listed there, not carried), or deleted.
+    pub fn copy_missing(&self, folder: &Path) -> bool {
+        self.stored_path(folder).is_some_and(|p| !p.is_file())
     }
 
     /// One line: kind, size and name (`PNG image · 14.2 KB · login.png`).

@@ -163,7 +163,7 @@ fn same_content(a: &CaseResult, b: &CaseResult) -> bool {
     let evidence = |r: &CaseResult| -> Vec<(String, String)> {
         r.evidence
             .iter()
-            .map(|e| (e.reference.clone(), e.caption.clone()))
+            .map(|e| (e.name(), e.caption.clone()))
             .collect()
     };
     a.outcome == b.outcome
@@ -233,7 +233,22 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
     }
 }
 
-/// Evidence lines (`reference — caption`); entries the session already has keep their date.
+/// The same evidence, as the session holds it and as a workbook carried it back: the same
+/// file (its hash), or the same name added at the same second (a picture that travelled
+/// downscaled), or the same link.
+fn same_entry(own: &Evidence, carried: &Evidence) -> bool {
+    let same_file = match (&own.file, &carried.file) {
+        (Some(a), Some(b)) => a.sha256 == b.sha256,
+        _ => false,
+    };
+    own.caption == carried.caption
+        && (same_file
+            || (own.name() == carried.name()
+                && own.added_at.timestamp() == carried.added_at.timestamp()))
+}
+
+/// Evidence lines (`name — caption`: a file by its name, a link as it is); entries the session
+/// already has are kept whole (their original path, copy and date).
 fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
     parse_evidence(text)
         .into_iter()
@@ -241,7 +256,9 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
             previous
                 .evidence
                 .iter()
-                .find(|e| e.reference == reference && e.caption == caption)
+                .find(|e| {
+                    (e.name() == reference || e.reference == reference) && e.caption == caption
+                })
                 .cloned()
                 .unwrap_or(Evidence {
                     added_at: Utc::now(),
@@ -319,9 +336,23 @@ impl Session {
                 for (case, entries) in evidence {
                     let kept = report.conflicts.iter().any(|c| &c.case == case);
                     if plan.contains(case) && !kept {
-                        // Not `touch`: the results keep the tester and time the workbook gave them.
-                        session.results.entry(case.clone()).or_default().evidence = entries.clone();
+                        let result = session.results.entry(case.clone()).or_default();
+                        // An entry this session already holds keeps what only it knows: the
+                        // original path (the workbook carries the file's name) and its copy.
+                        let entries: Vec<Evidence> = entries
+                            .iter()
+                            .map(|entry| {
+                                result
+                                    .evidence
+                                    .iter()
+                                    .find(|own| same_entry(own, entry))
+                                    .unwrap_or(entry)
+                                    .clone()
+                            })
+                            .collect();
                         report.evidence += entries.len();
+                        // Not `touch`: the results keep the tester and time the workbook gave them.
+                        result.evidence = entries;
                     }
                 }
             }

@@ -1,23 +1,25 @@
 //! Checks from the checklist: `v` (a case), `V` (the pending cases), `t` (a case's start), `r`
-//! and `R` (Okta's SPEC and CRUD files, asked first in `suites`). A check goes through what it
-//! needs, each asked by an overlay that carries the check and hands it back when answered
-//! (`Action::Check`): the connection form, an input or secret prompt, the suite's question.
-//! Then it runs on the verify worker as a job; its results arrive as `Action::Job`, recorded
-//! here (a verdict only over the outcome the case had when it started, or a person's outcome
-//! when the tester agreed).
+//! and `R` (Okta's SPEC and CRUD files, asked first in `suites`). Which cases a check runs, on
+//! which side, and what it still needs is the verification planner's (`verify::Planner`): this
+//! presents its plan. What is missing is asked by an overlay that carries the check and hands
+//! it back when answered (`Action::Check`): the connection form, an input or secret prompt,
+//! the suite's question. Then it runs on the verify worker as a job; its results arrive as
+//! `Action::Job`, recorded here (a verdict only over the outcome the case had when it started,
+//! or over a person's outcome when the tester agreed).
 
 use super::action::{SecretKind, VerifyTarget};
 use super::job::{JobKind, RunKind, SuiteProgress, Verification, Work};
 use super::model::Model;
-use super::okta_access::{api_token, okta_access};
+use super::okta_access::api_token;
 use super::overlays::connection::ConnectionForm;
 use super::overlays::prompt::{Prompt, Purpose};
 use super::suites;
 use crate::net::Secret;
 use crate::session::{Command, RunFailure, StepStatus, SuiteKind};
+use crate::verify::planner::Needed;
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Connection, Sink, StartReport, Verdict, VerifyError, VerifyEvent,
-    batch_jobs, case_job, spawn_all, spawn_crud, spawn_okta_only, spawn_spec, spawn_start,
+    Access, CheckJob, Missing, Planner, Request, Secrets, Sink, StartReport, Verdict, VerifyEvent,
+    VerifyPlan, Why, spawn_checks, spawn_crud, spawn_spec, spawn_start,
 };
 
 /// The tester declined what the check of `target` waited for: nothing runs.
@@ -42,60 +44,136 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
-    if m.ws.session().verify().connection.is_none() {
-        match target {
-            VerifyTarget::Case { case, .. } if is_okta_only(m, case) => {
-                return verify_okta_only_case(m, target, case);
-            }
-            VerifyTarget::All if verify_all_okta_only(m) => return,
-            _ => {}
-        }
+    match target {
+        VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => run_suite(m, target),
+        VerifyTarget::Case { .. } | VerifyTarget::All | VerifyTarget::Start(_) => check(m, target),
     }
+}
+
+/// What `target` (a case, the pending cases, a case's start) would do now: the planner's
+/// answer for the session, the recipes and the secrets this checklist holds. `None` for
+/// Okta's suites, which are no case checks.
+pub fn plan_for(m: &Model, target: &VerifyTarget) -> Option<VerifyPlan> {
+    let id = |case: &usize| m.ws.plan.cases[*case].id.clone();
+    let request = match target {
+        VerifyTarget::Case { case, .. } => Request::Cases(vec![id(case)]),
+        VerifyTarget::Start(case) => Request::Start(vec![id(case)]),
+        VerifyTarget::All => Request::Pending,
+        VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => return None,
+    };
+    let from_env = m.secrets_from_env;
+    let secrets = Secrets {
+        scim: m.secret.clone().or_else(|| {
+            let connection = m.ws.session().verify().connection.as_ref()?;
+            from_env
+                .then(|| Secret::from_env(&connection.auth).ok())
+                .flatten()
+        }),
+        okta_token: api_token(m),
+    };
+    let planner = Planner {
+        book: &m.recipes,
+        plan: &m.ws.plan,
+        reqs: &m.ws.reqs,
+        session: m.ws.session(),
+        secrets: &secrets,
+        deadline: m.settings.verify_deadline,
+    };
+    Some(planner.plan(request))
+}
+
+/// Presents the plan: asks for the first thing missing (the connection form, an input, a
+/// secret), says why a case cannot run, or starts the jobs on the worker.
+fn check(m: &mut Model, target: VerifyTarget) {
+    let Some(plan) = plan_for(m, &target) else {
+        return;
+    };
+    let first = plan.missing.first().cloned();
+    if let Some(Missing::Connection | Missing::ScimConnection { .. }) = &first {
+        ConnectionForm::open(m, Some(target));
+        return m.info(
+            "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
+        );
+    }
+    if plan.request.named().is_some()
+        && let Some(left) = plan.left_out.first()
+    {
+        return m.error(left.to_string());
+    }
+    match first {
+        Some(Missing::Inputs { case, inputs }) => return ask_input(m, target, &case, &inputs[0]),
+        Some(Missing::Members { case, into, .. }) => return ask_input(m, target, &case, &into),
+        Some(Missing::ScimSecret { var }) => return ask_secret(m, target, SecretKind::Scim, var),
+        Some(Missing::OktaToken { .. }) => return ask_secret(m, target, SecretKind::Okta, ""),
+        Some(missing) => return m.error(missing.to_string()),
+        None => {}
+    }
+    if plan.jobs.is_empty() {
+        let why = plan
+            .left_out
+            .first()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        return m.error(format!(
+            "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
+        ));
+    }
+    let sink = m.inbox.job_sink();
+    let VerifyPlan {
+        jobs,
+        access,
+        left_out,
+        ..
+    } = plan;
+    if matches!(target, VerifyTarget::Start(_)) {
+        if let Some(job) = jobs.into_iter().next() {
+            spawn_start_job(m, job, access, sink);
+        }
+        return;
+    }
+    m.info(match (&access.scim, &access.okta) {
+        (Some(scim), _) => format!(
+            "Verifying {} case(s) against {}…",
+            jobs.len(),
+            scim.connection.base_url
+        ),
+        (None, okta) => {
+            let need_scim = left_out
+                .iter()
+                .filter(|l| matches!(l.why, Why::NeedsScim))
+                .count();
+            let more = if need_scim == 0 {
+                String::new()
+            } else {
+                format!("; {need_scim} more need the app's SCIM connection (C)")
+            };
+            format!(
+                "Verifying {} case(s) in the Okta org {}{more}…",
+                jobs.len(),
+                okta.as_ref()
+                    .map(|o| o.connection.org_url.as_str())
+                    .unwrap_or_default()
+            )
+        }
+    });
+    let kind = cases_kind(m, &jobs, &target);
+    let running = spawn_checks(jobs, access, sink);
+    m.jobs.start_check(Verification::new(kind), running);
+}
+
+/// Okta's SPEC or CRUD file: the app's connection, the tester's consent (it creates a user),
+/// the secrets, then the run in the background.
+fn run_suite(m: &mut Model, target: VerifyTarget) {
     let Some(connection) = m.ws.session().verify().connection.clone() else {
         ConnectionForm::open(m, Some(target));
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
     };
-    let jobs = match &target {
-        VerifyTarget::Spec(None) | VerifyTarget::Crud(None) => {
-            // It creates a user: say which, and ask first.
-            return suites::offer(m, &connection, &target);
-        }
-        VerifyTarget::Spec(Some(_)) | VerifyTarget::Crud(Some(_)) => Vec::new(),
-        VerifyTarget::Start(case) => match start_job(m, &target, *case) {
-            Some(job) => vec![job],
-            None => return,
-        },
-        VerifyTarget::Case { case, .. } => match case_check(m, &target, *case) {
-            Some(job) if job.recipe.steps.is_empty() && okta_access(m).is_none() => {
-                return m.error(VerifyError::OktaOnly { case: job.case }.to_string());
-            }
-            Some(job) => vec![job],
-            None => return,
-        },
-        VerifyTarget::All => {
-            // Only cases without an outcome whose steps are ticked (verify::batch_jobs).
-            let mut batch = pending_batch(m);
-            if okta_access(m).is_none() {
-                batch.without_okta();
-            }
-            let Batch {
-                jobs,
-                left_out: not_ready,
-            } = batch;
-            if jobs.is_empty() {
-                let why = not_ready
-                    .first()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default();
-                return m.error(format!(
-                    "Nothing to verify: no case without an outcome has its steps ticked and its inputs{why}. Verify one case with v to give its inputs."
-                ));
-            }
-            jobs
-        }
-    };
+    if matches!(target, VerifyTarget::Spec(None) | VerifyTarget::Crud(None)) {
+        // It creates a user: say which, and ask first.
+        return suites::offer(m, &connection, &target);
+    }
     let from_env = || {
         m.secrets_from_env
             .then(|| Secret::from_env(&connection.auth).ok())
@@ -107,12 +185,6 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     };
     let sink = m.inbox.job_sink();
     match target {
-        VerifyTarget::Start(_) => {
-            if let Some(job) = jobs.into_iter().next() {
-                spawn_start_job(m, job, connection, secret, sink);
-            }
-            return;
-        }
         VerifyTarget::Spec(Some(options)) => {
             m.info(format!(
                 "Running Okta's SPEC file against {} (creates {}, deactivated at the end)…",
@@ -122,7 +194,6 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             let running = spawn_spec(connection, secret, *options, sink);
             let kind = RunKind::Suite(SuiteKind::Spec, SuiteProgress::default());
             m.jobs.start_check(Verification::new(kind), running);
-            return;
         }
         VerifyTarget::Crud(Some(options)) => {
             let Some(token) = api_token(m) else {
@@ -138,19 +209,9 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             let running = spawn_crud(connection, secret, token, *options, sink);
             let kind = RunKind::Suite(SuiteKind::Crud, SuiteProgress::default());
             m.jobs.start_check(Verification::new(kind), running);
-            return;
         }
         _ => {}
     }
-    let cases: Vec<String> = jobs.iter().map(|j| j.case.clone()).collect();
-    m.info(format!(
-        "Verifying {} case(s) against {}…",
-        cases.len(),
-        connection.base_url
-    ));
-    let kind = cases_kind(m, &jobs, &target);
-    let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
-    m.jobs.start_check(Verification::new(kind), running);
 }
 
 /// What a check of `jobs` for `target` shows, with each case's outcome as the check starts.
@@ -174,64 +235,15 @@ fn cases_kind(m: &Model, jobs: &[CheckJob], target: &VerifyTarget) -> RunKind {
     }
 }
 
-/// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
-/// missing (its prompt is open).
-fn case_check(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob> {
-    if !recipe_and_inputs(m, target, case) {
-        return None;
-    }
-    let id = m.ws.plan.cases[case].id.clone();
-    let deadline = m.settings.verify_deadline;
-    case_job(&m.recipes, &m.ws.plan, m.ws.session(), &id, deadline)
-        .map_err(|e| m.error(e.to_string()))
-        .ok()
-}
-
-/// The checks `V` would run: applicable cases with no outcome whose steps are all ticked.
-fn pending_batch(m: &Model) -> Batch {
-    batch_jobs(
-        &m.recipes,
-        &m.ws.plan,
-        &m.ws.reqs,
-        m.ws.session(),
-        None,
-        BatchMode::Pending,
-        m.settings.verify_deadline,
-    )
-}
-
-/// Whether `case` has a recipe and the session knows its inputs; otherwise says there is no
-/// recipe, or asks for the first missing input (the job carries on when it is typed).
-fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> bool {
-    let id = m.ws.plan.cases[case].id.clone();
-    if m.recipes.for_case(&id).is_none() {
-        m.error(format!(
-            "{id} has no verification recipe: check it by hand. Cases with a recipe: {}",
-            m.recipes.cases().collect::<Vec<_>>().join(", ")
-        ));
-        return false;
-    }
-    let verify = m.ws.session().verify();
-    // A list Okta would give (a group's members) is typed when the org is not connected.
-    let from_okta = m
-        .recipes
-        .for_case(&id)
-        .and_then(|r| r.okta_members.as_ref())
-        .map(|members| members.into.clone())
-        .filter(|into| {
-            okta_access(m).is_none() && verify.subjects.get(into).is_none_or(|v| v.is_empty())
-        });
-    let missing = m.recipes.missing_inputs(&id, &verify.subjects);
-    let Some(name) = missing.first().cloned().or(from_okta) else {
-        return true;
-    };
-    let mut title = format!("{id}: {}", m.recipes.prompt(&name));
-    if m.recipes.is_list(&name) {
+/// Asks for an input `case` needs in the prompt; the job carries on when it is typed.
+fn ask_input(m: &mut Model, target: VerifyTarget, case: &str, input: &Needed) {
+    let mut title = format!("{case}: {}", input.prompt);
+    // A list's prompt may say so itself ("..., comma-separated").
+    if input.list && !title.contains("comma-separated") {
         title.push_str(" (comma-separated)");
     }
-    let target = target.clone();
+    let name = input.name.clone();
     Prompt::open(m, Purpose::Input { target, name }, title);
-    false
 }
 
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
@@ -240,95 +252,18 @@ fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &
     Prompt::open(m, Purpose::Secret { target, kind }, title);
 }
 
-/// Case `case` is checked in Okta only and an org is connected.
-fn is_okta_only(m: &Model, case: usize) -> bool {
-    let id = &m.ws.plan.cases[case].id;
-    m.ws.session().verify().okta.is_some()
-        && m.recipes.for_case(id).is_some_and(|r| r.steps.is_empty())
-}
-
-/// `v` on such a case.
-fn verify_okta_only_case(m: &mut Model, target: VerifyTarget, case: usize) {
-    let Some(job) = case_check(m, &target, case) else {
-        return;
-    };
-    run_okta_only(m, target, vec![job], String::new());
-}
-
-/// `V` without a SCIM connection: the pending cases checked in Okta only, when an org is
-/// connected and there are some; `false` leaves it to the usual path (which asks for the
-/// app's connection).
-fn verify_all_okta_only(m: &mut Model) -> bool {
-    if m.ws.session().verify().okta.is_none() {
-        return false;
-    }
-    let Batch { jobs, .. } = pending_batch(m);
-    let (okta_only, need_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
-        .into_iter()
-        .partition(|job| job.recipe.steps.is_empty());
-    if okta_only.is_empty() {
-        return false;
-    }
-    let left = if need_scim.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} more need the app's SCIM connection (C)",
-            need_scim.len()
-        )
-    };
-    run_okta_only(m, VerifyTarget::All, okta_only, left);
-    true
-}
-
-fn run_okta_only(m: &mut Model, target: VerifyTarget, jobs: Vec<CheckJob>, left: String) {
-    let Some(okta) = okta_access(m) else {
-        return ask_secret(m, target, SecretKind::Okta, "");
-    };
-    m.info(format!(
-        "Verifying {} case(s) in the Okta org {}{left}…",
-        jobs.len(),
-        okta.connection.org_url
-    ));
-    let kind = cases_kind(m, &jobs, &target);
-    let running = spawn_okta_only(jobs, okta, m.inbox.job_sink());
-    m.jobs.start_check(Verification::new(kind), running);
-}
-
-/// The start's job, once the case has a recipe with `before` steps and its inputs are known;
-/// `None` when something was asked or refused (the message says which).
-fn start_job(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob> {
-    if !recipe_and_inputs(m, target, case) {
-        return None;
-    }
-    let id = m.ws.plan.cases[case].id.clone();
-    match CheckJob::for_start(
-        &m.recipes,
-        &id,
-        m.ws.session().verify(),
-        m.settings.verify_deadline,
-    ) {
-        Ok(job) => Some(job),
-        Err(e) => {
-            m.error(e.to_string());
-            None
-        }
-    }
-}
-
-fn spawn_start_job(
-    m: &mut Model,
-    job: CheckJob,
-    connection: Connection,
-    secret: Secret,
-    sink: impl Sink,
-) {
+/// Runs the start of `job` in the background with the plan's access.
+fn spawn_start_job(m: &mut Model, job: CheckJob, access: Access, sink: impl Sink) {
     let case = job.case.clone();
+    let url = access
+        .scim
+        .as_ref()
+        .map(|s| s.connection.base_url.clone())
+        .unwrap_or_default();
     m.info(format!(
-        "Starting {case}: noting what it will act on in {}…",
-        connection.base_url
+        "Starting {case}: noting what it will act on in {url}…"
     ));
-    let running = spawn_start(job, connection, secret, sink);
+    let running = spawn_start(job, access, sink);
     m.jobs
         .start_check(Verification::new(RunKind::Start(case)), running);
 }
@@ -409,9 +344,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 text.push_str(" The typed secret is forgotten: v asks for it again.");
             }
             if okta_refused && m.okta_secret.take().is_some() {
-                text.push_str(
-                    " The typed Okta token is forgotten: type it again in the connection form (C).",
-                );
+                text.push_str(" The typed Okta token is forgotten: v asks for it again.");
             }
             // The verdict left an outcome someone decided alone: say whose, and why.
             if let Some(refusal) = &effect.refused {

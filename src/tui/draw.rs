@@ -225,6 +225,25 @@ pub fn pane_block(model: &Model, title: Line<'static>, focused: bool) -> Block<'
     }
 }
 
+/// The app's and the tester's names within `room` columns together: as they are when they fit,
+/// else the longer one shortened (both, when both are long).
+pub fn header_names(app: &str, tester: &str, room: usize) -> (String, String) {
+    let (a, t) = (app.chars().count(), tester.chars().count());
+    let room = room.max(16);
+    if a + t <= room {
+        return (app.to_string(), tester.to_string());
+    }
+    let half = room / 2;
+    let (a_room, t_room) = if a <= half {
+        (a, room - a)
+    } else if t <= half {
+        (room - t, t)
+    } else {
+        (half, room - half)
+    };
+    (shorten(app, a_room), shorten(tester, t_room))
+}
+
 /// A name from the session, or "-".
 pub fn session_name(name: Option<&str>) -> &str {
     name.unwrap_or("-")

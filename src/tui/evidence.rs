@@ -7,6 +7,8 @@ use std::path::Path;
 use super::action::Action;
 use super::keymap::Mode;
 use super::model::Model;
+use super::view;
+use crate::session::evidence::NOT_CARRIED;
 
 fn evidence_count(m: &Model, case: usize) -> usize {
     m.ws.session()
@@ -23,6 +25,25 @@ pub fn next(m: &mut Model) {
         return m.info(no_evidence(m, case));
     }
     m.evidence_cursor = (m.evidence_cursor + 1) % count;
+    show_selected(m);
+}
+
+/// Scrolls the detail pane just enough to show the selected evidence entry; false when the
+/// pane is not on screen (a narrow terminal showing the list).
+fn show_selected(m: &mut Model) -> bool {
+    let view = view::detail_view(m);
+    if view.shows_evidence() {
+        return true;
+    }
+    match view.scroll_to_evidence() {
+        Some(scroll) => {
+            m.detail_scroll = scroll;
+            // The step cursor no longer pulls the pane back to it.
+            m.detail_follow = false;
+            true
+        }
+        None => false,
+    }
 }
 
 fn no_evidence(m: &Model, case: usize) -> String {
@@ -48,6 +69,8 @@ pub fn open(m: &mut Model) {
     else {
         return m.info(no_evidence(m, case));
     };
+    let entry = entry.clone();
+    show_selected(m);
     let target = match entry.stored_path(&folder) {
         Some(path) => std::path::absolute(&path)
             .unwrap_or(path)
@@ -55,11 +78,15 @@ pub fn open(m: &mut Model) {
             .to_string(),
         None => entry.reference.clone(),
     };
-    if entry.file.is_some() && !Path::new(&target).exists() {
-        return m.error(format!(
-            "{target} is missing from the evidence folder (was it deleted?). The original was {}.",
-            entry.reference
-        ));
+    if entry.copy_missing(&folder) {
+        // Resumed from a workbook on another machine (or the copy was deleted): say what
+        // to do, and where the original was when this machine knows it.
+        let original = if Path::new(&entry.reference).is_absolute() {
+            format!(" The original was {}.", entry.reference)
+        } else {
+            String::new()
+        };
+        return m.error(format!("{}: {NOT_CARRIED}.{original}", entry.name()));
     }
     // The path first: it is what a tester over SSH copies, and a narrow line cuts the end.
     match crate::opener::open_detached(&target) {
@@ -73,6 +100,22 @@ pub fn remove(m: &mut Model) {
         return;
     };
     let id = m.ws.plan.cases[case].id.clone();
+    // Never remove an entry the tester cannot see: show it first, and let the key be pressed
+    // again.
+    let count = evidence_count(m, case);
+    if count > 0 && !view::detail_view(m).shows_evidence() {
+        let key = m.keymap.keys_for(Mode::Normal, &Action::RemoveEvidence);
+        let number = m.evidence_cursor.min(count - 1) + 1;
+        if show_selected(m) {
+            return m.info(format!(
+                "Evidence {number} of {id} is shown now: {key} again removes it."
+            ));
+        }
+        let detail = m.keymap.keys_for(Mode::Normal, &Action::SwitchPane);
+        return m.info(format!(
+            "{id}'s evidence is not on screen: {detail} shows the detail, then {key} removes the selected entry."
+        ));
+    }
     let entry =
         m.ws.session()
             .result(&id)

@@ -5,15 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::Deserialize;
 
 use super::action::Action;
 
 /// What the keyboard is talking to: the checklist, or the overlay on top, each mode named as
 /// its overlay is (`overlays::note::Note` answers to `Mode::Note`). In config files the names
 /// are kebab-case (`[keys.note]`); the names of earlier releases are still read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
     /// The checklist itself, nothing open over it.
     Normal,
@@ -22,19 +20,15 @@ pub enum Mode {
     /// where to save the session).
     Prompt,
     /// The note editor.
-    #[serde(alias = "editing-note")]
     Note,
     /// Preconditions are not met: Blocked, anyway, or cancel.
-    #[serde(alias = "confirm")]
     Preconditions,
     Capabilities,
     Help,
     Summary,
     /// The connection form: the app's SCIM API and the Okta org.
-    #[serde(alias = "connection")]
     ConnectionForm,
     /// Okta's SPEC or CRUD file is about to create a user: go ahead or not.
-    #[serde(alias = "confirm-spec")]
     ConfirmSuite,
     /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
     Unsaved,
@@ -43,7 +37,6 @@ pub enum Mode {
     /// Who is testing and which app.
     Identity,
     /// The latest local SPEC and CRUD runs, step by step.
-    #[serde(alias = "spec-run")]
     SuiteRuns,
     /// The note changed elsewhere while it was edited: keep mine, theirs, or both.
     NoteConflict,
@@ -92,7 +85,21 @@ impl Mode {
         }
     }
 
-    /// The mode's name in config files (`Deserialize` reads it, and the earlier names).
+    /// The mode named `name` in a config file: its name, or the one it had before it was named
+    /// as its overlay.
+    pub fn from_config_name(name: &str) -> Option<Mode> {
+        let earlier = match name {
+            "editing-note" => Some(Mode::Note),
+            "confirm" => Some(Mode::Preconditions),
+            "connection" => Some(Mode::ConnectionForm),
+            "confirm-spec" => Some(Mode::ConfirmSuite),
+            "spec-run" => Some(Mode::SuiteRuns),
+            _ => None,
+        };
+        earlier.or_else(|| Mode::ALL.into_iter().find(|m| m.config_name() == name))
+    }
+
+    /// The mode's name in config files.
     pub fn config_name(self) -> &'static str {
         match self {
             Mode::Normal => "normal",

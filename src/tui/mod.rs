@@ -10,7 +10,7 @@
 pub mod action;
 mod background;
 pub mod checklist;
-mod checks;
+pub mod checks;
 pub mod config;
 pub mod draw;
 mod evidence;

@@ -58,6 +58,37 @@ pub struct DetailView {
     pub scroll: u16,
     /// The largest useful scroll: the last line at the bottom of the pane.
     pub max_scroll: u16,
+    /// Lines the pane shows (0: the pane is not on screen).
+    pub height: u16,
+    /// The selected evidence entry's lines in the content: [start, end).
+    pub evidence_rows: Option<(u16, u16)>,
+}
+
+impl DetailView {
+    /// Whether the selected evidence entry is on screen: whole, or from its first line (the
+    /// one with its number and name) when it is taller than the pane.
+    pub fn shows_evidence(&self) -> bool {
+        self.evidence_rows.is_some_and(|(start, end)| {
+            let bottom = self.scroll + self.height;
+            let whole = start >= self.scroll && end <= bottom;
+            let taller = end - start > self.height && start == self.scroll;
+            self.height > 0 && (whole || taller)
+        })
+    }
+
+    /// The scroll that shows the selected evidence entry, moving as little as it can.
+    pub fn scroll_to_evidence(&self) -> Option<u16> {
+        let (start, end) = self.evidence_rows?;
+        if self.height == 0 {
+            return None;
+        }
+        let scroll = if end > self.scroll + self.height {
+            end - self.height
+        } else {
+            self.scroll
+        };
+        Some(scroll.min(start).min(self.max_scroll))
+    }
 }
 
 /// A row of the case list: a section heading or a case (indexes into the plan).

@@ -104,7 +104,7 @@ pub fn open_admin_page(m: &mut Model, system_log: bool) {
     let case = &m.ws.plan.cases[index];
     let page = match console_page(&m.ws.profile, &m.recipes, m.ws.session(), case, system_log) {
         Ok(page) => page,
-        Err(why) => return m.error(why),
+        Err(why) => return m.error(why.to_string()),
     };
     // The URL first: a narrow line cuts the end, and over SSH it is what the tester needs.
     match crate::opener::open_detached(&page.url) {

@@ -1,12 +1,11 @@
 //! How the checklist reaches the tester's Okta org: the API token typed here (memory only) or
-//! in the environment, the credential a background read signs in with, and what the verify
-//! worker is given for the cases' Okta side. One place for the rule, whoever reads Okta.
+//! in the environment, and the credential a background read signs in with. One place for the
+//! rule, whoever reads Okta (the checks' planner is given the same token).
 
 use crate::net::{CancelFlag, Secret};
 use crate::okta::{OktaClient, OktaCredential, OktaError, credential_for, token_from_env};
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 use crate::tui::model::Model;
-use crate::verify::worker::OktaAccess;
 
 /// The token for an API-token connection: typed in this checklist, else the environment.
 pub fn api_token(m: &Model) -> Option<Secret> {
@@ -35,19 +34,4 @@ pub fn client(
 ) -> Result<OktaClient, OktaError> {
     let credential: OktaCredential = credential_for(connection, token)?;
     Ok(OktaClient::new(connection, credential)?.with_cancel(cancel.clone()))
-}
-
-/// The Okta org for the cases' Okta side: the session's connection with the API token typed
-/// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
-/// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
-pub fn okta_access(m: &Model) -> Option<OktaAccess> {
-    let connection = m.ws.session().verify().okta.clone()?;
-    let api_token = api_token(m);
-    if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
-        return None;
-    }
-    Some(OktaAccess {
-        connection,
-        api_token,
-    })
 }

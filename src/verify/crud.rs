@@ -3,7 +3,7 @@
 //! afterwards (unassigned, deactivated, deleted), whether the file passed, failed or was
 //! cancelled: the clean-up has no cancel flag of its own.
 
-use super::VerifyEvent;
+use super::event::VerifyEvent;
 use crate::net::{CancelFlag, PlainClient, Secret};
 use crate::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
 use crate::runscope::initial::{crud_values, scim_authorization, with_crud_connections};

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde_json::Value;
 
-use super::VerifyEvent;
 use super::assertions::describe_non_json;
+use super::event::VerifyEvent;
 use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT};
 use crate::runscope::initial::{scim_authorization, spec_values};
 use crate::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};

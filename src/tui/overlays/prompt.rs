@@ -133,7 +133,7 @@ impl Prompt {
             Purpose::Input { target, name } => {
                 // A value the recipe cannot use keeps the field open, and is not stored.
                 if let Err(why) = m.recipes.check_input(name, &value) {
-                    m.error(why);
+                    m.error(why.to_string());
                     return Flow::Stay;
                 }
                 m.ws.apply(Command::Subject {

@@ -14,7 +14,7 @@ use super::suite_runs::SuiteRuns;
 use crate::report::{Readiness, SuiteEvidence, assess};
 use crate::session::{FileRun, Outcome, StepStatus, SuiteKind};
 use crate::tui::action::{Action, VerifyTarget};
-use crate::tui::draw::{Theme, session_name, shorten, with_hints};
+use crate::tui::draw::{Theme, header_names, session_name, shorten, with_hints, wrap_hanging};
 use crate::tui::keymap::Mode;
 use crate::tui::model::{Flow, Model, Overlay};
 
@@ -122,11 +122,15 @@ impl Overlay for Summary {
             .border_style(theme.accent())
             .title(Span::styled(" Summary ", theme.bold()))
             .title(Span::styled(
-                format!(
-                    " App: {} · Tester: {} ",
-                    session_name(model.ws.session().app_name()),
-                    session_name(model.ws.session().tester())
-                ),
+                {
+                    // A long name is shortened so the other one still shows.
+                    let (app, tester) = header_names(
+                        session_name(model.ws.session().app_name()),
+                        session_name(model.ws.session().tester()),
+                        (area.width as usize).saturating_sub(40),
+                    );
+                    format!(" App: {app} · Tester: {tester} ")
+                },
                 theme.dim(),
             ));
         let inner = block.inner(area);
@@ -187,9 +191,23 @@ impl Overlay for Summary {
             } else {
                 theme.bold()
             };
-            bottom_line(frame, body, Span::styled(message.text.clone(), style));
+            message_lines(frame, body, Span::styled(message.text.clone(), style));
         }
     }
+}
+
+/// Writes a message over the last lines of `area`, wrapped to its width: what to do comes at
+/// the end of a message, so it is never cut.
+fn message_lines(frame: &mut Frame, area: Rect, text: Span<'static>) {
+    let lines = wrap_hanging(Line::from(text), area.width as usize);
+    let height = (lines.len() as u16).min(area.height);
+    let rows = Rect {
+        y: area.bottom().saturating_sub(height),
+        height,
+        ..area
+    };
+    frame.render_widget(Clear, rows);
+    frame.render_widget(Paragraph::new(lines), rows);
 }
 
 /// Writes `text` over the last line of `area`.
@@ -209,25 +227,16 @@ fn verdict(model: &Model, view: &Summary) -> Vec<Line<'static>> {
     let readiness = &view.readiness;
     let session = model.ws.session();
     let mut lines = Vec::new();
-    let verdict = if readiness.ready {
-        Span::styled(
-            "Verdict: READY to submit".to_string(),
-            theme.fg(Color::Green).add_modifier(Modifier::BOLD),
-        )
+    // The same sentence as `scimplan summary` (one function counts and words it).
+    let style = if readiness.ready {
+        theme.fg(Color::Green)
     } else {
-        Span::styled(
-            format!(
-                "Verdict: NOT READY ({} blocker{})",
-                readiness.blockers.len(),
-                if readiness.blockers.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            ),
-            theme.error().add_modifier(Modifier::BOLD),
-        )
+        theme.error()
     };
+    let verdict = Span::styled(
+        format!("Verdict: {}", readiness.verdict()),
+        style.add_modifier(Modifier::BOLD),
+    );
     lines.push(Line::from(verdict));
     for suite in &readiness.suites {
         let style = if suite.satisfied() {

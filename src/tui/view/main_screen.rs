@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, LineGauge, Paragraph};
 
-use crate::tui::draw::{Theme, key_hints, pane_block, shorten, wrap_hanging};
+use crate::tui::draw::{Theme, header_names, key_hints, pane_block, shorten, wrap_hanging};
 use crate::tui::keymap::Mode;
 use crate::tui::layout::{self, Pane};
 use crate::tui::model::{Model, Row};
@@ -65,23 +65,18 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
         Span::styled(" scimplan ", theme.accent().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" {}{version}", ws.plan.file_name())),
     ]);
-    // Who and what are right-aligned so a narrow terminal cuts the file name, not them.
+    // Who and what are right-aligned so a narrow terminal cuts the file name, not them; names
+    // too long for the line are shortened, so one cannot push the other and the plan out.
+    let (app, tester) = header_names(
+        session.app_name().unwrap_or("-"),
+        session.tester().unwrap_or("-"),
+        (area.width as usize).saturating_sub(HEADER_TITLE_ROOM + 18),
+    );
     let who = Line::from(vec![
         Span::styled("│ App: ", theme.dim()),
-        Span::raw(
-            session
-                .app_name()
-                .map(str::to_string)
-                .unwrap_or_else(|| "-".into()),
-        ),
+        Span::raw(app),
         Span::styled("  Tester: ", theme.dim()),
-        Span::raw(format!(
-            "{} ",
-            session
-                .tester()
-                .map(str::to_string)
-                .unwrap_or_else(|| "-".into())
-        )),
+        Span::raw(format!("{tester} ")),
     ]);
     let who_width = (who.width() as u16).min(area.width);
     let row = Rect { height: 1, ..area };
@@ -126,6 +121,9 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
         },
     );
 }
+
+/// Columns the header keeps for "scimplan" and the plan's name.
+const HEADER_TITLE_ROOM: usize = 22;
 
 fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
