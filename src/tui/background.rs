@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::action::{Action, JobEvent};
+use super::action::JobEvent;
 use super::model::Model;
 use super::overlays::connection::okta_checked;
 
@@ -23,9 +23,7 @@ pub fn handle(m: &mut Model, event: JobEvent) {
 /// Handles the background results already sent, holding back key presses (before quitting:
 /// what finished is recorded).
 pub fn take_finished(m: &mut Model) {
-    while let Some(action) = m.inbox.next_result(Duration::ZERO) {
-        if let Action::Job(event) = action {
-            handle(m, event);
-        }
+    while let Some(event) = m.inbox.next_result(Duration::ZERO) {
+        handle(m, event);
     }
 }

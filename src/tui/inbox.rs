@@ -58,14 +58,14 @@ impl Inbox {
         self.rx.recv_timeout(timeout).ok()
     }
 
-    /// The next background result, waiting up to `timeout`; terminal events met on the way are
+    /// The next background result, waiting up to `timeout`; anything else met on the way is
     /// held back for `recv_timeout`.
-    pub fn next_result(&mut self, timeout: Duration) -> Option<Action> {
+    pub fn next_result(&mut self, timeout: Duration) -> Option<JobEvent> {
         let until = Instant::now() + timeout;
         loop {
             let left = until.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(AppEvent::Action(action)) => return Some(action),
+                Ok(AppEvent::Action(Action::Job(event))) => return Some(event),
                 Ok(other) => self.held.push_back(other),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
             }
@@ -97,8 +97,12 @@ mod tests {
     fn taking_only_results_holds_keys_back_in_their_order() {
         let mut inbox = Inbox::default();
         let tx = inbox.sender();
-        let result = Action::Job(JobEvent::Exported(Ok(None)));
-        for event in [key('a'), AppEvent::Action(result.clone()), key('b')] {
+        let result = JobEvent::Exported(Ok(None));
+        for event in [
+            key('a'),
+            AppEvent::Action(Action::Job(result.clone())),
+            key('b'),
+        ] {
             tx.send(event).unwrap();
         }
         assert_eq!(inbox.next_result(Duration::ZERO), Some(result));

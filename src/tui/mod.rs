@@ -182,8 +182,8 @@ fn finish_cancelled(m: &mut Model, limit: Duration) {
     checks::cancel_check(m);
     let until = std::time::Instant::now() + limit;
     while m.running().is_some() && std::time::Instant::now() < until {
-        if let Some(action) = m.inbox.next_result(Duration::from_millis(100)) {
-            update(m, action);
+        if let Some(event) = m.inbox.next_result(Duration::from_millis(100)) {
+            update(m, Action::Job(event));
         }
     }
 }
