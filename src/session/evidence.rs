@@ -141,10 +141,8 @@ pub enum EvidenceError {
         "{what} holds the SCIM secret: secrets never go in evidence. Remove it (or take the screenshot without it) and attach again. Nothing was attached."
     )]
     HoldsSecret { what: String },
-    #[error(
-        "the link carries a user name or password ({url}): credentials never go in evidence. Attach the link without them. Nothing was attached."
-    )]
-    LinkWithCredentials { url: String },
+    #[error(transparent)]
+    LinkWithCredentials(#[from] super::links::CredentialsInUrl),
     #[error(
         "cannot copy {path} into the evidence folder {folder}: {reason}. Nothing was attached."
     )]
@@ -259,14 +257,11 @@ pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, 
             .any(|s| text.windows(s.len()).any(|w| w == s.as_bytes()))
     };
     if let Some(url) = as_link(input) {
-        if !url.username().is_empty() || url.password().is_some() {
-            let mut shown = url.clone();
-            let _ = shown.set_username("");
-            let _ = shown.set_password(None);
-            return Err(EvidenceError::LinkWithCredentials {
-                url: shown.to_string(),
-            });
-        }
+        super::links::refuse_credentials(
+            "The link",
+            url.as_str(),
+            "Nothing was attached: credentials never go in evidence. Attach a link that opens without a password, or a file (a saved page, a screenshot).",
+        )?;
         if holds_secret(input.as_bytes()) {
             return Err(EvidenceError::HoldsSecret {
                 what: "the link".into(),
@@ -449,9 +444,9 @@ mod tests {
     #[test]
     fn links_with_credentials_or_secrets_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = attach("https://ann:pw@example.com/x", dir.path(), &[], "").unwrap_err();
+        let err = attach("https://ann:pw-4242@example.com/x", dir.path(), &[], "").unwrap_err();
         assert!(
-            matches!(err, EvidenceError::LinkWithCredentials { ref url } if !url.contains("pw"))
+            matches!(err, EvidenceError::LinkWithCredentials(ref e) if !e.to_string().contains("pw-4242") && e.to_string().contains("Nothing was attached"))
         );
         let secrets = vec!["tok-123456".to_string()];
         let err = attach(
