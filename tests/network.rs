@@ -92,7 +92,11 @@ fn profile_with_downloads_at(dir: &Path, base: &str) -> PathBuf {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/okta-scim.toml"))
             .unwrap();
     assert!(builtin.contains("https://developer.okta.com/"));
-    let path = dir.join("profile.toml");
+    let name: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = dir.join(format!("profile-{name}.toml"));
     std::fs::write(&path, builtin.replace("https://developer.okta.com", base)).unwrap();
     path
 }
@@ -205,6 +209,22 @@ fn ssl_cert_file_trusts_a_private_ca_for_every_client() {
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     assert!(stdout(&out).contains("not trusted"), "{}", stdout(&out));
 
+    // No authority at all (SSL_CERT_FILE names nothing): https says so, plain http still works.
+    let gone = dir.path().join("no-such-bundle.pem").display().to_string();
+    let (plain, _) = plain_server();
+    let plain_profile = profile_with_downloads_at(dir.path(), &plain);
+    let out = doctor(dir.path(), &plain_profile, &[("SSL_CERT_FILE", &gone)]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("no certificate authority is trusted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 2 configured endpoints answer; not answering: SCIM app."),
+        "{text}"
+    );
+
     let out = doctor(dir.path(), &profile, &[("SSL_CERT_FILE", &ca_file)]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -312,6 +332,15 @@ fn connect_ca_cert_saves_the_path_and_every_client_of_the_connection_trusts_it()
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("  trusted"), "{text}");
+    // With no system store at all, the connection's CA is still trusted.
+    let gone = dir.path().join("no-such-bundle.pem").display().to_string();
+    let out = doctor(dir.path(), &profile, &[("SSL_CERT_FILE", &gone)]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(": 0 certificate authorities") && text.contains("no-such-bundle.pem"),
+        "{text}"
+    );
 
     // The SCIM client with the same settings reaches the app.
     let network = NetworkSettings::new(&[&ca_file], None).unwrap();
