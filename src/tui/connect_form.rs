@@ -330,8 +330,12 @@ fn submit(m: &mut Model) {
     let Some(Overlay::Connection(form)) = m.top() else {
         return;
     };
+    // The form does not edit the network settings (`connect --ca-cert/--proxy`): they stay.
+    let verify = m.ws.session().verify();
+    let kept_scim = verify.connection.as_ref().map(|c| c.network.clone());
+    let kept_okta = verify.okta.as_ref().map(|c| c.network.clone());
     let okta = match form.okta_connection() {
-        Ok(okta) => okta,
+        Ok(okta) => okta.map(|c| c.with_network(kept_okta.unwrap_or_default())),
         Err(why) => return m.error(why),
     };
     // The Okta part alone may be saved (or removed): the SCIM part is then left as it is.
@@ -340,7 +344,7 @@ fn submit(m: &mut Model) {
         None
     } else {
         match form.connection() {
-            Ok(connection) => Some(connection),
+            Ok(connection) => Some(connection.with_network(kept_scim.unwrap_or_default())),
             Err(e) => return m.error(e.to_string()),
         }
     };
