@@ -73,7 +73,7 @@ fn measure(
             next_tick += TICK;
             update(&mut m, Action::Tick);
         } else if let Some(AppEvent::Action(action)) = m.inbox.recv_timeout(TICK) {
-            update(&mut m, action);
+            update(&mut m, *action);
         }
         if shown(&m) {
             terminal.draw(|frame| view::render(&m, frame)).unwrap();

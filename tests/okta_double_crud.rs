@@ -112,6 +112,8 @@ fn okta_crud_file_passes_against_the_double_and_scim2_server() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    // reqwest 0.13 takes rustls's crypto provider from the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::new();
     let mut after_pause = false;
     for (number, step) in file["steps"].as_array().unwrap().iter().enumerate() {

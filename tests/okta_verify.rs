@@ -88,6 +88,8 @@ fn setup(wrong_token: bool) -> (tempfile::TempDir, ScimServer, OktaDouble) {
 /// Assigns a new Okta user to the app, as the tester does in the Admin Console.
 fn assign(double: &OktaDouble, login: &str) -> String {
     let user_id = double.add_user(login, "Ann", "Tester");
+    // reqwest 0.13 takes rustls's crypto provider from the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::new();
     let response = http
         .post(format!(

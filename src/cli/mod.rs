@@ -6,6 +6,7 @@
 
 mod check;
 mod crud;
+mod doctor;
 mod evidence;
 mod fetch;
 pub(crate) mod okta;
@@ -103,6 +104,7 @@ impl Command {
             Command::Done { .. } => "done",
             Command::Crud { .. } => "crud",
             Command::Spec { .. } => "spec",
+            Command::Doctor { .. } => "doctor",
         }
     }
 }
@@ -244,6 +246,16 @@ pub enum Command {
         /// The Basic auth username.
         #[arg(long, value_name = "NAME")]
         username: Option<String>,
+        /// A certificate authority to trust besides the system's trust store (a PEM file;
+        /// repeatable), for the SCIM app and/or Okta org given here; the Runscope API uses the
+        /// CA files of both. The path is saved and the file read each time.
+        #[arg(long = "ca-cert", value_name = "FILE")]
+        ca_certs: Vec<PathBuf>,
+        /// Reach the SCIM app and/or Okta org given here through this proxy instead of
+        /// HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies). Without credentials: a proxy that
+        /// needs them is given in HTTPS_PROXY, which is never saved.
+        #[arg(long, value_name = "URL")]
+        proxy: Option<String>,
     },
     /// Check cases against the app's SCIM API (and, with the Okta org connected, their Okta side) and record Pass or Fail (automatic).
     Verify {
@@ -351,6 +363,14 @@ pub enum Command {
         /// Print the report as JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// How scimplan reaches its servers, to send a colleague when one cannot be reached: the
+    /// trust store and extra CA files, the proxy chosen per host, and whether each configured
+    /// endpoint answers, with the certificates it presented. No secret is sent or printed.
+    /// Exit 0 when every configured endpoint answers, 1 otherwise.
+    Doctor {
+        /// The plan workbook, for its session's SCIM app and Okta org.
+        plan: Option<PathBuf>,
     },
 }
 
@@ -461,10 +481,13 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             okta_key_id,
             auth,
             username,
+            ca_certs,
+            proxy,
         }) => {
+            let network = doctor::network_settings(&ca_certs, proxy.as_deref())?;
             let mut code = 0;
             if let Some(scim_url) = scim_url {
-                code = verify::connect(&plan, &common, &scim_url, &auth, username)?;
+                code = verify::connect(&plan, &common, &scim_url, &auth, username, &network)?;
             }
             if let Some(org) = okta_org {
                 let service_app = okta_client_id.map(|client_id| okta::ServiceAppArgs {
@@ -478,6 +501,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                     &org,
                     okta_app_id.as_deref(),
                     service_app,
+                    &network,
                 )?);
             }
             Ok(code)
@@ -534,6 +558,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             system_log,
             open,
         }) => okta::console(&plan, &common, &case, system_log, open),
+        Some(Command::Doctor { plan }) => doctor::run(plan.as_deref(), &common),
         Some(Command::Spec {
             plan,
             file,

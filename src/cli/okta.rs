@@ -8,7 +8,7 @@ use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::net::Secret;
 use crate::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::session::VerifyRun;
-use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
+use crate::session::{NetworkSettings, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
 pub struct ServiceAppArgs {
@@ -25,6 +25,7 @@ pub fn connect_okta(
     org: &str,
     app_id: Option<&str>,
     service_app: Option<ServiceAppArgs>,
+    network: &NetworkSettings,
 ) -> Result<u8, Failure> {
     let Some(app_id) = app_id else {
         return Err(usage_error(
@@ -44,7 +45,7 @@ pub fn connect_okta(
             }
         }
     };
-    let connection = OktaConnection::new(org, app_id, auth)?;
+    let connection = OktaConnection::new(org, app_id, auth)?.with_network(network.clone());
     let mut ws = open(plan, common)?;
     let token = match connection.auth {
         OktaAuth::ApiToken => Some(okta_token()?),
@@ -55,6 +56,7 @@ pub fn connect_okta(
         connection.org_url, connection.app_id
     );
     println!("signing in with: {}", connection.auth.label());
+    super::doctor::print_network(&connection.network);
     let client = match credential_for(&connection, token) {
         Ok(credential) => OktaClient::new(&connection, credential)?
             .with_progress(|progress| eprintln!("  {}", progress.describe())),
@@ -77,10 +79,14 @@ pub fn connect_okta(
     }
     let mut connection = connection;
     connection.app_name = check.app.name.clone();
+    let before = ws.session().verify().okta.clone();
     ws.apply(crate::session::Command::OktaConnection(Some(
         connection.clone(),
     )));
     save(&mut ws)?;
+    if let Some(before) = before {
+        super::doctor::note_dropped(&before.network, &connection.network);
+    }
     match &connection.auth {
         OktaAuth::ApiToken => println!(
             "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."

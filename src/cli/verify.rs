@@ -8,7 +8,7 @@ use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::net::{CancelFlag, Secret};
 use crate::runscope::{self, TestFile};
 use crate::scim::ScimClient;
-use crate::session::CheckStatus;
+use crate::session::{CheckStatus, NetworkSettings};
 use crate::session::{StepRecord, StepRequirement, StepStatus};
 use crate::verify::{AuthScheme, Connection, SpecOptions, VerifyError, VerifyEvent, run_spec};
 use crate::workspace::Workspace;
@@ -20,19 +20,26 @@ pub fn connect(
     scim_url: &str,
     auth: &str,
     username: Option<String>,
+    network: &NetworkSettings,
 ) -> Result<u8, Failure> {
     let auth = AuthScheme::parse(auth)?;
-    let connection = Connection::new(scim_url, auth.clone(), username)?;
+    let connection =
+        Connection::new(scim_url, auth.clone(), username)?.with_network(network.clone());
     let mut ws = open(plan, common)?;
+    let before = ws.session().verify().connection.clone();
     ws.apply(crate::session::Command::Connection(Some(
         connection.clone(),
     )));
     save(&mut ws)?;
     println!("SCIM connection saved: {}", connection.base_url);
+    if let Some(before) = before {
+        super::doctor::note_dropped(&before.network, &connection.network);
+    }
     if let Some(warning) = connection.plain_http_warning() {
         eprintln!("warning: {warning}");
     }
     println!("auth: {}", connection.describe_auth());
+    super::doctor::print_network(&connection.network);
     let var = auth.secret_env();
     let set = if std::env::var_os(var).is_some() {
         "set"

@@ -25,7 +25,7 @@ pub struct ScimClient {
 
 impl ScimClient {
     pub fn new(connection: &Connection, secret: &Secret) -> Result<ScimClient, SetupError> {
-        let mut settings = HttpSettings::api(REQUEST_TIMEOUT);
+        let mut settings = HttpSettings::api(REQUEST_TIMEOUT).with_network(&connection.network);
         settings.default_headers.insert(
             reqwest::header::ACCEPT,
             reqwest::header::HeaderValue::from_static(SCIM_JSON),

@@ -154,10 +154,8 @@ pub enum EvidenceError {
         "{what} holds the SCIM secret: secrets never go in evidence. Remove it (or take the screenshot without it) and attach again. Nothing was attached."
     )]
     HoldsSecret { what: String },
-    #[error(
-        "the link carries a user name or password ({url}): credentials never go in evidence. Attach the link without them. Nothing was attached."
-    )]
-    LinkWithCredentials { url: String },
+    #[error(transparent)]
+    LinkWithCredentials(#[from] super::links::CredentialsInUrl),
     #[error(
         "cannot copy {path} into the evidence folder {folder}: {reason}. Nothing was attached."
     )]
@@ -206,6 +204,9 @@ fn link_scheme(input: &str) -> Option<String> {
     valid.then(|| scheme.to_ascii_lowercase())
 }
 
+/// Where a link's secret goes instead: nowhere in evidence.
+const CREDENTIALS_INSTEAD: &str = "Nothing was attached: credentials never go in evidence. Attach a link that opens without a password, or a file (a saved page, a screenshot).";
+
 /// What typed as a link cannot be one: another scheme than http(s) (`file://` is a path), no
 /// host, or a space (a browser's address never has one: it is two things pasted together, or a
 /// link cut short).
@@ -214,10 +215,8 @@ fn refuse_link(input: &str) -> Result<(), EvidenceError> {
         return Ok(());
     };
     // A user name or password is refused first, and never repeated in a message.
-    let (shown, has_credentials) = without_userinfo(input);
-    if has_credentials && matches!(scheme.as_str(), "http" | "https") {
-        return Err(EvidenceError::LinkWithCredentials { url: shown });
-    }
+    super::links::refuse_credentials("The link", input, CREDENTIALS_INSTEAD)?;
+    let shown = input.to_string();
     let bad = |reason: &str| EvidenceError::BadLink {
         input: shown.clone(),
         reason: reason.to_string(),
@@ -237,19 +236,6 @@ fn refuse_link(input: &str) -> Result<(), EvidenceError> {
             input: shown.clone(),
             scheme,
         }),
-    }
-}
-
-/// The link without what stands before `@` in its host part (`user:password@`), and whether
-/// there was any.
-fn without_userinfo(input: &str) -> (String, bool) {
-    let Some((scheme, rest)) = input.split_once("://") else {
-        return (input.to_string(), false);
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => (format!("{scheme}://{}", &rest[at + 1..]), true),
-        None => (input.to_string(), false),
     }
 }
 
@@ -333,14 +319,7 @@ pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, 
             .any(|s| text.windows(s.len()).any(|w| w == s.as_bytes()))
     };
     if let Some(url) = as_link(input) {
-        if !url.username().is_empty() || url.password().is_some() {
-            let mut shown = url.clone();
-            let _ = shown.set_username("");
-            let _ = shown.set_password(None);
-            return Err(EvidenceError::LinkWithCredentials {
-                url: shown.to_string(),
-            });
-        }
+        super::links::refuse_credentials("The link", url.as_str(), CREDENTIALS_INSTEAD)?;
         if holds_secret(input.as_bytes()) {
             return Err(EvidenceError::HoldsSecret {
                 what: "the link".into(),
@@ -529,9 +508,9 @@ mod tests {
     #[test]
     fn links_with_credentials_or_secrets_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = attach("https://ann:pw@example.com/x", dir.path(), &[], "").unwrap_err();
+        let err = attach("https://ann:pw-4242@example.com/x", dir.path(), &[], "").unwrap_err();
         assert!(
-            matches!(err, EvidenceError::LinkWithCredentials { ref url } if !url.contains("pw"))
+            matches!(err, EvidenceError::LinkWithCredentials(ref e) if !e.to_string().contains("pw-4242") && e.to_string().contains("Nothing was attached"))
         );
         let secrets = vec!["tok-123456".to_string()];
         let err = attach(

@@ -24,14 +24,14 @@ pub use atomic::{
 };
 pub use changes::ChangesElsewhere;
 pub use command::{Command, Effect, Refusal, STEPS_NOT_DONE, Scope, Standing};
-pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use connection::{AuthScheme, Connection, ConnectionError, NetworkSettings, proxy_url};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use file_run::{
     AssertionResult, CleanUp, CrudReport, FileRef, FileRun, StepRecord, StepRequirement, StepStatus,
 };
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
 pub use import::{Import, ImportConflict, ImportReport, UnknownResult};
-pub use links::{LinkError, check_link};
+pub use links::{CredentialsInUrl, LinkError, check_link, refuse_credentials};
 pub use lock::{Holder, LockError, lock_path};
 pub use model::{
     CaseResult, Decided, Evidence, Outcome, PlanChange, ReconcileReport, SCHEMA_VERSION,

@@ -13,8 +13,8 @@ use crate::verify::Sink;
 /// Terminal events and background results, in the order they happened.
 pub enum AppEvent {
     Terminal(crossterm::event::Event),
-    /// A background job's progress or result (`Action::Job`).
-    Action(Action),
+    /// A background job's progress or result (`Action::Job`; boxed: it is large beside a key).
+    Action(Box<Action>),
     /// The terminal could not be read any more.
     InputFailed(std::io::Error),
 }
@@ -46,7 +46,9 @@ impl Inbox {
     pub fn job_sink(&self) -> impl Sink {
         let tx = self.tx.clone();
         move |event| {
-            let _ = tx.send(AppEvent::Action(Action::Job(JobEvent::Check(event))));
+            let _ = tx.send(AppEvent::Action(Box::new(Action::Job(JobEvent::Check(
+                event,
+            )))));
         }
     }
 
@@ -65,7 +67,10 @@ impl Inbox {
         loop {
             let left = until.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(AppEvent::Action(Action::Job(event))) => return Some(event),
+                Ok(AppEvent::Action(action)) => match *action {
+                    Action::Job(event) => return Some(event),
+                    other => self.held.push_back(AppEvent::Action(Box::new(other))),
+                },
                 Ok(other) => self.held.push_back(other),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
             }
@@ -100,7 +105,7 @@ mod tests {
         let result = JobEvent::Exported(Ok(None));
         for event in [
             key('a'),
-            AppEvent::Action(Action::Job(result.clone())),
+            AppEvent::Action(Box::new(Action::Job(result.clone()))),
             key('b'),
         ] {
             tx.send(event).unwrap();

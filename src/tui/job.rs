@@ -189,7 +189,8 @@ impl Jobs {
         let flag = cancel.clone();
         let tx = inbox.sender();
         let thread = std::thread::spawn(move || {
-            let _ = tx.send(super::inbox::AppEvent::Action(Action::Job(run(&flag))));
+            let result = Action::Job(run(&flag));
+            let _ = tx.send(super::inbox::AppEvent::Action(Box::new(result)));
         });
         self.add(work, Handle::Thread { cancel, thread });
     }

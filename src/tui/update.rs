@@ -125,7 +125,7 @@ pub fn drain(m: &mut Model, wait: Duration, stop: &dyn Fn() -> bool) -> bool {
                     update(m, action);
                 }
             }
-            AppEvent::Action(action) => update(m, action),
+            AppEvent::Action(action) => update(m, *action),
             // The terminal is gone (a hang-up; SIGHUP may not have arrived yet).
             AppEvent::InputFailed(_) => m.terminal_gone = true,
         }

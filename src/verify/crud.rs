@@ -118,7 +118,9 @@ pub fn run_crud(
         &scim_auth,
     );
     let target = format!("{} and {}", okta.org_url, connection.base_url);
-    let mut run = match PlainClient::new() {
+    // One client reaches both: the CA files of both connections, the Okta org's proxy first.
+    let network = okta.network.merged(&connection.network);
+    let mut run = match PlainClient::with_network(&network) {
         Ok(client) => {
             let secrets = [secret.clone(), token.clone(), Secret::new(scim_auth)];
             let context = RunContext {

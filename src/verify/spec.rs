@@ -299,7 +299,7 @@ pub fn run_spec(
         unreachable: None,
         duration_ms: 0,
     };
-    let plain = match PlainClient::new() {
+    let plain = match PlainClient::with_network(&client.connection().network) {
         Ok(plain) => plain,
         Err(e) => {
             report.unreachable = Some(e.to_string());

@@ -297,8 +297,12 @@ impl ConnectionForm {
     /// Enter: saves what the form describes (the Okta part once the org answered), or says
     /// what is wrong and stays open.
     fn submit(&mut self, m: &mut Model) -> Flow {
+        // The form does not edit the network settings (`connect --ca-cert/--proxy`): they stay.
+        let verify = m.ws.session().verify();
+        let kept_scim = verify.connection.as_ref().map(|c| c.network.clone());
+        let kept_okta = verify.okta.as_ref().map(|c| c.network.clone());
         let okta = match self.okta_connection() {
-            Ok(okta) => okta,
+            Ok(okta) => okta.map(|c| c.with_network(kept_okta.unwrap_or_default())),
             Err(why) => {
                 m.error(why);
                 return Flow::Stay;
@@ -310,7 +314,7 @@ impl ConnectionForm {
             None
         } else {
             match self.connection() {
-                Ok(connection) => Some(connection),
+                Ok(connection) => Some(connection.with_network(kept_scim.unwrap_or_default())),
                 Err(e) => {
                     m.error(e.to_string());
                     return Flow::Stay;
