@@ -10,6 +10,7 @@ use rust_xlsxwriter::Workbook;
 mod fixtures;
 pub use fixtures::*;
 mod suite_files;
+#[allow(unused_imports)]
 pub use suite_files::*;
 
 /// Says why something is skipped, once per test process, on the process's stderr past the test
