@@ -187,6 +187,11 @@ pub fn okta_or_fixture(name: &str) -> SuiteFile {
     }
 }
 
+/// The entitlements-shaped fixture and, when present, Okta's Entitlements file.
+pub fn entitlement_files() -> Vec<SuiteFile> {
+    files_of(ENTITLEMENTS_FILE)
+}
+
 fn files_of(name: &str) -> Vec<SuiteFile> {
     let mut files = vec![SuiteFile::read(&fixture_folder().join(name), false)];
     if let Some(path) = crate::common::okta_file(name) {
