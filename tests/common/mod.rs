@@ -52,7 +52,7 @@ pub fn real_plan(name: &str, dir: &Path) -> Option<PathBuf> {
             "SCIMPLAN_REQUIRE_REAL_PLANS is set but {name} was not found (set SCIMPLAN_REAL_PLANS)"
         );
         say_skip(&format!(
-            "skipping: real workbook {name} not found (set SCIMPLAN_REAL_PLANS)"
+            "skipping what needs Okta's real workbook {name}: not found (set SCIMPLAN_REAL_PLANS)"
         ));
         return None;
     };
@@ -88,7 +88,7 @@ pub fn okta_file(name: &str) -> Option<PathBuf> {
             "SCIMPLAN_REQUIRE_OKTA_FILES is set but {name} was not found (set SCIMPLAN_OKTA_FILES)"
         );
         say_skip(&format!(
-            "skipping: Okta's {name} not found (set SCIMPLAN_OKTA_FILES)"
+            "skipping what needs Okta's {name}: not found (set SCIMPLAN_OKTA_FILES)"
         ));
     }
     found
