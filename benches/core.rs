@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, criterion_group, criterion_main};
 use scimplan::plan::profile::Requirements;
 use scimplan::plan::{Profile, load_plan, load_plan_bytes};
-use scimplan::session::{Outcome, SessionStore};
+use scimplan::session::{Command, Outcome, Scope, SessionStore, Writer};
 
 fn real_v2() -> Option<PathBuf> {
     let dir = std::env::var_os("SCIMPLAN_REAL_PLANS")
@@ -70,15 +70,14 @@ fn save(c: &mut Criterion) {
         let plan = load_plan_bytes(Path::new("p.xlsx"), generated_plan(cases)).unwrap();
         let reqs = Requirements::new(&Profile::builtin(), &plan);
         let path = dir.path().join(format!("s{cases}.json"));
-        let (mut store, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+        let at = Scope {
+            plan: &plan,
+            reqs: &reqs,
+        };
+        let (mut store, _) = SessionStore::open(&path, at, Writer::Checklist).unwrap();
         // A session where every case has a result and a note: the heaviest realistic file.
         for case in &plan.cases {
-            store
-                .session
-                .set_outcome(&case.id, Outcome::Pass, None, false);
-            store
-                .session
-                .set_note(&case.id, "Checked in the app; user active.");
+            store.apply(marked(&case.id, Outcome::Pass), at);
         }
         let first = plan.cases[0].id.clone();
         let mut flip = false;
@@ -86,33 +85,54 @@ fn save(c: &mut Criterion) {
             b.iter(|| {
                 flip = !flip;
                 let outcome = if flip { Outcome::Fail } else { Outcome::Pass };
-                store.session.set_outcome(&first, outcome, None, false);
-                store.save().unwrap();
+                store.apply(mark(&first, outcome), at);
+                store.save(at).unwrap();
             })
         });
     }
 }
 
-/// A save that finds another writer's change on disk: lock, read, three-way merge, write.
+/// A person's mark of `case`.
+fn mark(case: &str, outcome: Outcome) -> Command {
+    Command::Mark {
+        case: case.into(),
+        outcome,
+        reason: None,
+        note: None,
+    }
+}
+
+/// A mark with the note every case has in these sessions.
+fn marked(case: &str, outcome: Outcome) -> Command {
+    Command::Mark {
+        case: case.into(),
+        outcome,
+        reason: None,
+        note: Some("Checked in the app; user active.".into()),
+    }
+}
+
+/// A save that finds another writer's change on disk: lock, read, apply ours again, write.
 fn save_after_another_writer(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     for cases in [61usize, 10_000] {
         let plan = load_plan_bytes(Path::new("p.xlsx"), generated_plan(cases)).unwrap();
         let reqs = Requirements::new(&Profile::builtin(), &plan);
         let path = dir.path().join(format!("m{cases}.json"));
-        let (mut ours, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+        let at = Scope {
+            plan: &plan,
+            reqs: &reqs,
+        };
+        let (mut ours, _) = SessionStore::open(&path, at, Writer::Checklist).unwrap();
         for case in &plan.cases {
-            ours.session
-                .set_outcome(&case.id, Outcome::Pass, None, false);
-            ours.session
-                .set_note(&case.id, "Checked in the app; user active.");
+            ours.apply(marked(&case.id, Outcome::Pass), at);
         }
-        ours.save().unwrap();
-        let (mut theirs, _) = SessionStore::open(&path, &plan, &reqs).unwrap();
+        ours.save(at).unwrap();
+        let (mut theirs, _) = SessionStore::open(&path, at, Writer::command("mark")).unwrap();
         let (first, last) = (plan.cases[0].id.clone(), plan.cases[cases - 1].id.clone());
         let mut flip = false;
         c.bench_function(
-            &format!("mark + save merging another writer's mark, {cases} results"),
+            &format!("mark + save over another writer's mark, {cases} results"),
             |b| {
                 b.iter_batched(
                     || {
@@ -122,13 +142,13 @@ fn save_after_another_writer(c: &mut Criterion) {
                         } else {
                             Outcome::Blocked
                         };
-                        theirs.session.set_outcome(&last, outcome, None, false);
-                        theirs.save().unwrap();
+                        theirs.apply(mark(&last, outcome), at);
+                        theirs.save(at).unwrap();
                         outcome
                     },
                     |outcome| {
-                        ours.session.set_outcome(&first, outcome, None, false);
-                        ours.save().unwrap();
+                        ours.apply(mark(&first, outcome), at);
+                        ours.save(at).unwrap();
                     },
                     criterion::BatchSize::PerIteration,
                 )

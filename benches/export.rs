@@ -11,18 +11,40 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use scimplan::plan::profile::Requirements;
 use scimplan::plan::{Plan, Profile, load_plan};
 use scimplan::report::export::{export_workbook, workbook_bytes};
-use scimplan::session::{Outcome, Session};
+use scimplan::session::{Command, Outcome, Scope, Session, Writer};
 
+/// Every case marked with a note and time spent, every seventh verdict automatic (set as
+/// the session file holds it: checks would also keep their runs, left out here).
 fn marked(plan: &Plan) -> Session {
+    let reqs = Requirements::new(&Profile::builtin(), plan);
+    let at = Scope { plan, reqs: &reqs };
+    let writer = Writer::Checklist;
     let mut session = Session::new(plan);
-    session.tester = Some("Bench Tester".into());
+    let names = Command::Identity {
+        tester: Some("Bench Tester".into()),
+        app: None,
+        asked: true,
+    };
+    session.apply(names, &writer, at);
     for (i, case) in plan.cases.iter().enumerate() {
-        let outcome = Outcome::ALL[1 + i % 4];
-        session.set_outcome(&case.id, outcome, None, i % 7 == 0);
-        session.set_note(&case.id, &format!("Checked in the app.\nRun {i}: ok"));
-        session.add_time_spent(&case.id, 60 + i as u64);
+        let mark = Command::Mark {
+            case: case.id.clone(),
+            outcome: Outcome::ALL[1 + i % 4],
+            reason: None,
+            note: Some(format!("Checked in the app.\nRun {i}: ok")),
+        };
+        session.apply(mark, &writer, at);
+        let time = Command::TimeSpent {
+            case: case.id.clone(),
+            seconds: 60 + i as u64,
+        };
+        session.apply(time, &writer, at);
     }
-    session
+    let mut file = serde_json::to_value(&session).expect("a session serializes");
+    for case in plan.cases.iter().step_by(7) {
+        file["results"][&case.id]["automatic"] = true.into();
+    }
+    serde_json::from_value(file).expect("reads back")
 }
 
 fn bench_plan(c: &mut Criterion, name: &str, path: &Path) {

@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use scimplan::net::Secret;
 use scimplan::session::AuthScheme;
 use scimplan::tui::model::AppEvent;
 use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
-use scimplan::verify::{Connection, Secret};
+use scimplan::verify::Connection;
 use scimplan::workspace::{OpenOptions, Workspace};
 
 const TICK: Duration = Duration::from_millis(250);
@@ -35,13 +36,13 @@ fn model(plan: &std::path::Path, url: &str) -> Model {
     let mut m = Model::new(ws, Keymap::default(), Settings::default());
     m.secrets_from_env = false;
     update(&mut m, Action::ConfirmCapabilities);
-    m.ws.store.session.verify.connection =
-        Some(Connection::new(url, AuthScheme::Bearer, None).unwrap());
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), "ann@example.com".into());
+    m.ws.apply(scimplan::session::Command::Connection(Some(
+        Connection::new(url, AuthScheme::Bearer, None).unwrap(),
+    )));
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: "ann@example.com".into(),
+    });
     m.secret = Some(Secret::new("result-to-frame-token"));
     let c9290 = m.ws.plan.case_index("C9290").unwrap();
     m.select_case(c9290);
@@ -49,7 +50,7 @@ fn model(plan: &std::path::Path, url: &str) -> Model {
 }
 
 fn shown(m: &Model) -> bool {
-    m.running().is_none() && !m.ws.store.session.verify.runs.is_empty()
+    m.running().is_none() && !m.ws.session().verify().runs.is_empty()
 }
 
 /// One check, drawn by the given loop; the delay from the app's answer to the frame.

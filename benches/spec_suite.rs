@@ -9,10 +9,10 @@ mod common;
 mod scim_server;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use scimplan::verify::runscope;
-use scimplan::verify::{
-    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, run_spec,
-};
+use scimplan::net::{CancelFlag, PlainClient, Secret};
+use scimplan::runscope;
+use scimplan::scim::ScimClient;
+use scimplan::verify::{AuthScheme, Connection, SpecOptions, run_spec};
 
 fn spec_suite(c: &mut Criterion) {
     // Okta's file when present, else the tests' SPEC-shaped fixture (said on stderr).
@@ -35,7 +35,7 @@ fn spec_suite(c: &mut Criterion) {
     group.bench_function("the SPEC file alone (no checks beyond it)", |b| {
         b.iter(|| {
             let options = SpecOptions::new(AuthScheme::Bearer, file.clone()).unwrap();
-            let plain = scimplan::verify::http::PlainClient::new().unwrap();
+            let plain = PlainClient::new().unwrap();
             let secrets = [client.secret().clone()];
             let cancel = CancelFlag::new();
             let context = runscope::RunContext {

@@ -7,8 +7,8 @@ use thiserror::Error;
 use crate::plan::profile::Requirements;
 use crate::plan::{Plan, PlanError, Profile, ProfileError, load_plan};
 use crate::session::{
-    ChangesElsewhere, ReconcileReport, SaveError, SessionError, SessionFile, SessionStore, Unsaved,
-    default_session_path,
+    ChangesElsewhere, Command, Effect, ReconcileReport, SaveError, Saved, Scope, Session,
+    SessionError, SessionFile, SessionStore, Unsaved, Writer, default_session_path,
 };
 
 #[derive(Debug, Error)]
@@ -28,13 +28,15 @@ pub struct OpenOptions {
     pub profile: Option<PathBuf>,
     pub tester: Option<String>,
     pub app_name: Option<String>,
+    /// Who the changes are recorded as (the checklist, or the command's name).
+    pub writer: Option<Writer>,
 }
 
 pub struct Workspace {
     pub plan: Plan,
     pub profile: Profile,
     pub reqs: Requirements,
-    pub store: SessionStore,
+    store: SessionStore,
     /// What reopening found (plan changes, results kept for vanished cases).
     pub reconcile: ReconcileReport,
     /// The tester's or the app's name came from the command line (or SCIMPLAN_TESTER), so the
@@ -81,13 +83,24 @@ impl Workspace {
         });
         let plan = plan?;
         let reqs = Requirements::new(&profile, &plan);
-        let (mut store, reconcile) = SessionStore::open_read(session_file?, &plan, &reqs)?;
-        let session = &mut store.session;
-        if let Some(tester) = &options.tester {
-            session.tester = Some(tester.clone());
-        }
-        if let Some(app) = &options.app_name {
-            session.app_name = Some(app.clone());
+        let writer = options
+            .writer
+            .clone()
+            .unwrap_or_else(|| Writer::command("scimplan"));
+        let scope = Scope {
+            plan: &plan,
+            reqs: &reqs,
+        };
+        let (mut store, reconcile) = SessionStore::open_read(session_file?, scope, writer)?;
+        if options.tester.is_some() || options.app_name.is_some() {
+            store.apply(
+                Command::Identity {
+                    tester: options.tester.clone(),
+                    app: options.app_name.clone(),
+                    asked: false,
+                },
+                scope,
+            );
         }
         Ok(Workspace {
             plan,
@@ -99,11 +112,79 @@ impl Workspace {
         })
     }
 
-    /// Saves the session; call after every change. Other writers' changes saved meanwhile are
-    /// merged in (both are kept) and reported by the next `refresh_if_changed`. On failure the
-    /// error says what was not saved; the changes stay in memory and the next save retries them.
-    pub fn save(&mut self) -> Result<(), SaveError> {
-        self.store.save()
+    /// The plan and capabilities the session's commands act on.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            plan: &self.plan,
+            reqs: &self.reqs,
+        }
+    }
+
+    /// The session, to read. Changes go through `apply`.
+    pub fn session(&self) -> &Session {
+        self.store.session()
+    }
+
+    /// Applies a change in memory (`save` writes it): every change to the session goes
+    /// through here (or the store's `apply`), which records it with this workspace's writer.
+    pub fn apply(&mut self, command: Command) -> Effect {
+        let scope = Scope {
+            plan: &self.plan,
+            reqs: &self.reqs,
+        };
+        self.store.apply(command, scope)
+    }
+
+    /// Whether a change is applied but not saved yet.
+    pub fn has_pending(&self) -> bool {
+        self.store.has_pending()
+    }
+
+    /// Whether a change of the tester's (not bookkeeping such as the selected case) is applied
+    /// but not saved yet.
+    pub fn has_changes(&self) -> bool {
+        self.store.unsaved().changes > 0
+    }
+
+    /// Saves what was applied. Other writers' changes saved meanwhile are taken in and ours
+    /// applied again on top (what no longer applies is refused and said in `Saved`); they are
+    /// also reported by the next `refresh_if_changed`. On failure the error says what was not
+    /// saved; the changes stay in memory and the next save retries them.
+    pub fn save(&mut self) -> Result<Saved, SaveError> {
+        let scope = Scope {
+            plan: &self.plan,
+            reqs: &self.reqs,
+        };
+        self.store.save(scope)
+    }
+
+    /// As `save`, waiting at most `wait` for another writer's lock.
+    pub fn save_waiting(&mut self, wait: std::time::Duration) -> Result<Saved, SaveError> {
+        let scope = Scope {
+            plan: &self.plan,
+            reqs: &self.reqs,
+        };
+        self.store.save_waiting(scope, wait)
+    }
+
+    /// The session file.
+    pub fn session_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Whether the session file exists yet.
+    pub fn on_disk(&self) -> bool {
+        self.store.on_disk()
+    }
+
+    /// Where the session's evidence files are copied.
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.store.evidence_dir()
+    }
+
+    /// Who this workspace's changes are recorded as.
+    pub fn writer(&self) -> &Writer {
+        self.store.writer()
     }
 
     /// Changes held in memory only (0 when the file is up to date): for the quit question.
@@ -121,7 +202,11 @@ impl Workspace {
     /// the checklist can call it on every tick. `Some` says what changed (cases, capabilities,
     /// links, verification records, and cases changed on both sides where ours was kept).
     pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
-        self.store.refresh_if_changed()
+        let scope = Scope {
+            plan: &self.plan,
+            reqs: &self.reqs,
+        };
+        self.store.refresh_if_changed(scope)
     }
 
     /// Cases of the plan that apply under the declared capabilities.
@@ -130,7 +215,7 @@ impl Workspace {
             .cases
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.store.session.applies(&self.reqs, *i))
+            .filter(|(i, _)| self.store.session().applies(&self.reqs, *i))
     }
 }
 

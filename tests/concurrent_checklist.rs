@@ -43,7 +43,7 @@ fn wait_for(dir: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Session
         assert!(
             Instant::now() < deadline,
             "the session file never showed: {what}\n{:?}",
-            session(dir).map(|s| s.results)
+            session(dir).map(|s| s.results().clone())
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -63,11 +63,11 @@ fn the_open_checklist_and_a_cli_mark_keep_both() {
     let mut screen = Screen::new();
     screen.wait_for(&mut p, "Capabilities:");
     send(&mut p, "\r");
-    wait_for(d, "capabilities declared", |s| s.capabilities_confirmed);
+    wait_for(d, "capabilities declared", |s| s.capabilities_confirmed());
     // No names given: the first run asks who is testing; Esc skips the question.
     screen.wait_for(&mut p, "Who is testing?");
     send(&mut p, "\x1b");
-    wait_for(d, "the question skipped", |s| s.identity_asked);
+    wait_for(d, "the question skipped", |s| s.identity_asked());
     send(&mut p, "p");
     wait_for(d, "C100000 Pass", |s| s.outcome("C100000") == Outcome::Pass);
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
-use scimplan::session::{Outcome, Session, lock};
+use scimplan::session::{HistoryKind, Outcome, Session, Writer, lock};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 const CASES: usize = 30;
@@ -59,8 +59,13 @@ fn dozens_of_marks_on_a_fresh_session_keep_every_result() {
     mark_all_at_once(dir.path(), 0..CASES);
     let session = on_disk(dir.path());
     assert_all_kept(&session, 0..CASES);
-    // Each writer's mark and note stay undoable, one change each.
-    assert_eq!(session.undo_stack.len(), 2 * CASES);
+    // Each writer's mark with its note is one change, undoable by `scimplan undo`.
+    let changes = session
+        .history()
+        .iter()
+        .filter(|e| e.kind == HistoryKind::Change)
+        .count();
+    assert_eq!(changes, CASES);
     assert!(session.history_problem().is_none());
 }
 
@@ -79,8 +84,13 @@ fn dozens_of_marks_on_an_existing_session_keep_every_result() {
     serde_json::from_slice::<Session>(&backup).expect("a whole backup");
 }
 
+/// The session as the checklist opens it.
 fn workspace(dir: &Path) -> Workspace {
-    Workspace::open(&dir.join("plan.xlsx"), &OpenOptions::default()).unwrap()
+    let options = OpenOptions {
+        writer: Some(Writer::Checklist),
+        ..OpenOptions::default()
+    };
+    Workspace::open(&dir.join("plan.xlsx"), &options).unwrap()
 }
 
 fn cli_mark(dir: &Path, id: &str, outcome: &str) {
@@ -94,15 +104,18 @@ fn an_open_workspace_and_a_cli_mark_keep_both() {
     let d = dir.path();
     write_plan(&d.join("plan.xlsx"), large_plan_rows(10));
     let mut ws = workspace(d);
-    ws.store
-        .session
-        .set_outcome(&case(1), Outcome::Pass, None, false);
+    ws.apply(scimplan::session::Command::Mark {
+        case: case(1),
+        outcome: Outcome::Pass,
+        reason: None,
+        note: None,
+    });
     ws.save().unwrap();
 
     // Another terminal marks a case while the checklist is open.
     cli_mark(d, &case(2), "fail");
     // The checklist's next change is saved on top of it, not over it.
-    ws.store.session.set_note(&case(3), "seen in the app");
+    ws.note(&case(3), "seen in the app");
     assert_eq!(ws.unsaved().changes, 1);
     assert_eq!(ws.unsaved().cases, [case(3)]);
     ws.save().unwrap();
@@ -112,7 +125,7 @@ fn an_open_workspace_and_a_cli_mark_keep_both() {
     assert_eq!(disk.outcome(&case(2)), Outcome::Fail);
     assert_eq!(disk.result(&case(3)).unwrap().note, "seen in the app");
     assert_eq!(
-        ws.store.session.outcome(&case(2)),
+        ws.session().outcome(&case(2)),
         Outcome::Fail,
         "the open workspace shows the other writer's mark"
     );
@@ -124,7 +137,8 @@ fn an_open_workspace_and_a_cli_mark_keep_both() {
     assert_eq!(ws.refresh_if_changed().unwrap(), None);
 
     // Undo in the checklist takes back its own note, not the other writer's mark.
-    assert_eq!(ws.store.session.undo().as_deref(), Some("C100003: note"));
+    let undone = ws.apply(scimplan::session::Command::Undo { target: None });
+    assert_eq!(undone.description, "C100003: note");
     ws.save().unwrap();
     let disk = on_disk(d);
     assert_eq!(disk.result(&case(3)), None);
@@ -145,7 +159,7 @@ fn refresh_picks_up_changes_made_elsewhere_and_keeps_unsaved_ones() {
     );
 
     // Unsaved here (a save that failed, say), then a mark elsewhere on the same case and another.
-    ws.store.session.set_note(&case(5), "mine");
+    ws.note(&case(5), "mine");
     cli_mark(d, &case(5), "blocked");
     cli_mark(d, &case(6), "pass");
     let changes = ws.refresh_if_changed().unwrap().expect("changes elsewhere");
@@ -153,13 +167,16 @@ fn refresh_picks_up_changes_made_elsewhere_and_keeps_unsaved_ones() {
         changes.cases.iter().cloned().collect::<Vec<_>>(),
         [case(5), case(6)]
     );
-    assert!(changes.conflicts.is_empty(), "outcome there, note here");
-    let result = ws.store.session.result(&case(5)).unwrap();
+    assert!(
+        changes.conflicts.is_empty(),
+        "outcome there, note here: {changes:?}"
+    );
+    let result = ws.session().result(&case(5)).unwrap();
     assert_eq!(
         (result.outcome, result.note.as_str()),
         (Outcome::Blocked, "mine")
     );
-    assert_eq!(ws.store.session.outcome(&case(6)), Outcome::Pass);
+    assert_eq!(ws.session().outcome(&case(6)), Outcome::Pass);
     assert_eq!(ws.unsaved().changes, 1, "the note is still to be saved");
     ws.save().unwrap();
     let disk = on_disk(d);
@@ -174,9 +191,12 @@ fn both_writers_changing_one_case_keep_the_later_save_and_say_so() {
     let d = dir.path();
     write_plan(&d.join("plan.xlsx"), large_plan_rows(10));
     let mut ws = workspace(d);
-    ws.store
-        .session
-        .set_outcome(&case(4), Outcome::Pass, None, false);
+    ws.apply(scimplan::session::Command::Mark {
+        case: case(4),
+        outcome: Outcome::Pass,
+        reason: None,
+        note: None,
+    });
     cli_mark(d, &case(4), "fail");
     ws.save().unwrap();
     assert_eq!(on_disk(d).outcome(&case(4)), Outcome::Pass);
@@ -279,10 +299,10 @@ fn marks_capabilities_and_links_at_once_keep_each_other() {
     }
     let session = on_disk(d);
     assert_all_kept(&session, 0..20);
-    assert_eq!(session.capabilities.get("group-push"), Some(&false));
+    assert_eq!(session.capabilities().get("group-push"), Some(&false));
     assert_eq!(session.outcome(&case(39)), Outcome::Skipped);
     assert_eq!(
-        session.suites.spec.as_deref(),
+        session.suites().spec.as_deref(),
         Some("https://runscope.example/spec")
     );
     assert_eq!(session.history_problem(), None);

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use scimplan::session::{Outcome, Session, SessionStore};
+use scimplan::session::{Command, Outcome, Refusal, Scope, Session, SessionStore, Writer};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 fn session_file(dir: &Path) -> std::path::PathBuf {
@@ -67,7 +67,7 @@ fn the_cli_warns_keeps_the_results_and_undo_does_not_panic() {
     let healed: Session = serde_json::from_slice(&std::fs::read(session_file(d)).unwrap()).unwrap();
     assert_results_kept(&healed);
     assert_eq!(healed.history_problem(), None);
-    assert_eq!(healed.undo_stack, [0]);
+    assert_eq!(healed.history().len(), 1);
     let undo = scimplan(d, &["undo", "plan.xlsx"]);
     assert_eq!(stdout(&undo).trim(), "Undone: C100002: Blocked");
     let status = scimplan(d, &["status", "plan.xlsx"]);
@@ -76,7 +76,7 @@ fn the_cli_warns_keeps_the_results_and_undo_does_not_panic() {
 
 #[test]
 fn the_library_drops_each_kind_of_damage_and_undo_returns_nothing() {
-    let damages: [(&str, Damage); 4] = [
+    let damages: [(&str, Damage); 5] = [
         ("past the end", past_the_end),
         ("redo past the end", |v| {
             v["redo_stack"] = serde_json::json!([9])
@@ -85,9 +85,12 @@ fn the_library_drops_each_kind_of_damage_and_undo_returns_nothing() {
             v["undo_stack"] = serde_json::json!([0, 1]);
             v["redo_stack"] = serde_json::json!([1]);
         }),
-        ("an undo entry on the undo list", |v| {
+        ("an undo of a change the log does not hold", |v| {
             v["history"][1]["kind"] = serde_json::json!("undo");
-            v["history"][1]["target"] = serde_json::json!(0);
+            v["history"][1]["target_id"] = serde_json::json!(12345);
+        }),
+        ("two entries with one id", |v| {
+            v["history"][1]["id"] = v["history"][0]["id"].clone();
         }),
     ];
     for (what, damage) in damages {
@@ -95,10 +98,12 @@ fn the_library_drops_each_kind_of_damage_and_undo_returns_nothing() {
         let plan = dir.path().join("plan.xlsx");
         let mut ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
         assert!(ws.reconcile.history_dropped.is_some(), "{what}");
-        assert_results_kept(&ws.store.session);
-        assert_eq!(ws.store.session.undo(), None, "{what}");
-        assert_eq!(ws.store.session.redo(), None, "{what}");
-        assert_results_kept(&ws.store.session);
+        assert_results_kept(ws.session());
+        let undo = ws.apply(Command::Undo { target: None });
+        assert_eq!(undo.refused, Some(Refusal::NothingToUndo), "{what}");
+        let redo = ws.apply(Command::Redo { target: None });
+        assert_eq!(redo.refused, Some(Refusal::NothingToRedo), "{what}");
+        assert_results_kept(ws.session());
     }
 }
 
@@ -109,25 +114,22 @@ fn a_healthy_history_is_kept_and_walks_from_the_cli() {
     let plan = scimplan::plan::load_plan(&d.join("plan.xlsx")).unwrap();
     let reqs =
         scimplan::plan::profile::Requirements::new(&scimplan::plan::Profile::builtin(), &plan);
-    let (store, report) = SessionStore::open(&session_file(d), &plan, &reqs).unwrap();
+    let scope = Scope {
+        plan: &plan,
+        reqs: &reqs,
+    };
+    let (store, report) = SessionStore::open(&session_file(d), scope, Writer::Checklist).unwrap();
     assert_eq!(report.history_dropped, None);
-    assert_eq!(store.session.undo_stack, [0, 1]);
+    assert_eq!(store.session().history().len(), 2);
+    assert!(store.session().can_walk(&Writer::command("undo"), false));
+    assert!(
+        !store.session().can_walk(&Writer::Checklist, false),
+        "the marks were commands'"
+    );
     let undo = scimplan(d, &["undo", "plan.xlsx"]);
     assert_eq!(stdout(&undo).trim(), "Undone: C100001: Fail");
     let redo = scimplan(d, &["redo", "plan.xlsx"]);
     assert_eq!(stdout(&redo).trim(), "Redone: C100001: Fail");
     let s: Session = serde_json::from_slice(&std::fs::read(session_file(d)).unwrap()).unwrap();
     assert_results_kept(&s);
-}
-
-#[test]
-fn undo_on_a_session_damaged_in_memory_does_not_panic() {
-    let dir = damaged(|_| {});
-    let plan = dir.path().join("plan.xlsx");
-    let mut ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
-    ws.store.session.undo_stack.push(99);
-    ws.store.session.redo_stack.push(99);
-    assert_eq!(ws.store.session.undo(), None);
-    assert_eq!(ws.store.session.redo(), None);
-    assert_results_kept(&ws.store.session);
 }

@@ -490,14 +490,14 @@ fn the_first_run_asks_who_is_testing_once() {
     send(&mut p, "\t");
     send(&mut p, "Acme Directory");
     send(&mut p, "\r");
-    let s = wait_for(&plan, "the names", |s| s.identity_asked);
-    assert_eq!(s.tester.as_deref(), Some("Grace Hopper"));
-    assert_eq!(s.app_name.as_deref(), Some("Acme Directory"));
+    let s = wait_for(&plan, "the names", |s| s.identity_asked());
+    assert_eq!(s.tester(), Some("Grace Hopper"));
+    assert_eq!(s.app_name(), Some("Acme Directory"));
     screen.wait_for(&mut p, "App: Acme Directory  Tester: Grace Hopper");
     // A mark now carries the name.
     send(&mut p, "p");
-    let s = wait_for(&plan, "a pass", |s| !s.results.is_empty());
-    let result = s.results.values().next().unwrap();
+    let s = wait_for(&plan, "a pass", |s| !s.results().is_empty());
+    let result = s.results().values().next().unwrap();
     assert_eq!(result.tester.as_deref(), Some("Grace Hopper"));
     send(&mut p, "q");
     p.exp_eof().unwrap();
@@ -515,7 +515,7 @@ fn the_first_run_asks_who_is_testing_once() {
     send(&mut p, "q");
     p.exp_eof().unwrap();
     let s = session_of(&plan).unwrap();
-    assert_eq!(s.app_name.as_deref(), Some("Acme Directory"));
+    assert_eq!(s.app_name(), Some("Acme Directory"));
 
     // Summary, Markdown and JSON reports name them.
     let out = run(
@@ -559,11 +559,11 @@ fn names_from_the_command_line_answer_the_question_and_esc_skips_it() {
     // No git name here: the login name is proposed.
     screen.wait_for(&mut p, "Tester   ann");
     send(&mut p, ESC);
-    wait_for(&plan2, "skipped", |s| s.identity_asked);
+    wait_for(&plan2, "skipped", |s| s.identity_asked());
     send(&mut p, "q");
     p.exp_eof().unwrap();
     let s = session_of(&plan2).unwrap();
-    assert_eq!(s.tester, None);
+    assert_eq!(s.tester(), None);
     let mut p = spawn(other.path(), &[], &[]);
     let mut screen = Screen::new();
     screen.wait_for(&mut p, "applicable");

@@ -11,7 +11,7 @@ use soffice::{convert, soffice};
 use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
-use scimplan::session::{EvidenceKind, Session, default_session_path, evidence_dir};
+use scimplan::session::{EvidenceKind, Outcome, Session, default_session_path, evidence_dir};
 use sha2::{Digest, Sha256};
 
 fn session_of(plan: &Path) -> Session {
@@ -238,15 +238,19 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
         resumed.result("C9291").unwrap().evidence[1].file,
         Some(file_of("C9291", 1))
     );
-    assert_eq!(resumed.app_name.as_deref(), Some("Acme"));
+    assert_eq!(resumed.app_name(), Some("Acme"));
 
-    // The restore is one undoable step.
+    // The import, evidence and results together, is one undoable step, undone whole.
     let out = common::scimplan(other.path(), &["undo", "done.xlsx"]);
-    assert!(
-        common::stdout(&out).contains("evidence restored from done.xlsx"),
+    assert_eq!(
+        common::stdout(&out).trim(),
+        "Undone: results imported from done.xlsx",
         "{}",
-        common::stdout(&out)
+        common::stderr(&out)
     );
+    let undone = session_of(&received);
+    assert!(undone.result("C9290").is_none_or(|r| r.evidence.is_empty()));
+    assert_eq!(undone.outcome("C9290"), Outcome::NotRun);
 }
 
 /// One entry of the workbook package (a zip), as text.

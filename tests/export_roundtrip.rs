@@ -6,12 +6,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::{real_plan, scimplan, stderr, stdout};
+use common::{WorkspaceEdits, real_plan, scimplan, stderr, stdout};
 use rust_xlsxwriter::Workbook;
 use scimplan::plan::{ADDED_HEADERS, load_plan};
 use scimplan::report::export::{CUT_MARKER, EXCEL_CELL_LIMIT, notes_cell, tested_by_cell};
 use scimplan::report::export_workspace;
-use scimplan::session::{CaseResult, Outcome, Session, default_session_path};
+use scimplan::session::{CaseResult, Outcome, Session, SuiteKind, default_session_path};
 use scimplan::workspace::{OpenOptions, Workspace};
 
 const V2: &str = "okta-scim-test-plan-v2.xlsx";
@@ -25,46 +25,39 @@ fn marked_workspace(plan: &Path) -> Workspace {
         ..OpenOptions::default()
     };
     let mut ws = Workspace::open(plan, &options).unwrap();
-    let Workspace {
-        plan, reqs, store, ..
-    } = &mut ws;
-    let s = &mut store.session;
-    s.set_capabilities(plan, reqs, &[("group-push".into(), false)]);
-    s.set_outcome("C9296", Outcome::Pass, None, false);
-    s.set_outcome("C9297", Outcome::Fail, None, false);
-    s.set_note(
+    ws.declare(&[("group-push", false)]);
+    ws.mark("C9296", Outcome::Pass);
+    ws.mark("C9297", Outcome::Fail);
+    ws.note(
         "C9297",
         "POST /Users returned 500\nsecond line\n\nafter a blank line",
     );
-    s.set_outcome(
-        "C9298",
-        Outcome::Blocked,
-        Some("Okta org is down".into()),
-        false,
-    );
-    s.set_note("C9298", "=HYPERLINK(\"http://evil.test\",\"click\")");
-    s.set_outcome(
-        "C9299",
-        Outcome::Skipped,
-        Some("not this release".into()),
-        false,
-    );
-    s.set_note("C9306", "+1 555 0100 (a note on a case not run yet)");
-    s.set_outcome("C9339", Outcome::Pass, None, false);
-    s.set_note("C9339", "-5 users left");
-    s.set_outcome("C9340", Outcome::Fail, None, false);
-    s.set_note("C9340", "@SUM(A1:A3)");
-    s.set_outcome("C9341", Outcome::Pass, None, false);
-    s.set_note("C9341", NON_ASCII);
-    s.set_outcome("C9290", Outcome::Pass, None, true);
-    s.add_evidence("C9290", "/tmp/evidence/assign.png", "the user in the app");
-    s.add_evidence("C9290", "https://acme.test/users/42", "");
-    s.add_time_spent("C9290", 754);
-    s.set_outcome("C9291", Outcome::Pass, None, false);
-    s.set_note("C9291", &"long note ".repeat(4_000));
-    s.suites.spec = Some("https://www.runscope.com/radar/abc/spec".into());
+    ws.mark_why("C9298", Outcome::Blocked, Some("Okta org is down"));
+    ws.note("C9298", "=HYPERLINK(\"http://evil.test\",\"click\")");
+    ws.mark_why("C9299", Outcome::Skipped, Some("not this release"));
+    ws.note("C9306", "+1 555 0100 (a note on a case not run yet)");
+    ws.mark("C9339", Outcome::Pass);
+    ws.note("C9339", "-5 users left");
+    ws.mark("C9340", Outcome::Fail);
+    ws.note("C9340", "@SUM(A1:A3)");
+    ws.mark("C9341", Outcome::Pass);
+    ws.note("C9341", NON_ASCII);
+    ws.mark("C9290", Outcome::Pass);
+    ws.reference("C9290", "/tmp/evidence/assign.png", "the user in the app");
+    ws.reference("C9290", "https://acme.test/users/42", "");
+    ws.time_spent("C9290", 754);
+    ws.mark("C9291", Outcome::Pass);
+    ws.note("C9291", &"long note ".repeat(4_000));
+    ws.link(SuiteKind::Spec, "https://www.runscope.com/radar/abc/spec");
     ws.save().unwrap();
-    ws
+    // C9290's Pass as a check records it (without the run a check keeps, so the workbook
+    // has no API checks sheet): written into the file, and the workspace read again.
+    let file = ws.session_path().to_path_buf();
+    let mut session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    session["results"]["C9290"]["automatic"] = true.into();
+    std::fs::write(&file, serde_json::to_vec(&session).unwrap()).unwrap();
+    Workspace::open(plan, &options).unwrap()
 }
 
 fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
@@ -159,7 +152,7 @@ fn export_holds_the_plan_cell_for_cell_and_the_session() {
     assert_eq!(header, expected);
     assert_eq!(out.len(), plan.cases.len() + 1);
 
-    let session = &e.ws.store.session;
+    let session = &e.ws.session();
     let blank = CaseResult::default();
     for (i, case) in plan.cases.iter().enumerate() {
         let row = &out[i + 1];
@@ -254,12 +247,12 @@ fn reopening_the_export_restores_the_session() {
         stderr(&out)
     );
     let restored = session_at(&default_session_path(&e.export));
-    let original = &e.ws.store.session;
-    assert_eq!(restored.app_name.as_deref(), Some("Acme HR"));
-    assert_eq!(restored.tester.as_deref(), Some("Zoë Tester"));
-    assert_eq!(restored.capabilities.get("group-push"), Some(&false));
-    assert_eq!(restored.suites.spec, original.suites.spec);
-    assert_eq!(restored.suites.crud, None);
+    let original = &e.ws.session();
+    assert_eq!(restored.app_name(), Some("Acme HR"));
+    assert_eq!(restored.tester(), Some("Zoë Tester"));
+    assert_eq!(restored.capabilities().get("group-push"), Some(&false));
+    assert_eq!(restored.suites().spec, original.suites().spec);
+    assert_eq!(restored.suites().crud, None);
     for case in &e.ws.plan.cases {
         let blank = CaseResult::default();
         let a = original.result(&case.id).unwrap_or(&blank);
@@ -361,8 +354,7 @@ fn results_changed_by_hand_are_taken_and_unknown_words_reported() {
     // Dates saved as plain numbers still read back.
     assert_eq!(
         s.result("C9297").unwrap().updated_at.map(|t| t.timestamp()),
-        e.ws.store
-            .session
+        e.ws.session()
             .result("C9297")
             .unwrap()
             .updated_at
@@ -376,7 +368,7 @@ fn results_changed_by_hand_are_taken_and_unknown_words_reported() {
     assert_eq!(session_at(&session_path).outcome("C9297"), Outcome::Blocked);
     // Asked, it takes them, except where the session changed after the export (the Blocked
     // above): that newer result is kept and reported.
-    let out = scimplan(&e.dir, &["status", "--import-results", arg]);
+    let out = scimplan(&e.dir, &["status", arg, "--import-results"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("(C9297): the session's result (Blocked"),
@@ -511,7 +503,7 @@ fn extra_columns_and_a_lower_header_row_are_kept() {
     assert_eq!(headers, header);
     assert_eq!(reread.recorded.unwrap().rows[0].result.as_text(), "Pass");
 
-    let out = scimplan(dir.path(), &["status", "--import-results", arg]);
+    let out = scimplan(dir.path(), &["status", arg, "--import-results"]);
     assert!(
         stderr(&out).contains("is not a completed workbook"),
         "{}",

@@ -9,7 +9,7 @@ mod soffice;
 
 use soffice::{convert, soffice};
 
-use common::{real_plan, scimplan, stderr};
+use common::{WorkspaceEdits, real_plan, scimplan, stderr};
 use scimplan::report::export_workspace;
 use scimplan::session::{Outcome, Session, default_session_path};
 use scimplan::workspace::{OpenOptions, Workspace};
@@ -26,14 +26,11 @@ fn export_opens_in_libreoffice_and_survives_its_save() {
         ..OpenOptions::default()
     };
     let mut ws = Workspace::open(&plan, &options).unwrap();
-    {
-        let s = &mut ws.store.session;
-        s.set_outcome("C9296", Outcome::Pass, None, false);
-        s.set_outcome("C9297", Outcome::Fail, None, false);
-        s.set_note("C9297", "=1+1 must stay text; ünïcödé ✓");
-        s.set_outcome("C9298", Outcome::Blocked, Some("org down".into()), false);
-        s.add_time_spent("C9296", 3_725);
-    }
+    ws.mark("C9296", Outcome::Pass);
+    ws.mark("C9297", Outcome::Fail);
+    ws.note("C9297", "=1+1 must stay text; ünïcödé ✓");
+    ws.mark_why("C9298", Outcome::Blocked, Some("org down"));
+    ws.time_spent("C9296", 3_725);
     ws.save().unwrap();
     let export = export_workspace(&ws, Some(&dir.path().join("completed.xlsx"))).unwrap();
 
@@ -72,7 +69,7 @@ fn export_opens_in_libreoffice_and_survives_its_save() {
         assert!(out.status.success(), "{ext}: {}", stderr(&out));
         let restored: Session =
             serde_json::from_slice(&std::fs::read(default_session_path(&saved)).unwrap()).unwrap();
-        let original = &ws.store.session;
+        let original = &ws.session();
         for id in ["C9296", "C9297", "C9298"] {
             let (a, b) = (original.result(id).unwrap(), restored.result(id).unwrap());
             assert_eq!(a.outcome, b.outcome, "{ext} {id}");

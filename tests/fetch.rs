@@ -196,7 +196,7 @@ fn pinning_the_files_of(profile: &str, dir: &Path) -> String {
                 let bytes = std::fs::read(dir.join(name)).unwrap();
                 lines.push(format!(
                     "sha256 = \"{}\"",
-                    scimplan::verify::runscope::sha256_hex(&bytes)
+                    scimplan::runscope::sha256_hex(&bytes)
                 ));
                 current = None;
             }
@@ -231,7 +231,7 @@ fn fetch_checks_the_files_of(okta_dir: &Path, okta: bool) {
     let pinned_spec = if okta {
         "a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899".to_string()
     } else {
-        scimplan::verify::runscope::sha256_hex(&files[0].1)
+        scimplan::runscope::sha256_hex(&files[0].1)
     };
     assert!(builtin.contains(&pinned_spec));
     let sha = scimplan::plan::fingerprint_bytes(&workbook);
@@ -260,7 +260,7 @@ fn fetch_checks_the_files_of(okta_dir: &Path, okta: bool) {
     // Okta edits its files: an edited SPEC file is saved and used, with a warning.
     let spec = files.iter_mut().find(|(n, _)| n == OKTA_FILES[0]).unwrap();
     spec.1.extend_from_slice(b"\n");
-    let edited = scimplan::verify::runscope::sha256_hex(&spec.1);
+    let edited = scimplan::runscope::sha256_hex(&spec.1);
     let edited_bytes = spec.1.clone();
     let (base2, server) = serve_files(files, 6);
     std::fs::write(d.join("profile.toml"), profile_text.replace(&base, &base2)).unwrap();

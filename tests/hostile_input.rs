@@ -13,7 +13,7 @@ use rust_xlsxwriter::{ExcelDateTime, Formula, Workbook};
 use scimplan::plan::profile::Requirements;
 use scimplan::plan::{Profile, load_plan, load_plan_bytes};
 use scimplan::report::export::workbook_bytes;
-use scimplan::session::{Outcome, SessionStore};
+use scimplan::session::{Command, Outcome, Scope, Session, SessionStore, Writer};
 
 /// A cell a tester, a spreadsheet or an attacker might leave in a plan.
 #[derive(Debug, Clone)]
@@ -214,13 +214,12 @@ proptest! {
             Err(err) => assert_names_file(&err, "hostile.xlsx"),
             Ok(plan) => {
                 let reqs = Requirements::new(&Profile::builtin(), &plan);
-                let (mut store, _) =
-                    SessionStore::open(&dir.path().join("s.json"), &plan, &reqs).unwrap();
+                let mut session = Session::new(&plan);
                 for case in &plan.cases {
-                    store.session.set_outcome(&case.id, Outcome::Fail, None, false);
-                    store.session.set_note(&case.id, &case.title);
+                    common::mark(&mut session, &plan, &case.id, Outcome::Fail);
+                    common::note(&mut session, &plan, &case.id, &case.title);
                 }
-                let bytes = workbook_bytes(&plan, &reqs, &store.session, chrono::Utc::now()).unwrap();
+                let bytes = workbook_bytes(&plan, &reqs, &session, chrono::Utc::now()).unwrap();
                 let again = load_plan_bytes(Path::new("export.xlsx"), bytes).unwrap();
                 prop_assert_eq!(again.cases.len(), plan.cases.len());
                 // IDs survive whole (a longer one than Excel holds is refused when loading).
@@ -264,13 +263,13 @@ proptest! {
         let reqs = Requirements::new(&Profile::builtin(), &plan);
         let session_path = dir.path().join("p.scimplan.json");
         {
-            let (mut store, _) = SessionStore::open(&session_path, &plan, &reqs).unwrap();
-            let s = &mut store.session;
-            s.set_outcome("C1", Outcome::Pass, None, false);
-            s.set_note("C2", "a note ✓");
-            s.set_outcome("C3", Outcome::Blocked, Some("why".into()), false);
-            s.undo();
-            store.save().unwrap();
+            let scope = Scope { plan: &plan, reqs: &reqs };
+            let (mut store, _) = SessionStore::open(&session_path, scope, Writer::Checklist).unwrap();
+            store.apply(Command::Mark { case: "C1".into(), outcome: Outcome::Pass, reason: None, note: None }, scope);
+            store.apply(Command::Note { case: "C2".into(), note: "a note ✓".into(), was: None }, scope);
+            store.apply(Command::Mark { case: "C3".into(), outcome: Outcome::Blocked, reason: Some("why".into()), note: None }, scope);
+            store.apply(Command::Undo { target: None }, scope);
+            store.save(scope).unwrap();
         }
         let mut bytes = std::fs::read(&session_path).unwrap();
         for (at, value) in flips {
@@ -281,17 +280,18 @@ proptest! {
             bytes.truncate(cut.index(bytes.len()));
         }
         std::fs::write(&session_path, &bytes).unwrap();
-        match SessionStore::open(&session_path, &plan, &reqs) {
+        let scope = Scope { plan: &plan, reqs: &reqs };
+        match SessionStore::open(&session_path, scope, Writer::Checklist) {
             Err(err) => assert_names_file(&err, "p.scimplan.json"),
             Ok((mut store, _)) => {
                 // Whatever was read is usable: undo and redo walk it without a panic.
                 for _ in 0..4 {
-                    store.session.undo();
+                    store.apply(Command::Undo { target: None }, scope);
                 }
                 for _ in 0..4 {
-                    store.session.redo();
+                    store.apply(Command::Redo { target: None }, scope);
                 }
-                let _ = workbook_bytes(&plan, &reqs, &store.session, chrono::Utc::now()).unwrap();
+                let _ = workbook_bytes(&plan, &reqs, store.session(), chrono::Utc::now()).unwrap();
             }
         }
     }

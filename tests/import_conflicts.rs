@@ -164,3 +164,72 @@ fn reopening_a_workbook_with_its_own_session_keeps_a_newer_mark() {
         stderr(&again)
     );
 }
+
+/// A colleague's completed workbook comes into the plan's own session with
+/// `scimplan PLAN --import-results THEIRS`: a Result cell they cleared keeps the reason still
+/// written in its Notes, cases the plan does not have are left out and named, and no later
+/// command says the plan changed.
+#[test]
+fn a_colleagues_workbook_comes_into_the_plans_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(4));
+    run(
+        d,
+        &[
+            "mark",
+            "plan.xlsx",
+            "C100001",
+            "blocked",
+            "--reason",
+            "no test org",
+        ],
+    );
+    run(d, &["export", "plan.xlsx", "-o", "done.xlsx"]);
+    // The colleague clears C100001's Result (the reason stays in its Notes) and passes C100002.
+    hand_edited(
+        &d.join("done.xlsx"),
+        &d.join("theirs.xlsx"),
+        |sheet, r, c| match (sheet, r, c) {
+            ("Sheet1", 2, RESULT_COL) => Some(String::new()),
+            ("Sheet1", 3, RESULT_COL) => Some("Pass".into()),
+            _ => None,
+        },
+    );
+    let out = run(
+        d,
+        &["status", "plan.xlsx", "--import-results", "theirs.xlsx"],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("took 2 result(s)"), "{err}");
+    assert!(!err.contains("changed since"), "{err}");
+    let s = session_at(&d.join("plan.scimplan.json"));
+    let cleared = s.result("C100001").unwrap();
+    assert_eq!(cleared.outcome, Outcome::NotRun);
+    assert!(cleared.note.contains("no test org"), "{cleared:?}");
+    assert_eq!(s.outcome("C100002"), Outcome::Pass);
+    // Nothing says the plan changed, whether opened as itself or as the completed workbook.
+    for plan in ["plan.xlsx", "done.xlsx"] {
+        let out = run(d, &["status", plan, "--session", "plan.scimplan.json"]);
+        assert!(
+            !stderr(&out).contains("changed since"),
+            "{plan}: {}",
+            stderr(&out)
+        );
+    }
+    // A workbook that is not a completed one is refused with what to pass instead.
+    let out = scimplan(d, &["status", "plan.xlsx", "--import-results", "plan.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a completed workbook"),
+        "{}",
+        stderr(&out)
+    );
+    // The checklist takes the same option (`scimplan PLAN --import-results THEIRS`).
+    let help = run(d, &["--help"]);
+    assert!(
+        stdout(&help).contains("--import-results [<FILE>]"),
+        "{}",
+        stdout(&help)
+    );
+}

@@ -19,9 +19,9 @@ use common::{case_row, stderr, stdout, write_plan};
 use okta_double::openapi::{OktaSpec, okta_spec};
 use okta_double::{DoubleOptions, OktaDouble};
 use openapi_sample::SAMPLE_OPENAPI;
+use scimplan::net::{CancelFlag, Secret};
+use scimplan::okta::{LogQuery, OktaClient, OktaCredential, OktaError, OktaProgress};
 use scimplan::session::{OktaAuth, OktaConnection};
-use scimplan::verify::okta::{LogQuery, OktaClient, OktaCredential, OktaError, OktaProgress};
-use scimplan::verify::{CancelFlag, Secret};
 use serde_json::json;
 
 fn client(double: &OktaDouble) -> OktaClient {

@@ -118,18 +118,17 @@ fn without_the_org_the_members_are_typed() {
 
 #[test]
 fn the_checklist_asks_for_the_members_without_the_org() {
+    use scimplan::net::Secret;
     use scimplan::tui::model::{Overlay, PromptKind};
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, server, _double) = setup(false, None, DoubleOptions::default());
     let mut m = tui_helpers::ready(&dir.path().join("plan.xlsx"));
     m.secret = Some(Secret::new(server.token.clone()));
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("group".into(), "Platform".into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "group".into(),
+        value: "Platform".into(),
+    });
     tui_helpers::select(&mut m, "C9320");
     update(&mut m, Action::VerifyCase);
     assert!(

@@ -176,9 +176,9 @@ fn okta_requests_end_at_the_checks_deadline() {
 
 #[test]
 fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
+    use scimplan::net::Secret;
     use scimplan::tui::model::{Overlay, PromptKind};
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
     let plan = dir.path().join("plan.xlsx");
@@ -208,7 +208,7 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     }
     assert!(m.running().is_none(), "the check did not end");
     let session = tui_helpers::on_disk(&plan);
-    let run = session.verify.latest_run("C9306").expect("a run");
+    let run = session.verify().latest_run("C9306").expect("a run");
     assert_eq!(
         run.verdict,
         scimplan::session::Verdict::Pass,
@@ -222,11 +222,10 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     );
     // A case with SCIM steps still opens the connection form.
     tui_helpers::select(&mut m, "C9292");
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), "ann@example.com".into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: "ann@example.com".into(),
+    });
     update(&mut m, Action::VerifyCase);
     assert!(
         matches!(m.top(), Some(Overlay::Connection(_))),
@@ -240,24 +239,27 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
 /// says how many need the app's SCIM connection, instead of asking for it.
 #[test]
 fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
+    use scimplan::net::Secret;
     use scimplan::tui::model::Overlay;
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
     let plan = dir.path().join("plan.xlsx");
     let mut m = tui_helpers::ready(&plan);
     m.okta_secret = Some(Secret::new(OKTA_TOKEN));
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), "ann@example.com".into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: "ann@example.com".into(),
+    });
     // The tester did the steps of an Okta-only case and of a case that reads the app.
     for case in ["C9306", "C9292"] {
         let index = m.ws.plan.case_index(case).unwrap();
         for step in 0..m.ws.plan.cases[index].steps.len() {
-            m.ws.store.session.toggle_step(case, step);
+            m.ws.apply(scimplan::session::Command::Step {
+                case: case.to_string(),
+                step,
+                ticked: true,
+            });
         }
     }
     m.ws.save().unwrap();
@@ -280,7 +282,7 @@ fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
         std::thread::sleep(Duration::from_millis(25));
     }
     let session = tui_helpers::on_disk(&plan);
-    assert!(session.verify.latest_run("C9306").is_some());
-    assert!(session.verify.latest_run("C9292").is_none());
+    assert!(session.verify().latest_run("C9306").is_some());
+    assert!(session.verify().latest_run("C9292").is_none());
     double.assert_valid();
 }

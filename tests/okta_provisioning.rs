@@ -14,9 +14,9 @@ use std::time::Duration;
 use fake_app::{fake_app, reply};
 use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
 use scim_server::ScimServer;
+use scimplan::net::Secret;
+use scimplan::okta::{Lifecycle, OktaClient, OktaCredential, TrailSubject, okta_trail};
 use scimplan::session::{OktaAuth, OktaConnection};
-use scimplan::verify::Secret;
-use scimplan::verify::okta::{Lifecycle, OktaClient, OktaCredential, TrailSubject, okta_trail};
 use serde_json::json;
 
 fn start(server: &ScimServer, scim_token: &str) -> (OktaDouble, OktaClient) {

@@ -23,8 +23,9 @@ use okta_double::DoubleOptions;
 /// keeps the System Log from the case's start, and a rate-limit wait is progress, not a fail.
 #[test]
 fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
+    use scimplan::net::Secret;
     use scimplan::session::{AuthScheme, Connection, OktaAuth, OktaConnection, VerifyState};
-    use scimplan::verify::{CheckJob, RecipeBook, Secret, Verdict, VerifyEvent, worker};
+    use scimplan::verify::{CheckJob, RecipeBook, Verdict, VerifyEvent, worker};
 
     let (_dir, server, double) = setup(true, None, DoubleOptions::default());
     let login = "ann.worker@example.com";
@@ -117,8 +118,8 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
 /// the Okta side would add.
 #[test]
 fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
+    use scimplan::net::Secret;
     use scimplan::tui::{Action, update};
-    use scimplan::verify::Secret;
 
     let (dir, server, double) = setup(true, None, DoubleOptions::default());
     let login = "ann.checklist@example.com";
@@ -126,11 +127,10 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     let plan = dir.path().join("plan.xlsx");
     let mut m = tui_helpers::ready(&plan);
     m.secret = Some(Secret::new(server.token.clone()));
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), login.into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: login.into(),
+    });
     tui_helpers::select(&mut m, "C9290");
     let verify_now = |m: &mut scimplan::tui::Model| {
         update(m, Action::VerifyCase);
@@ -146,7 +146,7 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     m.okta_secret = Some(Secret::new(OKTA_TOKEN));
     verify_now(&mut m);
     let session = tui_helpers::on_disk(&plan);
-    let run = session.verify.latest_run("C9290").expect("a run");
+    let run = session.verify().latest_run("C9290").expect("a run");
     assert!(
         run.assertions
             .iter()
@@ -185,7 +185,7 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
         .unwrap_or_default();
     assert!(said.contains("Okta side not checked"), "{said}");
     let session = tui_helpers::on_disk(&plan);
-    let run = session.verify.latest_run("C9290").expect("a run");
+    let run = session.verify().latest_run("C9290").expect("a run");
     assert!(run.okta.is_none());
     assert!(
         run.okta_not_checked

@@ -12,12 +12,13 @@ use std::time::{Duration, Instant};
 
 use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
 use scim_server::ScimServer;
+use scimplan::net::{CancelFlag, Secret};
+use scimplan::okta::{Lifecycle, OktaClient, OktaCredential};
 use scimplan::session::{AssertionRecord, OktaAuth, OktaConnection};
-use scimplan::verify::okta::side::{check, poll};
-use scimplan::verify::okta::{
-    Lifecycle, MappingState, OktaClient, OktaCredential, OktaExpectation, profile_expectations,
+use scimplan::verify::RecipeBook;
+use scimplan::verify::okta_side::{
+    MappingState, OktaExpectation, check, poll, profile_expectations,
 };
-use scimplan::verify::{CancelFlag, RecipeBook, Secret};
 
 /// The Okta side the built-in recipe of `case` expects, from `inputs` alone.
 fn expectations_for(case: &str, inputs: &BTreeMap<String, String>) -> Vec<OktaExpectation> {

@@ -109,7 +109,7 @@ fn the_binary_never_asks_about_them_and_they_stay_applicable() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let ws = Workspace::open(&d.join("plan.xlsx"), &OpenOptions::default()).unwrap();
-    let session = &ws.store.session;
+    let session = &ws.session();
     for i in 0..PRECONDITION_NAMES.len() {
         let id = format!("P{i}");
         assert_eq!(session.outcome(&id), Outcome::NotRun, "{id}");

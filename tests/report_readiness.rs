@@ -11,7 +11,7 @@ use scimplan::plan::profile::Requirements;
 use scimplan::plan::{Plan, Profile, load_plan};
 use scimplan::report::readiness::Warning;
 use scimplan::report::{Readiness, SuiteEvidence, SummaryFormat, assess, render};
-use scimplan::session::{CaseResult, Outcome, Session, SuiteKind, SuiteRun};
+use scimplan::session::{CaseResult, Command, Outcome, Session, SuiteKind, SuiteRun};
 
 const SETUP: &str = "Preconditions - SCIM App Setup / Add People / Add Group";
 
@@ -75,20 +75,48 @@ fn fixture() -> Fixture {
 fn all_pass(f: &Fixture) -> Session {
     let mut session = Session::new(&f.plan);
     for case in &f.plan.cases {
-        session.set_outcome(&case.id, Outcome::Pass, None, false);
+        common::mark(&mut session, &f.plan, &case.id, Outcome::Pass);
     }
     session
 }
 
-fn with_links(mut session: Session) -> Session {
-    session.suites.spec = Some("https://www.runscope.com/radar/x/spec".into());
-    session.suites.crud = Some("https://www.runscope.com/radar/x/crud".into());
+fn with_links(f: &Fixture, mut session: Session) -> Session {
+    common::link(
+        &mut session,
+        &f.plan,
+        SuiteKind::Spec,
+        "https://www.runscope.com/radar/x/spec",
+    );
+    common::link(
+        &mut session,
+        &f.plan,
+        SuiteKind::Crud,
+        "https://www.runscope.com/radar/x/crud",
+    );
     session
 }
 
 fn declare(f: &Fixture, session: &mut Session, changes: &[(&str, bool)]) {
     let changes: Vec<(String, bool)> = changes.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    session.set_capabilities(&f.plan, &f.reqs, &changes);
+    common::declare(session, &f.plan, &changes);
+}
+
+/// The session without its link of `suite` (written as the file would hold it).
+fn without_link(session: &Session, suite: &str) -> Session {
+    common::edit_file(session, |v| v["suites"][suite] = serde_json::Value::Null)
+}
+
+/// The session with `link` as its link of `suite`, checked or not (a hand-edited file).
+fn with_raw_link(session: &Session, suite: &str, link: &str) -> Session {
+    common::edit_file(session, |v| v["suites"][suite] = link.into())
+}
+
+/// The session with these runs of scimplan's own suites added.
+fn with_runs(session: &Session, runs: &[SuiteRun]) -> Session {
+    common::edit_file(session, |v| {
+        let list = v["suite_runs"].as_array_mut().expect("a list");
+        list.extend(runs.iter().map(|r| serde_json::to_value(r).unwrap()));
+    })
 }
 
 fn suite_run(suite: SuiteKind, passed: bool) -> SuiteRun {
@@ -128,10 +156,15 @@ struct Row {
 #[test]
 fn local_runs_are_shown_beside_the_links_and_a_failing_one_warns() {
     let f = fixture();
-    let mut s = with_links(all_pass(&f));
-    s.suites.crud = None;
-    s.suite_runs.push(suite_run(SuiteKind::Spec, true));
-    s.suite_runs.push(suite_run(SuiteKind::Spec, false));
+    let mut s = with_links(&f, all_pass(&f));
+    s = without_link(&s, "crud");
+    s = with_runs(
+        &s,
+        &[
+            suite_run(SuiteKind::Spec, true),
+            suite_run(SuiteKind::Spec, false),
+        ],
+    );
     let r = assess(&f.plan, &f.reqs, &s);
     assert!(!r.ready);
     let spec = r.suites[0].describe();
@@ -156,8 +189,8 @@ fn local_runs_are_shown_beside_the_links_and_a_failing_one_warns() {
         "{crud}"
     );
     // No link and a passing local run: still missing, saying what to do next.
-    s.suites.spec = None;
-    s.suite_runs.push(suite_run(SuiteKind::Spec, true));
+    s = without_link(&s, "spec");
+    s = with_runs(&s, &[suite_run(SuiteKind::Spec, true)]);
     let r = assess(&f.plan, &f.reqs, &s);
     let spec = r.suites[0].describe();
     assert!(
@@ -174,7 +207,7 @@ fn readiness_rules() {
     let table = [
         Row {
             name: "everything passed, both links",
-            build: |f| with_links(all_pass(f)),
+            build: |f| with_links(f, all_pass(f)),
             ready: true,
             blockers: &[],
             suites: [true, true],
@@ -182,8 +215,8 @@ fn readiness_rules() {
         Row {
             name: "everything passed but the CRUD link is missing",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.suites.crud = None;
+                let mut s = with_links(f, all_pass(f));
+                s = without_link(&s, "crud");
                 s
             },
             ready: false,
@@ -200,8 +233,8 @@ fn readiness_rules() {
         Row {
             name: "a blank link counts as missing",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.suites.spec = Some("   ".into());
+                let mut s = with_links(f, all_pass(f));
+                s = with_raw_link(&s, "spec", "   ");
                 s
             },
             ready: false,
@@ -210,7 +243,7 @@ fn readiness_rules() {
         },
         Row {
             name: "nothing run",
-            build: |f| with_links(Session::new(&f.plan)),
+            build: |f| with_links(f, Session::new(&f.plan)),
             ready: false,
             blockers: &[
                 ("C1", Outcome::NotRun),
@@ -224,10 +257,10 @@ fn readiness_rules() {
         Row {
             name: "fail, blocked and skipped-although-supported block",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.set_outcome("C2", Outcome::Fail, None, false);
-                s.set_outcome("C3", Outcome::Blocked, Some("org down".into()), false);
-                s.set_outcome("C5", Outcome::Skipped, Some("later".into()), false);
+                let mut s = with_links(f, all_pass(f));
+                common::mark(&mut s, &f.plan, "C2", Outcome::Fail);
+                common::mark_why(&mut s, &f.plan, "C3", Outcome::Blocked, Some("org down"));
+                common::mark_why(&mut s, &f.plan, "C5", Outcome::Skipped, Some("later"));
                 s
             },
             ready: false,
@@ -241,10 +274,10 @@ fn readiness_rules() {
         Row {
             name: "cases of an unsupported capability are skipped and do not block",
             build: |f| {
-                let mut s = with_links(Session::new(&f.plan));
+                let mut s = with_links(f, Session::new(&f.plan));
                 declare(f, &mut s, &[("group-push", false)]);
                 for id in ["C1", "C2", "C3", "C5"] {
-                    s.set_outcome(id, Outcome::Pass, None, false);
+                    common::mark(&mut s, &f.plan, id, Outcome::Pass);
                 }
                 s
             },
@@ -255,8 +288,8 @@ fn readiness_rules() {
         Row {
             name: "a failed case of an unsupported capability does not block",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.set_outcome("C4", Outcome::Fail, None, false);
+                let mut s = with_links(f, all_pass(f));
+                common::mark(&mut s, &f.plan, "C4", Outcome::Fail);
                 declare(f, &mut s, &[("group-push", false)]);
                 s
             },
@@ -268,11 +301,11 @@ fn readiness_rules() {
             // The Wizard has two link fields; both must be filled (OKTA_SCIM.md).
             name: "an integration that only imports still needs both links",
             build: |f| {
-                let mut s = with_links(Session::new(&f.plan));
-                s.suites.crud = None;
+                let mut s = with_links(f, Session::new(&f.plan));
+                s = without_link(&s, "crud");
                 declare(f, &mut s, &IMPORT_ONLY);
-                s.set_outcome("C1", Outcome::Pass, None, false);
-                s.set_outcome("C5", Outcome::Pass, None, false);
+                common::mark(&mut s, &f.plan, "C1", Outcome::Pass);
+                common::mark(&mut s, &f.plan, "C5", Outcome::Pass);
                 s
             },
             ready: false,
@@ -284,8 +317,8 @@ fn readiness_rules() {
             build: |f| {
                 let mut s = Session::new(&f.plan);
                 declare(f, &mut s, &IMPORT_ONLY);
-                s.set_outcome("C1", Outcome::Pass, None, false);
-                s.set_outcome("C5", Outcome::Pass, None, false);
+                common::mark(&mut s, &f.plan, "C1", Outcome::Pass);
+                common::mark(&mut s, &f.plan, "C5", Outcome::Pass);
                 s
             },
             ready: false,
@@ -295,8 +328,8 @@ fn readiness_rules() {
         Row {
             name: "an integration that creates users needs its own CRUD result",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.suites.crud = None;
+                let mut s = with_links(f, all_pass(f));
+                s = without_link(&s, "crud");
                 declare(f, &mut s, &[("group-push", false)]);
                 s
             },
@@ -309,8 +342,13 @@ fn readiness_rules() {
             name: "passing local runs do not stand in for the links",
             build: |f| {
                 let mut s = all_pass(f);
-                s.suite_runs.push(suite_run(SuiteKind::Spec, true));
-                s.suite_runs.push(suite_run(SuiteKind::Crud, true));
+                s = with_runs(
+                    &s,
+                    &[
+                        suite_run(SuiteKind::Spec, true),
+                        suite_run(SuiteKind::Crud, true),
+                    ],
+                );
                 s
             },
             ready: false,
@@ -320,9 +358,14 @@ fn readiness_rules() {
         Row {
             name: "a failing latest local run beside a recorded link is a warning, not a blocker",
             build: |f| {
-                let mut s = with_links(all_pass(f));
-                s.suite_runs.push(suite_run(SuiteKind::Crud, true));
-                s.suite_runs.push(suite_run(SuiteKind::Crud, false));
+                let mut s = with_links(f, all_pass(f));
+                s = with_runs(
+                    &s,
+                    &[
+                        suite_run(SuiteKind::Crud, true),
+                        suite_run(SuiteKind::Crud, false),
+                    ],
+                );
                 s
             },
             ready: true,
@@ -349,14 +392,15 @@ fn readiness_rules() {
 #[test]
 fn blockers_carry_title_section_note_and_reason() {
     let f = fixture();
-    let mut s = with_links(all_pass(&f));
-    s.set_outcome(
+    let mut s = with_links(&f, all_pass(&f));
+    common::mark_why(
+        &mut s,
+        &f.plan,
         "C3",
         Outcome::Blocked,
-        Some("the org is down".into()),
-        false,
+        Some("the org is down"),
     );
-    s.set_note("C3", "Tried twice\nsee ticket 42");
+    common::note(&mut s, &f.plan, "C3", "Tried twice\nsee ticket 42");
     let r = assess(&f.plan, &f.reqs, &s);
     let b = &r.blockers[0];
     assert_eq!(
@@ -371,9 +415,9 @@ fn blockers_carry_title_section_note_and_reason() {
 #[test]
 fn tables_per_section_and_capability() {
     let f = fixture();
-    let mut s = with_links(Session::new(&f.plan));
+    let mut s = with_links(&f, Session::new(&f.plan));
     declare(&f, &mut s, &[("group-push", false)]);
-    s.set_outcome("C2", Outcome::Fail, None, false);
+    common::mark(&mut s, &f.plan, "C2", Outcome::Fail);
     let r = assess(&f.plan, &f.reqs, &s);
     let names: Vec<&str> = r.sections.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(
@@ -413,18 +457,19 @@ fn tables_per_section_and_capability() {
 #[test]
 fn warnings_do_not_block() {
     let f = fixture();
-    let mut s = with_links(all_pass(&f));
+    let mut s = with_links(&f, all_pass(&f));
     // C2 cites C1; C1's pass was recorded after C2's.
     let now = Utc::now();
-    s.results.get_mut("C2").unwrap().updated_at = Some(now - Duration::minutes(5));
-    s.results.get_mut("C1").unwrap().updated_at = Some(now);
-    s.results.insert(
-        "C999".into(),
-        CaseResult {
+    let at = |t: chrono::DateTime<Utc>| serde_json::to_value(t).unwrap();
+    s = common::edit_file(&s, |v| {
+        v["results"]["C2"]["updated_at"] = at(now - Duration::minutes(5));
+        v["results"]["C1"]["updated_at"] = at(now);
+        v["results"]["C999"] = serde_json::to_value(CaseResult {
             outcome: Outcome::Fail,
             ..CaseResult::default()
-        },
-    );
+        })
+        .unwrap();
+    });
     let r = assess(&f.plan, &f.reqs, &s);
     assert!(r.ready, "warnings must not block");
     assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
@@ -439,17 +484,27 @@ fn warnings_do_not_block() {
     ));
 
     // In the right order there is no warning.
-    s.results.get_mut("C2").unwrap().updated_at = Some(now + Duration::minutes(5));
-    s.results.remove("C999");
+    s = common::edit_file(&s, |v| {
+        v["results"]["C2"]["updated_at"] = at(now + Duration::minutes(5));
+        v["results"].as_object_mut().unwrap().remove("C999");
+    });
     assert!(assess(&f.plan, &f.reqs, &s).warnings.is_empty());
 }
 
 fn not_ready_example(f: &Fixture) -> Readiness {
     let mut s = all_pass(f);
-    s.suites.spec = Some("https://example.test/spec".into());
-    s.set_outcome("C2", Outcome::Fail, None, false);
-    s.set_note("C2", "409 | conflict <b>\nsecond line");
-    s.app_name = Some("Acme HR".into());
+    s = with_raw_link(&s, "spec", "https://example.test/spec");
+    common::mark(&mut s, &f.plan, "C2", Outcome::Fail);
+    common::note(&mut s, &f.plan, "C2", "409 | conflict <b>\nsecond line");
+    common::apply(
+        &mut s,
+        &f.plan,
+        Command::Identity {
+            tester: None,
+            app: Some("Acme HR".into()),
+            asked: false,
+        },
+    );
     assess(&f.plan, &f.reqs, &s)
 }
 

@@ -14,11 +14,10 @@ use std::time::{Duration, Instant};
 
 use common::{crud_files, entitlement_files, spec_files};
 use mini_scim::{MiniScim, Quirks};
+use scimplan::net::{CancelFlag, PlainClient, Secret};
+use scimplan::runscope::initial::{crud_variables, spec_values};
+use scimplan::runscope::{self, RunContext, RunEvent, RunOptions, Variables, run_file};
 use scimplan::session::StepStatus;
-use scimplan::verify::http::PlainClient;
-use scimplan::verify::runscope::initial::{crud_variables, spec_values};
-use scimplan::verify::runscope::{self, RunContext, RunEvent, RunOptions, Variables, run_file};
-use scimplan::verify::{CancelFlag, Secret};
 
 /// A two-system test in Runscope's format: ask "Okta" (a fake on one port) to provision, pause
 /// 20 s, then check the app (another port) for the user.

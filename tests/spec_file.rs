@@ -4,7 +4,7 @@
 //! steps need Okta's file and say once that they skip without it; the compliant reference, the
 //! 429, the removed step and the unknown comparison run on the tests' SPEC-shaped fixture too. Each expected verdict is derived in the test's comment
 //! from Okta's file and Runscope's documented assertion semantics
-//! (https://www.runscope.com/docs/api-testing/assertions; see src/verify/runscope/compare.rs).
+//! (https://www.runscope.com/docs/api-testing/assertions; see src/runscope/compare.rs).
 
 mod common;
 #[path = "common/mini_scim.rs"]

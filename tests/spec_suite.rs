@@ -14,12 +14,11 @@ use std::time::Duration;
 use common::{SuiteFile, okta_like_plan, spec_files, stderr, stdout};
 use fake_app::{fake_app, reply};
 use scim_server::ScimServer;
+use scimplan::net::{CancelFlag, Secret};
+use scimplan::runscope;
+use scimplan::scim::ScimClient;
 use scimplan::session::StepStatus;
-use scimplan::verify::runscope;
-use scimplan::verify::{
-    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyEvent, run_spec,
-    spawn_spec,
-};
+use scimplan::verify::{AuthScheme, Connection, SpecOptions, VerifyEvent, run_spec, spawn_spec};
 use serde_json::Value;
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";

@@ -49,9 +49,12 @@ fn give(m: &mut Model, kind: SecretKind, secret: &str, title: &str) {
 fn connected(dir: &Path, scim_url: &str, okta: Option<&OktaDouble>) -> (PathBuf, Model) {
     let plan = common::okta_like_plan(dir, PLAN);
     let mut m = open(&plan);
-    let verify = &mut m.ws.store.session.verify;
-    verify.connection = Some(Connection::new(scim_url, AuthScheme::Bearer, None).unwrap());
-    verify.okta = okta.map(|d| OktaConnection::new(&d.url, &d.app_id, OktaAuth::ApiToken).unwrap());
+    m.ws.apply(scimplan::session::Command::Connection(Some(
+        Connection::new(scim_url, AuthScheme::Bearer, None).unwrap(),
+    )));
+    m.ws.apply(scimplan::session::Command::OktaConnection(okta.map(|d| {
+        OktaConnection::new(&d.url, &d.app_id, OktaAuth::ApiToken).unwrap()
+    })));
     m.ws.save().unwrap();
     (plan, m)
 }
@@ -199,8 +202,8 @@ fn esc_mid_run_cancels_and_still_removes_the_okta_user() {
     // Okta provisions after 3 s: the run is polling step 5 when Esc comes.
     let double = double_into(&server.url, &server.token, Duration::from_secs(3));
     let (plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     update(&mut m, Action::Agree);
@@ -255,8 +258,8 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     });
     let double = double_into(&app.url, &app.token, Duration::from_millis(200));
     let (plan, mut m) = connected(dir.path(), &app.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(app.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(app.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(2.0).unwrap();
@@ -314,8 +317,8 @@ fn okta_refusing_the_password_is_explained_in_the_checklist() {
         ..DoubleOptions::default()
     });
     let (_plan, mut m) = connected(dir.path(), &server.url, Some(&double));
-    m.okta_secret = Some(scimplan::verify::Secret::new(OKTA_TOKEN));
-    m.secret = Some(scimplan::verify::Secret::new(server.token.clone()));
+    m.okta_secret = Some(scimplan::net::Secret::new(OKTA_TOKEN));
+    m.secret = Some(scimplan::net::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
     m.crud_offer_mut().unwrap().set_deadline(1.0).unwrap();

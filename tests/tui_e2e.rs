@@ -59,7 +59,7 @@ fn wait_for(plan: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Sessio
         assert!(
             Instant::now() < deadline,
             "the session file never showed: {what}\n{:?}",
-            session_of(plan).map(|s| s.results)
+            session_of(plan).map(|s| s.results().clone())
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -96,8 +96,10 @@ fn a_whole_session_is_found_again_after_quitting() {
     send(&mut p, "j");
     send(&mut p, " ");
     send(&mut p, "\r");
-    let s = wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
-    assert_eq!(s.capabilities.get("update-users"), Some(&false));
+    let s = wait_for(&plan, "capabilities declared", |s| {
+        s.capabilities_confirmed()
+    });
+    assert_eq!(s.capabilities().get("update-users"), Some(&false));
     assert_eq!(s.outcome("C9291"), Outcome::Skipped);
 
     // C9296 is the first case: Pass, then a note with non-ASCII text.
@@ -148,12 +150,12 @@ fn a_whole_session_is_found_again_after_quitting() {
     send(&mut p, "pas testé ici");
     send(&mut p, "\r");
     let s = wait_for(&plan, "a case skipped with the reason", |s| {
-        s.results
+        s.results()
             .values()
             .any(|r| r.reason.as_deref() == Some("pas testé ici"))
     });
     let skipped: String = s
-        .results
+        .results()
         .iter()
         .find(|(_, r)| r.reason.as_deref() == Some("pas testé ici"))
         .map(|(id, _)| id.clone())
@@ -175,7 +177,7 @@ fn a_whole_session_is_found_again_after_quitting() {
     assert_eq!(numbers, ["61", "57", "54", "1", "1", "1", "4"], "{status}");
 
     // Reopening resumes at the same case, skips the capabilities screen, and undo still works.
-    let resumed = session_of(&plan).unwrap().last_case.unwrap();
+    let resumed = session_of(&plan).unwrap().last_case().unwrap().to_string();
     let mut p = spawn(dir.path(), &plan);
     p.exp_string("applicable").unwrap();
     common::write_png(&dir.path().join("evidence/shot 1.png"), 64, 48);
@@ -224,7 +226,7 @@ fn sigkill_right_after_a_mark_loses_nothing() {
     p.process_mut().kill(Signal::SIGKILL).unwrap();
     let s = session_of(&plan).expect("the session file is complete");
     assert_eq!(s.outcome("C9296"), Outcome::Pass);
-    assert!(s.capabilities_confirmed);
+    assert!(s.capabilities_confirmed());
 }
 
 #[test]
@@ -270,7 +272,9 @@ fn e_exports_the_completed_workbook_from_the_running_tui() {
     let Some((plan, mut p)) = started_on_v2(dir.path()) else {
         return;
     };
-    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    wait_for(&plan, "capabilities declared", |s| {
+        s.capabilities_confirmed()
+    });
     send(&mut p, "p");
     wait_for(&plan, "C9296 Pass", |s| s.outcome("C9296") == Outcome::Pass);
 
@@ -333,7 +337,9 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
     let mut screen = Screen::new();
     screen.wait_for(&mut p, "Capabilities:");
     send(&mut p, "\r");
-    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    wait_for(&plan, "capabilities declared", |s| {
+        s.capabilities_confirmed()
+    });
 
     // The connection form, typed like a tester would.
     send(&mut p, "C");
@@ -341,7 +347,7 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
     send(&mut p, &app.url);
     send(&mut p, "\r");
     wait_for(&plan, "the connection saved", |s| {
-        s.verify.connection.is_some()
+        s.verify().connection.is_some()
     });
 
     send(&mut p, "v");
@@ -366,7 +372,7 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
             .is_some_and(|r| r.note == "während des Tests")
     });
     assert!(
-        session_of(&plan).unwrap().verify.runs.is_empty(),
+        session_of(&plan).unwrap().verify().runs.is_empty(),
         "the check is still waiting for the app"
     );
 
@@ -374,11 +380,11 @@ fn the_checklist_stays_usable_while_a_slow_app_holds_a_check() {
     send(&mut p, ESC);
     screen.wait_for(&mut p, "CANCELLED");
     let session = wait_for(&plan, "the cancelled run recorded", |s| {
-        !s.verify.runs.is_empty()
+        !s.verify().runs.is_empty()
     });
-    assert_eq!(session.verify.runs[0].case, "C9290");
+    assert_eq!(session.verify().runs[0].case, "C9290");
     assert_eq!(
-        session.verify.runs[0].verdict,
+        session.verify().runs[0].verdict,
         scimplan::verify::Verdict::Cancelled
     );
     assert_eq!(session.outcome("C9290"), Outcome::NotRun);
@@ -397,7 +403,9 @@ fn quitting_with_changes_nobody_could_save_asks_and_exits_non_zero() {
     let mut screen = Screen::new();
     screen.wait_for(&mut p, "Capabilities:");
     send(&mut p, "\r");
-    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    wait_for(&plan, "capabilities declared", |s| {
+        s.capabilities_confirmed()
+    });
     // Then a directory takes the session file's place: no save can succeed, even as root.
     let session_path = default_session_path(&plan);
     std::fs::remove_file(&session_path).unwrap();
@@ -446,13 +454,15 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     let mut screen = Screen::new();
     screen.wait_for(&mut p, "Capabilities:");
     send(&mut p, "\r");
-    wait_for(&plan, "capabilities declared", |s| s.capabilities_confirmed);
+    wait_for(&plan, "capabilities declared", |s| {
+        s.capabilities_confirmed()
+    });
     send(&mut p, "C");
     screen.wait_for(&mut p, "SCIM base URL");
     send(&mut p, &app.url);
     send(&mut p, "\r");
     wait_for(&plan, "the connection saved", |s| {
-        s.verify.connection.is_some()
+        s.verify().connection.is_some()
     });
 
     send(&mut p, "S");
@@ -475,9 +485,9 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     send(&mut p, ESC);
     screen.wait_for(&mut p, "CANCELLED");
     let session = wait_for(&plan, "the cancelled run recorded", |s| {
-        s.verify.last_spec.is_some()
+        s.verify().last_spec.is_some()
     });
-    let report = session.verify.last_spec.unwrap();
+    let report = session.verify().last_spec.clone().unwrap();
     assert!(report.cancelled);
     assert!(report.deactivated, "{:?}", report.deactivation);
     let created = report.created_user.expect("the user the file created");

@@ -149,7 +149,7 @@ fn a_hung_up_terminal_ends_the_checklist_and_keeps_the_marks() {
     });
     master.write_all(b"\r").unwrap();
     wait("capabilities confirmed", &mut master, &mut screen, |_| {
-        session_of(&plan).is_some_and(|s| s.capabilities_confirmed)
+        session_of(&plan).is_some_and(|s| s.capabilities_confirmed())
     });
     master.write_all(b"p").unwrap();
     wait("C1 marked Pass", &mut master, &mut screen, |_| {

@@ -140,14 +140,14 @@ fn a_few_thousand_random_keys_leave_a_valid_session_and_a_restored_terminal() {
     let session: Session =
         serde_json::from_slice(&std::fs::read(default_session_path(&plan)).unwrap()).unwrap();
     assert!(
-        session.history.len() > 20,
+        session.history().len() > 20,
         "only {} changes recorded: the keys did not reach the checklist",
-        session.history.len()
+        session.history().len()
     );
     eprintln!(
         "monkey: {} changes recorded, {} results",
-        session.history.len(),
-        session.results.len()
+        session.history().len(),
+        session.results().len()
     );
     // The terminal is given back: alternate screen left, mouse capture off, cursor shown.
     let tail = &text[text.rfind("\x1b[?1049h").unwrap_or(0)..];

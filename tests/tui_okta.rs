@@ -43,14 +43,14 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     );
     assert!(message(&m).contains("forgotten"), "{}", message(&m));
     assert!(m.okta_secret.is_none());
-    assert_eq!(on_disk(&plan).verify.okta, None);
+    assert_eq!(on_disk(&plan).verify().okta, None);
 
     // The right one: the app is described and the connection saved with the app's name.
     connect(&mut m, &double, TOKEN);
     wait_for_message(&mut m, "Okta connection saved");
     assert!(message(&m).contains("Acme SCIM"), "{}", message(&m));
     assert!(message(&m).contains("provisioning: on"), "{}", message(&m));
-    let saved = on_disk(&plan).verify.okta.expect("saved");
+    let saved = on_disk(&plan).verify().okta.clone().expect("saved");
     assert_eq!(saved.app_id, double.app_id);
     assert_eq!(saved.app_name.as_deref(), Some("acmescim"));
     let session = std::fs::read_to_string(default_session_path(&plan)).unwrap();
@@ -75,7 +75,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     assert!(message(&m).contains("client id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     assert_eq!(
-        on_disk(&plan).verify.okta.unwrap().auth,
+        on_disk(&plan).verify().okta.clone().unwrap().auth,
         scimplan::session::OktaAuth::ApiToken,
         "Esc leaves the saved connection alone"
     );
@@ -100,7 +100,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
         "{}",
         message(&m)
     );
-    assert_eq!(on_disk(&plan).verify.okta, None);
+    assert_eq!(on_disk(&plan).verify().okta, None);
 }
 
 /// The real binary in a pty: the Okta part of the form typed like a tester would, the token
@@ -157,7 +157,7 @@ fn the_real_checklist_connects_the_org_and_shows_the_admin_console_page() {
     screen.wait_for(&mut p, "#tab-group-push");
     send(&mut p, "q");
     p.exp_eof().unwrap();
-    let saved = on_disk(&plan).verify.okta.expect("saved");
+    let saved = on_disk(&plan).verify().okta.clone().expect("saved");
     assert_eq!(saved.app_name.as_deref(), Some("acmescim"));
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(!text.contains(TOKEN), "the token never touches disk");

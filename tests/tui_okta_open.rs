@@ -84,11 +84,10 @@ fn w_opens_the_page_the_steps_start_on_and_l_reads_the_system_log() {
     // The System Log, filtered to the case's test user since the case started.
     let login = "ann.tester@example.com";
     let user_id = double.add_user(login, "Ann", "Tester");
-    m.ws.store
-        .session
-        .verify
-        .subjects
-        .insert("user".into(), login.into());
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: login.into(),
+    });
     select(&mut m, "C9290");
     update(&mut m, Action::OpenSystemLog);
     let log_page = format!(

@@ -125,8 +125,8 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     assert_eq!(m.mode(), Mode::Normal);
 
     let saved = on_disk(&plan);
-    assert!(saved.capabilities_confirmed);
-    assert_eq!(saved.capabilities.get("group-push"), Some(&false));
+    assert!(saved.capabilities_confirmed());
+    assert_eq!(saved.capabilities().get("group-push"), Some(&false));
     assert_eq!(saved.outcome("C5"), Outcome::Skipped);
     assert!(m.stats.sections[2].unsupported());
     assert_eq!(m.stats.total.applicable, 4);
@@ -311,7 +311,7 @@ fn evidence_is_attached_from_a_prompt() {
     );
     let file = evidence[0].file.as_ref().expect("the file is copied");
     assert_eq!(file.kind, scimplan::session::EvidenceKind::Png);
-    let copy = m.ws.store.evidence_dir().join(&file.stored);
+    let copy = m.ws.evidence_dir().join(&file.stored);
     assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(&shot).unwrap());
 }
 

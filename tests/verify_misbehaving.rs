@@ -12,10 +12,12 @@ use std::time::Duration;
 
 use fake_app::{Reply, fake_app, reply};
 
+use scimplan::net::{CancelFlag, Secret};
+use scimplan::scim::ScimClient;
 use scimplan::session::{RequestRecord, RunFailure};
 use scimplan::verify::{
-    AuthScheme, CancelFlag, CheckJob, Connection, RecipeBook, ScimClient, Secret, Verdict,
-    VerifyEvent, VerifyRun, VerifyState, run_check, spawn, worker,
+    AuthScheme, CheckJob, Connection, RecipeBook, Verdict, VerifyEvent, VerifyRun, VerifyState,
+    run_check, spawn, worker,
 };
 use serde_json::json;
 

@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{case_row, scimplan, stderr, write_plan};
+use common::{WorkspaceEdits, case_row, scimplan, stderr, write_plan};
 use scimplan::session::{Outcome, Session, default_session_path};
 use scimplan::workspace::{OpenOptions, Workspace};
 
@@ -123,15 +123,13 @@ fn a_read_only_folder_refuses_clearly_and_the_change_waits_in_memory() {
     fs.remount("rw");
     let mut ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
     fs.remount("ro");
-    ws.store
-        .session
-        .set_outcome("C3", Outcome::Blocked, Some("org down".into()), false);
+    ws.mark_why("C3", Outcome::Blocked, Some("org down"));
     let err = ws.save().unwrap_err().to_string();
     assert!(
         err.contains("plan.scimplan.json") && err.contains("kept in memory"),
         "{err}"
     );
-    assert_eq!(ws.store.session.outcome("C3"), Outcome::Blocked);
+    assert_eq!(ws.session().outcome("C3"), Outcome::Blocked);
     fs.remount("rw");
     ws.save().unwrap();
     let saved = on_disk(&plan);
@@ -146,7 +144,7 @@ fn a_full_disk_loses_nothing_and_the_change_is_saved_when_space_returns() {
     };
     let plan = small_plan(&fs.root);
     let mut ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
-    ws.store.session.set_note("C1", "first note");
+    ws.note("C1", "first note");
     ws.save().unwrap();
     let before = std::fs::read(default_session_path(&plan)).unwrap();
 
@@ -161,9 +159,7 @@ fn a_full_disk_loses_nothing_and_the_change_is_saved_when_space_returns() {
         let _ = file.sync_all();
     }
 
-    ws.store
-        .session
-        .set_note("C2", &"a long note ".repeat(2_000));
+    ws.note("C2", &"a long note ".repeat(2_000));
     let err = ws.save().unwrap_err().to_string();
     assert!(err.contains("plan.scimplan.json"), "{err}");
     assert!(
@@ -214,9 +210,12 @@ fn a_folder_where_the_session_should_be_is_named_and_nothing_is_lost() {
     let plan = small_plan(dir.path());
     let session = default_session_path(&plan);
     let mut ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
-    ws.store
-        .session
-        .set_outcome("C1", Outcome::Pass, None, false);
+    ws.apply(scimplan::session::Command::Mark {
+        case: "C1".to_string(),
+        outcome: Outcome::Pass,
+        reason: None,
+        note: None,
+    });
     ws.save().unwrap();
 
     // Someone replaces the session file by a folder while the checklist is open.
@@ -224,12 +223,15 @@ fn a_folder_where_the_session_should_be_is_named_and_nothing_is_lost() {
     std::fs::rename(&session, &aside).unwrap();
     std::fs::create_dir(&session).unwrap();
     std::fs::write(session.join("inside.txt"), "someone's file").unwrap();
-    ws.store
-        .session
-        .set_outcome("C2", Outcome::Fail, None, false);
+    ws.apply(scimplan::session::Command::Mark {
+        case: "C2".to_string(),
+        outcome: Outcome::Fail,
+        reason: None,
+        note: None,
+    });
     let err = ws.save().unwrap_err().to_string();
     assert!(err.contains("plan.scimplan.json"), "{err}");
-    assert_eq!(ws.store.session.outcome("C2"), Outcome::Fail);
+    assert_eq!(ws.session().outcome("C2"), Outcome::Fail);
     assert_eq!(
         std::fs::read_to_string(session.join("inside.txt")).unwrap(),
         "someone's file"

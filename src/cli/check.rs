@@ -13,11 +13,13 @@ use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
 
+use crate::net::CancelFlag;
+use crate::scim::ScimClient;
+use crate::session::{Command, Refusal};
 use crate::verify::worker::attach_trail;
 use crate::verify::{
-    BatchMode, CancelFlag, CheckJob, RecipeBook, ScimClient, ScimSide, Verdict, VerifyError,
-    VerifyEvent, VerifyRun, batch_jobs, case_job, drift, observe_start, record_run, record_start,
-    run_case,
+    BatchMode, CheckJob, RecipeBook, ScimSide, Verdict, VerifyError, VerifyEvent, VerifyRun,
+    batch_jobs, case_job, drift, observe_start, run_case,
 };
 use crate::workspace::Workspace;
 
@@ -94,7 +96,7 @@ fn plan_ids(ws: &Workspace, cases: &[String]) -> Result<Vec<String>, Failure> {
             return Err(usage_error(unknown_case_message(ws, case)));
         };
         let id = ws.plan.cases[index].id.clone();
-        if !ws.store.session.applies(&ws.reqs, index) {
+        if !ws.session().applies(&ws.reqs, index) {
             eprintln!(
                 "warning: {id} needs a capability declared unsupported ({}); checking it anyway.",
                 ws.reqs.needs(index).join(", ")
@@ -112,6 +114,8 @@ pub struct VerifyArgs {
     pub junit: Option<PathBuf>,
     pub json: bool,
     pub recheck: bool,
+    /// Record the check's verdict over an outcome a person set (the tester asked for it).
+    pub replace: bool,
 }
 
 /// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
@@ -139,11 +143,11 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     remember_inputs(&mut ws, given)?;
     // With neither connection there is nothing to check against: say so before the inputs.
-    if ws.store.session.verify.connection.is_none() && ws.store.session.verify.okta.is_none() {
+    if ws.session().verify().connection.is_none() && ws.session().verify().okta.is_none() {
         return Err(VerifyError::NoConnection.into());
     }
     let okta = super::okta::client_for_verify(&ws)?;
-    let session = &ws.store.session;
+    let session = ws.session();
     let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
         let mode = if args.recheck {
             BatchMode::Recheck
@@ -179,7 +183,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         jobs
     };
     // Cases checked in Okta only need no SCIM connection (nor its secret).
-    let scim_connected = ws.store.session.verify.connection.is_some();
+    let scim_connected = ws.session().verify().connection.is_some();
     let (jobs, no_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
         .into_iter()
         .partition(|job| scim_connected || job.recipe.steps.is_empty());
@@ -217,8 +221,11 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     let cancel = CancelFlag::new();
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
+    let mut kept = 0;
     for job in &jobs {
         let quiet = args.json || args.recheck;
+        // The outcome as the check starts: its verdict is recorded only over this.
+        let started_with = ws.session().standing(&job.case);
         let mut run = run_case(
             scim.as_ref()
                 .map(|(client, auth)| ScimSide { client, auth }),
@@ -247,15 +254,26 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
         }
         if args.recheck {
             run.outcome_left = Some("a recheck records nothing".into());
-            drifts.extend(drift(&ws.store.session, &run));
+            drifts.extend(drift(ws.session(), &run));
         } else {
             let case = run.case.clone();
-            record_run(&mut ws.store.session, run);
-            save(&mut ws)?;
+            let effect = ws.apply(Command::RecordRun {
+                run: Box::new(run),
+                started_with,
+                replace: args.replace,
+            });
+            // Saving applies the record again to what is on disk: a person's mark made while
+            // the check ran is kept, and the record says so.
+            let saved = save(&mut ws)?;
+            let refused = effect.refused.is_some()
+                || saved
+                    .refused
+                    .iter()
+                    .any(|r| matches!(r, Refusal::KeptOutcome { case: c, .. } if *c == case));
+            kept += usize::from(refused);
             run = ws
-                .store
-                .session
-                .verify
+                .session()
+                .verify()
                 .latest_run(&case)
                 .cloned()
                 .expect("just recorded");
@@ -298,7 +316,7 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     }
     Ok(if count(Verdict::Error) > 0 {
         EXIT_ERROR
-    } else if count(Verdict::Fail) > 0 {
+    } else if count(Verdict::Fail) > 0 || kept > 0 {
         EXIT_FINDING
     } else {
         0
@@ -311,15 +329,10 @@ fn remember_inputs(ws: &mut Workspace, given: Vec<(String, String)>) -> Result<(
     if given.is_empty() {
         return Ok(());
     }
-    let subjects = &mut ws.store.session.verify.subjects;
     for (name, value) in given {
-        if value.is_empty() {
-            subjects.remove(&name);
-        } else {
-            subjects.insert(name, value);
-        }
+        ws.apply(Command::Subject { name, value });
     }
-    save(ws)
+    save(ws).map(drop)
 }
 
 /// Why cases were left out of a batch, grouped so a long plan stays readable.
@@ -396,7 +409,7 @@ pub fn start(
         jobs.push(CheckJob::for_start(
             &book,
             case,
-            &ws.store.session.verify,
+            ws.session().verify(),
             Duration::from_secs(30),
         )?);
     }
@@ -413,7 +426,10 @@ pub fn start(
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
                 println!("{} started: {}", report.case, seen.join(", "));
-                record_start(&mut ws.store.session, &report.case, start);
+                ws.apply(Command::RecordStart {
+                    case: report.case.clone(),
+                    start,
+                });
                 save(&mut ws)?;
             }
             (None, problem) => {
@@ -443,14 +459,11 @@ pub fn done(plan: &Path, common: &Common, cases: &[String]) -> Result<u8, Failur
             )));
         }
         for step in 0..steps {
-            let ticked = ws
-                .store
-                .session
-                .result(id)
-                .is_some_and(|r| r.steps_checked.contains(&step));
-            if !ticked {
-                ws.store.session.toggle_step(id, step);
-            }
+            ws.apply(Command::Step {
+                case: id.clone(),
+                step,
+                ticked: true,
+            });
         }
         println!("{id}: all {steps} steps marked done");
     }

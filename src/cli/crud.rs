@@ -6,9 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::net::CancelFlag;
+use crate::okta::token_from_env;
 use crate::session::OKTA_TOKEN_ENV;
-use crate::verify::okta::token_from_env;
-use crate::verify::{CancelFlag, CrudOptions, run_crud};
+use crate::verify::{CrudOptions, run_crud};
 
 pub struct CrudArgs {
     pub file: Option<PathBuf>,
@@ -22,7 +23,7 @@ pub struct CrudArgs {
 pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure> {
     let mut ws = open(plan, common)?;
     let (connection, secret) = super::verify::connection_and_secret(&ws)?;
-    let okta = ws.store.session.verify.okta.clone().ok_or_else(|| {
+    let okta = ws.session().verify().okta.clone().ok_or_else(|| {
         usage_error(
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
         )
@@ -119,7 +120,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
     }
     // A cancelled run says nothing about the app: it is not recorded.
     if !run.cancelled {
-        ws.store.session.record_crud(report);
+        ws.apply(crate::session::Command::RecordCrud(Box::new(report)));
         save(&mut ws)?;
     }
     Ok(code)

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::{Common, Failure, open, save, unknown_case_message, usage_error};
+use crate::session::Command;
 use crate::session::evidence::{check, secrets_in_env};
 
 pub fn run(
@@ -18,9 +19,9 @@ pub fn run(
         return Err(usage_error(unknown_case_message(&ws, case)));
     };
     let id = ws.plan.cases[index].id.clone();
-    let folder = ws.store.evidence_dir();
+    let folder = ws.evidence_dir();
     if let Some(number) = remove {
-        let count = ws.store.session.result(&id).map_or(0, |r| r.evidence.len());
+        let count = ws.session().result(&id).map_or(0, |r| r.evidence.len());
         if number == 0 || number > count {
             return Err(usage_error(format!(
                 "{id} has {count} evidence entr{}: there is no number {number}. Run `scimplan evidence {} {id}` to list them.",
@@ -28,16 +29,13 @@ pub fn run(
                 plan.display()
             )));
         }
-        let had_file = ws
-            .store
-            .session
-            .result(&id)
-            .is_some_and(|r| r.evidence[number - 1].file.is_some());
-        let name = ws
-            .store
-            .session
-            .remove_evidence(&id, number - 1)
-            .expect("the entry exists");
+        let entry = ws.session().result(&id).expect("counted above").evidence[number - 1].clone();
+        let had_file = entry.file.is_some();
+        let name = entry.name();
+        ws.apply(Command::Detach {
+            case: id.clone(),
+            evidence: entry,
+        });
         save(&mut ws)?;
         let kept = if had_file {
             format!("; its copy stays in {}", folder.display())
@@ -56,7 +54,11 @@ pub fn run(
     for item in checked {
         let entry = item.store(&folder).map_err(usage_error_from)?;
         let line = entry.describe();
-        if ws.store.session.attach_evidence(&id, entry) {
+        let attach = Command::Attach {
+            case: id.clone(),
+            evidence: entry,
+        };
+        if ws.apply(attach).changed {
             println!("{id}: attached {line}");
         } else {
             println!("{id}: already attached: {line}");
@@ -66,7 +68,7 @@ pub fn run(
         save(&mut ws)?;
         return Ok(0);
     }
-    let result = ws.store.session.result(&id);
+    let result = ws.session().result(&id);
     let evidence = result.map(|r| r.evidence.as_slice()).unwrap_or(&[]);
     if evidence.is_empty() {
         println!("{id}: no evidence.");

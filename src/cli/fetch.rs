@@ -2,15 +2,16 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{EXIT_FINDING, Failure, usage_error};
+use crate::net::http::error_chain;
+use crate::net::{HttpSettings, build_client};
 use crate::plan::profile::KnownWorkbook;
 use crate::plan::{Profile, fingerprint_bytes, load_plan_bytes};
+use crate::runscope::files;
 use crate::session::write_atomic;
-use crate::verify::runscope::files;
 
 fn load_profile(profile: Option<&Path>) -> Result<Profile, Failure> {
     Ok(match profile {
@@ -40,16 +41,12 @@ pub fn fetch_workbook(known: &KnownWorkbook, dir: &Path) -> Result<Fetched, Fail
             known.version, known.url
         ))
     };
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120))
-        .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| offline_hint(e.to_string()))?;
+    let client =
+        build_client(&HttpSettings::download()).map_err(|e| offline_hint(e.to_string()))?;
     let mut response = client
         .get(&known.url)
         .send()
-        .map_err(|e| offline_hint(describe_reqwest(&e)))?;
+        .map_err(|e| offline_hint(error_chain(&e)))?;
     if !response.status().is_success() {
         return Err(offline_hint(format!(
             "the server answered {}",
@@ -95,17 +92,6 @@ pub fn fetch_workbook(known: &KnownWorkbook, dir: &Path) -> Result<Fetched, Fail
         .map_err(|e| usage_error(format!("cannot save {}: {e}", path.display())))?;
     let mismatch = (!sha.eq_ignore_ascii_case(&known.sha256)).then_some(sha);
     Ok(Fetched { path, mismatch })
-}
-
-fn describe_reqwest(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
 
 fn known(profile: &Profile, version: &str) -> Result<KnownWorkbook, Failure> {

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::session::Outcome;
+use crate::session::{Outcome, Saved, Writer};
 use crate::workspace::{OpenOptions, Workspace};
 
 pub use fetch::{default_plan_dir, fetch_workbook};
@@ -60,10 +60,14 @@ pub struct Common {
     /// The name of the integration under test.
     #[arg(long = "app", global = true, value_name = "NAME")]
     pub app_name: Option<String>,
-    /// Take the results written in a completed workbook (Result, Notes, ... columns) into the
-    /// session even when a session exists (without it, only a new session takes them).
-    #[arg(long, global = true)]
-    pub import_results: bool,
+    /// Take the results of a completed workbook (Result, Notes, ... columns) into the session:
+    /// alone, those of the plan opened (a completed workbook) even when a session exists; with
+    /// FILE, those of a colleague's completed workbook, matched by case ID.
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
+    pub import_results: Option<Option<PathBuf>>,
+    /// Who the command's changes are recorded as (set from the command run, not an option).
+    #[arg(skip)]
+    pub writer: Option<Writer>,
 }
 
 impl Common {
@@ -73,6 +77,32 @@ impl Common {
             profile: self.profile.clone(),
             tester: self.tester.clone(),
             app_name: self.app_name.clone(),
+            writer: self.writer.clone(),
+        }
+    }
+}
+
+impl Command {
+    /// The command's name as typed, which its changes are recorded under.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Status { .. } => "status",
+            Command::Mark { .. } => "mark",
+            Command::Evidence { .. } => "evidence",
+            Command::Undo { .. } => "undo",
+            Command::Redo { .. } => "redo",
+            Command::Capabilities { .. } => "capabilities",
+            Command::Summary { .. } => "summary",
+            Command::Suites { .. } => "suites",
+            Command::Export { .. } => "export",
+            Command::Fetch { .. } => "fetch",
+            Command::Connect { .. } => "connect",
+            Command::Verify { .. } => "verify",
+            Command::Start { .. } => "start",
+            Command::Console { .. } => "console",
+            Command::Done { .. } => "done",
+            Command::Crud { .. } => "crud",
+            Command::Spec { .. } => "spec",
         }
     }
 }
@@ -234,6 +264,10 @@ pub enum Command {
         /// Look at cases with a recorded Pass or Fail once and report drift; records nothing.
         #[arg(long)]
         recheck: bool,
+        /// Record the check's verdict even over an outcome a person set (only for the cases
+        /// named; never over one set while the check ran).
+        #[arg(long, requires = "cases")]
+        replace: bool,
     },
     /// Before doing a case's steps in Okta: note what it will act on (the SCIM ids and members
     /// its check compares with, e.g. the app group C9315 renames).
@@ -360,7 +394,11 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<u8, Failure> {
-    let common = cli.common;
+    let mut common = cli.common;
+    common.writer = Some(match &cli.command {
+        Some(command) => Writer::command(command.name()),
+        None => Writer::Checklist,
+    });
     match cli.command {
         None => {
             let plan = match cli.plan {
@@ -450,6 +488,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             junit,
             json,
             recheck,
+            replace,
         }) => check::verify(
             &plan,
             &common,
@@ -460,6 +499,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 junit,
                 json,
                 recheck,
+                replace,
             },
         ),
         Some(Command::Crud {
@@ -587,21 +627,25 @@ fn opened(
     if let Some(problem) = &report.history_dropped {
         eprintln!(
             "warning: {}: the undo history is damaged ({problem}); it was dropped, every result is kept. Nothing can be undone from before now.",
-            ws.store.path.display()
+            ws.session_path().display()
         );
     }
     Ok(ws)
 }
 
-pub(crate) fn save(ws: &mut Workspace) -> Result<(), Failure> {
-    ws.save().map_err(Failure::from)?;
-    // Another writer changed the same case between this command's read and its save.
-    if let Ok(Some(changes)) = ws.refresh_if_changed()
-        && !changes.conflicts.is_empty()
-    {
-        eprintln!("note: {}.", changes.describe());
+/// Saves what the command applied. Another writer's change to the same case's outcome or note
+/// between this command's read and its save is said (this command's, the later, is kept);
+/// what no longer applied is returned for the command to report.
+pub(crate) fn save(ws: &mut Workspace) -> Result<Saved, Failure> {
+    let saved = ws.save().map_err(Failure::from)?;
+    if !saved.conflicts.is_empty() {
+        let cases: Vec<&str> = saved.conflicts.iter().map(String::as_str).collect();
+        eprintln!(
+            "note: another scimplan changed {} since this command read the session; this command's change, the later one, was kept.",
+            cases.join(", ")
+        );
     }
-    Ok(())
+    Ok(saved)
 }
 
 fn mark(
@@ -629,35 +673,57 @@ fn mark(
         return Err(usage_error(unknown_case_message(&ws, case)));
     };
     let id = ws.plan.cases[index].id.clone();
-    if !ws.store.session.applies(&ws.reqs, index) && outcome_value != Outcome::Skipped {
+    if !ws.session().applies(&ws.reqs, index) && outcome_value != Outcome::Skipped {
         eprintln!(
             "warning: {id} needs a capability declared unsupported ({}); recording {outcome_value} anyway.",
             ws.reqs.needs(index).join(", ")
         );
     }
-    let session = &mut ws.store.session;
-    session.set_outcome(&id, outcome_value, reason, false);
-    if let Some(note) = note {
-        session.set_note(&id, &note);
-    }
+    ws.apply(crate::session::Command::Mark {
+        case: id.clone(),
+        outcome: outcome_value,
+        reason,
+        note,
+    });
     save(&mut ws)?;
     let title = &ws.plan.cases[index].title;
     println!("{id} {title}: {outcome_value}");
     Ok(0)
 }
 
+/// `scimplan undo` / `redo`: takes back (or applies again) the latest change made by a command,
+/// only while what it set still stands.
 fn undo_or_redo(plan: &std::path::Path, common: &Common, redo: bool) -> Result<u8, Failure> {
+    use crate::session::{Command as Change, Refusal};
     let mut ws = open(plan, common)?;
-    let session = &mut ws.store.session;
-    let walked = if redo { session.redo() } else { session.undo() };
-    match walked {
-        Some(description) => {
-            save(&mut ws)?;
-            println!("{}: {description}", if redo { "Redone" } else { "Undone" });
+    let change = match redo {
+        true => Change::Redo { target: None },
+        false => Change::Undo { target: None },
+    };
+    let effect = ws.apply(change);
+    let saved = match effect.changed {
+        true => save(&mut ws)?,
+        false => Saved::default(),
+    };
+    // Refused now, or when applied to what another writer saved meanwhile.
+    match effect.refused.or_else(|| saved.refused.into_iter().next()) {
+        Some(refusal @ (Refusal::NothingToUndo | Refusal::NothingToRedo)) => {
+            println!("{refusal}");
+            Ok(0)
         }
-        None => println!("Nothing to {}.", if redo { "redo" } else { "undo" }),
+        Some(refusal) => {
+            println!("{refusal}");
+            Ok(EXIT_FINDING)
+        }
+        None => {
+            println!(
+                "{}: {}",
+                if redo { "Redone" } else { "Undone" },
+                effect.description
+            );
+            Ok(0)
+        }
     }
-    Ok(0)
 }
 
 pub(crate) fn unknown_case_message(ws: &Workspace, case: &str) -> String {
@@ -714,11 +780,10 @@ fn capabilities(
         }
     }
     if !changes.is_empty() {
-        let Workspace {
-            plan, reqs, store, ..
-        } = &mut ws;
-        store.session.set_capabilities(plan, reqs, &changes);
-        store.session.capabilities_confirmed = true;
+        ws.apply(crate::session::Command::Capabilities {
+            changes,
+            confirm: true,
+        });
         save(&mut ws)?;
     }
     print!("{}", status::capabilities_text(&ws));

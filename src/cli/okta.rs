@@ -5,10 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
+use crate::net::Secret;
+use crate::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::session::VerifyRun;
 use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
-use crate::verify::Secret;
-use crate::verify::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::workspace::Workspace;
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
@@ -78,7 +78,9 @@ pub fn connect_okta(
     }
     let mut connection = connection;
     connection.app_name = check.app.name.clone();
-    ws.store.session.verify.okta = Some(connection.clone());
+    ws.apply(crate::session::Command::OktaConnection(Some(
+        connection.clone(),
+    )));
     save(&mut ws)?;
     match &connection.auth {
         OktaAuth::ApiToken => println!(
@@ -171,7 +173,7 @@ fn masked_prompt(question: &str) -> std::io::Result<String> {
 /// The Okta client for `verify`, when the session has an Okta connection and the token is in
 /// the environment (verify never prompts: it runs in scripts). `None` otherwise, with a note.
 pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> {
-    let Some(connection) = ws.store.session.verify.okta.clone() else {
+    let Some(connection) = ws.session().verify().okta.clone() else {
         return Ok(None);
     };
     let token = token_from_env();
@@ -214,10 +216,10 @@ pub fn console(
         return Err(usage_error(super::unknown_case_message(&ws, case)));
     };
     let book = crate::verify::RecipeBook::builtin();
-    let page = crate::verify::okta::console_page(
+    let page = crate::verify::console::console_page(
         &ws.profile,
         &book,
-        &ws.store.session,
+        ws.session(),
         &ws.plan.cases[index],
         system_log,
     )

@@ -2,65 +2,113 @@
 
 use std::path::Path;
 
-use super::{Common, EXIT_FINDING, Failure, open, open_to_read, usage_error};
-use crate::report::{SummaryFormat, assess, export_workspace_with, render, resume_from_workbook};
-use crate::session::check_link;
+use super::{Common, EXIT_FINDING, Failure, open, open_to_read, save, usage_error};
+use crate::report::{SummaryFormat, assess, export_workspace_with, render};
+use crate::session::{Command, Import, SuiteKind, check_link};
 use crate::workspace::Workspace;
 
-/// Whether opening takes results from a completed workbook (and saves them): a new session, or
-/// `--import-results`.
+/// Whether opening takes results from the opened workbook itself (and saves them): it is a
+/// completed workbook and the session is new, or `--import-results` names no other file.
 pub fn takes_results_from_workbook(ws: &Workspace, common: &Common) -> bool {
-    ws.plan.recorded.is_some() && (!ws.store.on_disk || common.import_results)
+    ws.plan.recorded.is_some()
+        && match &common.import_results {
+            None => !ws.on_disk(),
+            Some(from) => from.is_none(),
+        }
 }
 
-/// When the plan is a completed workbook and the session is new (or `--import-results` is
-/// given), takes the workbook's results into the session and saves it.
+/// Takes a completed workbook's results, declarations, links and evidence into the session as
+/// one change, and saves it: the opened workbook's own when it is a completed one and the
+/// session is new (or `--import-results` is given alone), or those of `--import-results FILE`
+/// (a colleague's completed workbook) into this plan's session, matched by case ID.
 pub fn resume_if_completed(ws: &mut Workspace, common: &Common) -> Result<(), Failure> {
-    if ws.plan.recorded.is_none() {
-        if common.import_results {
-            eprintln!(
-                "warning: {} is not a completed workbook (no Result, Notes, Tested by, Tested at, Time spent, Evidence columns side by side): no results to import.",
-                ws.plan.source.display()
-            );
+    let other = match &common.import_results {
+        Some(Some(file)) => Some(load_completed(file, ws)?),
+        _ => None,
+    };
+    if other.is_none() {
+        if ws.plan.recorded.is_none() {
+            if common.import_results.is_some() {
+                eprintln!(
+                    "warning: {} is not a completed workbook (no Result, Notes, Tested by, Tested at, Time spent, Evidence columns side by side): no results to import. To take in a colleague's workbook: --import-results THEIRS.xlsx",
+                    ws.plan.source.display()
+                );
+            }
+            return Ok(());
         }
-        return Ok(());
+        if !takes_results_from_workbook(ws, common) {
+            return Ok(());
+        }
     }
-    if !takes_results_from_workbook(ws, common) {
-        return Ok(());
-    }
-    let Workspace {
-        plan, reqs, store, ..
-    } = ws;
-    let Some(report) = resume_from_workbook(plan, reqs, &mut store.session) else {
+    let source = other.as_ref().unwrap_or(&ws.plan);
+    // The pictures of the Evidence sheet are written into the evidence folder first (files,
+    // not session state); the command then takes the entries in with the results.
+    let folder = ws.evidence_dir();
+    let restored = crate::report::export_evidence::read_evidence(&source.source, &folder);
+    let pictures = restored.as_ref().map_or(0, |r| r.pictures);
+    let evidence = restored.map(|r| r.cases.into_iter().collect());
+    let Some(import) = Import::from_plan(source, evidence) else {
         return Ok(());
     };
-    restore_evidence(plan, store, &report);
+    let (file, sheet) = (source.source.clone(), source.sheet.clone());
+    let effect = ws.apply(Command::Import(Box::new(import)));
+    let Some(report) = effect.import else {
+        return Ok(());
+    };
     for unknown in &report.unknown {
-        eprintln!(
-            "warning: {}, sheet '{}', {unknown}",
-            plan.source.display(),
-            plan.sheet
-        );
+        eprintln!("warning: {}, sheet '{sheet}', {unknown}", file.display());
     }
     for conflict in &report.conflicts {
+        eprintln!("warning: {}, sheet '{sheet}', {conflict}", file.display());
+    }
+    if !report.not_in_plan.is_empty() {
         eprintln!(
-            "warning: {}, sheet '{}', {conflict}",
-            plan.source.display(),
-            plan.sheet
+            "warning: {}: {} case(s) are not in {} and were left out: {}",
+            file.display(),
+            report.not_in_plan.len(),
+            ws.plan.file_name(),
+            report.not_in_plan.join(", ")
+        );
+    }
+    if report.evidence > 0 {
+        eprintln!(
+            "note: restored {} evidence entr{} ({pictures} picture(s) into {}).",
+            report.evidence,
+            if report.evidence == 1 { "y" } else { "ies" },
+            folder.display()
         );
     }
     eprintln!(
         "note: took {} result(s) and {} capability declaration(s) from the completed workbook {}{}; `scimplan undo` takes the import back.",
         report.imported,
         report.capabilities,
-        plan.source.display(),
+        file.display(),
         match report.conflicts.len() {
             0 => String::new(),
             n => format!(", and kept the session's newer result for {n} case(s)"),
         }
     );
-    ws.save()?;
+    save(ws)?;
     Ok(())
+}
+
+/// A colleague's completed workbook, read to take its results into this plan's session.
+fn load_completed(file: &Path, ws: &Workspace) -> Result<crate::plan::Plan, Failure> {
+    let theirs = crate::plan::load_plan(file).map_err(|e| usage_error(e.to_string()))?;
+    if theirs.recorded.is_none() {
+        return Err(usage_error(format!(
+            "{}: not a completed workbook (no Result, Notes, Tested by, Tested at, Time spent, Evidence columns side by side): nothing to import. Pass a workbook written by `scimplan export`.",
+            file.display()
+        )));
+    }
+    if theirs.source_fingerprint() != ws.plan.source_fingerprint() {
+        eprintln!(
+            "note: {} was recorded against another version of the plan than {}; results are matched by case ID.",
+            file.display(),
+            ws.plan.file_name()
+        );
+    }
+    Ok(theirs)
 }
 
 pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure> {
@@ -70,7 +118,7 @@ pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure
         )));
     };
     let ws = open(plan, common)?;
-    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
     print!("{}", render(&readiness, format));
     Ok(if readiness.ready { 0 } else { EXIT_FINDING })
 }
@@ -89,17 +137,15 @@ pub fn suites(
         .transpose()?;
     let mut ws = open(plan, common)?;
     let changed = spec.is_some() || crud.is_some();
-    let links = &mut ws.store.session.suites;
-    if let Some(spec) = spec {
-        links.spec = Some(spec);
-    }
-    if let Some(crud) = crud {
-        links.crud = Some(crud);
+    for (suite, link) in [(SuiteKind::Spec, spec), (SuiteKind::Crud, crud)] {
+        if let Some(link) = link {
+            ws.apply(Command::SuiteLink { suite, link });
+        }
     }
     if changed {
-        ws.save()?;
+        save(&mut ws)?;
     }
-    let readiness = assess(&ws.plan, &ws.reqs, &ws.store.session);
+    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
     for suite in &readiness.suites {
         println!("{}: {}", suite.name(), suite.describe());
     }
@@ -120,34 +166,4 @@ pub fn export(
     // file or a lock.
     std::mem::forget(ws);
     Ok(0)
-}
-
-/// Evidence listed on the completed workbook's Evidence sheet becomes the session's, its
-/// pictures written into the evidence folder (cases whose newer session result was kept are
-/// left alone). One undoable step.
-fn restore_evidence(
-    plan: &crate::plan::Plan,
-    store: &mut crate::session::SessionStore,
-    report: &crate::report::ImportReport,
-) {
-    let folder = store.evidence_dir();
-    let Some(restored) = crate::report::export_evidence::read_evidence(&plan.source, &folder)
-    else {
-        return;
-    };
-    let kept: Vec<&str> = report.conflicts.iter().map(|c| c.case.as_str()).collect();
-    let cases: Vec<(String, Vec<crate::session::Evidence>)> = restored
-        .cases
-        .into_iter()
-        .filter(|(id, _)| plan.contains(id) && !kept.contains(&id.as_str()))
-        .collect();
-    let count: usize = cases.iter().map(|(_, e)| e.len()).sum();
-    if store.session.restore_evidence(&plan.file_name(), cases) {
-        eprintln!(
-            "note: restored {count} evidence entr{} ({} picture(s) into {}).",
-            if count == 1 { "y" } else { "ies" },
-            restored.pictures,
-            folder.display()
-        );
-    }
 }

@@ -8,7 +8,7 @@ use crate::workspace::Workspace;
 
 pub fn status_text(ws: &Workspace) -> String {
     let plan = &ws.plan;
-    let session = &ws.store.session;
+    let session = ws.session();
     let mut out = String::new();
     let version = ws
         .profile
@@ -25,14 +25,14 @@ pub fn status_text(ws: &Workspace) -> String {
     let _ = writeln!(
         out,
         "Session: {}{}",
-        ws.store.path.display(),
-        if ws.store.on_disk { "" } else { " (new)" }
+        ws.session_path().display(),
+        if ws.on_disk() { "" } else { " (new)" }
     );
     let _ = writeln!(
         out,
         "App: {}   Tester: {}",
-        session.app_name.as_deref().unwrap_or("-"),
-        session.tester.as_deref().unwrap_or("-")
+        session.app_name().unwrap_or("-"),
+        session.tester().unwrap_or("-")
     );
     let (sections, total) = tally_sections(&ws.plan, &ws.reqs, session);
     let _ = writeln!(
@@ -85,7 +85,7 @@ pub fn status_text(ws: &Workspace) -> String {
 }
 
 pub fn capabilities_text(ws: &Workspace) -> String {
-    let session = &ws.store.session;
+    let session = ws.session();
     let mut out = String::new();
     let key_width = ws
         .reqs
@@ -109,7 +109,7 @@ pub fn capabilities_text(ws: &Workspace) -> String {
             if governed == 1 { "" } else { "s" }
         );
     }
-    if !session.capabilities_confirmed {
+    if !session.capabilities_confirmed() {
         let _ = writeln!(
             out,
             "\nNot declared yet: every capability counts as supported. Declare with --support KEY... / --unsupport KEY..."

@@ -5,13 +5,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use crate::net::{CancelFlag, Secret};
+use crate::runscope::{self, TestFile};
+use crate::scim::ScimClient;
 use crate::session::CheckStatus;
 use crate::session::{StepRecord, StepRequirement, StepStatus};
-use crate::verify::runscope::{self, TestFile};
-use crate::verify::{
-    AuthScheme, CancelFlag, Connection, ScimClient, Secret, SpecOptions, VerifyError, VerifyEvent,
-    record_spec, run_spec,
-};
+use crate::verify::{AuthScheme, Connection, SpecOptions, VerifyError, VerifyEvent, run_spec};
 use crate::workspace::Workspace;
 
 /// `scimplan connect`: stores the connection settings (never the secret) in the session.
@@ -25,7 +24,9 @@ pub fn connect(
     let auth = AuthScheme::parse(auth)?;
     let connection = Connection::new(scim_url, auth.clone(), username)?;
     let mut ws = open(plan, common)?;
-    ws.store.session.verify.connection = Some(connection.clone());
+    ws.apply(crate::session::Command::Connection(Some(
+        connection.clone(),
+    )));
     save(&mut ws)?;
     println!("SCIM connection saved: {}", connection.base_url);
     if let Some(warning) = connection.plain_http_warning() {
@@ -44,9 +45,8 @@ pub fn connect(
 
 pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
     let connection = ws
-        .store
-        .session
-        .verify
+        .session()
+        .verify()
         .connection
         .clone()
         .ok_or(VerifyError::NoConnection)?;
@@ -88,7 +88,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     options.expected_sha256 = pinned;
     options.run.honour_pauses = args.wait_pauses;
     if !args.entitlement_endpoints.is_empty() {
-        if !ws.store.session.is_supported("entitlements") {
+        if !ws.session().is_supported("entitlements") {
             return Err(usage_error(
                 "--entitlement-endpoint: the Entitlement Management capability is declared unsupported; declare it with `scimplan capabilities PLAN --support entitlements` first.",
             ));
@@ -156,7 +156,9 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         );
         return Ok(EXIT_ERROR);
     }
-    record_spec(&mut ws.store.session, report.clone());
+    ws.apply(crate::session::Command::RecordSpec(Box::new(
+        report.clone(),
+    )));
     save(&mut ws)?;
     if let Some(path) = &args.junit {
         super::write_junit(path, &crate::report::junit::spec(&report))?;

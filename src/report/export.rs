@@ -74,9 +74,9 @@ pub fn export_workspace_with(
     out: Option<&Path>,
     replace: bool,
 ) -> Result<PathBuf, ExportError> {
-    let session = &ws.store.path;
+    let session = ws.session_path();
     let protected = [
-        (session.clone(), "the session file"),
+        (session.to_path_buf(), "the session file"),
         (backup_path(session), "the session's backup"),
         (lock_path(session), "the session's lock file"),
     ];
@@ -86,9 +86,8 @@ pub fn export_workspace_with(
         protected: &protected,
     };
     let now = Utc::now();
-    let folder = ws.store.evidence_dir();
-    let bytes =
-        workbook_bytes_with_evidence(&ws.plan, &ws.reqs, &ws.store.session, now, Some(&folder))?;
+    let folder = ws.evidence_dir();
+    let bytes = workbook_bytes_with_evidence(&ws.plan, &ws.reqs, ws.session(), now, Some(&folder))?;
     write_export(&ws.plan.source, &target, now, &bytes)
 }
 

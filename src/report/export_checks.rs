@@ -12,13 +12,13 @@ pub const CHECKS_SHEET: &str = "API checks";
 
 /// Whether the session holds anything for the sheet.
 pub fn has_checks(session: &Session) -> bool {
-    !session.verify.runs.is_empty() || session.verify.last_spec.is_some()
+    !session.verify().runs.is_empty() || session.verify().last_spec.is_some()
 }
 
 /// The latest run of each case, in the order cases were first verified.
 fn latest_runs(session: &Session) -> Vec<&VerifyRun> {
     let mut latest: Vec<&VerifyRun> = Vec::new();
-    for run in &session.verify.runs {
+    for run in &session.verify().runs {
         match latest.iter_mut().find(|r| r.case == run.case) {
             Some(slot) => *slot = run,
             None => latest.push(run),
@@ -91,7 +91,7 @@ pub fn write_checks_sheet(
         }
         row += 1;
     }
-    if let Some(report) = &session.verify.last_spec {
+    if let Some(report) = &session.verify().last_spec {
         let heading = format!(
             "Okta's SPEC file (latest local run): {}, {} against {}",
             report.verdict(),

@@ -45,8 +45,14 @@ pub(super) fn write_summary_sheet(
         )
     };
     let facts = [
-        (label::APP, session.app_name.clone().unwrap_or_default()),
-        (label::TESTER, session.tester.clone().unwrap_or_default()),
+        (
+            label::APP,
+            session.app_name().map(str::to_string).unwrap_or_default(),
+        ),
+        (
+            label::TESTER,
+            session.tester().map(str::to_string).unwrap_or_default(),
+        ),
         (label::SOURCE_WORKBOOK, plan.file_name()),
         (label::SHEET, plan.sheet.clone()),
         (label::SOURCE_SHA256, plan.source_fingerprint().to_string()),

@@ -1,9 +1,10 @@
 //! What the tester hands in: the readiness verdict and its renderings, the completed workbook,
-//! and reading results back from a completed workbook. No terminal code here.
+//! and reading its Evidence sheet back (taking its results in is the session's `Import`
+//! command). No terminal code here.
 //!
 //! For the TUI: `assess(&plan, &reqs, &session)` then `render::text(&readiness)` for the summary
 //! screen (each `Blocker` has the `case_index` to jump to); `export_workspace(&ws, None)` for the
-//! export key; `resume_from_workbook` when a completed workbook opens with a new session.
+//! export key.
 
 pub mod export;
 pub mod export_checks;
@@ -14,10 +15,8 @@ pub mod export_target;
 pub mod junit;
 pub mod readiness;
 pub mod render;
-pub mod resume;
 
 pub use export::{ExportError, export_workbook, export_workspace, export_workspace_with};
 pub use export_target::{ExportTarget, default_export_path};
 pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess};
 pub use render::{SummaryFormat, render};
-pub use resume::{ImportReport, resume_from_workbook};

@@ -310,8 +310,8 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
         plan_file: plan.file_name(),
         plan_sheet: plan.sheet.clone(),
         fingerprint: plan.fingerprint.clone(),
-        app: session.app_name.clone(),
-        tester: session.tester.clone(),
+        app: session.app_name().map(str::to_string),
+        tester: session.tester().map(str::to_string),
         blockers,
         suites,
         sections,
@@ -335,8 +335,8 @@ fn suite_statuses(session: &Session) -> Vec<SuiteStatus> {
         }
     };
     vec![
-        status(SuiteKind::Spec, &session.suites.spec),
-        status(SuiteKind::Crud, &session.suites.crud),
+        status(SuiteKind::Spec, &session.suites().spec),
+        status(SuiteKind::Crud, &session.suites().crud),
     ]
 }
 
@@ -375,7 +375,7 @@ fn warnings(plan: &Plan, reqs: &Requirements, session: &Session) -> Vec<Warning>
             }
         }
     }
-    for (id, result) in &session.results {
+    for (id, result) in session.results() {
         if !plan.contains(id) && !result.is_blank() {
             warnings.push(Warning::OrphanResult {
                 case: id.clone(),

@@ -3,47 +3,54 @@
 //! secrets) and the records verification leaves.
 
 mod atomic;
+mod changes;
+mod command;
 pub mod connection;
 pub mod evidence;
 pub mod file_run;
 mod history;
+mod import;
 pub mod links;
 pub mod lock;
-mod merge;
 mod model;
 pub mod okta;
 mod store;
 pub mod tally;
 pub mod verification;
+mod writer;
 
 pub use atomic::{
     FileAccess, backup_path, write_atomic, write_atomic_with, write_new, write_new_with,
 };
+pub use changes::ChangesElsewhere;
+pub use command::{Command, Effect, Refusal, STEPS_NOT_DONE, Scope, Standing};
 pub use connection::{AuthScheme, Connection, ConnectionError};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use file_run::{
     AssertionResult, CleanUp, CrudReport, FileRef, FileRun, StepRecord, StepRequirement, StepStatus,
 };
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
+pub use import::{Import, ImportConflict, ImportReport, UnknownResult};
 pub use links::{LinkError, check_link};
 pub use lock::{LockError, lock_path};
-pub use merge::ChangesElsewhere;
 pub use model::{
-    CaseResult, Evidence, Outcome, ReconcileReport, SCHEMA_VERSION, SavedOutcome, Session,
-    SuiteKind, SuiteLinks, SuiteRun,
+    CaseResult, Decided, Evidence, Outcome, PlanChange, ReconcileReport, SCHEMA_VERSION,
+    SavedOutcome, Session, SuiteKind, SuiteLinks, SuiteRun,
 };
 pub use okta::{
     AppUserSync, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaLogEntry,
     OktaSettingsError, OktaTrail,
 };
 pub use store::{
-    SaveError, SaveFailure, SessionError, SessionFile, SessionStore, Unsaved, default_session_path,
+    SaveError, SaveFailure, Saved, SessionError, SessionFile, SessionStore, Unsaved,
+    default_session_path,
 };
 pub use tally::{Tally, tally_sections};
 pub use verification::{
     AssertionRecord, CaseStart, CheckStatus, RememberedValue, RequestRecord, RunFailure, SpecCheck,
     SpecReport, SuiteVerdict, Verdict, VerifyRun, VerifyState, remembered_key,
 };
+pub use writer::Writer;
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::history::HistoryEntry;
+use super::writer::Writer;
 use crate::plan::Plan;
 use crate::plan::profile::Requirements;
 
@@ -154,6 +155,16 @@ pub struct CaseResult {
     /// The outcome the case had before that capability was declared unsupported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_skip: Option<SavedOutcome>,
+    /// Who set the outcome, and when (kept to say so when a check or an undo leaves it alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<Decided>,
+}
+
+/// Who set a case's outcome, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decided {
+    pub by: Writer,
+    pub at: DateTime<Utc>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -168,6 +179,21 @@ impl CaseResult {
             && self.steps_checked.is_empty()
             && self.evidence.is_empty()
             && self.time_spent_secs == 0
+    }
+
+    /// True when nothing is worth keeping: blank, and no reason or capability skip either.
+    pub fn is_empty(&self) -> bool {
+        self.is_blank() && self.reason.is_none() && self.skipped_for.is_none()
+    }
+
+    /// Who set the outcome and when, in words ("by `scimplan mark` at 12:14:03"), when known.
+    pub fn decided_words(&self) -> Option<String> {
+        let decided = self.decided.as_ref()?;
+        Some(format!(
+            "by {} at {}",
+            decided.by,
+            super::command::local_time(decided.at)
+        ))
     }
 }
 
@@ -234,65 +260,71 @@ pub struct ReconcileReport {
     pub missing_cases: Vec<String>,
     /// The undo history in the file was damaged and was dropped (the results are kept): why.
     pub history_dropped: Option<String>,
+    /// Reconciling changed the session (the plan, or cases skipped or restored).
+    pub changed: bool,
 }
 
+/// Everything the tester produced. Its fields are private to `session`: every change is a
+/// `Command` (see `command.rs`), applied by `Session::apply` (or, with saving, by the store
+/// and the workspace); everyone else reads through the accessors below.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
-    pub schema: u32,
-    /// SHA-256 of the workbook the results belong to.
-    pub plan_fingerprint: String,
+    pub(super) schema: u32,
+    /// SHA-256 of the plan the results belong to (for a completed workbook, of the plan it
+    /// was exported from: `Plan::source_fingerprint`).
+    pub(super) plan_fingerprint: String,
     /// The workbook's file name when the session was made (for messages only).
     #[serde(default)]
-    pub plan_file: String,
+    pub(super) plan_file: String,
     #[serde(default)]
-    pub app_name: Option<String>,
+    pub(super) app_name: Option<String>,
     #[serde(default)]
-    pub tester: Option<String>,
+    pub(super) tester: Option<String>,
     /// The checklist asked who is testing and which app (answered or skipped): not again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub identity_asked: bool,
-    pub created_at: DateTime<Utc>,
+    pub(super) identity_asked: bool,
+    pub(super) created_at: DateTime<Utc>,
     /// Declared support per capability key; a capability not listed counts as supported.
     #[serde(default)]
-    pub capabilities: BTreeMap<String, bool>,
+    pub(super) capabilities: BTreeMap<String, bool>,
     /// The tester has confirmed the capability declaration at least once.
     #[serde(default)]
-    pub capabilities_confirmed: bool,
+    pub(super) capabilities_confirmed: bool,
     /// Results by case ID. Cases without an entry are Not run.
     #[serde(default)]
-    pub results: BTreeMap<String, CaseResult>,
+    pub(super) results: BTreeMap<String, CaseResult>,
     #[serde(default)]
-    pub suites: SuiteLinks,
+    pub(super) suites: SuiteLinks,
     /// scimplan's own SPEC/CRUD suite runs, oldest first.
     #[serde(default)]
-    pub suite_runs: Vec<SuiteRun>,
+    pub(super) suite_runs: Vec<SuiteRun>,
     /// Case IDs of the plan when the session last saw it, to tell new cases from old.
     #[serde(default)]
-    pub known_cases: Vec<String>,
+    pub(super) known_cases: Vec<String>,
     #[serde(default)]
-    pub plan_changes: Vec<PlanChange>,
-    /// Append-only log of changes; undo and redo walk it.
+    pub(super) plan_changes: Vec<PlanChange>,
+    /// Append-only log of changes, each with its writer; undo and redo walk it (`history.rs`).
     #[serde(default, deserialize_with = "super::history::history_list")]
-    pub history: Vec<HistoryEntry>,
-    /// Indexes into `history` of changes that can be undone, most recent last.
-    #[serde(default)]
-    pub undo_stack: Vec<usize>,
-    /// Indexes into `history` of undone changes that can be redone, most recent last.
-    #[serde(default)]
-    pub redo_stack: Vec<usize>,
+    pub(super) history: Vec<HistoryEntry>,
+    /// The undo and redo lists of sessions written before each change knew its writer: read
+    /// only to check an old file's history, never written (the lists are derived from the log).
+    #[serde(default, skip_serializing)]
+    pub(super) undo_stack: Vec<usize>,
+    #[serde(default, skip_serializing)]
+    pub(super) redo_stack: Vec<usize>,
     /// The case the checklist had selected when last saved, to resume there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_case: Option<String>,
+    pub(super) last_case: Option<String>,
     /// The SCIM connection (not its secret), test subjects and verification runs.
     #[serde(default)]
-    pub verify: super::verification::VerifyState,
+    pub(super) verify: super::verification::VerifyState,
 }
 
 impl Session {
     pub fn new(plan: &Plan) -> Session {
         Session {
             schema: SCHEMA_VERSION,
-            plan_fingerprint: plan.fingerprint.clone(),
+            plan_fingerprint: plan.source_fingerprint().to_string(),
             plan_file: plan.file_name(),
             app_name: None,
             tester: None,
@@ -317,11 +349,85 @@ impl Session {
         self.results.get(case_id)
     }
 
+    /// Every result, by case ID (cases without an entry are Not run).
+    pub fn results(&self) -> &BTreeMap<String, CaseResult> {
+        &self.results
+    }
+
     pub fn outcome(&self, case_id: &str) -> Outcome {
         self.results
             .get(case_id)
             .map(|r| r.outcome)
             .unwrap_or_default()
+    }
+
+    /// The case's note ("" when it has none).
+    pub fn note(&self, case_id: &str) -> &str {
+        self.results.get(case_id).map_or("", |r| r.note.as_str())
+    }
+
+    pub fn app_name(&self) -> Option<&str> {
+        self.app_name.as_deref()
+    }
+
+    pub fn tester(&self) -> Option<&str> {
+        self.tester.as_deref()
+    }
+
+    pub fn identity_asked(&self) -> bool {
+        self.identity_asked
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    pub fn plan_fingerprint(&self) -> &str {
+        &self.plan_fingerprint
+    }
+
+    pub fn plan_file(&self) -> &str {
+        &self.plan_file
+    }
+
+    /// Declared support per capability key (a capability not listed counts as supported).
+    pub fn capabilities(&self) -> &BTreeMap<String, bool> {
+        &self.capabilities
+    }
+
+    pub fn capabilities_confirmed(&self) -> bool {
+        self.capabilities_confirmed
+    }
+
+    pub fn suites(&self) -> &SuiteLinks {
+        &self.suites
+    }
+
+    /// scimplan's own SPEC/CRUD runs, oldest first.
+    pub fn suite_runs(&self) -> &[SuiteRun] {
+        &self.suite_runs
+    }
+
+    pub fn known_cases(&self) -> &[String] {
+        &self.known_cases
+    }
+
+    pub fn plan_changes(&self) -> &[PlanChange] {
+        &self.plan_changes
+    }
+
+    /// The log of changes, oldest first.
+    pub fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+
+    pub fn last_case(&self) -> Option<&str> {
+        self.last_case.as_deref()
+    }
+
+    /// The connections (never their secrets), test subjects and verification records.
+    pub fn verify(&self) -> &super::verification::VerifyState {
+        &self.verify
     }
 
     /// The most recent run of one of scimplan's own suites.
@@ -332,21 +438,6 @@ impl Session {
     /// The latest CRUD run kept whole, if the latest CRUD run has it.
     pub fn latest_crud(&self) -> Option<&super::file_run::CrudReport> {
         self.latest_suite_run(SuiteKind::Crud)?.crud.as_deref()
-    }
-
-    /// Records a CRUD run: its summary for readiness, and the run itself on it (older CRUD runs
-    /// keep their summary only, so the session does not grow with every run).
-    pub fn record_crud(&mut self, report: super::file_run::CrudReport) {
-        for older in self
-            .suite_runs
-            .iter_mut()
-            .filter(|r| r.suite == SuiteKind::Crud)
-        {
-            older.crud = None;
-        }
-        let mut run = report.suite_run();
-        run.crud = Some(Box::new(report));
-        self.suite_runs.push(run);
     }
 
     pub fn is_supported(&self, capability: &str) -> bool {
@@ -361,7 +452,7 @@ impl Session {
     /// Matches results to the plan by case ID after the workbook may have changed.
     /// Results of cases that disappeared are kept; new cases start as Not run (or Skipped when
     /// their capability is unsupported).
-    pub fn reconcile(&mut self, plan: &Plan, reqs: &Requirements) -> ReconcileReport {
+    pub(super) fn reconcile(&mut self, plan: &Plan, reqs: &Requirements) -> ReconcileReport {
         let mut report = ReconcileReport {
             missing_cases: self
                 .results
@@ -371,7 +462,9 @@ impl Session {
                 .collect(),
             ..ReconcileReport::default()
         };
-        if self.plan_fingerprint != plan.fingerprint {
+        // A completed workbook of the session's plan is that plan (its Summary names it), so
+        // opening one is no change of plan.
+        if self.plan_fingerprint != plan.source_fingerprint() {
             report.plan_changed = true;
             let known: std::collections::HashSet<&str> =
                 self.known_cases.iter().map(String::as_str).collect();
@@ -384,22 +477,28 @@ impl Session {
             self.plan_changes.push(PlanChange {
                 at: Utc::now(),
                 from_fingerprint: self.plan_fingerprint.clone(),
-                to_fingerprint: plan.fingerprint.clone(),
+                to_fingerprint: plan.source_fingerprint().to_string(),
                 new_cases: report.new_cases.clone(),
                 missing_cases: report.missing_cases.clone(),
             });
-            self.plan_fingerprint = plan.fingerprint.clone();
-            self.plan_file = plan.file_name();
-            self.known_cases = plan.cases.iter().map(|c| c.id.clone()).collect();
+            self.adopt_plan(plan);
         }
-        self.apply_capabilities(plan, reqs);
+        report.changed = self.apply_capabilities(plan, reqs) || report.plan_changed;
         report
+    }
+
+    /// Takes `plan` as the one the results belong to (no change is recorded).
+    pub(super) fn adopt_plan(&mut self, plan: &Plan) {
+        self.plan_fingerprint = plan.source_fingerprint().to_string();
+        self.plan_file = plan.file_name();
+        self.known_cases = plan.cases.iter().map(|c| c.id.clone()).collect();
     }
 
     /// Brings every case in line with the declared capabilities: cases of unsupported ones are
     /// Skipped with the reason; cases whose capabilities are all supported again get back the
-    /// outcome they had.
-    pub(crate) fn apply_capabilities(&mut self, plan: &Plan, reqs: &Requirements) {
+    /// outcome they had. Returns whether any case changed.
+    pub(super) fn apply_capabilities(&mut self, plan: &Plan, reqs: &Requirements) -> bool {
+        let mut changed = false;
         for (index, case) in plan.cases.iter().enumerate() {
             let unsupported = reqs
                 .needs(index)
@@ -412,7 +511,14 @@ impl Session {
                         .capability(&key)
                         .map(|c| c.name.clone())
                         .unwrap_or_else(|| key.clone());
+                    let reason = format!("Capability not supported: {name}");
                     let result = self.results.entry(case.id.clone()).or_default();
+                    if result.skipped_for.as_deref() == Some(key.as_str())
+                        && result.reason.as_deref() == Some(reason.as_str())
+                    {
+                        continue;
+                    }
+                    changed = true;
                     if result.skipped_for.is_none() {
                         result.before_skip = Some(SavedOutcome {
                             outcome: result.outcome,
@@ -420,13 +526,14 @@ impl Session {
                         });
                     }
                     result.outcome = Outcome::Skipped;
-                    result.reason = Some(format!("Capability not supported: {name}"));
+                    result.reason = Some(reason);
                     result.skipped_for = Some(key);
                 }
                 None => {
                     if let Some(result) = self.results.get_mut(&case.id)
                         && result.skipped_for.is_some()
                     {
+                        changed = true;
                         let saved = result.before_skip.take().unwrap_or(SavedOutcome {
                             outcome: Outcome::NotRun,
                             skip_reason: None,
@@ -434,12 +541,13 @@ impl Session {
                         result.outcome = saved.outcome;
                         result.reason = saved.skip_reason;
                         result.skipped_for = None;
-                        if result.is_blank() && result.reason.is_none() {
+                        if result.is_empty() {
                             self.results.remove(&case.id);
                         }
                     }
                 }
             }
         }
+        changed
     }
 }

@@ -1,8 +1,11 @@
-//! Reading and writing the session file. Several scimplan processes may write one session (the
-//! checklist open while `scimplan mark` or `verify` runs in another terminal): each save takes
-//! the session's lock, reads what is on disk, merges this writer's changes into it (see
-//! `merge`), writes atomically and lets go. The checklist picks up other writers' changes with
-//! `refresh_if_changed`.
+//! Reading and writing the session file, and the one place a session is changed from outside
+//! `session`: `SessionStore::apply` runs a `Command` and keeps it until it is saved. Several
+//! scimplan processes may write one session (the checklist open while `scimplan mark` or
+//! `verify` runs in another terminal): each save takes the session's lock, reads what is on
+//! disk, applies this writer's unsaved commands again on top of it (each checking its rules
+//! against that state: a check's verdict over an outcome set meanwhile, an undo of a change
+//! changed since, are refused there), writes atomically and lets go. The checklist picks up
+//! other writers' changes with `refresh_if_changed`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,11 +13,12 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::atomic::{backup_path, remove_stale_temps, write_atomic};
+use super::changes::{ChangesElsewhere, changes_between};
+use super::command::{Command, Effect, Refusal, Scope};
+use super::history::new_entry_id;
 use super::lock::{LockError, lock_wait, with_session_lock};
-use super::merge::{ChangesElsewhere, merge};
 use super::model::{ReconcileReport, SCHEMA_VERSION, Session};
-use crate::plan::Plan;
-use crate::plan::profile::Requirements;
+use super::writer::Writer;
 
 #[derive(Debug, Error)]
 pub enum SessionError {
@@ -156,18 +160,36 @@ impl SessionFile {
     }
 }
 
-/// A session together with where it lives.
+/// A command applied in memory and not yet in the file, with the history entry id it logs as
+/// (the same id whenever it is applied again).
+#[derive(Debug, Clone)]
+struct Pending {
+    id: u64,
+    command: Command,
+}
+
+/// What a save did beyond writing: this writer's changes that no longer applied on top of
+/// what another writer saved meanwhile (and why), and cases both changed (ours won).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Saved {
+    pub refused: Vec<Refusal>,
+    pub conflicts: std::collections::BTreeSet<String>,
+}
+
+/// A session together with where it lives and the writer that changes it.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
-    pub path: PathBuf,
-    pub session: Session,
+    path: PathBuf,
+    session: Session,
+    writer: Writer,
+    /// Commands applied since the last save, oldest first.
+    pending: Vec<Pending>,
     /// False until the session has been written once (a fresh session is not written until
     /// something changes).
-    pub on_disk: bool,
-    /// The session as last read from or written to the file, as the file's bytes: what this
-    /// writer's changes are measured against when merging with what others wrote. Kept as bytes
-    /// (a quarter of the parsed size on 10,000 cases) and parsed only when another writer saved
-    /// meanwhile or unsaved changes are described.
+    on_disk: bool,
+    /// The session as last read from or written to the file, as the file's bytes: what tells
+    /// which of the file's contents another writer changed. Kept as bytes (a quarter of the
+    /// parsed size on 10,000 cases) and parsed only when another writer saved meanwhile.
     base: Vec<u8>,
     seen: Option<FileStamp>,
     /// A file `refresh_if_changed` could not read and has reported (reported once; a save
@@ -180,21 +202,21 @@ pub struct SessionStore {
 }
 
 impl SessionStore {
-    /// Opens the session at `path`, or starts a new one for `plan`, and reconciles it with the plan.
+    /// Opens the session at `path`, or starts a new one for the plan, and reconciles it with it.
     pub fn open(
         path: &Path,
-        plan: &Plan,
-        reqs: &Requirements,
+        scope: Scope<'_>,
+        writer: Writer,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
-        Self::open_read(SessionFile::read(path)?, plan, reqs)
+        Self::open_read(SessionFile::read(path)?, scope, writer)
     }
 
     /// `open` in two steps: the file read by `SessionFile::read` (which needs no plan, so it
-    /// can run while the plan loads), then reconciled with `plan`.
+    /// can run while the plan loads), then reconciled with the plan.
     pub fn open_read(
         file: SessionFile,
-        plan: &Plan,
-        reqs: &Requirements,
+        scope: Scope<'_>,
+        writer: Writer,
     ) -> Result<(SessionStore, ReconcileReport), SessionError> {
         let SessionFile {
             path,
@@ -203,73 +225,95 @@ impl SessionStore {
             read_only,
         } = file;
         let path = path.as_path();
-        let (mut base, mut session, on_disk, history_dropped) = match read {
+        let (mut base, session, on_disk, history_dropped) = match read {
             Some(read) => (read.bytes, read.session, true, read.history_dropped),
             None => {
-                let session = Session::new(plan);
+                let session = Session::new(scope.plan);
                 (serialize(&session), session, false, None)
             }
         };
         if read_only {
             base = Vec::new();
         }
-        let mut report = session.reconcile(plan, reqs);
+        let mut store = SessionStore {
+            path: path.to_path_buf(),
+            session,
+            writer,
+            pending: Vec::new(),
+            on_disk,
+            base,
+            seen,
+            unreadable: None,
+            picked_up: ChangesElsewhere::default(),
+            read_only,
+        };
+        let mut report = store.session.reconcile(scope.plan, scope.reqs);
+        if report.changed {
+            // Bookkeeping, saved with the next change (and applied again then).
+            store.pending.push(Pending {
+                id: new_entry_id(),
+                command: Command::Reconcile,
+            });
+        }
         report.history_dropped = history_dropped;
         remove_stale_temps(path);
-        Ok((
-            SessionStore {
-                path: path.to_path_buf(),
-                session,
-                on_disk,
-                base,
-                seen,
-                unreadable: None,
-                picked_up: ChangesElsewhere::default(),
-                read_only,
-            },
-            report,
-        ))
+        Ok((store, report))
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the session file exists (a fresh session is written with its first change).
+    pub fn on_disk(&self) -> bool {
+        self.on_disk
+    }
+
+    /// Who this store's changes are recorded as.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Applies `command` as this store's writer, in memory; `save` writes it. A command that
+    /// changed nothing is not kept.
+    pub fn apply(&mut self, mut command: Command, scope: Scope<'_>) -> Effect {
+        let id = new_entry_id();
+        let effect = self.session.apply_as(&mut command, &self.writer, id, scope);
+        if effect.changed {
+            self.pending.push(Pending { id, command });
+        }
+        effect
+    }
+
+    /// Whether something applied is not saved yet.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// What is in memory but not in the file: the tester's changes (results, undo and redo,
     /// capabilities, links, connection and verification records). Bookkeeping (the selected
-    /// case, the tester's name from the command line, the plan's fingerprint) is saved with the
-    /// next change but is not counted, so quitting after only moving around asks nothing.
-    /// A read-only store (`SessionFile::read_without_history`) has none: it saves nothing.
+    /// case, the plan's fingerprint, time spent) is saved with the next change but is not
+    /// counted, so quitting after only moving around asks nothing. A read-only store
+    /// (`SessionFile::read_without_history`) has none: it saves nothing.
     pub fn unsaved(&self) -> Unsaved {
-        if self.read_only || self.matches_base() {
+        if self.read_only {
             return Unsaved::default();
         }
-        let Ok((then, _)) = parse_session(&self.path, &self.base) else {
-            // The bytes were read or written by this process, so they parse; should they not,
-            // everything in memory counts as unsaved.
-            return Unsaved {
-                changes: self.session.history.len().max(1),
-                cases: self.session.results.keys().cloned().collect(),
-            };
-        };
-        let (now, then) = (&self.session, &then);
-        let logged = now.history.len().saturating_sub(then.history.len());
-        let ids: std::collections::BTreeSet<&String> =
-            now.results.keys().chain(then.results.keys()).collect();
-        let cases: Vec<String> = ids
-            .into_iter()
-            .filter(|id| now.results.get(*id) != then.results.get(*id))
-            .cloned()
-            .collect();
-        let unlogged = [
-            now.suites != then.suites,
-            now.suite_runs != then.suite_runs,
-            now.verify != then.verify,
-            logged == 0 && now.capabilities != then.capabilities,
-        ]
-        .into_iter()
-        .filter(|differs| *differs)
-        .count();
-        Unsaved {
-            changes: logged.max(cases.len()) + unlogged,
-            cases,
+        let mut cases: Vec<String> = Vec::new();
+        let mut changes = 0;
+        for pending in self.pending.iter().filter(|p| !p.command.is_bookkeeping()) {
+            changes += 1;
+            for case in pending.command.cases() {
+                if !cases.iter().any(|c| c == case) {
+                    cases.push(case.to_string());
+                }
+            }
         }
+        Unsaved { changes, cases }
     }
 
     /// Where the session's evidence files are copied.
@@ -277,18 +321,28 @@ impl SessionStore {
         super::evidence::evidence_dir(&self.path)
     }
 
-    /// Writes this writer's changes into the session file, merged with whatever other writers
-    /// saved meanwhile; afterwards `session` holds both. Does nothing when nothing changed.
-    pub fn save(&mut self) -> Result<(), SaveError> {
+    /// Writes this writer's changes into the session file, applied again on top of whatever
+    /// other writers saved meanwhile (waiting up to `SCIMPLAN_LOCK_WAIT` for the lock);
+    /// afterwards the session holds both. Does nothing when nothing changed.
+    pub fn save(&mut self, scope: Scope<'_>) -> Result<Saved, SaveError> {
+        self.save_waiting(scope, lock_wait())
+    }
+
+    /// As `save`, waiting at most `wait` for another writer's lock (the checklist tries without
+    /// waiting and tries again on its next tick, so the screen never freezes).
+    pub fn save_waiting(
+        &mut self,
+        scope: Scope<'_>,
+        wait: std::time::Duration,
+    ) -> Result<Saved, SaveError> {
         if self.read_only {
             return Err(self.read_only_error(&self.path));
         }
-        let bytes = serialize(&self.session);
-        if self.on_disk && bytes == self.base {
-            return Ok(());
+        if self.pending.is_empty() && self.on_disk {
+            return Ok(Saved::default());
         }
         let path = self.path.clone();
-        let outcome = with_session_lock(&path, lock_wait(), || self.merge_and_write(bytes))
+        let outcome = with_session_lock(&path, wait, || self.replay_and_write(scope))
             .map_err(SaveFailure::from)
             .and_then(|r| r);
         outcome.map_err(|failure| SaveError {
@@ -298,38 +352,72 @@ impl SessionStore {
         })
     }
 
-    /// Under the lock: read, merge, write. `ours` is the session serialized.
-    fn merge_and_write(&mut self, ours: Vec<u8>) -> Result<(), SaveFailure> {
+    /// Under the lock: take in what another writer saved, apply our commands again on top of
+    /// it, write.
+    fn replay_and_write(&mut self, scope: Scope<'_>) -> Result<Saved, SaveFailure> {
         let stamp = FileStamp::of(&self.path);
-        let merged = if stamp.is_some() && stamp != self.seen {
-            match read_session(&self.path, false)? {
-                Some(theirs) => {
-                    let (base, _) = parse_session(&self.path, &self.base)?;
-                    let (merged, changes) = merge(&base, &self.session, &theirs.session);
-                    self.picked_up.absorb(changes);
-                    Some(merged)
-                }
-                None => None,
-            }
-        } else {
-            None
-        };
-        // Unless another writer saved meanwhile, the session's own bytes are written.
-        let bytes = match &merged {
-            Some(merged) => {
-                drop(ours);
-                serialize(merged)
-            }
-            None => ours,
-        };
+        let mut saved = Saved::default();
+        if stamp.is_some()
+            && stamp != self.seen
+            && let Some(theirs) = read_session(&self.path, false)?
+        {
+            let changes = self.take_theirs(theirs, stamp.clone(), scope)?;
+            saved.refused = changes.refused.clone();
+            saved.conflicts = changes.conflicts.clone();
+            self.picked_up.absorb(changes);
+        }
+        let bytes = serialize(&self.session);
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
         self.seen = FileStamp::of(&self.path);
-        if let Some(merged) = merged {
-            self.session = merged;
-        }
         self.base = bytes;
         self.on_disk = true;
-        Ok(())
+        self.pending.clear();
+        Ok(saved)
+    }
+
+    /// Makes `theirs` (the file as another writer left it) the base, with this writer's
+    /// unsaved commands applied again on top; says what they changed and what of ours no
+    /// longer applied.
+    fn take_theirs(
+        &mut self,
+        theirs: Read,
+        stamp: Option<FileStamp>,
+        scope: Scope<'_>,
+    ) -> Result<ChangesElsewhere, SessionError> {
+        let (base, _) = parse_session(&self.path, &self.base)?;
+        let (mut changes, decided_there) = changes_between(&base, &theirs.session);
+        drop(base);
+        self.session = theirs.session;
+        self.base = theirs.bytes;
+        self.seen = stamp;
+        self.on_disk = true;
+        let mut kept = Vec::with_capacity(self.pending.len());
+        for mut pending in std::mem::take(&mut self.pending) {
+            let effect =
+                self.session
+                    .apply_as(&mut pending.command, &self.writer, pending.id, scope);
+            if let Some(refusal) = effect.refused {
+                changes.refused.push(refusal);
+            }
+            // Both set the same outcome or note: ours, the later, stands; say so.
+            let clash = match &pending.command {
+                Command::Mark { case, note, .. } => {
+                    decided_there.verdicts.contains(case)
+                        || (note.is_some() && decided_there.notes.contains(case))
+                }
+                Command::Note { case, .. } => decided_there.notes.contains(case),
+                _ => false,
+            };
+            if clash && effect.changed {
+                let case = pending.command.cases()[0].to_string();
+                changes.conflicts.insert(case);
+            }
+            if effect.changed {
+                kept.push(pending);
+            }
+        }
+        self.pending = kept;
+        Ok(changes)
     }
 
     fn read_only_error(&self, path: &Path) -> SaveError {
@@ -338,16 +426,6 @@ impl SessionStore {
             failure: Box::new(SaveFailure::ReadOnly),
             unsaved: Unsaved::default(),
         }
-    }
-
-    /// Whether the session serializes to the base's bytes (streamed: no copy is built).
-    fn matches_base(&self) -> bool {
-        let mut compare = CompareWriter {
-            expected: &self.base,
-            equal: true,
-        };
-        serde_json::to_writer(&mut compare, &self.session).expect("a session always serializes");
-        compare.equal && compare.expected.is_empty()
     }
 
     /// Writes the session to a new file at `path` and keeps working there (the checklist's "save
@@ -380,6 +458,7 @@ impl SessionStore {
                 self.seen = FileStamp::of(path);
                 self.base = bytes;
                 self.on_disk = true;
+                self.pending.clear();
                 Ok(())
             }
             Err(e) => Err(failure(e)),
@@ -389,7 +468,10 @@ impl SessionStore {
     /// Picks up what other writers saved since this one last read or wrote the file, keeping
     /// this writer's unsaved changes on top. Cheap when nothing changed (one `stat`): call it on
     /// every tick. Returns what changed, or `None`.
-    pub fn refresh_if_changed(&mut self) -> Result<Option<ChangesElsewhere>, SessionError> {
+    pub fn refresh_if_changed(
+        &mut self,
+        scope: Scope<'_>,
+    ) -> Result<Option<ChangesElsewhere>, SessionError> {
         if self.read_only {
             return Ok(None);
         }
@@ -398,16 +480,13 @@ impl SessionStore {
             let read = read_session(&self.path, false).inspect_err(|_| {
                 self.unreadable = stamp.clone();
             })?;
-            if let Some(theirs) = read {
-                let (base, _) = parse_session(&self.path, &self.base)?;
-                let (merged, changes) = merge(&base, &self.session, &theirs.session);
-                drop(base);
-                self.session = merged;
-                self.base = theirs.bytes;
-                self.on_disk = true;
-                self.picked_up.absorb(changes);
+            match read {
+                Some(theirs) => {
+                    let changes = self.take_theirs(theirs, stamp, scope)?;
+                    self.picked_up.absorb(changes);
+                }
+                None => self.seen = stamp,
             }
-            self.seen = stamp;
         }
         if self.picked_up.is_empty() {
             return Ok(None);
@@ -418,28 +497,6 @@ impl SessionStore {
 
 fn serialize(session: &Session) -> Vec<u8> {
     serde_json::to_vec(session).expect("a session always serializes")
-}
-
-/// A writer that only compares what is written with `expected`.
-struct CompareWriter<'a> {
-    expected: &'a [u8],
-    equal: bool,
-}
-
-impl std::io::Write for CompareWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.equal {
-            match self.expected.strip_prefix(buf) {
-                Some(rest) => self.expected = rest,
-                None => self.equal = false,
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A session file as read.
@@ -505,6 +562,7 @@ fn parse_session(path: &Path, bytes: &[u8]) -> Result<(Session, Option<String>),
         });
     }
     let mut session: Session = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    session.number_old_history();
     let dropped = session
         .history_problem()
         .inspect(|_| session.drop_history());

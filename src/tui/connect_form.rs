@@ -274,7 +274,7 @@ impl ConnectionForm {
 
 /// Opens the form over what is on screen, filled with the saved settings.
 pub fn open(m: &mut Model) {
-    let verify = &m.ws.store.session.verify;
+    let verify = m.ws.session().verify();
     let form = ConnectionForm::new(verify.connection.as_ref()).with_okta(verify.okta.as_ref());
     m.push(Overlay::Connection(form));
 }
@@ -335,7 +335,7 @@ fn submit(m: &mut Model) {
         Err(why) => return m.error(why),
     };
     // The Okta part alone may be saved (or removed): the SCIM part is then left as it is.
-    let okta_part = okta.is_some() || m.ws.store.session.verify.okta.is_some();
+    let okta_part = okta.is_some() || m.ws.session().verify().okta.is_some();
     let scim = if form.url.value().trim().is_empty() && okta_part {
         None
     } else {
@@ -349,14 +349,14 @@ fn submit(m: &mut Model) {
     if let Some(connection) = scim {
         said.push(save_scim(m, connection));
     }
-    let saved = m.ws.store.session.verify.okta.clone();
+    let saved = m.ws.session().verify().okta.clone();
     let same = |a: &OktaConnection, b: &OktaConnection| {
         a.org_url == b.org_url && a.app_id == b.app_id && a.auth == b.auth
     };
     match (okta, saved) {
         (None, Some(_)) => {
-            m.ws.store.session.verify.okta = None;
-            m.commit();
+            m.ws.apply(crate::session::Command::OktaConnection(None));
+            m.after_change();
             said.push("Okta connection removed.".to_string());
         }
         (Some(new), Some(old)) if same(&new, &old) && old.app_name.is_some() => {
@@ -393,14 +393,15 @@ fn submit(m: &mut Model) {
 
 /// Saves the SCIM part; what to tell the tester.
 fn save_scim(m: &mut Model, connection: Connection) -> String {
-    let verify = &mut m.ws.store.session.verify;
-    if verify.connection.as_ref() == Some(&connection) {
+    if m.ws.session().verify().connection.as_ref() == Some(&connection) {
         return "Connection unchanged.".to_string();
     }
     // A typed secret belongs to the connection it was typed for.
     m.secret = None;
-    verify.connection = Some(connection.clone());
-    m.commit();
+    m.ws.apply(crate::session::Command::Connection(Some(
+        connection.clone(),
+    )));
+    m.after_change();
     let var = connection.auth.secret_env();
     let secret = if m.secrets_from_env && std::env::var_os(var).is_some() {
         format!("the secret comes from {var}")

@@ -20,20 +20,20 @@ pub fn submit(m: &mut Model, case: usize, value: &str) {
     if let Some(secret) = &m.secret {
         secrets.push(secret.expose().to_string());
     }
-    let folder = m.ws.store.evidence_dir();
+    let folder = m.ws.evidence_dir();
     match attach(value, &folder, &secrets, "") {
         Ok(entry) => {
             m.pop();
             let id = m.ws.plan.cases[case].id.clone();
             let line = entry.describe();
-            if m.ws.store.session.attach_evidence(&id, entry) {
-                let count =
-                    m.ws.store
-                        .session
-                        .result(&id)
-                        .map_or(0, |r| r.evidence.len());
+            let attach = crate::session::Command::Attach {
+                case: id.clone(),
+                evidence: entry,
+            };
+            if m.ws.apply(attach).changed {
+                let count = m.ws.session().result(&id).map_or(0, |r| r.evidence.len());
                 m.evidence_cursor = count.saturating_sub(1);
-                m.commit();
+                m.after_change();
                 m.info(format!("Evidence attached to {id}: {line}"));
             } else {
                 m.info(format!("{id} already has this evidence: {line}"));
@@ -109,8 +109,7 @@ pub fn complete_path(m: &mut Model) {
 }
 
 fn evidence_count(m: &Model, case: usize) -> usize {
-    m.ws.store
-        .session
+    m.ws.session()
         .result(&m.ws.plan.cases[case].id)
         .map_or(0, |r| r.evidence.len())
 }
@@ -138,10 +137,9 @@ fn no_evidence(m: &Model, case: usize) -> String {
 pub fn open(m: &mut Model) {
     let Some(case) = with_case(m) else { return };
     let id = m.ws.plan.cases[case].id.clone();
-    let folder = m.ws.store.evidence_dir();
+    let folder = m.ws.evidence_dir();
     let Some(entry) =
-        m.ws.store
-            .session
+        m.ws.session()
             .result(&id)
             .and_then(|r| r.evidence.get(m.evidence_cursor))
     else {
@@ -170,11 +168,21 @@ pub fn open(m: &mut Model) {
 pub fn remove(m: &mut Model) {
     let Some(case) = with_case(m) else { return };
     let id = m.ws.plan.cases[case].id.clone();
-    match m.ws.store.session.remove_evidence(&id, m.evidence_cursor) {
-        Some(name) => {
+    let entry =
+        m.ws.session()
+            .result(&id)
+            .and_then(|r| r.evidence.get(m.evidence_cursor))
+            .cloned();
+    match entry {
+        Some(entry) => {
+            let name = entry.name();
+            m.ws.apply(crate::session::Command::Detach {
+                case: id.clone(),
+                evidence: entry,
+            });
             let left = evidence_count(m, case);
             m.evidence_cursor = m.evidence_cursor.min(left.saturating_sub(1));
-            m.commit();
+            m.after_change();
             let undo = m
                 .keymap
                 .keys_for(super::keymap::Mode::Normal, &Action::Undo);
@@ -206,9 +214,12 @@ pub fn proposed_tester() -> String {
 
 /// Opens the question with what is known, the tester's name proposed when there is none.
 pub fn ask_identity(m: &mut Model) {
-    let session = &m.ws.store.session;
-    let tester = session.tester.clone().unwrap_or_else(proposed_tester);
-    let app = session.app_name.clone().unwrap_or_default();
+    let session = m.ws.session();
+    let tester = session
+        .tester()
+        .map(str::to_string)
+        .unwrap_or_else(proposed_tester);
+    let app = session.app_name().map(str::to_string).unwrap_or_default();
     m.push(Overlay::Identity(IdentityForm {
         tester: Input::new(tester),
         app: Input::new(app),
@@ -227,11 +238,11 @@ pub fn identity(m: &mut Model, action: Action) {
                 |input: &Input| Some(input.value().trim().to_string()).filter(|v| !v.is_empty());
             let (tester, app) = (named(&form.tester), named(&form.app));
             m.pop();
-            let session = &mut m.ws.store.session;
-            session.tester = tester.clone();
-            session.app_name = app.clone();
-            session.identity_asked = true;
-            m.save();
+            m.ws.apply(crate::session::Command::Identity {
+                tester: Some(tester.clone().unwrap_or_default()),
+                app: Some(app.clone().unwrap_or_default()),
+                asked: true,
+            });
             m.info(format!(
                 "Tester: {} · App: {} (shown in the header, the summary, the reports and the workbook).",
                 tester.as_deref().unwrap_or("-"),
@@ -240,11 +251,11 @@ pub fn identity(m: &mut Model, action: Action) {
         }
         Action::Cancel => {
             m.pop();
-            let first_time = !m.ws.store.session.identity_asked;
-            m.ws.store.session.identity_asked = true;
-            if first_time {
-                m.save();
-            }
+            m.ws.apply(crate::session::Command::Identity {
+                tester: None,
+                app: None,
+                asked: true,
+            });
             let key = m
                 .keymap
                 .keys_for(super::keymap::Mode::Normal, &Action::WhoIsTesting);

@@ -210,7 +210,7 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
             let _ = writeln!(
                 std::io::stderr(),
                 "scimplan: stopped (a signal, or the terminal went away); the session is saved in {}",
-                model.ws.store.path.display()
+                model.ws.session_path().display()
             );
         }
     }

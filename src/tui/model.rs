@@ -15,8 +15,9 @@ pub use super::state::{
     CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
     SecretKind, SummaryView, Verification, VerifyTarget,
 };
-use crate::session::{Outcome, Tally, tally_sections};
-use crate::verify::{CrudOptions, RecipeBook, Secret, Sink, SpecOptions, VerifyEvent};
+use crate::net::Secret;
+use crate::session::{Command, Outcome, Tally, tally_sections};
+use crate::verify::{CrudOptions, RecipeBook, Sink, SpecOptions, VerifyEvent};
 use crate::workspace::Workspace;
 
 /// What the detail pane shows of its content.
@@ -173,12 +174,12 @@ impl Model {
                 .to_lowercase()
             })
             .collect();
-        let declare_first = !ws.store.session.capabilities_confirmed;
+        let declare_first = !ws.session().capabilities_confirmed();
         // Asked once, after the capabilities; names given on the command line answer it.
-        let session = &ws.store.session;
-        let ask_names = !session.identity_asked
+        let session = ws.session();
+        let ask_names = !session.identity_asked()
             && !ws.named_on_command_line
-            && (session.tester.is_none() || session.app_name.is_none());
+            && (session.tester().is_none() || session.app_name().is_none());
         let mut model = Model {
             ws,
             keymap,
@@ -214,10 +215,8 @@ impl Model {
         };
         let resume = model
             .ws
-            .store
-            .session
-            .last_case
-            .as_deref()
+            .session()
+            .last_case()
             .and_then(|id| model.ws.plan.case_index(id));
         model.refresh_stats();
         model.rebuild_rows();
@@ -307,7 +306,7 @@ impl Model {
     }
 
     pub fn outcome_of(&self, case: usize) -> Outcome {
-        self.ws.store.session.outcome(&self.ws.plan.cases[case].id)
+        self.ws.session().outcome(&self.ws.plan.cases[case].id)
     }
 
     pub fn filter_active(&self) -> bool {
@@ -378,7 +377,7 @@ impl Model {
             self.step_cursor = after
                 .and_then(|c| {
                     let id = &self.ws.plan.cases[c].id;
-                    let checked = self.ws.store.session.result(id).map(|r| &r.steps_checked);
+                    let checked = self.ws.session().result(id).map(|r| &r.steps_checked);
                     (0..self.ws.plan.cases[c].steps.len())
                         .find(|s| !checked.is_some_and(|set| set.contains(s)))
                 })
@@ -386,7 +385,8 @@ impl Model {
             self.detail_scroll = 0;
             self.detail_follow = true;
             self.evidence_cursor = 0;
-            self.ws.store.session.last_case = after.map(|c| self.ws.plan.cases[c].id.clone());
+            let case = after.map(|c| self.ws.plan.cases[c].id.clone());
+            self.ws.apply(Command::LastCase(case));
         }
         self.keep_selection_visible();
     }
@@ -439,28 +439,33 @@ impl Model {
             let seconds = since.elapsed().as_secs();
             if seconds > 0 {
                 let id = self.ws.plan.cases[case].id.clone();
-                self.ws.store.session.add_time_spent(&id, seconds);
+                self.ws.apply(Command::TimeSpent { case: id, seconds });
                 self.opened = Some((case, since + std::time::Duration::from_secs(seconds)));
             }
         }
     }
 
-    /// Saves the session after a change. A failed save keeps the state in memory, shows the
-    /// error, and is retried with the next change.
-    pub fn commit(&mut self) {
+    /// Brings what is derived from the session up to date after a change (progress, the
+    /// filtered list). Saving is `update`'s, once per action.
+    pub fn after_change(&mut self) {
         self.credit_time();
         self.refresh_stats();
         if self.outcome_filter.is_some() {
             self.rebuild_rows();
         }
-        self.save();
     }
 
+    /// Writes what was applied (`update` calls it once per action that changed the session).
     pub fn save(&mut self) {
         match self.ws.save() {
-            Ok(()) => {
+            Ok(saved) => {
                 if self.save_error.take().is_some() {
                     self.info("Saved again: the session file is up to date.");
+                }
+                // What another writer did meanwhile left ours not applying: say so.
+                if !saved.refused.is_empty() {
+                    let text: Vec<String> = saved.refused.iter().map(ToString::to_string).collect();
+                    self.error(text.join(" "));
                 }
             }
             Err(e) => {
@@ -495,7 +500,7 @@ impl Model {
     }
 
     pub fn refresh_stats(&mut self) {
-        let session = &self.ws.store.session;
+        let session = self.ws.session();
         let plan = &self.ws.plan;
         let (sections, total) = tally_sections(plan, &self.ws.reqs, session);
         let open_cases = (0..plan.cases.len())
@@ -513,7 +518,7 @@ impl Model {
 
     /// Opens the capability declaration with the session's current support.
     pub fn open_capabilities(&mut self) {
-        let session = &self.ws.store.session;
+        let session = self.ws.session();
         let choices = self
             .ws
             .reqs
@@ -537,7 +542,7 @@ impl Model {
         self.ws.plan.cases[case]
             .refs
             .iter()
-            .map(|id| (id.clone(), self.ws.store.session.outcome(id)))
+            .map(|id| (id.clone(), self.ws.session().outcome(id)))
             .filter(|(_, o)| matches!(o, Outcome::Fail | Outcome::Blocked | Outcome::NotRun))
             .collect()
     }

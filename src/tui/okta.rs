@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{AppEvent, Model, PromptKind};
-use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
-use crate::verify::Secret;
-use crate::verify::okta::{
-    OktaClient, OktaCredential, OktaError, case_inputs, check_app, console_page, credential_for,
-    okta_trail, subjects_of,
+use crate::net::Secret;
+use crate::okta::{
+    OktaClient, OktaCredential, OktaError, check_app, credential_for, okta_trail, token_from_env,
 };
+use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
+use crate::verify::console::{NO_ORG, case_inputs, console_page};
+use crate::verify::trail::subjects_of;
 
 /// What a background read of the Okta org brought back.
 #[derive(Debug, Clone)]
@@ -29,11 +30,9 @@ pub enum OktaEvent {
 
 /// The token for an API-token connection: typed in this checklist, else the environment.
 pub fn api_token(m: &Model) -> Option<Secret> {
-    m.okta_secret.clone().or_else(|| {
-        m.secrets_from_env
-            .then(crate::verify::okta::token_from_env)
-            .flatten()
-    })
+    m.okta_secret
+        .clone()
+        .or_else(|| m.secrets_from_env.then(token_from_env).flatten())
 }
 
 /// The credential to sign in to `connection` with, or why there is none. A service app signs
@@ -123,11 +122,9 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
             result: Ok(lines),
             ..
         } => {
-            let saved = &mut m.ws.store.session.verify.okta;
-            let changed = saved.as_ref() != Some(&connection);
-            *saved = Some(connection.clone());
-            if changed {
-                m.commit();
+            let command = crate::session::Command::OktaConnection(Some(connection.clone()));
+            if m.ws.apply(command).changed {
+                m.after_change();
             }
             m.info(format!(
                 "Okta connection saved ({}, never the token): {}",
@@ -172,14 +169,14 @@ pub fn handle(m: &mut Model, event: OktaEvent) {
 /// The selected case's id and when it started (for its System Log).
 fn case_and_start(m: &Model) -> Option<(String, DateTime<Utc>)> {
     let case = &m.ws.plan.cases[m.selected_case()?];
-    let started = crate::verify::job::case_started(&m.ws.store.session, &case.id, Utc::now());
+    let started = crate::verify::job::case_started(m.ws.session(), &case.id, Utc::now());
     Some((case.id.clone(), started))
 }
 
 fn connection_or_say(m: &mut Model) -> Option<OktaConnection> {
-    let connection = m.ws.store.session.verify.okta.clone();
+    let connection = m.ws.session().verify().okta.clone();
     if connection.is_none() {
-        m.error(crate::verify::okta::console::NO_ORG);
+        m.error(NO_ORG);
     }
     connection
 }
@@ -197,7 +194,7 @@ pub fn fetch_trail(m: &mut Model) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta's System Log is not read: {why}")),
     };
-    let subjects = subjects_of(&case_inputs(&m.recipes, &m.ws.store.session.verify, &case));
+    let subjects = subjects_of(&case_inputs(&m.recipes, m.ws.session().verify(), &case));
     let tx = m.inbox.sender();
     m.info(format!(
         "Reading Okta's System Log for {case} since {}…",
@@ -224,13 +221,7 @@ pub fn open_admin_page(m: &mut Model, system_log: bool) {
         return;
     };
     let case = &m.ws.plan.cases[index];
-    let page = match console_page(
-        &m.ws.profile,
-        &m.recipes,
-        &m.ws.store.session,
-        case,
-        system_log,
-    ) {
+    let page = match console_page(&m.ws.profile, &m.recipes, m.ws.session(), case, system_log) {
         Ok(page) => page,
         Err(why) => return m.error(why),
     };

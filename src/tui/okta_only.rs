@@ -4,14 +4,14 @@
 //! environment).
 
 use super::model::{Job, Model};
-use super::state::{RunKind, SecretKind, Verification, VerifyTarget};
+use super::state::{SecretKind, Verification, VerifyTarget};
 use super::wire::{ask_secret, case_check, okta_access, pending_batch};
 use crate::verify::{Batch, CheckJob, spawn_okta_only};
 
 /// Case `case` is checked in Okta only and an org is connected.
 pub fn is_okta_only(m: &Model, case: usize) -> bool {
     let id = &m.ws.plan.cases[case].id;
-    m.ws.store.session.verify.okta.is_some()
+    m.ws.session().verify().okta.is_some()
         && m.recipes.for_case(id).is_some_and(|r| r.steps.is_empty())
 }
 
@@ -27,7 +27,7 @@ pub fn verify_case(m: &mut Model, case: usize) {
 /// connected and there are some; `false` leaves it to the usual path (which asks for the
 /// app's connection).
 pub fn verify_all(m: &mut Model) -> bool {
-    if m.ws.store.session.verify.okta.is_none() {
+    if m.ws.session().verify().okta.is_none() {
         return false;
     }
     let Batch { jobs, .. } = pending_batch(m);
@@ -58,13 +58,7 @@ fn run(m: &mut Model, target: VerifyTarget, jobs: Vec<CheckJob>, left: String) {
         jobs.len(),
         okta.connection.org_url
     ));
-    let cases = jobs.iter().map(|j| j.case.clone()).collect();
+    let kind = super::wire::cases_kind(m, &jobs);
     let running = spawn_okta_only(jobs, okta, m.inbox.job_sink());
-    m.job = Job::Running(Verification::new(
-        running,
-        RunKind::Cases {
-            cases,
-            finished: Vec::new(),
-        },
-    ));
+    m.job = Job::Running(Verification::new(running, kind));
 }

@@ -161,8 +161,13 @@ pub fn note(m: &mut Model, action: Action) {
             let case = editor.case;
             m.pop();
             let id = m.ws.plan.cases[case].id.clone();
-            if m.ws.store.session.set_note(&id, &text) {
-                m.commit();
+            let note = crate::session::Command::Note {
+                case: id.clone(),
+                note: text,
+                was: None,
+            };
+            if m.ws.apply(note).changed {
+                m.after_change();
                 m.info(format!("Note saved for {id}."));
             } else {
                 m.info(format!("Note of {id} unchanged."));
@@ -220,12 +225,11 @@ pub fn capabilities(m: &mut Model, action: Action) {
         Action::ConfirmCapabilities => {
             let changes = std::mem::take(&mut draft.choices);
             m.pop();
-            let ws = &mut m.ws;
-            ws.store
-                .session
-                .set_capabilities(&ws.plan, &ws.reqs, &changes);
-            ws.store.session.capabilities_confirmed = true;
-            m.commit();
+            m.ws.apply(crate::session::Command::Capabilities {
+                changes: changes.clone(),
+                confirm: true,
+            });
+            m.after_change();
             let unsupported = changes.iter().filter(|(_, s)| !s).count();
             let skipped = m.stats.total.cases - m.stats.total.applicable;
             m.info(format!(
@@ -235,7 +239,7 @@ pub fn capabilities(m: &mut Model, action: Action) {
         }
         Action::Cancel => {
             m.pop();
-            if !m.ws.store.session.capabilities_confirmed {
+            if !m.ws.session().capabilities_confirmed() {
                 m.info("Capabilities not declared yet: every capability counts as supported. Press c to declare them.");
             }
         }
@@ -264,8 +268,8 @@ pub fn summary(m: &mut Model, action: Action) {
         Action::RunSpec => wire::verify(m, VerifyTarget::Spec(None)),
         Action::RunCrud => wire::verify(m, VerifyTarget::Crud(None)),
         Action::SpecRunDetail => {
-            let session = &m.ws.store.session;
-            if session.verify.last_spec.is_some() || session.latest_crud().is_some() {
+            let session = m.ws.session();
+            if session.verify().last_spec.is_some() || session.latest_crud().is_some() {
                 m.push(Overlay::SuiteRuns(HelpView::default()));
             } else {
                 let keys = |action| m.keymap.keys_for(super::keymap::Mode::Summary, &action);

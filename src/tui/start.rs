@@ -5,7 +5,8 @@
 
 use super::model::{Job, Model, Verification, VerifyTarget};
 use super::state::RunKind;
-use crate::verify::{CheckJob, Connection, Secret, Sink, StartReport, record_start, spawn_start};
+use crate::net::Secret;
+use crate::verify::{CheckJob, Connection, Sink, StartReport, spawn_start};
 
 /// The start's job, once the case has a recipe with `before` steps and its inputs are known;
 /// `None` when something was asked or refused (the message says which).
@@ -17,7 +18,7 @@ pub fn job(m: &mut Model, target: &VerifyTarget, case: usize) -> Option<CheckJob
     match CheckJob::for_start(
         &m.recipes,
         &id,
-        &m.ws.store.session.verify,
+        m.ws.session().verify(),
         m.settings.verify_deadline,
     ) {
         Ok(job) => Some(job),
@@ -53,8 +54,11 @@ pub fn finished(m: &mut Model, report: StartReport) {
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            record_start(&mut m.ws.store.session, &report.case, start);
-            m.commit();
+            m.ws.apply(crate::session::Command::RecordStart {
+                case: report.case.clone(),
+                start,
+            });
+            m.after_change();
             m.info(format!(
                 "{} started: {}. Do its steps in Okta, tick them, then v checks it against this.",
                 report.case,

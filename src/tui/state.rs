@@ -253,6 +253,8 @@ pub enum RunKind {
         cases: Vec<String>,
         /// Verdicts of the runs finished so far.
         finished: Vec<Verdict>,
+        /// Each case's outcome when the check started: its verdict is recorded only over it.
+        started_with: std::collections::BTreeMap<String, crate::session::Standing>,
     },
     /// One of Okta's files (SPEC, CRUD), step by step.
     Suite(SuiteKind, SuiteProgress),
@@ -293,7 +295,9 @@ impl Verification {
     /// The case being checked now, if this is a case check.
     pub fn current_case(&self) -> Option<&str> {
         match &self.kind {
-            RunKind::Cases { cases, finished } => cases.get(finished.len()).map(String::as_str),
+            RunKind::Cases {
+                cases, finished, ..
+            } => cases.get(finished.len()).map(String::as_str),
             RunKind::Start(case) => Some(case),
             RunKind::Suite(..) => None,
         }
@@ -326,7 +330,9 @@ impl Verification {
                 "{} Starting {case}: noting what it acts on before its Okta steps ({stop})",
                 self.spinner()
             ),
-            RunKind::Cases { cases, finished } => {
+            RunKind::Cases {
+                cases, finished, ..
+            } => {
                 let at = (finished.len() + 1).min(cases.len());
                 let case = cases.get(at - 1).map(String::as_str).unwrap_or("");
                 let what = if self.progress.is_empty() {

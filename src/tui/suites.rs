@@ -8,12 +8,12 @@ use super::model::{Job, Model, Overlay};
 use super::state::VerifyTarget;
 use super::wire::{abandon, refresh_readiness, verify};
 use crate::report::readiness::suite_name;
+use crate::runscope;
 use crate::session::{
     CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, SpecReport, StepRecord, StepStatus,
     SuiteKind,
 };
-use crate::verify::runscope;
-use crate::verify::{CrudOptions, SpecOptions, record_spec};
+use crate::verify::{CrudOptions, SpecOptions};
 
 /// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when
 /// absent) and asks before running it, naming the user it would create.
@@ -23,7 +23,7 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     let pinned = |key: &str| profile.test_file(key).map(|f| f.sha256.clone());
     let offer = match target.suite() {
         Some(SuiteKind::Crud) => {
-            let Some(okta) = m.ws.store.session.verify.okta.clone() else {
+            let Some(okta) = m.ws.session().verify().okta.clone() else {
                 let keys = m
                     .keymap
                     .keys_for(Mode::Summary, &Action::ConnectionSettings);
@@ -136,8 +136,8 @@ pub fn crud_finished(m: &mut Model, report: CrudReport) {
     }
     text.push_str(&cleanup);
     let failed = !run.passed() || matches!(report.cleanup, CleanUp::Failed { .. });
-    m.ws.store.session.record_crud(report);
-    m.commit();
+    m.ws.apply(crate::session::Command::RecordCrud(Box::new(report)));
+    m.after_change();
     refresh_readiness(m);
     if failed {
         m.error(text);
@@ -155,8 +155,10 @@ pub fn spec_finished(m: &mut Model, report: SpecReport) {
             report.target
         ));
     }
-    record_spec(&mut m.ws.store.session, report.clone());
-    m.commit();
+    m.ws.apply(crate::session::Command::RecordSpec(Box::new(
+        report.clone(),
+    )));
+    m.after_change();
     refresh_readiness(m);
     let mut text = format!(
         "SPEC suite {}: {}.",

@@ -17,12 +17,22 @@ use super::model::{
 use super::mouse;
 use super::overlays;
 use super::wire::{self, VerifyTarget};
-use crate::session::Outcome;
+use crate::session::{Command, Outcome};
 
 /// Seconds between saves of the time spent when nothing else changes.
 const TIME_FLUSH_SECS: u64 = 60;
 
 pub fn update(m: &mut Model, action: Action) {
+    dispatch(m, action);
+    // The one place the checklist saves: once per action that changed the session (moving
+    // around only is saved with the next change). Handlers apply commands and never save.
+    if m.ws.has_changes() {
+        m.after_change();
+        m.save();
+    }
+}
+
+fn dispatch(m: &mut Model, action: Action) {
     match action {
         Action::Tick => return tick(m),
         Action::Resize { width, height } => {
@@ -153,8 +163,7 @@ fn normal(m: &mut Model, action: Action) {
             let Some(case) = with_case(m) else { return };
             let id = &m.ws.plan.cases[case].id;
             let note =
-                m.ws.store
-                    .session
+                m.ws.session()
                     .result(id)
                     .map(|r| r.note.clone())
                     .unwrap_or_default();
@@ -187,20 +196,8 @@ fn normal(m: &mut Model, action: Action) {
                 None => m.info("Showing every outcome."),
             }
         }
-        Action::Undo => match m.ws.store.session.undo() {
-            Some(what) => {
-                m.commit();
-                m.info(format!("Undone: {what}"));
-            }
-            None => m.info("Nothing to undo."),
-        },
-        Action::Redo => match m.ws.store.session.redo() {
-            Some(what) => {
-                m.commit();
-                m.info(format!("Redone: {what}"));
-            }
-            None => m.info("Nothing to redo."),
-        },
+        Action::Undo => undo_or_redo(m, false),
+        Action::Redo => undo_or_redo(m, true),
         Action::Capabilities => m.open_capabilities(),
         Action::Summary => wire::open_summary(m),
         Action::Export => wire::export(m),
@@ -310,13 +307,17 @@ fn toggle_step(m: &mut Model) {
     }
     let step = m.step_cursor.min(steps - 1);
     let id = m.ws.plan.cases[case].id.clone();
-    m.ws.store.session.toggle_step(&id, step);
-    m.commit();
-    let ticked =
-        m.ws.store
-            .session
-            .result(&id)
-            .is_some_and(|r| r.steps_checked.contains(&step));
+    let ticked = !m
+        .ws
+        .session()
+        .result(&id)
+        .is_some_and(|r| r.steps_checked.contains(&step));
+    m.ws.apply(Command::Step {
+        case: id.clone(),
+        step,
+        ticked,
+    });
+    m.after_change();
     m.info(format!(
         "{id} step {} {}",
         step + 1,
@@ -376,8 +377,15 @@ pub(super) fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: O
     m.credit_time();
     let id = m.ws.plan.cases[case].id.clone();
     let tester_reason = reason.clone();
-    let changed = m.ws.store.session.set_outcome(&id, outcome, reason, false);
-    m.commit();
+    let changed =
+        m.ws.apply(Command::Mark {
+            case: id.clone(),
+            outcome,
+            reason,
+            note: None,
+        })
+        .changed;
+    m.after_change();
     let why = tester_reason.map(|r| format!(" ({r})")).unwrap_or_default();
     if !changed {
         return m.info(format!("{id} is already {}{why}", outcome.label()));
@@ -394,6 +402,25 @@ pub(super) fn apply_mark(m: &mut Model, case: usize, outcome: Outcome, reason: O
                 "{id} marked {}{why}. Every case in view has an outcome.",
                 outcome.label()
             ));
+        }
+    }
+}
+
+/// `u` / `Ctrl-r`: takes back (or applies again) the checklist's own latest change, only
+/// while what it set still stands; otherwise says who changed it since.
+fn undo_or_redo(m: &mut Model, redo: bool) {
+    let command = match redo {
+        true => Command::Redo { target: None },
+        false => Command::Undo { target: None },
+    };
+    let effect = m.ws.apply(command);
+    m.after_change();
+    match effect.refused {
+        Some(refusal) if effect.changed => m.error(refusal.to_string()),
+        Some(refusal) => m.info(refusal.to_string()),
+        None => {
+            let verb = if redo { "Redone" } else { "Undone" };
+            m.info(format!("{verb}: {}", effect.description));
         }
     }
 }

@@ -11,16 +11,17 @@ use super::okta_only;
 use super::state::{RunKind, SuiteProgress, Verification};
 pub use super::state::{SecretKind, VerifyTarget};
 use super::suites;
+use crate::net::Secret;
 use crate::report::{assess, export_workspace};
-use crate::session::{OktaAuth, RunFailure, StepStatus, SuiteKind};
+use crate::session::{Command, OktaAuth, RunFailure, StepStatus, SuiteKind};
 use crate::verify::worker::OktaAccess;
 use crate::verify::{
-    Batch, BatchMode, CheckJob, Secret, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job,
-    record_run, spawn_all, spawn_crud, spawn_spec,
+    Batch, BatchMode, CheckJob, Verdict, VerifyError, VerifyEvent, batch_jobs, case_job, spawn_all,
+    spawn_crud, spawn_spec,
 };
 
 pub fn open_summary(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, &m.ws.store.session);
+    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
     m.push(Overlay::Summary(SummaryView {
         readiness,
         cursor: 0,
@@ -29,7 +30,7 @@ pub fn open_summary(m: &mut Model) {
 
 /// Assesses again when the summary is open and what it shows may have changed.
 pub fn refresh_readiness(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, &m.ws.store.session);
+    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
     if let Some(summary) = m.summary_mut() {
         summary.readiness = readiness;
         summary.cursor = summary
@@ -82,7 +83,7 @@ pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) 
 
 /// `l` / `L` on the summary: asks for a Runscope link, starting from the recorded one.
 pub fn ask_link(m: &mut Model, kind: PromptKind) {
-    let links = &m.ws.store.session.suites;
+    let links = m.ws.session().suites();
     let current = match kind {
         PromptKind::SpecLink => links.spec.clone(),
         _ => links.crud.clone(),
@@ -105,13 +106,12 @@ pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
         Err(error) => return m.error(error.to_string()),
     };
     m.pop();
-    let links = &mut m.ws.store.session.suites;
-    if kind == PromptKind::SpecLink {
-        links.spec = Some(link);
-    } else {
-        links.crud = Some(link);
-    }
-    m.commit();
+    let kind = match kind {
+        PromptKind::SpecLink => SuiteKind::Spec,
+        _ => SuiteKind::Crud,
+    };
+    m.ws.apply(Command::SuiteLink { suite: kind, link });
+    m.after_change();
     refresh_readiness(m);
     m.info(format!("{suite} suite link recorded."));
 }
@@ -127,8 +127,8 @@ pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
 /// The input a recipe asked for was typed: remember it and carry on.
 pub fn input_given(m: &mut Model, value: String) {
     if let Job::NeedsInput { target, name } = std::mem::take(&mut m.job) {
-        m.ws.store.session.verify.subjects.insert(name, value);
-        m.commit();
+        m.ws.apply(Command::Subject { name, value });
+        m.after_change();
         verify(m, target);
     }
 }
@@ -164,10 +164,7 @@ pub fn abandon(m: &mut Model) {
         }
         Job::Idle => return m.info("Not verified."),
     };
-    let text = match (
-        target.suite(),
-        m.ws.store.session.verify.connection.is_some(),
-    ) {
+    let text = match (target.suite(), m.ws.session().verify().connection.is_some()) {
         (Some(suite), _) => format!(
             "{} suite not run: nothing was created.",
             crate::report::readiness::suite_name(suite)
@@ -187,7 +184,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
-    if m.ws.store.session.verify.connection.is_none() {
+    if m.ws.session().verify().connection.is_none() {
         match target {
             VerifyTarget::Case(case) if okta_only::is_okta_only(m, case) => {
                 return okta_only::verify_case(m, case);
@@ -196,7 +193,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
             _ => {}
         }
     }
-    let Some(connection) = m.ws.store.session.verify.connection.clone() else {
+    let Some(connection) = m.ws.session().verify().connection.clone() else {
         m.job = Job::NeedsConnection(target);
         connect_form::open(m);
         return m.info(
@@ -298,14 +295,22 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
         cases.len(),
         connection.base_url
     ));
+    let kind = cases_kind(m, &jobs);
     let running = spawn_all(jobs, connection, secret, okta_access(m), sink);
-    m.job = Job::Running(Verification::new(
-        running,
-        RunKind::Cases {
-            cases,
-            finished: Vec::new(),
-        },
-    ));
+    m.job = Job::Running(Verification::new(running, kind));
+}
+
+/// What a check of `jobs` shows, with each case's outcome as the check starts.
+pub fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
+    let session = m.ws.session();
+    RunKind::Cases {
+        cases: jobs.iter().map(|j| j.case.clone()).collect(),
+        finished: Vec::new(),
+        started_with: jobs
+            .iter()
+            .map(|j| (j.case.clone(), session.standing(&j.case)))
+            .collect(),
+    }
 }
 
 /// The job of case `case`, or `None` when it cannot be made yet: no recipe (said), or an input
@@ -316,7 +321,7 @@ pub(super) fn case_check(m: &mut Model, case: usize) -> Option<CheckJob> {
     }
     let id = m.ws.plan.cases[case].id.clone();
     let deadline = m.settings.verify_deadline;
-    case_job(&m.recipes, &m.ws.plan, &m.ws.store.session, &id, deadline)
+    case_job(&m.recipes, &m.ws.plan, m.ws.session(), &id, deadline)
         .map_err(|e| m.error(e.to_string()))
         .ok()
 }
@@ -327,7 +332,7 @@ pub(super) fn pending_batch(m: &Model) -> Batch {
         &m.recipes,
         &m.ws.plan,
         &m.ws.reqs,
-        &m.ws.store.session,
+        m.ws.session(),
         None,
         BatchMode::Pending,
         m.settings.verify_deadline,
@@ -345,7 +350,7 @@ pub fn recipe_and_inputs(m: &mut Model, target: &VerifyTarget, case: usize) -> b
         ));
         return false;
     }
-    let verify = &m.ws.store.session.verify;
+    let verify = m.ws.session().verify();
     // A list Okta would give (a group's members) is typed when the org is not connected.
     let from_okta = m
         .recipes
@@ -390,7 +395,7 @@ pub(super) fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, 
 /// in the checklist, else `SCIMPLAN_OKTA_TOKEN` (a service app signs in on the worker's
 /// thread). `None`: the SCIM side alone, and each run says what the Okta side would add.
 pub(super) fn okta_access(m: &Model) -> Option<OktaAccess> {
-    let connection = m.ws.store.session.verify.okta.clone()?;
+    let connection = m.ws.session().verify().okta.clone()?;
     let api_token = super::okta::api_token(m);
     if connection.auth == OktaAuth::ApiToken && api_token.is_none() {
         return None;
@@ -472,8 +477,18 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     credentials_refused: true
                 })
             );
-            record_run(&mut m.ws.store.session, *run);
-            m.commit();
+            let started_with = match m.job.running().map(|r| &r.kind) {
+                Some(RunKind::Cases { started_with, .. }) => {
+                    started_with.get(&case).cloned().unwrap_or_default()
+                }
+                _ => m.ws.session().standing(&case),
+            };
+            let effect = m.ws.apply(Command::RecordRun {
+                run,
+                started_with,
+                replace: false,
+            });
+            m.after_change();
             refresh_readiness(m);
             if let Some(running) = m.job.running_mut() {
                 if let RunKind::Cases { finished, .. } = &mut running.kind {
@@ -494,7 +509,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     " The typed Okta token is forgotten: type it again in the connection form (C).",
                 );
             }
+            // The verdict left an outcome someone decided alone: say whose, and why.
+            if let Some(refusal) = &effect.refused {
+                text = refusal.to_string();
+            }
             match verdict {
+                _ if effect.refused.is_some() => m.error(text),
                 Verdict::Error => m.error(text),
                 _ => m.info(text),
             }
@@ -552,7 +572,9 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 return;
             };
             let _ = finished.running.thread.join();
-            if let RunKind::Cases { cases, finished } = &finished.kind
+            if let RunKind::Cases {
+                cases, finished, ..
+            } = &finished.kind
                 && cases.len() > 1
             {
                 let count = |v: Verdict| finished.iter().filter(|f| **f == v).count();

@@ -8,9 +8,9 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::is_nfc;
 
-use super::http::Exchange;
-use super::json_path::select;
 use super::recipe::{Assertion, render};
+use crate::net::Exchange;
+use crate::scim::json_path::select;
 use crate::session::AssertionRecord;
 
 /// Lists longer than this are shown as a count and their first values.
@@ -314,19 +314,6 @@ pub fn describe_non_json(answer: &Exchange) -> String {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,7 +330,7 @@ mod tests {
             request_body: None,
             body: json.to_string(),
             json: Some(json),
-            fate: crate::verify::http::Fate::Answered,
+            fate: crate::net::Fate::Answered,
             response_headers: Vec::new(),
             retry_after: None,
         }
@@ -446,10 +433,5 @@ mod tests {
         let r = run("path = \"id\"\nexists = true", &page);
         assert!(!r.passed);
         assert!(r.actual.contains("HTML page"), "{}", r.actual);
-    }
-
-    #[test]
-    fn components_are_percent_encoded() {
-        assert_eq!(encode_component("a b\"@"), "a%20b%22%40");
     }
 }

@@ -99,7 +99,7 @@ pub fn batch_jobs(
             batch.left_out.push(refusal);
             continue;
         }
-        match CheckJob::prepare(book, id, &session.verify, deadline) {
+        match CheckJob::prepare(book, id, session.verify(), deadline) {
             Ok(mut job) => {
                 job.steps_done = done;
                 job.since = Some(case_started(session, id, chrono::Utc::now()));

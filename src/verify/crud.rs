@@ -4,13 +4,11 @@
 //! cancelled: the clean-up has no cancel flag of its own.
 
 use super::VerifyEvent;
-use super::cancel::CancelFlag;
-use super::http::PlainClient;
-use super::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
-use super::runscope::initial::{crud_values, scim_authorization, with_crud_connections};
-use super::runscope::runner::empty_run;
-use super::runscope::{RunContext, RunOptions, TestFile, Variables, run_file};
-use super::secret::Secret;
+use crate::net::{CancelFlag, PlainClient, Secret};
+use crate::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
+use crate::runscope::initial::{crud_values, scim_authorization, with_crud_connections};
+use crate::runscope::runner::empty_run;
+use crate::runscope::{RunContext, RunOptions, TestFile, Variables, run_file};
 use crate::session::{
     CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail,
     StepStatus,

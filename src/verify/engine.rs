@@ -9,16 +9,15 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::VerifyEvent;
-use super::cancel::CancelFlag;
-use super::http::ScimClient;
 use super::job::CheckJob;
-use super::okta::{OktaClient, OktaError, side};
 use super::okta_inputs::{expected_from_profile, expected_members};
+use super::okta_side::{self, okta_failure};
 use super::recipe::{RecipeStep, split_list};
 use super::recipe_okta::what_okta_adds;
-use super::record::request_record;
-use super::secret::Secret;
 use super::step::{Attempt, Context, run_step};
+use crate::net::{CancelFlag, Secret};
+use crate::okta::{OktaClient, OktaError};
+use crate::scim::{ScimClient, request_record};
 use crate::session::{AssertionRecord, AuthScheme, CaseStart, RunFailure, Verdict, VerifyRun};
 
 /// Okta's CRUD suite waits up to a minute for the app; so does a check by default.
@@ -356,21 +355,6 @@ pub fn run_case(
     }
 }
 
-/// Okta could not be read: an error naming Okta, never a verdict about the case.
-pub(super) fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
-    let failure = match error {
-        OktaError::Cancelled { .. } => RunFailure::Cancelled,
-        OktaError::PastDeadline { .. } => RunFailure::TimedOut,
-        OktaError::InvalidToken { .. } | OktaError::OAuth { .. } => RunFailure::Okta {
-            credentials_refused: true,
-        },
-        _ => RunFailure::Okta {
-            credentials_refused: false,
-        },
-    };
-    (failure, okta.secret().redact(&format!("Okta: {error}")))
-}
-
 /// One look at the Okta side: each `[[recipe.okta]]` entry with the inputs, remembered
 /// values and what this attempt's SCIM steps captured (the SCIM id Okta must have linked).
 fn check_okta(
@@ -393,7 +377,7 @@ fn check_okta(
             }
         };
         for expectation in &expectations {
-            match side::check(okta, expectation) {
+            match okta_side::check(okta, expectation) {
                 Ok(records) => attempt.assertions.extend(records),
                 Err(error) => {
                     attempt.okta_timed_out = matches!(error, OktaError::PastDeadline { .. });

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::VerifyError;
 use super::recipe::{Recipe, RecipeBook};
+use super::trail::started_or_lookback;
 use crate::plan::Plan;
 use crate::session::{Session, VerifyState, remembered_key};
 
@@ -29,7 +30,7 @@ pub struct CheckJob {
     pub single_attempt: bool,
     pub deadline: Duration,
     /// When the case started, for its System Log (`case_started`); `None`: the lookback
-    /// before the check (`okta::TRAIL_LOOKBACK`).
+    /// before the check (`trail::TRAIL_LOOKBACK`).
     pub since: Option<DateTime<Utc>>,
 }
 
@@ -218,14 +219,14 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
 
 /// When the tester started `case`, for its System Log: its start (`scimplan start`) when that
 /// is after its last check, else the first tick of one of its steps since its last check,
-/// else what `okta::started_or_lookback` says (its start, else its previous check or the lookback).
+/// else what `trail::started_or_lookback` says (its start, else its previous check or the lookback).
 pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
-    let last_check = session.verify.latest_run(case).map(|r| r.at);
+    let last_check = session.verify().latest_run(case).map(|r| r.at);
     let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
-    let started = session.verify.started.get(case).map(|s| s.at);
+    let started = session.verify().started.get(case).map(|s| s.at);
     let prefix = format!("{case}: step ");
     let first_tick = session
-        .history
+        .history()
         .iter()
         .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
         .map(|e| e.at)
@@ -233,7 +234,7 @@ pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTi
     started
         .filter(after_last)
         .or(first_tick)
-        .unwrap_or_else(|| super::okta::started_or_lookback(&session.verify, case, now))
+        .unwrap_or_else(|| started_or_lookback(session.verify(), case, now))
 }
 
 /// The check of one case the tester asked for (`v`, or named on the command line): prepared
@@ -245,7 +246,7 @@ pub fn case_job(
     case: &str,
     deadline: Duration,
 ) -> Result<CheckJob, VerifyError> {
-    let mut job = CheckJob::prepare(book, case, &session.verify, deadline)?;
+    let mut job = CheckJob::prepare(book, case, session.verify(), deadline)?;
     job.steps_done = steps_done(plan, session, case);
     job.since = Some(case_started(session, case, Utc::now()));
     Ok(job)

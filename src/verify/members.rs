@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::assertions::{encode_component, list_names, quote, same};
-use super::http::Exchange;
-use super::json_path::select;
+use super::assertions::{list_names, quote, same};
 use super::recipe::{MembersSpec, split_list};
 use super::step::{Attempt, Context, PAGE_SIZE, name_of};
+use crate::net::Exchange;
+use crate::scim::encode_component;
+use crate::scim::json_path::select;
 use crate::session::{AssertionRecord, RunFailure};
 
 /// What looking a userName up in the app found.

@@ -1,22 +1,29 @@
-//! Verifying cases against the app's SCIM API, and scimplan's own SPEC suite.
+//! What a case requires and whether it holds: the recipes, the checks they run against the
+//! app's SCIM API (`crate::scim`) and the tester's Okta org (`crate::okta`), Okta's SPEC and
+//! CRUD files run with the tester's connections (`crate::runscope`), and what all of it leaves
+//! in the session. The clients live in their own rooms beneath; cases and recipes meet them
+//! here. The connection settings and every record a run leaves are session types
+//! (`session::connection`, `session::verification`).
 //!
-//! - `secret` (memory only) and `http` (the SCIM client); the connection settings and every
-//!   record a run leaves are session types (`session::connection`, `session::verification`).
 //! - `recipe` + `engine`: declarative checks from `plans/okta-scim-recipes.toml`, polled until
 //!   they hold or the deadline passes; `job` prepares one (inputs validated first), `step`
 //!   runs one request of it (paging, exact matches, captures), `members` compares a group's
-//!   members by userName, `json_path` reads RFC 7644 attribute paths.
+//!   members by userName, `assertions` judges an answer against the expected result.
 //! - `batch`: which cases a many-at-once check covers (never rewriting earlier outcomes).
-//! - `record`: what a run leaves in the session.
-//! - `spec`: the local equivalent of Okta's SPEC suite; `crud`: Okta's CRUD file with both
-//!   connections, its Okta user always cleaned up.
+//! - What a run leaves in the session is recorded by session commands (`Command::RecordRun`
+//!   and friends), which own the rule of when a check's verdict becomes the outcome.
+//! - `spec`: the local equivalent of Okta's SPEC suite (Okta's file, then the checks beyond
+//!   it); `crud`: Okta's CRUD file with both connections, its Okta user always cleaned up.
 //! - `worker`: the same on a background thread, for the TUI.
-//! - `okta`: the Okta client (the tester's org: app, users, groups, System Log); a recipe's
-//!   Okta side is `recipe_okta` (`[[recipe.okta]]`), run by the engine beside the SCIM side.
+//! - The Okta side of a case: `recipe_okta` reads `[[recipe.okta]]`, `okta_side` checks it in
+//!   the org (run by the engine beside the SCIM side), `okta_inputs` fills what it needs from
+//!   Okta; `trail` picks which System Log a run keeps; `console` the Admin Console page a case
+//!   needs.
 //!
 //! Rules every check follows (the SCIM side here; the Okta side must follow them too):
 //! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
-//!    command line), and a Fail only once the case's steps are marked done; a check of many
+//!    command line), a Fail only once the case's steps are marked done, never over an outcome
+//!    someone set before or while it ran (`session::Command::RecordRun`); a check of many
 //!    cases (`batch_jobs`) covers only cases without an outcome whose steps are done, and a
 //!    recheck (`BatchMode::Recheck`, `drift`) records nothing.
 //! 2. Absence, rename and "unchanged" checks compare the object the case acted on: its id,
@@ -31,39 +38,34 @@
 
 pub mod assertions;
 pub mod batch;
-pub mod cancel;
+pub mod console;
 pub mod crud;
 pub mod engine;
-pub mod http;
 pub mod job;
-pub mod json_path;
 pub mod members;
-pub mod okta;
 mod okta_inputs;
+pub mod okta_side;
 pub mod recipe;
 pub mod recipe_okta;
-pub mod record;
-pub mod runscope;
-pub mod secret;
 pub mod spec;
 pub mod step;
+pub mod trail;
 pub mod worker;
 
 use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::runscope::RunEvent;
+
+pub use crate::session::STEPS_NOT_DONE;
 pub use batch::{Batch, BatchMode, batch_jobs, drift};
-pub use cancel::CancelFlag;
 pub use engine::{
     DEFAULT_DEADLINE, ScimSide, StartReport, observe_start, run_case, run_check,
     run_check_with_okta,
 };
-pub use http::{Exchange, REQUEST_TIMEOUT, ScimClient};
 pub use job::{CheckJob, case_job, steps_done};
 pub use recipe::{Recipe, RecipeBook};
-pub use record::{STEPS_NOT_DONE, record_run, record_spec, record_start, request_record};
-pub use secret::Secret;
 // The records a run leaves and the connection settings are session types; named here too so
 // callers of verify find them beside the functions that fill them.
 pub use crate::session::connection::{PASSWORD_ENV, TOKEN_ENV};
@@ -88,10 +90,6 @@ pub enum VerifyError {
         "no SCIM connection in this session. Run `scimplan connect PLAN --scim-url URL --auth bearer` first."
     )]
     NoConnection,
-    #[error(
-        "the secret is not set: export {var} (it is read from the environment and never saved)."
-    )]
-    MissingSecret { var: &'static str },
     #[error("{case} has no verification recipe. Cases that can be verified: {known}")]
     NoRecipe { case: String, known: String },
     #[error("{case} needs input(s) not known yet: {}", missing.join(", "))]
@@ -128,11 +126,18 @@ pub enum VerifyError {
     Recipe(String),
 }
 
-impl From<runscope::RunEvent> for VerifyEvent {
-    fn from(event: runscope::RunEvent) -> VerifyEvent {
+/// A client that could not be set up stops the check before it sends anything.
+impl From<crate::net::SetupError> for VerifyError {
+    fn from(error: crate::net::SetupError) -> VerifyError {
+        VerifyError::Settings(error.to_string())
+    }
+}
+
+impl From<RunEvent> for VerifyEvent {
+    fn from(event: RunEvent) -> VerifyEvent {
         match event {
-            runscope::RunEvent::Step(step) => VerifyEvent::FileStep(step),
-            runscope::RunEvent::Attempt {
+            RunEvent::Step(step) => VerifyEvent::FileStep(step),
+            RunEvent::Attempt {
                 position,
                 number,
                 failing,
@@ -162,7 +167,7 @@ pub enum VerifyEvent {
         retry_in: Option<Duration>,
     },
     /// One SPEC check ended (the checks beyond Okta's file).
-    SpecCheck(spec::SpecCheck),
+    SpecCheck(SpecCheck),
     /// One step of a Runscope file ended (Okta's SPEC or Entitlements file).
     FileStep(Box<crate::session::StepRecord>),
     /// A polled step of a Runscope file did not hold yet; it is tried again in `retry_in`.

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::okta_failure;
 use super::job::CheckJob;
-use super::okta::{OktaClient, profile_expectations};
+use super::okta_side::{okta_failure, profile_expectations};
 use super::recipe::split_list;
+use crate::okta::OktaClient;
 use crate::session::{AssertionRecord, RunFailure};
 
 /// Fills the recipe's expected `given_name`, `family_name` and `email` from the Okta profile

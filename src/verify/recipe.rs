@@ -346,7 +346,7 @@ impl RecipeBook {
                 format!("{input}={value}: give a whole number (0 or more), e.g. {input}=12")
             }),
             InputKind::Path => {
-                super::json_path::validate(value).map_err(|why| format!("{input}: {why}"))
+                crate::scim::json_path::validate(value).map_err(|why| format!("{input}: {why}"))
             }
         }
     }

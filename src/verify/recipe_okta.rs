@@ -1,12 +1,12 @@
 //! The Okta side of a recipe (`[[recipe.okta]]` in `plans/okta-scim-recipes.toml`): what must
 //! hold in the tester's org for the case (OKTA_SCIM.md, "Which cases an API can verify", the O
 //! and S+O cases), as data. Parsed strictly (an unknown kind or field is refused naming the
-//! recipe) and turned into `okta::OktaExpectation`s from the inputs, remembered values and what
+//! recipe) and turned into `okta_side::OktaExpectation`s from the inputs, remembered values and what
 //! the SCIM steps captured.
 
 use serde::Deserialize;
 
-use super::okta::{MappingState, OktaExpectation};
+use super::okta_side::{MappingState, OktaExpectation};
 use super::recipe::{Recipe, RecipeBook, render, split_list};
 
 /// What kind of thing an Okta check looks at.

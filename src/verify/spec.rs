@@ -9,22 +9,17 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::VerifyEvent;
-use super::assertions::{describe_non_json, encode_component};
-use super::cancel::CancelFlag;
-use super::http::{Exchange, PlainClient, ScimClient};
-use super::runscope::initial::{scim_authorization, spec_values};
-use super::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};
+use super::assertions::describe_non_json;
+use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT};
+use crate::runscope::initial::{scim_authorization, spec_values};
+use crate::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};
+use crate::scim::json_path::select;
+use crate::scim::{ScimClient, request_record};
 
 mod checks;
-use super::json_path::select;
-use super::record::request_record;
 pub use crate::session::{
     AuthScheme, CheckStatus, FileRun, RequestRecord, SpecCheck, SpecReport, StepStatus,
 };
-
-const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// What a `scimplan spec` run needs besides the connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +60,7 @@ impl SpecOptions {
             entitlements: None,
             entitlement_endpoints: Vec::new(),
             values,
-            request_deadline: super::http::REQUEST_TIMEOUT,
+            request_deadline: REQUEST_TIMEOUT,
             run: RunOptions::default(),
             auth,
         })
@@ -268,11 +263,6 @@ impl Suite<'_> {
         check.problems.push(format!("not run: {why}"));
         self.finish(check);
     }
-}
-
-fn filter_path(resource: &str, attribute: &str, value: &str) -> String {
-    let filter = format!("{attribute} eq \"{}\"", value.replace('"', "\\\""));
-    format!("/{resource}?filter={}", encode_component(&filter))
 }
 
 fn show(found: &[&Value]) -> String {

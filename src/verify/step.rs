@@ -7,14 +7,12 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::assertions::{
-    check, describe_non_json, encode_component, list_names, plain, same, show,
-};
-use super::cancel::CancelFlag;
-use super::http::{Exchange, ScimClient};
-use super::json_path::select;
+use super::assertions::{check, describe_non_json, list_names, plain, same, show};
 use super::members::check_members;
 use super::recipe::{RecipeStep, render};
+use crate::net::{CancelFlag, Exchange};
+use crate::scim::json_path::select;
+use crate::scim::{ScimClient, encode_component};
 use crate::session::{AssertionRecord, RequestRecord, RunFailure};
 
 /// Okta's import reads this many per page; a list bigger than `MAX_PAGES` pages is cut.

@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel as mpsc_channel};
 use std::thread::JoinHandle;
 
-use super::cancel::CancelFlag;
 use super::crud::{CrudOptions, run_crud};
 use super::engine::{ScimSide, observe_start, run_case};
-use super::http::ScimClient;
 use super::job::CheckJob;
-use super::okta::{OktaClient, OktaError, credential_for, okta_trail, subjects_of, trail_since};
-use super::secret::Secret;
 use super::spec::{SpecOptions, run_spec};
+use super::trail::{subjects_of, trail_since};
 use super::{VerifyError, VerifyEvent};
+use crate::net::{CancelFlag, Secret};
+use crate::okta::{OktaClient, OktaError, credential_for, okta_trail};
+use crate::scim::ScimClient;
 use crate::session::{Connection, OktaConnection, VerifyRun};
 
 /// The Okta org to check the cases' Okta side in: the connection, and its API token (memory
@@ -62,7 +62,7 @@ pub struct Running {
     pub thread: JoinHandle<()>,
 }
 
-/// Verifies one case in the background. Store the `Finished` run with `record::record_run`.
+/// Verifies one case in the background. Store the `Finished` run with `session::Command::RecordRun`.
 pub fn spawn(
     job: CheckJob,
     connection: Connection,
@@ -153,7 +153,7 @@ pub fn attach_trail(okta: &OktaClient, job: &CheckJob, run: &mut VerifyRun) {
 }
 
 /// Observes a case's start in the background (its recipe's `before` steps); ends with
-/// `Started`. Store what it saw with `record::record_start`.
+/// `Started`. Store what it saw with `session::Command::RecordStart`.
 pub fn spawn_start(
     job: CheckJob,
     connection: Connection,

@@ -7,7 +7,11 @@ use std::process::{Command, Output};
 
 use rust_xlsxwriter::Workbook;
 
+mod edit;
 mod fixtures;
+// Not every test binary changes sessions in memory.
+#[allow(unused_imports)]
+pub use edit::*;
 pub use fixtures::*;
 mod suite_files;
 #[allow(unused_imports)]

@@ -105,7 +105,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 fn content(model: &Model, c: usize, width: usize) -> Content {
     let theme = Theme::of(model);
     let case = &model.ws.plan.cases[c];
-    let result = model.ws.store.session.result(&case.id);
+    let result = model.ws.session().result(&case.id);
     // Sections as unwrapped lines; the step cursor's lines are remembered to keep it in view.
     let mut lines = vec![Line::from(Span::styled(case.title.clone(), theme.bold()))];
     lines.push(status(model, c, result, &theme));
@@ -170,7 +170,7 @@ fn status(model: &Model, c: usize, result: Option<&CaseResult>, theme: &Theme) -
             theme.dim(),
         ));
     }
-    if !model.ws.store.session.applies(&model.ws.reqs, c) {
+    if !model.ws.session().applies(&model.ws.reqs, c) {
         status.push(Span::styled(
             format!(" · needs {}", model.ws.reqs.needs(c).join(", ")),
             theme.fg(Color::Blue),
@@ -186,7 +186,7 @@ fn preconditions(model: &Model, case: &Case, theme: &Theme, lines: &mut Vec<Line
     }
     section(lines, "Preconditions", theme);
     lines.extend(rich_lines(&case.preconditions, "  ", theme));
-    let session = &model.ws.store.session;
+    let session = model.ws.session();
     for id in &case.refs {
         let ref_outcome = session.outcome(id);
         let ref_title = model
@@ -339,7 +339,7 @@ fn evidence(
 /// The check running on this case now, or its latest verification run.
 fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'static>>) {
     let running = model.running().filter(|v| v.current_case() == Some(id));
-    let last_run = model.ws.store.session.verify.latest_run(id);
+    let last_run = model.ws.session().verify().latest_run(id);
     if running.is_none() && last_run.is_none() {
         return;
     }

@@ -56,7 +56,7 @@ fn unsaved_banner(model: &Model, frame: &mut Frame, area: Rect, bottom: u16) {
 fn header(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     let ws = &model.ws;
-    let session = &ws.store.session;
+    let session = ws.session();
     let version = ws
         .profile
         .known_version(ws.plan.source_fingerprint())
@@ -69,11 +69,19 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
     // Who and what are right-aligned so a narrow terminal cuts the file name, not them.
     let who = Line::from(vec![
         Span::styled("│ App: ", theme.dim()),
-        Span::raw(session.app_name.clone().unwrap_or_else(|| "-".into())),
+        Span::raw(
+            session
+                .app_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| "-".into()),
+        ),
         Span::styled("  Tester: ", theme.dim()),
         Span::raw(format!(
             "{} ",
-            session.tester.clone().unwrap_or_else(|| "-".into())
+            session
+                .tester()
+                .map(str::to_string)
+                .unwrap_or_else(|| "-".into())
         )),
     ]);
     let who_width = (who.width() as u16).min(area.width);
@@ -159,7 +167,7 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let session = &model.ws.store.session;
+    let session = model.ws.session();
     let lines: Vec<Line> = model
         .rows
         .iter()

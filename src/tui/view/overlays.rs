@@ -237,9 +237,8 @@ pub fn confirm_suite(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
     let target = model
         .ws
-        .store
-        .session
-        .verify
+        .session()
+        .verify()
         .connection
         .as_ref()
         .map(|c| c.base_url.clone())
@@ -484,8 +483,8 @@ pub fn identity(model: &Model, form: &IdentityForm, frame: &mut Frame, area: Rec
     }
 }
 
-pub(super) fn session_name(name: &Option<String>) -> &str {
-    name.as_deref().unwrap_or("-")
+pub(super) fn session_name(name: Option<&str>) -> &str {
+    name.unwrap_or("-")
 }
 
 /// Quitting with changes the session file does not hold: say which, and what can be done.
@@ -502,7 +501,7 @@ pub fn unsaved(model: &Model, frame: &mut Frame, area: Rect) {
         )),
         Line::from(format!(
             "{} could not be written:",
-            model.ws.store.path.display()
+            model.ws.session_path().display()
         )),
         Line::from(Span::styled(
             model.save_error.clone().unwrap_or_default(),

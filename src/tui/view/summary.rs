@@ -28,8 +28,8 @@ pub fn render(model: &Model, view: &SummaryView, frame: &mut Frame, area: Rect) 
         .title(Span::styled(
             format!(
                 " App: {} · Tester: {} ",
-                session_name(&model.ws.store.session.app_name),
-                session_name(&model.ws.store.session.tester)
+                session_name(model.ws.session().app_name()),
+                session_name(model.ws.session().tester())
             ),
             theme.dim(),
         ));
@@ -110,7 +110,7 @@ fn bottom_line(frame: &mut Frame, area: Rect, text: Span<'static>) {
 fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
     let theme = Theme::of(model);
     let readiness = &view.readiness;
-    let session = &model.ws.store.session;
+    let session = model.ws.session();
     let mut lines = Vec::new();
     let verdict = if readiness.ready {
         Span::styled(
@@ -180,7 +180,7 @@ fn verdict(model: &Model, view: &SummaryView) -> Vec<Line<'static>> {
         };
         let file = match suite.suite {
             SuiteKind::Spec => session
-                .verify
+                .verify()
                 .last_spec
                 .as_ref()
                 .filter(|report| report.at == run.at)
@@ -278,7 +278,7 @@ fn blocker_lines(model: &Model, view: &SummaryView, lines: &mut Vec<Line<'static
 /// removed.
 pub fn suite_runs(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
-    let session = &model.ws.store.session;
+    let session = model.ws.session();
     let outer = crate::tui::layout::centered(
         area,
         area.width.saturating_sub(4),
@@ -293,7 +293,7 @@ pub fn suite_runs(model: &Model, view: &HelpView, frame: &mut Frame, area: Rect)
     frame.render_widget(block, outer);
     let body = with_hints(model, frame, inner, Mode::SpecRun);
     let mut lines = Vec::new();
-    if let Some(report) = &session.verify.last_spec {
+    if let Some(report) = &session.verify().last_spec {
         spec_lines(model, report, &mut lines);
     }
     if let Some(report) = session.latest_crud() {

@@ -4,11 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::{ERROR, LIST_RESPONSE, PATCH_OP, SpecReport, Suite, filter_path, plain};
+use super::{SpecReport, Suite, plain};
+use crate::net::Exchange;
+use crate::scim::json_path::select;
+use crate::scim::request::{ERROR, LIST_RESPONSE, PATCH_OP, encode_component, filter_path};
 use crate::session::StepStatus;
-use crate::verify::assertions::encode_component;
-use crate::verify::http::Exchange;
-use crate::verify::json_path::select;
 
 /// The checks beyond the SPEC file, in order; `PATCH active=false` last, since it deactivates
 /// the created user.

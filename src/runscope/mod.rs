@@ -5,7 +5,13 @@
 //! - `export`: the file format (serde), checked before anything is sent.
 //! - `template`: `{{variables}}`; `initial`: the variables a run starts with.
 //! - `property` + `compare`: assertions with Runscope's documented semantics.
-//! - `runner`: requests, pauses (as polling), variables, records; `script`: Okta's one script.
+//! - `runner`: requests (through `net::PlainClient`, exactly as a step describes them), pauses
+//!   (as polling), variables, records; `script`: Okta's one script.
+//! - `files`: Okta's files on disk, downloaded when absent, checked against the profile's
+//!   SHA-256.
+//!
+//! Knows nothing of cases or recipes: `verify::spec` and `verify::crud` run Okta's files with
+//! the tester's connections and keep what they leave.
 
 pub mod compare;
 mod evaluate;

@@ -1,15 +1,29 @@
 //! The Okta side of a case (`OKTA_SCIM.md`, "Which cases an API can verify", the O and S+O
 //! cases): what must hold in the org, checked as assertions a run records beside the SCIM
-//! side's. Which case expects what is data (`[[recipe.okta]]`, read by `verify::recipe_okta`);
-//! this checks one expectation, or polls a list until it holds or a deadline passes.
+//! side's. Which case expects what is data (`[[recipe.okta]]`, read by `recipe_okta`); this
+//! checks one expectation, or polls a list until it holds or a deadline passes. An org that
+//! cannot be read gives the run an error (`okta_failure`), never a verdict.
 
 use std::time::{Duration, Instant};
 
-use super::api::{LogQuery, OktaUser};
-use super::client::OktaClient;
-use super::error::OktaError;
-use crate::session::AssertionRecord;
-use crate::verify::cancel::CancelFlag;
+use crate::net::CancelFlag;
+use crate::okta::{LogQuery, OktaClient, OktaError, OktaUser};
+use crate::session::{AssertionRecord, RunFailure};
+
+/// Okta could not be read: an error naming Okta, never a verdict about the case.
+pub(super) fn okta_failure(okta: &OktaClient, error: &OktaError) -> (RunFailure, String) {
+    let failure = match error {
+        OktaError::Cancelled { .. } => RunFailure::Cancelled,
+        OktaError::PastDeadline { .. } => RunFailure::TimedOut,
+        OktaError::InvalidToken { .. } | OktaError::OAuth { .. } => RunFailure::Okta {
+            credentials_refused: true,
+        },
+        _ => RunFailure::Okta {
+            credentials_refused: false,
+        },
+    };
+    (failure, okta.secret().redact(&format!("Okta: {error}")))
+}
 
 /// A Group Push mapping's expected state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

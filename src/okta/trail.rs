@@ -1,59 +1,20 @@
-//! Where a provisioning error shows in Okta, collected for a verification: the System Log
-//! events since the case started for its test user or group and the app (provisioning events,
-//! failures with their reason, authentication failures against the app), and the app user's
-//! sync state. Kept with the run as `session::OktaTrail`.
-
-use std::collections::BTreeMap;
+//! Where a provisioning error shows in Okta: the System Log events since a time for some users
+//! and groups and the app (provisioning events, failures with their reason, authentication
+//! failures against the app), and the first user's app user sync state. A verification keeps
+//! it with its run as `session::OktaTrail`; which case's window and subjects it reads is
+//! `verify::trail`'s.
 
 use chrono::{DateTime, Utc};
 
 use super::api::{LogEvent, LogQuery, quoted};
 use super::client::OktaClient;
 use super::error::OktaError;
-use crate::session::{AppUserSync, OktaLogEntry, OktaTrail, VerifyRun};
+use crate::session::{AppUserSync, OktaLogEntry, OktaTrail};
 
 /// Events kept per run (the most recent ones).
 pub const EVENTS_KEPT: usize = 50;
 
-/// How far back a case's System Log is read when no earlier check of the case marks a later
-/// start: the tester usually does a case's steps in Okta just before checking it.
-pub const TRAIL_LOOKBACK: chrono::Duration = chrono::Duration::minutes(15);
-
-/// When the case started, for its System Log: `TRAIL_LOOKBACK` before this check, or the
-/// previous check of the same case when that is later (its events were shown then).
-pub fn trail_since(
-    earlier_runs: &[VerifyRun],
-    case: &str,
-    started: DateTime<Utc>,
-) -> DateTime<Utc> {
-    let window = started - TRAIL_LOOKBACK;
-    earlier_runs
-        .iter()
-        .filter(|r| r.case == case && r.at < started)
-        .map(|r| r.at)
-        .max()
-        .map_or(window, |previous| previous.max(window))
-}
-
-/// The Okta users and groups a check's inputs name: `user`, `members` (a list), `group`.
-pub fn subjects_of(inputs: &BTreeMap<String, String>) -> Vec<TrailSubject> {
-    let mut subjects = Vec::new();
-    if let Some(user) = inputs.get("user") {
-        subjects.push(TrailSubject::User(user.trim().to_string()));
-    }
-    for member in inputs.get("members").into_iter().flat_map(|m| m.split(',')) {
-        let member = member.trim();
-        if !member.is_empty() && !subjects.contains(&TrailSubject::User(member.to_string())) {
-            subjects.push(TrailSubject::User(member.to_string()));
-        }
-    }
-    if let Some(group) = inputs.get("group") {
-        subjects.push(TrailSubject::Group(group.trim().to_string()));
-    }
-    subjects
-}
-
-/// Who the case is about.
+/// Who a trail is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrailSubject {
     /// An Okta user by login.
@@ -129,7 +90,7 @@ fn fill(
     Ok(())
 }
 
-/// An event about the case's user or group, or one about the app that went wrong (an
+/// An event about one of the trail's users or groups, or one about the app that went wrong (an
 /// authentication failure against the app names no user).
 fn concerns(event: &LogEvent, app_id: &str, ids: &[String]) -> bool {
     let names = |id: &str| event.target.iter().any(|t| t.id == id);
@@ -161,31 +122,5 @@ fn entry(event: &LogEvent) -> OktaLogEntry {
             })
             .collect(),
         uuid: event.uuid.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inputs_name_the_subjects() {
-        let inputs: BTreeMap<String, String> = [
-            ("user".to_string(), "ann@example.com".to_string()),
-            (
-                "members".to_string(),
-                "bob@example.com, ann@example.com,".to_string(),
-            ),
-            ("group".to_string(), "Engineering".to_string()),
-        ]
-        .into();
-        assert_eq!(
-            subjects_of(&inputs),
-            [
-                TrailSubject::User("ann@example.com".into()),
-                TrailSubject::User("bob@example.com".into()),
-                TrailSubject::Group("Engineering".into()),
-            ]
-        );
     }
 }

@@ -1,6 +1,6 @@
 //! The HTTP side of the Okta client: auth header, Okta's rate limits (a 429 waits until the
 //! reset and says so through the progress callback), `Link` paging, timeouts and cancelling.
-//! Requests go through the same cancellable sender as the SCIM client (`verify::http`).
+//! Requests go through the same cancellable sender as the SCIM client (`net::http`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,11 +11,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{ApiError, OktaError};
+use crate::net::http::{root_cause, send_cancellable};
+use crate::net::{CancelFlag, HttpSettings, Secret, build_client, cut};
 use crate::session::OktaConnection;
 use crate::session::verification::RequestRecord;
-use crate::verify::cancel::CancelFlag;
-use crate::verify::http::{CONNECT_TIMEOUT, root_cause, same_origin_redirects, send_cancellable};
-use crate::verify::secret::Secret;
 
 /// Okta's own API answers in well under this; a slower answer is a problem worth reporting.
 pub const OKTA_TIMEOUT: Duration = Duration::from_secs(30);
@@ -122,13 +121,8 @@ impl OktaClient {
         connection: &OktaConnection,
         credential: OktaCredential,
     ) -> Result<OktaClient, OktaError> {
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(OKTA_TIMEOUT)
-            .redirect(same_origin_redirects())
-            .build()
-            .map_err(|e| OktaError::Setup(format!("cannot set up HTTP: {e}")))?;
+        let http = build_client(&HttpSettings::api(OKTA_TIMEOUT))
+            .map_err(|e| OktaError::Setup(e.to_string()))?;
         Ok(OktaClient {
             http,
             org_url: connection.org_url.clone(),
@@ -360,7 +354,7 @@ impl OktaClient {
             Ok(answer) => (
                 Some(answer.status),
                 header(&answer.headers, "content-type").map(str::to_string),
-                crate::verify::record::cut(&secret.redact(&answer.text)),
+                cut(&secret.redact(&answer.text)),
                 None,
             ),
             Err(error) => (
@@ -379,7 +373,7 @@ impl OktaClient {
                 format!("Authorization: {scheme} [redacted]"),
                 "Accept: application/json".into(),
             ],
-            request_body: body.map(|b| crate::verify::record::cut(&secret.redact(&b.to_string()))),
+            request_body: body.map(|b| cut(&secret.redact(&b.to_string()))),
             content_type,
             response_body: response,
             error,
@@ -481,7 +475,7 @@ struct Answer {
     text: String,
 }
 
-/// Response headers as `verify::http` reads them: (lower-case name, value) pairs.
+/// Response headers as `net::http` reads them: (lower-case name, value) pairs.
 type Headers = [(String, String)];
 
 fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
@@ -565,7 +559,7 @@ fn error_for(request: String, status: u16, body: &str) -> OktaError {
         return OktaError::Unexpected {
             request,
             status,
-            body: crate::verify::record::cut(body),
+            body: cut(body),
         };
     };
     let api = Box::new(api);

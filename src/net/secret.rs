@@ -2,9 +2,16 @@
 //! serialized, redacted from everything that is kept.
 
 use base64::Engine as _;
+use thiserror::Error;
 
-use super::VerifyError;
 use crate::session::AuthScheme;
+
+/// The secret's environment variable is not set.
+#[derive(Debug, Error)]
+#[error("the secret is not set: export {var} (it is read from the environment and never saved).")]
+pub struct MissingSecret {
+    pub var: &'static str,
+}
 
 /// A token or password, held in memory only: never serialized, never printed.
 #[derive(Clone)]
@@ -23,11 +30,11 @@ impl Secret {
     }
 
     /// The secret of `scheme` from its environment variable.
-    pub fn from_env(scheme: &AuthScheme) -> Result<Secret, VerifyError> {
+    pub fn from_env(scheme: &AuthScheme) -> Result<Secret, MissingSecret> {
         let var = scheme.secret_env();
         match std::env::var(var) {
             Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value.trim())),
-            _ => Err(VerifyError::MissingSecret { var }),
+            _ => Err(MissingSecret { var }),
         }
     }
 

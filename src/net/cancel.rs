@@ -1,4 +1,5 @@
-//! Cancelling a check from another thread (the TUI's Esc).
+//! Cancelling from another thread (the checklist's Esc, Ctrl-C in the CLI): requests and waits
+//! that take the flag stop early.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

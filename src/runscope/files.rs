@@ -3,8 +3,9 @@
 //! fatal: Okta edits these files, and the edited file is the one Runscope would run.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use crate::net::http::error_chain;
+use crate::net::{HttpSettings, build_client};
 use crate::plan::Profile;
 use crate::plan::profile::KnownTestFile;
 use crate::session::write_atomic;
@@ -109,22 +110,17 @@ fn download(known: &KnownTestFile, dir: &Path) -> Result<Vec<u8>, FetchError> {
         why,
         dir: dir.display().to_string(),
     };
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120))
-        .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| failed(e.to_string()))?;
+    let client = build_client(&HttpSettings::download()).map_err(|e| failed(e.to_string()))?;
     let response = client
         .get(&known.url)
         .send()
-        .map_err(|e| failed(root_cause(&e)))?;
+        .map_err(|e| failed(error_chain(&e)))?;
     if !response.status().is_success() {
         return Err(failed(format!("the server answered {}", response.status())));
     }
     let bytes = response
         .bytes()
-        .map_err(|e| failed(root_cause(&e)))?
+        .map_err(|e| failed(error_chain(&e)))?
         .to_vec();
     // Refuse to save a login or error page in place of Okta's file.
     let not_the_file = |why: String| FetchError::NotTheFile {
@@ -143,17 +139,6 @@ fn download(known: &KnownTestFile, dir: &Path) -> Result<Vec<u8>, FetchError> {
         }
     }
     Ok(bytes)
-}
-
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
 
 /// Okta's file of `key` read from `dir` (downloaded first when absent), with the profile's

@@ -1,21 +1,19 @@
-//! The HTTP client for the app's SCIM API, with Okta's limits: timeouts, 429 waits, same-origin
-//! redirects only, and requests that a cancel does not wait for.
+//! Sending a request and judging what came back, with Okta's limits: a request that a cancel
+//! does not wait for, its answer (or why there is none) as an `Exchange`. The SCIM client
+//! (`scim::ScimClient`) and `PlainClient` share it, so they judge answers alike; the Okta
+//! client uses the same cancellable sender.
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::VerifyError;
 use super::cancel::CancelFlag;
-use super::secret::Secret;
-use crate::session::{AuthScheme, Connection};
+use super::client::{HttpSettings, SetupError, build_client};
 
 /// Okta gives up on a SCIM request after 60 s; so do we.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const SCIM_JSON: &str = "application/scim+json";
 
-/// One HTTP request and its answer, as seen by the check engine.
+/// One HTTP request and its answer, as seen by whoever judges it (a check, a Runscope step).
 #[derive(Debug, Clone)]
 pub struct Exchange {
     pub method: String,
@@ -77,181 +75,6 @@ impl Exchange {
     }
 }
 
-/// An HTTP client for one SCIM API, with Okta's limits.
-pub struct ScimClient {
-    http: reqwest::blocking::Client,
-    connection: Connection,
-    secret: Secret,
-}
-
-impl ScimClient {
-    pub fn new(connection: &Connection, secret: &Secret) -> Result<ScimClient, VerifyError> {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static(SCIM_JSON),
-        );
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
-            .default_headers(headers)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .redirect(same_origin_redirects())
-            .https_only(false)
-            .build()
-            .map_err(|e| VerifyError::Settings(format!("cannot set up HTTP: {e}")))?;
-        let secret = match (&connection.auth, &connection.username) {
-            (AuthScheme::Basic, Some(user)) => secret.clone().with_basic_form(user),
-            _ => secret.clone(),
-        };
-        Ok(ScimClient {
-            http,
-            connection: connection.clone(),
-            secret,
-        })
-    }
-
-    pub fn secret(&self) -> &Secret {
-        &self.secret
-    }
-
-    pub fn connection(&self) -> &Connection {
-        &self.connection
-    }
-
-    pub fn auth(&self) -> &AuthScheme {
-        &self.connection.auth
-    }
-
-    pub fn base_url(&self) -> &str {
-        &self.connection.base_url
-    }
-
-    /// Sends a request with the configured auth; on 429 waits for `Retry-After` and retries as
-    /// long as the wait ends before `deadline`. Every answer, 429s included, is returned.
-    pub fn send(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: Option<&Value>,
-        deadline: Instant,
-        cancel: &CancelFlag,
-    ) -> Vec<Exchange> {
-        self.send_with(method, path_and_query, body, deadline, cancel, true)
-    }
-
-    /// Like `send`, with the auth header left out or replaced by a wrong one (SPEC check 10).
-    pub fn send_with(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: Option<&Value>,
-        deadline: Instant,
-        cancel: &CancelFlag,
-        authenticated: bool,
-    ) -> Vec<Exchange> {
-        let mut exchanges = Vec::new();
-        let mut backoff = Duration::from_secs(1);
-        loop {
-            let exchange = self.send_once(
-                method,
-                path_and_query,
-                body,
-                deadline,
-                authenticated,
-                cancel,
-            );
-            if exchange.status != Some(429) {
-                exchanges.push(exchange);
-                return exchanges;
-            }
-            let wait = exchange.retry_after.unwrap_or(backoff);
-            backoff = (backoff * 2).min(Duration::from_secs(30));
-            let now = Instant::now();
-            if now + wait >= deadline {
-                let mut last = exchange;
-                last.fate = Fate::Unusable(format!(
-                    "429 Too Many Requests: the app asked to wait {} s, past the check's deadline",
-                    wait.as_secs_f32().ceil()
-                ));
-                exchanges.push(last);
-                return exchanges;
-            }
-            exchanges.push(exchange);
-            if !cancel.sleep(wait) {
-                return exchanges;
-            }
-        }
-    }
-
-    fn send_once(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: Option<&Value>,
-        deadline: Instant,
-        authenticated: bool,
-        cancel: &CancelFlag,
-    ) -> Exchange {
-        let url = format!("{}{}", self.connection.base_url, path_and_query);
-        let request_body = body.map(|b| b.to_string());
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: url.clone(),
-            status: None,
-            duration: Duration::ZERO,
-            content_type: None,
-            request_body: request_body.clone(),
-            body: String::new(),
-            json: None,
-            fate: Fate::Answered,
-            retry_after: None,
-            response_headers: Vec::new(),
-        };
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            exchange.fate = Fate::TimedOut("not sent: the check's deadline has passed".into());
-            return exchange;
-        }
-        let Ok(http_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-            exchange.fate = Fate::Unreachable(format!("'{method}' is not an HTTP method"));
-            return exchange;
-        };
-        let mut request = self
-            .http
-            .request(http_method, &url)
-            .timeout(remaining.min(REQUEST_TIMEOUT));
-        if let Some(text) = request_body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, SCIM_JSON)
-                .body(text);
-        }
-        request = if authenticated {
-            self.authorize(request)
-        } else {
-            request.bearer_auth("scimplan-wrong-token")
-        };
-        let redact = |text: &str| self.secret.redact(text);
-        let stay = format!("with {}", self.connection.base_url);
-        receive(&mut exchange, request, cancel, remaining, &stay, &redact);
-        exchange
-    }
-
-    fn authorize(
-        &self,
-        request: reqwest::blocking::RequestBuilder,
-    ) -> reqwest::blocking::RequestBuilder {
-        match &self.connection.auth {
-            AuthScheme::Bearer => request.bearer_auth(self.secret.expose()),
-            AuthScheme::Basic => request.basic_auth(
-                self.connection.username.as_deref().unwrap_or_default(),
-                Some(self.secret.expose()),
-            ),
-            AuthScheme::Header { name } => request.header(name.as_str(), self.secret.expose()),
-        }
-    }
-}
-
 /// An HTTP client that sends a request exactly as a Runscope step describes it: the absolute
 /// URL, only the headers the step names, its body; no auth, user agent or content type added,
 /// no retry (a 429 is returned like any answer). reqwest adds `accept: */*` only when a step
@@ -261,14 +84,11 @@ pub struct PlainClient {
 }
 
 impl PlainClient {
-    pub fn new() -> Result<PlainClient, VerifyError> {
-        let http = reqwest::blocking::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .redirect(same_origin_redirects())
-            .https_only(false)
-            .build()
-            .map_err(|e| VerifyError::Settings(format!("cannot set up HTTP: {e}")))?;
+    pub fn new() -> Result<PlainClient, SetupError> {
+        let http = build_client(&HttpSettings {
+            user_agent: false,
+            ..HttpSettings::api(REQUEST_TIMEOUT)
+        })?;
         Ok(PlainClient { http })
     }
 
@@ -331,8 +151,9 @@ impl PlainClient {
 }
 
 /// Sends `request` and fills `exchange` with what became of it: the answer (its body through
-/// `redact`), or why there is none. Shared by both clients so they judge answers alike.
-fn receive(
+/// `redact`), or why there is none. Shared by the SCIM client and `PlainClient` so they judge
+/// answers alike.
+pub(crate) fn receive(
     exchange: &mut Exchange,
     request: reqwest::blocking::RequestBuilder,
     cancel: &CancelFlag,
@@ -386,24 +207,6 @@ fn receive(
         }
     }
     exchange.duration = started.elapsed();
-}
-
-/// Follows redirects only within the same scheme, host and port: the auth header must never
-/// reach another host.
-pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let Some(first) = attempt.previous().first() else {
-            return attempt.stop();
-        };
-        let same_origin = first.scheme() == attempt.url().scheme()
-            && first.host_str() == attempt.url().host_str()
-            && first.port_or_known_default() == attempt.url().port_or_known_default();
-        if !same_origin || attempt.previous().len() > 5 {
-            attempt.stop()
-        } else {
-            attempt.follow()
-        }
-    })
 }
 
 /// `Retry-After` holds seconds or an HTTP date.
@@ -502,10 +305,23 @@ fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
     }
 }
 
-pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+/// The innermost cause of an error (reqwest's outer messages say little).
+pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut source = error;
     while let Some(next) = source.source() {
         source = next;
     }
     source.to_string()
+}
+
+/// An error and every cause under it, joined by `: `.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
 }

@@ -6,8 +6,8 @@ use super::compare::Comparison;
 use super::export::{Request, Source};
 use super::property::{Found, lookup};
 use super::template::{Variables, render};
+use crate::net::Exchange;
 use crate::session::AssertionResult;
-use crate::verify::http::Exchange;
 
 pub(super) fn source_value(source: Source, property: &str, exchange: &Exchange) -> Found {
     let number = |n: u64| Found::Value(serde_json::Value::from(n));

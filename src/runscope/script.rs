@@ -2,7 +2,7 @@
 //! hold (the SPEC file's optional `GET /Groups` step) is recognised by its text and done natively;
 //! any other is reported as not run by the runner.
 
-use crate::verify::http::Exchange;
+use crate::net::Exchange;
 
 use super::export::sha256_hex;
 

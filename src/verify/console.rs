@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
-use super::trail::trail_since;
+use super::job::case_started;
+use super::recipe::RecipeBook;
 use crate::plan::{Case, Profile};
 use crate::session::{Session, VerifyState};
-use crate::verify::RecipeBook;
 
 /// What to do when a case needs the Okta org and none is connected.
 pub const NO_ORG: &str = "No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.";
@@ -20,17 +20,6 @@ pub struct ConsolePage {
     /// "the app's Push Groups tab".
     pub name: String,
     pub url: String,
-}
-
-/// When `case` started as far as the check records say: when the tester started it (`scimplan
-/// start`), else since its previous check (at most `TRAIL_LOOKBACK` before `now`). The fallback
-/// of `verify::job::case_started`, which also looks at the steps' ticks: use that one.
-pub fn started_or_lookback(state: &VerifyState, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
-    state
-        .started
-        .get(case)
-        .map(|s| s.at)
-        .unwrap_or_else(|| trail_since(&state.runs, case, now))
 }
 
 /// The inputs of `case`'s recipe the session knows (its test user, group, members).
@@ -56,7 +45,7 @@ pub fn console_page(
     case: &Case,
     system_log: bool,
 ) -> Result<ConsolePage, String> {
-    let state = &session.verify;
+    let state = &session.verify();
     let Some(connection) = &state.okta else {
         return Err(NO_ORG.into());
     };
@@ -75,7 +64,7 @@ pub fn console_page(
         .iter()
         .find_map(|name| inputs.get(*name))
         .map(|v| v.split(',').next().unwrap_or_default().trim().to_string());
-    let from = crate::verify::job::case_started(session, &case.id, Utc::now());
+    let from = case_started(session, &case.id, Utc::now());
     let url = connection
         .admin_page_url(&page.path, search.as_deref(), Some(from))
         .map_err(|e| e.to_string())?;

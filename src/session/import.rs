@@ -1,16 +1,48 @@
-//! Continuing from a completed workbook: the results in its added columns (Result, Notes,
-//! Tested by, Tested at, Time spent, Evidence) become the session's, including results someone
-//! changed by hand in Excel. Words that are not an outcome are reported with their row.
+//! Taking in a completed workbook: the results in its added columns (Result, Notes, Tested by,
+//! Tested at, Time spent, Evidence), including results someone changed by hand in Excel, its
+//! capability declarations and suite links, and the evidence its Evidence sheet carries: one
+//! command (`Command::Import`), undone whole. Words that are not an outcome are reported with
+//! their row; a result the session changed after the workbook was written is kept.
 
 use chrono::{DateTime, Utc};
 
+use super::command::{Effect, Scope};
+use super::history::Touches;
+use super::model::{CaseResult, Evidence, Outcome, Session};
+use super::writer::Writer;
 use crate::plan::completed::{
-    CUT_MARKER, parse_evidence, parse_tested_by, split_notes, tested_at_from_cell,
-    time_spent_from_cell,
+    CUT_MARKER, RecordedResults, SummaryFacts, parse_evidence, parse_tested_by, split_notes,
+    tested_at_from_cell, time_spent_from_cell,
 };
-use crate::plan::profile::Requirements;
 use crate::plan::{Plan, RecordedRow};
-use crate::session::{CaseResult, Evidence, Outcome, Session, SuiteKind};
+
+/// What a completed workbook holds beyond the plan, as the loader read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// The workbook's file name (for the history and messages).
+    pub source: String,
+    pub facts: SummaryFacts,
+    pub recorded: RecordedResults,
+    /// The entries of its Evidence sheet by case (pictures already written into the evidence
+    /// folder), or `None` when it has no Evidence sheet.
+    pub evidence: Option<Vec<(String, Vec<Evidence>)>>,
+}
+
+impl Import {
+    /// The results `plan` was read with, when it is a completed workbook.
+    pub fn from_plan(
+        plan: &Plan,
+        evidence: Option<Vec<(String, Vec<Evidence>)>>,
+    ) -> Option<Import> {
+        let recorded = plan.recorded.clone()?;
+        Some(Import {
+            source: plan.file_name(),
+            facts: recorded.summary.clone().unwrap_or_default(),
+            recorded,
+            evidence,
+        })
+    }
+}
 
 /// A Result cell scimplan could not read as an outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,97 +105,30 @@ pub struct ImportReport {
     pub conflicts: Vec<ImportConflict>,
     /// Capability declarations taken from the Summary sheet.
     pub capabilities: usize,
-}
-
-/// Continues from a completed workbook: its results, capability declarations, suite links,
-/// app and tester go into the session. Call when the session is new, or when the tester asks
-/// (`--import-results`). Returns `None` when the workbook is not a completed one.
-pub fn resume_from_workbook(
-    plan: &Plan,
-    reqs: &Requirements,
-    session: &mut Session,
-) -> Option<ImportReport> {
-    // The loader read the Summary sheet with the plan sheet.
-    let facts = plan.recorded.as_ref()?.summary.clone().unwrap_or_default();
-    let declared: Vec<(String, bool)> = facts
-        .capabilities
-        .iter()
-        .filter(|(key, _)| reqs.capability(key).is_some())
-        .cloned()
-        .collect();
-    if !declared.is_empty() {
-        session.capabilities_confirmed = true;
-    }
-    if session.app_name.is_none() {
-        session.app_name = facts.app;
-    }
-    if session.tester.is_none() {
-        session.tester = facts.tester;
-    }
-    for (kind, link) in [
-        (SuiteKind::Spec, facts.spec_link),
-        (SuiteKind::Crud, facts.crud_link),
-    ] {
-        if let Some(link) = link {
-            match kind {
-                SuiteKind::Spec => session.suites.spec = Some(link),
-                SuiteKind::Crud => session.suites.crud = Some(link),
-            }
-        }
-    }
-    let mut report = ImportReport {
-        capabilities: declared.len(),
-        ..ImportReport::default()
-    };
-    let ids: Vec<&str> = plan.cases.iter().map(|c| c.id.as_str()).collect();
-    let description = format!("results imported from {}", plan.file_name());
-    // One undoable step: results, notes and capability declarations together.
-    session.record(description, &ids, true, |session| {
-        for (key, supported) in &declared {
-            session.capabilities.insert(key.clone(), *supported);
-        }
-        report = ImportReport {
-            capabilities: declared.len(),
-            ..import_recorded(plan, session, facts.exported_at)
-        };
-        // A case Skipped for an unsupported capability starts from Not run, so declaring the
-        // capability supported later brings it back as to do, not as a Skipped blocker.
-        for (index, case) in plan.cases.iter().enumerate() {
-            if !session.applies(reqs, index)
-                && let Some(result) = session.results.get_mut(&case.id)
-                && result.outcome == Outcome::Skipped
-                && result.skipped_for.is_none()
-            {
-                result.outcome = Outcome::NotRun;
-                result.reason = None;
-            }
-        }
-        // Cases of unsupported capabilities are marked Skipped (their reason kept) as usual.
-        session.apply_capabilities(plan, reqs);
-    });
-    Some(report)
-}
-
-/// True when the plan was read from a completed workbook holding scimplan's added columns.
-pub fn has_recorded_results(plan: &Plan) -> bool {
-    plan.recorded.is_some()
+    /// Evidence entries taken from the Evidence sheet.
+    pub evidence: usize,
+    /// Cases of the workbook the session's plan does not have: left out.
+    pub not_in_plan: Vec<String>,
 }
 
 /// Copies the results of a completed workbook into the session. Rows whose result equals the
 /// session's change nothing; a result the session changed after `exported_at` (or, without it,
 /// after the row's Tested at) is kept and reported as a conflict: the workbook cannot hold a
 /// change made after it was written.
-pub fn import_recorded(
-    plan: &Plan,
+fn import_recorded(
     session: &mut Session,
+    plan: &Plan,
+    recorded: &RecordedResults,
     exported_at: Option<DateTime<Utc>>,
 ) -> ImportReport {
     let mut report = ImportReport::default();
-    let Some(recorded) = &plan.recorded else {
-        return report;
-    };
     let column = crate::plan::column_letter(recorded.first_col);
     for row in &recorded.rows {
+        // A colleague's workbook of another version of the plan: its cases are matched by ID.
+        if !plan.contains(&row.case) {
+            report.not_in_plan.push(row.case.clone());
+            continue;
+        }
         let word = row.result.as_text();
         let Some(outcome) = Outcome::from_cell(&word) else {
             report.unknown.push(UnknownResult {
@@ -183,7 +148,7 @@ pub fn import_recorded(
             report.conflicts.push(conflict);
             continue;
         }
-        if result.is_blank() && result.reason.is_none() {
+        if result.is_empty() {
             session.results.remove(&row.case);
         } else {
             session.results.insert(row.case.clone(), result);
@@ -235,16 +200,20 @@ fn newer_in_session(
 }
 
 fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -> CaseResult {
-    let (note, reason) = split_notes(&row.notes.as_text());
+    let cell = row.notes.as_text();
+    let (note, reason) = split_notes(&cell);
     // A note cut at Excel's limit keeps the full text the session still has.
     let note = match note.strip_suffix(CUT_MARKER) {
         Some(prefix) if previous.note.starts_with(prefix) => previous.note.clone(),
         _ => note,
     };
     let (tester, automatic) = parse_tested_by(&row.tested_by.as_text());
-    let reason = match outcome {
-        Outcome::Skipped | Outcome::Blocked => reason,
-        _ => None,
+    // A reason only Skipped and Blocked carry; with the Result cleared or changed, the reason
+    // still written in the Notes stays there, as part of the note.
+    let (note, reason) = match outcome {
+        Outcome::Skipped | Outcome::Blocked => (note, reason),
+        _ if reason.is_some() => (cell.trim_end_matches(['\n', '\r']).to_string(), None),
+        _ => (note, None),
     };
     // With a session to compare to, a result changed in the workbook is a person's verdict.
     let changed_by_hand = !previous.is_blank() && outcome != previous.outcome;
@@ -260,6 +229,7 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
         automatic: automatic && !changed_by_hand,
         skipped_for: None,
         before_skip: None,
+        decided: previous.decided.clone().filter(|_| !changed_by_hand),
     }
 }
 
@@ -283,10 +253,93 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
         .collect()
 }
 
+impl Session {
+    /// Takes in a completed workbook (see the module): one change, undone whole.
+    pub(super) fn import(
+        &mut self,
+        writer: &Writer,
+        id: u64,
+        import: &Import,
+        scope: Scope<'_>,
+    ) -> Effect {
+        let Scope { plan, reqs } = scope;
+        let facts = &import.facts;
+        let declared: Vec<(String, bool)> = facts
+            .capabilities
+            .iter()
+            .filter(|(key, _)| reqs.capability(key).is_some())
+            .cloned()
+            .collect();
+        if self.app_name.is_none() {
+            self.app_name = facts.app.clone();
+        }
+        if self.tester.is_none() {
+            self.tester = facts.tester.clone();
+        }
+        let ids: Vec<&str> = plan.cases.iter().map(|c| c.id.as_str()).collect();
+        let description = format!("results imported from {}", import.source);
+        let mut report = ImportReport::default();
+        let touches = Touches {
+            capabilities: true,
+            settings: true,
+        };
+        let changed = self.record(writer, id, description.clone(), &ids, touches, |session| {
+            if !declared.is_empty() {
+                session.capabilities_confirmed = true;
+            }
+            if let Some(link) = &facts.spec_link {
+                session.suites.spec = Some(link.clone());
+            }
+            if let Some(link) = &facts.crud_link {
+                session.suites.crud = Some(link.clone());
+            }
+            for (key, supported) in &declared {
+                session.capabilities.insert(key.clone(), *supported);
+            }
+            report = ImportReport {
+                capabilities: declared.len(),
+                ..import_recorded(session, plan, &import.recorded, facts.exported_at)
+            };
+            // A case Skipped for an unsupported capability starts from Not run, so declaring the
+            // capability supported later brings it back as to do, not as a Skipped blocker.
+            for (index, case) in plan.cases.iter().enumerate() {
+                if !session.applies(reqs, index)
+                    && let Some(result) = session.results.get_mut(&case.id)
+                    && result.outcome == Outcome::Skipped
+                    && result.skipped_for.is_none()
+                {
+                    result.outcome = Outcome::NotRun;
+                    result.reason = None;
+                }
+            }
+            // Cases of unsupported capabilities are marked Skipped (their reason kept) as usual.
+            session.apply_capabilities(plan, reqs);
+            // The Evidence sheet's entries, except for cases whose newer session result was kept.
+            if let Some(evidence) = &import.evidence {
+                for (case, entries) in evidence {
+                    let kept = report.conflicts.iter().any(|c| &c.case == case);
+                    if plan.contains(case) && !kept {
+                        // Not `touch`: the results keep the tester and time the workbook gave them.
+                        session.results.entry(case.clone()).or_default().evidence = entries.clone();
+                        report.evidence += entries.len();
+                    }
+                }
+            }
+        });
+        Effect {
+            changed,
+            description,
+            import: Some(Box::new(report)),
+            ..Effect::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::CellValue;
+    use crate::plan::RecordedRow;
 
     #[test]
     fn a_session_result_changed_after_the_workbook_is_newer() {

@@ -17,11 +17,8 @@ use super::evaluate::{evaluate, source_value};
 use super::export::{Request, Requirement, Step, TestFile};
 use super::script;
 use super::template::{Variables, render};
+use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT, Secret, cut};
 use crate::session::{FileRef, FileRun, RequestRecord, StepRecord, StepRequirement, StepStatus};
-use crate::verify::cancel::CancelFlag;
-use crate::verify::http::{Exchange, PlainClient};
-use crate::verify::record::cut;
-use crate::verify::secret::Secret;
 
 /// How pauses and requests are handled.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +42,7 @@ impl Default for RunOptions {
             min_poll: Duration::from_secs(60),
             poll_interval: Duration::from_millis(500),
             honour_pauses: false,
-            request_timeout: crate::verify::http::REQUEST_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 }

@@ -5,13 +5,14 @@
 //! Service apps that require DPoP are refused by Okta with `invalid_dpop_proof`: scimplan does
 //! not do DPoP and says so.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::client::OKTA_TIMEOUT;
 use super::error::OktaError;
-use crate::verify::http::{CONNECT_TIMEOUT, root_cause, same_origin_redirects};
-use crate::verify::secret::Secret;
+use crate::net::http::root_cause;
+use crate::net::{HttpSettings, Secret, build_client, cut};
 
 /// How long the signed assertion is valid (Okta accepts at most an hour).
 const ASSERTION_LIFETIME: u64 = 300;
@@ -111,13 +112,8 @@ struct TokenAnswer {
 pub fn access_token(org_url: &str, app: &ServiceApp) -> Result<Secret, OktaError> {
     let request = "POST /oauth2/v1/token".to_string();
     let assertion = client_assertion(org_url, app)?;
-    let http = reqwest::blocking::Client::builder()
-        .user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(Duration::from_secs(30))
-        .redirect(same_origin_redirects())
-        .build()
-        .map_err(|e| OktaError::Setup(format!("cannot set up HTTP: {e}")))?;
+    let http = build_client(&HttpSettings::api(OKTA_TIMEOUT))
+        .map_err(|e| OktaError::Setup(e.to_string()))?;
     let form = [
         ("grant_type", "client_credentials".to_string()),
         ("scope", app.scopes.join(" ")),
@@ -148,7 +144,7 @@ pub fn access_token(org_url: &str, app: &ServiceApp) -> Result<Secret, OktaError
     let answer: TokenAnswer = serde_json::from_str(&text).map_err(|_| OktaError::Unexpected {
         request: request.clone(),
         status,
-        body: crate::verify::record::cut(&text),
+        body: cut(&text),
     })?;
     match (status, answer.access_token) {
         (200, Some(token)) if !token.is_empty() => Ok(Secret::new(token)),

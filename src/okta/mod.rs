@@ -1,5 +1,6 @@
 //! The Okta client: any part of scimplan that reads or drives the tester's Okta org goes
-//! through it. No terminal code here.
+//! through it. Knows nothing of cases or recipes (the Okta side of a case, its System Log
+//! window and its Admin Console page are `verify`'s); no terminal code here.
 //!
 //! - `client`: auth (`SSWS` API token or an OAuth access token), rate limits (a 429 waits for
 //!   the reset and reports it as progress), `Link` paging, timeouts, cancelling.
@@ -7,18 +8,18 @@
 //! - `api`: typed calls (app, provisioning feature and connection, app users and groups,
 //!   Group Push mappings, users and their lifecycle, System Log).
 //! - `oauth`: signing in as an OAuth 2.0 service app (client credentials, private-key JWT).
-//! - `side`: the Okta side of the O and S+O cases, as assertions (engine-agnostic).
 //! - `check`: what `scimplan connect --okta-org` checks at once.
-//! - `trail`: a case's System Log events and the app user's sync state, kept with the run.
-//! - `console`: the Admin Console page a case needs (its steps' page, or its System Log).
+//! - `trail`: the System Log events about some users and groups and the app, and the app
+//!   user's sync state, as `session::OktaTrail`.
+//!
+//! An Admin Console page's URL is filled in by the connection itself
+//! (`OktaConnection::admin_page_url`, in `session`) from the profile's page template.
 
 pub mod api;
 pub mod check;
 pub mod client;
-pub mod console;
 pub mod error;
 pub mod oauth;
-pub mod side;
 pub mod trail;
 
 pub use api::{
@@ -27,13 +28,11 @@ pub use api::{
 };
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};
-pub use console::{ConsolePage, case_inputs, console_page, started_or_lookback};
 pub use error::{ApiError, OktaError};
-pub use side::{MappingState, OktaExpectation, ProfileExpectations, profile_expectations};
-pub use trail::{TRAIL_LOOKBACK, TrailSubject, okta_trail, subjects_of, trail_since};
+pub use trail::{TrailSubject, okta_trail};
 
+use crate::net::Secret;
 use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
-use crate::verify::secret::Secret;
 
 /// The Okta API token from `SCIMPLAN_OKTA_TOKEN`; `None` when it is not set.
 pub fn token_from_env() -> Option<Secret> {
