@@ -24,10 +24,10 @@ fn open(plan: &Path) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut settings = Settings::default();
-    if let Some(dir) = common::okta_files_dir() {
-        settings.okta_files = dir;
-    }
+    let settings = Settings {
+        okta_files: common::okta_folder_or_fixture(),
+        ..Settings::default()
+    };
     let mut model = Model::new(ws, Keymap::default(), settings);
     model.color = true;
     model
