@@ -26,10 +26,10 @@ fn open(plan: &Path) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut settings = Settings::default();
-    if let Some(dir) = common::okta_files_dir() {
-        settings.okta_files = dir;
-    }
+    let settings = Settings {
+        okta_files: common::okta_folder_or_fixture(),
+        ..Settings::default()
+    };
     let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.color = true;
     model
@@ -358,7 +358,7 @@ fn a_long_name_leaves_room_for_the_others_in_the_header() {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(&plan, &options).unwrap();
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     update(&mut m, Action::ConfirmCapabilities);
     for (width, height) in SIZES {
         let header = rows(&draw(&mut m, width, height))[0].clone();

@@ -166,9 +166,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// The checklist's state on a workspace, with nothing open over it (`tui::open` asks the
-    /// first questions).
-    pub fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
+    /// The checklist's state on a workspace, with nothing open over it: `tui::open` makes it
+    /// and asks the first questions.
+    pub(crate) fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
         let haystacks = ws
             .plan
             .cases

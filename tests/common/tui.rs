@@ -12,11 +12,10 @@ use scimplan::workspace::{OpenOptions, Workspace};
 
 /// A model on `plan` with tester Ana, still on the first capabilities screen. It never reads
 /// secrets from the environment, so a token set where the tests run changes nothing. Okta's
-/// test files are read from where they lie (`SCIMPLAN_OKTA_FILES`), never downloaded.
+/// test files are read from where they lie (`SCIMPLAN_OKTA_FILES`), or are the tests' own
+/// fixtures under Okta's names when absent; never downloaded.
 pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
-    if let Some(dir) = crate::common::okta_files_dir() {
-        settings.okta_files = dir;
-    }
+    settings.okta_files = crate::common::okta_folder_or_fixture();
     let options = OpenOptions {
         tester: Some("Ana".into()),
         ..OpenOptions::default()
