@@ -86,11 +86,10 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         &options,
         &cancel,
         &mut |event| {
-            if quiet {
-                return;
-            }
+            // Progress goes to stderr even with --json (stdout holds the report).
             match &event {
                 crate::verify::VerifyEvent::Progress(line) => eprintln!("{line}"),
+                _ if quiet => {}
                 _ => super::verify::print_file_event(&event),
             }
         },

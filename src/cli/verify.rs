@@ -213,12 +213,15 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     let quiet = args.json;
     let mut extra_header = false;
     let report = run_spec(&client, &options, &cancel, &mut |event| {
+        // Progress goes to stderr even with --json (stdout holds the report).
+        if let VerifyEvent::Progress(line) = &event {
+            eprintln!("{line}");
+        }
         if quiet {
             return;
         }
         match event {
             VerifyEvent::FileStep(_) | VerifyEvent::FileAttempt { .. } => print_file_event(&event),
-            VerifyEvent::Progress(line) => eprintln!("{line}"),
             VerifyEvent::SpecCheck(check) if check.name != "cleanup" => {
                 if !extra_header {
                     println!(

@@ -329,6 +329,22 @@ fn pauses_between(file: &TestFile, from: usize, to: usize) -> f64 {
         .sum()
 }
 
+/// The file's longest pause, in seconds: how long a whole-file run again first lets the app
+/// settle, so it meets the app as a run of its own would (not right after the first run's
+/// requests).
+pub fn longest_pause(file: &TestFile) -> f64 {
+    file.steps
+        .iter()
+        .map(|s| match s {
+            Step::Pause {
+                seconds,
+                skipped: false,
+            } => *seconds,
+            _ => 0.0,
+        })
+        .fold(0.0, f64::max)
+}
+
 /// A run of `file` against `target` with no step made yet.
 pub fn empty_run(file: &TestFile, target: &str) -> FileRun {
     FileRun {
@@ -374,8 +390,16 @@ pub fn unconfirmed_failure(run: &FileRun) -> Option<String> {
         if step.status == StepStatus::Skipped {
             continue;
         }
-        let explained = after_pause
-            && trigger.is_some_and(|t| origin(&t.url) != origin(&step.url) && never_came(t));
+        // Refused for what it is (malformed, not signed in, not allowed): waiting changes
+        // nothing; or the request it waited for never came.
+        let refused = step
+            .attempts
+            .last()
+            .and_then(|a| a.status)
+            .is_some_and(|s| matches!(s, 400 | 401 | 403));
+        let explained = refused
+            || after_pause
+                && trigger.is_some_and(|t| origin(&t.url) != origin(&step.url) && never_came(t));
         if step.status == StepStatus::Fail
             && step.requirement == StepRequirement::Required
             && step.confirmation.is_none()

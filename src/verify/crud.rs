@@ -16,7 +16,7 @@ use crate::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject,
 use crate::runscope::initial::{
     InitialScript, crud_values, scim_authorization, with_crud_connections,
 };
-use crate::runscope::runner::empty_run;
+use crate::runscope::runner::{empty_run, longest_pause};
 use crate::runscope::{RunContext, RunOptions, TestFile, Variables, run_file, unconfirmed_failure};
 use crate::scim::ScimClient;
 use crate::session::{
@@ -232,9 +232,11 @@ pub fn run_crud(
         && run.unreachable.is_none()
         && let Some(why) = unconfirmed_failure(&run)
     {
+        let settle = longest_pause(&options.file);
         on_event(VerifyEvent::Progress(format!(
-            "{why}: running the whole file again with every pause waited, as Runscope waits them…"
+            "{why}: running the whole file again with every pause waited, as Runscope waits them, after {settle} s for the app to settle…"
         )));
+        cancel.sleep(std::time::Duration::from_secs_f64(settle));
         earlier = Some((login.clone(), created_okta_user(&run)));
         let values = options.fresh_values();
         login = values.get("okta_user_email").cloned().unwrap_or_default();

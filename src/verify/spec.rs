@@ -18,7 +18,7 @@ use super::VerifyEvent;
 use super::assertions::describe_non_json;
 use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT};
 use crate::runscope::initial::{InitialScript, scim_authorization, spec_values};
-use crate::runscope::runner::empty_run;
+use crate::runscope::runner::{empty_run, longest_pause};
 use crate::runscope::{
     Credential, RunContext, RunEvent, RunOptions, TestFile, Variables, run_file,
     unconfirmed_failure,
@@ -468,9 +468,11 @@ pub fn run_spec(
         && run.refused.is_none()
         && let Some(why) = unconfirmed_failure(&run)
     {
+        let settle = longest_pause(&options.file);
         on_event(VerifyEvent::Progress(format!(
-            "{why}: running the whole file again with every pause waited, as Runscope waits them…"
+            "{why}: running the whole file again with every pause waited, as Runscope waits them, after {settle} s for the app to settle…"
         )));
+        cancel.sleep(std::time::Duration::from_secs_f64(settle));
         earlier = created_users(&run).into_iter().flatten().collect();
         let values = options.fresh_values();
         let waited = RunOptions {
