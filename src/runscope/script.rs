@@ -192,31 +192,29 @@ fn read_output(json: &Json, input: &ScriptInput<'_>, outcome: &mut ScriptOutcome
 fn changed_request(before: &ScriptRequest, after: &Json) -> ScriptRequest {
     let text = |key: &str| after.get(key).and_then(Json::as_str).map(str::to_string);
     let mut url = text("url").unwrap_or_else(|| before.url.clone());
+    let params: Vec<(String, String)> = after
+        .get("params")
+        .and_then(Json::as_array)
+        .map(|pairs| {
+            pairs
+                .iter()
+                .filter_map(|pair| {
+                    let name = pair.get(0)?.as_str()?;
+                    let values = pair.get(1)?.as_array()?;
+                    Some(values.iter().map(move |v| (name.to_string(), plain(v))))
+                })
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
     if url == before.url
-        && let Some(params) = after.get("params")
-        && *params != params_json(&before.url)
         && let Ok(mut parsed) = reqwest::Url::parse(&before.url)
+        && params != query_pairs(&parsed)
     {
-        {
-            let mut query = parsed.query_pairs_mut();
-            query.clear();
-            if let Some(map) = params.as_object() {
-                for (name, values) in map {
-                    match values {
-                        Json::Array(list) => {
-                            for v in list {
-                                query.append_pair(name, &plain(v));
-                            }
-                        }
-                        other => {
-                            query.append_pair(name, &plain(other));
-                        }
-                    }
-                }
-            }
-        }
-        if parsed.query() == Some("") {
+        if params.is_empty() {
             parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(&params);
         }
         url = parsed.to_string();
     }
@@ -240,8 +238,11 @@ fn changed_request(before: &ScriptRequest, after: &Json) -> ScriptRequest {
         method: text("method").unwrap_or_else(|| before.method.clone()),
         url,
         headers,
+        // A request without a body shows the script an empty one: left empty, it stays none.
         body: match after.get("body") {
-            Some(Json::String(body)) => Some(body.clone()),
+            Some(Json::String(body)) if !(body.is_empty() && before.body.is_none()) => {
+                Some(body.clone())
+            }
             _ => None,
         },
     }
@@ -254,19 +255,29 @@ fn plain(value: &Json) -> String {
     }
 }
 
+/// The URL's query, pair by pair, in order.
+fn query_pairs(url: &reqwest::Url) -> Vec<(String, String)> {
+    url.query_pairs()
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect()
+}
+
+/// The URL's parameters in order, a name with its values each (`[["count", ["1"]], ...]`):
+/// the environment builds `request.params` from it in this order.
 fn params_json(url: &str) -> Json {
-    let mut params = serde_json::Map::new();
+    let mut params: Vec<(String, Vec<String>)> = Vec::new();
     if let Ok(parsed) = reqwest::Url::parse(url) {
-        for (name, value) in parsed.query_pairs() {
-            params
-                .entry(name.into_owned())
-                .or_insert_with(|| Json::Array(Vec::new()))
-                .as_array_mut()
-                .expect("an array")
-                .push(Json::String(value.into_owned()));
+        for (name, value) in query_pairs(&parsed) {
+            match params.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, values)) => values.push(value),
+                None => params.push((name, vec![value])),
+            }
         }
     }
-    Json::Object(params)
+    params
+        .into_iter()
+        .map(|(name, values)| json!([name, values]))
+        .collect()
 }
 
 fn input_json(input: &ScriptInput<'_>) -> Json {
@@ -494,6 +505,22 @@ mod tests {
                 .headers
                 .contains(&("X-Signed".into(), "GET /scim/v2/Users".into()))
         );
+        // A script that changes nothing leaves the URL as it was, its parameters in order.
+        let unsorted = ScriptRequest {
+            url: "https://app.example/scim/v2/Users?startIndex=1&count=1&a=2&a=1".into(),
+            ..request
+        };
+        let out = run(
+            "log(request.params.startIndex[0])",
+            "before",
+            &ScriptInput {
+                variables: &vars,
+                request: Some(&unsorted),
+                response: None,
+            },
+        );
+        assert_eq!(out.request.unwrap(), unsorted);
+        assert_eq!(out.log, ["1"]);
     }
 
     #[test]

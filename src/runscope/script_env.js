@@ -99,7 +99,7 @@
       headers: headers(r.headers),
       host: r.host,
       method: r.method,
-      params: r.params,
+      params: r.params.reduce(function (map, pair) { map[pair[0]] = pair[1]; return map; }, {}),
       path: r.path,
       scheme: r.scheme,
       size_bytes: r.size_bytes,
@@ -289,7 +289,11 @@
         url: String(request.url),
         headers: plainHeaders(request.headers),
         body: request.body === undefined || request.body === null ? null : String(request.body),
-        params: request.params
+        // In the order the script left them (a JSON object read back would sort them).
+        params: Object.keys(request.params || {}).map(function (name) {
+          var values = request.params[name];
+          return [name, (Array.isArray(values) ? values : [values]).map(String)];
+        })
       };
     }
     return JSON.stringify(out);
