@@ -495,3 +495,120 @@ fn a_rate_limit_gets_runscope_verdict_in_crud() {
     assert_eq!(run.passed(), runscope.passed(), "{}{}", run.out, run.err);
     assert!(double.org.lock().unwrap().users.is_empty());
 }
+
+/// Okta's next action is not sent sooner after its previous one than Runscope sends it, unless
+/// the read in between saw the previous action's effect. "Okta" here never provisions: the read
+/// of the app fails when its polling ends (0.3 s), and the second action waits until the file's
+/// 1.5 s pause after the first has passed; when the read holds (the user is there already), the
+/// second action goes at once.
+#[test]
+fn okta_actions_keep_runscope_spacing_unless_the_app_shows_the_effect() {
+    use scimplan::net::{CancelFlag, PlainClient};
+    use scimplan::runscope::{self, RunContext, RunOptions, Variables, run_file};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    let okta_step = |note: &str| {
+        let mut step = runscope_exports::request(
+            note,
+            "POST",
+            "{{oktaOrgUrl}}/api/v1/users/u1/lifecycle/activate",
+            serde_json::json!({"Authorization": "SSWS {{oktaToken}}"}),
+        );
+        runscope_exports::status_is(&mut step, 200);
+        step
+    };
+    let mut read = runscope_exports::request(
+        "Read the app",
+        "GET",
+        "{{SCIMUrl}}/Users?filter=userName eq \"{{user}}\"",
+        serde_json::json!({"Authorization": "{{SCIMAuth}}"}),
+    );
+    runscope_exports::json_is(&mut read, "totalResults", "equal", serde_json::json!("1"));
+    let export = runscope_exports::export(
+        "spacing",
+        vec![okta_step("first"), pause(1.5), read, okta_step("second")],
+    );
+    let file = runscope::parse(export.to_string().as_bytes(), "spacing.json").unwrap();
+    let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let log = sent.clone();
+    let okta = common_fake_okta(move || log.lock().unwrap().push(Instant::now()));
+    let app = MiniScim::start(Quirks::default());
+    let client = PlainClient::new().unwrap();
+    let options = RunOptions {
+        poll_interval: Duration::from_millis(100),
+        min_poll: Duration::from_millis(300),
+        poll_factor: 0.0,
+        ..RunOptions::default()
+    };
+    let cancel = CancelFlag::new();
+    let context = RunContext {
+        client: &client,
+        secrets: &[],
+        cancel: &cancel,
+        options: &options,
+    };
+    for (user, seen) in [("nobody@example.com", false), ("there@example.com", true)] {
+        if seen {
+            app.add_user(user, "The", "Re");
+        }
+        let variables: Variables = [
+            ("oktaOrgUrl", okta.as_str()),
+            ("oktaToken", "t"),
+            ("SCIMUrl", app.url.as_str()),
+            ("SCIMAuth", &format!("Bearer {}", app.token)),
+            ("user", user),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        sent.lock().unwrap().clear();
+        let run = run_file(&file, &variables, "t", &context, &mut |_| {});
+        let times = sent.lock().unwrap().clone();
+        assert_eq!(times.len(), 2);
+        let second = &run.steps[3];
+        assert_eq!(second.status, scimplan::session::StepStatus::Pass);
+        if seen {
+            assert_eq!(run.steps[2].status, scimplan::session::StepStatus::Pass);
+            assert_eq!(second.wait, None, "{second:#?}");
+        } else {
+            assert_eq!(run.steps[2].status, scimplan::session::StepStatus::Fail);
+            assert!(
+                times[1].duration_since(times[0]) >= Duration::from_millis(1500),
+                "sent {:?} after the first",
+                times[1].duration_since(times[0])
+            );
+            assert_eq!(
+                second.wait.as_deref(),
+                Some(
+                    "sent 1.5 s after step 1, as Runscope sends it: the reads since then did not see step 1's effect"
+                )
+            );
+        }
+    }
+}
+
+/// "Okta" on loopback: answers every request 200, calling `on_request` first.
+fn common_fake_okta(on_request: impl Fn() + Send + Sync + 'static) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming().take(20).flatten() {
+            let mut stream = stream;
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            on_request();
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    url
+}

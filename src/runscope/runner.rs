@@ -713,9 +713,7 @@ fn run_request(
                 response: None,
             },
         );
-        record
-            .log
-            .extend(outcome.log.iter().map(|l| context.redact(l)));
+        keep_log(&mut record.log, &outcome.log, context);
         for (name, value) in &outcome.set {
             record
                 .variables_set
@@ -807,9 +805,7 @@ fn run_request(
             });
         }
     }
-    record
-        .log
-        .extend(attempt.log.iter().map(|l| context.redact(l)));
+    keep_log(&mut record.log, &attempt.log, context);
     // Runscope sets variables from the response whether or not the assertions held.
     for extraction in &request.variables {
         setters.insert(
@@ -918,6 +914,29 @@ fn attempt(
         results,
         script_problems,
         log,
+    }
+}
+
+/// A step keeps this many lines of its scripts' log, each cut to `LOG_LINE` characters: a
+/// script logging in a loop must not swell the session.
+const LOG_LINES: usize = 200;
+const LOG_LINE: usize = 2000;
+
+fn keep_log(log: &mut Vec<String>, lines: &[String], context: &RunContext<'_>) {
+    for line in lines {
+        if log.len() == LOG_LINES {
+            log.push(format!(
+                "… the script logged more; only the first {LOG_LINES} lines are kept"
+            ));
+        }
+        if log.len() > LOG_LINES {
+            return;
+        }
+        let mut line = context.redact(line);
+        if line.chars().count() > LOG_LINE {
+            line = format!("{}…", line.chars().take(LOG_LINE).collect::<String>());
+        }
+        log.push(line);
     }
 }
 
