@@ -185,11 +185,22 @@ pub fn run_crud(
     // Both credentials first, one read each; a refusal stops the run before anything is made.
     if let Err(stop) = check_credentials(connection, secret, token, okta, cancel) {
         let mut run = empty_run(&options.file, &target);
+        let mut refusals = Vec::new();
         match stop {
             Refusal::Unreachable(why) => run.unreachable = Some(why),
-            Refusal::Refused(why) => run.refused = Some(why),
+            Refusal::Refused(why) => {
+                // Also "could not run" for callers that know only `unreachable` (nothing is
+                // recorded), and Okta's words among the refusals (the checklist forgets a
+                // typed token Okta refused).
+                run.unreachable = Some(why.clone());
+                run.refused = Some(why.clone());
+                refusals.push(why);
+            }
         }
-        return report(run);
+        return CrudReport {
+            refusals,
+            ..report(run)
+        };
     }
     let client = match PlainClient::new() {
         Ok(client) => client,

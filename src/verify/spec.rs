@@ -436,6 +436,8 @@ pub fn run_spec(
             }
             Err(Refusal::Refused(why)) => {
                 let mut run = empty_run(&options.file, client.base_url());
+                // Also "could not run" for callers that know only `unreachable`: no result.
+                report.unreachable = Some(why.clone());
                 run.refused = Some(why);
                 report.file = Some(run);
                 report.duration_ms = started.elapsed().as_millis() as u64;
@@ -502,7 +504,7 @@ pub fn run_spec(
     {
         run.file.expected_sha256 = Some(expected.clone());
     }
-    report.unreachable = run.unreachable.clone();
+    report.unreachable = run.unreachable.clone().or_else(|| run.refused.clone());
     report.cancelled = run.cancelled;
     find_created_user(&run, &mut report);
     let refused = run.refused.is_some();
