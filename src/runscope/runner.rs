@@ -998,3 +998,113 @@ fn request_record(
         error: exchange.problem().map(|e| context.redact(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(position: usize, status: StepStatus, url: &str, answer: Option<u16>) -> StepRecord {
+        StepRecord {
+            position,
+            note: String::new(),
+            requirement: StepRequirement::Required,
+            status,
+            method: "GET".into(),
+            url: url.into(),
+            problems: Vec::new(),
+            assertions: Vec::new(),
+            attempts: answer
+                .map(|status| RequestRecord {
+                    method: "GET".into(),
+                    url: url.into(),
+                    status: Some(status),
+                    duration_ms: 1,
+                    request_headers: Vec::new(),
+                    request_body: None,
+                    content_type: None,
+                    response_body: String::new(),
+                    error: None,
+                })
+                .into_iter()
+                .collect(),
+            pause_seconds: None,
+            wait: None,
+            variables_set: BTreeMap::new(),
+            log: Vec::new(),
+            confirmation: None,
+            duration_ms: 1,
+        }
+    }
+
+    fn pause(position: usize, seconds: f64, waited_ms: u64) -> StepRecord {
+        StepRecord {
+            pause_seconds: Some(seconds),
+            duration_ms: waited_ms,
+            ..step(position, StepStatus::Pause, "", None)
+        }
+    }
+
+    fn run(steps: Vec<StepRecord>) -> FileRun {
+        let file = TestFile {
+            name: "t".into(),
+            path: "t.json".into(),
+            sha256: String::new(),
+            steps: Vec::new(),
+        };
+        FileRun {
+            steps,
+            ..empty_run(&file, "t")
+        }
+    }
+
+    const OKTA: &str = "http://127.0.0.1:1/api/v1/users";
+    const APP: &str = "http://127.0.0.1:2/scim/v2/Users";
+
+    #[test]
+    fn a_failure_after_a_shortened_pause_needs_the_whole_file_unless_explained() {
+        // Failed after a pause not waited: unconfirmed.
+        let failed = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        let why = unconfirmed_failure(&failed).unwrap();
+        assert!(why.starts_with("step 3 failed after scimplan shortened the pauses from step 2"));
+        // The same with the pause waited in full: Runscope's timing, nothing to confirm.
+        let waited = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 5000),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert_eq!(unconfirmed_failure(&waited), None);
+        // Confirmed already by waiting its pause.
+        let mut confirmed = failed.clone();
+        confirmed.steps[2].confirmation = Some("confirmed".into());
+        assert_eq!(unconfirmed_failure(&confirmed), None);
+        // Refused for what it is (403), or waiting for a change Okta refused (400).
+        let forbidden = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(403)),
+        ]);
+        assert_eq!(unconfirmed_failure(&forbidden), None);
+        let never_came = run(vec![
+            step(1, StepStatus::Fail, OKTA, Some(400)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert_eq!(unconfirmed_failure(&never_came), None);
+        // A 429 from Okta says "later": waiting could change it.
+        let later = run(vec![
+            step(1, StepStatus::Fail, OKTA, Some(429)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert!(unconfirmed_failure(&later).is_some());
+        // An optional step's failure never changes the verdict.
+        let mut optional = failed;
+        optional.steps[2].requirement = StepRequirement::Optional;
+        optional.steps[2].status = StepStatus::Warn;
+        assert_eq!(unconfirmed_failure(&optional), None);
+    }
+}
