@@ -35,13 +35,31 @@ book = openpyxl.load_workbook(sys.argv[1])
 book.save(sys.argv[2])
 PY
 
+# Medians (a run slowed by other work on the machine moves the mean, not the median), the
+# ratio of the medians, the CPU time each used, and the load average while measuring.
+medians() {
+python3 - "$1" <<'PY'
+import json, os, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+def median(values):
+    return statistics.median(values) * 1000 if isinstance(values, list) else values * 1000
+rows = [(r["command"], median(r["times"]), median(r["user"]) + median(r["system"])) for r in results]
+print()
+for name, wall, cpu in rows:
+    print(f"- {name}: median {wall:.1f} ms (user+system {cpu:.1f} ms)")
+(_, ours, ours_cpu), (_, theirs, theirs_cpu) = rows[0], rows[1]
+print(f"- ratio of the medians: {theirs / ours:.2f}x (of CPU time: {theirs_cpu / ours_cpu:.2f}x); load average {os.getloadavg()[0]:.2f}")
+PY
+}
+
 report="$root/target/compare-openpyxl.md"
 : >"$report"
 echo "==> export of a $cases-case plan, every case marked"
-hyperfine --warmup 2 --min-runs 10 --export-markdown "$work/export.md" \
+hyperfine --warmup 2 --min-runs 10 --export-markdown "$work/export.md" --export-json "$work/export.json" \
   -n "scimplan export ($cases cases)" "$bin export $work/large.xlsx -o $work/out.xlsx --force" \
   -n "openpyxl load+save ($cases cases)" "$venv/bin/python $work/roundtrip.py $work/large.xlsx $work/py-out.xlsx"
 cat "$work/export.md" >>"$report"
+medians "$work/export.json" >>"$report"
 
 plans="${SCIMPLAN_REAL_PLANS:-$root/../shared/plans}"
 if [ -f "$plans/okta-scim-test-plan-v2.xlsx" ]; then
@@ -49,11 +67,12 @@ if [ -f "$plans/okta-scim-test-plan-v2.xlsx" ]; then
   chmod u+w "$work/v2.xlsx"
   "$bin" status "$work/v2.xlsx" >/dev/null
   echo "==> status on Okta's v2 plan"
-  hyperfine --warmup 3 --min-runs 20 -N -i --export-markdown "$work/status.md" \
+  hyperfine --warmup 3 --min-runs 20 -N -i --export-markdown "$work/status.md" --export-json "$work/status.json" \
     -n "scimplan status (v2)" "$bin status $work/v2.xlsx" \
     -n "openpyxl load+save (v2)" "$venv/bin/python $work/roundtrip.py $work/v2.xlsx $work/v2-py.xlsx"
   echo >>"$report"
   cat "$work/status.md" >>"$report"
+  medians "$work/status.json" >>"$report"
 else
   echo "skipping the v2 comparison: okta-scim-test-plan-v2.xlsx not found in $plans"
 fi

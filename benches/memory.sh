@@ -4,7 +4,8 @@
 # confirmed, the main screen is drawn, a case is marked, and q quits; once with a new session and
 # once with a session where every case is marked (examples/large_plan --marked: 20,000 history
 # entries). Also `status` on the marked plan.
-# Usage: benches/memory.sh [CASES]     (needs python3 and /usr/bin/time; SCIMPLAN_BIN=another build)
+# Usage: benches/memory.sh [CASES]     (needs python3 and /usr/bin/time; SCIMPLAN_BIN=another build,
+# RUNS=how many times each is measured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -49,10 +50,23 @@ if status != 0:
     sys.exit(f"scimplan exited with status {status}")
 PY
 }
-mb() { awk '{ printf "%.1f MB (%d KB)", $1 / 1024, $1 }' "$1"; }
-checklist "$work/large.xlsx" "$work/rss-new"
-echo "checklist on $cases cases, new session: peak RSS $(mb "$work/rss-new")"
-checklist "$work/marked.xlsx" "$work/rss-marked"
-echo "checklist on $cases cases, every case marked: peak RSS $(mb "$work/rss-marked")"
-/usr/bin/time -f "%M" -o "$work/rss-status" "$bin" status "$work/marked.xlsx" >/dev/null || true
-echo "status on $cases cases, every case marked: peak RSS $(mb "$work/rss-status")"
+# Each measure is taken RUNS times (default 3): the median and the range are reported (the peak
+# moves by a few MB with when the threads that read the plan and the session run).
+runs=${RUNS:-3}
+report() {
+  sort -n "$2" | awk -v what="$1" '{ v[NR] = $1 } END {
+    printf "%s: peak RSS median %.1f MB (%d runs, %.1f to %.1f MB)\n", what, v[int((NR + 1) / 2)] / 1024, NR, v[1] / 1024, v[NR] / 1024 }'
+}
+: >"$work/all-new"; : >"$work/all-marked"; : >"$work/all-status"
+for _ in $(seq "$runs"); do
+  checklist "$work/large.xlsx" "$work/rss-new"
+  cat "$work/rss-new" >>"$work/all-new"
+  checklist "$work/marked.xlsx" "$work/rss-marked"
+  cat "$work/rss-marked" >>"$work/all-marked"
+  /usr/bin/time -f "%M" -o "$work/rss-status" "$bin" status "$work/marked.xlsx" >/dev/null || true
+  cat "$work/rss-status" >>"$work/all-status"
+done
+report "checklist on $cases cases, new session" "$work/all-new"
+report "checklist on $cases cases, every case marked" "$work/all-marked"
+report "status on $cases cases, every case marked" "$work/all-status"
+echo "(load average $(cut -d' ' -f1 /proc/loadavg))"

@@ -1,11 +1,12 @@
 //! How long Okta's SPEC file takes, run by scimplan against the real scim2-server on loopback
 //! (Runscope needs over a minute of fixed pauses). Needs scim2-server (run tests/run.sh once)
-//! and Okta's file (`SCIMPLAN_OKTA_FILES`, else ../shared/okta).
+//! and Okta's file (`SCIMPLAN_OKTA_FILES`, else ../shared/okta; without them, the tests'
+//! SPEC-shaped fixture, which times the runner but not Okta's file).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../tests/common/scim_server.rs"]
 mod scim_server;
-
-use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use scimplan::net::{CancelFlag, PlainClient, Secret};
@@ -13,15 +14,10 @@ use scimplan::runscope;
 use scimplan::scim::ScimClient;
 use scimplan::verify::{AuthScheme, Connection, SpecOptions, run_spec};
 
-fn okta_spec_file() -> PathBuf {
-    let dir = std::env::var_os("SCIMPLAN_OKTA_FILES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/okta"));
-    dir.join("Okta-SCIM-20-SPEC-Test.json")
-}
-
 fn spec_suite(c: &mut Criterion) {
-    let file = runscope::load(&okta_spec_file()).expect("Okta's SPEC file");
+    // Okta's file when present, else the tests' SPEC-shaped fixture (said on stderr).
+    let file =
+        runscope::load(&common::okta_or_fixture(common::SPEC_FILE).path).expect("the SPEC file");
     let server = scim_server::ScimServer::start();
     server.create_user("bench@example.com", "Bench", "User", true);
     let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();

@@ -238,13 +238,60 @@ fn a_writer_kept_waiting_says_who_holds_the_lock() {
     assert!(
         err.contains("another scimplan is writing this session")
             && err.contains(&format!("pid {}", std::process::id()))
-            && err.contains("Not saved: 1 change(s) to C100001"),
+            && err.contains("Nothing was recorded")
+            && err.contains("run the command again"),
+        "{err}"
+    );
+    // The process exits: it does not claim to keep the change, nor send it elsewhere.
+    assert!(
+        !err.contains("kept in memory") && !err.contains("--session"),
         "{err}"
     );
     assert!(!d.join("plan.scimplan.json").exists(), "nothing written");
     // Once the lock is free, the same command goes through.
     cli_mark(&d, &case(1), "pass");
     assert_eq!(on_disk(&d).outcome(&case(1)), Outcome::Pass);
+}
+
+/// The lock file names a process that has exited (the lock is held by something that did not
+/// write its name, such as `flock`): the message says so instead of naming a gone pid as
+/// the holder.
+#[test]
+fn a_holder_that_has_exited_is_named_as_such() {
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(5));
+    let lock_file = d.join("plan.scimplan.json.lock");
+    // A pid above the kernel's limit: no such process.
+    std::fs::write(
+        &lock_file,
+        "pid 4194305, `scimplan verify plan.xlsx C100001`, since 2026-12-06 12:14:03 UTC",
+    )
+    .unwrap();
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&lock_file)
+        .unwrap();
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_scimplan"))
+        .args(["mark", "plan.xlsx", &case(1), "pass"])
+        .current_dir(d)
+        .env("SCIMPLAN_LOCK_WAIT", "0.2")
+        .output()
+        .unwrap();
+    drop(held);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "a process that has exited (pid 4194305 (`scimplan verify plan.xlsx C100001`))"
+        ),
+        "{err}"
+    );
+    // Freed with its process, the lock no longer stands in the way.
+    cli_mark(d, &case(1), "pass");
 }
 
 #[test]

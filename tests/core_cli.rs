@@ -343,10 +343,54 @@ fn usage_errors_exit_2_with_a_hint() {
     let out = scimplan(d, &["status", "missing.xlsx"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.xlsx"));
+    // One capability declared both supported and not: refused, nothing recorded.
+    let out = scimplan(
+        d,
+        &[
+            "capabilities",
+            "plan.xlsx",
+            "--unsupport",
+            "group-push",
+            "--support",
+            "group-push",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("'group-push' is given to both --support and --unsupport"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         !d.join("plan.scimplan.json").exists(),
         "failed commands write nothing"
     );
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One case in a section of its own: its capability governs one case.
+    let mut rows = okta_rows();
+    rows.push(case_row(
+        "C9",
+        "Teleport",
+        "Teleportation",
+        "",
+        "1. Go",
+        "Gone",
+    ));
+    write_plan(&d.join("plan.xlsx"), rows);
+    for args in [
+        &["capabilities", "plan.xlsx"][..],
+        &["summary", "plan.xlsx"][..],
+        &["summary", "plan.xlsx", "--format", "markdown"][..],
+    ] {
+        let out = stdout(&scimplan(d, args));
+        assert!(out.contains("(1 case)"), "{args:?}: {out}");
+        assert!(!out.contains("(1 cases)"), "{args:?}: {out}");
+    }
 }
 
 #[test]

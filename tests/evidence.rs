@@ -195,11 +195,23 @@ fn refused_evidence_stores_nothing_and_says_why() {
             "https://ann:hunter2@okta.example/run",
             "credentials never go in",
         ),
+        // Typed as links, they are not ones scimplan takes: never "no such file".
+        ("ftp://example.com/f", "ftp links are not taken as evidence"),
+        ("https://", "names no host"),
+        ("", "nothing to attach"),
+        ("https://example.com/a b", "has a space in it"),
+        // Credentials are refused and never repeated, whatever else is wrong with the link.
+        (
+            "https://ann:hunter2@example.com/a b",
+            "credentials never go in",
+        ),
+        ("ftp://ann:hunter2@example.com/f", "credentials never go in"),
     ] {
         let out = run(dir.path(), &["evidence", "plan.xlsx", "C9290", item]);
         assert_eq!(out.status.code(), Some(2), "{item}");
         let err = common::stderr(&out);
         assert!(err.contains(expected), "{item}: {err}");
+        assert!(!err.contains("no such file"), "{item}: {err}");
         assert!(
             !err.contains("hunter2"),
             "the password is not repeated: {err}"
@@ -221,7 +233,17 @@ fn refused_evidence_stores_nothing_and_says_why() {
     common::write_png(&secret, 10, 10);
     set_mode(&secret, 0o000);
     let is_root = unsafe { libc::geteuid() } == 0;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scimplan"));
+    // Nobody may not be able to reach the build's binary (a checkout in a folder only its owner
+    // enters): it runs a copy in a folder everyone may enter.
+    let nobody_bin = tempfile::tempdir().unwrap();
+    let mut command = if is_root {
+        let Some(binary) = reachable_copy_of_the_binary(nobody_bin.path(), dir.path()) else {
+            return;
+        };
+        Command::new(binary)
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_scimplan"))
+    };
     command
         .args(["evidence", "plan.xlsx", "C9290", "locked.png"])
         .current_dir(dir.path())
@@ -238,6 +260,30 @@ fn refused_evidence_stores_nothing_and_says_why() {
     assert!(err.contains("locked.png: cannot be read"), "{err}");
     assert!(err.to_lowercase().contains("permission denied"), "{err}");
     assert!(session_of(&plan).is_none_or(|s| s.result("C9290").is_none()));
+}
+
+/// A copy of the scimplan binary in `folder` (made enterable by everyone) that another user can
+/// run, when every folder above it and `work` (where it runs) lets everyone through; `None`,
+/// saying why once, when the temp folder itself is private.
+fn reachable_copy_of_the_binary(folder: &Path, work: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let closed = [folder, work].into_iter().find_map(|path| {
+        path.ancestors()
+            .skip(1)
+            .find(|a| std::fs::metadata(a).is_ok_and(|m| m.permissions().mode() & 0o001 == 0))
+    });
+    if let Some(closed) = closed {
+        common::say_skip(&format!(
+            "skipping: the unreadable-file case run as another user (uid 65534): the temp folder's parent {} does not let other users through (set TMPDIR to one that does)",
+            closed.display()
+        ));
+        return None;
+    }
+    set_mode(folder, 0o755);
+    let binary = folder.join("scimplan");
+    std::fs::copy(env!("CARGO_BIN_EXE_scimplan"), &binary).unwrap();
+    set_mode(&binary, 0o755);
+    Some(binary)
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -307,7 +353,7 @@ fn the_checklist_attaches_completes_removes_and_undoes() {
         Action::TypeKey(key(crossterm::event::KeyCode::Char('l'))),
     );
     update(&mut m, Action::CompletePath);
-    let Some(prompt) = m.prompt() else {
+    let Some(prompt) = m.top_as::<scimplan::tui::overlays::attach::Attach>() else {
         panic!("prompt open")
     };
     assert_eq!(prompt.input.value(), shot.display().to_string());
@@ -339,6 +385,72 @@ fn the_checklist_attaches_completes_removes_and_undoes() {
     update(&mut m, Action::Undo);
     update(&mut m, Action::Undo);
     assert!(session_of(&plan).unwrap().result("C9290").is_none());
+}
+
+#[test]
+fn the_selected_entry_is_always_on_screen_and_d_removes_only_what_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = common::okta_like_plan(dir.path(), "plan.xlsx");
+    // More links than the detail pane has lines at 80x24.
+    let links: Vec<String> = (1..=30)
+        .map(|n| format!("https://runs.example/{n}"))
+        .collect();
+    let mut args = vec!["evidence", "plan.xlsx", "C9290"];
+    args.extend(links.iter().map(String::as_str));
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let mut m = tui_helpers::ready(&plan);
+    update(
+        &mut m,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    tui_helpers::select(&mut m, "C9290");
+    assert!(scimplan::tui::view::detail_view(&m).evidence_rows.is_some());
+    // ] walks the entries; each one it selects is shown whole.
+    for n in 1..30 {
+        update(&mut m, Action::NextEvidence);
+        assert_eq!(m.evidence_cursor, n);
+        let view = scimplan::tui::view::detail_view(&m);
+        assert!(view.shows_evidence(), "entry {}: {view:?}", n + 1);
+    }
+    // Scrolled back to the top by hand, the selected (last) entry is out of sight: D shows it
+    // and removes nothing; D again removes it.
+    update(&mut m, Action::SwitchPane);
+    for _ in 0..10 {
+        update(&mut m, Action::PageUp);
+    }
+    assert_eq!(scimplan::tui::view::detail_view(&m).scroll, 0);
+    assert!(!scimplan::tui::view::detail_view(&m).shows_evidence());
+    update(&mut m, Action::RemoveEvidence);
+    let message = m.message.clone().unwrap();
+    assert!(
+        message.text.contains("Evidence 30 of C9290 is shown now"),
+        "{message:?}"
+    );
+    assert!(scimplan::tui::view::detail_view(&m).shows_evidence());
+    let count = |plan: &Path| {
+        session_of(plan)
+            .unwrap()
+            .result("C9290")
+            .unwrap()
+            .evidence
+            .len()
+    };
+    assert_eq!(count(&plan), 30, "nothing removed unseen");
+    update(&mut m, Action::RemoveEvidence);
+    assert_eq!(count(&plan), 29);
+    let left = session_of(&plan).unwrap();
+    let references: Vec<&str> = left
+        .result("C9290")
+        .unwrap()
+        .evidence
+        .iter()
+        .map(|e| e.reference.as_str())
+        .collect();
+    assert!(!references.contains(&"https://runs.example/30"));
 }
 
 fn key(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {

@@ -167,6 +167,18 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
         sheet_xml.contains("location=\"'Evidence'!A"),
         "an internal link to the block"
     );
+    // File names, sizes, hashes and kinds travel; the tester's local paths never do.
+    let local = d.display().to_string();
+    let real = d.canonicalize().unwrap().display().to_string();
+    for part in zip_names(&done) {
+        if part.ends_with(".xml") || part.ends_with(".rels") {
+            let text = unzip_entry(&done, &part);
+            assert!(
+                !text.contains(&local) && !text.contains(&real) && !text.contains("shots/"),
+                "{part} carries a local path"
+            );
+        }
+    }
 
     // LibreOffice opens it and keeps the pictures when it saves it again.
     if let Some(soffice) = soffice() {
@@ -198,7 +210,7 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
     let out = common::scimplan(other.path(), &["status", "done.xlsx"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert!(
-        common::stderr(&out).contains("restored 5 evidence entries (3 picture(s)"),
+        common::stderr(&out).contains("restored 5 evidence entries (3 pictures"),
         "{}",
         common::stderr(&out)
     );
@@ -209,7 +221,9 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
         let b = &resumed.result(case).unwrap().evidence;
         assert_eq!(a.len(), b.len(), "{case}");
         for (x, y) in a.iter().zip(b) {
-            assert_eq!(x.reference, y.reference);
+            // The original path stays with the tester's session; the workbook names the file.
+            assert!(Path::new(&x.reference).is_absolute(), "{}", x.reference);
+            assert_eq!(x.name(), y.reference);
             assert_eq!(x.added_at.timestamp(), y.added_at.timestamp());
         }
     }
@@ -239,6 +253,53 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
         Some(file_of("C9291", 1))
     );
     assert_eq!(resumed.app_name(), Some("Acme"));
+    // Listed as not carried, never as a copy that is not there; the pictures are there.
+    let out = common::scimplan(other.path(), &["evidence", "done.xlsx", "C9291"]);
+    let listed = common::stdout(&out);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let entries: Vec<&str> = listed.split("\n2. ").collect();
+    assert!(!entries[0].contains("not carried"), "{listed}");
+    let pdf_and_log = entries[1];
+    assert_eq!(
+        pdf_and_log
+            .matches("not carried (attach the file again to restore it)")
+            .count(),
+        2,
+        "{listed}"
+    );
+    assert!(!pdf_and_log.contains("scimplan-evidence/"), "{listed}");
+    // O in the checklist says the same of the PDF.
+    let ws = scimplan::workspace::Workspace::open(
+        &received,
+        &scimplan::workspace::OpenOptions::default(),
+    )
+    .unwrap();
+    let mut m = scimplan::tui::open(
+        ws,
+        scimplan::tui::Keymap::default(),
+        scimplan::tui::Settings::default(),
+    );
+    for _ in 0..2 {
+        match m.mode() {
+            scimplan::tui::Mode::Capabilities => {
+                scimplan::tui::update(&mut m, scimplan::tui::Action::ConfirmCapabilities)
+            }
+            scimplan::tui::Mode::Identity => {
+                scimplan::tui::update(&mut m, scimplan::tui::Action::Cancel)
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(m.mode(), scimplan::tui::Mode::Normal);
+    let index = m.ws.plan.case_index("C9291").unwrap();
+    m.select_case(index);
+    scimplan::tui::update(&mut m, scimplan::tui::Action::NextEvidence);
+    scimplan::tui::update(&mut m, scimplan::tui::Action::OpenEvidence);
+    let message = m.message.clone().expect("O says something");
+    assert!(
+        message.text == "audit.pdf: not carried (attach the file again to restore it).",
+        "{message:?}"
+    );
 
     // The import, evidence and results together, is one undoable step, undone whole.
     let out = common::scimplan(other.path(), &["undo", "done.xlsx"]);
@@ -251,6 +312,15 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
     let undone = session_of(&received);
     assert!(undone.result("C9290").is_none_or(|r| r.evidence.is_empty()));
     assert_eq!(undone.outcome("C9290"), Outcome::NotRun);
+}
+
+/// The names of the workbook package's entries.
+fn zip_names(path: &Path) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    archive
+        .file_names()
+        .map(|name| name.unwrap().into_owned())
+        .collect()
 }
 
 /// One entry of the workbook package (a zip), as text.

@@ -94,6 +94,39 @@ fn only_xlsx_names_are_written() {
 }
 
 #[test]
+fn a_refused_name_suggests_one_export_takes() {
+    let dir = marked();
+    let d = dir.path();
+    // `p.scimplan-evidence` (the evidence folder's name, not there yet) with .xlsx in place of
+    // its extension is the plan itself: the suggestion is a name export writes.
+    for (name, plain) in [
+        ("plan.scimplan-evidence", None),
+        ("report.csv", Some("report.xlsx")),
+    ] {
+        let out = scimplan(d, &["export", "plan.xlsx", "-o", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        let suggestion = err
+            .split("e.g. ")
+            .nth(1)
+            .and_then(|rest| rest.trim().strip_suffix('.'))
+            .unwrap_or_else(|| panic!("{name}: no suggestion in {err}"))
+            .to_string();
+        assert_ne!(suggestion, "plan.xlsx", "{err}");
+        if let Some(plain) = plain {
+            assert_eq!(suggestion, plain);
+        }
+        let out = scimplan(d, &["export", "plan.xlsx", "-o", &suggestion]);
+        assert!(
+            out.status.success(),
+            "{name}: the suggested {suggestion} is refused too: {}",
+            stderr(&out)
+        );
+        assert!(is_xlsx(&d.join(&suggestion)));
+    }
+}
+
+#[test]
 fn an_existing_file_needs_force() {
     let dir = marked();
     let d = dir.path();

@@ -1,8 +1,11 @@
 //! The completed workbook as a person opens it: shared like any new file (the umask decides),
-//! rows tall enough for their wrapped text, ready to print (landscape, one page wide, header row
-//! on every page, Summary printable alone), and recognised as the Okta plan it came from.
+//! rows tall enough for their wrapped text, every sheet ready to print (landscape, one page
+//! wide, header row on every page, pictures inside the printed width, Summary printable alone),
+//! and recognised as the Okta plan it came from.
 
 mod common;
+#[path = "common/printing.rs"]
+mod printing;
 
 use std::io::Read;
 use std::path::Path;
@@ -152,6 +155,115 @@ fn both_sheets_are_ready_to_print() {
     );
     assert!(workbook.contains("_xlnm.Print_Area\" localSheetId=\"0\">Sheet1!$A$1:$L$4<"));
     assert!(workbook.contains("_xlnm.Print_Area\" localSheetId=\"1\">Summary!$A$1:"));
+}
+
+#[test]
+fn every_sheet_prints_like_the_plan_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = printing::workbook_with_evidence_and_checks(dir.path());
+    let workbook = part(&xlsx, "xl/workbook.xml");
+    let names: Vec<&str> = workbook
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(names, ["Sheet1", "Summary", "API checks", "Evidence"]);
+    for (i, name) in names.iter().enumerate() {
+        let xml = part(&xlsx, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{name}");
+        assert!(
+            xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""),
+            "{name}"
+        );
+        assert!(
+            workbook.contains(&format!("_xlnm.Print_Area\" localSheetId=\"{i}\">")),
+            "{name}: a print area"
+        );
+        if *name != "Summary" {
+            // The header row on every page, the sheet's name and page in the footer.
+            assert!(
+                workbook.contains(&format!("_xlnm.Print_Titles\" localSheetId=\"{i}\">")),
+                "{name}: {workbook}"
+            );
+            assert!(
+                xml.contains("<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>"),
+                "{name}"
+            );
+        }
+    }
+    // API checks: the first table's title and header repeat; long texts make their rows tall.
+    assert!(
+        workbook.contains("localSheetId=\"2\">'API checks'!$1:$2<"),
+        "{workbook}"
+    );
+    let checks = part(&xlsx, "xl/worksheets/sheet3.xml");
+    let tall = row_height(&checks, 3).expect("a height for a run with long assertions");
+    assert!(tall >= 4.0 * 15.0, "{tall}");
+    // Evidence: the header repeats; a case's first row is bold at the body's size (never a
+    // 14-point title overlapping the row above) and tall enough for its wrapped hash.
+    assert!(
+        workbook.contains("localSheetId=\"3\">Evidence!$1:$1<"),
+        "{workbook}"
+    );
+    let evidence = part(&xlsx, "xl/worksheets/sheet4.xml");
+    assert!(
+        row_height(&evidence, 2).is_some_and(|h| h >= 4.0 * 15.0),
+        "{evidence}"
+    );
+    let styles = part(&xlsx, "xl/styles.xml");
+    assert_eq!(
+        styles.matches("<sz val=\"14\"/>").count(),
+        1,
+        "one title font: {styles}"
+    );
+    // The pictures fit inside the printed columns (B to L): none reaches past the print area.
+    let drawing = part(&xlsx, "xl/drawings/drawing2.xml");
+    let last_col = drawing
+        .split("<xdr:to><xdr:col>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].parse::<u32>().unwrap())
+        .max()
+        .expect("pictures anchored");
+    assert!(last_col <= 11, "a picture reaches column {last_col}");
+}
+
+#[test]
+fn the_summary_names_the_first_hundred_blocking_cases_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan_rows(d, 150);
+    let out = scimplan(d, &["export", "plan.xlsx", "-o", "out.xlsx"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(d.join("out.xlsx")).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    let first: Vec<String> = summary
+        .rows()
+        .map(|r| r.first().map(|c| c.to_string()).unwrap_or_default())
+        .collect();
+    let listed = first
+        .iter()
+        .filter(|c| c.starts_with("C1") && c.len() == 7)
+        .count();
+    assert_eq!(listed, 100, "{first:?}");
+    assert!(
+        first.iter().any(|c| c
+            == "… and 50 more blocking cases: every case's result is on sheet 'Sheet1' (filter its Result column)."),
+        "{first:?}"
+    );
+    let verdict = summary
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Verdict"))
+        .map(|r| r[1].to_string())
+        .unwrap();
+    assert_eq!(
+        verdict,
+        "NOT READY: 150 blocking cases and 2 missing API suite results"
+    );
+}
+
+fn write_plan_rows(dir: &Path, cases: usize) {
+    common::write_plan(&dir.join("plan.xlsx"), common::large_plan_rows(cases));
 }
 
 #[test]

@@ -368,7 +368,7 @@ fn results_changed_by_hand_are_taken_and_unknown_words_reported() {
     assert_eq!(session_at(&session_path).outcome("C9297"), Outcome::Blocked);
     // Asked, it takes them, except where the session changed after the export (the Blocked
     // above): that newer result is kept and reported.
-    let out = scimplan(&e.dir, &["status", "--import-results", arg]);
+    let out = scimplan(&e.dir, &["status", arg, "--import-results"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("(C9297): the session's result (Blocked"),
@@ -503,7 +503,7 @@ fn extra_columns_and_a_lower_header_row_are_kept() {
     assert_eq!(headers, header);
     assert_eq!(reread.recorded.unwrap().rows[0].result.as_text(), "Pass");
 
-    let out = scimplan(dir.path(), &["status", "--import-results", arg]);
+    let out = scimplan(dir.path(), &["status", arg, "--import-results"]);
     assert!(
         stderr(&out).contains("is not a completed workbook"),
         "{}",

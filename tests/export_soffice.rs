@@ -1,13 +1,16 @@
 //! The completed workbook opens in LibreOffice (headless) without repair, shows text as text,
-//! and a workbook LibreOffice saved again still resumes in scimplan.
+//! prints every sheet one page wide in landscape, and a workbook LibreOffice saved again still
+//! resumes in scimplan.
 //! Needs `soffice`: tests/run.sh installs it and sets SCIMPLAN_REQUIRE_SOFFICE=1, which makes its
 //! absence a failure; elsewhere the test is skipped with a message.
 
 mod common;
+#[path = "common/printing.rs"]
+mod printing;
 #[path = "common/soffice.rs"]
 mod soffice;
 
-use soffice::{convert, soffice};
+use soffice::{convert, page_boxes, soffice};
 
 use common::{WorkspaceEdits, real_plan, scimplan, stderr};
 use scimplan::report::export_workspace;
@@ -145,25 +148,38 @@ fn an_exported_hostile_plan_reopens_in_libreoffice_and_prints_landscape() {
     assert!(text.contains(&"W".repeat(32_000)));
 
     let pdf = convert(&soffice, &export, "pdf", "pdf", &dir.path().join("pdf"));
-    let bytes = std::fs::read(&pdf).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
     // Every page's MediaBox is wider than tall.
-    let boxes: Vec<(f64, f64)> = text
-        .match_indices("/MediaBox")
-        .filter_map(|(i, _)| {
-            let rest = &text[i..];
-            let open = rest.find('[')? + 1;
-            let close = rest.find(']')?;
-            let n: Vec<f64> = rest[open..close]
-                .split_whitespace()
-                .filter_map(|v| v.parse().ok())
-                .collect();
-            (n.len() == 4).then(|| (n[2] - n[0], n[3] - n[1]))
-        })
-        .collect();
+    let boxes = page_boxes(&std::fs::read(&pdf).unwrap());
     assert!(!boxes.is_empty(), "no pages in the PDF");
     assert!(
         boxes.iter().all(|(w, h)| w > h),
         "pages not landscape: {boxes:?}"
+    );
+}
+
+/// Every sheet of a workbook with evidence and API checks prints as a reviewer wants it: each
+/// one page wide (so a few pages in all, never the SHA-256 column on pages of its own), every
+/// page landscape, the pictures inside the page.
+#[test]
+fn every_sheet_prints_one_page_wide_in_landscape() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = printing::workbook_with_evidence_and_checks(dir.path());
+    let pdf = convert(&soffice, &xlsx, "pdf", "pdf", &dir.path().join("pdf"));
+    if let Some(keep) = std::env::var_os("SCIMPLAN_KEEP_PDF") {
+        std::fs::copy(&pdf, keep).unwrap();
+    }
+    let boxes = page_boxes(&std::fs::read(&pdf).unwrap());
+    assert!(
+        boxes.iter().all(|(w, h)| w > h),
+        "pages not landscape: {boxes:?}"
+    );
+    // The plan (3 cases), the Summary, the API checks (3 runs) and the Evidence (4 entries, two
+    // pictures): one page each, the Evidence two at most. Unfitted, the Evidence sheet alone
+    // took 12 pages and the API checks 5.
+    assert!(
+        (4..=5).contains(&boxes.len()),
+        "{} pages: {boxes:?}",
+        boxes.len()
     );
 }

@@ -160,24 +160,53 @@ fn serve_files(files: Vec<(String, Vec<u8>)>, requests: usize) -> (String, threa
     (format!("http://{addr}"), handle)
 }
 
-const OKTA_FILES: [&str; 6] = [
-    "Okta-SCIM-20-SPEC-Test.json",
-    "Okta-SCIM-20-CRUD-Test.json",
-    "Okta-SCIM-20-Entitlements-Test.json",
-    "Okta-SCIM-20-With-Entitlements-CRUD-Test.json",
-    "Initial_Script_Spec.txt",
-    "Initial_Script_CRUD.txt",
-];
+const OKTA_FILES: [&str; 6] = OKTA_TEST_FILES;
 
 /// `scimplan fetch` also downloads Okta's test files from the plan's folder, each checked against
-/// the built-in profile's SHA-256: Okta's own bytes match; an edited one is saved and used, with
-/// a warning naming both hashes (exit 1, like a workbook mismatch).
+/// the profile's SHA-256: the pinned bytes match; an edited one is saved and used, with a warning
+/// naming both hashes (exit 1, like a workbook mismatch). Served: the tests' own files in Okta's
+/// formats (the profile pinning their hashes), and Okta's own files when present (the built-in
+/// profile's hashes, unchanged).
 #[test]
 fn okta_test_files_come_with_the_plan_and_are_checked() {
-    let Some(okta_dir) = common::okta_files_dir() else {
+    fetch_checks_the_files_of(&fixture_folder(), false);
+    if let Some(okta_dir) = okta_files_dir().filter(|d| d.join(OKTA_FILES[0]).is_file()) {
+        fetch_checks_the_files_of(&okta_dir, true);
+    } else {
         assert!(std::env::var_os("SCIMPLAN_REQUIRE_OKTA_FILES").is_none());
-        return;
-    };
+        say_skip(
+            "skipping: `scimplan fetch` of Okta's own test files against the built-in hashes: not found (set SCIMPLAN_OKTA_FILES)",
+        );
+    }
+}
+
+/// The built-in profile with each test file's SHA-256 replaced by that of the file in `dir`.
+fn pinning_the_files_of(profile: &str, dir: &Path) -> String {
+    let mut current = None;
+    let mut lines = Vec::new();
+    for line in profile.lines() {
+        if let Some(name) = line
+            .strip_prefix("file = \"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            current = OKTA_FILES.iter().find(|f| **f == name).copied();
+        }
+        match current {
+            Some(name) if line.starts_with("sha256 = \"") => {
+                let bytes = std::fs::read(dir.join(name)).unwrap();
+                lines.push(format!(
+                    "sha256 = \"{}\"",
+                    scimplan::runscope::sha256_hex(&bytes)
+                ));
+                current = None;
+            }
+            _ => lines.push(line.to_string()),
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+fn fetch_checks_the_files_of(okta_dir: &Path, okta: bool) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let workbook = workbook_bytes(d);
@@ -193,9 +222,18 @@ fn okta_test_files_come_with_the_plan_and_are_checked() {
     files.push(("okta-scim-test-plan-v2.xlsx".into(), workbook.clone()));
     let (base, server) = serve_files(files.clone(), 7);
     // The built-in profile, pointed at the loopback folder.
-    let builtin =
+    let mut builtin =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/okta-scim.toml"))
             .unwrap();
+    if !okta {
+        builtin = pinning_the_files_of(&builtin, okta_dir);
+    }
+    let pinned_spec = if okta {
+        "a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899".to_string()
+    } else {
+        scimplan::runscope::sha256_hex(&files[0].1)
+    };
+    assert!(builtin.contains(&pinned_spec));
     let sha = scimplan::plan::fingerprint_bytes(&workbook);
     let profile_text = builtin
         .replace("https://developer.okta.com/standards/SCIM/SCIMFiles", &base)
@@ -240,11 +278,7 @@ fn okta_test_files_come_with_the_plan_and_are_checked() {
     server.join().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.contains(&edited)
-            && err.contains("a118fed67320a2265909bde6b95cdaf4f6f085ff5a89a0deb88c87d443eae899"),
-        "{err}"
-    );
+    assert!(err.contains(&edited) && err.contains(&pinned_spec), "{err}");
     assert_eq!(
         std::fs::read(d.join("plans").join(OKTA_FILES[0])).unwrap(),
         edited_bytes,

@@ -83,7 +83,7 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
         "{err}"
     );
     assert!(
-        err.contains("took 2 result(s)") && err.contains("1 case(s)"),
+        err.contains("took 2 results") && err.contains("1 case"),
         "{err}"
     );
     let s = session_at(&session_path);
@@ -99,7 +99,12 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
     );
     assert_eq!(s.outcome("C100002"), Outcome::Blocked);
 
-    // One undo takes the whole import back, notes included.
+    assert!(
+        s.capabilities_confirmed(),
+        "the workbook's declarations were taken"
+    );
+    // One undo takes the whole import back, notes and declarations included (so the
+    // checklist's first-open question about capabilities comes back).
     let undo = run(d, &["undo", "plan.xlsx"]);
     assert!(
         stdout(&undo).contains("results imported from edited.xlsx"),
@@ -113,6 +118,7 @@ fn import_after_a_newer_mark_keeps_the_newer_and_is_one_undoable_step() {
         (Outcome::Fail, "500 on POST")
     );
     assert_eq!(s.result("C100002"), None);
+    assert!(!s.capabilities_confirmed());
     let kept = s.result("C100000").unwrap();
     assert_eq!(
         (kept.outcome, kept.note.as_str()),
@@ -159,8 +165,77 @@ fn reopening_a_workbook_with_its_own_session_keeps_a_newer_mark() {
     // Importing an unchanged workbook again changes nothing and reports nothing new.
     let again = run(d, &["status", "done.xlsx", "--import-results"]);
     assert!(
-        stderr(&again).contains("took 0 result(s)"),
+        stderr(&again).contains("took 0 results"),
         "{}",
         stderr(&again)
+    );
+}
+
+/// A colleague's completed workbook comes into the plan's own session with
+/// `scimplan PLAN --import-results THEIRS`: a Result cell they cleared keeps the reason still
+/// written in its Notes, cases the plan does not have are left out and named, and no later
+/// command says the plan changed.
+#[test]
+fn a_colleagues_workbook_comes_into_the_plans_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_plan(&d.join("plan.xlsx"), large_plan_rows(4));
+    run(
+        d,
+        &[
+            "mark",
+            "plan.xlsx",
+            "C100001",
+            "blocked",
+            "--reason",
+            "no test org",
+        ],
+    );
+    run(d, &["export", "plan.xlsx", "-o", "done.xlsx"]);
+    // The colleague clears C100001's Result (the reason stays in its Notes) and passes C100002.
+    hand_edited(
+        &d.join("done.xlsx"),
+        &d.join("theirs.xlsx"),
+        |sheet, r, c| match (sheet, r, c) {
+            ("Sheet1", 2, RESULT_COL) => Some(String::new()),
+            ("Sheet1", 3, RESULT_COL) => Some("Pass".into()),
+            _ => None,
+        },
+    );
+    let out = run(
+        d,
+        &["status", "plan.xlsx", "--import-results", "theirs.xlsx"],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("took 2 results"), "{err}");
+    assert!(!err.contains("changed since"), "{err}");
+    let s = session_at(&d.join("plan.scimplan.json"));
+    let cleared = s.result("C100001").unwrap();
+    assert_eq!(cleared.outcome, Outcome::NotRun);
+    assert!(cleared.note.contains("no test org"), "{cleared:?}");
+    assert_eq!(s.outcome("C100002"), Outcome::Pass);
+    // Nothing says the plan changed, whether opened as itself or as the completed workbook.
+    for plan in ["plan.xlsx", "done.xlsx"] {
+        let out = run(d, &["status", plan, "--session", "plan.scimplan.json"]);
+        assert!(
+            !stderr(&out).contains("changed since"),
+            "{plan}: {}",
+            stderr(&out)
+        );
+    }
+    // A workbook that is not a completed one is refused with what to pass instead.
+    let out = scimplan(d, &["status", "plan.xlsx", "--import-results", "plan.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a completed workbook"),
+        "{}",
+        stderr(&out)
+    );
+    // The checklist takes the same option (`scimplan PLAN --import-results THEIRS`).
+    let help = run(d, &["--help"]);
+    assert!(
+        stdout(&help).contains("--import-results [<FILE>]"),
+        "{}",
+        stdout(&help)
     );
 }

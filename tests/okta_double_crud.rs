@@ -1,10 +1,12 @@
-//! Okta's own CRUD file (`Okta-SCIM-20-CRUD-Test.json`, read from `SCIMPLAN_OKTA_FILES`)
+//! Okta's own CRUD file (`Okta-SCIM-20-CRUD-Test.json`, read from `SCIMPLAN_OKTA_FILES`; and
+//! always the CRUD-shaped fixture of `common/suite_files.rs`)
 //! replayed request by request against the Okta double and the real scim2-server: the double
 //! serves every Okta request of the file as the file expects (its headers, bodies and status
 //! assertions), and provisions so that every SCIM assertion holds. A replay kept to what the
 //! file uses (the runner of the Runscope format is the `runscope` work); pauses become waits
 //! for the double's provisioning to finish.
 
+mod common;
 #[path = "common/okta_double.rs"]
 mod okta_double;
 #[path = "common/scim_server.rs"]
@@ -13,7 +15,6 @@ mod scim_server;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use okta_double::openapi::okta_files_dir;
 use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
 use scim_server::ScimServer;
 use serde_json::Value;
@@ -82,11 +83,12 @@ fn failed_assertions(
 
 #[test]
 fn okta_crud_file_passes_against_the_double_and_scim2_server() {
-    let path = okta_files_dir().join("Okta-SCIM-20-CRUD-Test.json");
-    let file: Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-    )
-    .unwrap();
+    for file in common::crud_files() {
+        replay(&file.json);
+    }
+}
+
+fn replay(file: &Value) {
     let server = ScimServer::start();
     let double = OktaDouble::start(DoubleOptions {
         scim: Some(ScimTarget {
@@ -112,6 +114,8 @@ fn okta_crud_file_passes_against_the_double_and_scim2_server() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    // reqwest 0.13 takes rustls's crypto provider from the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::new();
     let mut after_pause = false;
     for (number, step) in file["steps"].as_array().unwrap().iter().enumerate() {

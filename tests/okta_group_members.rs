@@ -109,17 +109,24 @@ fn reactivated_push_is_compared_with_the_okta_groups_members() {
 fn without_the_org_the_members_are_typed() {
     let (dir, server, _double) = setup(false, None, DoubleOptions::default());
     let (out, text) = verify(dir.path(), &server, "C9320", &["group=Platform"]);
-    assert_eq!(out.status.code(), Some(2), "{text}{}", stderr(&out));
+    // Asked for before anything runs, as the checklist asks for them: no run is recorded.
+    let said = format!("{text}{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(
-        text.contains("C9320 compares the group's members") && text.contains("--input members="),
-        "{text}"
+        said.contains("C9320 compares the group's members") && said.contains("--input members="),
+        "{said}"
+    );
+    let (json, _) = okta_cases::session(dir.path());
+    assert!(
+        json["verify"]["runs"].as_array().is_none_or(Vec::is_empty),
+        "{json}"
     );
 }
 
 #[test]
 fn the_checklist_asks_for_the_members_without_the_org() {
     use scimplan::net::Secret;
-    use scimplan::tui::model::{Overlay, PromptKind};
+    use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
     use scimplan::tui::{Action, update};
 
     let (dir, server, _double) = setup(false, None, DoubleOptions::default());
@@ -132,8 +139,9 @@ fn the_checklist_asks_for_the_members_without_the_org() {
     tui_helpers::select(&mut m, "C9320");
     update(&mut m, Action::VerifyCase);
     assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p))
-            if p.kind == PromptKind::VerifyInput && p.title.contains("(comma-separated)")),
+        m.top_as::<Prompt>()
+            .is_some_and(|p| p.kind() == PromptKind::VerifyInput
+                && p.title.matches("comma-separated").count() == 1),
         "{}",
         tui_helpers::message(&m)
     );

@@ -1,7 +1,7 @@
 //! The checklist's side of each case's Okta side (the Okta double provisioning into the real
 //! scim2-server): the background worker `v` and `V` use checks the Okta side and keeps the
-//! System Log from the case's start; `v` itself, with the token typed in the checklist; and
-//! without the token, the run says what the Okta side would add.
+//! System Log from the case's start; `v` itself, with the token typed in the checklist; without
+//! the token, `v` asks for it; and without the org, the run says what the Okta side would add.
 
 mod common;
 #[path = "common/okta_cases.rs"]
@@ -25,7 +25,9 @@ use okta_double::DoubleOptions;
 fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
     use scimplan::net::Secret;
     use scimplan::session::{AuthScheme, Connection, OktaAuth, OktaConnection, VerifyState};
-    use scimplan::verify::{CheckJob, RecipeBook, Verdict, VerifyEvent, worker};
+    use scimplan::verify::{
+        Access, CheckJob, OktaAccess, RecipeBook, ScimAccess, Verdict, VerifyEvent, worker,
+    };
 
     let (_dir, server, double) = setup(true, None, DoubleOptions::default());
     let login = "ann.worker@example.com";
@@ -36,20 +38,21 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
     let mut job = CheckJob::prepare(&book, "C9290", &state, Duration::from_secs(10)).unwrap();
     let started = Utc::now() - chrono::Duration::minutes(2);
     job.since = Some(started);
-    let okta = worker::OktaAccess {
+    let okta = OktaAccess {
         connection: OktaConnection::new(&double.url, &double.app_id, OktaAuth::ApiToken).unwrap(),
         api_token: Some(Secret::new(OKTA_TOKEN)),
     };
-    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
+    let scim = || ScimAccess {
+        connection: Connection::new(&server.url, AuthScheme::Bearer, None).unwrap(),
+        secret: Secret::new(server.token.clone()),
+    };
     double.throttle_next(1, Duration::from_secs(1));
     let (sink, events) = worker::channel();
-    let running = worker::spawn(
-        job,
-        connection,
-        Secret::new(server.token.clone()),
-        Some(okta),
-        sink,
-    );
+    let access = Access {
+        scim: Some(scim()),
+        okta: Some(okta),
+    };
+    let running = worker::spawn_checks(vec![job], access, sink);
     let events: Vec<VerifyEvent> = events.iter().collect();
     running.thread.join().unwrap();
     assert!(
@@ -86,15 +89,12 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
 
     // Without the org, the worker's run says what the Okta side would add.
     let job = CheckJob::prepare(&book, "C9290", &state, Duration::from_secs(5)).unwrap();
-    let connection = Connection::new(&server.url, AuthScheme::Bearer, None).unwrap();
     let (sink, events) = worker::channel();
-    worker::spawn(
-        job,
-        connection,
-        Secret::new(server.token.clone()),
-        None,
-        sink,
-    );
+    let access = Access {
+        scim: Some(scim()),
+        okta: None,
+    };
+    worker::spawn_checks(vec![job], access, sink);
     let run = events
         .iter()
         .find_map(|e| match e {
@@ -114,11 +114,12 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
 }
 
 /// The checklist's `v`: with the org connected and its token typed, the case's Okta side is
-/// checked and the System Log kept with the run on disk; without the token, the run says what
-/// the Okta side would add.
+/// checked and the System Log kept with the run on disk; without the token, it is asked for;
+/// without the org, the run says what the Okta side would add.
 #[test]
 fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     use scimplan::net::Secret;
+    use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
     use scimplan::tui::{Action, update};
 
     let (dir, server, double) = setup(true, None, DoubleOptions::default());
@@ -176,7 +177,22 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
         "{said}"
     );
     assert!(m.okta_secret.is_none());
-    m.okta_secret = None;
+    // The org connected, its token neither typed nor in the environment: v asks for it, and
+    // records nothing on the SCIM side alone.
+    let runs = tui_helpers::on_disk(&plan).verify().runs.len();
+    update(&mut m, Action::VerifyCase);
+    assert!(
+        m.top_as::<Prompt>().is_some_and(
+            |p| p.kind() == PromptKind::OktaToken && p.title.contains("SCIMPLAN_OKTA_TOKEN")
+        ),
+        "{}",
+        tui_helpers::message(&m)
+    );
+    update(&mut m, Action::Cancel);
+    assert!(m.running().is_none());
+    assert_eq!(tui_helpers::on_disk(&plan).verify().runs.len(), runs);
+    // Without an org, the SCIM side is checked and the run says what Okta would add.
+    m.ws.apply(scimplan::session::Command::OktaConnection(None));
     verify_now(&mut m);
     let said = m
         .message

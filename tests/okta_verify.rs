@@ -88,6 +88,8 @@ fn setup(wrong_token: bool) -> (tempfile::TempDir, ScimServer, OktaDouble) {
 /// Assigns a new Okta user to the app, as the tester does in the Admin Console.
 fn assign(double: &OktaDouble, login: &str) -> String {
     let user_id = double.add_user(login, "Ann", "Tester");
+    // reqwest 0.13 takes rustls's crypto provider from the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::new();
     let response = http
         .post(format!(
@@ -231,8 +233,10 @@ fn a_provisioning_failure_shows_oktas_reason_beside_the_verdict() {
     double.assert_valid();
 }
 
+/// The org connected and the token not set: a case with an Okta part is never checked on its
+/// SCIM side alone; verify stops before anything runs, naming the variable.
 #[test]
-fn without_the_okta_token_verify_runs_the_scim_side_and_says_what_is_missing() {
+fn without_the_okta_token_verify_stops_naming_the_variable() {
     let (dir, server, double) = setup(false);
     let out = Command::new(env!("CARGO_BIN_EXE_scimplan"))
         .args([
@@ -249,13 +253,16 @@ fn without_the_okta_token_verify_runs_the_scim_side_and_says_what_is_missing() {
         .env_remove("SCIMPLAN_OKTA_TOKEN")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("SCIMPLAN_OKTA_TOKEN is not set"),
         "{}",
         stderr(&out)
     );
     let (json, _) = session(dir.path());
-    assert!(json["verify"]["runs"][0].get("okta").is_none());
+    assert!(
+        json["verify"]["runs"].as_array().is_none_or(Vec::is_empty),
+        "nothing recorded: {json}"
+    );
     drop(double);
 }

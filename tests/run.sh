@@ -18,24 +18,22 @@ if [ ! -x "$venv/bin/scim2-server" ] || [ "$installed" != "$SCIM2_SERVER_VERSION
 fi
 export SCIMPLAN_SCIM_SERVER="$venv/bin/scim2-server"
 
-# Okta's real workbooks, when the shared folder is beside the checkout (it is in CI).
+# Okta's real workbooks, when the shared folder is beside the checkout (it is in CI; a fresh
+# clone has none and runs on generated workbooks).
 if [ -z "${SCIMPLAN_REAL_PLANS:-}" ] && [ -d "$root/../shared/plans" ]; then
   export SCIMPLAN_REAL_PLANS="$root/../shared/plans"
 fi
 if [ -n "${SCIMPLAN_REAL_PLANS:-}" ]; then
   export SCIMPLAN_REQUIRE_REAL_PLANS=1
 fi
-# Okta's own test files (Runscope exports, initial scripts), read where they lie, never copied in.
+# Okta's published files (Runscope exports, initial scripts, the management OpenAPI the Okta
+# double is validated against), read where they lie, never copied in. Without them the tests use
+# files of their own in Okta's formats and say once what they skip.
 if [ -z "${SCIMPLAN_OKTA_FILES:-}" ] && [ -d "$root/../shared/okta" ]; then
   export SCIMPLAN_OKTA_FILES="$root/../shared/okta"
 fi
 if [ -n "${SCIMPLAN_OKTA_FILES:-}" ]; then
   export SCIMPLAN_REQUIRE_OKTA_FILES=1
-fi
-
-# Okta's published files (the management OpenAPI the Okta double is validated against).
-if [ -z "${SCIMPLAN_OKTA_FILES:-}" ] && [ -d "$root/../shared/okta" ]; then
-  export SCIMPLAN_OKTA_FILES="$root/../shared/okta"
 fi
 
 # LibreOffice, headless: the export tests check that the completed workbook opens without repair.

@@ -12,7 +12,7 @@ mod mini_scim;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::okta_file;
+use common::{crud_files, entitlement_files, spec_files};
 use mini_scim::{MiniScim, Quirks};
 use scimplan::net::{CancelFlag, PlainClient, Secret};
 use scimplan::runscope::initial::{crud_variables, spec_values};
@@ -316,66 +316,78 @@ fn a_pause_before_a_change_is_waited_only_when_the_read_before_it_did_not_give_i
     assert!(run.steps[3].duration_ms < 300, "{:?}", run.steps[3]);
 }
 
-/// Okta's three files read, and each uses only variables its initial values define: the CRUD
-/// file's Okta steps need `oktaOrgUrl`, `oktaAppId`, `oktaToken` beside the SCIM ones and the
-/// random values of Okta's CRUD initial script.
+/// Okta's three files (when present) and the tests' fixtures of the same shapes read, and each
+/// uses only variables its initial values define: the CRUD file's Okta steps need `oktaOrgUrl`,
+/// `oktaAppId`, `oktaToken` beside the SCIM ones and the random values of the CRUD initial
+/// script.
 #[test]
 fn okta_files_read_and_their_variables_are_all_defined() {
-    let (Some(spec), Some(crud), Some(entitlements)) = (
-        okta_file("Okta-SCIM-20-SPEC-Test.json"),
-        okta_file("Okta-SCIM-20-CRUD-Test.json"),
-        okta_file("Okta-SCIM-20-Entitlements-Test.json"),
-    ) else {
-        return;
-    };
     let mut rng = fastrand::Rng::with_seed(3);
-    let spec = runscope::load(&spec).unwrap();
-    assert_eq!(spec.requests().count(), 12);
-    let mut vars = spec_values(&mut rng);
-    vars.insert("SCIMBaseURL".into(), String::new());
-    vars.insert("auth".into(), String::new());
-    assert_eq!(spec.undefined_variable(&vars), None);
-
-    let crud = runscope::load(&crud).unwrap();
-    assert_eq!(crud.requests().count(), 13);
-    let mut vars = crud_variables(
-        "https://dev-1.okta.com",
-        "0oa1",
-        "00token",
-        "https://app.example.com/scim/v2",
-        "Bearer t",
-        &mut rng,
-    );
-    assert!(vars.contains_key("okta_user_firstname_update"));
-    assert_eq!(crud.undefined_variable(&vars), None);
-    vars.remove("oktaToken");
-    let (name, step) = crud.undefined_variable(&vars).unwrap();
-    assert_eq!(name, "oktaToken");
-    assert!(
-        step.starts_with("step 1 (Check SCIM Apps instance in Okta"),
-        "{step}"
-    );
-    // Headers as plain strings and as lists, exactly as the file gives them.
-    let first = crud.requests().next().unwrap();
-    assert!(first.headers.contains(&(
-        "Authorization".to_string(),
-        "SSWS {{oktaToken}}".to_string()
-    )));
-    // Its pauses: 20 s four times, 40 s twice.
-    let pauses: Vec<f64> = crud
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            runscope::Step::Pause { seconds, .. } => Some(*seconds),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(pauses, [20.0, 20.0, 20.0, 20.0, 40.0, 40.0]);
-
-    let entitlements = runscope::load(&entitlements).unwrap();
-    let mut vars = Variables::new();
-    for name in ["SCIMBaseURL", "auth", "EntitlementEndpoint"] {
-        vars.insert(name.into(), String::new());
+    for file in spec_files() {
+        let spec = runscope::load(&file.path).unwrap();
+        assert_eq!(spec.requests().count(), file.requests());
+        if file.okta {
+            assert_eq!(spec.requests().count(), 12);
+        }
+        let mut vars = spec_values(&mut rng);
+        vars.insert("SCIMBaseURL".into(), String::new());
+        vars.insert("auth".into(), String::new());
+        assert_eq!(spec.undefined_variable(&vars), None, "{}", file.label());
     }
-    assert_eq!(entitlements.undefined_variable(&vars), None);
+
+    for file in crud_files() {
+        let crud = runscope::load(&file.path).unwrap();
+        assert_eq!(crud.requests().count(), 13);
+        let mut vars = crud_variables(
+            "https://dev-1.okta.com",
+            "0oa1",
+            "00token",
+            "https://app.example.com/scim/v2",
+            "Bearer t",
+            &mut rng,
+        );
+        assert!(vars.contains_key("okta_user_firstname_update"));
+        assert_eq!(crud.undefined_variable(&vars), None, "{}", file.label());
+        vars.remove("oktaToken");
+        let (name, step) = crud.undefined_variable(&vars).unwrap();
+        assert_eq!(name, "oktaToken");
+        assert!(
+            step.starts_with(&format!("step 1 ({}", file.note(1))),
+            "{step}"
+        );
+        // Headers as plain strings and as lists, exactly as the file gives them.
+        let first = crud.requests().next().unwrap();
+        assert!(first.headers.contains(&(
+            "Authorization".to_string(),
+            "SSWS {{oktaToken}}".to_string()
+        )));
+        let pauses: Vec<f64> = crud
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                runscope::Step::Pause { seconds, .. } => Some(*seconds),
+                _ => None,
+            })
+            .collect();
+        let written: Vec<f64> = file
+            .steps()
+            .iter()
+            .filter_map(|s| s["duration"].as_f64())
+            .collect();
+        assert_eq!(pauses, written);
+        if file.okta {
+            // Okta's pauses: 20 s four times, 40 s twice.
+            assert_eq!(pauses, [20.0, 20.0, 20.0, 20.0, 40.0, 40.0]);
+        }
+    }
+
+    for file in entitlement_files() {
+        let entitlements = runscope::load(&file.path).unwrap();
+        assert_eq!(entitlements.requests().count(), 1);
+        let mut vars = Variables::new();
+        for name in ["SCIMBaseURL", "auth", "EntitlementEndpoint"] {
+            vars.insert(name.into(), String::new());
+        }
+        assert_eq!(entitlements.undefined_variable(&vars), None);
+    }
 }

@@ -1,6 +1,8 @@
 //! `scimplan spec` runs Okta's own SPEC file: against apps that differ from a compliant one the
 //! way real apps do, against hand-edited copies of the file, and as exactly as Runscope would
-//! (the headers a step names, no retries). Each expected verdict is derived in the test's comment
+//! (the headers a step names, no retries). The tests whose verdicts are derived from Okta's own
+//! steps need Okta's file and say once that they skip without it; the compliant reference, the
+//! 429, the removed step and the unknown comparison run on the tests' SPEC-shaped fixture too. Each expected verdict is derived in the test's comment
 //! from Okta's file and Runscope's documented assertion semantics
 //! (https://www.runscope.com/docs/api-testing/assertions; see src/runscope/compare.rs).
 
@@ -12,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{okta_file, stderr, stdout, write_plan};
+use common::{SuiteFile, okta_file, okta_or_fixture, spec_files, stderr, stdout, write_plan};
 use mini_scim::{MiniScim, Quirks};
 use serde_json::Value;
 
-const SPEC: &str = "Okta-SCIM-20-SPEC-Test.json";
+const SPEC: &str = common::SPEC_FILE;
 
 fn scimplan(dir: &Path, token: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimplan"))
@@ -109,6 +111,15 @@ fn against(quirks: Quirks) -> Option<(Run, MiniScim, tempfile::TempDir)> {
     Some((run, app, dir))
 }
 
+/// Runs `file` against an app with `quirks` holding one user.
+fn against_file(file: &SuiteFile, quirks: Quirks) -> (Run, MiniScim, tempfile::TempDir) {
+    let app = MiniScim::start(quirks);
+    app.add_user("existing@example.com", "Ex", "Isting");
+    let dir = plan_for(&app);
+    let run = run_spec_json(dir.path(), &app, &file.path);
+    (run, app, dir)
+}
+
 fn every_required_step_passed(run: &Run) {
     for step in run.report["file"]["steps"].as_array().unwrap() {
         if step["requirement"] == "required" && step["status"] != "pause" {
@@ -117,14 +128,25 @@ fn every_required_step_passed(run: &Run) {
     }
 }
 
-/// The compliant reference: this app with no quirk passes Okta's file and the extra set, so each
-/// test below fails for its one quirk only.
+/// The compliant reference: this app with no quirk passes Okta's file (and the tests' SPEC-shaped
+/// fixture) and the extra set, so each test below fails for its one quirk only.
 #[test]
 fn the_mini_app_without_quirks_passes_everything() {
-    let Some((run, app, _dir)) = against(Quirks::default()) else {
-        return;
-    };
-    assert_eq!(run.code, Some(0), "{}\n{}", run.out, run.err);
+    for file in spec_files() {
+        mini_app_passes(&file);
+    }
+}
+
+fn mini_app_passes(file: &SuiteFile) {
+    let (run, app, _dir) = against_file(file, Quirks::default());
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{}: {}\n{}",
+        file.label(),
+        run.out,
+        run.err
+    );
     every_required_step_passed(&run);
     for check in run.report["checks"].as_array().unwrap() {
         assert_eq!(check["status"], "pass", "{check:#}");
@@ -393,15 +415,23 @@ fn a_refused_patch_is_followed_by_a_put_that_deactivates() {
 }
 
 /// A 429 is what the file sees: no silent retry. The app answers 429 to its first request
-/// (step 1): step 1 fails saying so, and the app saw step 1's request once.
+/// (step 1): step 1 fails saying so, and the app saw step 1's request once. (Okta's file, else
+/// the tests' SPEC-shaped fixture.)
 #[test]
 fn a_429_is_not_retried() {
-    let Some((run, app, _dir)) = against(Quirks {
-        first_request_429: true,
-        ..Quirks::default()
-    }) else {
-        return;
-    };
+    let file = okta_or_fixture(SPEC);
+    let (run, app, _dir) = against_file(
+        &file,
+        Quirks {
+            first_request_429: true,
+            ..Quirks::default()
+        },
+    );
+    let first_path = file.step(1)["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("{{SCIMBaseURL}}")
+        .to_string();
     assert_eq!(run.code, Some(1), "{}", run.out);
     assert_eq!(run.status(1), "fail");
     assert_eq!(run.step(1)["attempts"].as_array().unwrap().len(), 1);
@@ -413,14 +443,15 @@ fn a_429_is_not_retried() {
     let first_list_requests = app
         .requests()
         .iter()
-        .filter(|r| r.path == "/Users?count=1&startIndex=1")
+        .filter(|r| r.path == first_path)
         .count();
     assert_eq!(first_list_requests, 1);
 }
 
 /// Each request carries exactly the headers its step names (plus what HTTP needs: host and,
-/// with a body, content-length), with Okta's values: the user agent, the 401 step's
-/// `Authorization: non-token`, the POST's `application/json`. No token on disk.
+/// with a body, content-length, and Runscope's `User-Agent` where a step names none), with
+/// Okta's values: the user agent, the 401 step's `Authorization: non-token`, the POST's
+/// `application/json`. No token on disk.
 #[test]
 fn exactly_the_headers_a_step_names() {
     let Some((run, app, dir)) = against(Quirks::default()) else {
@@ -466,10 +497,13 @@ fn exactly_the_headers_a_step_names() {
             "authorization",
             "content-length",
             "content-type",
-            "host"
+            "host",
+            "user-agent"
         ]
     );
     assert_eq!(value(post, "content-type"), "application/json");
+    // The create names no User-Agent: it carries Runscope's, as in Runscope.
+    assert_eq!(value(post, "user-agent"), "Runscope/1.0");
     let body: Value = serde_json::from_str(&post.body).unwrap();
     assert_eq!(body["userName"], run.report["created_user"]);
     let unauthorized = requests
@@ -488,12 +522,17 @@ fn exactly_the_headers_a_step_names() {
 /// A copy of Okta's file in `dir`, changed by `edit` (a JSON value of the export).
 fn edited_copy(dir: &Path, edit: impl FnOnce(&mut Value)) -> Option<PathBuf> {
     let original = okta_file(SPEC)?;
+    Some(edited_copy_of(&original, dir, edit))
+}
+
+/// A copy of `original` in `dir`, changed by `edit`.
+fn edited_copy_of(original: &Path, dir: &Path, edit: impl FnOnce(&mut Value)) -> PathBuf {
     let mut json: Value =
         serde_json::from_str(&std::fs::read_to_string(original).unwrap()).unwrap();
     edit(&mut json);
     let path = dir.join("edited-spec.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
-    Some(path)
+    path
 }
 
 fn step_index(json: &Value, note_start: &str) -> usize {
@@ -536,21 +575,23 @@ fn an_edited_expected_value_fails_that_step() {
     assert_ne!(file["sha256"], file["expected_sha256"]);
 }
 
-/// A step removed from a copy: without step 1 nothing sets {{ISVUserid}}, which step 3 uses:
-/// the copy is refused before any request, naming the variable and the step.
+/// A step removed from a copy: without step 1 nothing sets the variable (Okta's
+/// {{ISVUserid}}) that a later step uses: the copy is refused before any request, naming the
+/// variable and the step. (Okta's file, else the tests' SPEC-shaped fixture.)
 #[test]
 fn a_removed_step_that_others_need_is_refused_before_anything_is_sent() {
+    let file = okta_or_fixture(SPEC);
     let app = MiniScim::start(Quirks::default());
     let dir = plan_for(&app);
-    let Some(copy) = edited_copy(dir.path(), |json| {
+    let copy = edited_copy_of(&file.path, dir.path(), |json| {
         json["steps"].as_array_mut().unwrap().remove(0);
-    }) else {
-        return;
-    };
+    });
     let run = run_spec_json(dir.path(), &app, &copy);
     assert_eq!(run.code, Some(2), "{}", run.out);
+    let variable = file.sets(1);
+    let user = file.note(file.first_use(variable));
     assert!(
-        run.err.contains("{{ISVUserid}}") && run.err.contains("Get Users/{{id}}"),
+        run.err.contains(&format!("{{{{{variable}}}}}")) && run.err.contains(user),
         "{}",
         run.err
     );
@@ -587,20 +628,20 @@ fn a_removed_independent_step_is_simply_not_run() {
 }
 
 /// An unknown comparison is refused clearly (not a pass), naming the step and Runscope's set.
+/// (Okta's file, else the tests' SPEC-shaped fixture.)
 #[test]
 fn an_unknown_comparison_is_refused() {
+    let file = okta_or_fixture(SPEC);
     let app = MiniScim::start(Quirks::default());
     let dir = plan_for(&app);
-    let Some(copy) = edited_copy(dir.path(), |json| {
+    let copy = edited_copy_of(&file.path, dir.path(), |json| {
         json["steps"][0]["assertions"][0]["comparison"] = "equals_roughly".into();
-    }) else {
-        return;
-    };
+    });
     let run = run_spec_json(dir.path(), &app, &copy);
     assert_eq!(run.code, Some(2), "{}", run.out);
     assert!(
         run.err.contains("'equals_roughly'")
-            && run.err.contains("Test Users endpoint")
+            && run.err.contains(file.note(1))
             && run.err.contains("equal_number"),
         "{}",
         run.err
@@ -870,12 +911,12 @@ fn a_duplicate_instead_of_a_409_fails_and_both_users_are_deactivated() {
     assert_eq!(run.report["duplicate_ids"].as_array().unwrap().len(), 1);
 }
 
-/// Okta's one real script (step 19, `GET /Groups`) is done natively: it parses the body, so an
-/// HTML page with status 200 makes `JSON.parse` throw and the step fail; the step is Optional, so
-/// a warning. A script scimplan does not know (here added to Required step 1) is reported as not
-/// run and the step cannot pass: never silently passed.
+/// Scripts run as in Runscope. Okta's one script (step 19, `GET /Groups`) parses the body: an
+/// HTML page with status 200 makes `JSON.parse` throw, the step fails (Optional, so a warning)
+/// naming the script's line. A script added to Required step 1 runs too: one that holds passes
+/// the step; a failing `assert` fails it with Chai's message and the line.
 #[test]
-fn scripts_are_done_natively_or_reported_not_run() {
+fn scripts_run_as_in_runscope() {
     let Some((run, _app, _dir)) = against(Quirks {
         groups_html: true,
         ..Quirks::default()
@@ -886,30 +927,36 @@ fn scripts_are_done_natively_or_reported_not_run() {
     assert_eq!(run.status(19), "warn");
     let problems = run.step(19)["problems"].to_string();
     assert!(
-        problems.contains("script failed: JSON.parse(response.body) throws"),
+        problems.contains("response script failed, line 1: SyntaxError"),
         "{problems}"
     );
     // The status assertion itself held.
     assert_eq!(run.step(19)["assertions"][0]["passed"], true);
 
-    let app = MiniScim::start(Quirks::default());
-    app.add_user("existing@example.com", "Ex", "Isting");
-    let dir = plan_for(&app);
-    let Some(copy) = edited_copy(dir.path(), |json| {
-        json["steps"][0]["scripts"] = serde_json::json!(["assert(response.status === 200);"]);
-    }) else {
-        return;
-    };
-    let run = run_spec_json(dir.path(), &app, &copy);
-    assert_eq!(run.code, Some(1), "{}", run.out);
-    assert_eq!(run.status(1), "fail");
-    let problems = run.step(1)["problems"].to_string();
-    assert!(problems.contains("script not run"), "{problems}");
-    assert!(
-        run.step(1)["assertions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|a| a["passed"] == true)
-    );
+    for (script, passes) in [
+        ("assert(response.status === 200);", true),
+        (
+            "var data = JSON.parse(response.body);\nassert.equal(data.totalResults, 0, 'no users');",
+            false,
+        ),
+    ] {
+        let app = MiniScim::start(Quirks::default());
+        app.add_user("existing@example.com", "Ex", "Isting");
+        let dir = plan_for(&app);
+        let Some(copy) = edited_copy(dir.path(), |json| {
+            json["steps"][0]["scripts"] = serde_json::json!([script]);
+        }) else {
+            return;
+        };
+        let run = run_spec_json(dir.path(), &app, &copy);
+        assert_eq!(run.code, Some(if passes { 0 } else { 1 }), "{}", run.out);
+        if !passes {
+            assert_eq!(run.status(1), "fail");
+            let problems = run.step(1)["problems"].to_string();
+            assert!(
+                problems.contains("line 2: AssertionError: no users: expected 1 to equal 0"),
+                "{problems}"
+            );
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! The real checklist in a pty: `R` on the summary runs Okta's CRUD file (from the data folder)
+//! The real checklist in a pty: `R` on the summary runs Okta's CRUD file (from the data folder; the
+//! tests' CRUD-shaped fixture in a fresh clone)
 //! against the Okta double and the real scim2-server, both tokens from the environment; a
 //! SIGTERM while it polls ends the checklist only after the Okta user it created is removed.
 
@@ -23,9 +24,7 @@ const OKTA_TOKEN: &str = "okta-token-for-the-pty-test";
 
 #[test]
 fn sigterm_while_the_crud_file_polls_still_removes_its_okta_user() {
-    let Some(crud) = common::okta_file("Okta-SCIM-20-CRUD-Test.json") else {
-        return;
-    };
+    let crud = common::okta_or_fixture(common::CRUD_FILE).path;
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.xlsx");
     common::write_plan(&plan, common::large_plan_rows(5));

@@ -1,6 +1,6 @@
 //! The summary's `b`: the first suite without a link runs in BlazeMeter API Monitoring (the
-//! double of its API, running the stored test against the pinned scim2-server) on a background
-//! thread; a passing result's link is recorded by `b` again; Esc stops waiting, the run goes on.
+//! double of its API, running the stored test against the pinned scim2-server) as a background
+//! job; a passing result's link is recorded by `b` again; Esc stops waiting, the run goes on.
 
 mod common;
 #[path = "common/okta_formats.rs"]
@@ -20,6 +20,8 @@ use runscope_double::RunscopeDouble;
 use scim_server::ScimServer;
 use scimplan::net::Secret;
 use scimplan::session::{AuthScheme, Command, Connection, HostedResult};
+use scimplan::tui::job::JobKind;
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Model, Settings, update};
 use tui::{message, on_disk};
 
@@ -49,7 +51,7 @@ fn summary(dir: &Path, server: &ScimServer, double: &RunscopeDouble) -> Model {
 fn wait(m: &mut Model) {
     for _ in 0..600 {
         update(m, Action::Tick);
-        if m.hosted.waiting.is_none() {
+        if !m.jobs.is_pending(JobKind::Hosted) {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -66,7 +68,7 @@ fn b_runs_the_missing_suite_in_blazemeter_and_b_again_records_its_link() {
     let plan = m.ws.plan.source.clone();
 
     update(&mut m, Action::RunHosted);
-    assert!(m.hosted.waiting.is_some(), "{}", message(&m));
+    assert!(m.jobs.is_pending(JobKind::Hosted), "{}", message(&m));
     // A second b while it runs starts nothing.
     update(&mut m, Action::RunHosted);
     assert!(message(&m).contains("being watched"), "{}", message(&m));
@@ -93,7 +95,7 @@ fn b_runs_the_missing_suite_in_blazemeter_and_b_again_records_its_link() {
     let saved = on_disk(&plan);
     let link = saved.suites().spec.clone().expect("recorded");
     assert!(link.ends_with(&runs[0].id), "{link}");
-    let readiness = m.summary().unwrap().readiness.clone();
+    let readiness = m.find::<Summary>().unwrap().readiness.clone();
     let spec = &readiness.suites[0];
     assert!(spec.satisfied() && spec.linked_run().is_some());
 
@@ -115,14 +117,15 @@ fn esc_stops_waiting_and_the_hosted_run_goes_on() {
     // Wait until the run is started and being read.
     for _ in 0..400 {
         update(&mut m, Action::Tick);
-        if !double.runs().is_empty() && message(&m).contains("for ") {
+        let footer = m.jobs.get(JobKind::Hosted).map(|j| j.status_line());
+        if !double.runs().is_empty() && footer.is_some_and(|line| line.contains("for ")) {
             break;
         }
         std::thread::sleep(Duration::from_millis(25));
     }
     update(&mut m, Action::Back);
     assert!(
-        m.summary().is_some(),
+        m.find::<Summary>().is_some(),
         "Esc stopped waiting, the summary stays"
     );
     wait(&mut m);

@@ -139,8 +139,10 @@ fn a_few_thousand_random_keys_leave_a_valid_session_and_a_restored_terminal() {
     // The keys landed: the monkey changed results (and undid some).
     let session: Session =
         serde_json::from_slice(&std::fs::read(default_session_path(&plan)).unwrap()).unwrap();
+    // (How many depends on which overlays the random keys land in and on how fast the
+    // machine lets the checklist read them: 20 to 60 seen; none or a handful means lost keys.)
     assert!(
-        session.history().len() > 20,
+        session.history().len() > 10,
         "only {} changes recorded: the keys did not reach the checklist",
         session.history().len()
     );

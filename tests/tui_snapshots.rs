@@ -10,7 +10,9 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use scimplan::session::Outcome;
-use scimplan::tui::model::Overlay;
+use scimplan::tui::overlays::capabilities::Capabilities;
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
@@ -24,11 +26,11 @@ fn open(plan: &Path) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut settings = Settings::default();
-    if let Some(dir) = common::okta_files_dir() {
-        settings.okta_files = dir;
-    }
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let settings = Settings {
+        okta_files: common::okta_folder_or_fixture(),
+        ..Settings::default()
+    };
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.color = true;
     model
 }
@@ -86,7 +88,7 @@ fn snap(model: &mut Model, name: &str, dir: &Path) {
 fn worked_plan(dir: &Path) -> Option<Model> {
     let plan = common::real_plan("okta-scim-test-plan-v2.xlsx", dir)?;
     let mut m = open(&plan);
-    let Some(Overlay::Capabilities(draft)) = m.top_mut() else {
+    let Some(draft) = m.top_as_mut::<Capabilities>() else {
         panic!("the capabilities screen opens first");
     };
     draft.cursor = draft.choices.iter().position(|(k, _)| k == "group-push")?;
@@ -171,10 +173,14 @@ fn overlays() {
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
     // The offered user's name is random; a fixed one keeps the snapshot stable.
-    m.spec_offer_mut().expect("asked first").values.insert(
-        "randomUsername".into(),
-        "Runscope123Abcdefgh123@atko.com".into(),
-    );
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("asked first")
+        .values
+        .insert(
+            "randomUsername".into(),
+            "Runscope123Abcdefgh123@atko.com".into(),
+        );
     snap(&mut m, "confirm_spec", dir.path());
     update(&mut m, Action::Cancel);
     update(&mut m, Action::Close);
@@ -221,7 +227,7 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     update(&mut m, Action::Submit);
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
     for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }
@@ -308,6 +314,120 @@ fn only_visible_rows_are_drawn_for_a_large_plan() {
     assert!(find(&buffer, "C100000 Generated case 0").is_some());
 }
 
+fn two_case_plan(dir: &Path) -> std::path::PathBuf {
+    let plan = dir.join("plan.xlsx");
+    common::write_plan(
+        &plan,
+        vec![
+            common::case_row(
+                "C1",
+                "Create a user",
+                "Create Users",
+                "",
+                "1. Assign",
+                "Created",
+            ),
+            common::case_row(
+                "C2",
+                "Rename a user",
+                "Update Users",
+                "",
+                "1. Rename",
+                "Renamed",
+            ),
+        ],
+    );
+    plan
+}
+
+/// The buffer's rows as text.
+fn rows(buffer: &Buffer) -> Vec<String> {
+    screen(buffer, Path::new("/nowhere"))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_long_name_leaves_room_for_the_others_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = two_case_plan(dir.path());
+    let options = OpenOptions {
+        tester: Some("T".repeat(150)),
+        app_name: Some("Acme SCIM".into()),
+        ..OpenOptions::default()
+    };
+    let ws = Workspace::open(&plan, &options).unwrap();
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
+    update(&mut m, Action::ConfirmCapabilities);
+    for (width, height) in SIZES {
+        let header = rows(&draw(&mut m, width, height))[0].clone();
+        for part in ["scimplan", "plan.xlsx", "App: Acme SCIM", "Tester: TTTT"] {
+            assert!(header.contains(part), "{width}: {part} in '{header}'");
+        }
+        assert!(
+            header.contains('…'),
+            "the long name is shortened: '{header}'"
+        );
+        update(&mut m, Action::Summary);
+        let title = rows(&draw(&mut m, width, height))[0].clone();
+        assert!(
+            title.contains("App: Acme SCIM") && title.contains("Tester: TTTT"),
+            "{width}: '{title}'"
+        );
+        update(&mut m, Action::Close);
+    }
+}
+
+#[test]
+fn the_summary_screen_wraps_messages_and_words_the_verdict_as_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = two_case_plan(dir.path());
+    let mut m = open(&plan);
+    update(&mut m, Action::ConfirmCapabilities);
+    update(&mut m, Action::MarkFail);
+    update(&mut m, Action::Summary);
+    let text = scimplan::report::render(
+        &m.find::<Summary>().unwrap().readiness,
+        scimplan::report::SummaryFormat::Text,
+    );
+    let cli_verdict = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
+    assert_eq!(
+        cli_verdict,
+        "NOT READY: 2 blocking cases and 2 missing API suite results"
+    );
+    let screen = rows(&draw(&mut m, 80, 24)).join("\n");
+    assert!(
+        screen.contains(&format!("Verdict: {cli_verdict}")),
+        "{screen}"
+    );
+    // An error longer than the screen is wide: its end (what to do) is shown.
+    let what_to_do = "record the link with l, then try again";
+    m.error(format!(
+        "cannot reach https://app.example.com/scim/v2/Users: connection refused after 3 attempts; {what_to_do}"
+    ));
+    let screen = rows(&draw(&mut m, 60, 20));
+    let inside: Vec<&str> = screen
+        .iter()
+        .map(|r| r.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect();
+    let squeezed: String = inside
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let screen = screen.join("\n");
+    assert!(
+        squeezed.contains("connection refused") && squeezed.contains(what_to_do),
+        "{screen}"
+    );
+}
+
 #[test]
 fn summary_when_ready() {
     let dir = tempfile::tempdir().unwrap();
@@ -350,7 +470,7 @@ fn summary_when_ready() {
         Action::Paste("https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9".into()),
     );
     update(&mut m, Action::Submit);
-    assert!(m.summary().is_some_and(|s| s.readiness.ready));
+    assert!(m.find::<Summary>().is_some_and(|s| s.readiness.ready));
     snap(&mut m, "summary_ready", dir.path());
 }
 
@@ -388,12 +508,12 @@ fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
         update(&mut m, Action::PageDown);
         draw(&mut m, 80, 24);
     }
-    let bottom = m.detail_view();
+    let bottom = view::detail_view(&m);
     assert_eq!(bottom.scroll, bottom.max_scroll);
     assert!(bottom.max_scroll > 0);
     update(&mut m, Action::PageUp);
     draw(&mut m, 80, 24);
-    assert!(m.detail_view().scroll < bottom.scroll);
+    assert!(view::detail_view(&m).scroll < bottom.scroll);
     // Back at the top the cursor (on the last step) is out of view; moving it brings it back.
     for _ in 0..20 {
         update(&mut m, Action::PageUp);

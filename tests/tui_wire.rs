@@ -14,8 +14,11 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
-use scimplan::tui::model::{Overlay, PromptKind};
-use scimplan::tui::state::RunKind;
+use scimplan::tui::job::{JobKind, RunKind};
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
@@ -23,6 +26,7 @@ use common::{case_row, write_plan};
 use scim_server::ScimServer;
 use tui_helpers::{
     message, on_disk, ready as open, screen, select, wait_for_job as wait_for_verification,
+    wait_for_jobs,
 };
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
@@ -66,7 +70,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
     update(&mut m, Action::Summary);
     assert_eq!(m.mode(), Mode::Summary);
     let readiness = m
-        .summary()
+        .find::<Summary>()
         .map(|s| s.readiness.clone())
         .expect("assessed when the summary opens");
     assert!(!readiness.ready);
@@ -76,7 +80,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
 
     update(&mut m, Action::MoveDown);
     update(&mut m, Action::MoveDown); // stays on the last blocker
-    assert_eq!(m.summary().unwrap().cursor, 1);
+    assert_eq!(m.find::<Summary>().unwrap().cursor, 1);
     update(&mut m, Action::JumpToCase);
     assert_eq!(m.mode(), Mode::Normal);
     let selected = m.selected_case().expect("a case is selected");
@@ -142,7 +146,7 @@ fn suite_links_are_validated_like_the_cli_and_saved() {
             "https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
         )
     );
-    let readiness = m.summary().map(|s| s.readiness.clone()).unwrap();
+    let readiness = m.find::<Summary>().map(|s| s.readiness.clone()).unwrap();
     assert!(readiness.suites.iter().all(|s| s.satisfied()));
 }
 
@@ -153,6 +157,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     let mut m = open(&plan);
     update(&mut m, Action::MarkPass);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let text = message(&m);
     let path = text
         .strip_prefix("Completed workbook written: ")
@@ -165,6 +170,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     std::fs::create_dir(path).unwrap();
     update(&mut m, Action::Summary);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let second = message(&m);
     assert!(second.ends_with("-2.xlsx"), "{second}");
     assert!(Path::new(path).is_dir(), "the folder is left alone");
@@ -172,12 +178,72 @@ fn export_writes_the_completed_workbook_and_names_it() {
     // A failure is shown, not a panic: the plan's folder is gone.
     std::fs::remove_dir_all(dir.path()).unwrap();
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     assert!(m.message.as_ref().unwrap().error);
     assert!(
         message(&m).starts_with("Export failed: "),
         "{}",
         message(&m)
     );
+}
+
+/// Pictures are re-encoded while the workbook is written: that runs as a background job, and
+/// the checklist draws and answers keys until its result comes back as an action.
+#[test]
+fn an_export_with_large_pictures_is_a_job_and_the_checklist_answers_meanwhile() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = common::okta_like_plan(dir.path(), PLAN);
+    let shots = dir.path().join("shots");
+    let mut m = open(&plan);
+    select(&mut m, "C9290");
+    for (name, width, height) in [("console.png", 4000, 3000), ("users.png", 3600, 2700)] {
+        let shot = shots.join(name);
+        common::write_grainy_png(&shot, width, height);
+        update(&mut m, Action::AddEvidence);
+        paste(&mut m, &shot.display().to_string());
+        update(&mut m, Action::Submit);
+        assert_eq!(m.mode(), Mode::Normal, "{}", message(&m));
+    }
+
+    update(&mut m, Action::Export);
+    // `update` came back with the workbook still to be written: it is a pending job, shown
+    // in the footer, and only an action taken from the inbox ends it.
+    assert!(m.jobs.is_pending(JobKind::Export));
+    assert_eq!(message(&m), "Writing the completed workbook…");
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("Writing the completed workbook (Esc cancels)"),
+        "{shown}"
+    );
+    // Keys keep working meanwhile; a second E says one is under way.
+    update(&mut m, Action::MoveDown);
+    assert_ne!(m.selected_case(), m.ws.plan.case_index("C9290"));
+    let marked = m.ws.plan.cases[m.selected_case().unwrap()].id.clone();
+    update(&mut m, Action::MarkBlocked);
+    assert_eq!(on_disk(&plan).outcome(&marked), Outcome::Blocked);
+    update(&mut m, Action::Export);
+    assert!(message(&m).contains("being written"), "{}", message(&m));
+    // Quitting waits for it: the workbook is written whole or not at all.
+    update(&mut m, Action::Quit);
+    assert!(!m.quit);
+    assert!(
+        message(&m).contains("q quits when it is done"),
+        "{}",
+        message(&m)
+    );
+    assert!(m.jobs.is_pending(JobKind::Export));
+
+    wait_for_jobs(&mut m);
+    let text = message(&m);
+    let path = text
+        .strip_prefix("Completed workbook written: ")
+        .unwrap_or_else(|| panic!("{text}"));
+    let book = calamine::open_workbook_auto(path).unwrap();
+    let pictures = book.pictures().expect("pictures in xl/media");
+    assert_eq!(pictures.len(), 2, "both pictures, re-encoded smaller");
+    update(&mut m, Action::Quit);
+    assert!(m.quit);
 }
 
 /// Presses a key as the terminal would: through the keymap of what is open.
@@ -194,12 +260,12 @@ fn verify_without_a_connection_opens_the_connection_form() {
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, "ftp://app.example.com/scim");
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "an invalid URL keeps the form open"
     );
     assert!(
@@ -222,7 +288,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
 
     // Basic: URL, → to Basic, the username.
     update(&mut m, Action::ConnectionSettings);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     let shown = screen(&mut m);
     assert!(shown.contains("SCIM base URL"), "{shown}");
     assert!(shown.contains("(•) Bearer token"), "{shown}");
@@ -239,7 +305,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "Basic without a username is refused"
     );
     assert!(message(&m).contains("username"), "{}", message(&m));
@@ -265,7 +331,8 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     // (The form opens on the URL; the Okta fields follow the SCIM ones, so the scheme is next.)
     update(&mut m, Action::NextField);
     assert!(
-        matches!(m.top(), Some(Overlay::Connection(form)) if form.field == scimplan::tui::connect_form::Field::Scheme)
+        m.top_as::<ConnectionForm>()
+            .is_some_and(|form| form.field == Field::Scheme)
     );
     key(&mut m, KeyCode::Right);
     update(&mut m, Action::NextField);
@@ -273,7 +340,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "a header name with a space is refused"
     );
     update(&mut m, Action::Cancel);
@@ -337,8 +404,8 @@ fn mark_steps_done(m: &mut Model, case: &str) {
 
 /// Answers the secret prompt (the models here never read the secret from the environment).
 fn give_secret(m: &mut Model, token: &str) {
-    let prompt = m.prompt().expect("the secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret);
+    let prompt = m.top_as::<Prompt>().expect("the secret is asked for");
+    assert_eq!(prompt.kind(), PromptKind::Secret);
     paste(m, token);
     let shown = screen(m);
     assert!(!shown.contains(token), "the secret is masked:\n{shown}");
@@ -364,7 +431,7 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
 
     // No connection yet: the form asks for it; bearer is the default scheme.
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, &server.url);
     update(&mut m, Action::Submit);
     let saved = on_disk(&plan)
@@ -374,8 +441,8 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
         .expect("connection saved");
     assert_eq!(saved.base_url, server.url);
     assert_eq!(saved.auth, AuthScheme::Bearer);
-    let prompt = m.prompt().expect("the user input is asked for");
-    assert_eq!(prompt.kind, PromptKind::VerifyInput);
+    let prompt = m.top_as::<Prompt>().expect("the user input is asked for");
+    assert_eq!(prompt.kind(), PromptKind::VerifyInput);
     paste(&mut m, "ann@example.com");
     update(&mut m, Action::Submit);
     assert_eq!(
@@ -453,14 +520,23 @@ fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
     // No such user: the check polls until its deadline unless cancelled.
     update(&mut m, Action::VerifyAll);
     give_secret(&mut m, &server.token);
-    let Some(RunKind::Cases { cases, .. }) = m.running().map(|r| &r.kind) else {
+    let Some(RunKind::Cases { cases, .. }) =
+        m.running().and_then(|r| r.verification()).map(|v| &v.kind)
+    else {
         panic!("case checks running");
     };
     assert_eq!(cases, &["C9290", "C9334"]);
     // Cancel once the first attempt has shown in the footer, so one run is under way.
     for _ in 0..3000 {
         update(&mut m, Action::Tick);
-        if !m.running().unwrap().progress.is_empty() {
+        if !m
+            .running()
+            .unwrap()
+            .verification()
+            .unwrap()
+            .progress
+            .is_empty()
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -501,11 +577,14 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(message(&m).contains("asks for it again"), "{}", message(&m));
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().unwrap().kind, PromptKind::Secret);
+    assert_eq!(m.top_as::<Prompt>().unwrap().kind(), PromptKind::Secret);
 }
 
 #[test]
 fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
+    // The file the checklist reads: Okta's when present, else the tests' SPEC-shaped fixture.
+    let file = common::okta_or_fixture(common::SPEC_FILE);
+    let first = format!("step 1: {}", file.note(1));
     let dir = tempfile::tempdir().unwrap();
     let server = ScimServer::start();
     let (plan, mut m) = connected(dir.path(), &server);
@@ -516,8 +595,13 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
@@ -541,16 +625,16 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         "{shown}"
     );
     wait_for_verification(&mut m);
-    // Okta's file needs a user in the app to start from: step 1's `Resources` is empty.
+    // The file needs a user in the app to start from: step 1's `Resources` is empty.
     assert!(
         message(&m).starts_with("SPEC suite FAILED"),
         "{}",
         message(&m)
     );
     assert!(
-        message(&m).contains(
-            "First failure: step 1: Required Test: Test Users endpoint: response_json Resources not_empty"
-        ),
+        message(&m).contains(&format!(
+            "First failure: {first}: response_json Resources not_empty"
+        )),
         "{}",
         message(&m)
     );
@@ -562,7 +646,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         .last_spec
         .clone()
         .expect("the whole report is kept");
-    assert_eq!(report.file.as_ref().expect("Okta's file").steps.len(), 23);
+    assert_eq!(
+        report.file.as_ref().expect("the file's run").steps.len(),
+        file.steps().len()
+    );
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(
         !text.contains(&server.token),
@@ -570,13 +657,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     );
     // d shows the run step by step: step 1 failed with its assertion, expected against actual.
     update(&mut m, Action::SpecRunDetail);
-    assert_eq!(m.mode(), Mode::SpecRun);
+    assert_eq!(m.mode(), Mode::SuiteRuns);
     let shown = screen(&mut m);
     assert!(shown.contains("Latest local SPEC run"), "{shown}");
-    assert!(
-        shown.contains("FAIL") && shown.contains("step 1: Required Test: Test Users endpoint"),
-        "{shown}"
-    );
+    assert!(shown.contains("FAIL") && shown.contains(&first), "{shown}");
     assert!(
         shown.contains("✗ response_json Resources not_empty: expected"),
         "{shown}"
@@ -585,11 +669,14 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     assert_eq!(m.mode(), Mode::Summary);
     let shown = screen(&mut m);
     assert!(
-        shown.contains("✗ step 1: Required Test: Test Users endpoint"),
+        shown.contains(&format!("✗ {first}")),
         "the failed steps are listed under the verdict:\n{shown}"
     );
     assert!(
-        shown.contains("local run FAILED 2 of 12 requests"),
+        shown.contains(&format!(
+            "local run FAILED 2 of {} requests",
+            file.requests()
+        )),
         "{shown}"
     );
     assert!(
@@ -599,9 +686,17 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     update(&mut m, Action::Agree);
-    assert!(m.prompt().is_none(), "the typed secret is remembered");
+    assert!(
+        m.top_as::<Prompt>().is_none(),
+        "the typed secret is remembered"
+    );
     wait_for_verification(&mut m);
     assert!(
         message(&m).starts_with("SPEC suite PASSED"),
@@ -613,7 +708,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let run = session.suite_runs().last().expect("the run is recorded");
     assert!(run.passed, "{run:?}");
     assert_eq!(run.target, server.url);
-    let readiness = m.summary().map(|s| &s.readiness).expect("refreshed");
+    let readiness = m
+        .find::<Summary>()
+        .map(|s| &s.readiness)
+        .expect("refreshed");
     let spec = readiness
         .suites
         .iter()
@@ -623,7 +721,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     assert!(!spec.satisfied(), "{:?}", spec.evidence);
     assert!(spec.local.as_ref().is_some_and(|r| r.passed));
     let shown = screen(&mut m);
-    assert!(shown.contains("local run passed (12 requests)"), "{shown}");
+    assert!(
+        shown.contains(&format!("local run passed ({} requests)", file.requests())),
+        "{shown}"
+    );
     let created = server.find_users(&user);
     assert_eq!(created.len(), 1, "exactly the announced user");
     assert_eq!(created[0]["active"], false, "deactivated at the end");
@@ -754,7 +855,7 @@ fn an_unreachable_app_is_no_spec_result() {
     )));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec, "{}", message(&m));
+    assert_eq!(m.mode(), Mode::ConfirmSuite, "{}", message(&m));
     update(&mut m, Action::Agree);
     give_secret(&mut m, "a-token-nobody-reads");
     wait_for_verification(&mut m);
@@ -768,6 +869,34 @@ fn an_unreachable_app_is_no_spec_result() {
 }
 
 #[test]
+fn a_list_input_says_comma_separated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (_plan, mut m) = connected(dir.path(), &server);
+    // C9312 asks for the group, then its members (a list).
+    select(&mut m, "C9312");
+    update(&mut m, Action::VerifyCase);
+    let mut titles = Vec::new();
+    while let Some(prompt) = m
+        .top_as::<Prompt>()
+        .filter(|p| p.kind() == PromptKind::VerifyInput)
+    {
+        let title = prompt.title.clone();
+        titles.push(title.clone());
+        if title.contains("members") || titles.len() > 3 {
+            break;
+        }
+        paste(&mut m, "Engineering");
+        update(&mut m, Action::Submit);
+    }
+    let members = titles
+        .iter()
+        .find(|t| t.contains("members"))
+        .unwrap_or_else(|| panic!("the members are asked for: {titles:?}"));
+    assert_eq!(members.matches("comma-separated").count(), 1, "{members}");
+}
+
+#[test]
 fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     let dir = tempfile::tempdir().unwrap();
     let server = ScimServer::start();
@@ -775,7 +904,10 @@ fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     // C9318 checks one group: a list where one value is meant is refused in the prompt.
     select(&mut m, "C9318");
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().expect("asked").kind, PromptKind::VerifyInput);
+    assert_eq!(
+        m.top_as::<Prompt>().expect("asked").kind(),
+        PromptKind::VerifyInput
+    );
     paste(&mut m, "Engineering,Sales");
     update(&mut m, Action::Submit);
     assert_eq!(m.mode(), Mode::Prompt, "the field stays open");
@@ -840,4 +972,56 @@ fn t_starts_a_case_by_noting_what_it_will_act_on() {
     );
     // The earlier start stays as it was: nothing was noted for the twin.
     assert_eq!(on_disk(&plan).verify().started.get("C9315"), Some(&started));
+}
+
+/// `v` on a case whose outcome a person set asks first: `n` checks and keeps the person's
+/// outcome (the run kept as evidence, the message saying so), `y` lets the verdict replace it;
+/// the note is never touched.
+#[test]
+fn v_on_a_persons_outcome_asks_before_the_verdict_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ScimServer::start();
+    let (plan, mut m) = connected(dir.path(), &server);
+    server.create_user("ann@example.com", "Ann", "Lee", true);
+    m.ws.apply(scimplan::session::Command::Subject {
+        name: "user".into(),
+        value: "ann@example.com".into(),
+    });
+    m.ws.apply(scimplan::session::Command::Mark {
+        case: "C9290".into(),
+        outcome: Outcome::Fail,
+        reason: None,
+        note: Some("saw it fail".into()),
+    });
+    m.ws.save().unwrap();
+    select(&mut m, "C9290");
+
+    update(&mut m, Action::VerifyCase);
+    assert_eq!(m.mode(), Mode::ConfirmReplace);
+    assert!(
+        screen(&mut m).contains("Replace it with the check's verdict?"),
+        "{}",
+        screen(&mut m)
+    );
+    key(&mut m, KeyCode::Char('n'));
+    give_secret(&mut m, &server.token);
+    wait_for_verification(&mut m);
+    assert!(message(&m).contains("kept your Fail"), "{}", message(&m));
+    let s = on_disk(&plan);
+    assert_eq!(s.outcome("C9290"), Outcome::Fail);
+    assert_eq!(s.verify().runs.len(), 1, "the run is kept as evidence");
+
+    // Esc asks nothing further and checks nothing.
+    update(&mut m, Action::VerifyCase);
+    key(&mut m, KeyCode::Esc);
+    assert!(message(&m).contains("C9290 not checked"), "{}", message(&m));
+    assert!(m.running().is_none());
+
+    update(&mut m, Action::VerifyCase);
+    key(&mut m, KeyCode::Char('y'));
+    wait_for_verification(&mut m);
+    let s = on_disk(&plan);
+    let result = s.result("C9290").unwrap();
+    assert_eq!((result.outcome, result.automatic), (Outcome::Pass, true));
+    assert_eq!(result.note, "saw it fail", "the note is never touched");
 }

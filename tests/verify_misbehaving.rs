@@ -16,8 +16,8 @@ use scimplan::net::{CancelFlag, Secret};
 use scimplan::scim::ScimClient;
 use scimplan::session::{RequestRecord, RunFailure};
 use scimplan::verify::{
-    AuthScheme, CheckJob, Connection, RecipeBook, Verdict, VerifyEvent, VerifyRun, VerifyState,
-    run_check, spawn, worker,
+    Access, AuthScheme, CheckJob, Connection, RecipeBook, ScimAccess, Verdict, VerifyEvent,
+    VerifyRun, VerifyState, run_check, spawn_checks, worker,
 };
 use serde_json::json;
 
@@ -396,18 +396,23 @@ fn large_bodies_are_cut_in_the_evidence() {
     assert!(record.response_body.contains("more bytes not kept"));
 }
 
+/// The app's side alone, as a plan without an Okta org gives it.
+fn scim(connection: Connection) -> Access {
+    Access {
+        scim: Some(ScimAccess {
+            connection,
+            secret: Secret::new(TOKEN),
+        }),
+        okta: None,
+    }
+}
+
 #[test]
 fn a_background_check_reports_each_attempt_and_can_be_cancelled() {
     let app = fake_app(|_, _| reply(503, "{}"));
     let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
     let (sink, events) = worker::channel();
-    let running = spawn(
-        job(Duration::from_secs(60)),
-        connection,
-        Secret::new(TOKEN),
-        None,
-        sink,
-    );
+    let running = spawn_checks(vec![job(Duration::from_secs(60))], scim(connection), sink);
     let first = events.recv_timeout(Duration::from_secs(30)).unwrap();
     match first {
         VerifyEvent::Attempt {
@@ -440,13 +445,7 @@ fn cancelling_does_not_wait_for_an_app_that_holds_the_request() {
     });
     let connection = Connection::new(&app.url, AuthScheme::Bearer, None).unwrap();
     let (sink, events) = worker::channel();
-    let running = spawn(
-        job(Duration::from_secs(60)),
-        connection,
-        Secret::new(TOKEN),
-        None,
-        sink,
-    );
+    let running = spawn_checks(vec![job(Duration::from_secs(60))], scim(connection), sink);
     // Wait until the request has reached the app, then cancel.
     while app.heads.lock().unwrap().is_empty() {
         std::thread::sleep(Duration::from_millis(20));

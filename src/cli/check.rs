@@ -2,24 +2,22 @@
 //!
 //! A case named on the command line is checked and its outcome recorded (a failure only once
 //! its steps are marked done); with no case, only cases without an outcome whose steps are
-//! done are checked (`verify::batch_jobs`, as `V` in the checklist); `--recheck` compares
-//! recorded outcomes with the app now and changes nothing.
+//! done are checked (`verify::Request::Pending`, as `V` in the checklist); `--recheck`
+//! compares recorded outcomes with the app now and changes nothing. Which cases run, on which
+//! side, and what is missing is `verify::Planner`'s; the runs are `verify::Runner`'s.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::verify::connection_and_secret;
 use super::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, unknown_case_message, usage_error,
 };
 
 use crate::net::CancelFlag;
-use crate::scim::ScimClient;
-use crate::session::{Command, Refusal};
-use crate::verify::worker::attach_trail;
+use crate::session::{Command, OKTA_TOKEN_ENV, Refusal};
 use crate::verify::{
-    BatchMode, CheckJob, RecipeBook, ScimSide, Verdict, VerifyError, VerifyEvent, VerifyRun,
-    batch_jobs, case_job, drift, observe_start, run_case,
+    Missing, OktaState, Planner, RecipeBook, Request, Runner, Secrets, Verdict, VerifyEvent,
+    VerifyPlan, VerifyRun, Why, drift,
 };
 use crate::workspace::Workspace;
 
@@ -118,7 +116,10 @@ pub struct VerifyArgs {
     pub replace: bool,
 }
 
-/// `scimplan verify`: checks cases against the app's SCIM API and records the outcomes.
+/// `scimplan verify`: checks cases against the app's SCIM API and the Okta org, and records
+/// the outcomes. What runs, what is missing and what is left out is the planner's
+/// (`verify::Planner`); this prints it, stops with exit 2 on what is missing, and runs the
+/// plan's jobs with the one runner.
 pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
     if !(args.deadline.is_finite() && args.deadline > 0.0) {
         return Err(usage_error(format!(
@@ -131,127 +132,56 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     let given = parse_inputs(&book, &args.inputs)?;
     let mut ws = open(plan, common)?;
     let named = plan_ids(&ws, &args.cases)?;
-    if let Some(missing) = named.iter().find(|c| book.for_case(c).is_none()) {
-        return Err(VerifyError::NoRecipe {
-            case: missing.clone(),
-            known: book.cases().collect::<Vec<_>>().join(", "),
-        }
-        .into());
+    // A case without a recipe is refused before its inputs are looked at or remembered.
+    for case in &named {
+        book.recipe(case)?;
     }
     if !named.is_empty() {
         refuse_unused(&book, &named, &given)?;
     }
     remember_inputs(&mut ws, given)?;
-    // With neither connection there is nothing to check against: say so before the inputs.
-    if ws.session().verify().connection.is_none() && ws.session().verify().okta.is_none() {
-        return Err(VerifyError::NoConnection.into());
-    }
-    let okta = super::okta::client_for_verify(&ws)?;
-    let session = ws.session();
-    let jobs: Vec<CheckJob> = if named.is_empty() || args.recheck {
-        let mode = if args.recheck {
-            BatchMode::Recheck
-        } else {
-            BatchMode::Pending
-        };
-        let only = (!named.is_empty()).then_some(named.as_slice());
-        let mut batch = batch_jobs(&book, &ws.plan, &ws.reqs, session, only, mode, deadline);
-        if okta.is_none() {
-            batch.without_okta();
-        }
-        if !named.is_empty() && !batch.left_out.is_empty() {
-            let messages: Vec<String> = batch.left_out.iter().map(ToString::to_string).collect();
-            return Err(usage_error(messages.join("\n")));
-        }
-        report_left_out(&batch.left_out);
-        batch.jobs
-    } else {
-        let mut jobs = Vec::new();
-        let mut problems = Vec::new();
-        for case in &named {
-            match case_job(&book, &ws.plan, session, case, deadline) {
-                Ok(job) if okta.is_none() && job.recipe.steps.is_empty() => {
-                    problems.push(VerifyError::OktaOnly { case: job.case }.to_string())
-                }
-                Ok(job) => jobs.push(job),
-                Err(error) => problems.push(error.to_string()),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(usage_error(problems.join("\n")));
-        }
-        jobs
+    let request = match (args.recheck, named.is_empty()) {
+        (true, true) => Request::Recheck(None),
+        (true, false) => Request::Recheck(Some(named)),
+        (false, true) => Request::Pending,
+        (false, false) => Request::Cases(named),
     };
-    // Cases checked in Okta only need no SCIM connection (nor its secret).
-    let scim_connected = ws.session().verify().connection.is_some();
-    let (jobs, no_scim): (Vec<CheckJob>, Vec<CheckJob>) = jobs
-        .into_iter()
-        .partition(|job| scim_connected || job.recipe.steps.is_empty());
-    if !no_scim.is_empty() {
-        let cases: Vec<&str> = no_scim.iter().map(|j| j.case.as_str()).collect();
-        if (!named.is_empty() && !args.recheck) || jobs.is_empty() {
-            return Err(usage_error(format!(
-                "{} read the app's SCIM API: {}",
-                cases.join(", "),
-                VerifyError::NoConnection
-            )));
-        }
-        eprintln!(
-            "skipped: {} read the app's SCIM API, which is not connected (scimplan connect PLAN --scim-url URL).",
-            cases.join(", ")
-        );
+    let secrets = Secrets::from_env(ws.session());
+    let planned = Planner {
+        book: &book,
+        plan: &ws.plan,
+        reqs: &ws.reqs,
+        session: ws.session(),
+        secrets: &secrets,
+        deadline,
     }
-    if jobs.is_empty() {
-        let what = if args.recheck {
-            "no case with a recorded Pass or Fail has a recipe and its inputs"
-        } else {
-            "no case without an outcome has its steps marked done and its inputs"
-        };
-        return Err(usage_error(format!(
-            "nothing to verify: {what} (see the messages above). Name a case to verify it now."
-        )));
-    }
-    let scim = if jobs.iter().any(|job| !job.recipe.steps.is_empty()) {
-        let (connection, secret) = connection_and_secret(&ws)?;
-        let client = ScimClient::new(&connection, &secret)?;
-        Some((client, connection.auth))
-    } else {
-        None
-    };
+    .plan(request);
+    refuse_unless_ready(&planned)?;
     let cancel = CancelFlag::new();
+    let runner = Runner::open(&planned.access, &cancel, |wait| eprintln!("  {wait}"))?;
     let mut runs: Vec<VerifyRun> = Vec::new();
     let mut drifts = Vec::new();
     let mut kept = 0;
-    for job in &jobs {
+    for job in &planned.jobs {
         let quiet = args.json || args.recheck;
         // The outcome as the check starts: its verdict is recorded only over this.
         let started_with = ws.session().standing(&job.case);
-        let mut run = run_case(
-            scim.as_ref()
-                .map(|(client, auth)| ScimSide { client, auth }),
-            okta.as_ref(),
-            job,
-            &cancel,
-            &mut |event| {
-                if let VerifyEvent::Attempt {
-                    case,
-                    number,
-                    first_failure: Some(failure),
-                    retry_in: Some(wait),
-                    ..
-                } = event
-                    && !quiet
-                {
-                    eprintln!(
-                        "  {case} attempt {number}: {failure}; again in {:.1} s",
-                        wait.as_secs_f32()
-                    );
-                }
-            },
-        );
-        if let Some(okta) = &okta {
-            attach_trail(okta, job, &mut run);
-        }
+        let mut run = runner.run(job, &cancel, &mut |event| {
+            if let VerifyEvent::Attempt {
+                case,
+                number,
+                first_failure: Some(failure),
+                retry_in: Some(wait),
+                ..
+            } = event
+                && !quiet
+            {
+                eprintln!(
+                    "  {case} attempt {number}: {failure}; again in {:.1} s",
+                    wait.as_secs_f32()
+                );
+            }
+        });
         if args.recheck {
             run.outcome_left = Some("a recheck records nothing".into());
             drifts.extend(drift(ws.session(), &run));
@@ -323,6 +253,43 @@ pub fn verify(plan: &Path, common: &Common, args: VerifyArgs) -> Result<u8, Fail
     })
 }
 
+/// Presents the plan: the cases a batch leaves out (on stderr), and a stop (exit 2) naming
+/// everything that is missing, every named case that cannot run, or that nothing can.
+fn refuse_unless_ready(planned: &VerifyPlan) -> Result<(), Failure> {
+    // With nothing connected there is nothing to check against: say so before anything else.
+    if planned.missing.contains(&Missing::Connection) {
+        return Err(usage_error(Missing::Connection.to_string()));
+    }
+    let named = planned.request.named().is_some();
+    if !named {
+        report_left_out(planned);
+    }
+    let mut problems: Vec<String> = Vec::new();
+    if named {
+        problems.extend(planned.left_out.iter().map(ToString::to_string));
+    }
+    problems.extend(planned.missing.iter().map(ToString::to_string));
+    if !problems.is_empty() {
+        return Err(usage_error(problems.join("\n")));
+    }
+    if planned.jobs.is_empty() {
+        let what = if matches!(planned.request, Request::Recheck(_)) {
+            "no case with a recorded Pass or Fail has a recipe and its inputs"
+        } else {
+            "no case without an outcome has its steps marked done and its inputs"
+        };
+        return Err(usage_error(format!(
+            "nothing to verify: {what} (see the messages above). Name a case to verify it now."
+        )));
+    }
+    if planned.okta == OktaState::NoToken {
+        eprintln!(
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the System Log is not kept with these runs."
+        );
+    }
+    Ok(())
+}
+
 /// Inputs given now are kept in the session before anything else, so a typo elsewhere does
 /// not lose them. An empty value forgets the input.
 fn remember_inputs(ws: &mut Workspace, given: Vec<(String, String)>) -> Result<(), Failure> {
@@ -335,21 +302,21 @@ fn remember_inputs(ws: &mut Workspace, given: Vec<(String, String)>) -> Result<(
     save(ws).map(drop)
 }
 
-/// Why cases were left out of a batch, grouped so a long plan stays readable.
-fn report_left_out(left_out: &[VerifyError]) {
+/// Why cases were left out of a batch, grouped so a long plan stays readable (the cases
+/// needing the app's connection are named once: here, or in the error when nothing else runs).
+fn report_left_out(planned: &VerifyPlan) {
     let mut has_outcome = Vec::new();
     let mut not_done = Vec::new();
-    for error in left_out {
-        match error {
-            VerifyError::HasOutcome { case, outcome } => {
-                has_outcome.push(format!("{case} ({outcome})"))
+    let mut no_scim = Vec::new();
+    for left in &planned.left_out {
+        let case = &left.case;
+        match &left.why {
+            Why::HasOutcome(outcome) => has_outcome.push(format!("{case} ({outcome})")),
+            Why::StepsNotDone { ticked, steps } => {
+                not_done.push(format!("{case} ({ticked}/{steps})"))
             }
-            VerifyError::StepsNotDone {
-                case,
-                ticked,
-                steps,
-            } => not_done.push(format!("{case} ({ticked}/{steps})")),
-            other => eprintln!("skipped: {other}"),
+            Why::NeedsScim => no_scim.push(case.as_str()),
+            _ => eprintln!("skipped: {left}"),
         }
     }
     if !has_outcome.is_empty() {
@@ -362,6 +329,16 @@ fn report_left_out(left_out: &[VerifyError]) {
         eprintln!(
             "not checked, steps not marked done (ticked/steps): {} (`scimplan done PLAN CASE` once you did them in Okta)",
             not_done.join(", ")
+        );
+    }
+    let asked = planned
+        .missing
+        .iter()
+        .any(|m| matches!(m, Missing::ScimConnection { .. }));
+    if !no_scim.is_empty() && !asked {
+        eprintln!(
+            "skipped: {} read the app's SCIM API, which is not connected (scimplan connect PLAN --scim-url URL).",
+            no_scim.join(", ")
         );
     }
 }
@@ -403,21 +380,22 @@ pub fn start(
     let named = plan_ids(&ws, cases)?;
     refuse_unused(&book, &named, &given)?;
     remember_inputs(&mut ws, given)?;
-    let (connection, secret) = connection_and_secret(&ws)?;
-    let mut jobs = Vec::new();
-    for case in &named {
-        jobs.push(CheckJob::for_start(
-            &book,
-            case,
-            ws.session().verify(),
-            Duration::from_secs(30),
-        )?);
+    let secrets = Secrets::from_env(ws.session());
+    let planned = Planner {
+        book: &book,
+        plan: &ws.plan,
+        reqs: &ws.reqs,
+        session: ws.session(),
+        secrets: &secrets,
+        deadline: Duration::from_secs(30),
     }
-    let client = ScimClient::new(&connection, &secret)?;
+    .plan(Request::Start(named));
+    refuse_unless_ready(&planned)?;
     let cancel = CancelFlag::new();
+    let runner = Runner::open(&planned.access, &cancel, |_| {})?;
     let mut code = 0;
-    for job in &jobs {
-        let report = observe_start(&client, job, &cancel);
+    for job in &planned.jobs {
+        let report = runner.start(job, &cancel);
         match (report.start, report.problem) {
             (Some(start), _) => {
                 let seen: Vec<String> = start

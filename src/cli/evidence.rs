@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{Common, Failure, open, save, unknown_case_message, usage_error};
 use crate::session::Command;
-use crate::session::evidence::{check, secrets_in_env};
+use crate::session::evidence::{NOT_CARRIED, check, secrets_in_env};
 
 pub fn run(
     plan: &Path,
@@ -74,10 +74,11 @@ pub fn run(
         println!("{id}: no evidence.");
     }
     for (n, entry) in evidence.iter().enumerate() {
-        let place = entry
-            .stored_path(&folder)
-            .map(|p| format!("\n   {}", p.display()))
-            .unwrap_or_default();
+        let place = match entry.stored_path(&folder) {
+            Some(_) if entry.copy_missing(&folder) => format!("\n   {NOT_CARRIED}"),
+            Some(path) => format!("\n   {}", path.display()),
+            None => String::new(),
+        };
         let hash = entry
             .file
             .as_ref()

@@ -6,6 +6,7 @@
 
 mod check;
 mod crud;
+mod doctor;
 mod evidence;
 mod fetch;
 pub(crate) mod okta;
@@ -61,10 +62,11 @@ pub struct Common {
     /// The name of the integration under test.
     #[arg(long = "app", global = true, value_name = "NAME")]
     pub app_name: Option<String>,
-    /// Take the results written in a completed workbook (Result, Notes, ... columns) into the
-    /// session even when a session exists (without it, only a new session takes them).
-    #[arg(long, global = true)]
-    pub import_results: bool,
+    /// Take the results of a completed workbook (Result, Notes, ... columns) into the session:
+    /// alone, those of the plan opened (a completed workbook) even when a session exists; with
+    /// FILE, those of a colleague's completed workbook, matched by case ID.
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
+    pub import_results: Option<Option<PathBuf>>,
     /// Who the command's changes are recorded as (set from the command run, not an option).
     #[arg(skip)]
     pub writer: Option<Writer>,
@@ -104,6 +106,7 @@ impl Command {
             Command::Crud { .. } => "crud",
             Command::Spec { .. } => "spec",
             Command::Runscope(_) => "runscope",
+            Command::Doctor { .. } => "doctor",
         }
     }
 }
@@ -147,12 +150,14 @@ pub enum Command {
         #[arg(long, value_name = "N", conflicts_with = "items")]
         remove: Option<usize>,
     },
-    /// Take back the most recent change still in effect (as `u` in the checklist).
+    /// Take back the latest change made by a command (mark, verify, an import...), whole, only
+    /// while what it set still stands; the checklist's own changes are taken back with its `u`.
     Undo {
         /// The plan workbook.
         plan: PathBuf,
     },
-    /// Apply again the most recently undone change (as `Ctrl-r` in the checklist).
+    /// Apply again the change `scimplan undo` took back last, only while nothing changed it
+    /// since; the checklist redoes its own with `Ctrl-r`.
     Redo {
         /// The plan workbook.
         plan: PathBuf,
@@ -252,6 +257,16 @@ pub enum Command {
         /// The Basic auth username.
         #[arg(long, value_name = "NAME")]
         username: Option<String>,
+        /// A certificate authority to trust besides the system's trust store (a PEM file;
+        /// repeatable), for the SCIM app and/or Okta org given here; the Runscope API uses the
+        /// CA files of both. The path is saved and the file read each time.
+        #[arg(long = "ca-cert", value_name = "FILE")]
+        ca_certs: Vec<PathBuf>,
+        /// Reach the SCIM app and/or Okta org given here through this proxy instead of
+        /// HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies). Without credentials: a proxy that
+        /// needs them is given in HTTPS_PROXY, which is never saved.
+        #[arg(long, value_name = "URL")]
+        proxy: Option<String>,
     },
     /// Check cases against the app's SCIM API (and, with the Okta org connected, their Okta side) and record Pass or Fail (automatic).
     Verify {
@@ -325,6 +340,8 @@ pub enum Command {
         /// the pause, at least 60).
         #[arg(long, value_name = "SECONDS")]
         deadline: Option<f64>,
+        #[command(flatten)]
+        suite: verify::SuiteArgs,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -347,9 +364,8 @@ pub enum Command {
         /// the Entitlement Management capability declared supported.
         #[arg(long = "entitlement-endpoint", value_name = "PATH")]
         entitlement_endpoints: Vec<String>,
-        /// Wait out every pause as Runscope does, instead of polling or skipping them.
-        #[arg(long)]
-        wait_pauses: bool,
+        #[command(flatten)]
+        suite: verify::SuiteArgs,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -364,6 +380,14 @@ pub enum Command {
     /// Runscope) and record the result link the OIN Wizard asks for (the access token comes
     /// from SCIMPLAN_RUNSCOPE_TOKEN or a prompt, never saved).
     Runscope(runscope::RunscopeArgs),
+    /// How scimplan reaches its servers, to send a colleague when one cannot be reached: the
+    /// trust store and extra CA files, the proxy chosen per host, and whether each configured
+    /// endpoint answers, with the certificates it presented. No secret is sent or printed.
+    /// Exit 0 when every configured endpoint answers, 1 otherwise.
+    Doctor {
+        /// The plan workbook, for its session's SCIM app and Okta org.
+        plan: Option<PathBuf>,
+    },
 }
 
 /// A failure to report to the tester, with the exit code it deserves.
@@ -485,10 +509,13 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             okta_key_id,
             auth,
             username,
+            ca_certs,
+            proxy,
         }) => {
+            let network = doctor::network_settings(&ca_certs, proxy.as_deref())?;
             let mut code = 0;
             if let Some(scim_url) = scim_url {
-                code = verify::connect(&plan, &common, &scim_url, &auth, username)?;
+                code = verify::connect(&plan, &common, &scim_url, &auth, username, &network)?;
             }
             if let Some(org) = okta_org {
                 let service_app = okta_client_id.map(|client_id| okta::ServiceAppArgs {
@@ -502,6 +529,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                     &org,
                     okta_app_id.as_deref(),
                     service_app,
+                    &network,
                 )?);
             }
             Ok(code)
@@ -532,6 +560,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             plan,
             file,
             deadline,
+            suite,
             yes,
             junit,
             json,
@@ -541,6 +570,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             crud::CrudArgs {
                 file,
                 deadline,
+                suite,
                 yes,
                 junit,
                 json,
@@ -558,11 +588,12 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             system_log,
             open,
         }) => okta::console(&plan, &common, &case, system_log, open),
+        Some(Command::Doctor { plan }) => doctor::run(plan.as_deref(), &common),
         Some(Command::Spec {
             plan,
             file,
             entitlement_endpoints,
-            wait_pauses,
+            suite,
             yes,
             junit,
             json,
@@ -572,7 +603,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             verify::SpecArgs {
                 file,
                 entitlement_endpoints,
-                wait_pauses,
+                suite,
                 yes,
                 junit,
                 json,
@@ -663,7 +694,10 @@ fn opened(
 /// between this command's read and its save is said (this command's, the later, is kept);
 /// what no longer applied is returned for the command to report.
 pub(crate) fn save(ws: &mut Workspace) -> Result<Saved, Failure> {
-    let saved = ws.save().map_err(Failure::from)?;
+    let saved = ws.save().map_err(|e| Failure {
+        message: e.for_command(),
+        code: EXIT_ERROR,
+    })?;
     if !saved.conflicts.is_empty() {
         let cases: Vec<&str> = saved.conflicts.iter().map(String::as_str).collect();
         eprintln!(
@@ -786,6 +820,12 @@ fn capabilities(
     support: &[String],
     unsupport: &[String],
 ) -> Result<u8, Failure> {
+    // Refused before anything is opened: nothing is changed.
+    if let Some(both) = support.iter().find(|key| unsupport.contains(key)) {
+        return Err(usage_error(format!(
+            "'{both}' is given to both --support and --unsupport: say which it is (nothing was changed)."
+        )));
+    }
     let mut ws = open(plan, common)?;
     let mut changes = Vec::new();
     for (keys, supported) in [(support, true), (unsupport, false)] {

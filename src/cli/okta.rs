@@ -8,8 +8,7 @@ use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
 use crate::net::Secret;
 use crate::okta::{OktaClient, OktaError, check_app, credential_for, token_from_env};
 use crate::session::VerifyRun;
-use crate::session::{OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
-use crate::workspace::Workspace;
+use crate::session::{NetworkSettings, OKTA_SCOPES, OKTA_TOKEN_ENV, OktaAuth, OktaConnection};
 
 /// `--okta-client-id`, `--okta-key-file`, `--okta-key-id`.
 pub struct ServiceAppArgs {
@@ -26,6 +25,7 @@ pub fn connect_okta(
     org: &str,
     app_id: Option<&str>,
     service_app: Option<ServiceAppArgs>,
+    network: &NetworkSettings,
 ) -> Result<u8, Failure> {
     let Some(app_id) = app_id else {
         return Err(usage_error(
@@ -45,7 +45,7 @@ pub fn connect_okta(
             }
         }
     };
-    let connection = OktaConnection::new(org, app_id, auth)?;
+    let connection = OktaConnection::new(org, app_id, auth)?.with_network(network.clone());
     let mut ws = open(plan, common)?;
     let token = match connection.auth {
         OktaAuth::ApiToken => Some(okta_token()?),
@@ -56,6 +56,7 @@ pub fn connect_okta(
         connection.org_url, connection.app_id
     );
     println!("signing in with: {}", connection.auth.label());
+    super::doctor::print_network(&connection.network);
     let client = match credential_for(&connection, token) {
         Ok(credential) => OktaClient::new(&connection, credential)?
             .with_progress(|progress| eprintln!("  {}", progress.describe())),
@@ -78,10 +79,14 @@ pub fn connect_okta(
     }
     let mut connection = connection;
     connection.app_name = check.app.name.clone();
+    let before = ws.session().verify().okta.clone();
     ws.apply(crate::session::Command::OktaConnection(Some(
         connection.clone(),
     )));
     save(&mut ws)?;
+    if let Some(before) = before {
+        super::doctor::note_dropped(&before.network, &connection.network);
+    }
     match &connection.auth {
         OktaAuth::ApiToken => println!(
             "Okta connection saved. Token: read from {OKTA_TOKEN_ENV} (or asked) when needed; never saved."
@@ -170,31 +175,6 @@ pub(crate) fn masked_prompt(question: &str) -> std::io::Result<String> {
     result.map(|()| text)
 }
 
-/// The Okta client for `verify`, when the session has an Okta connection and the token is in
-/// the environment (verify never prompts: it runs in scripts). `None` otherwise, with a note.
-pub fn client_for_verify(ws: &Workspace) -> Result<Option<OktaClient>, Failure> {
-    let Some(connection) = ws.session().verify().okta.clone() else {
-        return Ok(None);
-    };
-    let token = token_from_env();
-    if connection.auth == OktaAuth::ApiToken && token.is_none() {
-        eprintln!(
-            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the cases' Okta side and the System Log are not checked (each case says what that would add)."
-        );
-        return Ok(None);
-    }
-    match credential_for(&connection, token) {
-        Ok(credential) => Ok(Some(
-            OktaClient::new(&connection, credential)?
-                .with_progress(|progress| eprintln!("  {}", progress.describe())),
-        )),
-        Err(error) => {
-            eprintln!("note: the cases' Okta side is not checked: {error}");
-            Ok(None)
-        }
-    }
-}
-
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
 pub fn print_trail(run: &VerifyRun) {
     for line in run.okta.iter().flat_map(|trail| trail.lines()) {
@@ -222,8 +202,7 @@ pub fn console(
         ws.session(),
         &ws.plan.cases[index],
         system_log,
-    )
-    .map_err(usage_error)?;
+    )?;
     eprintln!("{}: {}", ws.plan.cases[index].id, page.name);
     println!("{}", page.url);
     if open_it {

@@ -63,7 +63,7 @@ pub fn run(args: &RunscopeArgs, common: &Common) -> Result<u8, Failure> {
         _ => None,
     };
     let token = access_token()?;
-    let api = ApiMonitoring::new(&api_base(), token)?;
+    let api = ApiMonitoring::new(&api_base(), token, &ws.session().verify().shared_network())?;
     let bucket = bucket(&api, &ws, args.bucket.as_deref())?;
     let job = HostedJob::prepare(
         suite,

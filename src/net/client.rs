@@ -1,10 +1,14 @@
 //! Building the `reqwest` clients: every client scimplan uses comes from `build_client`, so a
 //! setting that concerns all HTTP (timeouts, redirects, user agent, which certificates are
-//! trusted) is made here once.
+//! trusted, which proxy) is made here once.
 
 use std::time::Duration;
 
 use thiserror::Error;
+
+use super::proxy::Proxies;
+use super::trust::{TlsObserver, tls_config};
+use crate::session::NetworkSettings;
 
 /// Every request's connection attempt gives up after this.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,6 +42,11 @@ pub struct HttpSettings {
     pub user_agent: bool,
     /// Headers every request carries (the SCIM client's `Accept`).
     pub default_headers: reqwest::header::HeaderMap,
+    /// The connection's extra CA files and proxy (`connect --ca-cert/--proxy`); the rest comes
+    /// from the system and the environment.
+    pub network: NetworkSettings,
+    /// Receives every certificate chain a server presents (`doctor`).
+    pub observer: Option<TlsObserver>,
 }
 
 impl HttpSettings {
@@ -49,6 +58,16 @@ impl HttpSettings {
             redirects: Redirects::SameOrigin,
             user_agent: true,
             default_headers: reqwest::header::HeaderMap::new(),
+            network: NetworkSettings::default(),
+            observer: None,
+        }
+    }
+
+    /// The same, reaching the server as a connection says (its CA files and proxy).
+    pub fn with_network(self, network: &NetworkSettings) -> HttpSettings {
+        HttpSettings {
+            network: network.clone(),
+            ..self
         }
     }
 
@@ -61,13 +80,25 @@ impl HttpSettings {
     }
 }
 
-/// The one place a `reqwest` client is built. Certificates are checked against the Mozilla
-/// roots built into scimplan (rustls with webpki-roots), as Okta checks the app's.
+/// The one place a `reqwest` client is built. Certificates are checked against the system's
+/// trust store and the connection's CA files (`trust`); the proxy is chosen per URL by
+/// `proxy::Proxies` (the connection's `--proxy`, else the environment's variables).
 pub fn build_client(settings: &HttpSettings) -> Result<reqwest::blocking::Client, SetupError> {
+    let tls = tls_config(&settings.network.ca_certs, settings.observer.clone()).map_err(|why| {
+        SetupError(format!(
+            "{why}. Connect again with the file's current path, or without --ca-cert."
+        ))
+    })?;
+    let proxies = Proxies::new(settings.network.proxy.as_deref()).map_err(SetupError)?;
     let mut builder = reqwest::blocking::Client::builder()
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
-        .default_headers(settings.default_headers.clone());
+        .default_headers(settings.default_headers.clone())
+        .tls_backend_preconfigured(tls)
+        // Replaces reqwest's own reading of the environment, so `doctor` reports the same choice.
+        .proxy(reqwest::Proxy::custom(move |url| {
+            proxies.route(url).proxy().cloned()
+        }));
     if settings.user_agent {
         builder = builder.user_agent(concat!("scimplan/", env!("CARGO_PKG_VERSION")));
     }

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use super::cancel::CancelFlag;
 use super::client::{HttpSettings, SetupError, build_client};
+use super::trust::certificate_refused;
+use crate::session::NetworkSettings;
 
 /// Okta gives up on a SCIM request after 60 s; so do we.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -61,6 +63,23 @@ impl Fate {
 }
 
 impl Exchange {
+    /// A request about to be sent: nothing answered yet.
+    pub fn unsent(method: &str, url: &str, body: Option<&str>) -> Exchange {
+        Exchange {
+            method: method.to_string(),
+            url: url.to_string(),
+            status: None,
+            duration: Duration::ZERO,
+            content_type: None,
+            request_body: body.map(str::to_string),
+            body: String::new(),
+            json: None,
+            fate: Fate::Answered,
+            retry_after: None,
+            response_headers: Vec::new(),
+        }
+    }
+
     /// What went wrong, when something did.
     pub fn problem(&self) -> Option<&str> {
         self.fate.problem()
@@ -84,10 +103,16 @@ pub struct PlainClient {
 }
 
 impl PlainClient {
+    /// Reaching servers as the system and the environment say.
     pub fn new() -> Result<PlainClient, SetupError> {
+        PlainClient::with_network(&NetworkSettings::default())
+    }
+
+    /// Reaching servers with a connection's CA files and proxy too.
+    pub fn with_network(network: &NetworkSettings) -> Result<PlainClient, SetupError> {
         let http = build_client(&HttpSettings {
             user_agent: false,
-            ..HttpSettings::api(REQUEST_TIMEOUT)
+            ..HttpSettings::api(REQUEST_TIMEOUT).with_network(network)
         })?;
         Ok(PlainClient { http })
     }
@@ -102,19 +127,7 @@ impl PlainClient {
         deadline: Instant,
         cancel: &CancelFlag,
     ) -> Exchange {
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: url.to_string(),
-            status: None,
-            duration: Duration::ZERO,
-            content_type: None,
-            request_body: body.map(str::to_string),
-            body: String::new(),
-            json: None,
-            fate: Fate::Answered,
-            retry_after: None,
-            response_headers: Vec::new(),
-        };
+        let mut exchange = Exchange::unsent(method, url, body);
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             exchange.fate = Fate::TimedOut("not sent: the deadline has passed".into());
@@ -287,13 +300,13 @@ fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
             "no answer within {:.1} s (the check's deadline or Okta's 60 s limit)",
             allowed.min(REQUEST_TIMEOUT).as_secs_f32()
         )
+    } else if let Some(refused) = certificate_refused(error) {
+        format!("cannot connect: {refused}")
     } else if error.is_connect() {
         let cause = root_cause(error);
         // rustls's wording is cryptic; say what usually causes it.
         let hint = if cause.contains("InvalidContentType") || cause.contains("corrupt message") {
             " (the server does not seem to speak https on this port: is the URL http://?)"
-        } else if cause.contains("certificate") {
-            " (the app's TLS certificate is not trusted; scimplan checks certificates, as Okta does)"
         } else {
             ""
         };
@@ -305,8 +318,12 @@ fn describe_error(error: &reqwest::Error, allowed: Duration) -> String {
     }
 }
 
-/// The innermost cause of an error (reqwest's outer messages say little).
+/// The innermost cause of an error (reqwest's outer messages say little); a refused
+/// certificate as `trust` words it.
 pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(refused) = certificate_refused(error) {
+        return refused.to_string();
+    }
     let mut source = error;
     while let Some(next) = source.source() {
         source = next;
@@ -314,8 +331,12 @@ pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     source.to_string()
 }
 
-/// An error and every cause under it, joined by `: `.
+/// An error and every cause under it, joined by `: ` (a refused certificate as `trust` words
+/// it, after the outermost message).
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(refused) = certificate_refused(error) {
+        return format!("{error}: {refused}");
+    }
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {

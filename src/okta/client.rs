@@ -121,7 +121,7 @@ impl OktaClient {
         connection: &OktaConnection,
         credential: OktaCredential,
     ) -> Result<OktaClient, OktaError> {
-        let http = build_client(&HttpSettings::api(OKTA_TIMEOUT))
+        let http = build_client(&HttpSettings::api(OKTA_TIMEOUT).with_network(&connection.network))
             .map_err(|e| OktaError::Setup(e.to_string()))?;
         Ok(OktaClient {
             http,

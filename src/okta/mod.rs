@@ -62,7 +62,7 @@ pub fn credential_for(
             scopes,
         } => {
             let app = oauth::ServiceApp::from_key_file(client_id, key_file, key_id.clone(), scopes.clone())?;
-            oauth::access_token(&connection.org_url, &app).map(OktaCredential::AccessToken)
+            oauth::access_token(&connection.org_url, &connection.network, &app).map(OktaCredential::AccessToken)
         }
     }
 }

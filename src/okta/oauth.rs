@@ -13,6 +13,7 @@ use super::client::OKTA_TIMEOUT;
 use super::error::OktaError;
 use crate::net::http::root_cause;
 use crate::net::{HttpSettings, Secret, build_client, cut};
+use crate::session::NetworkSettings;
 
 /// How long the signed assertion is valid (Okta accepts at most an hour).
 const ASSERTION_LIFETIME: u64 = 300;
@@ -109,10 +110,14 @@ struct TokenAnswer {
 }
 
 /// Asks the org for an access token with the service app's scopes.
-pub fn access_token(org_url: &str, app: &ServiceApp) -> Result<Secret, OktaError> {
+pub fn access_token(
+    org_url: &str,
+    network: &NetworkSettings,
+    app: &ServiceApp,
+) -> Result<Secret, OktaError> {
     let request = "POST /oauth2/v1/token".to_string();
     let assertion = client_assertion(org_url, app)?;
-    let http = build_client(&HttpSettings::api(OKTA_TIMEOUT))
+    let http = build_client(&HttpSettings::api(OKTA_TIMEOUT).with_network(network))
         .map_err(|e| OktaError::Setup(e.to_string()))?;
     let form = [
         ("grant_type", "client_credentials".to_string()),

@@ -202,11 +202,17 @@ where
     let names = book.sheet_names();
     let mut grids = Vec::with_capacity(names.len());
     for name in names {
-        let range = book.worksheet_range(&name)?;
+        let mut range = book.worksheet_range(&name)?;
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let rows = range
-            .rows()
-            .map(|row| row.iter().map(cell_value).collect())
+        let (height, width) = range.get_size();
+        // Each cell's text is moved out of the range, not copied (tens of thousands of strings
+        // on a large plan).
+        let rows = (0..height)
+            .map(|r| {
+                (0..width)
+                    .map(|c| cell_value(std::mem::take(&mut range[(r, c)])))
+                    .collect()
+            })
             .collect();
         grids.push(SheetGrid {
             name,
@@ -218,16 +224,16 @@ where
     Ok(grids)
 }
 
-fn cell_value(data: &Data) -> CellValue {
+fn cell_value(data: Data) -> CellValue {
     match data {
         Data::Empty => CellValue::Empty,
-        Data::String(s) => CellValue::Text(s.clone()),
-        Data::Int(i) => CellValue::Number(*i as f64),
-        Data::Float(f) => CellValue::Number(*f),
-        Data::Bool(b) => CellValue::Bool(*b),
+        Data::String(s) => CellValue::Text(s),
+        Data::Int(i) => CellValue::Number(i as f64),
+        Data::Float(f) => CellValue::Number(f),
+        Data::Bool(b) => CellValue::Bool(b),
         // Dates are rare in plans; keep Excel's serial number so nothing is invented.
         Data::DateTime(dt) => CellValue::Number(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s),
         Data::Error(e) => CellValue::Text(format!("#{e:?}")),
     }
 }
@@ -486,7 +492,13 @@ fn build_plan(
         });
     }
 
-    let known = |id: &str| index.contains_key(id);
+    // Most words of a precondition are not case IDs: a word whose first byte no ID starts
+    // with is passed over without hashing it.
+    let mut first_bytes = [false; 256];
+    for id in index.keys() {
+        first_bytes[id.as_bytes()[0] as usize] = true;
+    }
+    let known = |id: &str| first_bytes[id.as_bytes()[0] as usize] && index.contains_key(id);
     let build = |(id, row, cells): (String, u32, Vec<CellValue>)| {
         let preconditions_raw = field_text(&cells, pos(Field::Preconditions));
         Case {

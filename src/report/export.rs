@@ -15,6 +15,7 @@ use super::export_plan::{write_plan_header, write_plan_rows};
 use super::export_summary::write_summary_sheet;
 use super::export_target::{ExportTarget, write_export};
 use super::readiness::assess;
+use crate::net::CancelFlag;
 use crate::plan::Plan;
 use crate::plan::completed::{
     self, SUMMARY_SHEET, SUMMARY_SHEET_ALT, TESTED_AT_FORMAT, TIME_SPENT_FORMAT,
@@ -74,7 +75,29 @@ pub fn export_workspace_with(
     out: Option<&Path>,
     replace: bool,
 ) -> Result<PathBuf, ExportError> {
-    let session = ws.session_path();
+    let now = Utc::now();
+    let folder = ws.evidence_dir();
+    let bytes = workbook_bytes_with_evidence(&ws.plan, &ws.reqs, ws.session(), now, Some(&folder))?;
+    write_beside_session(
+        &ws.plan.source,
+        ws.session_path(),
+        out,
+        replace,
+        now,
+        &bytes,
+    )
+}
+
+/// Writes the completed workbook's `bytes` where `out` says (or beside the plan), never over the
+/// plan, the session, its backup or its lock.
+fn write_beside_session(
+    plan: &Path,
+    session: &Path,
+    out: Option<&Path>,
+    replace: bool,
+    now: DateTime<Utc>,
+    bytes: &[u8],
+) -> Result<PathBuf, ExportError> {
     let protected = [
         (session.to_path_buf(), "the session file"),
         (backup_path(session), "the session's backup"),
@@ -85,10 +108,57 @@ pub fn export_workspace_with(
         replace,
         protected: &protected,
     };
-    let now = Utc::now();
-    let folder = ws.evidence_dir();
-    let bytes = workbook_bytes_with_evidence(&ws.plan, &ws.reqs, ws.session(), now, Some(&folder))?;
-    write_export(&ws.plan.source, &target, now, &bytes)
+    write_export(plan, &target, now, bytes)
+}
+
+/// What `export_workspace` reads, taken from the workspace as it is now: the checklist takes
+/// one on its own thread and writes the workbook on another, so drawing and keys go on while
+/// pictures are re-encoded.
+pub struct ExportSnapshot {
+    plan: Plan,
+    reqs: Requirements,
+    session: Session,
+    session_path: PathBuf,
+    evidence: PathBuf,
+    now: DateTime<Utc>,
+}
+
+impl ExportSnapshot {
+    pub fn of(ws: &Workspace) -> ExportSnapshot {
+        ExportSnapshot {
+            plan: ws.plan.clone(),
+            reqs: ws.reqs.clone(),
+            session: ws.session().clone(),
+            session_path: ws.session_path().to_path_buf(),
+            evidence: ws.evidence_dir(),
+            now: Utc::now(),
+        }
+    }
+
+    /// Builds the workbook and writes it beside the plan under the next free name, as
+    /// `export_workspace(ws, None)` does. `Ok(None)`: `cancel` was set before anything was
+    /// written (the workbook is built first, whole, then written at once).
+    pub fn write(&self, cancel: &CancelFlag) -> Result<Option<PathBuf>, ExportError> {
+        let bytes = workbook_bytes_with_evidence(
+            &self.plan,
+            &self.reqs,
+            &self.session,
+            self.now,
+            Some(&self.evidence),
+        )?;
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        write_beside_session(
+            &self.plan.source,
+            &self.session_path,
+            None,
+            false,
+            self.now,
+            &bytes,
+        )
+        .map(Some)
+    }
 }
 
 /// Writes the completed workbook where `target` says and returns where it went.
@@ -104,7 +174,7 @@ pub fn export_workbook(
 }
 
 /// The plan sheet's name as Excel accepts it (OpenDocument allows longer names and more characters).
-fn excel_sheet_name(name: &str) -> String {
+pub(super) fn excel_sheet_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
@@ -127,11 +197,13 @@ pub fn tested_by_cell(result: &CaseResult) -> String {
     completed::tested_by_cell(result.tester.as_deref(), result.automatic)
 }
 
+/// The Evidence cell: one line per entry, a file by its name (never the tester's local path),
+/// a link as it is.
 pub fn evidence_cell(result: &CaseResult) -> String {
     result
         .evidence
         .iter()
-        .map(|e| completed::evidence_line(&e.reference, &e.caption))
+        .map(|e| completed::evidence_line(&e.name(), &e.caption))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -144,6 +216,8 @@ pub(super) struct Formats {
     pub duration: Format,
     pub automatic: Format,
     pub bold: Format,
+    /// Bold, wrapped, at the top: a case's first row on the Evidence sheet.
+    pub body_bold: Format,
     pub title: Format,
 }
 
@@ -161,6 +235,7 @@ impl Formats {
             date: body.clone().set_num_format(TESTED_AT_FORMAT),
             duration: body.clone().set_num_format(TIME_SPENT_FORMAT),
             automatic: body.clone().set_italic(),
+            body_bold: body.clone().set_bold(),
             body,
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
@@ -257,18 +332,12 @@ pub fn workbook_bytes_with_evidence(
                 CHECKS_SHEET
             },
         )?;
-        write_checks_sheet(
-            sheet,
-            session,
-            &formats.header,
-            &formats.date,
-            &formats.title,
-        )?;
+        write_checks_sheet(sheet, session, &formats)?;
     }
     if !layout.is_empty() {
         let sheet = workbook.add_worksheet();
         sheet.set_name(evidence_name)?;
-        layout.write(sheet, plan, session, &formats.header, &formats.title)?;
+        layout.write(sheet, plan, session, &formats)?;
     }
     Ok(workbook.save_to_buffer()?)
 }

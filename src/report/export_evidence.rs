@@ -10,14 +10,19 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rust_xlsxwriter::{Format, Image, Worksheet, XlsxError};
+use rust_xlsxwriter::{Image, Worksheet, XlsxError};
 use sha2::{Digest, Sha256};
 
+use super::export::Formats;
+use super::export_plan::{page_setup, row_height, wrapped_lines};
 use crate::plan::Plan;
+use crate::plan::completed::fit_cell;
 use crate::session::evidence::{hex, store};
 use crate::session::{Evidence, EvidenceFile, EvidenceKind, Session};
 
 pub const EVIDENCE_SHEET: &str = "Evidence";
+/// The columns; a file is named by its file name only (never the tester's local path), a link
+/// stands in the Link column. Resuming reads them by position.
 const HEADERS: [&str; 12] = [
     "Case",
     "Title",
@@ -28,12 +33,14 @@ const HEADERS: [&str; 12] = [
     "Size (bytes)",
     "SHA-256",
     "Picture SHA-256",
-    "Original path or link",
+    "Link",
     "Added (UTC)",
     "Caption",
 ];
+/// Widths in characters: narrow enough that the sheet prints one landscape page wide at a
+/// readable scale (the hashes wrap onto four lines).
 const WIDTHS: [f64; 12] = [
-    10.0, 36.0, 10.0, 4.0, 12.0, 28.0, 12.0, 66.0, 66.0, 48.0, 20.0, 30.0,
+    10.0, 30.0, 9.0, 4.0, 11.0, 24.0, 11.0, 18.0, 18.0, 30.0, 22.0, 30.0,
 ];
 /// Pictures up to this side (pixels) and size are embedded as they are, byte for byte.
 const KEEP_SIDE: u32 = 1600;
@@ -42,7 +49,10 @@ const KEEP_BYTES: usize = 2 * 1024 * 1024;
 const SCALED_SIDE: u32 = 1600;
 /// A downscaled picture larger than this as PNG is embedded as JPEG.
 const SCALED_PNG_BYTES: usize = 1024 * 1024;
-/// The box a picture is shown in on the sheet (pixels); smaller ones show at their size.
+/// The box a picture is shown in on the sheet (pixels); smaller ones show at their size. It
+/// starts in column B and stays inside the printed columns (B to L are about 1,400 pixels), so
+/// printed one page wide it is never cut at the page edge; its height stays well within a
+/// landscape page at that scale.
 const SHOW_WIDTH: f64 = 960.0;
 const SHOW_HEIGHT: f64 = 600.0;
 /// Excel's default row height in pixels.
@@ -144,19 +154,22 @@ impl<'a> EvidenceLayout<'a> {
             .collect()
     }
 
-    pub fn write(
+    pub(super) fn write(
         &self,
         sheet: &mut Worksheet,
         plan: &Plan,
         session: &Session,
-        header: &Format,
-        title: &Format,
+        formats: &Formats,
     ) -> Result<(), XlsxError> {
         for (c, (text, width)) in HEADERS.iter().zip(WIDTHS).enumerate() {
-            sheet.write_string_with_format(0, c as u16, *text, header)?;
+            sheet.write_string_with_format(0, c as u16, *text, &formats.header)?;
             sheet.set_column_width(c as u16, width)?;
         }
         sheet.set_freeze_panes(1, 0)?;
+        let body = &formats.body;
+        // The case's first row in bold at the body's size, so it is as tall as the others and
+        // never overlaps the row above.
+        let case_row = &formats.body_bold;
         let mut at = 1u32;
         let mut last_case = None;
         for row in &self.rows {
@@ -173,28 +186,33 @@ impl<'a> EvidenceLayout<'a> {
                 None if entry.reference.starts_with("http") => "link",
                 None => "reference",
             };
-            let format = if row.number == 1 { Some(title) } else { None };
-            let text = |sheet: &mut Worksheet, col: u16, value: &str| match format {
-                Some(f) => sheet
-                    .write_string_with_format(at, col, value, f)
-                    .map(|_| ()),
-                None => sheet.write_string(at, col, value).map(|_| ()),
-            };
-            text(sheet, 0, &case.id)?;
-            text(sheet, 1, &case.title)?;
-            text(sheet, 2, outcome.label())?;
-            sheet.write_number(at, 3, row.number as f64)?;
-            sheet.write_string(at, 4, kind)?;
-            sheet.write_string(at, 5, entry.name())?;
+            let case_format = if row.number == 1 { case_row } else { body };
+            let title = fit_cell(&case.title);
+            sheet.write_string_with_format(at, 0, &case.id, case_format)?;
+            sheet.write_string_with_format(at, 1, title.as_ref(), case_format)?;
+            sheet.write_string_with_format(at, 2, outcome.label(), case_format)?;
+            sheet.write_number_with_format(at, 3, row.number as f64, body)?;
+            sheet.write_string_with_format(at, 4, kind, body)?;
+            let name = entry.name();
+            let mut lines = wrapped_lines(&title, WIDTHS[1]);
+            if file.is_some() {
+                sheet.write_string_with_format(at, 5, fit_cell(&name).as_ref(), body)?;
+                lines = lines.max(wrapped_lines(&name, WIDTHS[5]));
+            }
             if let Some(f) = file {
-                sheet.write_number(at, 6, f.size as f64)?;
-                sheet.write_string(at, 7, &f.sha256)?;
+                sheet.write_number_with_format(at, 6, f.size as f64, body)?;
+                sheet.write_string_with_format(at, 7, &f.sha256, body)?;
+                lines = lines.max(wrapped_lines(&f.sha256, WIDTHS[7]));
             }
             if let Some(p) = &row.picture {
-                sheet.write_string(at, 8, &p.sha256)?;
+                sheet.write_string_with_format(at, 8, &p.sha256, body)?;
             }
-            sheet.write_string(at, 9, super::export::fit_cell(&entry.reference))?;
-            sheet.write_string(at, 10, entry.added_at.format(ADDED_FORMAT).to_string())?;
+            if file.is_none() {
+                sheet.write_string_with_format(at, 9, fit_cell(&entry.reference).as_ref(), body)?;
+                lines = lines.max(wrapped_lines(&entry.reference, WIDTHS[9]));
+            }
+            let added = entry.added_at.format(ADDED_FORMAT).to_string();
+            sheet.write_string_with_format(at, 10, added, body)?;
             let mut caption = entry.caption.clone();
             if let Some(p) = &row.picture
                 && let Some((w, h)) = p.scaled_from
@@ -205,7 +223,11 @@ impl<'a> EvidenceLayout<'a> {
                 caption = join(&caption, problem);
             }
             if !caption.is_empty() {
-                sheet.write_string(at, 11, super::export::fit_cell(&caption))?;
+                sheet.write_string_with_format(at, 11, fit_cell(&caption).as_ref(), body)?;
+                lines = lines.max(wrapped_lines(&caption, WIDTHS[11]));
+            }
+            if let Some(height) = row_height(lines) {
+                sheet.set_row_height(at, height)?;
             }
             at += 1;
             if let Some(p) = &row.picture {
@@ -223,6 +245,8 @@ impl<'a> EvidenceLayout<'a> {
                 at += p.rows();
             }
         }
+        page_setup(sheet, 1);
+        sheet.set_print_area(0, 0, at.saturating_sub(1).max(1), HEADERS.len() as u16 - 1)?;
         Ok(())
     }
 }
@@ -331,7 +355,10 @@ pub fn read_evidence(path: &Path, folder: &Path) -> Option<RestoredEvidence> {
         if case.is_empty() || number(row, 3).is_none() {
             continue;
         }
-        let reference = text(row, 9);
+        // A link, else the file's name (earlier exports carried the original path here).
+        let reference = Some(text(row, 9))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| text(row, 5));
         let added_at = NaiveDateTime::parse_from_str(&text(row, 10), ADDED_FORMAT)
             .map(|t| DateTime::<Utc>::from_naive_utc_and_offset(t, Utc))
             .unwrap_or_else(|_| Utc::now());

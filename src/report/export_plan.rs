@@ -46,17 +46,23 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
     // A character of the default font is about one width unit; keep a little margin for the
     // cell padding and proportional letters.
     let per_line = (width - 1.0).max(1.0);
+    // A short cell of one line (a title, a name): no need to measure it.
+    if (text.len() as f64) <= per_line / 4.0 && !text.as_bytes().contains(&b'\n') {
+        return 1;
+    }
     text.split('\n')
         .map(|line| {
-            let columns: usize = if line.is_ascii() {
-                // The same widths, byte by byte: most plan text is ASCII.
-                line.bytes()
-                    .map(|b| match b {
-                        b'\t' => 4,
-                        b' '..=b'~' => 1,
-                        _ => 0,
-                    })
-                    .sum()
+            let bytes = line.as_bytes();
+            let columns: usize = if bytes.is_ascii() {
+                // The same widths, byte by byte: most plan text is ASCII, and most of it
+                // printable (one column a byte; a tab four, a control character none).
+                let mut columns = bytes.len();
+                for &b in bytes {
+                    if b < b' ' || b == 0x7f {
+                        columns = columns - 1 + if b == b'\t' { 4 } else { 0 };
+                    }
+                }
+                columns
             } else {
                 line.chars()
                     .map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) })
@@ -101,7 +107,7 @@ pub(super) fn write_plan_header(
         sheet.set_column_width(col, *width)?;
         sheet.set_column_format(col, format)?;
     }
-    page_setup(sheet);
+    page_setup(sheet, 1);
 
     // The header row.
     let mut header_lines = 1;
@@ -238,16 +244,17 @@ pub(super) fn write_plan_rows(
     Ok(())
 }
 
-/// Printing (or saving as PDF): landscape, one page wide, the header row on every page, the
-/// grid printed in place of cell borders.
-fn page_setup(sheet: &mut Worksheet) {
+/// Printing (or saving as PDF), the same for every sheet of the completed workbook: landscape,
+/// one page wide, the first `header_rows` rows on every page, the grid printed in place of cell
+/// borders, the sheet's name and page number in the footer.
+pub(super) fn page_setup(sheet: &mut Worksheet, header_rows: u32) {
     sheet
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_print_gridlines(true)
         .set_footer("&L&A&RPage &P of &N");
-    // Row 0 always exists, so this cannot fail.
-    let _ = sheet.set_repeat_rows(0, 0);
+    // Rows from 0 always exist, so this cannot fail.
+    let _ = sheet.set_repeat_rows(0, header_rows.max(1) - 1);
 }
 
 fn write_cell(

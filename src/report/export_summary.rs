@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Chart, ChartType, Color, Worksheet, XlsxError};
 
-use super::export::{Formats, fit_cell, outcome_style};
-use super::readiness::{Readiness, SuiteEvidence};
+use super::export::{Formats, excel_sheet_name, fit_cell, outcome_style};
+use super::readiness::{Readiness, SuiteEvidence, counted};
 use crate::plan::Plan;
 use crate::plan::completed::{
     CAPABILITY_HEADERS, REASON_PREFIX, SUITE_LINK_COL, SUPPORTED_NO, SUPPORTED_YES,
@@ -35,15 +35,8 @@ pub(super) fn write_summary_sheet(
         "Okta OIN SCIM test plan: completed workbook",
         &formats.title,
     )?;
-    let verdict = if readiness.ready {
-        "READY to submit".to_string()
-    } else {
-        format!(
-            "NOT READY: {} blocking case(s), {} missing API suite result(s)",
-            readiness.blockers.len(),
-            readiness.suites.iter().filter(|s| !s.satisfied()).count()
-        )
-    };
+    sheet.set_row_height(0, TITLE_ROW_HEIGHT)?;
+    let verdict = readiness.verdict();
     let facts = [
         (
             label::APP,
@@ -72,6 +65,7 @@ pub(super) fn write_summary_sheet(
 
     row += 1;
     sheet.write_string_with_format(row, 0, "API suites", &formats.title)?;
+    sheet.set_row_height(row, TITLE_ROW_HEIGHT)?;
     row += 1;
     for suite in &readiness.suites {
         let name = match suite.suite {
@@ -95,6 +89,7 @@ pub(super) fn write_summary_sheet(
 
     row += 1;
     sheet.write_string_with_format(row, 0, "Capabilities", &formats.title)?;
+    sheet.set_row_height(row, TITLE_ROW_HEIGHT)?;
     row += 1;
     for (c, header) in CAPABILITY_HEADERS.iter().enumerate() {
         sheet.write_string_with_format(row, c as u16, *header, &formats.header)?;
@@ -115,6 +110,7 @@ pub(super) fn write_summary_sheet(
 
     row += 1;
     sheet.write_string_with_format(row, 0, "Sections", &formats.title)?;
+    sheet.set_row_height(row, TITLE_ROW_HEIGHT)?;
     row += 1;
     let table_header = row;
     let mut headers = vec!["Section", "Cases", "Applicable"];
@@ -168,6 +164,7 @@ pub(super) fn write_summary_sheet(
 
     row += 1;
     sheet.write_string_with_format(row, 0, "Blocking cases", &formats.title)?;
+    sheet.set_row_height(row, TITLE_ROW_HEIGHT)?;
     row += 1;
     if readiness.blockers.is_empty() {
         sheet.write_string(row, 0, "None")?;
@@ -180,7 +177,7 @@ pub(super) fn write_summary_sheet(
             sheet.write_string_with_format(row, c as u16, *header, &formats.header)?;
         }
         row += 1;
-        for b in &readiness.blockers {
+        for b in readiness.blockers.iter().take(LISTED_BLOCKERS) {
             sheet.write_string(row, 0, text(&b.id))?;
             sheet.write_string(row, 1, text(&b.title))?;
             sheet.write_string(row, 2, text(&b.section))?;
@@ -192,22 +189,48 @@ pub(super) fn write_summary_sheet(
             sheet.write_string(row, 4, text(note.trim()))?;
             row += 1;
         }
+        let more = readiness.blockers.len().saturating_sub(LISTED_BLOCKERS);
+        if more > 0 {
+            sheet.write_string(
+                row,
+                0,
+                format!(
+                    "… and {}: every case's result is on sheet '{}' (filter its Result column).",
+                    counted(more, "more blocking case", "more blocking cases"),
+                    excel_sheet_name(&plan.sheet)
+                ),
+            )?;
+            row += 1;
+        }
     }
     if !readiness.warnings.is_empty() {
         row += 1;
         sheet.write_string_with_format(row, 0, "Warnings (not blocking)", &formats.title)?;
+        sheet.set_row_height(row, TITLE_ROW_HEIGHT)?;
         row += 1;
         for w in &readiness.warnings {
             sheet.write_string(row, 0, text(&w.describe()))?;
             row += 1;
         }
     }
-    // Printable on its own: landscape, one page wide, the chart inside the printed area.
-    sheet.set_landscape().set_print_fit_to_pages(1, 0);
+    // Printable on its own: landscape, one page wide, the chart inside the printed area, the
+    // footer of the other sheets.
+    sheet
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&L&A&RPage &P of &N");
     let last_col = if chart_bottom > 0 { CHART_LAST_COL } else { 8 };
     sheet.set_print_area(0, 0, row.max(chart_bottom), last_col)?;
     Ok(())
 }
+
+/// A 14-point title's row height in points (Excel's default row is for 11 points: the title
+/// would overlap the row above, on screen and printed).
+const TITLE_ROW_HEIGHT: f64 = 20.0;
+
+/// Blocking cases listed by name: the Summary is read (and printed) as a summary; beyond these
+/// it says how many more there are, all of them on the plan sheet with their results.
+pub const LISTED_BLOCKERS: usize = 100;
 
 /// Where the chart stands: beside the tables, from row 3 in column K, 720 pixels wide (about
 /// eleven default columns, so the printed area reaches column V).

@@ -129,6 +129,41 @@ fn refuse_protected(
     Ok(())
 }
 
+/// A refused name's suggestion made one export takes: `p.scimplan-evidence` would suggest
+/// `p.xlsx`, the plan itself, so the default name in that folder is suggested instead.
+fn suggest_writable(
+    err: ExportError,
+    plan: &Path,
+    target: &ExportTarget,
+    now: DateTime<Utc>,
+) -> ExportError {
+    let ExportError::NotXlsx {
+        path,
+        extension,
+        suggestion,
+    } = err
+    else {
+        return err;
+    };
+    let taken = |candidate: &Path| {
+        same_file(candidate, plan)
+            || refuse_protected(candidate, plan, target.protected).is_err()
+            || (!target.replace && candidate.exists())
+    };
+    let suggestion = if taken(&suggestion) {
+        default_candidates(plan, suggestion.parent(), now)
+            .find(|candidate| !taken(candidate))
+            .expect("the counter is unbounded")
+    } else {
+        suggestion
+    };
+    ExportError::NotXlsx {
+        path,
+        extension,
+        suggestion,
+    }
+}
+
 /// Writes `bytes` where `target` says and returns the path written.
 pub(super) fn write_export(
     plan: &Path,
@@ -158,7 +193,7 @@ pub(super) fn write_export(
     };
     // The session or the plan named as the output is said so, whatever its extension.
     refuse_protected(output, plan, target.protected)?;
-    let path = xlsx_name(output)?;
+    let path = xlsx_name(output).map_err(|e| suggest_writable(e, plan, target, now))?;
     refuse_protected(&path, plan, target.protected)?;
     let written = if target.replace {
         write_atomic_with(&path, bytes, false, SHARED)

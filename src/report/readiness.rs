@@ -361,6 +361,37 @@ impl Warning {
     }
 }
 
+/// `n` and the noun, singular for one: "1 case", "2 cases".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Readiness {
+    /// API suite results the OIN Wizard asks for that are not recorded yet.
+    pub fn missing_suites(&self) -> usize {
+        self.suites.iter().filter(|s| !s.satisfied()).count()
+    }
+
+    /// The verdict in one sentence, the same words wherever it is shown (the CLI's summary,
+    /// the checklist's summary screen, the reports and the workbook's Summary sheet):
+    /// "READY to submit" or "NOT READY: 61 blocking cases and 2 missing API suite results".
+    pub fn verdict(&self) -> String {
+        if self.ready {
+            "READY to submit".into()
+        } else {
+            format!(
+                "NOT READY: {} and {}",
+                counted(self.blockers.len(), "blocking case", "blocking cases"),
+                counted(
+                    self.missing_suites(),
+                    "missing API suite result",
+                    "missing API suite results"
+                )
+            )
+        }
+    }
+}
+
 /// Assesses whether the submission is ready. Pure: reads the three inputs, changes nothing.
 pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness {
     let mut blockers = Vec::new();

@@ -33,7 +33,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::readiness::{KindSource, Readiness, SectionTally, SuiteEvidence, suite_key};
+use super::readiness::{KindSource, Readiness, SectionTally, SuiteEvidence, counted, suite_key};
 use crate::session::Outcome;
 
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -75,29 +75,20 @@ pub fn render(readiness: &Readiness, format: SummaryFormat) -> String {
 fn verdict_line(r: &Readiness) -> String {
     if r.ready {
         let names: Vec<&str> = r.suites.iter().map(|s| s.name()).collect();
+        let verdict = r.verdict();
         match names.as_slice() {
-            [] => "READY to submit: every applicable case passed (no Runscope result is asked of this kind of integration)."
-                .into(),
-            [one] => format!("READY to submit: every applicable case passed and the {one} result is recorded."),
+            [] => format!(
+                "{verdict}: every applicable case passed (no Runscope result is asked of this kind of integration)."
+            ),
+            [one] => format!("{verdict}: every applicable case passed and the {one} result is recorded."),
             [first @ .., last] => format!(
-                "READY to submit: every applicable case passed and the {} and {last} results are recorded.",
+                "{verdict}: every applicable case passed and the {} and {last} results are recorded.",
                 first.join(", ")
             ),
         }
     } else {
-        let missing = r.suites.iter().filter(|s| !s.satisfied()).count();
-        format!(
-            "NOT READY: {} blocking case{} and {} missing API suite result{}.",
-            r.blockers.len(),
-            plural(r.blockers.len()),
-            missing,
-            plural(missing)
-        )
+        format!("{}.", r.verdict())
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 pub(super) fn section_label(name: &str) -> &str {
@@ -198,7 +189,12 @@ pub fn text(r: &Readiness) -> String {
     let _ = writeln!(out, "\nCapabilities:");
     for c in &r.capabilities {
         let mark = if c.supported { "[x]" } else { "[ ]" };
-        let _ = writeln!(out, "  {mark} {} ({} cases)", c.name, c.cases);
+        let _ = writeln!(
+            out,
+            "  {mark} {} ({})",
+            c.name,
+            counted(c.cases, "case", "cases")
+        );
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings (not blocking):");
@@ -295,7 +291,12 @@ pub fn markdown(r: &Readiness) -> String {
     let _ = writeln!(out, "\n### Capabilities\n");
     for c in &r.capabilities {
         let mark = if c.supported { "x" } else { " " };
-        let _ = writeln!(out, "- [{mark}] {} ({} cases)", md_cell(&c.name), c.cases);
+        let _ = writeln!(
+            out,
+            "- [{mark}] {} ({})",
+            md_cell(&c.name),
+            counted(c.cases, "case", "cases")
+        );
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "\n### Warnings (not blocking)\n");

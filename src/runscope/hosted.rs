@@ -22,6 +22,7 @@ use thiserror::Error;
 
 use crate::net::http::error_chain;
 use crate::net::{HttpSettings, Secret, build_client};
+use crate::session::NetworkSettings;
 
 /// The API's address: `SCIMPLAN_RUNSCOPE_API` (tests point it at a double), else BlazeMeter's.
 pub const API_ENV: &str = "SCIMPLAN_RUNSCOPE_API";
@@ -142,8 +143,13 @@ pub struct ApiMonitoring {
 }
 
 impl ApiMonitoring {
-    pub fn new(base: &str, token: Secret) -> Result<ApiMonitoring, HostedError> {
-        let http = build_client(&HttpSettings::api(API_TIMEOUT))
+    /// A client of the API at `base`, reached the way `network` says (CA files, proxy).
+    pub fn new(
+        base: &str,
+        token: Secret,
+        network: &NetworkSettings,
+    ) -> Result<ApiMonitoring, HostedError> {
+        let http = build_client(&HttpSettings::api(API_TIMEOUT).with_network(network))
             .map_err(|e| HostedError::Setup(e.to_string()))?;
         Ok(ApiMonitoring {
             http,

@@ -55,7 +55,7 @@ pub struct Standing {
 
 impl Standing {
     /// An outcome a person (or a capability declaration) decided: a check leaves it alone.
-    fn is_persons(&self) -> bool {
+    pub fn is_persons(&self) -> bool {
         self.outcome != Outcome::NotRun && (!self.automatic || self.skipped_for.is_some())
     }
 }

@@ -15,6 +15,9 @@ use thiserror::Error;
 use super::connection::{PASSWORD_ENV, TOKEN_ENV};
 use super::model::Evidence;
 
+/// What an entry whose copy is not on this machine says (see `Evidence::copy_missing`).
+pub const NOT_CARRIED: &str = "not carried (attach the file again to restore it)";
+
 /// Larger files are refused: evidence is screenshots and exports, not disk images.
 pub const MAX_EVIDENCE_BYTES: u64 = 100 * 1024 * 1024;
 
@@ -125,6 +128,16 @@ pub struct EvidenceFile {
 
 #[derive(Debug, Error, PartialEq)]
 pub enum EvidenceError {
+    #[error("nothing to attach: give a file path or an http(s) link.")]
+    Nothing,
+    #[error(
+        "{input}: {scheme} links are not taken as evidence: give an http or https link, or a file path. Nothing was attached."
+    )]
+    NotHttpLink { input: String, scheme: String },
+    #[error(
+        "{input}: not a whole link ({reason}): give it as the browser shows it, e.g. https://example.com/run/1. Nothing was attached."
+    )]
+    BadLink { input: String, reason: String },
     #[error("{path}: no such file. Nothing was attached: check the path.")]
     Missing { path: String },
     #[error("{path}: cannot be read ({reason}). Nothing was attached.")]
@@ -141,10 +154,8 @@ pub enum EvidenceError {
         "{what} holds the SCIM secret: secrets never go in evidence. Remove it (or take the screenshot without it) and attach again. Nothing was attached."
     )]
     HoldsSecret { what: String },
-    #[error(
-        "the link carries a user name or password ({url}): credentials never go in evidence. Attach the link without them. Nothing was attached."
-    )]
-    LinkWithCredentials { url: String },
+    #[error(transparent)]
+    LinkWithCredentials(#[from] super::links::CredentialsInUrl),
     #[error(
         "cannot copy {path} into the evidence folder {folder}: {reason}. Nothing was attached."
     )]
@@ -181,6 +192,51 @@ pub fn secrets_in_env() -> Vec<String> {
         .map(|v| v.trim().to_string())
         .filter(|v| v.len() >= 4)
         .collect()
+}
+
+/// The scheme of something typed as a link (`ftp` of `ftp://host/f`), lower-cased; `None` for
+/// a path (a Windows drive letter has no `//`).
+fn link_scheme(input: &str) -> Option<String> {
+    let (scheme, _) = input.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Where a link's secret goes instead: nowhere in evidence.
+const CREDENTIALS_INSTEAD: &str = "Nothing was attached: credentials never go in evidence. Attach a link that opens without a password, or a file (a saved page, a screenshot).";
+
+/// What typed as a link cannot be one: another scheme than http(s) (`file://` is a path), no
+/// host, or a space (a browser's address never has one: it is two things pasted together, or a
+/// link cut short).
+fn refuse_link(input: &str) -> Result<(), EvidenceError> {
+    let Some(scheme) = link_scheme(input) else {
+        return Ok(());
+    };
+    // A user name or password is refused first, and never repeated in a message.
+    super::links::refuse_credentials("The link", input, CREDENTIALS_INSTEAD)?;
+    let shown = input.to_string();
+    let bad = |reason: &str| EvidenceError::BadLink {
+        input: shown.clone(),
+        reason: reason.to_string(),
+    };
+    match scheme.as_str() {
+        "file" => Ok(()),
+        "http" | "https" if input.chars().any(char::is_whitespace) => {
+            Err(bad("it has a space in it; write a space as %20"))
+        }
+        "http" | "https" => match url::Url::parse(input) {
+            Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            Ok(_) => Err(bad("it names no host")),
+            Err(url::ParseError::EmptyHost) => Err(bad("it names no host")),
+            Err(e) => Err(bad(&e.to_string())),
+        },
+        _ => Err(EvidenceError::NotHttpLink {
+            input: shown.clone(),
+            scheme,
+        }),
+    }
 }
 
 /// A link as typed: http(s) only.
@@ -252,6 +308,10 @@ pub fn attach(
 /// it. Writes nothing, so a batch can be checked whole before any of it is stored.
 pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, EvidenceError> {
     let input = input.trim();
+    if input.is_empty() {
+        return Err(EvidenceError::Nothing);
+    }
+    refuse_link(input)?;
     let holds_secret = |text: &[u8]| {
         secrets
             .iter()
@@ -259,14 +319,7 @@ pub fn check(input: &str, secrets: &[String], caption: &str) -> Result<Checked, 
             .any(|s| text.windows(s.len()).any(|w| w == s.as_bytes()))
     };
     if let Some(url) = as_link(input) {
-        if !url.username().is_empty() || url.password().is_some() {
-            let mut shown = url.clone();
-            let _ = shown.set_username("");
-            let _ = shown.set_password(None);
-            return Err(EvidenceError::LinkWithCredentials {
-                url: shown.to_string(),
-            });
-        }
+        super::links::refuse_credentials("The link", url.as_str(), CREDENTIALS_INSTEAD)?;
         if holds_secret(input.as_bytes()) {
             return Err(EvidenceError::HoldsSecret {
                 what: "the link".into(),
@@ -384,6 +437,12 @@ impl Evidence {
         self.file.as_ref().map(|f| folder.join(&f.stored))
     }
 
+    /// A file whose copy is not in `folder`: resumed from a completed workbook on another
+    /// machine (PDFs and other files are listed there, not carried), or deleted.
+    pub fn copy_missing(&self, folder: &Path) -> bool {
+        self.stored_path(folder).is_some_and(|p| !p.is_file())
+    }
+
     /// One line: kind, size and name (`PNG image · 14.2 KB · login.png`).
     pub fn describe(&self) -> String {
         match &self.file {
@@ -449,9 +508,9 @@ mod tests {
     #[test]
     fn links_with_credentials_or_secrets_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = attach("https://ann:pw@example.com/x", dir.path(), &[], "").unwrap_err();
+        let err = attach("https://ann:pw-4242@example.com/x", dir.path(), &[], "").unwrap_err();
         assert!(
-            matches!(err, EvidenceError::LinkWithCredentials { ref url } if !url.contains("pw"))
+            matches!(err, EvidenceError::LinkWithCredentials(ref e) if !e.to_string().contains("pw-4242") && e.to_string().contains("Nothing was attached"))
         );
         let secrets = vec!["tok-123456".to_string()];
         let err = attach(

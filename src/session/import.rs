@@ -107,6 +107,8 @@ pub struct ImportReport {
     pub capabilities: usize,
     /// Evidence entries taken from the Evidence sheet.
     pub evidence: usize,
+    /// Cases of the workbook the session's plan does not have: left out.
+    pub not_in_plan: Vec<String>,
 }
 
 /// Copies the results of a completed workbook into the session. Rows whose result equals the
@@ -115,12 +117,18 @@ pub struct ImportReport {
 /// change made after it was written.
 fn import_recorded(
     session: &mut Session,
+    plan: &Plan,
     recorded: &RecordedResults,
     exported_at: Option<DateTime<Utc>>,
 ) -> ImportReport {
     let mut report = ImportReport::default();
     let column = crate::plan::column_letter(recorded.first_col);
     for row in &recorded.rows {
+        // A colleague's workbook of another version of the plan: its cases are matched by ID.
+        if !plan.contains(&row.case) {
+            report.not_in_plan.push(row.case.clone());
+            continue;
+        }
         let word = row.result.as_text();
         let Some(outcome) = Outcome::from_cell(&word) else {
             report.unknown.push(UnknownResult {
@@ -155,7 +163,7 @@ fn same_content(a: &CaseResult, b: &CaseResult) -> bool {
     let evidence = |r: &CaseResult| -> Vec<(String, String)> {
         r.evidence
             .iter()
-            .map(|e| (e.reference.clone(), e.caption.clone()))
+            .map(|e| (e.name(), e.caption.clone()))
             .collect()
     };
     a.outcome == b.outcome
@@ -225,7 +233,22 @@ fn result_from_row(row: &RecordedRow, outcome: Outcome, previous: &CaseResult) -
     }
 }
 
-/// Evidence lines (`reference — caption`); entries the session already has keep their date.
+/// The same evidence, as the session holds it and as a workbook carried it back: the same
+/// file (its hash), or the same name added at the same second (a picture that travelled
+/// downscaled), or the same link.
+fn same_entry(own: &Evidence, carried: &Evidence) -> bool {
+    let same_file = match (&own.file, &carried.file) {
+        (Some(a), Some(b)) => a.sha256 == b.sha256,
+        _ => false,
+    };
+    own.caption == carried.caption
+        && (same_file
+            || (own.name() == carried.name()
+                && own.added_at.timestamp() == carried.added_at.timestamp()))
+}
+
+/// Evidence lines (`name — caption`: a file by its name, a link as it is); entries the session
+/// already has are kept whole (their original path, copy and date).
 fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
     parse_evidence(text)
         .into_iter()
@@ -233,7 +256,9 @@ fn evidence(text: &str, previous: &CaseResult) -> Vec<Evidence> {
             previous
                 .evidence
                 .iter()
-                .find(|e| e.reference == reference && e.caption == caption)
+                .find(|e| {
+                    (e.name() == reference || e.reference == reference) && e.caption == caption
+                })
                 .cloned()
                 .unwrap_or(Evidence {
                     added_at: Utc::now(),
@@ -293,7 +318,7 @@ impl Session {
             }
             report = ImportReport {
                 capabilities: declared.len(),
-                ..import_recorded(session, &import.recorded, facts.exported_at)
+                ..import_recorded(session, plan, &import.recorded, facts.exported_at)
             };
             // A case Skipped for an unsupported capability starts from Not run, so declaring the
             // capability supported later brings it back as to do, not as a Skipped blocker.
@@ -314,9 +339,23 @@ impl Session {
                 for (case, entries) in evidence {
                     let kept = report.conflicts.iter().any(|c| &c.case == case);
                     if plan.contains(case) && !kept {
-                        // Not `touch`: the results keep the tester and time the workbook gave them.
-                        session.results.entry(case.clone()).or_default().evidence = entries.clone();
+                        let result = session.results.entry(case.clone()).or_default();
+                        // An entry this session already holds keeps what only it knows: the
+                        // original path (the workbook carries the file's name) and its copy.
+                        let entries: Vec<Evidence> = entries
+                            .iter()
+                            .map(|entry| {
+                                result
+                                    .evidence
+                                    .iter()
+                                    .find(|own| same_entry(own, entry))
+                                    .unwrap_or(entry)
+                                    .clone()
+                            })
+                            .collect();
                         report.evidence += entries.len();
+                        // Not `touch`: the results keep the tester and time the workbook gave them.
+                        result.evidence = entries;
                     }
                 }
             }

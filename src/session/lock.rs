@@ -29,9 +29,84 @@ pub enum LockError {
     )]
     Busy {
         path: PathBuf,
-        holder: String,
+        holder: Holder,
         waited_secs: f64,
     },
+}
+
+/// Who holds a session's lock, as the holder wrote itself into the lock file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Holder {
+    pub pid: Option<u32>,
+    /// The holder's command line, as `scimplan verify PLAN ...`.
+    pub command: Option<String>,
+    /// When it took the lock (UTC, as written).
+    pub since: Option<String>,
+    /// The process that wrote this is gone: the file names a holder that left (the lock itself
+    /// is freed with its process, so someone else holds it now, or nobody).
+    pub exited: bool,
+}
+
+impl Holder {
+    /// Reads what a holder wrote: `pid N, `command`, since TIME` (anything else: unknown).
+    fn parse(text: &str) -> Holder {
+        let text = text.trim();
+        let pid = text
+            .strip_prefix("pid ")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.trim().parse::<u32>().ok());
+        let command = text
+            .split_once('`')
+            .and_then(|(_, rest)| rest.rsplit_once('`'))
+            .map(|(command, _)| command.to_string());
+        let since = text
+            .rsplit_once(", since ")
+            .map(|(_, since)| since.to_string());
+        Holder {
+            pid,
+            command,
+            since,
+            exited: pid.is_some_and(|pid| !process_alive(pid)),
+        }
+    }
+}
+
+impl Holder {
+    /// The holder in words, without when it took the lock: "pid 812 (`scimplan verify ...`)",
+    /// "a process that has exited (pid 812 ...)", or "another process" when it wrote no name.
+    pub fn who(&self) -> String {
+        let command = self
+            .command
+            .as_deref()
+            .map(|c| format!(" (`{c}`)"))
+            .unwrap_or_default();
+        match (self.pid, self.exited) {
+            (Some(pid), true) => format!("a process that has exited (pid {pid}{command})"),
+            (Some(pid), false) => format!("pid {pid}{command}"),
+            (None, _) => "another process".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.who())?;
+        match (&self.since, self.exited || self.pid.is_none()) {
+            (Some(since), false) => write!(f, " since {since}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether a process with that id is running (where `/proc` tells; elsewhere assumed so).
+fn process_alive(pid: u32) -> bool {
+    let proc_fs = Path::new("/proc/self");
+    !proc_fs.exists() || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Who holds the lock of `session` now, as written in its lock file.
+pub fn holder_of(session: &Path) -> Holder {
+    read_holder(&lock_path(session))
 }
 
 /// `<session file name>.lock` beside the session.
@@ -115,13 +190,8 @@ pub fn with_session_lock<T>(
     Ok(work())
 }
 
-fn read_holder(path: &Path) -> String {
+fn read_holder(path: &Path) -> Holder {
     let mut text = String::new();
     let _ = std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text));
-    let text = text.trim();
-    if text.is_empty() {
-        "unknown".into()
-    } else {
-        text.to_string()
-    }
+    Holder::parse(&text)
 }

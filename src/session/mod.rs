@@ -25,7 +25,7 @@ pub use atomic::{
 };
 pub use changes::ChangesElsewhere;
 pub use command::{Command, Effect, Refusal, STEPS_NOT_DONE, Scope, Standing};
-pub use connection::{AuthScheme, Connection, ConnectionError};
+pub use connection::{AuthScheme, Connection, ConnectionError, NetworkSettings, proxy_url};
 pub use evidence::{EvidenceError, EvidenceFile, EvidenceKind, evidence_dir};
 pub use file_run::{
     AssertionResult, CleanUp, CrudReport, FileRef, FileRun, StepRecord, StepRequirement, StepStatus,
@@ -35,8 +35,11 @@ pub use hosted::{
     Declarations, HOSTED_RUNS_KEPT, HostedFailure, HostedResult, HostedRun, HostedState, HostedTest,
 };
 pub use import::{Import, ImportConflict, ImportReport, UnknownResult};
-pub use links::{LinkError, RESULT_LINK_FORM, ResultLinkError, check_link, check_result_link};
-pub use lock::{LockError, lock_path};
+pub use links::{
+    CredentialsInUrl, LinkError, RESULT_LINK_FORM, ResultLinkError, check_link, check_result_link,
+    refuse_credentials,
+};
+pub use lock::{Holder, LockError, lock_path};
 pub use model::{
     CaseResult, Decided, Evidence, Outcome, PlanChange, ReconcileReport, SCHEMA_VERSION,
     SavedOutcome, Session, SuiteKind, SuiteLinks, SuiteRun,

@@ -314,7 +314,8 @@ pub struct ReconcileReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub(super) schema: u32,
-    /// SHA-256 of the workbook the results belong to.
+    /// SHA-256 of the plan the results belong to (for a completed workbook, of the plan it
+    /// was exported from: `Plan::source_fingerprint`).
     pub(super) plan_fingerprint: String,
     /// The workbook's file name when the session was made (for messages only).
     #[serde(default)]
@@ -377,7 +378,7 @@ impl Session {
     pub fn new(plan: &Plan) -> Session {
         Session {
             schema: SCHEMA_VERSION,
-            plan_fingerprint: plan.fingerprint.clone(),
+            plan_fingerprint: plan.source_fingerprint().to_string(),
             plan_file: plan.file_name(),
             app_name: None,
             tester: None,
@@ -535,7 +536,9 @@ impl Session {
                 .collect(),
             ..ReconcileReport::default()
         };
-        if self.plan_fingerprint != plan.fingerprint {
+        // A completed workbook of the session's plan is that plan (its Summary names it), so
+        // opening one is no change of plan.
+        if self.plan_fingerprint != plan.source_fingerprint() {
             report.plan_changed = true;
             let known: std::collections::HashSet<&str> =
                 self.known_cases.iter().map(String::as_str).collect();
@@ -548,7 +551,7 @@ impl Session {
             self.plan_changes.push(PlanChange {
                 at: Utc::now(),
                 from_fingerprint: self.plan_fingerprint.clone(),
-                to_fingerprint: plan.fingerprint.clone(),
+                to_fingerprint: plan.source_fingerprint().to_string(),
                 new_cases: report.new_cases.clone(),
                 missing_cases: report.missing_cases.clone(),
             });
@@ -560,7 +563,7 @@ impl Session {
 
     /// Takes `plan` as the one the results belong to (no change is recorded).
     pub(super) fn adopt_plan(&mut self, plan: &Plan) {
-        self.plan_fingerprint = plan.fingerprint.clone();
+        self.plan_fingerprint = plan.source_fingerprint().to_string();
         self.plan_file = plan.file_name();
         self.known_cases = plan.cases.iter().map(|c| c.id.clone()).collect();
     }

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::connection::NetworkSettings;
+use super::links::refuse_credentials;
+
 /// The environment variable holding the Okta API token (sent as `Authorization: SSWS ...`).
 pub const OKTA_TOKEN_ENV: &str = "SCIMPLAN_OKTA_TOKEN";
 
@@ -62,6 +65,9 @@ pub struct OktaConnection {
     /// the Admin Console's app pages are under it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
+    /// Extra CA files and a proxy for the org (`connect --ca-cert/--proxy`).
+    #[serde(default, skip_serializing_if = "NetworkSettings::is_empty")]
+    pub network: NetworkSettings,
 }
 
 impl OktaConnection {
@@ -75,7 +81,13 @@ impl OktaConnection {
             app_id: check_app_id(app_id)?,
             auth,
             app_name: None,
+            network: NetworkSettings::default(),
         })
+    }
+
+    /// The connection with the tester's network settings.
+    pub fn with_network(self, network: NetworkSettings) -> OktaConnection {
+        OktaConnection { network, ..self }
     }
 
     /// An Admin Console page: `path` is a profile's template (`{app_name}`, `{app_id}`,
@@ -137,6 +149,14 @@ pub fn normalise_org_url(text: &str) -> Result<String, OktaSettingsError> {
         format!("https://{trimmed}")
     };
     let example = "Give the org's URL, e.g. https://dev-123456.okta.com";
+    refuse_credentials(
+        "The Okta org URL",
+        &with_scheme,
+        &format!(
+            "The API token comes from {OKTA_TOKEN_ENV} (or is asked for) and is never saved; a service app signs in with its client id and key file."
+        ),
+    )
+    .map_err(|e| OktaSettingsError(e.to_string()))?;
     let url = url::Url::parse(&with_scheme)
         .map_err(|e| OktaSettingsError(format!("'{text}' is not a URL ({e}). {example}")))?;
     let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
@@ -144,11 +164,6 @@ pub fn normalise_org_url(text: &str) -> Result<String, OktaSettingsError> {
             "'{text}' has no host. {example}"
         )));
     };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(OktaSettingsError(format!(
-            "'{text}' carries credentials in the URL; give the org URL alone (the token comes from {OKTA_TOKEN_ENV})."
-        )));
-    }
     let loopback = is_loopback(&host);
     let domain_like = host.contains('.')
         && host
@@ -376,6 +391,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("plain http"), "{err}");
+        let err = normalise_org_url("ann:pw77@dev-1.okta.com")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(OKTA_TOKEN_ENV) && err.contains("user:password@") && !err.contains("pw77"),
+            "{err}"
+        );
     }
 
     #[test]

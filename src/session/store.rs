@@ -85,7 +85,9 @@ impl std::fmt::Display for Unsaved {
     }
 }
 
-/// A save that did not happen, with what it would have saved (kept in memory).
+/// A save that did not happen, with what it would have saved (kept in memory). Its message is
+/// the checklist's, which keeps the changes and tries again; a command that exits says
+/// `for_command` instead.
 #[derive(Debug, Error)]
 #[error(
     "{path}: cannot save the session: {failure}. Not saved: {unsaved}, kept in memory only. Fix the cause (free disk space, fix permissions, end the other writer) and save again, or save elsewhere (--session PATH); the file on disk still holds the previous state."
@@ -95,6 +97,25 @@ pub struct SaveError {
     #[source]
     pub failure: Box<SaveFailure>,
     pub unsaved: Unsaved,
+}
+
+impl SaveError {
+    /// The message for a command, which exits: nothing was recorded, run it again.
+    pub fn for_command(&self) -> String {
+        format!(
+            "{}: cannot save the session: {}. Nothing was recorded; the file still holds the state before this command. Fix the cause (free disk space, fix permissions, let the other writer finish or end it) and run the command again.",
+            self.path.display(),
+            self.failure
+        )
+    }
+
+    /// Another writer held the session's lock: who.
+    pub fn busy_holder(&self) -> Option<&super::lock::Holder> {
+        match self.failure.as_ref() {
+            SaveFailure::Lock(LockError::Busy { holder, .. }) => Some(holder),
+            _ => None,
+        }
+    }
 }
 
 /// `<workbook stem>.scimplan.json` beside the workbook.
@@ -229,7 +250,7 @@ impl SessionStore {
             Some(read) => (read.bytes, read.session, true, read.history_dropped),
             None => {
                 let session = Session::new(scope.plan);
-                (serialize(&session), session, false, None)
+                (serialize(&session, 0), session, false, None)
             }
         };
         if read_only {
@@ -366,7 +387,7 @@ impl SessionStore {
             saved.conflicts = changes.conflicts.clone();
             self.picked_up.absorb(changes);
         }
-        let bytes = serialize(&self.session);
+        let bytes = serialize(&self.session, self.base.len());
         write_atomic(&self.path, &bytes, true).map_err(SaveFailure::Write)?;
         self.seen = FileStamp::of(&self.path);
         self.base = bytes;
@@ -442,7 +463,7 @@ impl SessionStore {
         if path.exists() {
             return Err(failure(SaveFailure::Exists));
         }
-        let bytes = serialize(&self.session);
+        let bytes = serialize(&self.session, self.base.len());
         let written = with_session_lock(path, lock_wait(), || {
             super::atomic::write_new(path, &bytes).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -495,8 +516,16 @@ impl SessionStore {
     }
 }
 
-fn serialize(session: &Session) -> Vec<u8> {
-    serde_json::to_vec(session).expect("a session always serializes")
+/// The session as JSON, in a buffer sized from `size_hint` (the last write's size): a buffer
+/// that grows by doubling ends up to twice the text's size, and the store keeps it as its base
+/// (on a 10,000-case session, 8 MB for 5 MB of text, twice over while saving).
+fn serialize(session: &Session, size_hint: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(size_hint + size_hint / 32 + 4096);
+    serde_json::to_writer(&mut bytes, session).expect("a session always serializes");
+    if bytes.capacity() > bytes.len() + bytes.len() / 8 + 4096 {
+        bytes.shrink_to_fit();
+    }
+    bytes
 }
 
 /// A session file as read.

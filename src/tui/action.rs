@@ -1,7 +1,12 @@
 //! Everything that can change the checklist's state. Keys resolve to actions through the keymap;
 //! `update` applies them. Bindable actions have kebab-case names so a keymap file can name them.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
+
+use crate::session::{OKTA_TOKEN_ENV, OktaConnection, OktaTrail, Outcome, SuiteKind};
+use crate::verify::{CrudOptions, SpecOptions, VerifyEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -112,6 +117,14 @@ pub enum Action {
     SaveElsewhere,
     /// Quitting with unsaved changes: quit anyway; they are lost.
     QuitLosingChanges,
+    /// The note changed elsewhere while it was edited: keep the text written here.
+    KeepMine,
+    /// The note changed elsewhere while it was edited: keep the other writer's text.
+    KeepTheirs,
+    /// The note changed elsewhere while it was edited: keep both, one after the other.
+    KeepBoth,
+    /// Declines what the open question proposes, but goes on (checks without replacing).
+    Decline,
 
     // Not bindable: produced by the event loop.
     /// A key typed into the focused text field.
@@ -142,9 +155,110 @@ pub enum Action {
     /// Time passes: credits time spent on the open case now and then.
     #[serde(skip)]
     Tick,
-    /// A result of the background job, in the order the job sent them.
+    /// A background job's progress or result, in the order the job sent them.
     #[serde(skip)]
-    Job(crate::verify::VerifyEvent),
+    Job(JobEvent),
+
+    // Not bindable: what an overlay hands on to the checklist as it closes (`Flow::Then`).
+    /// Carry on with a check: what it waited for (connection, input, secret, consent) is given.
+    #[serde(skip)]
+    Check(VerifyTarget),
+    /// The tester declined what a check waited for: nothing runs.
+    #[serde(skip)]
+    CheckDropped(VerifyTarget),
+    /// Record an outcome decided in a question (a skip reason, the preconditions' answer).
+    #[serde(skip)]
+    MarkWith {
+        case: usize,
+        outcome: Outcome,
+        reason: Option<String>,
+    },
+    /// The Okta API token was typed: check the connection that waited for it.
+    #[serde(skip)]
+    CheckOkta(OktaConnection),
+}
+
+/// What `v`, `V`, `t`, `r` or `R` asked to verify.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyTarget {
+    /// A case; `replace`: the tester agreed its verdict may replace the outcome a person set.
+    Case {
+        case: usize,
+        replace: bool,
+    },
+    All,
+    /// Okta's SPEC file; `Some` once the tester agreed to the user it creates.
+    Spec(Option<Box<SpecOptions>>),
+    /// Okta's CRUD file; `Some` once the tester agreed to the Okta user it creates.
+    Crud(Option<Box<CrudOptions>>),
+    /// Starting a case: what its check will compare with, noted before its Okta steps.
+    Start(usize),
+}
+
+impl VerifyTarget {
+    /// A check of `case` that leaves a person's outcome alone.
+    pub fn case(case: usize) -> VerifyTarget {
+        VerifyTarget::Case {
+            case,
+            replace: false,
+        }
+    }
+
+    /// The suite this runs, if it is one of Okta's files.
+    pub fn suite(&self) -> Option<SuiteKind> {
+        match self {
+            VerifyTarget::Spec(_) => Some(SuiteKind::Spec),
+            VerifyTarget::Crud(_) => Some(SuiteKind::Crud),
+            VerifyTarget::Case { .. } | VerifyTarget::All | VerifyTarget::Start(_) => None,
+        }
+    }
+}
+
+/// Which secret a check waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The SCIM token or password of the app's connection.
+    Scim,
+    /// The Okta org's API token (Okta's CRUD file sends it as SSWS).
+    Okta,
+}
+
+impl SecretKind {
+    /// The prompt's title: what is not set and what to type.
+    pub fn ask(self, scim_env: &str) -> String {
+        match self {
+            SecretKind::Scim => {
+                format!("{scim_env} not set: type the SCIM secret (memory only, never saved)")
+            }
+            SecretKind::Okta => format!(
+                "{OKTA_TOKEN_ENV} not set: type the Okta API token (memory only, never saved)"
+            ),
+        }
+    }
+}
+
+/// What a background job sends back (`tui::job`): its progress and its result, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    /// A check's progress or result; the last is `VerifyEvent::Ended`.
+    Check(VerifyEvent),
+    /// The Okta org and app were checked for the connection form; the connection carries the
+    /// app's name when the check passed.
+    OktaChecked {
+        connection: OktaConnection,
+        result: Result<Vec<String>, String>,
+        /// The check was refused for the token (so a typed token is forgotten).
+        token_refused: bool,
+    },
+    /// The System Log of a case, asked for from the detail pane.
+    SystemLog { case: String, trail: OktaTrail },
+    /// The completed workbook: where it was written, or why not; `Ok(None)` when the export
+    /// was cancelled before anything was written.
+    Exported(Result<Option<PathBuf>, String>),
+    /// News of a hosted run (the test it made or reused, progress), before it ends.
+    Hosted(crate::tui::hosted::HostedUpdate),
+    /// The hosted run ended: its result, or why it could not run.
+    HostedDone(Box<Result<crate::verify::hosted::HostedOutcome, String>>),
 }
 
 impl Action {
@@ -178,8 +292,8 @@ impl Action {
             PrevNotRun => "Previous Not run case",
             Search => "Search ID, title and text",
             FilterOutcome => "Filter by outcome (cycles)",
-            Undo => "Undo",
-            Redo => "Redo",
+            Undo => "Undo the checklist's own last change",
+            Redo => "Redo the checklist's last undone change",
             Capabilities => "Capabilities",
             Summary => "Summary",
             Export => "Export the completed workbook",
@@ -217,13 +331,21 @@ impl Action {
             RetrySave => "Try saving the session file again",
             SaveElsewhere => "Save the session to another file",
             QuitLosingChanges => "Quit and lose the unsaved changes",
+            KeepMine => "Keep the note written here",
+            KeepTheirs => "Keep the note the other writer saved",
+            KeepBoth => "Keep both notes, one after the other",
+            Decline => "No, but go on",
             TypeKey(_)
             | Paste(_)
             | Click { .. }
             | Scroll { .. }
             | Resize { .. }
             | Tick
-            | Job(_) => "",
+            | Job(_)
+            | Check(_)
+            | CheckDropped(_)
+            | MarkWith { .. }
+            | CheckOkta(_) => "",
         }
     }
 
@@ -270,6 +392,10 @@ impl Action {
             RetrySave => "retry",
             SaveElsewhere => "save elsewhere",
             QuitLosingChanges => "quit, losing them",
+            KeepMine => "keep mine",
+            KeepTheirs => "keep theirs",
+            KeepBoth => "keep both",
+            Decline => "no",
             Help => "help",
             Quit => "quit",
             Submit => "keep",

@@ -1,11 +1,9 @@
 //! The config file: `[settings]` and `[keys.<mode>]` tables that rebind keys by action name.
-//! A file that cannot be used is ignored with a message; a binding that would do nothing is
-//! left out with a warning.
+//! A file that is not TOML is ignored with a message; any value that cannot be used (a setting
+//! out of range, an unknown action, a binding that would do nothing) is left out alone with a
+//! warning naming it, and the rest of the file is used.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 use super::action::Action;
 use super::keymap::{Key, Keymap, Mode};
@@ -29,24 +27,6 @@ impl Default for Settings {
             okta_files: crate::workspace::data_dir(),
         }
     }
-}
-
-/// The config file as written: `[settings]` and `[keys.<mode>]` tables of `"key" = "action"`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    settings: SettingsFile,
-    #[serde(default)]
-    keys: BTreeMap<Mode, BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SettingsFile {
-    advance_after_mark: Option<bool>,
-    /// Seconds.
-    verify_deadline: Option<f64>,
 }
 
 /// Where the config file is looked for: `SCIMPLAN_CONFIG`, else `config.toml` in the user's
@@ -105,51 +85,120 @@ pub fn load_config(path: Option<&Path>) -> (Keymap, Settings, Option<String>) {
     }
 }
 
-/// The keymap and settings a config file describes, with a warning for each binding that
-/// would do nothing (an action bound in a mode that has no use for it; that binding is left
-/// out). An error names what makes the whole file unusable.
+/// The keymap and settings a config file describes. Each value is taken on its own: one that
+/// cannot be used (an unknown setting, a value out of range, an unknown key, mode or action, a
+/// binding that would do nothing) is left out with a warning naming it, and the rest of the
+/// file is kept. An error means the file is not TOML at all.
 pub fn parse_config(text: &str) -> Result<(Keymap, Settings, Vec<String>), String> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let file: toml::Table = toml::from_str(text).map_err(|e| e.message().trim().to_string())?;
     let mut keymap = Keymap::default();
     let mut settings = Settings::default();
-    if let Some(advance) = file.settings.advance_after_mark {
-        settings.advance_after_mark = advance;
-    }
-    if let Some(secs) = file.settings.verify_deadline {
-        if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
-            return Err(format!(
-                "[settings] verify-deadline = {secs}: give seconds above 0 (at most 3600)"
-            ));
-        }
-        settings.verify_deadline = std::time::Duration::from_secs_f64(secs);
-    }
     let mut warnings = Vec::new();
-    for (mode, keys) in file.keys {
-        for (key_text, action_text) in keys {
-            let key =
-                Key::parse(&key_text).map_err(|e| format!("[keys.{}] {e}", mode.config_name()))?;
-            let action = if action_text == "none" {
-                None
-            } else {
-                Some(
-                    parse_action(&action_text)
-                        .map_err(|e| format!("[keys.{}] '{key_text}': {e}", mode.config_name()))?,
-                )
-            };
-            if let Some(action) = &action
-                && !Keymap::handles(mode, action)
-            {
-                warnings.push(format!(
-                    "[keys.{}] '{key_text}' = '{action_text}' ignored: {action_text} does nothing in the {} mode",
-                    mode.config_name(),
-                    mode.title()
-                ));
-                continue;
+    for (table, value) in file {
+        match (table.as_str(), value) {
+            ("settings", toml::Value::Table(values)) => {
+                for (name, value) in values {
+                    if let Err(problem) = apply_setting(&mut settings, &name, &value) {
+                        warnings.push(format!("[settings] {name} = {value} ignored: {problem}"));
+                    }
+                }
             }
-            keymap.rebind(mode, key, action);
+            ("keys", toml::Value::Table(modes)) => {
+                for (mode_name, keys) in modes {
+                    bind_mode(&mut keymap, &mode_name, keys, &mut warnings);
+                }
+            }
+            ("settings" | "keys", _) => {
+                warnings.push(format!("{table} ignored: it must be a table, [{table}]"))
+            }
+            _ => warnings.push(format!(
+                "[{table}] ignored: not a table scimplan knows (settings, keys.<mode>)"
+            )),
         }
     }
     Ok((keymap, settings, warnings))
+}
+
+/// One `[settings]` value, checked.
+fn apply_setting(settings: &mut Settings, name: &str, value: &toml::Value) -> Result<(), String> {
+    match name {
+        "advance-after-mark" => {
+            settings.advance_after_mark = value
+                .as_bool()
+                .ok_or("give true or false (the default is true)")?;
+        }
+        "verify-deadline" => {
+            let secs = match value {
+                toml::Value::Integer(n) => *n as f64,
+                toml::Value::Float(f) => *f,
+                _ => return Err("give seconds, a number above 0 (at most 3600)".into()),
+            };
+            if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
+                return Err(format!(
+                    "give seconds above 0 (at most 3600); the default {} s is used",
+                    crate::verify::DEFAULT_DEADLINE.as_secs()
+                ));
+            }
+            settings.verify_deadline = std::time::Duration::from_secs_f64(secs);
+        }
+        _ => return Err("not a setting (known: advance-after-mark, verify-deadline)".into()),
+    }
+    Ok(())
+}
+
+/// The `[keys.<mode>]` table: each binding taken or left out with a warning on its own.
+fn bind_mode(keymap: &mut Keymap, mode_name: &str, keys: toml::Value, warnings: &mut Vec<String>) {
+    let Some(mode) = Mode::from_config_name(mode_name) else {
+        let known: Vec<&str> = Mode::ALL.iter().map(|m| m.config_name()).collect();
+        warnings.push(format!(
+            "[keys.{mode_name}] ignored: unknown mode '{mode_name}' (known: {})",
+            known.join(", ")
+        ));
+        return;
+    };
+    let toml::Value::Table(keys) = keys else {
+        warnings.push(format!(
+            "keys.{mode_name} ignored: it must be a table of \"key\" = \"action\""
+        ));
+        return;
+    };
+    let section = format!("[keys.{mode_name}]");
+    for (key_text, action_value) in keys {
+        let Some(action_text) = action_value.as_str() else {
+            warnings.push(format!(
+                "{section} '{key_text}' = {action_value} ignored: give an action name in quotes, or \"none\""
+            ));
+            continue;
+        };
+        let key = match Key::parse(&key_text) {
+            Ok(key) => key,
+            Err(e) => {
+                warnings.push(format!("{section} {e}; that binding is ignored"));
+                continue;
+            }
+        };
+        let action = if action_text == "none" {
+            None
+        } else {
+            match parse_action(action_text) {
+                Ok(action) => Some(action),
+                Err(e) => {
+                    warnings.push(format!("{section} '{key_text}' ignored: {e}"));
+                    continue;
+                }
+            }
+        };
+        if let Some(action) = &action
+            && !Keymap::handles(mode, action)
+        {
+            warnings.push(format!(
+                "{section} '{key_text}' = '{action_text}' ignored: {action_text} does nothing in the {} mode",
+                mode.title()
+            ));
+            continue;
+        }
+        keymap.rebind(mode, key, action);
+    }
 }
 
 fn parse_action(text: &str) -> Result<Action, String> {
@@ -186,7 +235,6 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(!settings.advance_after_mark);
         assert_eq!(settings.verify_deadline, std::time::Duration::from_secs(5));
-        assert!(parse_config("[settings]\nverify-deadline = 0\n").is_err());
         let key = |k| Key::parse(k).unwrap();
         assert_eq!(
             keymap.resolve(Mode::Normal, key("ctrl-p")),
@@ -196,13 +244,46 @@ mod tests {
     }
 
     #[test]
-    fn bad_config_names_the_problem() {
-        let err = parse_config("[keys.normal]\nq = \"quitt\"\n").unwrap_err();
-        assert!(err.contains("'quitt'") && err.contains("quit"), "{err}");
-        let err = parse_config("[keys.normal]\nctrl-nope = \"quit\"\n").unwrap_err();
-        assert!(err.contains("'ctrl-nope'"), "{err}");
-        let err = parse_config("[keys.nomode]\nq = \"quit\"\n").unwrap_err();
-        assert!(err.contains("nomode"), "{err}");
+    fn bad_values_are_named_and_skipped_alone() {
+        let (keymap, settings, warnings) = parse_config(
+            "[settings]\nverify-deadline = -5\nadvance-after-mark = false\nspeed = 3\n\
+             [keys.normal]\nq = \"quitt\"\nctrl-nope = \"quit\"\n\"ctrl-p\" = \"mark-pass\"\nz = 3\n\
+             [keys.nomode]\nq = \"quit\"\n",
+        )
+        .unwrap();
+        let all = warnings.join("\n");
+        for part in [
+            "verify-deadline = -5",
+            "speed",
+            "'quitt'",
+            "'ctrl-nope'",
+            "'z' = 3",
+            "nomode",
+        ] {
+            assert!(all.contains(part), "{part} in {all}");
+        }
+        assert_eq!(warnings.len(), 6, "{all}");
+        // The rest of the file is kept.
+        assert!(!settings.advance_after_mark);
+        assert_eq!(
+            settings.verify_deadline,
+            Settings::default().verify_deadline
+        );
+        let key = |k| Key::parse(k).unwrap();
+        assert_eq!(
+            keymap.resolve(Mode::Normal, key("ctrl-p")),
+            Some(&Action::MarkPass)
+        );
+        assert_eq!(keymap.resolve(Mode::Normal, key("q")), Some(&Action::Quit));
+        assert!(
+            parse_config("[settings]\nverify-deadline = 0\n")
+                .unwrap()
+                .2
+                .len()
+                == 1
+        );
+        // Not TOML at all: the whole file is refused, with why.
+        assert!(parse_config("[keys.normal\n").is_err());
     }
 
     #[test]
@@ -228,15 +309,70 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_config_falls_back_with_a_message() {
+    fn modes_are_named_as_their_overlays_and_the_earlier_names_still_work() {
+        let key = |k| Key::parse(k).unwrap();
+        for mode in Mode::ALL {
+            let text = format!("[keys.{}]\nctrl-z = \"help\"\n", mode.config_name());
+            let (keymap, _, warnings) =
+                parse_config(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(
+                !warnings.iter().any(|w| w.contains("unknown mode")),
+                "{warnings:?}"
+            );
+            if Keymap::handles(mode, &Action::Help) {
+                assert_eq!(keymap.resolve(mode, key("ctrl-z")), Some(&Action::Help));
+            }
+        }
+        for (old, mode, action) in [
+            ("editing-note", Mode::Note, "save-note"),
+            ("confirm", Mode::Preconditions, "mark-anyway"),
+            ("connection", Mode::ConnectionForm, "next-field"),
+            ("confirm-spec", Mode::ConfirmSuite, "agree"),
+            ("spec-run", Mode::SuiteRuns, "close"),
+        ] {
+            let (keymap, _, warnings) =
+                parse_config(&format!("[keys.{old}]\nctrl-z = \"{action}\"\n")).unwrap();
+            assert!(warnings.is_empty(), "{old}: {warnings:?}");
+            let bound = keymap.resolve(mode, key("ctrl-z")).cloned();
+            assert_eq!(bound, Some(parse_action(action).unwrap()), "[keys.{old}]");
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_falls_back_with_a_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        std::fs::write(&path, "[keys.normal]\nq = 3\n").unwrap();
+        std::fs::write(&path, "[keys.normal\nq = \"none\"\n").unwrap();
         let (keymap, _, message) = load_config(Some(&path));
         assert!(message.unwrap().contains("ignored"));
         assert_eq!(
             keymap.resolve(Mode::Normal, Key::parse("q").unwrap()),
             Some(&Action::Quit)
+        );
+    }
+
+    #[test]
+    fn one_bad_value_leaves_the_rest_of_the_file_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[settings]\nverify-deadline = -5\n[keys.normal]\n\"ctrl-p\" = \"mark-pass\"\n",
+        )
+        .unwrap();
+        let (keymap, settings, message) = load_config(Some(&path));
+        let message = message.unwrap();
+        assert!(
+            message.contains("verify-deadline = -5 ignored"),
+            "{message}"
+        );
+        assert_eq!(
+            settings.verify_deadline,
+            Settings::default().verify_deadline
+        );
+        assert_eq!(
+            keymap.resolve(Mode::Normal, Key::parse("ctrl-p").unwrap()),
+            Some(&Action::MarkPass)
         );
     }
 }

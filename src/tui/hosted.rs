@@ -1,24 +1,23 @@
 //! The summary's key for hosted runs (`b`): the first suite readiness still lacks a link runs in
-//! BlazeMeter API Monitoring on a background thread (`verify::hosted`), its progress on the
-//! message line, Esc stops waiting (the hosted run goes on). A passing result opens its page;
-//! once the tester set it to Shareable there, `b` again records the link. The access token
-//! comes from SCIMPLAN_RUNSCOPE_TOKEN (`scimplan runscope` asks for it on a terminal).
+//! BlazeMeter API Monitoring as a background job (`verify::hosted`), its progress in the
+//! footer; Esc stops waiting (the hosted run goes on). A passing result opens its page; once
+//! the tester set it to Shareable there, `b` again records the link. The access token comes
+//! from SCIMPLAN_RUNSCOPE_TOKEN (`scimplan runscope` asks for it on a terminal).
 
-use super::model::{AppEvent, Model};
-use super::okta::api_token;
-use super::wire::refresh_readiness;
-use crate::net::{CancelFlag, Secret};
+use super::action::JobEvent;
+use super::job::{JobKind, Work};
+use super::model::Model;
+use super::okta_access::api_token;
+use crate::net::Secret;
 use crate::report::assess;
 use crate::report::readiness::suite_name;
 use crate::runscope::hosted::{ApiMonitoring, TOKEN_ENV, api_base};
 use crate::session::{Command, HostedResult, HostedTest, SuiteKind, check_result_link};
 use crate::verify::hosted::{HostedEvent, HostedJob, HostedOutcome, Polling, Secrets, run_hosted};
 
-/// What the checklist knows of a hosted run.
+/// What the checklist keeps of hosted runs besides the job.
 #[derive(Debug, Default)]
 pub struct HostedWatch {
-    /// Raised by Esc: stop waiting for the run being watched.
-    pub waiting: Option<CancelFlag>,
     /// A passing result whose link `b` records once the tester set it to Shareable.
     pub to_share: Option<(SuiteKind, String)>,
     /// The access token, when given otherwise than by SCIMPLAN_RUNSCOPE_TOKEN (memory only).
@@ -27,17 +26,17 @@ pub struct HostedWatch {
     pub api: Option<String>,
 }
 
-/// What the background thread reports.
-#[derive(Debug)]
+/// News of a hosted run before it ends.
+#[derive(Debug, Clone, PartialEq)]
 pub enum HostedUpdate {
+    /// The test it made or reused in BlazeMeter (recorded at once: a stopped wait keeps it).
     Test(HostedTest),
     Progress(String),
-    Done(Box<Result<HostedOutcome, String>>),
 }
 
 /// `b` in the summary.
 pub fn run_or_record(m: &mut Model) {
-    if m.hosted.waiting.is_some() {
+    if m.jobs.is_pending(JobKind::Hosted) {
         return m.info("A hosted run is being watched: wait for it, or Esc to stop waiting.");
     }
     if let Some((suite, page)) = m.hosted.to_share.take() {
@@ -94,80 +93,81 @@ pub fn run_or_record(m: &mut Model) {
     let profile = m.ws.profile.clone();
     let dir = m.settings.okta_files.clone();
     let base = m.hosted.api.clone().unwrap_or_else(api_base);
-    let cancel = CancelFlag::new();
-    m.hosted.waiting = Some(cancel.clone());
+    let network = m.ws.session().verify().shared_network();
     m.info(format!(
         "Running Okta's {} file in BlazeMeter API Monitoring…",
         suite_name(suite)
     ));
-    let tx = m.inbox.sender();
-    std::thread::spawn(move || {
-        let send = |update: HostedUpdate| {
-            let _ = tx.send(AppEvent::Hosted(update));
-        };
-        let outcome = (|| {
-            let api = ApiMonitoring::new(&base, token).map_err(|e| e.to_string())?;
-            let bucket = match &session.hosted().bucket {
-                Some(bucket) => bucket.clone(),
-                None => {
-                    let buckets = api.buckets().map_err(|e| e.to_string())?;
-                    match buckets.as_slice() {
-                        [one] => one.key.clone(),
-                        _ => {
-                            return Err(format!(
-                                "Which bucket? Run `scimplan runscope PLAN --suite {} --bucket KEY` once; it is remembered.",
-                                suite.key()
-                            ));
+    let work = Work::Hosted {
+        suite,
+        progress: String::new(),
+    };
+    m.jobs
+        .spawn_reporting(work, &m.inbox, move |cancel, news| {
+            let outcome = (|| {
+                let api = ApiMonitoring::new(&base, token, &network).map_err(|e| e.to_string())?;
+                let bucket = match &session.hosted().bucket {
+                    Some(bucket) => bucket.clone(),
+                    None => {
+                        let buckets = api.buckets().map_err(|e| e.to_string())?;
+                        match buckets.as_slice() {
+                            [one] => one.key.clone(),
+                            _ => {
+                                return Err(format!(
+                                    "Which bucket? Run `scimplan runscope PLAN --suite {} --bucket KEY` once; it is remembered.",
+                                    suite.key()
+                                ));
+                            }
                         }
                     }
+                };
+                let secrets = Secrets {
+                    scim: &scim,
+                    okta: okta.as_ref(),
+                };
+                let job = HostedJob::prepare(suite, &bucket, &session, &profile, &dir, secrets)
+                    .map_err(|e| e.to_string())?;
+                let progress = |line: String| news(JobEvent::Hosted(HostedUpdate::Progress(line)));
+                for warning in &job.warnings {
+                    progress(format!("Warning: {warning}"));
                 }
-            };
-            let secrets = Secrets {
-                scim: &scim,
-                okta: okta.as_ref(),
-            };
-            let job = HostedJob::prepare(suite, &bucket, &session, &profile, &dir, secrets)
-                .map_err(|e| e.to_string())?;
-            for warning in &job.warnings {
-                send(HostedUpdate::Progress(format!("Warning: {warning}")));
-            }
-            run_hosted(&api, &job, &Polling::default(), &cancel, &mut |event| {
-                send(match event {
-                    HostedEvent::Test { test, .. } => HostedUpdate::Test(test),
-                    HostedEvent::Progress(line) => HostedUpdate::Progress(line),
+                run_hosted(&api, &job, &Polling::default(), cancel, &mut |event| match event {
+                    HostedEvent::Test { test, .. } => news(JobEvent::Hosted(HostedUpdate::Test(test))),
+                    HostedEvent::Progress(line) => progress(line),
                 })
-            })
-            .map_err(|e| e.to_string())
-        })();
-        send(HostedUpdate::Done(Box::new(outcome)));
-    });
+                .map_err(|e| e.to_string())
+            })();
+            JobEvent::HostedDone(Box::new(outcome))
+        });
 }
 
-/// Esc while a hosted run is watched: stop waiting (the run goes on in BlazeMeter).
-pub fn stop_waiting(m: &mut Model) -> bool {
-    let Some(cancel) = &m.hosted.waiting else {
-        return false;
-    };
-    cancel.cancel();
-    m.info("Stopping the wait; the hosted run goes on in BlazeMeter…");
-    true
-}
-
-/// What the background thread reported.
-pub fn handle(m: &mut Model, update: HostedUpdate) {
+/// News of the hosted run: the test is recorded at once, progress goes to the footer (and
+/// warnings to the message line).
+pub fn news(m: &mut Model, update: HostedUpdate) {
     match update {
         HostedUpdate::Test(test) => {
             m.ws.apply(Command::HostedTest(test));
             m.after_change();
         }
-        HostedUpdate::Progress(line) => m.info(line),
-        HostedUpdate::Done(outcome) => {
-            m.hosted.waiting = None;
-            match *outcome {
-                Err(why) => m.error(format!("Hosted run: {why}")),
-                Ok(outcome) => finished(m, outcome),
+        HostedUpdate::Progress(line) => {
+            if line.starts_with("Warning:") {
+                m.info(line.clone());
+            }
+            if let Some(job) = m.jobs.get_mut(JobKind::Hosted)
+                && let Work::Hosted { progress, .. } = &mut job.work
+            {
+                *progress = line;
             }
         }
+    }
+}
+
+/// The hosted run ended (or could not start): the job is over.
+pub fn done(m: &mut Model, outcome: Result<HostedOutcome, String>) {
+    m.jobs.finish(JobKind::Hosted);
+    match outcome {
+        Err(why) => m.error(format!("Hosted run: {why}")),
+        Ok(outcome) => finished(m, outcome),
     }
 }
 
@@ -175,7 +175,6 @@ fn finished(m: &mut Model, outcome: HostedOutcome) {
     let run = outcome.run;
     m.ws.apply(Command::RecordHosted(Box::new(run.clone())));
     m.after_change();
-    refresh_readiness(m);
     let name = suite_name(run.suite);
     match run.result {
         HostedResult::Pass => {
@@ -220,7 +219,6 @@ fn record(m: &mut Model, suite: SuiteKind, page: &str) {
         Ok(link) => {
             m.ws.apply(Command::SuiteLink { suite, link });
             m.after_change();
-            refresh_readiness(m);
             m.info(format!("{name} link recorded: {page}"));
         }
         Err(e) => m.error(e.to_string()),

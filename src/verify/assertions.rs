@@ -8,7 +8,8 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::is_nfc;
 
-use super::recipe::{Assertion, render};
+use super::recipe::Assertion;
+use super::template::render;
 use crate::net::Exchange;
 use crate::scim::json_path::select;
 use crate::session::AssertionRecord;

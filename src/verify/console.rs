@@ -14,6 +14,18 @@ use crate::session::{Session, VerifyState};
 /// What to do when a case needs the Okta org and none is connected.
 pub const NO_ORG: &str = "No Okta org connected: C in the checklist opens the connection form (its Okta part), or run scimplan connect PLAN --okta-org URL --okta-app-id ID.";
 
+/// Why there is no page to open.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConsoleError {
+    #[error("{NO_ORG}")]
+    NoOrg,
+    #[error("The plan's profile names no Admin Console pages ([[admin_page]]).")]
+    NoPages,
+    /// The page's URL could not be made from the org's.
+    #[error("{0}")]
+    Url(String),
+}
+
 /// A page to open, in the tester's words and as a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsolePage {
@@ -44,10 +56,10 @@ pub fn console_page(
     session: &Session,
     case: &Case,
     system_log: bool,
-) -> Result<ConsolePage, String> {
+) -> Result<ConsolePage, ConsoleError> {
     let state = &session.verify();
     let Some(connection) = &state.okta else {
-        return Err(NO_ORG.into());
+        return Err(ConsoleError::NoOrg);
     };
     let steps: Vec<String> = case.steps.iter().map(|s| s.text.plain()).collect();
     let page = if system_log {
@@ -56,7 +68,7 @@ pub fn console_page(
         profile.admin_page_for(&steps.join("\n"))
     };
     let Some(page) = page else {
-        return Err("The plan's profile names no Admin Console pages ([[admin_page]]).".into());
+        return Err(ConsoleError::NoPages);
     };
     let inputs = case_inputs(book, state, &case.id);
     // The System Log's search takes one term: the user, else the first member, else the group.
@@ -67,7 +79,7 @@ pub fn console_page(
     let from = case_started(session, &case.id, Utc::now());
     let url = connection
         .admin_page_url(&page.path, search.as_deref(), Some(from))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ConsoleError::Url(e.to_string()))?;
     Ok(ConsolePage {
         name: page.name.clone(),
         url,

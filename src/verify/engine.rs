@@ -8,13 +8,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::VerifyEvent;
+use super::attempt::{Attempt, Context};
+use super::event::{StartReport, VerifyEvent};
 use super::job::CheckJob;
 use super::okta_inputs::{expected_from_profile, expected_members};
 use super::okta_side::{self, okta_failure};
-use super::recipe::{RecipeStep, split_list};
+use super::recipe::RecipeStep;
 use super::recipe_okta::what_okta_adds;
-use super::step::{Attempt, Context, run_step};
+use super::step::run_step;
+use super::template::split_list;
 use crate::net::{CancelFlag, Secret};
 use crate::okta::{OktaClient, OktaError};
 use crate::scim::{ScimClient, request_record};
@@ -82,9 +84,7 @@ impl Attempt {
     }
 }
 
-/// Runs `job` against the app until it passes, fails at the deadline, hits an error, or is
-/// cancelled; reports each attempt through `on_event`. An app that cannot be reached, refuses
-/// the credentials, or never answers before the deadline gives an error, not a verdict.
+/// `run_case` on the app's SCIM side alone.
 pub fn run_check(
     client: &ScimClient,
     auth: &AuthScheme,
@@ -92,23 +92,7 @@ pub fn run_check(
     cancel: &CancelFlag,
     on_event: &mut dyn FnMut(VerifyEvent),
 ) -> VerifyRun {
-    run_check_with_okta(client, auth, None, job, cancel, on_event)
-}
-
-/// `run_check` with the Okta side when `okta` is given: each attempt runs the SCIM steps and
-/// then the Okta checks, and the case passes only when both hold. Without `okta`, a case
-/// with an Okta side is decided by its SCIM side and the run says what Okta would add
-/// (`okta_not_checked`); a case with an Okta side only is an error. Okta refusing the token
-/// or a permission is an error naming Okta, never a fail.
-pub fn run_check_with_okta(
-    client: &ScimClient,
-    auth: &AuthScheme,
-    okta: Option<&OktaClient>,
-    job: &CheckJob,
-    cancel: &CancelFlag,
-    on_event: &mut dyn FnMut(VerifyEvent),
-) -> VerifyRun {
-    run_case(Some(ScimSide { client, auth }), okta, job, cancel, on_event)
+    run_case(Some(ScimSide { client, auth }), None, job, cancel, on_event)
 }
 
 /// The app's SCIM API a case's SCIM steps run against.
@@ -118,9 +102,14 @@ pub struct ScimSide<'a> {
     pub auth: &'a AuthScheme,
 }
 
-/// `run_check_with_okta` where the SCIM connection may be absent: a case checked in Okta only
-/// (no SCIM step) needs the org alone. A case with SCIM steps and no SCIM side is an error
-/// saying to connect the app.
+/// Runs `job` until it passes, fails at the deadline, hits an error, or is cancelled; reports
+/// each attempt through `on_event`. Each attempt runs the SCIM steps and then, with `okta`,
+/// the Okta checks: the case passes only when both hold. Without `okta`, a case with an Okta
+/// side is decided by its SCIM side and the run says what Okta would add
+/// (`okta_not_checked`). A case checked in Okta only needs no SCIM side. An app or an org that
+/// cannot be reached, refuses the credentials, or never answers before the deadline gives an
+/// error, never a fail; so does a side the case needs and the caller did not give (the
+/// planner, `planner::Planner`, sees to it that none is missing).
 pub fn run_case(
     scim: Option<ScimSide>,
     okta: Option<&OktaClient>,
@@ -132,7 +121,7 @@ pub fn run_case(
     let started = Instant::now();
     let deadline = started + job.deadline;
     let checks_okta = okta.is_some() && !job.recipe.okta.is_empty();
-    let two_sided = !job.recipe.okta.is_empty() && !job.recipe.steps.is_empty();
+    let two_sided = !job.recipe.okta.is_empty() && !job.recipe.is_okta_only();
     let okta_not_checked = (okta.is_none() && !job.recipe.okta.is_empty()).then(|| {
         format!(
             "Okta side not checked: connect the org (scimplan connect PLAN --okta-org URL --okta-app-id ID, with {} set) to also check {}",
@@ -202,7 +191,7 @@ pub fn run_case(
                 None => Attempt::default(),
             },
         };
-        if ctx.is_none() && !job.recipe.steps.is_empty() {
+        if ctx.is_none() && !job.recipe.is_okta_only() {
             attempt.fatal = Some((
                 RunFailure::CannotCheck,
                 format!(
@@ -211,7 +200,7 @@ pub fn run_case(
                 ),
             ));
         }
-        if job.recipe.steps.is_empty() && okta.is_none() {
+        if job.recipe.is_okta_only() && okta.is_none() {
             attempt.fatal = Some((
                 RunFailure::CannotCheck,
                 format!(
@@ -423,16 +412,6 @@ fn run_steps(ctx: &Context, steps: &[RecipeStep]) -> Attempt {
         i = end;
     }
     attempt
-}
-
-/// What starting a case observed: stored in the session when every `before` assertion held.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StartReport {
-    pub case: String,
-    /// The observation to keep, or `None` when it failed (see `problem`).
-    pub start: Option<CaseStart>,
-    /// Why nothing was kept: the first assertion that did not hold, or the error.
-    pub problem: Option<String>,
 }
 
 /// Runs the `before` steps of `job`'s recipe once, now, before the tester does the case's

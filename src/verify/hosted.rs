@@ -299,7 +299,7 @@ pub enum HostedEvent {
 }
 
 /// How a hosted run ended.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HostedOutcome {
     pub test: HostedTest,
     pub run: HostedRun,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::VerifyError;
+use super::error::VerifyError;
 use super::recipe::{Recipe, RecipeBook};
 use super::trail::started_or_lookback;
 use crate::plan::Plan;
@@ -71,31 +71,11 @@ impl CheckJob {
         deadline: Duration,
         needs_earlier_values: bool,
     ) -> Result<CheckJob, VerifyError> {
-        let Some(recipe) = book.for_case(case) else {
-            return Err(VerifyError::NoRecipe {
-                case: case.to_string(),
-                known: book.cases().collect::<Vec<_>>().join(", "),
-            });
-        };
+        let recipe = book.recipe(case)?;
         let subjects = &state.subjects;
-        // Starting a case needs only what its before steps name (and its subject).
-        let needed = |name: &String| {
-            needs_earlier_values
-                || recipe.subject.as_ref() == Some(name)
-                || recipe.before.iter().any(|step| step.mentions(name))
-        };
-        let missing: Vec<String> = recipe
-            .inputs
-            .iter()
-            .filter(|name| needed(name))
-            .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
-            .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
-            .collect();
+        let missing = recipe.missing_inputs(subjects, !needs_earlier_values);
         if !missing.is_empty() {
-            return Err(VerifyError::MissingInputs {
-                case: case.to_string(),
-                missing,
-            });
+            return Err(missing_inputs(book, case, &missing));
         }
         let mut used = BTreeMap::new();
         for name in recipe.inputs.iter().chain(&recipe.optional) {
@@ -175,6 +155,17 @@ pub fn subject_of(
     )
 }
 
+/// The error naming the inputs `case` lacks, each with what to type.
+pub fn missing_inputs(book: &RecipeBook, case: &str, names: &[String]) -> VerifyError {
+    VerifyError::MissingInputs {
+        case: case.to_string(),
+        missing: names
+            .iter()
+            .map(|name| format!("--input {name}=... ({})", book.prompt(name)))
+            .collect(),
+    }
+}
+
 fn needs_earlier(
     book: &RecipeBook,
     recipe: &Recipe,
@@ -235,19 +226,4 @@ pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTi
         .filter(after_last)
         .or(first_tick)
         .unwrap_or_else(|| started_or_lookback(session.verify(), case, now))
-}
-
-/// The check of one case the tester asked for (`v`, or named on the command line): prepared
-/// from the session, knowing whether the case's steps are marked done.
-pub fn case_job(
-    book: &RecipeBook,
-    plan: &Plan,
-    session: &Session,
-    case: &str,
-    deadline: Duration,
-) -> Result<CheckJob, VerifyError> {
-    let mut job = CheckJob::prepare(book, case, session.verify(), deadline)?;
-    job.steps_done = steps_done(plan, session, case);
-    job.since = Some(case_started(session, case, Utc::now()));
-    Ok(job)
 }

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::assertions::{list_names, quote, same};
-use super::recipe::{MembersSpec, split_list};
-use super::step::{Attempt, Context, PAGE_SIZE, name_of};
+use super::attempt::{Attempt, Context, PAGE_SIZE, name_of};
+use super::recipe::MembersSpec;
+use super::template::split_list;
 use crate::net::Exchange;
 use crate::scim::encode_component;
 use crate::scim::json_path::select;

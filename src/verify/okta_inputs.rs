@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::job::CheckJob;
 use super::okta_side::{okta_failure, profile_expectations};
-use super::recipe::split_list;
+use super::template::split_list;
 use crate::okta::OktaClient;
 use crate::session::{AssertionRecord, RunFailure};
 

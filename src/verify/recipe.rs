@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::VerifyError;
+use super::error::{InputError, VerifyError};
 use super::recipe_okta::OktaCheck;
+use super::template::{split_list, template_names};
 
 const BUILTIN: &str = include_str!("../../plans/okta-scim-recipes.toml");
 
@@ -168,6 +169,40 @@ pub struct MembersSpec {
     pub drop: Option<String>,
 }
 
+impl Recipe {
+    /// The case is checked in Okta only: the recipe has no SCIM step, so the app's SCIM
+    /// connection is not needed. The one spelling of that rule.
+    pub fn is_okta_only(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The case has a part in Okta: checks in the org, or expected values the org gives (the
+    /// Okta user's profile, the Okta group's members). Without the org it is checked on its
+    /// SCIM side alone and says so; with the org it needs a usable credential.
+    pub fn has_okta_part(&self) -> bool {
+        !self.okta.is_empty() || self.okta_profile.is_some() || self.okta_members.is_some()
+    }
+
+    /// The required inputs `subjects` lacks, in the recipe's order. Starting a case
+    /// (`for_start`) needs only what its `before` steps name, and its subject.
+    pub fn missing_inputs(
+        &self,
+        subjects: &BTreeMap<String, String>,
+        for_start: bool,
+    ) -> Vec<String> {
+        self.inputs
+            .iter()
+            .filter(|name| {
+                !for_start
+                    || self.subject.as_ref() == Some(*name)
+                    || self.before.iter().any(|step| step.mentions(name))
+            })
+            .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
+            .cloned()
+            .collect()
+    }
+}
+
 impl RecipeStep {
     /// The step's request or its exact match uses `{{name}}`.
     pub fn mentions(&self, name: &str) -> bool {
@@ -298,18 +333,12 @@ impl RecipeBook {
             .collect()
     }
 
-    /// The inputs `case` needs that `subjects` lacks (ask for these, with `prompt`).
-    pub fn missing_inputs(&self, case: &str, subjects: &BTreeMap<String, String>) -> Vec<String> {
-        self.for_case(case)
-            .map(|recipe| {
-                recipe
-                    .inputs
-                    .iter()
-                    .filter(|name| subjects.get(*name).is_none_or(|v| v.trim().is_empty()))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// The recipe of `case`, or the error naming the cases that have one.
+    pub fn recipe(&self, case: &str) -> Result<&Recipe, VerifyError> {
+        self.for_case(case).ok_or_else(|| VerifyError::NoRecipe {
+            case: case.to_string(),
+            known: self.cases().collect::<Vec<_>>().join(", "),
+        })
     }
 
     pub fn prompt<'a>(&'a self, input: &'a str) -> &'a str {
@@ -329,25 +358,32 @@ impl RecipeBook {
 
     /// Checks a value the tester gave for `input` before anything is sent or remembered;
     /// the error says what is wrong and what to type instead.
-    pub fn check_input(&self, input: &str, value: &str) -> Result<(), String> {
+    pub fn check_input(&self, input: &str, value: &str) -> Result<(), InputError> {
         let value = value.trim();
-        match self.kind(input) {
+        let (input, value_owned) = (input.to_string(), value.to_string());
+        match self.kind(&input) {
             InputKind::Text => Ok(()),
-            InputKind::One if value.contains(',') => Err(format!(
-                "{input}={value}: takes one value, and this looks like a list. Verify the case once for each{}.",
-                if input == "group" { " group" } else { "" }
-            )),
-            InputKind::One => Ok(()),
-            InputKind::List if split_list(value).is_empty() => Err(format!(
-                "{input}={value}: give at least one value, comma-separated"
-            )),
-            InputKind::List => Ok(()),
-            InputKind::Count => value.parse::<u64>().map(|_| ()).map_err(|_| {
-                format!("{input}={value}: give a whole number (0 or more), e.g. {input}=12")
+            InputKind::One if value.contains(',') => Err(InputError::NotOne {
+                input,
+                value: value_owned,
             }),
-            InputKind::Path => {
-                crate::scim::json_path::validate(value).map_err(|why| format!("{input}: {why}"))
+            InputKind::One => Ok(()),
+            InputKind::List if split_list(value).is_empty() => Err(InputError::EmptyList {
+                input,
+                value: value_owned,
+            }),
+            InputKind::List => Ok(()),
+            InputKind::Count => {
+                value
+                    .parse::<u64>()
+                    .map(|_| ())
+                    .map_err(|_| InputError::NotCount {
+                        input,
+                        value: value_owned,
+                    })
             }
+            InputKind::Path => crate::scim::json_path::validate(value)
+                .map_err(|why| InputError::NotPath { input, why }),
         }
     }
 
@@ -378,10 +414,10 @@ impl RecipeBook {
                     ));
                 }
             }
-            if recipe.steps.is_empty() && recipe.okta.is_empty() {
+            if recipe.is_okta_only() && recipe.okta.is_empty() {
                 return Err(bad(case, "no step and no okta check".into()));
             }
-            super::recipe_okta::validate(self, recipe).map_err(|why| bad(case, why))?;
+            validate_okta_side(self, recipe).map_err(|why| bad(case, why))?;
             let lists: Vec<&String> = recipe
                 .inputs
                 .iter()
@@ -473,57 +509,74 @@ impl RecipeBook {
     }
 }
 
-/// Replaces `{{name}}` with `lookup(name)`; `{{count:list}}` with the number of values of a
-/// list. Fails naming the first unknown name.
-pub fn render(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            return Err(format!("'{template}': '{{{{' without '}}}}'"));
-        };
-        let name = after[..end].trim();
-        let value = match name.strip_prefix("count:") {
-            Some(list) => lookup(list.trim()).map(|v| split_list(&v).len().to_string()),
-            None => lookup(name),
-        };
-        out.push_str(&value.ok_or_else(|| name.to_string())?);
-        rest = &after[end + 2..];
+/// The Okta side names only what the check knows: a user or group by a required input (or
+/// the list item), an id by anything the SCIM side captures or remembers.
+fn validate_okta_side(book: &RecipeBook, recipe: &Recipe) -> Result<(), String> {
+    if let Some(profile) = &recipe.okta_profile
+        && !recipe.inputs.contains(profile)
+    {
+        return Err(format!("okta_profile '{profile}' is not an input"));
     }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// The values of a list input: comma-separated, trimmed, empty ones dropped.
-pub fn split_list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
+    if let Some(members) = &recipe.okta_members {
+        if !recipe.inputs.contains(&members.group) {
+            return Err(format!(
+                "okta_members: group '{}' is not an input",
+                members.group
+            ));
+        }
+        if !(recipe.optional.contains(&members.into) && book.is_list(&members.into)) {
+            return Err(format!(
+                "okta_members: into '{}' is not an optional list input",
+                members.into
+            ));
+        }
+    }
+    let captured: Vec<&String> = recipe
+        .steps
+        .iter()
+        .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
+        .collect();
+    for (i, check) in recipe.okta.iter().enumerate() {
+        let at = format!("[[recipe.okta]] {}", i + 1);
+        if let Some(list) = &check.for_each
+            && !(recipe.inputs.contains(list) && book.is_list(list))
+        {
+            return Err(format!("{at}: for_each '{list}' is not a list input"));
+        }
+        for template in [&check.login, &check.group, &check.status]
+            .into_iter()
+            .flatten()
+        {
+            for name in template_names(template) {
+                let known =
+                    recipe.inputs.contains(&name) || (name == "item" && check.for_each.is_some());
+                if !known {
+                    return Err(format!(
+                        "{at}: '{{{{{name}}}}}' in '{template}' is not a required input"
+                    ));
+                }
+            }
+        }
+        for name in check.names() {
+            let known = name == "item"
+                || recipe.inputs.contains(&name)
+                || recipe.optional.contains(&name)
+                || recipe.remembered.contains(&name)
+                || recipe.recalls.contains(&name)
+                || captured.contains(&&name);
+            if !known {
+                return Err(format!(
+                    "{at}: '{{{{{name}}}}}' is no input, remembered value or capture"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates_fill_names_and_counts_and_name_the_unknown() {
-        let lookup = |name: &str| match name {
-            "user" => Some("ann@x.com".to_string()),
-            "members" => Some("a, b,,c".to_string()),
-            _ => None,
-        };
-        assert_eq!(
-            render("userName eq \"{{user}}\"", &lookup).unwrap(),
-            "userName eq \"ann@x.com\""
-        );
-        assert_eq!(render("{{ count:members }}", &lookup).unwrap(), "3");
-        assert_eq!(render("{{group}}", &lookup).unwrap_err(), "group");
-    }
 
     /// Every case OKTA_SCIM.md marks S or S+O has a recipe.
     #[test]
@@ -541,8 +594,9 @@ mod tests {
         );
         assert!(book.is_list("members") && !book.is_list("user"));
         let known = BTreeMap::from([("group".to_string(), "Eng".to_string())]);
-        assert_eq!(book.missing_inputs("C9312", &known), vec!["members"]);
-        assert!(book.missing_inputs("C9296", &known).is_empty());
+        let c9312 = book.for_case("C9312").unwrap();
+        assert_eq!(c9312.missing_inputs(&known, false), vec!["members"]);
+        assert!(book.recipe("C9296").is_err());
         assert!(book.prompt("members").contains("comma-separated"));
     }
 
@@ -567,5 +621,90 @@ expect = [{ status = 200, exists = true, path = "id" }]
             .replace("status = 200, ", "");
         let err = RecipeBook::parse(&unknown_input).unwrap_err().to_string();
         assert!(err.contains("'group'"), "{err}");
+    }
+
+    /// OKTA_SCIM.md's table: the O and S+O cases have an Okta side, the S cases none.
+    #[test]
+    fn builtin_recipes_give_the_o_and_s_plus_o_cases_their_okta_side() {
+        let book = RecipeBook::builtin();
+        let with_okta = "C9290 C9334 C9336 C9335 C9295 C9300 C9301 C9302 C9306 C9339 C9307 C9311 \
+            C9312 C9317 C9332 C9316 C9315 C9330 C9333 C9318 C9327 C9321 C9326 C9331 C9319 C9328 \
+            C9320 C9329 C9359 C9360 C9361";
+        for case in with_okta.split_whitespace() {
+            let recipe = book
+                .for_case(case)
+                .unwrap_or_else(|| panic!("{case}: no recipe"));
+            assert!(!recipe.okta.is_empty(), "{case} has no Okta side");
+        }
+        for case in "C9291 C9310 C9309 C9292 C9294 C9293 C9303 C9304 C9338".split_whitespace() {
+            assert!(book.for_case(case).unwrap().okta.is_empty(), "{case}");
+        }
+        let okta_only: Vec<&str> = book
+            .recipes
+            .iter()
+            .filter(|r| r.is_okta_only())
+            .flat_map(|r| r.cases.iter().map(String::as_str))
+            .collect();
+        assert_eq!(
+            okta_only,
+            [
+                "C9301", "C9302", "C9306", "C9339", "C9359", "C9360", "C9361"
+            ]
+        );
+    }
+
+    #[test]
+    fn okta_entries_are_refused_naming_the_recipe() {
+        let book = |okta: &str| {
+            RecipeBook::parse(&format!(
+                r#"
+[inputs]
+user = {{ prompt = "login" }}
+given_name = {{ prompt = "first name" }}
+members = {{ prompt = "members", kind = "list" }}
+[[recipe]]
+cases = ["C7"]
+title = "t"
+inputs = ["user"]
+optional = ["given_name"]
+{okta}
+"#
+            ))
+        };
+        let ok = book(
+            "[[recipe.okta]]\nkind = \"user-status\"\nlogin = \"{{user}}\"\nstatus = \"SUSPENDED\"",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.for_case("C7").unwrap().okta.len(),
+            1,
+            "Okta only, no step"
+        );
+        for (okta, wanted) in [
+            (
+                "[[recipe.okta]]\nkind = \"suspended\"\nlogin = \"{{user}}\"",
+                "suspended",
+            ),
+            (
+                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{user}}\"\nsmic_id = \"x\"",
+                "smic_id",
+            ),
+            (
+                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{given_name}}\"",
+                "not a required input",
+            ),
+            (
+                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{user}}\"\nscim_id = \"{{nobody}}\"",
+                "'{{nobody}}'",
+            ),
+            (
+                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{item}}\"\nfor_each = \"user\"",
+                "not a list input",
+            ),
+            ("", "no step and no okta check"),
+        ] {
+            let err = book(okta).unwrap_err().to_string();
+            assert!(err.contains("C7") && err.contains(wanted), "{okta}: {err}");
+        }
     }
 }

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use super::okta_side::{MappingState, OktaExpectation};
-use super::recipe::{Recipe, RecipeBook, render, split_list};
+use super::template::{render, split_list, template_names};
 
 /// What kind of thing an Okta check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -233,90 +233,6 @@ fn mapping_state(text: &str) -> Result<MappingState, String> {
     }
 }
 
-/// The names a template uses (`{{ count:members }}` uses `members`).
-pub fn template_names(template: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let name = after[..end].trim();
-        names.push(
-            name.strip_prefix("count:")
-                .unwrap_or(name)
-                .trim()
-                .to_string(),
-        );
-        rest = &after[end + 2..];
-    }
-    names
-}
-
-/// The Okta side names only what the check knows: a user or group by a required input (or
-/// the list item), an id by anything the SCIM side captures or remembers.
-pub(super) fn validate(book: &RecipeBook, recipe: &Recipe) -> Result<(), String> {
-    if let Some(profile) = &recipe.okta_profile
-        && !recipe.inputs.contains(profile)
-    {
-        return Err(format!("okta_profile '{profile}' is not an input"));
-    }
-    if let Some(members) = &recipe.okta_members {
-        if !recipe.inputs.contains(&members.group) {
-            return Err(format!(
-                "okta_members: group '{}' is not an input",
-                members.group
-            ));
-        }
-        if !(recipe.optional.contains(&members.into) && book.is_list(&members.into)) {
-            return Err(format!(
-                "okta_members: into '{}' is not an optional list input",
-                members.into
-            ));
-        }
-    }
-    let captured: Vec<&String> = recipe
-        .steps
-        .iter()
-        .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
-        .collect();
-    for (i, check) in recipe.okta.iter().enumerate() {
-        let at = format!("[[recipe.okta]] {}", i + 1);
-        if let Some(list) = &check.for_each
-            && !(recipe.inputs.contains(list) && book.is_list(list))
-        {
-            return Err(format!("{at}: for_each '{list}' is not a list input"));
-        }
-        for template in [&check.login, &check.group, &check.status]
-            .into_iter()
-            .flatten()
-        {
-            for name in template_names(template) {
-                let known =
-                    recipe.inputs.contains(&name) || (name == "item" && check.for_each.is_some());
-                if !known {
-                    return Err(format!(
-                        "{at}: '{{{{{name}}}}}' in '{template}' is not a required input"
-                    ));
-                }
-            }
-        }
-        for name in check.names() {
-            let known = name == "item"
-                || recipe.inputs.contains(&name)
-                || recipe.optional.contains(&name)
-                || recipe.remembered.contains(&name)
-                || recipe.recalls.contains(&name)
-                || captured.contains(&&name);
-            if !known {
-                return Err(format!(
-                    "{at}: '{{{{{name}}}}}' is no input, remembered value or capture"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// What connecting the org would add to a check with these entries, in one line.
 pub fn what_okta_adds(checks: &[OktaCheck]) -> String {
     let mut gains: Vec<&str> = Vec::new();
@@ -389,90 +305,5 @@ mod tests {
         let group =
             parse("kind = \"push-mapping\"\ngroup = \"{{group}}\"\nstate = \"absent\"").unwrap();
         assert_eq!(group.expectations(&lookup).unwrap_err(), "group");
-    }
-
-    /// OKTA_SCIM.md's table: the O and S+O cases have an Okta side, the S cases none.
-    #[test]
-    fn builtin_recipes_give_the_o_and_s_plus_o_cases_their_okta_side() {
-        let book = RecipeBook::builtin();
-        let with_okta = "C9290 C9334 C9336 C9335 C9295 C9300 C9301 C9302 C9306 C9339 C9307 C9311 \
-            C9312 C9317 C9332 C9316 C9315 C9330 C9333 C9318 C9327 C9321 C9326 C9331 C9319 C9328 \
-            C9320 C9329 C9359 C9360 C9361";
-        for case in with_okta.split_whitespace() {
-            let recipe = book
-                .for_case(case)
-                .unwrap_or_else(|| panic!("{case}: no recipe"));
-            assert!(!recipe.okta.is_empty(), "{case} has no Okta side");
-        }
-        for case in "C9291 C9310 C9309 C9292 C9294 C9293 C9303 C9304 C9338".split_whitespace() {
-            assert!(book.for_case(case).unwrap().okta.is_empty(), "{case}");
-        }
-        let okta_only: Vec<&str> = book
-            .recipes
-            .iter()
-            .filter(|r| r.steps.is_empty())
-            .flat_map(|r| r.cases.iter().map(String::as_str))
-            .collect();
-        assert_eq!(
-            okta_only,
-            [
-                "C9301", "C9302", "C9306", "C9339", "C9359", "C9360", "C9361"
-            ]
-        );
-    }
-
-    #[test]
-    fn okta_entries_are_refused_naming_the_recipe() {
-        let book = |okta: &str| {
-            RecipeBook::parse(&format!(
-                r#"
-[inputs]
-user = {{ prompt = "login" }}
-given_name = {{ prompt = "first name" }}
-members = {{ prompt = "members", kind = "list" }}
-[[recipe]]
-cases = ["C7"]
-title = "t"
-inputs = ["user"]
-optional = ["given_name"]
-{okta}
-"#
-            ))
-        };
-        let ok = book(
-            "[[recipe.okta]]\nkind = \"user-status\"\nlogin = \"{{user}}\"\nstatus = \"SUSPENDED\"",
-        )
-        .unwrap();
-        assert_eq!(
-            ok.for_case("C7").unwrap().okta.len(),
-            1,
-            "Okta only, no step"
-        );
-        for (okta, wanted) in [
-            (
-                "[[recipe.okta]]\nkind = \"suspended\"\nlogin = \"{{user}}\"",
-                "suspended",
-            ),
-            (
-                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{user}}\"\nsmic_id = \"x\"",
-                "smic_id",
-            ),
-            (
-                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{given_name}}\"",
-                "not a required input",
-            ),
-            (
-                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{user}}\"\nscim_id = \"{{nobody}}\"",
-                "'{{nobody}}'",
-            ),
-            (
-                "[[recipe.okta]]\nkind = \"provisioned\"\nlogin = \"{{item}}\"\nfor_each = \"user\"",
-                "not a list input",
-            ),
-            ("", "no step and no okta check"),
-        ] {
-            let err = book(okta).unwrap_err().to_string();
-            assert!(err.contains("C7") && err.contains(wanted), "{okta}: {err}");
-        }
     }
 }

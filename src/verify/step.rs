@@ -3,57 +3,21 @@
 //! every match named when a filter finds more than one.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::assertions::{check, describe_non_json, list_names, plain, same, show};
+use super::assertions::{check, describe_non_json, list_names, plain, same};
+use super::attempt::{Attempt, Context, PAGE_SIZE, name_of};
 use super::members::check_members;
-use super::recipe::{RecipeStep, render};
-use crate::net::{CancelFlag, Exchange};
+use super::recipe::RecipeStep;
+use super::template::render;
+use crate::net::Exchange;
+use crate::scim::encode_component;
 use crate::scim::json_path::select;
-use crate::scim::{ScimClient, encode_component};
-use crate::session::{AssertionRecord, RequestRecord, RunFailure};
+use crate::session::{AssertionRecord, RunFailure};
 
-/// Okta's import reads this many per page; a list bigger than `MAX_PAGES` pages is cut.
-pub const PAGE_SIZE: usize = 100;
+/// A list bigger than this many pages (of `PAGE_SIZE`) is cut.
 const MAX_PAGES: usize = 1000;
-
-/// What one pass over a recipe's steps found.
-#[derive(Clone, Default)]
-pub struct Attempt {
-    pub exchanges: Vec<Exchange>,
-    pub assertions: Vec<AssertionRecord>,
-    pub captured: BTreeMap<String, String>,
-    /// Why the check cannot be made (unreachable, credentials refused, a path it cannot
-    /// read), and what to tell the tester: an error, never a verdict.
-    pub fatal: Option<(RunFailure, String)>,
-    /// The Okta requests of this attempt's Okta side (credential redacted).
-    pub okta_requests: Vec<RequestRecord>,
-    /// An Okta request was cut short by the deadline: like a SCIM request timing out, the last
-    /// complete attempt says more.
-    pub okta_timed_out: bool,
-}
-
-/// What a step runs against and with.
-pub struct Context<'a> {
-    pub client: &'a ScimClient,
-    pub deadline: Instant,
-    pub cancel: &'a CancelFlag,
-    /// Inputs, then remembered values (captures of this attempt come first).
-    pub known: &'a dyn Fn(&str) -> Option<String>,
-}
-
-impl Context<'_> {
-    pub fn send(&self, path: &str, attempt: &mut Attempt) -> Option<Exchange> {
-        let exchanges = self
-            .client
-            .send("GET", path, None, self.deadline, self.cancel);
-        let answer = exchanges.last().cloned();
-        attempt.exchanges.extend(exchanges);
-        answer
-    }
-}
 
 /// Looks a name up: `{{item}}`, then this attempt's captures, then what the job knows.
 pub fn lookup<'a>(
@@ -287,19 +251,6 @@ fn keep_exact(
     body["totalResults"] = json!(kept.len());
     body["Resources"] = Value::Array(kept);
     Ok(set_aside)
-}
-
-/// `"ann@example.com" [id]` for a user, `"Engineering" [id]` for a group.
-pub fn name_of(resource: &Value) -> String {
-    let name = ["userName", "displayName"]
-        .iter()
-        .find_map(|key| resource.get(*key))
-        .map(show)
-        .unwrap_or_else(|| "(no name)".into());
-    match resource.get("id").and_then(Value::as_str) {
-        Some(id) => format!("{name} [{id}]"),
-        None => name,
-    }
 }
 
 /// Every resource of a list answer holding more than one, named.

@@ -13,6 +13,25 @@ mod fixtures;
 #[allow(unused_imports)]
 pub use edit::*;
 pub use fixtures::*;
+mod suite_files;
+#[allow(unused_imports)]
+pub use suite_files::*;
+
+/// Says why something is skipped, once per test process, on the process's stderr past the test
+/// harness's capture, so a passing run still shows every skip.
+pub fn say_skip(line: &str) {
+    use std::collections::BTreeSet;
+    use std::io::Write;
+    use std::sync::Mutex;
+    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    if SAID
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(line.to_string())
+    {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    }
+}
 
 /// The folder holding Okta's real workbooks: `SCIMPLAN_REAL_PLANS`, else `../shared/plans`
 /// beside the checkout. `None` when neither exists.
@@ -36,7 +55,9 @@ pub fn real_plan(name: &str, dir: &Path) -> Option<PathBuf> {
             std::env::var_os("SCIMPLAN_REQUIRE_REAL_PLANS").is_none(),
             "SCIMPLAN_REQUIRE_REAL_PLANS is set but {name} was not found (set SCIMPLAN_REAL_PLANS)"
         );
-        eprintln!("skipping: real workbook {name} not found (set SCIMPLAN_REAL_PLANS)");
+        say_skip(&format!(
+            "skipping what needs Okta's real workbook {name}: not found (set SCIMPLAN_REAL_PLANS)"
+        ));
         return None;
     };
     let target = dir.join(name);
@@ -70,7 +91,9 @@ pub fn okta_file(name: &str) -> Option<PathBuf> {
             std::env::var_os("SCIMPLAN_REQUIRE_OKTA_FILES").is_none(),
             "SCIMPLAN_REQUIRE_OKTA_FILES is set but {name} was not found (set SCIMPLAN_OKTA_FILES)"
         );
-        eprintln!("skipping: Okta's {name} not found (set SCIMPLAN_OKTA_FILES)");
+        say_skip(&format!(
+            "skipping what needs Okta's {name}: not found (set SCIMPLAN_OKTA_FILES)"
+        ));
     }
     found
 }

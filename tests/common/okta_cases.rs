@@ -60,7 +60,7 @@ pub fn setup(
 /// (what the app receives), as the tester does in the Admin Console; waits for provisioning.
 pub fn assign(double: &OktaDouble, login: &str, okta_first: &str, given: &str) -> String {
     let user_id = double.add_user(login, okta_first, "Tester");
-    let response = reqwest::blocking::Client::new()
+    let response = http()
         .post(format!(
             "{}/api/v1/apps/{}/users",
             double.url, double.app_id
@@ -78,7 +78,7 @@ pub fn assign(double: &OktaDouble, login: &str, okta_first: &str, given: &str) -
 }
 
 pub fn okta_post(double: &OktaDouble, path: &str) {
-    let response = reqwest::blocking::Client::new()
+    let response = http()
         .post(format!("{}{path}", double.url))
         .header("Authorization", format!("SSWS {OKTA_TOKEN}"))
         .send()
@@ -142,7 +142,7 @@ pub fn okta_send(
     path: &str,
     body: Option<Value>,
 ) -> Value {
-    let mut request = reqwest::blocking::Client::new()
+    let mut request = http()
         .request(method, format!("{}{path}", double.url))
         .header("Authorization", format!("SSWS {OKTA_TOKEN}"));
     if let Some(body) = body {
@@ -155,4 +155,11 @@ pub fn okta_send(
         response.status()
     );
     response.json().unwrap_or(Value::Null)
+}
+
+/// A plain client for the double's admin API. reqwest 0.13 takes rustls's crypto provider from
+/// the process (scimplan's own clients bring theirs); a second install is refused, which is fine.
+fn http() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::new()
 }

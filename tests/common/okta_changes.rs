@@ -158,7 +158,9 @@ pub(super) fn update_user(
         map_profile(&profile, &mut app_user.profile);
         app_user.user_name = login;
         app_user.last_updated = now();
-        push = app_user.external_id.is_some();
+        // Linked, or its create still on the way (the app may already hold the user while the
+        // double has not read the app's answer): the change follows once it is linked.
+        push = app_user.external_id.is_some() || app_user.sync_state == "SYNCING";
     }
     if push {
         enqueue(

@@ -2,7 +2,8 @@
 //! HTTP server with one app instance that serves the management API endpoints scimplan and
 //! Okta's CRUD file use, and provisions into a real SCIM server the way Okta does
 //! (`okta_provision.rs`). Every response it sends is checked against Okta's OpenAPI
-//! (`openapi.rs`); `assert_valid` fails a test whose double sent a shape Okta does not.
+//! (`openapi.rs`) when Okta's files are there (always in CI; a fresh clone says once that it
+//! skips this); `assert_valid` fails a test whose double sent a shape Okta does not.
 //!
 //! Over 600 lines: the org's state and the HTTP plumbing that guards it (token, rate limit,
 //! validation of every answer) are kept in one place on purpose.
@@ -175,6 +176,9 @@ pub struct Org {
     /// Every request: `GET /api/v1/apps/0oa...` (query included).
     pub requests: Vec<String>,
     pub violations: Vec<String>,
+    /// Answers of the management API sent, and how many of them were checked against Okta's
+    /// OpenAPI (all, or none when the spec is absent).
+    pub answered: usize,
     pub validated: usize,
     /// Access tokens issued to the service app.
     pub access_tokens: Vec<String>,
@@ -290,6 +294,7 @@ impl OktaDouble {
             pending: Arc::new(AtomicUsize::new(0)),
             requests: Vec::new(),
             violations: Vec::new(),
+            answered: 0,
             validated: 0,
             access_tokens: Vec::new(),
             window: 0,
@@ -426,12 +431,19 @@ impl OktaDouble {
         self.lock().violations.clone()
     }
 
-    /// Fails the test when any response the double sent does not match Okta's OpenAPI.
+    /// Fails the test when any response the double sent does not match Okta's OpenAPI (when the
+    /// spec is absent, only that the double answered: the skip was said once).
     pub fn assert_valid(&self) {
         let org = self.lock();
         assert!(
-            org.validated > 0,
+            org.answered > 0,
             "the double answered nothing: nothing was validated"
+        );
+        assert!(
+            openapi::okta_spec().is_none() || org.validated == org.answered,
+            "{} of {} answers were validated",
+            org.validated,
+            org.answered
         );
         assert!(
             org.violations.is_empty(),
@@ -631,14 +643,13 @@ fn serve(mut stream: TcpStream, org: &Mutex<Org>, jobs: &std::sync::mpsc::Sender
         reply
             .headers
             .push(("X-Rate-Limit-Reset".into(), reset.to_string()));
-        let violations = openapi::okta_spec().validate_response(
-            &request.method,
-            &request.path,
-            reply.status,
-            &reply.body,
-        );
-        org.validated += 1;
-        org.violations.extend(violations);
+        org.answered += 1;
+        if let Some(spec) = openapi::okta_spec() {
+            let violations =
+                spec.validate_response(&request.method, &request.path, reply.status, &reply.body);
+            org.validated += 1;
+            org.violations.extend(violations);
+        }
         let stall = if org.stall.0 > 0 {
             org.stall.0 -= 1;
             org.stall.1

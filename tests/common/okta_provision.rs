@@ -113,6 +113,9 @@ fn work(
     pending: &AtomicUsize,
     sent: &Mutex<Vec<String>>,
 ) {
+    // reqwest 0.13 takes rustls's crypto provider from the process; a second install is
+    // refused, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .user_agent("Okta SCIM Client 1.0.0")

@@ -55,6 +55,9 @@ impl ScimServer {
                 .spawn()
                 .expect("start scim2-server");
             let url = format!("http://127.0.0.1:{port}");
+            // reqwest 0.13 takes rustls's crypto provider from the process (scimplan's own
+            // clients bring theirs); a second install is refused, which is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let http = reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
@@ -212,13 +215,9 @@ impl ScimServer {
     /// The users whose userName is `user_name`.
     pub fn find_users(&self, user_name: &str) -> Vec<Value> {
         let filter = format!("userName eq \"{user_name}\"");
-        let response = self
-            .http
-            .get(format!("{}/Users", self.url))
-            .query(&[("filter", filter)])
-            .bearer_auth(&self.token)
-            .send()
+        let url = url::Url::parse_with_params(&format!("{}/Users", self.url), [("filter", filter)])
             .unwrap();
+        let response = self.http.get(url).bearer_auth(&self.token).send().unwrap();
         let body: Value = serde_json::from_str(&response.text().unwrap()).unwrap();
         body["Resources"].as_array().cloned().unwrap_or_default()
     }

@@ -52,3 +52,21 @@ pub fn convert(soffice: &Path, input: &Path, filter: &str, ext: &str, out_dir: &
     );
     converted
 }
+
+/// Width and height of each page of a PDF LibreOffice wrote (its page dictionaries are plain
+/// text), in points.
+pub fn page_boxes(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/MediaBox")
+        .filter_map(|(i, _)| {
+            let rest = &text[i..];
+            let open = rest.find('[')? + 1;
+            let close = rest.find(']')?;
+            let n: Vec<f64> = rest[open..close]
+                .split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            (n.len() == 4).then(|| (n[2] - n[0], n[3] - n[1]))
+        })
+        .collect()
+}

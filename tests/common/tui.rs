@@ -12,17 +12,16 @@ use scimplan::workspace::{OpenOptions, Workspace};
 
 /// A model on `plan` with tester Ana, still on the first capabilities screen. It never reads
 /// secrets from the environment, so a token set where the tests run changes nothing. Okta's
-/// test files are read from where they lie (`SCIMPLAN_OKTA_FILES`), never downloaded.
+/// test files are read from where they lie (`SCIMPLAN_OKTA_FILES`), or are the tests' own
+/// fixtures under Okta's names when absent; never downloaded.
 pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
-    if let Some(dir) = crate::common::okta_files_dir() {
-        settings.okta_files = dir;
-    }
+    settings.okta_files = crate::common::okta_folder_or_fixture();
     let options = OpenOptions {
         tester: Some("Ana".into()),
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.secrets_from_env = false;
     model
 }
@@ -88,4 +87,16 @@ pub fn wait_for_job(m: &mut Model) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("the background job never finished");
+}
+
+/// Ticks the event loop until no background job is pending (an export, an Okta read, a check).
+pub fn wait_for_jobs(m: &mut Model) {
+    for _ in 0..3000 {
+        update(m, Action::Tick);
+        if m.jobs.iter().next().is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("a background job never finished");
 }

@@ -9,20 +9,21 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph};
 
-use super::main_screen::pane_block;
-use super::{Theme, wrap_hanging};
 use crate::plan::{Case, RichText, TextSpan};
 use crate::session::{CaseResult, Outcome};
 use crate::tui::action::Action;
+use crate::tui::draw::{Theme, pane_block, wrap_hanging};
 use crate::tui::keymap::Mode;
-use crate::tui::layout;
-use crate::tui::model::{DetailView, Model, Pane};
+use crate::tui::layout::{self, Pane};
+use crate::tui::model::{DetailView, Model};
 
 /// The detail of one case, wrapped to a width.
 struct Content {
     lines: Vec<Line<'static>>,
     /// Wrapped rows of the step under the cursor: [start, end).
     cursor_rows: (usize, usize),
+    /// Wrapped rows of the selected evidence entry: [start, end).
+    evidence_rows: Option<(usize, usize)>,
 }
 
 /// Where the pane scrolls to: the tester's scroll, kept within the content, and moved just
@@ -45,6 +46,7 @@ pub fn fit(
     DetailView {
         scroll: scroll as u16,
         max_scroll: max_scroll as u16,
+        ..DetailView::default()
     }
 }
 
@@ -70,19 +72,28 @@ pub fn view_of(model: &Model) -> DetailView {
     let area = layout::main(model.area, model.focus).detail;
     let case = &model.ws.plan.cases[c];
     let (_, inner) = block_and_inner(model, case, area);
+    if inner.width == 0 || inner.height == 0 {
+        // The pane is not on screen (a narrow terminal showing the list).
+        return DetailView::default();
+    }
     let content = content(model, c, inner.width as usize);
     fit_content(model, &content, inner.height as usize)
 }
 
 fn fit_content(model: &Model, content: &Content, height: usize) -> DetailView {
     let follow = model.focus == Pane::Detail && model.detail_follow;
-    fit(
-        content.lines.len(),
-        content.cursor_rows,
-        height,
-        model.detail_scroll,
-        follow,
-    )
+    let rows = |(start, end): (usize, usize)| (start as u16, end as u16);
+    DetailView {
+        height: height as u16,
+        evidence_rows: content.evidence_rows.map(rows),
+        ..fit(
+            content.lines.len(),
+            content.cursor_rows,
+            height,
+            model.detail_scroll,
+            follow,
+        )
+    }
 }
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
@@ -116,7 +127,7 @@ fn content(model: &Model, c: usize, width: usize) -> Content {
         lines.extend(rich_lines(&case.expected, "  ", &theme));
     }
     note(model, result, &theme, &mut lines);
-    evidence(model, result, &theme, &mut lines);
+    let evidence_lines = evidence(model, result, &theme, &mut lines);
     verification(model, &case.id, &theme, &mut lines);
     system_log(model, &case.id, &theme, &mut lines);
     if let Some(secs) = result.map(|r| r.time_spent_secs).filter(|s| *s >= 60) {
@@ -129,18 +140,30 @@ fn content(model: &Model, c: usize, width: usize) -> Content {
 
     let mut wrapped: Vec<Line> = Vec::with_capacity(lines.len());
     let mut cursor_rows = (0, 0);
+    let mut evidence_rows = evidence_lines.map(|_| (0, 0));
     for (i, line) in lines.into_iter().enumerate() {
         if i == cursor_lines.0 {
             cursor_rows.0 = wrapped.len();
+        }
+        if let (Some(rows), Some((start, _))) = (evidence_rows.as_mut(), evidence_lines)
+            && i == start
+        {
+            rows.0 = wrapped.len();
         }
         wrapped.extend(wrap_hanging(line, width));
         if i + 1 == cursor_lines.1 {
             cursor_rows.1 = wrapped.len();
         }
+        if let (Some(rows), Some((_, end))) = (evidence_rows.as_mut(), evidence_lines)
+            && i + 1 == end
+        {
+            rows.1 = wrapped.len();
+        }
     }
     Content {
         lines: wrapped,
         cursor_rows,
+        evidence_rows,
     }
 }
 
@@ -282,12 +305,14 @@ fn note(model: &Model, result: Option<&CaseResult>, theme: &Theme, lines: &mut V
     }
 }
 
+/// The evidence entries; returns the lines of the selected one.
 fn evidence(
     model: &Model,
     result: Option<&CaseResult>,
     theme: &Theme,
     lines: &mut Vec<Line<'static>>,
-) {
+) -> Option<(usize, usize)> {
+    let mut selected_lines = None;
     let evidence = result.map(|r| r.evidence.as_slice()).unwrap_or(&[]);
     section(lines, "Evidence", theme);
     if evidence.is_empty() {
@@ -301,6 +326,7 @@ fn evidence(
     }
     for (i, item) in evidence.iter().enumerate() {
         let selected = i == model.evidence_cursor;
+        let start = lines.len();
         let marker = if selected { "› " } else { "  " };
         let line = Line::from(vec![
             Span::styled(marker, theme.accent()),
@@ -316,6 +342,9 @@ fn evidence(
                 format!("     {}", item.caption),
                 theme.dim(),
             )));
+        }
+        if selected {
+            selected_lines = Some((start, lines.len()));
         }
     }
     if !evidence.is_empty() {
@@ -334,6 +363,7 @@ fn evidence(
         }
         lines.push(Line::from(Span::styled(hint, theme.dim())));
     }
+    selected_lines
 }
 
 /// The check running on this case now, or its latest verification run.
