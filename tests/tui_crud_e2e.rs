@@ -76,7 +76,7 @@ fn sigterm_while_the_crud_file_polls_still_removes_its_okta_user() {
     send(&mut p, "\r");
     screen.wait_for(&mut p, "Cases 5/5");
     send(&mut p, "S");
-    screen.wait_for(&mut p, "R runs Okta's file here");
+    screen.wait_for(&mut p, "R runs it here, b in BlazeMeter");
     send(&mut p, "R");
     let shown = screen.wait_for(&mut p, "Run Okta's CRUD file?");
     assert!(

@@ -466,7 +466,7 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     });
 
     send(&mut p, "S");
-    screen.wait_for(&mut p, "r runs Okta's file here");
+    screen.wait_for(&mut p, "r runs it here, b in BlazeMeter");
     send(&mut p, "r");
     let shown = screen.wait_for(&mut p, "Run Okta's SPEC file?");
     assert!(shown.contains(file.name()), "{shown}");

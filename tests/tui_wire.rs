@@ -591,7 +591,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let users_before = server.user_count();
     update(&mut m, Action::Summary);
     let shown = screen(&mut m);
-    assert!(shown.contains("r runs Okta's file here"), "{shown}");
+    assert!(shown.contains("r runs it here, b in BlazeMeter"), "{shown}");
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
