@@ -255,8 +255,11 @@ pub enum JobEvent {
     /// The completed workbook: where it was written, or why not; `Ok(None)` when the export
     /// was cancelled before anything was written.
     Exported(Result<Option<PathBuf>, String>),
-    /// News of a hosted run (the test it made or reused, progress), before it ends.
-    Hosted(crate::tui::hosted::HostedUpdate),
+    /// The test a hosted run made or reused in BlazeMeter (recorded at once: a stopped wait
+    /// keeps it).
+    HostedTest(crate::session::HostedTest),
+    /// A hosted run's progress, before it ends.
+    HostedProgress(String),
     /// The hosted run ended: its result, or why it could not run.
     HostedDone(Box<Result<crate::verify::hosted::HostedOutcome, String>>),
 }

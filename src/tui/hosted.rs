@@ -15,25 +15,6 @@ use crate::runscope::hosted::{ApiMonitoring, TOKEN_ENV, api_base};
 use crate::session::{Command, HostedResult, HostedTest, SuiteKind, check_result_link};
 use crate::verify::hosted::{HostedEvent, HostedJob, HostedOutcome, Polling, Secrets, run_hosted};
 
-/// What the checklist keeps of hosted runs besides the job.
-#[derive(Debug, Default)]
-pub struct HostedWatch {
-    /// A passing result whose link `b` records once the tester set it to Shareable.
-    pub to_share: Option<(SuiteKind, String)>,
-    /// The access token, when given otherwise than by SCIMPLAN_RUNSCOPE_TOKEN (memory only).
-    pub token: Option<Secret>,
-    /// Another API address than SCIMPLAN_RUNSCOPE_API's (tests point it at a double).
-    pub api: Option<String>,
-}
-
-/// News of a hosted run before it ends.
-#[derive(Debug, Clone, PartialEq)]
-pub enum HostedUpdate {
-    /// The test it made or reused in BlazeMeter (recorded at once: a stopped wait keeps it).
-    Test(HostedTest),
-    Progress(String),
-}
-
 /// `b` in the summary.
 pub fn run_or_record(m: &mut Model) {
     if m.jobs.is_pending(JobKind::Hosted) {
@@ -127,12 +108,12 @@ pub fn run_or_record(m: &mut Model) {
                 };
                 let job = HostedJob::prepare(suite, &bucket, &session, &profile, &dir, secrets)
                     .map_err(|e| e.to_string())?;
-                let progress = |line: String| news(JobEvent::Hosted(HostedUpdate::Progress(line)));
+                let progress = |line: String| news(JobEvent::HostedProgress(line));
                 for warning in &job.warnings {
                     progress(format!("Warning: {warning}"));
                 }
                 run_hosted(&api, &job, &Polling::default(), cancel, &mut |event| match event {
-                    HostedEvent::Test { test, .. } => news(JobEvent::Hosted(HostedUpdate::Test(test))),
+                    HostedEvent::Test { test, .. } => news(JobEvent::HostedTest(test)),
                     HostedEvent::Progress(line) => progress(line),
                 })
                 .map_err(|e| e.to_string())
@@ -141,24 +122,21 @@ pub fn run_or_record(m: &mut Model) {
         });
 }
 
-/// News of the hosted run: the test is recorded at once, progress goes to the footer (and
-/// warnings to the message line).
-pub fn news(m: &mut Model, update: HostedUpdate) {
-    match update {
-        HostedUpdate::Test(test) => {
-            m.ws.apply(Command::HostedTest(test));
-            m.after_change();
-        }
-        HostedUpdate::Progress(line) => {
-            if line.starts_with("Warning:") {
-                m.info(line.clone());
-            }
-            if let Some(job) = m.jobs.get_mut(JobKind::Hosted)
-                && let Work::Hosted { progress, .. } = &mut job.work
-            {
-                *progress = line;
-            }
-        }
+/// The test the hosted run made or reused: recorded at once.
+pub fn test_made(m: &mut Model, test: HostedTest) {
+    m.ws.apply(Command::HostedTest(test));
+    m.after_change();
+}
+
+/// The hosted run's progress goes to the footer (and warnings to the message line).
+pub fn progress(m: &mut Model, line: String) {
+    if line.starts_with("Warning:") {
+        m.info(line.clone());
+    }
+    if let Some(job) = m.jobs.get_mut(JobKind::Hosted)
+        && let Work::Hosted { progress, .. } = &mut job.work
+    {
+        *progress = line;
     }
 }
 
