@@ -80,7 +80,9 @@ fn verdict_line(r: &Readiness) -> String {
             [] => format!(
                 "{verdict}: every applicable case passed (no Runscope result is asked of this kind of integration)."
             ),
-            [one] => format!("{verdict}: every applicable case passed and the {one} result is recorded."),
+            [one] => {
+                format!("{verdict}: every applicable case passed and the {one} result is recorded.")
+            }
             [first @ .., last] => format!(
                 "{verdict}: every applicable case passed and the {} and {last} results are recorded.",
                 first.join(", ")

@@ -221,7 +221,11 @@ impl VerifyState {
     pub fn shared_network(&self) -> super::NetworkSettings {
         let none = super::NetworkSettings::default();
         let okta = self.okta.as_ref().map(|c| &c.network).unwrap_or(&none);
-        let scim = self.connection.as_ref().map(|c| &c.network).unwrap_or(&none);
+        let scim = self
+            .connection
+            .as_ref()
+            .map(|c| &c.network)
+            .unwrap_or(&none);
         okta.merged(scim)
     }
 
