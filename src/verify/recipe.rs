@@ -712,6 +712,57 @@ expect = [{ status = 200, exists = true, path = "id" }]
     }
 
     #[test]
+    fn profile_and_unchanged_steps_name_what_they_compare_with() {
+        let book = |recipe: &str| {
+            RecipeBook::parse(&format!(
+                r#"
+[inputs]
+user = {{ prompt = "login" }}
+[[recipe]]
+cases = ["C8"]
+title = "t"
+inputs = ["user"]
+{recipe}
+"#
+            ))
+        };
+        let profile = "[[recipe.step]]\nname = \"read\"\npath = \"/Users\"\nprofile = true\nexpect = [{ status = 200 }]";
+        let err = book(profile).unwrap_err().to_string();
+        assert!(err.contains("C8") && err.contains("okta_profile"), "{err}");
+        assert!(book(&format!("okta_profile = \"user\"\n{profile}")).is_ok());
+        let unchanged = "[[recipe.step]]\nname = \"read\"\npath = \"/Users\"\nunchanged = \"snap\"\nexpect = [{ status = 200 }]";
+        let err = book(unchanged).unwrap_err().to_string();
+        assert!(
+            err.contains("unchanged = 'snap' is not remembered"),
+            "{err}"
+        );
+        // A snapshot observed when the case starts is what it compares with.
+        let observed = format!(
+            "remembered = [\"snap\"]\n[[recipe.before]]\nname = \"b\"\npath = \"/Users\"\nsnapshot = {{ snap = \"Resources[0]\" }}\nexpect = [{{ status = 200 }}]\n{unchanged}"
+        );
+        let parsed = book(&observed).unwrap();
+        assert_eq!(
+            parsed.for_case("C8").unwrap().before[0]
+                .captures()
+                .collect::<Vec<_>>(),
+            ["snap"]
+        );
+        // Every built-in recipe naming a part of its expected result no API sees says it in
+        // one line.
+        let builtin = RecipeBook::builtin();
+        for recipe in &builtin.recipes {
+            if let Some(line) = &recipe.by_hand {
+                assert!(
+                    !line.contains('\n') && !line.is_empty(),
+                    "{:?}",
+                    recipe.cases
+                );
+            }
+        }
+        assert!(builtin.for_case("C9302").unwrap().by_hand.is_some());
+    }
+
+    #[test]
     fn okta_entries_are_refused_naming_the_recipe() {
         let book = |okta: &str| {
             RecipeBook::parse(&format!(
