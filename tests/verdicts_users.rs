@@ -736,6 +736,68 @@ fn c9293_a_refused_reactivation_fails() {
     );
 }
 
+// ---- C9295, C9300 (suspend, unsuspend) -------------------------------------------------------
+
+/// C9295: "Suspended users cannot Sign in to Okta ... App and group memberships are
+/// maintained": the Okta user SUSPENDED, the app's user untouched (Okta sends nothing): PASS;
+/// signing in only a person can check, said in one line.
+#[test]
+fn c9295_suspended_in_okta_and_unchanged_in_the_app_passes() {
+    let w = World::new();
+    let ann = login("c9295.right");
+    let id = w.assigned(&ann, json!({}), json!({}));
+    w.lifecycle(&id, "suspend");
+    let out = w.check("C9295", &[&user_input(&ann)]);
+    expect_pass(&w, "C9295", &out);
+    assert!(
+        out.text.contains("not checked: signing in to Okta"),
+        "{}",
+        out.text
+    );
+}
+
+/// C9300: "changes their account status from Suspended to Active. All app and group
+/// memberships are restored": ACTIVE, the assignment there, in sync and linked: PASS.
+#[test]
+fn c9300_unsuspended_with_its_assignment_passes() {
+    let w = World::new();
+    let ann = login("c9300.right");
+    let id = w.assigned(&ann, json!({}), json!({}));
+    w.lifecycle(&id, "suspend");
+    w.lifecycle(&id, "unsuspend");
+    let out = w.check("C9300", &[&user_input(&ann)]);
+    expect_pass(&w, "C9300", &out);
+}
+
+/// C9300: the user's assignment was lost meanwhile (Okta deactivated the app's user): the
+/// memberships are not restored: FAIL on both sides.
+#[test]
+fn c9300_an_assignment_not_restored_fails() {
+    let w = World::new();
+    let ann = login("c9300.lost");
+    let id = w.assigned(&ann, json!({}), json!({}));
+    w.lifecycle(&id, "suspend");
+    w.okta(
+        Method::DELETE,
+        &format!("/api/v1/apps/{}/users/{id}", w.double.app_id),
+        None,
+    );
+    w.settle();
+    w.lifecycle(&id, "unsuspend");
+    let out = w.check_briefly("C9300", &[&user_input(&ann)]);
+    expect_fail(
+        &w,
+        "C9300",
+        &out,
+        &[
+            &format!(
+                "Okta: app user {ann}: assigned to the app: expected an assignment, got not assigned"
+            ),
+            "active equals: expected true, got false",
+        ],
+    );
+}
+
 // ---- C9301, C9302 (Sync Password) ------------------------------------------------------------
 
 fn password_world() -> World {
