@@ -22,6 +22,10 @@ const QUOTES: &[(&str, &str)] = &[
     ),
     ("C9307", "these users should contain Type=Group."),
     (
+        "C9311",
+        "This removes the group and users from assignment tab. All users from this group will be removed or deactivated in the app.",
+    ),
+    (
         "C9317",
         "This is an empty group and should be created in a target app.",
     ),
@@ -220,6 +224,53 @@ fn c9307_without_the_org_checks_the_typed_members_in_the_app() {
         out.text.contains("Okta side not checked: connect the org"),
         "{}",
         out.text
+    );
+}
+
+// ---- C9311 (group unassigned) ----------------------------------------------------------------
+
+/// C9311: "This removes the group and users from assignment tab. All users from this group
+/// will be removed or deactivated in the app": the group and its members unassigned, each
+/// deactivated in the app, no deactivation failed: PASS.
+#[test]
+fn c9311_a_group_unassigned_and_its_members_deactivated_passes() {
+    let w = World::new();
+    let members = people(&w, &["c9311.right.a", "c9311.right.b"]);
+    let group = w.double.add_group("Sales 9311 right", &ids(&members));
+    assign_group(&w, &group);
+    w.okta(
+        Method::DELETE,
+        &format!("/api/v1/apps/{}/groups/{group}", w.double.app_id),
+        None,
+    );
+    w.settle();
+    let typed = format!("members={},{}", members[0].0, members[1].0);
+    let out = w.check("C9311", &["group=Sales 9311 right", &typed]);
+    expect_pass(&w, "C9311", &out);
+}
+
+/// C9311: the group is still assigned (the tester removed nothing in Okta) and the app's users
+/// were deactivated by hand: the group is not removed from the assignments: FAIL on Okta's
+/// side (it used to pass on the app's side alone).
+#[test]
+fn c9311_a_group_still_assigned_fails() {
+    let w = World::new();
+    let members = people(&w, &["c9311.kept.a", "c9311.kept.b"]);
+    let group = w.double.add_group("Sales 9311 kept", &ids(&members));
+    assign_group(&w, &group);
+    for (login, _) in &members {
+        w.server.set_active(&w.scim_id(login), false);
+    }
+    let typed = format!("members={},{}", members[0].0, members[1].0);
+    let out = w.check_briefly("C9311", &["group=Sales 9311 kept", &typed]);
+    expect_fail(
+        &w,
+        "C9311",
+        &out,
+        &[
+            "C9311 FAIL  Okta: group Sales 9311 kept: assigned to the app: expected not assigned, got assigned",
+            "assigned to the app: expected not assigned (or deprovisioned), got assigned (PROVISIONED, scope GROUP",
+        ],
     );
 }
 

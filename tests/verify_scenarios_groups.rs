@@ -51,7 +51,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "every member deactivated",
                 case: "C9311",
-                inputs: &["members=gc1@example.com,gc2@example.com"],
+                inputs: &["group=Staff C", "members=gc1@example.com,gc2@example.com"],
                 setup: |s| {
                     for id in users(s, &["gc1", "gc2"]) {
                         s.server.set_active(&id, false);
@@ -62,7 +62,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "one member deleted by the app, the other deactivated: removed or deactivated",
                 case: "C9311",
-                inputs: &["members=gd1@example.com,gd2@example.com"],
+                inputs: &["group=Staff D", "members=gd1@example.com,gd2@example.com"],
                 setup: |s| {
                     let ids = users(s, &["gd1", "gd2"]);
                     s.server.delete_user(&ids[0]);
@@ -73,7 +73,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "one member still active",
                 case: "C9311",
-                inputs: &["members=ge1@example.com,ge2@example.com"],
+                inputs: &["group=Staff E", "members=ge1@example.com,ge2@example.com"],
                 setup: |s| {
                     let ids = users(s, &["ge1", "ge2"]);
                     s.server.set_active(&ids[0], false);
