@@ -21,7 +21,7 @@ fn model_for(plan: &Path) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &named).expect("open the plan");
-    let mut model = Model::new(ws, Keymap::default(), Settings::default());
+    let mut model = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     update(&mut model, Action::ConfirmCapabilities);
     update(
         &mut model,

@@ -19,7 +19,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use scimplan::net::Secret;
 use scimplan::session::AuthScheme;
-use scimplan::tui::model::AppEvent;
+use scimplan::tui::inbox::AppEvent;
 use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
 use scimplan::verify::Connection;
 use scimplan::workspace::{OpenOptions, Workspace};
@@ -33,7 +33,7 @@ fn model(plan: &std::path::Path, url: &str) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &named).unwrap();
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     m.secrets_from_env = false;
     update(&mut m, Action::ConfirmCapabilities);
     m.ws.apply(scimplan::session::Command::Connection(Some(
@@ -72,8 +72,8 @@ fn measure(
             std::thread::sleep(next_tick.saturating_duration_since(Instant::now()));
             next_tick += TICK;
             update(&mut m, Action::Tick);
-        } else if let Some(AppEvent::Job(event)) = m.inbox.recv_timeout(TICK) {
-            update(&mut m, Action::Job(event));
+        } else if let Some(AppEvent::Action(action)) = m.inbox.recv_timeout(TICK) {
+            update(&mut m, *action);
         }
         if shown(&m) {
             terminal.draw(|frame| view::render(&m, frame)).unwrap();

@@ -15,7 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use rust_xlsxwriter::Workbook;
 use scimplan::plan::OKTA_HEADERS;
-use scimplan::tui::{Action, Keymap, Model, Settings, update, view};
+use scimplan::tui::{Action, Keymap, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
 
@@ -80,7 +80,7 @@ fn main() {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(&plan, &options).expect("open the demo plan");
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     m.secrets_from_env = false;
     m.color = true;
     update(&mut m, Action::ConfirmCapabilities);

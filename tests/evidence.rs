@@ -353,7 +353,7 @@ fn the_checklist_attaches_completes_removes_and_undoes() {
         Action::TypeKey(key(crossterm::event::KeyCode::Char('l'))),
     );
     update(&mut m, Action::CompletePath);
-    let Some(prompt) = m.prompt() else {
+    let Some(prompt) = m.top_as::<scimplan::tui::overlays::attach::Attach>() else {
         panic!("prompt open")
     };
     assert_eq!(prompt.input.value(), shot.display().to_string());
@@ -408,12 +408,12 @@ fn the_selected_entry_is_always_on_screen_and_d_removes_only_what_is_shown() {
         },
     );
     tui_helpers::select(&mut m, "C9290");
-    assert!(m.detail_view().evidence_rows.is_some());
+    assert!(scimplan::tui::view::detail_view(&m).evidence_rows.is_some());
     // ] walks the entries; each one it selects is shown whole.
     for n in 1..30 {
         update(&mut m, Action::NextEvidence);
         assert_eq!(m.evidence_cursor, n);
-        let view = m.detail_view();
+        let view = scimplan::tui::view::detail_view(&m);
         assert!(view.shows_evidence(), "entry {}: {view:?}", n + 1);
     }
     // Scrolled back to the top by hand, the selected (last) entry is out of sight: D shows it
@@ -422,15 +422,15 @@ fn the_selected_entry_is_always_on_screen_and_d_removes_only_what_is_shown() {
     for _ in 0..10 {
         update(&mut m, Action::PageUp);
     }
-    assert_eq!(m.detail_view().scroll, 0);
-    assert!(!m.detail_view().shows_evidence());
+    assert_eq!(scimplan::tui::view::detail_view(&m).scroll, 0);
+    assert!(!scimplan::tui::view::detail_view(&m).shows_evidence());
     update(&mut m, Action::RemoveEvidence);
     let message = m.message.clone().unwrap();
     assert!(
         message.text.contains("Evidence 30 of C9290 is shown now"),
         "{message:?}"
     );
-    assert!(m.detail_view().shows_evidence());
+    assert!(scimplan::tui::view::detail_view(&m).shows_evidence());
     let count = |plan: &Path| {
         session_of(plan)
             .unwrap()

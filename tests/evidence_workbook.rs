@@ -274,7 +274,7 @@ fn evidence_is_embedded_in_the_workbook_and_comes_back_on_resume() {
         &scimplan::workspace::OpenOptions::default(),
     )
     .unwrap();
-    let mut m = scimplan::tui::Model::new(
+    let mut m = scimplan::tui::open(
         ws,
         scimplan::tui::Keymap::default(),
         scimplan::tui::Settings::default(),

@@ -126,7 +126,7 @@ fn without_the_org_the_members_are_typed() {
 #[test]
 fn the_checklist_asks_for_the_members_without_the_org() {
     use scimplan::net::Secret;
-    use scimplan::tui::model::{Overlay, PromptKind};
+    use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
     use scimplan::tui::{Action, update};
 
     let (dir, server, _double) = setup(false, None, DoubleOptions::default());
@@ -139,8 +139,9 @@ fn the_checklist_asks_for_the_members_without_the_org() {
     tui_helpers::select(&mut m, "C9320");
     update(&mut m, Action::VerifyCase);
     assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p))
-            if p.kind == PromptKind::VerifyInput && p.title.matches("comma-separated").count() == 1),
+        m.top_as::<Prompt>()
+            .is_some_and(|p| p.kind() == PromptKind::VerifyInput
+                && p.title.matches("comma-separated").count() == 1),
         "{}",
         tui_helpers::message(&m)
     );

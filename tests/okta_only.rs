@@ -180,7 +180,8 @@ fn okta_requests_end_at_the_checks_deadline() {
 #[test]
 fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     use scimplan::net::Secret;
-    use scimplan::tui::model::{Overlay, PromptKind};
+    use scimplan::tui::overlays::connection::ConnectionForm;
+    use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
     use scimplan::tui::{Action, update};
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
@@ -190,7 +191,8 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     // No token typed: the Okta token is asked for, not the SCIM connection.
     update(&mut m, Action::VerifyCase);
     assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p)) if p.kind == PromptKind::OktaToken),
+        m.top_as::<Prompt>()
+            .is_some_and(|p| p.kind() == PromptKind::OktaToken),
         "{}",
         tui_helpers::message(&m)
     );
@@ -198,7 +200,7 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     m.okta_secret = Some(Secret::new(OKTA_TOKEN));
     update(&mut m, Action::VerifyCase);
     assert!(
-        !matches!(m.top(), Some(Overlay::Connection(_))),
+        m.top_as::<ConnectionForm>().is_none(),
         "the SCIM connection form opened: {}",
         tui_helpers::message(&m)
     );
@@ -231,7 +233,7 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
     });
     update(&mut m, Action::VerifyCase);
     assert!(
-        matches!(m.top(), Some(Overlay::Connection(_))),
+        m.top_as::<ConnectionForm>().is_some(),
         "{}",
         tui_helpers::message(&m)
     );
@@ -243,7 +245,7 @@ fn the_checklist_verifies_an_okta_only_case_without_a_scim_connection() {
 #[test]
 fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
     use scimplan::net::Secret;
-    use scimplan::tui::model::Overlay;
+    use scimplan::tui::overlays::connection::ConnectionForm;
     use scimplan::tui::{Action, update};
 
     let (dir, double) = okta_only_setup(DoubleOptions::default());
@@ -268,7 +270,7 @@ fn v_all_without_a_scim_connection_checks_the_okta_only_cases() {
     m.ws.save().unwrap();
     update(&mut m, Action::VerifyAll);
     assert!(
-        !matches!(m.top(), Some(Overlay::Connection(_))),
+        m.top_as::<ConnectionForm>().is_none(),
         "the SCIM connection form opened: {}",
         tui_helpers::message(&m)
     );

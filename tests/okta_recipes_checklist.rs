@@ -119,7 +119,7 @@ fn the_checklists_worker_checks_the_okta_side_and_keeps_the_trail() {
 #[test]
 fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     use scimplan::net::Secret;
-    use scimplan::tui::model::{Overlay, PromptKind};
+    use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
     use scimplan::tui::{Action, update};
 
     let (dir, server, double) = setup(true, None, DoubleOptions::default());
@@ -182,8 +182,9 @@ fn the_checklist_verifies_both_sides_and_keeps_the_trail() {
     let runs = tui_helpers::on_disk(&plan).verify().runs.len();
     update(&mut m, Action::VerifyCase);
     assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p))
-            if p.kind == PromptKind::OktaToken && p.title.contains("SCIMPLAN_OKTA_TOKEN")),
+        m.top_as::<Prompt>().is_some_and(
+            |p| p.kind() == PromptKind::OktaToken && p.title.contains("SCIMPLAN_OKTA_TOKEN")
+        ),
         "{}",
         tui_helpers::message(&m)
     );

@@ -449,8 +449,9 @@ fn a_429_is_not_retried() {
 }
 
 /// Each request carries exactly the headers its step names (plus what HTTP needs: host and,
-/// with a body, content-length), with Okta's values: the user agent, the 401 step's
-/// `Authorization: non-token`, the POST's `application/json`. No token on disk.
+/// with a body, content-length, and Runscope's `User-Agent` where a step names none), with
+/// Okta's values: the user agent, the 401 step's `Authorization: non-token`, the POST's
+/// `application/json`. No token on disk.
 #[test]
 fn exactly_the_headers_a_step_names() {
     let Some((run, app, dir)) = against(Quirks::default()) else {
@@ -496,10 +497,13 @@ fn exactly_the_headers_a_step_names() {
             "authorization",
             "content-length",
             "content-type",
-            "host"
+            "host",
+            "user-agent"
         ]
     );
     assert_eq!(value(post, "content-type"), "application/json");
+    // The create names no User-Agent: it carries Runscope's, as in Runscope.
+    assert_eq!(value(post, "user-agent"), "Runscope/1.0");
     let body: Value = serde_json::from_str(&post.body).unwrap();
     assert_eq!(body["userName"], run.report["created_user"]);
     let unauthorized = requests
@@ -907,12 +911,12 @@ fn a_duplicate_instead_of_a_409_fails_and_both_users_are_deactivated() {
     assert_eq!(run.report["duplicate_ids"].as_array().unwrap().len(), 1);
 }
 
-/// Okta's one real script (step 19, `GET /Groups`) is done natively: it parses the body, so an
-/// HTML page with status 200 makes `JSON.parse` throw and the step fail; the step is Optional, so
-/// a warning. A script scimplan does not know (here added to Required step 1) is reported as not
-/// run and the step cannot pass: never silently passed.
+/// Scripts run as in Runscope. Okta's one script (step 19, `GET /Groups`) parses the body: an
+/// HTML page with status 200 makes `JSON.parse` throw, the step fails (Optional, so a warning)
+/// naming the script's line. A script added to Required step 1 runs too: one that holds passes
+/// the step; a failing `assert` fails it with Chai's message and the line.
 #[test]
-fn scripts_are_done_natively_or_reported_not_run() {
+fn scripts_run_as_in_runscope() {
     let Some((run, _app, _dir)) = against(Quirks {
         groups_html: true,
         ..Quirks::default()
@@ -923,30 +927,36 @@ fn scripts_are_done_natively_or_reported_not_run() {
     assert_eq!(run.status(19), "warn");
     let problems = run.step(19)["problems"].to_string();
     assert!(
-        problems.contains("script failed: JSON.parse(response.body) throws"),
+        problems.contains("response script failed, line 1: SyntaxError"),
         "{problems}"
     );
     // The status assertion itself held.
     assert_eq!(run.step(19)["assertions"][0]["passed"], true);
 
-    let app = MiniScim::start(Quirks::default());
-    app.add_user("existing@example.com", "Ex", "Isting");
-    let dir = plan_for(&app);
-    let Some(copy) = edited_copy(dir.path(), |json| {
-        json["steps"][0]["scripts"] = serde_json::json!(["assert(response.status === 200);"]);
-    }) else {
-        return;
-    };
-    let run = run_spec_json(dir.path(), &app, &copy);
-    assert_eq!(run.code, Some(1), "{}", run.out);
-    assert_eq!(run.status(1), "fail");
-    let problems = run.step(1)["problems"].to_string();
-    assert!(problems.contains("script not run"), "{problems}");
-    assert!(
-        run.step(1)["assertions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|a| a["passed"] == true)
-    );
+    for (script, passes) in [
+        ("assert(response.status === 200);", true),
+        (
+            "var data = JSON.parse(response.body);\nassert.equal(data.totalResults, 0, 'no users');",
+            false,
+        ),
+    ] {
+        let app = MiniScim::start(Quirks::default());
+        app.add_user("existing@example.com", "Ex", "Isting");
+        let dir = plan_for(&app);
+        let Some(copy) = edited_copy(dir.path(), |json| {
+            json["steps"][0]["scripts"] = serde_json::json!([script]);
+        }) else {
+            return;
+        };
+        let run = run_spec_json(dir.path(), &app, &copy);
+        assert_eq!(run.code, Some(if passes { 0 } else { 1 }), "{}", run.out);
+        if !passes {
+            assert_eq!(run.status(1), "fail");
+            let problems = run.step(1)["problems"].to_string();
+            assert!(
+                problems.contains("line 2: AssertionError: no users: expected 1 to equal 0"),
+                "{problems}"
+            );
+        }
+    }
 }

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use scimplan::session::{OktaAuth, OktaConnection, SuiteKind, default_session_path};
-use scimplan::tui::model::{PromptKind, SecretKind};
+use scimplan::tui::action::SecretKind;
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
 use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection};
 
@@ -31,12 +33,12 @@ const OKTA_TOKEN: &str = "okta-token-for-checklist-crud";
 
 /// Types a secret into the masked prompt of `kind`, checking it never shows.
 fn give(m: &mut Model, kind: SecretKind, secret: &str, title: &str) {
-    let prompt = m.prompt().expect("a secret is asked for");
+    let prompt = m.top_as::<Prompt>().expect("a secret is asked for");
     let expected = match kind {
         SecretKind::Scim => PromptKind::Secret,
         SecretKind::Okta => PromptKind::OktaToken,
     };
-    assert_eq!(prompt.kind, expected);
+    assert_eq!(prompt.kind(), expected);
     update(m, Action::Paste(secret.into()));
     let shown = screen(m);
     assert!(!shown.contains(secret), "the secret is masked:\n{shown}");
@@ -110,8 +112,13 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
 
     // It names the Okta user first; n creates nothing.
     update(&mut m, Action::RunCrud);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
-    let login = m.crud_offer_mut().expect("offered").okta_user().to_string();
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
+    let login = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::crud_mut)
+        .expect("offered")
+        .okta_user()
+        .to_string();
     assert!(login.starts_with("Runscope") && login.ends_with("@atko.com"));
     let shown = screen(&mut m);
     assert!(shown.contains("Run Okta's CRUD file?"), "{shown}");
@@ -124,7 +131,12 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
 
     // y: both secrets are asked for (masked), then it runs with progress on the summary.
     update(&mut m, Action::RunCrud);
-    let login = m.crud_offer_mut().unwrap().okta_user().to_string();
+    let login = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::crud_mut)
+        .unwrap()
+        .okta_user()
+        .to_string();
     update(&mut m, Action::Agree);
     give(
         &mut m,
@@ -171,7 +183,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
 
     // d: the run step by step, with the Okta user and what the clean-up removed.
     update(&mut m, Action::SpecRunDetail);
-    assert_eq!(m.mode(), Mode::SpecRun);
+    assert_eq!(m.mode(), Mode::SuiteRuns);
     let shown = screen(&mut m);
     assert!(shown.contains("Latest local CRUD run"), "{shown}");
     assert!(shown.contains(&format!("Okta user: {login}")), "{shown}");
@@ -189,7 +201,10 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
     update(&mut m, Action::Close);
     update(&mut m, Action::RunCrud);
     update(&mut m, Action::Agree);
-    assert!(m.prompt().is_none(), "typed secrets are remembered");
+    assert!(
+        m.top_as::<Prompt>().is_none(),
+        "typed secrets are remembered"
+    );
     update(&mut m, Action::Back);
     wait_for_job(&mut m);
     double.assert_valid();
@@ -262,7 +277,18 @@ fn a_failing_crud_run_lists_its_failed_steps_on_the_summary() {
     m.secret = Some(scimplan::net::Secret::new(app.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
-    m.crud_offer_mut().unwrap().set_deadline(2.0).unwrap();
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::crud_mut)
+        .unwrap()
+        .set_deadline(2.0)
+        .unwrap();
+    // The app fails for what it is: its fast run is the result, without running Okta's file
+    // again with its 20-40 s pauses (`crud --no-confirm`).
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::crud_mut)
+        .unwrap()
+        .run
+        .confirm = false;
     update(&mut m, Action::Agree);
     wait_for_job(&mut m);
     let text = message(&m);
@@ -321,7 +347,11 @@ fn okta_refusing_the_password_is_explained_in_the_checklist() {
     m.secret = Some(scimplan::net::Secret::new(server.token.clone()));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunCrud);
-    m.crud_offer_mut().unwrap().set_deadline(1.0).unwrap();
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::crud_mut)
+        .unwrap()
+        .set_deadline(1.0)
+        .unwrap();
     update(&mut m, Action::Agree);
     wait_for_job(&mut m);
     let text = message(&m);

@@ -4,58 +4,30 @@
 //! both); a save that finds another writer's lock held waits without freezing the keys.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 #[path = "common/screen.rs"]
 mod screen;
 
 use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::*;
+use pty::send;
 use rexpect::session::PtySession;
 use scimplan::session::{Outcome, Session};
 use screen::Screen;
 
 fn spawn(dir: &Path) -> PtySession {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(r#"stty cols 120 rows 40 && exec "$0" "$@""#)
-        .arg(env!("CARGO_BIN_EXE_scimplan"))
-        .arg("plan.xlsx")
-        .arg("--tester")
-        .arg("Ada")
-        .current_dir(dir)
-        .env("SCIMPLAN_CONFIG", dir.join("no-config.toml"))
-        .env("TERM", "xterm-256color")
-        .env("NO_COLOR", "1");
-    rexpect::session::spawn_command(command, Some(30_000)).expect("spawn scimplan in a pty")
+    pty::spawn_checklist(dir, "plan.xlsx", &["--tester", "Ada"])
 }
 
 fn session(dir: &Path) -> Option<Session> {
-    serde_json::from_slice(&std::fs::read(dir.join("plan.scimplan.json")).ok()?).ok()
+    pty::session_of(&dir.join("plan.xlsx"))
 }
 
-/// Waits until the session file satisfies `check` (a hang guard, not a speed assertion).
 fn wait_for(dir: &Path, what: &str, check: impl Fn(&Session) -> bool) -> Session {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(s) = session(dir).filter(|s| check(s)) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the session file never showed: {what}\n{:?}",
-            session(dir).map(|s| s.results().clone())
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn send(p: &mut PtySession, keys: &str) {
-    p.send(keys).unwrap();
-    p.flush().unwrap();
+    pty::wait_for_session(&dir.join("plan.xlsx"), what, check)
 }
 
 fn cli(dir: &Path, args: &[&str]) {

@@ -14,13 +14,13 @@ mod screen;
 mod tui_helpers;
 
 use scimplan::session::default_session_path;
-use scimplan::tui::connect_form::Field;
-use scimplan::tui::model::Overlay;
+use scimplan::tui::job::JobKind;
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
 use scimplan::tui::{Action, Mode, update};
 
 use okta_double::{DoubleOptions, OktaDouble};
 use okta_tui::{TOKEN, connect, focus, message, plan, screen, wait_for_message};
-use tui_helpers::{on_disk, ready as open};
+use tui_helpers::{on_disk, ready as open, wait_for_jobs};
 
 #[test]
 fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
@@ -71,7 +71,7 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
     assert!(shown.contains("(•) OAuth service app"), "{shown}");
     assert!(shown.contains("Service app client id"), "{shown}");
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode(), Mode::Connection, "{}", message(&m));
+    assert_eq!(m.mode(), Mode::ConnectionForm, "{}", message(&m));
     assert!(message(&m).contains("client id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     assert_eq!(
@@ -82,15 +82,15 @@ fn the_okta_part_is_checked_before_it_is_saved_and_the_token_stays_in_memory() {
 
     // An org without an app id is refused; an emptied org removes the connection.
     update(&mut m, Action::ConnectionSettings);
-    if let Some(Overlay::Connection(form)) = m.top_mut() {
+    if let Some(form) = m.top_as_mut::<ConnectionForm>() {
         form.okta_app = Default::default();
     }
     update(&mut m, Action::Submit);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     assert!(message(&m).contains("app instance id"), "{}", message(&m));
     update(&mut m, Action::Cancel);
     update(&mut m, Action::ConnectionSettings);
-    if let Some(Overlay::Connection(form)) = m.top_mut() {
+    if let Some(form) = m.top_as_mut::<ConnectionForm>() {
         form.okta_org = Default::default();
         form.okta_app = Default::default();
     }
@@ -161,4 +161,71 @@ fn the_real_checklist_connects_the_org_and_shows_the_admin_console_page() {
     assert_eq!(saved.app_name.as_deref(), Some("acmescim"));
     let text = std::fs::read_to_string(default_session_path(&plan)).unwrap();
     assert!(!text.contains(TOKEN), "the token never touches disk");
+}
+
+/// Okta reads are background jobs like checks: pending (and shown) until their result is
+/// taken from the inbox, one at a time, and Esc cancels them: nothing of a cancelled read is
+/// kept.
+#[test]
+fn okta_reads_are_jobs_that_esc_cancels() {
+    let double = OktaDouble::start(DoubleOptions {
+        token: TOKEN.into(),
+        ..DoubleOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan(dir.path());
+    let mut m = open(&plan);
+
+    // The connection check: pending until its answer is taken; Esc drops it unsaved.
+    connect(&mut m, &double, TOKEN);
+    assert!(m.jobs.is_pending(JobKind::OktaCheck));
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains(&format!(
+            "Checking the Okta org {} (Esc cancels)",
+            double.url
+        )),
+        "{shown}"
+    );
+    update(&mut m, Action::Back);
+    assert!(m.jobs.get(JobKind::OktaCheck).unwrap().cancelled);
+    wait_for_jobs(&mut m);
+    assert!(
+        message(&m).contains("cancelled: the connection is not saved"),
+        "{}",
+        message(&m)
+    );
+    assert_eq!(on_disk(&plan).verify().okta, None);
+
+    // Again: the typed token is still in memory, so the check starts at once.
+    update(&mut m, Action::ConnectionSettings);
+    focus(&mut m, Field::OktaOrg);
+    update(&mut m, Action::Paste(double.url.clone()));
+    update(&mut m, Action::NextField);
+    update(&mut m, Action::Paste(double.app_id.clone()));
+    update(&mut m, Action::Submit);
+    assert!(m.jobs.is_pending(JobKind::OktaCheck));
+    wait_for_message(&mut m, "Okta connection saved");
+    assert!(!m.jobs.is_pending(JobKind::OktaCheck));
+
+    // A System Log read: one at a time; Esc cancels it and the pane shows nothing of it.
+    let c9290 = m.ws.plan.case_index("C9290").unwrap();
+    m.select_case(c9290);
+    update(&mut m, Action::ReadSystemLog);
+    assert!(m.jobs.is_pending(JobKind::SystemLog));
+    update(&mut m, Action::ReadSystemLog);
+    assert!(message(&m).contains("being read"), "{}", message(&m));
+    update(&mut m, Action::Back);
+    wait_for_jobs(&mut m);
+    assert!(
+        message(&m).contains("C9290: reading Okta's System Log cancelled"),
+        "{}",
+        message(&m)
+    );
+    assert!(!screen(&mut m).contains("Okta System Log"));
+
+    // Not cancelled, it arrives.
+    update(&mut m, Action::ReadSystemLog);
+    wait_for_message(&mut m, "System Log event(s)");
+    assert!(screen(&mut m).contains("Okta System Log"));
 }

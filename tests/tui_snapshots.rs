@@ -10,7 +10,9 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use scimplan::session::Outcome;
-use scimplan::tui::model::Overlay;
+use scimplan::tui::overlays::capabilities::Capabilities;
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Keymap, Mode, Model, Settings, update, view};
 use scimplan::workspace::{OpenOptions, Workspace};
 use unicode_width::UnicodeWidthStr;
@@ -28,7 +30,7 @@ fn open(plan: &Path) -> Model {
         okta_files: common::okta_folder_or_fixture(),
         ..Settings::default()
     };
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.color = true;
     model
 }
@@ -86,7 +88,7 @@ fn snap(model: &mut Model, name: &str, dir: &Path) {
 fn worked_plan(dir: &Path) -> Option<Model> {
     let plan = common::real_plan("okta-scim-test-plan-v2.xlsx", dir)?;
     let mut m = open(&plan);
-    let Some(Overlay::Capabilities(draft)) = m.top_mut() else {
+    let Some(draft) = m.top_as_mut::<Capabilities>() else {
         panic!("the capabilities screen opens first");
     };
     draft.cursor = draft.choices.iter().position(|(k, _)| k == "group-push")?;
@@ -171,10 +173,14 @@ fn overlays() {
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
     // The offered user's name is random; a fixed one keeps the snapshot stable.
-    m.spec_offer_mut().expect("asked first").values.insert(
-        "randomUsername".into(),
-        "Runscope123Abcdefgh123@atko.com".into(),
-    );
+    m.top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("asked first")
+        .values
+        .insert(
+            "randomUsername".into(),
+            "Runscope123Abcdefgh123@atko.com".into(),
+        );
     snap(&mut m, "confirm_spec", dir.path());
     update(&mut m, Action::Cancel);
     update(&mut m, Action::Close);
@@ -221,7 +227,7 @@ fn small_terminals_get_a_compact_layout_or_a_message() {
     update(&mut m, Action::Submit);
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
     for (w, h) in [(40, 10), (41, 11), (60, 16), (79, 23)] {
         draw(&mut m, w, h);
     }
@@ -352,7 +358,7 @@ fn a_long_name_leaves_room_for_the_others_in_the_header() {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(&plan, &options).unwrap();
-    let mut m = Model::new(ws, Keymap::default(), Settings::default());
+    let mut m = scimplan::tui::open(ws, Keymap::default(), Settings::default());
     update(&mut m, Action::ConfirmCapabilities);
     for (width, height) in SIZES {
         let header = rows(&draw(&mut m, width, height))[0].clone();
@@ -382,7 +388,7 @@ fn the_summary_screen_wraps_messages_and_words_the_verdict_as_the_cli() {
     update(&mut m, Action::MarkFail);
     update(&mut m, Action::Summary);
     let text = scimplan::report::render(
-        &m.summary().unwrap().readiness,
+        &m.find::<Summary>().unwrap().readiness,
         scimplan::report::SummaryFormat::Text,
     );
     let cli_verdict = text
@@ -464,7 +470,7 @@ fn summary_when_ready() {
         Action::Paste("https://runscope.example/crud/1".into()),
     );
     update(&mut m, Action::Submit);
-    assert!(m.summary().is_some_and(|s| s.readiness.ready));
+    assert!(m.find::<Summary>().is_some_and(|s| s.readiness.ready));
     snap(&mut m, "summary_ready", dir.path());
 }
 
@@ -502,12 +508,12 @@ fn the_detail_follows_the_step_cursor_and_stops_at_its_end() {
         update(&mut m, Action::PageDown);
         draw(&mut m, 80, 24);
     }
-    let bottom = m.detail_view();
+    let bottom = view::detail_view(&m);
     assert_eq!(bottom.scroll, bottom.max_scroll);
     assert!(bottom.max_scroll > 0);
     update(&mut m, Action::PageUp);
     draw(&mut m, 80, 24);
-    assert!(m.detail_view().scroll < bottom.scroll);
+    assert!(view::detail_view(&m).scroll < bottom.scroll);
     // Back at the top the cursor (on the last step) is out of view; moving it brings it back.
     for _ in 0..20 {
         update(&mut m, Action::PageUp);

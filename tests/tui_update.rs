@@ -11,7 +11,10 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
 use scimplan::tui::config::parse_config;
 use scimplan::tui::keymap::Key;
-use scimplan::tui::model::{Overlay, Pane, Row};
+use scimplan::tui::model::{Pane, Row};
+use scimplan::tui::overlays::capabilities::Capabilities;
+use scimplan::tui::overlays::note::Note;
+use scimplan::tui::overlays::preconditions::Preconditions;
 use scimplan::tui::{Action, Mode, Model, Settings, action_for, update};
 use scimplan::workspace::{OpenOptions, Workspace};
 
@@ -109,7 +112,7 @@ fn first_open_declares_capabilities_and_skips_unsupported_cases() {
     let plan = fixture(dir.path());
     let mut m = open(&plan);
     assert_eq!(m.mode(), Mode::Capabilities);
-    let Some(Overlay::Capabilities(draft)) = m.top() else {
+    let Some(draft) = m.top_as::<Capabilities>() else {
         panic!("the capabilities screen opens first");
     };
     let push = draft
@@ -195,8 +198,8 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     update(&mut m, Action::MarkFail);
     select(&mut m, "C3");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode(), Mode::Confirm);
-    let Some(Overlay::Preconditions(pending)) = m.top() else {
+    assert_eq!(m.mode(), Mode::Preconditions);
+    let Some(pending) = m.top_as::<Preconditions>() else {
         panic!("the preconditions question is open");
     };
     assert_eq!(
@@ -219,7 +222,7 @@ fn unmet_preconditions_offer_blocked_with_the_reason() {
     // The tester may also insist.
     select(&mut m, "C2");
     update(&mut m, Action::MarkPass);
-    assert_eq!(m.mode(), Mode::Confirm);
+    assert_eq!(m.mode(), Mode::Preconditions);
     update(&mut m, Action::MarkAnyway);
     assert_eq!(on_disk(&plan).outcome("C2"), Outcome::Pass);
 
@@ -265,7 +268,7 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
     let mut m = ready(&plan);
     select(&mut m, "C2");
     update(&mut m, Action::EditNote);
-    assert_eq!(m.mode(), Mode::EditingNote);
+    assert_eq!(m.mode(), Mode::Note);
     type_text(&mut m, "Überprüft – naïve café ✓ 日本");
     update(
         &mut m,
@@ -285,7 +288,7 @@ fn the_note_editor_keeps_unicode_and_paste_and_saves_on_esc() {
 
     // Reopening the editor starts from the saved note.
     update(&mut m, Action::EditNote);
-    let Some(Overlay::Note(editor)) = m.top() else {
+    let Some(editor) = m.top_as::<Note>() else {
         panic!("the note editor is open");
     };
     assert_eq!(editor.textarea.lines()[0], "Überprüft – naïve café ✓ 日本");
@@ -582,7 +585,7 @@ fn a_config_file_rebinds_keys_and_help_follows() {
     let dir = tempfile::tempdir().unwrap();
     let plan = fixture(dir.path());
     let ws = Workspace::open(&plan, &OpenOptions::default()).unwrap();
-    let mut m = Model::new(ws, keymap, settings);
+    let mut m = scimplan::tui::open(ws, keymap, settings);
     update(&mut m, Action::ConfirmCapabilities);
     // No names given: the first run asks who is testing; Esc skips it.
     assert_eq!(m.mode(), Mode::Identity);

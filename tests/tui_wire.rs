@@ -14,8 +14,11 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use scimplan::session::{Outcome, default_session_path};
-use scimplan::tui::model::{Overlay, PromptKind};
-use scimplan::tui::state::RunKind;
+use scimplan::tui::job::{JobKind, RunKind};
+use scimplan::tui::overlays::confirm_suite::ConfirmSuite;
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
+use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Mode, Model, update};
 use scimplan::verify::{AuthScheme, Connection, Verdict};
 
@@ -23,6 +26,7 @@ use common::{case_row, write_plan};
 use scim_server::ScimServer;
 use tui_helpers::{
     message, on_disk, ready as open, screen, select, wait_for_job as wait_for_verification,
+    wait_for_jobs,
 };
 
 const PLAN: &str = "okta-scim-test-plan-v2.xlsx";
@@ -66,7 +70,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
     update(&mut m, Action::Summary);
     assert_eq!(m.mode(), Mode::Summary);
     let readiness = m
-        .summary()
+        .find::<Summary>()
         .map(|s| s.readiness.clone())
         .expect("assessed when the summary opens");
     assert!(!readiness.ready);
@@ -76,7 +80,7 @@ fn summary_shows_the_verdict_and_enter_goes_to_a_blocker() {
 
     update(&mut m, Action::MoveDown);
     update(&mut m, Action::MoveDown); // stays on the last blocker
-    assert_eq!(m.summary().unwrap().cursor, 1);
+    assert_eq!(m.find::<Summary>().unwrap().cursor, 1);
     update(&mut m, Action::JumpToCase);
     assert_eq!(m.mode(), Mode::Normal);
     let selected = m.selected_case().expect("a case is selected");
@@ -118,7 +122,7 @@ fn suite_links_are_validated_like_the_cli_and_saved() {
         Some("https://www.runscope.example/radar/spec/results/1")
     );
     assert_eq!(saved.crud.as_deref(), Some("http://runscope.example/crud"));
-    let readiness = m.summary().map(|s| s.readiness.clone()).unwrap();
+    let readiness = m.find::<Summary>().map(|s| s.readiness.clone()).unwrap();
     assert!(readiness.suites.iter().all(|s| s.satisfied()));
 }
 
@@ -129,6 +133,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     let mut m = open(&plan);
     update(&mut m, Action::MarkPass);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let text = message(&m);
     let path = text
         .strip_prefix("Completed workbook written: ")
@@ -141,6 +146,7 @@ fn export_writes_the_completed_workbook_and_names_it() {
     std::fs::create_dir(path).unwrap();
     update(&mut m, Action::Summary);
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     let second = message(&m);
     assert!(second.ends_with("-2.xlsx"), "{second}");
     assert!(Path::new(path).is_dir(), "the folder is left alone");
@@ -148,12 +154,72 @@ fn export_writes_the_completed_workbook_and_names_it() {
     // A failure is shown, not a panic: the plan's folder is gone.
     std::fs::remove_dir_all(dir.path()).unwrap();
     update(&mut m, Action::Export);
+    wait_for_jobs(&mut m);
     assert!(m.message.as_ref().unwrap().error);
     assert!(
         message(&m).starts_with("Export failed: "),
         "{}",
         message(&m)
     );
+}
+
+/// Pictures are re-encoded while the workbook is written: that runs as a background job, and
+/// the checklist draws and answers keys until its result comes back as an action.
+#[test]
+fn an_export_with_large_pictures_is_a_job_and_the_checklist_answers_meanwhile() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = common::okta_like_plan(dir.path(), PLAN);
+    let shots = dir.path().join("shots");
+    let mut m = open(&plan);
+    select(&mut m, "C9290");
+    for (name, width, height) in [("console.png", 4000, 3000), ("users.png", 3600, 2700)] {
+        let shot = shots.join(name);
+        common::write_grainy_png(&shot, width, height);
+        update(&mut m, Action::AddEvidence);
+        paste(&mut m, &shot.display().to_string());
+        update(&mut m, Action::Submit);
+        assert_eq!(m.mode(), Mode::Normal, "{}", message(&m));
+    }
+
+    update(&mut m, Action::Export);
+    // `update` came back with the workbook still to be written: it is a pending job, shown
+    // in the footer, and only an action taken from the inbox ends it.
+    assert!(m.jobs.is_pending(JobKind::Export));
+    assert_eq!(message(&m), "Writing the completed workbook…");
+    let shown = screen(&mut m);
+    assert!(
+        shown.contains("Writing the completed workbook (Esc cancels)"),
+        "{shown}"
+    );
+    // Keys keep working meanwhile; a second E says one is under way.
+    update(&mut m, Action::MoveDown);
+    assert_ne!(m.selected_case(), m.ws.plan.case_index("C9290"));
+    let marked = m.ws.plan.cases[m.selected_case().unwrap()].id.clone();
+    update(&mut m, Action::MarkBlocked);
+    assert_eq!(on_disk(&plan).outcome(&marked), Outcome::Blocked);
+    update(&mut m, Action::Export);
+    assert!(message(&m).contains("being written"), "{}", message(&m));
+    // Quitting waits for it: the workbook is written whole or not at all.
+    update(&mut m, Action::Quit);
+    assert!(!m.quit);
+    assert!(
+        message(&m).contains("q quits when it is done"),
+        "{}",
+        message(&m)
+    );
+    assert!(m.jobs.is_pending(JobKind::Export));
+
+    wait_for_jobs(&mut m);
+    let text = message(&m);
+    let path = text
+        .strip_prefix("Completed workbook written: ")
+        .unwrap_or_else(|| panic!("{text}"));
+    let book = calamine::open_workbook_auto(path).unwrap();
+    let pictures = book.pictures().expect("pictures in xl/media");
+    assert_eq!(pictures.len(), 2, "both pictures, re-encoded smaller");
+    update(&mut m, Action::Quit);
+    assert!(m.quit);
 }
 
 /// Presses a key as the terminal would: through the keymap of what is open.
@@ -170,12 +236,12 @@ fn verify_without_a_connection_opens_the_connection_form() {
     let plan = small_plan(dir.path());
     let mut m = open(&plan);
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, "ftp://app.example.com/scim");
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "an invalid URL keeps the form open"
     );
     assert!(
@@ -198,7 +264,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
 
     // Basic: URL, → to Basic, the username.
     update(&mut m, Action::ConnectionSettings);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     let shown = screen(&mut m);
     assert!(shown.contains("SCIM base URL"), "{shown}");
     assert!(shown.contains("(•) Bearer token"), "{shown}");
@@ -215,7 +281,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "Basic without a username is refused"
     );
     assert!(message(&m).contains("username"), "{}", message(&m));
@@ -241,7 +307,8 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     // (The form opens on the URL; the Okta fields follow the SCIM ones, so the scheme is next.)
     update(&mut m, Action::NextField);
     assert!(
-        matches!(m.top(), Some(Overlay::Connection(form)) if form.field == scimplan::tui::connect_form::Field::Scheme)
+        m.top_as::<ConnectionForm>()
+            .is_some_and(|form| form.field == Field::Scheme)
     );
     key(&mut m, KeyCode::Right);
     update(&mut m, Action::NextField);
@@ -249,7 +316,7 @@ fn the_connection_form_sets_bearer_basic_or_a_custom_header() {
     update(&mut m, Action::Submit);
     assert_eq!(
         m.mode(),
-        Mode::Connection,
+        Mode::ConnectionForm,
         "a header name with a space is refused"
     );
     update(&mut m, Action::Cancel);
@@ -313,8 +380,8 @@ fn mark_steps_done(m: &mut Model, case: &str) {
 
 /// Answers the secret prompt (the models here never read the secret from the environment).
 fn give_secret(m: &mut Model, token: &str) {
-    let prompt = m.prompt().expect("the secret is asked for");
-    assert_eq!(prompt.kind, PromptKind::Secret);
+    let prompt = m.top_as::<Prompt>().expect("the secret is asked for");
+    assert_eq!(prompt.kind(), PromptKind::Secret);
     paste(m, token);
     let shown = screen(m);
     assert!(!shown.contains(token), "the secret is masked:\n{shown}");
@@ -340,7 +407,7 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
 
     // No connection yet: the form asks for it; bearer is the default scheme.
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.mode(), Mode::Connection);
+    assert_eq!(m.mode(), Mode::ConnectionForm);
     paste(&mut m, &server.url);
     update(&mut m, Action::Submit);
     let saved = on_disk(&plan)
@@ -350,8 +417,8 @@ fn v_asks_for_the_input_and_secret_then_records_the_verdict() {
         .expect("connection saved");
     assert_eq!(saved.base_url, server.url);
     assert_eq!(saved.auth, AuthScheme::Bearer);
-    let prompt = m.prompt().expect("the user input is asked for");
-    assert_eq!(prompt.kind, PromptKind::VerifyInput);
+    let prompt = m.top_as::<Prompt>().expect("the user input is asked for");
+    assert_eq!(prompt.kind(), PromptKind::VerifyInput);
     paste(&mut m, "ann@example.com");
     update(&mut m, Action::Submit);
     assert_eq!(
@@ -429,14 +496,23 @@ fn esc_cancels_a_running_verification_and_v_all_runs_every_ready_case() {
     // No such user: the check polls until its deadline unless cancelled.
     update(&mut m, Action::VerifyAll);
     give_secret(&mut m, &server.token);
-    let Some(RunKind::Cases { cases, .. }) = m.running().map(|r| &r.kind) else {
+    let Some(RunKind::Cases { cases, .. }) =
+        m.running().and_then(|r| r.verification()).map(|v| &v.kind)
+    else {
         panic!("case checks running");
     };
     assert_eq!(cases, &["C9290", "C9334"]);
     // Cancel once the first attempt has shown in the footer, so one run is under way.
     for _ in 0..3000 {
         update(&mut m, Action::Tick);
-        if !m.running().unwrap().progress.is_empty() {
+        if !m
+            .running()
+            .unwrap()
+            .verification()
+            .unwrap()
+            .progress
+            .is_empty()
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -477,7 +553,7 @@ fn a_refused_typed_secret_is_forgotten_and_asked_again() {
     assert!(message(&m).contains("asks for it again"), "{}", message(&m));
     assert!(m.secret.is_none());
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().unwrap().kind, PromptKind::Secret);
+    assert_eq!(m.top_as::<Prompt>().unwrap().kind(), PromptKind::Secret);
 }
 
 #[test]
@@ -495,8 +571,13 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    assert_eq!(m.mode(), Mode::ConfirmSuite);
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
@@ -552,7 +633,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     );
     // d shows the run step by step: step 1 failed with its assertion, expected against actual.
     update(&mut m, Action::SpecRunDetail);
-    assert_eq!(m.mode(), Mode::SpecRun);
+    assert_eq!(m.mode(), Mode::SuiteRuns);
     let shown = screen(&mut m);
     assert!(shown.contains("Latest local SPEC run"), "{shown}");
     assert!(shown.contains("FAIL") && shown.contains(&first), "{shown}");
@@ -581,9 +662,17 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
 
     server.create_user("ann@example.com", "Ann", "Lee", true);
     update(&mut m, Action::RunSpec);
-    let user = m.spec_offer_mut().expect("offered").user_name().to_string();
+    let user = m
+        .top_as_mut::<ConfirmSuite>()
+        .and_then(ConfirmSuite::spec_mut)
+        .expect("offered")
+        .user_name()
+        .to_string();
     update(&mut m, Action::Agree);
-    assert!(m.prompt().is_none(), "the typed secret is remembered");
+    assert!(
+        m.top_as::<Prompt>().is_none(),
+        "the typed secret is remembered"
+    );
     wait_for_verification(&mut m);
     assert!(
         message(&m).starts_with("SPEC suite PASSED"),
@@ -595,7 +684,10 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let run = session.suite_runs().last().expect("the run is recorded");
     assert!(run.passed, "{run:?}");
     assert_eq!(run.target, server.url);
-    let readiness = m.summary().map(|s| &s.readiness).expect("refreshed");
+    let readiness = m
+        .find::<Summary>()
+        .map(|s| &s.readiness)
+        .expect("refreshed");
     let spec = readiness
         .suites
         .iter()
@@ -739,7 +831,7 @@ fn an_unreachable_app_is_no_spec_result() {
     )));
     update(&mut m, Action::Summary);
     update(&mut m, Action::RunSpec);
-    assert_eq!(m.mode(), Mode::ConfirmSpec, "{}", message(&m));
+    assert_eq!(m.mode(), Mode::ConfirmSuite, "{}", message(&m));
     update(&mut m, Action::Agree);
     give_secret(&mut m, "a-token-nobody-reads");
     wait_for_verification(&mut m);
@@ -761,7 +853,10 @@ fn a_list_input_says_comma_separated_once() {
     select(&mut m, "C9312");
     update(&mut m, Action::VerifyCase);
     let mut titles = Vec::new();
-    while let Some(prompt) = m.prompt().filter(|p| p.kind == PromptKind::VerifyInput) {
+    while let Some(prompt) = m
+        .top_as::<Prompt>()
+        .filter(|p| p.kind() == PromptKind::VerifyInput)
+    {
         let title = prompt.title.clone();
         titles.push(title.clone());
         if title.contains("members") || titles.len() > 3 {
@@ -785,7 +880,10 @@ fn an_input_the_recipe_cannot_use_keeps_the_prompt_open_and_is_not_stored() {
     // C9318 checks one group: a list where one value is meant is refused in the prompt.
     select(&mut m, "C9318");
     update(&mut m, Action::VerifyCase);
-    assert_eq!(m.prompt().expect("asked").kind, PromptKind::VerifyInput);
+    assert_eq!(
+        m.top_as::<Prompt>().expect("asked").kind(),
+        PromptKind::VerifyInput
+    );
     paste(&mut m, "Engineering,Sales");
     update(&mut m, Action::Submit);
     assert_eq!(m.mode(), Mode::Prompt, "the field stays open");

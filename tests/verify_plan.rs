@@ -15,7 +15,8 @@ use std::process::{Command, Output};
 use common::{okta_like_plan, stderr, stdout};
 use scim_server::ScimServer;
 use scimplan::session::{AuthScheme, Command as Change, Connection, Outcome};
-use scimplan::tui::wire::{VerifyTarget, plan_for};
+use scimplan::tui::action::VerifyTarget;
+use scimplan::tui::checks::plan_for;
 use scimplan::tui::{Action, update};
 use scimplan::verify::Why;
 

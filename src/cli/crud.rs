@@ -15,6 +15,7 @@ pub struct CrudArgs {
     pub file: Option<PathBuf>,
     /// Seconds a step after a pause is polled, instead of the runner's default.
     pub deadline: Option<f64>,
+    pub suite: super::verify::SuiteArgs,
     pub yes: bool,
     pub junit: Option<PathBuf>,
     pub json: bool,
@@ -34,12 +35,24 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
     if let Some(seconds) = args.deadline {
         options.set_deadline(seconds).map_err(usage_error)?;
     }
+    args.suite.apply(&mut options.run);
+    let (script, fallback) = super::verify::initial_script(
+        &ws,
+        &args.suite,
+        "crud-initial-script",
+        args.file.is_some(),
+    )?;
+    let mut script_log = Vec::new();
+    if let Some(script) = script {
+        script_log = options
+            .use_initial_script(script, &connection.base_url)
+            .map_err(usage_error)?;
+    }
     let token = token_from_env().ok_or_else(|| {
         usage_error(format!(
             "the Okta API token is not set: export {OKTA_TOKEN_ENV} (Okta's CRUD file sends it as SSWS)."
         ))
     })?;
-    let login = options.okta_user().to_string();
     eprintln!(
         "Running {} ({}) against {} and {}.\n{}",
         options.file.name,
@@ -48,6 +61,13 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         connection.base_url,
         options.describe(&connection.base_url)
     );
+    eprintln!("Test values: from {}.", options.values_from());
+    if let Some(why) = fallback {
+        eprintln!("note: {why}.");
+    }
+    for line in &script_log {
+        eprintln!("initial script log: {line}");
+    }
     if !args.yes && !super::verify::confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
@@ -66,13 +86,23 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         &options,
         &cancel,
         &mut |event| {
-            if !quiet {
-                super::verify::print_file_event(&event);
+            // Progress goes to stderr even with --json (stdout holds the report).
+            match &event {
+                crate::verify::VerifyEvent::Progress(line) => eprintln!("{line}"),
+                _ if quiet => {}
+                _ => super::verify::print_file_event(&event),
             }
         },
     );
     let run = &report.run;
+    if let Some(why) = &run.refused {
+        eprintln!("error: {why}\nNothing was created and no CRUD result was recorded.");
+        return Ok(EXIT_ERROR);
+    }
     if !quiet {
+        for note in &run.notes {
+            println!("{note}");
+        }
         for refusal in &report.refusals {
             println!("{refusal}");
         }
@@ -116,7 +146,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
             run.requests().count(),
             run.target
         );
-        println!("test user: {login}");
+        println!("test user: {}", report.okta_user);
     }
     // A cancelled run says nothing about the app: it is not recorded.
     if !run.cancelled {

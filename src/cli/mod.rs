@@ -329,6 +329,8 @@ pub enum Command {
         /// the pause, at least 60).
         #[arg(long, value_name = "SECONDS")]
         deadline: Option<f64>,
+        #[command(flatten)]
+        suite: verify::SuiteArgs,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -351,9 +353,8 @@ pub enum Command {
         /// the Entitlement Management capability declared supported.
         #[arg(long = "entitlement-endpoint", value_name = "PATH")]
         entitlement_endpoints: Vec<String>,
-        /// Wait out every pause as Runscope does, instead of polling or skipping them.
-        #[arg(long)]
-        wait_pauses: bool,
+        #[command(flatten)]
+        suite: verify::SuiteArgs,
         /// Create the test user without asking.
         #[arg(long)]
         yes: bool,
@@ -532,6 +533,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             plan,
             file,
             deadline,
+            suite,
             yes,
             junit,
             json,
@@ -541,6 +543,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             crud::CrudArgs {
                 file,
                 deadline,
+                suite,
                 yes,
                 junit,
                 json,
@@ -563,7 +566,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             plan,
             file,
             entitlement_endpoints,
-            wait_pauses,
+            suite,
             yes,
             junit,
             json,
@@ -573,7 +576,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             verify::SpecArgs {
                 file,
                 entitlement_endpoints,
-                wait_pauses,
+                suite,
                 yes,
                 junit,
                 json,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::net::{CancelFlag, Secret};
+use crate::runscope::initial::InitialScript;
 use crate::runscope::{self, TestFile};
 use crate::scim::ScimClient;
 use crate::session::{CheckStatus, NetworkSettings};
@@ -64,10 +65,81 @@ pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secre
 pub struct SpecArgs {
     pub file: Option<PathBuf>,
     pub entitlement_endpoints: Vec<String>,
-    pub wait_pauses: bool,
+    pub suite: SuiteArgs,
     pub yes: bool,
     pub junit: Option<PathBuf>,
     pub json: bool,
+}
+
+/// How `spec` and `crud` run Okta's files: their pauses and their initial script.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SuiteArgs {
+    /// Wait out every pause as Runscope does, instead of polling or skipping them.
+    #[arg(long)]
+    pub wait_pauses: bool,
+    /// Report a step that fails after a pause scimplan shortened as it is, without confirming it
+    /// with the pause waited (faster while fixing a failure you know; the verdict may then be
+    /// stricter than Runscope's, and the output says so).
+    #[arg(long)]
+    pub no_confirm: bool,
+    /// The initial script that makes the test values (Okta's Initial_Script_Spec.txt or
+    /// Initial_Script_CRUD.txt, or your own), run as written. Default: Okta's from the data
+    /// folder when it is there, else scimplan's own equivalent.
+    #[arg(long, value_name = "FILE")]
+    pub initial_script: Option<PathBuf>,
+}
+
+impl SuiteArgs {
+    /// The run options these flags ask for.
+    pub(super) fn apply(&self, run: &mut crate::runscope::RunOptions) {
+        run.honour_pauses = self.wait_pauses;
+        run.confirm = !self.no_confirm;
+    }
+}
+
+/// The initial script for Okta's file of `key`: the one given with `--initial-script`, else
+/// Okta's in the data folder (downloaded with Okta's test file when that is taken from there
+/// too), else none: the caller falls back to scimplan's own equivalent and says why.
+pub(super) fn initial_script(
+    ws: &Workspace,
+    suite: &SuiteArgs,
+    key: &str,
+    file_given: bool,
+) -> Result<(Option<InitialScript>, Option<String>), Failure> {
+    if let Some(path) = &suite.initial_script {
+        return Ok((Some(InitialScript::load(path).map_err(usage_error)?), None));
+    }
+    let Some(known) = ws.profile.test_file(key) else {
+        return Ok((None, None));
+    };
+    let dir = super::fetch::default_plan_dir();
+    let path = dir.join(&known.file);
+    if path.is_file() {
+        return Ok((Some(InitialScript::load(&path).map_err(usage_error)?), None));
+    }
+    if file_given {
+        return Ok((
+            None,
+            Some(format!(
+                "{} is not in {}: the test values come from scimplan's own equivalent",
+                known.file,
+                dir.display()
+            )),
+        ));
+    }
+    match super::fetch::okta_test_file(&ws.profile, key) {
+        Ok(local) => Ok((
+            Some(InitialScript::load(&local.path).map_err(usage_error)?),
+            None,
+        )),
+        Err(e) => Ok((
+            None,
+            Some(format!(
+                "{} could not be had ({}): the test values come from scimplan's own equivalent",
+                known.file, e.message
+            )),
+        )),
+    }
 }
 
 /// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
@@ -93,7 +165,15 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     let (file, pinned) = test_file(&ws, args.file.as_deref(), "spec")?;
     let mut options = SpecOptions::new(connection.auth.clone(), file).map_err(usage_error)?;
     options.expected_sha256 = pinned;
-    options.run.honour_pauses = args.wait_pauses;
+    args.suite.apply(&mut options.run);
+    let (script, fallback) =
+        initial_script(&ws, &args.suite, "spec-initial-script", args.file.is_some())?;
+    let mut script_log = Vec::new();
+    if let Some(script) = script {
+        script_log = options
+            .use_initial_script(script, &connection.base_url)
+            .map_err(usage_error)?;
+    }
     if !args.entitlement_endpoints.is_empty() {
         if !ws.session().is_supported("entitlements") {
             return Err(usage_error(
@@ -118,6 +198,13 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         connection.base_url,
         options.user_name()
     );
+    eprintln!("Test values: from {}.", options.values_from());
+    if let Some(why) = fallback {
+        eprintln!("note: {why}.");
+    }
+    for line in &script_log {
+        eprintln!("initial script log: {line}");
+    }
     if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
@@ -133,6 +220,10 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     let quiet = args.json;
     let mut extra_header = false;
     let report = run_spec(&client, &options, &cancel, &mut |event| {
+        // Progress goes to stderr even with --json (stdout holds the report).
+        if let VerifyEvent::Progress(line) = &event {
+            eprintln!("{line}");
+        }
         if quiet {
             return;
         }
@@ -155,6 +246,10 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             _ => {}
         }
     });
+    if let Some(why) = report.file.as_ref().and_then(|f| f.refused.as_ref()) {
+        eprintln!("error: {why}\nNo SPEC result was recorded.");
+        return Ok(EXIT_ERROR);
+    }
     if let Some(why) = &report.unreachable {
         // A connection problem says nothing about the app's SCIM: no SPEC result is recorded.
         eprintln!(
@@ -184,12 +279,17 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             if let Some(expected) = &file.file.expected_sha256 {
                 println!("      not Okta's published file (the profile pins {expected})");
             }
-            let values: Vec<String> = options
-                .values
+            // The run's own values (a run confirmed by running it again has new ones).
+            let values: Vec<String> = file
+                .variables
                 .iter()
+                .filter(|(k, _)| options.values.contains_key(*k))
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             println!("test values: {}", values.join(" "));
+            for note in &file.notes {
+                println!("{note}");
+            }
         }
         for run in &report.entitlements {
             println!(
@@ -254,6 +354,12 @@ pub(super) fn print_step(step: &StepRecord) {
     println!("{:<7} {}{required}", step.status.label(), step.title());
     if let Some(wait) = &step.wait {
         println!("        {wait}");
+    }
+    if let Some(confirmation) = &step.confirmation {
+        println!("        {confirmation}");
+    }
+    for line in &step.log {
+        println!("        log: {line}");
     }
     for problem in &step.problems {
         println!("        {problem}");

@@ -63,6 +63,23 @@ impl Fate {
 }
 
 impl Exchange {
+    /// A request about to be sent: nothing answered yet.
+    pub fn unsent(method: &str, url: &str, body: Option<&str>) -> Exchange {
+        Exchange {
+            method: method.to_string(),
+            url: url.to_string(),
+            status: None,
+            duration: Duration::ZERO,
+            content_type: None,
+            request_body: body.map(str::to_string),
+            body: String::new(),
+            json: None,
+            fate: Fate::Answered,
+            retry_after: None,
+            response_headers: Vec::new(),
+        }
+    }
+
     /// What went wrong, when something did.
     pub fn problem(&self) -> Option<&str> {
         self.fate.problem()
@@ -110,19 +127,7 @@ impl PlainClient {
         deadline: Instant,
         cancel: &CancelFlag,
     ) -> Exchange {
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: url.to_string(),
-            status: None,
-            duration: Duration::ZERO,
-            content_type: None,
-            request_body: body.map(str::to_string),
-            body: String::new(),
-            json: None,
-            fate: Fate::Answered,
-            retry_after: None,
-            response_headers: Vec::new(),
-        };
+        let mut exchange = Exchange::unsent(method, url, body);
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             exchange.fate = Fate::TimedOut("not sent: the deadline has passed".into());

@@ -15,6 +15,7 @@ use super::export_plan::{write_plan_header, write_plan_rows};
 use super::export_summary::write_summary_sheet;
 use super::export_target::{ExportTarget, write_export};
 use super::readiness::assess;
+use crate::net::CancelFlag;
 use crate::plan::Plan;
 use crate::plan::completed::{
     self, SUMMARY_SHEET, SUMMARY_SHEET_ALT, TESTED_AT_FORMAT, TIME_SPENT_FORMAT,
@@ -74,7 +75,29 @@ pub fn export_workspace_with(
     out: Option<&Path>,
     replace: bool,
 ) -> Result<PathBuf, ExportError> {
-    let session = ws.session_path();
+    let now = Utc::now();
+    let folder = ws.evidence_dir();
+    let bytes = workbook_bytes_with_evidence(&ws.plan, &ws.reqs, ws.session(), now, Some(&folder))?;
+    write_beside_session(
+        &ws.plan.source,
+        ws.session_path(),
+        out,
+        replace,
+        now,
+        &bytes,
+    )
+}
+
+/// Writes the completed workbook's `bytes` where `out` says (or beside the plan), never over the
+/// plan, the session, its backup or its lock.
+fn write_beside_session(
+    plan: &Path,
+    session: &Path,
+    out: Option<&Path>,
+    replace: bool,
+    now: DateTime<Utc>,
+    bytes: &[u8],
+) -> Result<PathBuf, ExportError> {
     let protected = [
         (session.to_path_buf(), "the session file"),
         (backup_path(session), "the session's backup"),
@@ -85,10 +108,57 @@ pub fn export_workspace_with(
         replace,
         protected: &protected,
     };
-    let now = Utc::now();
-    let folder = ws.evidence_dir();
-    let bytes = workbook_bytes_with_evidence(&ws.plan, &ws.reqs, ws.session(), now, Some(&folder))?;
-    write_export(&ws.plan.source, &target, now, &bytes)
+    write_export(plan, &target, now, bytes)
+}
+
+/// What `export_workspace` reads, taken from the workspace as it is now: the checklist takes
+/// one on its own thread and writes the workbook on another, so drawing and keys go on while
+/// pictures are re-encoded.
+pub struct ExportSnapshot {
+    plan: Plan,
+    reqs: Requirements,
+    session: Session,
+    session_path: PathBuf,
+    evidence: PathBuf,
+    now: DateTime<Utc>,
+}
+
+impl ExportSnapshot {
+    pub fn of(ws: &Workspace) -> ExportSnapshot {
+        ExportSnapshot {
+            plan: ws.plan.clone(),
+            reqs: ws.reqs.clone(),
+            session: ws.session().clone(),
+            session_path: ws.session_path().to_path_buf(),
+            evidence: ws.evidence_dir(),
+            now: Utc::now(),
+        }
+    }
+
+    /// Builds the workbook and writes it beside the plan under the next free name, as
+    /// `export_workspace(ws, None)` does. `Ok(None)`: `cancel` was set before anything was
+    /// written (the workbook is built first, whole, then written at once).
+    pub fn write(&self, cancel: &CancelFlag) -> Result<Option<PathBuf>, ExportError> {
+        let bytes = workbook_bytes_with_evidence(
+            &self.plan,
+            &self.reqs,
+            &self.session,
+            self.now,
+            Some(&self.evidence),
+        )?;
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        write_beside_session(
+            &self.plan.source,
+            &self.session_path,
+            None,
+            false,
+            self.now,
+            &bytes,
+        )
+        .map(Some)
+    }
 }
 
 /// Writes the completed workbook where `target` says and returns where it went.

@@ -16,7 +16,9 @@ pub mod junit;
 pub mod readiness;
 pub mod render;
 
-pub use export::{ExportError, export_workbook, export_workspace, export_workspace_with};
+pub use export::{
+    ExportError, ExportSnapshot, export_workbook, export_workspace, export_workspace_with,
+};
 pub use export_target::{ExportTarget, default_export_path};
 pub use readiness::{Blocker, Readiness, SuiteEvidence, SuiteStatus, Warning, assess, counted};
 pub use render::{SummaryFormat, render};

@@ -410,9 +410,18 @@ impl TestFile {
     }
 
     /// The first `{{name}}` no initial variable and no earlier step defines, with the step using
-    /// it: such a file cannot run.
+    /// it: such a file cannot run. A step's own variables and its scripts' `variables.set` count
+    /// for its assertions (Runscope checks them last) and the steps after it; a script that sets
+    /// a variable whose name is not written out ends the check (its names cannot be known).
     pub fn undefined_variable(&self, initial: &template::Variables) -> Option<(String, String)> {
         let mut known: std::collections::BTreeSet<String> = initial.keys().cloned().collect();
+        let first_unknown = |texts: Vec<&str>, known: &std::collections::BTreeSet<String>| {
+            texts.into_iter().find_map(|text| {
+                template::names(text)
+                    .into_iter()
+                    .find(|n| !known.contains(n))
+            })
+        };
         for request in self.requests() {
             let mut texts = vec![request.url.as_str()];
             for (name, value) in &request.headers {
@@ -422,22 +431,43 @@ impl TestFile {
             if let Some(body) = &request.body {
                 texts.push(body);
             }
-            for a in &request.assertions {
-                texts.push(&a.target);
-                texts.push(&a.property);
-            }
-            for text in texts {
-                if let Some(name) = template::names(text)
-                    .into_iter()
-                    .find(|n| !known.contains(n))
-                {
-                    return Some((name, request.label()));
-                }
+            if let Some(name) = first_unknown(texts, &known) {
+                return Some((name, request.label()));
             }
             known.extend(request.variables.iter().map(|v| v.name.clone()));
+            for script in request.before_scripts.iter().chain(&request.scripts) {
+                known.extend(script_sets(script)?);
+            }
+            let texts = request
+                .assertions
+                .iter()
+                .flat_map(|a| [a.target.as_str(), a.property.as_str()])
+                .collect();
+            if let Some(name) = first_unknown(texts, &known) {
+                return Some((name, request.label()));
+            }
         }
         None
     }
+}
+
+/// The names a script sets with `variables.set("name", ...)`; `None` when one is not written
+/// out as a string.
+fn script_sets(script: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    let mut rest = script;
+    while let Some(at) = rest.find("variables.set(") {
+        rest = rest[at + "variables.set(".len()..].trim_start();
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let inner = &rest[1..];
+        let end = inner.find(quote)?;
+        names.push(inner[..end].to_string());
+        rest = &inner[end..];
+    }
+    Some(names)
 }
 
 #[cfg(test)]
@@ -490,6 +520,38 @@ mod tests {
         assert_eq!(
             t.undefined_variable(&vars),
             Some(("t".to_string(), "step 1 (Optional Test: x)".to_string()))
+        );
+    }
+
+    #[test]
+    fn variables_from_scripts_and_extractions_are_known_where_runscope_has_them() {
+        let t = file(
+            r#"{"step_type":"request","method":"GET","url":"{{u}}/a","note":"first",
+               "variables":[{"source":"response_json","property":"id","name":"id"}],
+               "scripts":["variables.set('fromScript', 1); variables.set( \"other\" , 2)"],
+               "assertions":[{"source":"response_json","property":"id","comparison":"equal","value":"{{id}}{{fromScript}}"}]},
+               {"step_type":"request","method":"GET","url":"{{u}}/{{other}}/{{later}}","note":"second"}"#,
+        )
+        .unwrap();
+        let vars = [("u".to_string(), "x".to_string())].into_iter().collect();
+        assert_eq!(
+            t.undefined_variable(&vars),
+            Some(("later".to_string(), "step 2 (second)".to_string()))
+        );
+        assert_eq!(
+            script_sets("variables.set(name, 1)"),
+            None,
+            "a name not written out cannot be known"
+        );
+        let t = file(
+            r#"{"step_type":"request","method":"GET","url":"{{u}}/{{notYet}}","note":"uses",
+               "scripts":["variables.set('notYet', 1)"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.undefined_variable(&vars).map(|(n, _)| n).as_deref(),
+            Some("notYet"),
+            "a step's URL is filled before its scripts run"
         );
     }
 

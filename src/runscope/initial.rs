@@ -1,8 +1,54 @@
 //! The variables a Runscope run starts with: those the tester types into Runscope's environment
 //! (from scimplan's connections, formatted as Okta's instructions ask) and the random test values
-//! Okta's initial scripts make, produced natively with the same shapes (no JavaScript is run).
+//! of the environment's initial script: Okta's `Initial_Script_*.txt` (or a tester's own) run as
+//! written in the script engine, as Runscope runs it; without the script, scimplan's own
+//! equivalent (`spec_values`, `crud_values`: the same names and shapes, made natively).
 
+use std::path::Path;
+
+use super::script::{self, ScriptInput};
 use super::template::Variables;
+
+/// An initial script, as the tester pastes it into Runscope's environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitialScript {
+    /// Where it was read from, for messages.
+    pub path: String,
+    pub text: String,
+}
+
+impl InitialScript {
+    pub fn load(path: &Path) -> Result<InitialScript, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the initial script: {e}", path.display()))?;
+        Ok(InitialScript {
+            path: path.display().to_string(),
+            text,
+        })
+    }
+
+    /// Runs the script with the environment's `variables` (as Runscope runs it, after the
+    /// initial variables are set): the variables it set, and what it logged.
+    pub fn run(&self, variables: &Variables) -> Result<(Variables, Vec<String>), String> {
+        let outcome = script::run(
+            &self.text,
+            "initial script",
+            &ScriptInput {
+                variables,
+                request: None,
+                response: None,
+            },
+        );
+        match outcome.error {
+            Some(error) => Err(format!(
+                "{}: the initial script failed, {}",
+                self.path,
+                error.describe()
+            )),
+            None => Ok((outcome.set.into_iter().collect(), outcome.log)),
+        }
+    }
+}
 
 /// The SPEC file's `auth` (and the CRUD file's `SCIMAuth`): the whole `Authorization` header
 /// value, as Okta tells testers to enter it (`Bearer <token>`, `Basic <base64>`, or the raw token

@@ -3,10 +3,15 @@
 //! verdict Okta's by construction, and follows Okta when it edits them.
 //!
 //! - `export`: the file format (serde), checked before anything is sent.
-//! - `template`: `{{variables}}`; `initial`: the variables a run starts with.
+//! - `template`: `{{variables}}`; `initial`: the variables a run starts with (the tester's
+//!   connections, and the initial script's values: Okta's script run as written, or scimplan's
+//!   own equivalent when the script is not at hand).
 //! - `property` + `compare`: assertions with Runscope's documented semantics.
-//! - `runner`: requests (through `net::PlainClient`, exactly as a step describes them), pauses
-//!   (as polling), variables, records; `script`: Okta's one script.
+//! - `runner`: requests (through `net::PlainClient`, as a step describes them, with Runscope's
+//!   `User-Agent` when it names none), pauses (polled, or confirmed by waiting them when a step
+//!   fails), variables, records, credentials checked where first used.
+//! - `script`: Runscope's scripts (initial, before-request, response) in an embedded JavaScript
+//!   engine with Runscope's script environment.
 //! - `files`: Okta's files on disk, downloaded when absent, checked against the profile's
 //!   SHA-256.
 //!
@@ -20,9 +25,12 @@ pub mod files;
 pub mod initial;
 pub mod property;
 pub mod runner;
-mod script;
+pub mod script;
 pub mod template;
 
 pub use export::{FileError, Request, Requirement, Step, TestFile, load, parse, sha256_hex};
-pub use runner::{RunContext, RunEvent, RunOptions, run_file};
+pub use runner::{
+    Credential, RUNSCOPE_USER_AGENT, RunContext, RunEvent, RunOptions, run_file,
+    unconfirmed_failure,
+};
 pub use template::Variables;

@@ -1,13 +1,26 @@
-//! Runs a Runscope test file step by step, as Runscope would: the same requests (only the headers
-//! a step names), each assertion with Runscope's semantics, variables carried from step to step.
-//! Two differences, both in the tester's favour and both reported: a pause that waits for Okta's
-//! asynchronous provisioning becomes polling of the step after it (until its assertions hold or a
-//! deadline), or is skipped when the step just before it already saw that state (a change comes
-//! next, which cannot be repeated to poll it); a pause that only spaces requests to the same app
-//! is not waited at all.
+//! Runs a Runscope test file step by step, as Runscope would: the same requests (the headers a
+//! step names, plus the `User-Agent` Runscope sends when a step names none), each step's
+//! before-request scripts, then the request, its variables, its response scripts and its
+//! assertions in Runscope's documented order, variables carried from step to step.
+//!
+//! Where scimplan goes faster than Runscope, and how the verdict stays Runscope's:
+//! - a pause that waits for Okta's asynchronous provisioning becomes polling of the step after
+//!   it (until its assertions hold or a deadline), or is skipped when the step just before it
+//!   already saw that state (a change comes next, which cannot be repeated to poll it); the
+//!   step after a pause is not polled when the request it waits for was never sent or was
+//!   refused (nothing is coming);
+//! - a change sent to one system after reads of another (Okta's actions in the CRUD file) is
+//!   never sent sooner after the previous change to that system than Runscope would send it,
+//!   unless the reads in between saw the previous change's effect;
+//! - a pause that only spaces requests to the same app is not waited; a step that then fails
+//!   and changed nothing (a read, or a refusal) is sent again with the pause waited in full, and
+//!   that attempt is its verdict (`confirmation` says so). Failures that cannot be confirmed that
+//!   way are found by `unconfirmed_failure`, for the caller to run the whole file again with
+//!   every pause waited.
+//!
 //! No request is retried silently: a 429 or a 5xx is what the file sees.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -15,10 +28,14 @@ use chrono::Utc;
 use super::compare::as_text;
 use super::evaluate::{evaluate, source_value};
 use super::export::{Request, Requirement, Step, TestFile};
-use super::script;
-use super::template::{Variables, render};
+use super::script::{self, ScriptInput, ScriptRequest};
+use super::template::{Variables, names, render};
 use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT, Secret, cut};
 use crate::session::{FileRef, FileRun, RequestRecord, StepRecord, StepRequirement, StepStatus};
+
+/// The `User-Agent` a step is sent with when it names none, as Runscope sends one of its own
+/// (its documentation names no string; its requests are seen with this one).
+pub const RUNSCOPE_USER_AGENT: &str = "Runscope/1.0";
 
 /// How pauses and requests are handled.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +48,13 @@ pub struct RunOptions {
     pub poll_interval: Duration,
     /// Wait every pause out as Runscope does, and poll nothing.
     pub honour_pauses: bool,
+    /// A step that fails right after a pause scimplan did not wait is sent again with the pause
+    /// waited, when it changed nothing the first time.
+    pub confirm: bool,
     /// How long one request may take (Okta gives up after 60 s).
     pub request_timeout: Duration,
+    /// Credentials checked where the file first uses them: a 401 or 403 there stops the run.
+    pub credentials: Vec<Credential>,
 }
 
 impl Default for RunOptions {
@@ -42,8 +64,31 @@ impl Default for RunOptions {
             min_poll: Duration::from_secs(60),
             poll_interval: Duration::from_millis(500),
             honour_pauses: false,
+            confirm: true,
             request_timeout: REQUEST_TIMEOUT,
+            credentials: Vec::new(),
         }
+    }
+}
+
+/// A credential the file carries in a variable, and where the tester sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    /// The variable a step's header uses (`auth`, `oktaToken`).
+    pub variable: String,
+    /// What the tester sets (`SCIMPLAN_SCIM_TOKEN`).
+    pub source: String,
+    /// What it signs in to, for the message (`the app's SCIM API`).
+    pub system: String,
+}
+
+impl Credential {
+    /// Whether `request` carries this credential in one of its headers.
+    pub fn used_by(&self, request: &Request) -> bool {
+        request
+            .headers
+            .iter()
+            .any(|(_, value)| names(value).contains(&self.variable))
     }
 }
 
@@ -85,8 +130,26 @@ enum PollPlan {
     Until(Duration),
 }
 
-/// Runs `file` from the `initial` variables. Stops early when cancelled or when the app cannot be
-/// reached at all; everything done until then is in the result.
+/// The pause just before a request, when scimplan did not wait it in full and the request may
+/// be confirmed by waiting it.
+#[derive(Debug, Clone, Copy)]
+struct Shortened {
+    position: usize,
+    seconds: f64,
+}
+
+/// The last change sent to a system: when, at which step index, and whether every read of
+/// another system since then saw its effect.
+struct Change {
+    at: Instant,
+    index: usize,
+    position: usize,
+    seen: bool,
+}
+
+/// Runs `file` from the `initial` variables. Stops early when cancelled, when the app cannot be
+/// reached at all, or when a credential is refused where it is first used; everything done until
+/// then is in the result.
 pub fn run_file(
     file: &TestFile,
     initial: &Variables,
@@ -104,9 +167,12 @@ pub fn run_file(
     // Which step sets each variable, to explain a value that never came.
     let mut setters: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut plan = PollPlan::Once;
+    let mut shortened: Option<Shortened> = None;
     // The system the previous request went to, and that request as it ended.
     let mut last_system: Option<String> = None;
     let mut last_request: Option<StepRecord> = None;
+    let mut changes: HashMap<String, Change> = HashMap::new();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
     for (index, step) in file.steps.iter().enumerate() {
         if context.cancel.is_cancelled() {
             run.cancelled = true;
@@ -118,7 +184,7 @@ pub fn run_file(
                     Step::Request(r) if !r.skipped => Some(r.as_ref()),
                     _ => None,
                 });
-                let (record, next_plan) = pause(
+                let (record, next_plan, confirmable) = pause(
                     index + 1,
                     *seconds,
                     *skipped,
@@ -131,20 +197,105 @@ pub fn run_file(
                     context,
                 );
                 plan = next_plan;
+                shortened = confirmable.then_some(Shortened {
+                    position: index + 1,
+                    seconds: *seconds,
+                });
                 record
             }
             Step::Request(request) => {
-                let record = run_request(
+                let this_system = system(&request.url, &variables);
+                let spacing = if request.skipped || is_read(&request.method) {
+                    None
+                } else {
+                    this_system
+                        .as_ref()
+                        .and_then(|s| changes.get(s))
+                        .filter(|change| !change.seen && !context.options.honour_pauses)
+                        .map(|change| {
+                            let gap: f64 = pauses_between(file, change.index, index);
+                            (
+                                change.at + Duration::from_secs_f64(gap),
+                                change.position,
+                                gap,
+                            )
+                        })
+                };
+                // Only a wait still to come is waited (and said).
+                let spacing = spacing.filter(|(until, _, _)| *until > Instant::now());
+                if let Some((until, _, _)) = spacing {
+                    context
+                        .cancel
+                        .sleep(until.saturating_duration_since(Instant::now()));
+                    if context.cancel.is_cancelled() {
+                        run.cancelled = true;
+                        break;
+                    }
+                }
+                let sent_at = Instant::now();
+                let checks: Vec<&Credential> = context
+                    .options
+                    .credentials
+                    .iter()
+                    .filter(|c| !checked.contains(&c.variable) && c.used_by(request))
+                    .collect();
+                let mut record = run_request(
                     request,
                     &mut variables,
                     &mut setters,
-                    plan,
+                    Pending {
+                        plan,
+                        shortened: shortened.filter(|_| matches!(plan, PollPlan::Once)),
+                    },
                     context,
                     &mut run.unreachable,
                     on_event,
                 );
+                if let Some((_, position, gap)) = spacing {
+                    record.wait = Some(format!(
+                        "sent {gap} s after step {position}, as Runscope sends it: the reads since then did not see step {position}'s effect"
+                    ));
+                }
                 plan = PollPlan::Once;
-                last_system = system(&request.url, &variables);
+                shortened = None;
+                if !request.skipped && record.status != StepStatus::NotRun {
+                    for credential in checks {
+                        checked.insert(credential.variable.clone());
+                        let status = record.attempts.last().and_then(|a| a.status);
+                        if let Some(status @ (401 | 403)) = status {
+                            run.refused = Some(format!(
+                                "{} answered {status} to the credential in {{{{{}}}}} (step {}): {} refused it. Check {}; nothing else was sent.",
+                                request.method,
+                                credential.variable,
+                                request.position,
+                                credential.system,
+                                credential.source
+                            ));
+                        }
+                    }
+                }
+                if !request.skipped
+                    && record.status != StepStatus::NotRun
+                    && let Some(system) = &this_system
+                {
+                    for (other, change) in changes.iter_mut() {
+                        if other != system && is_read(&request.method) {
+                            change.seen &= record.status == StepStatus::Pass;
+                        }
+                    }
+                    if !is_read(&request.method) {
+                        changes.insert(
+                            system.clone(),
+                            Change {
+                                at: sent_at,
+                                index,
+                                position: request.position,
+                                seen: true,
+                            },
+                        );
+                    }
+                }
+                last_system = this_system;
                 if !request.skipped {
                     last_request = Some(record.clone());
                 }
@@ -153,7 +304,7 @@ pub fn run_file(
         };
         on_event(RunEvent::Step(Box::new(record.clone())));
         run.steps.push(record);
-        if run.unreachable.is_some() {
+        if run.unreachable.is_some() || run.refused.is_some() {
             break;
         }
     }
@@ -162,6 +313,36 @@ pub fn run_file(
     }
     run.duration_ms = started.elapsed().as_millis() as u64;
     run
+}
+
+/// The seconds of the pauses between two step indexes (exclusive), as Runscope waits them.
+fn pauses_between(file: &TestFile, from: usize, to: usize) -> f64 {
+    file.steps[from + 1..to]
+        .iter()
+        .map(|s| match s {
+            Step::Pause {
+                seconds,
+                skipped: false,
+            } => *seconds,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+/// The file's longest pause, in seconds: how long a whole-file run again first lets the app
+/// settle, so it meets the app as a run of its own would (not right after the first run's
+/// requests).
+pub fn longest_pause(file: &TestFile) -> f64 {
+    file.steps
+        .iter()
+        .map(|s| match s {
+            Step::Pause {
+                seconds,
+                skipped: false,
+            } => *seconds,
+            _ => 0.0,
+        })
+        .fold(0.0, f64::max)
 }
 
 /// A run of `file` against `target` with no step made yet.
@@ -180,6 +361,82 @@ pub fn empty_run(file: &TestFile, target: &str) -> FileRun {
         steps: Vec::new(),
         cancelled: false,
         unreachable: None,
+        refused: None,
+        notes: Vec::new(),
+    }
+}
+
+/// Why `run` may not be Runscope's verdict: a required step failed after a pause scimplan did
+/// not wait in full, and was not confirmed with that pause waited (a change that took effect
+/// cannot be sent again; a read after polling depends on the change before it, sent sooner than
+/// Runscope sends it). The caller then runs the whole file again with every pause waited.
+/// A failure explained without timing is not one: the request the step waited for was never
+/// sent, or was refused (other than 429 or 503).
+pub fn unconfirmed_failure(run: &FileRun) -> Option<String> {
+    let mut shortened_before: Option<usize> = None;
+    let mut last_request: Option<&StepRecord> = None;
+    let mut trigger: Option<&StepRecord> = None;
+    let mut after_pause = false;
+    for step in &run.steps {
+        if step.status == StepStatus::Pause {
+            let full = (step.pause_seconds.unwrap_or_default() * 1000.0) as u64;
+            if step.duration_ms + 20 < full && shortened_before.is_none() {
+                shortened_before = Some(step.position);
+            }
+            trigger = last_request;
+            after_pause = true;
+            continue;
+        }
+        if step.status == StepStatus::Skipped {
+            continue;
+        }
+        // Refused for what it is (malformed, not signed in, not allowed): waiting changes
+        // nothing; or the request it waited for never came.
+        let refused = step
+            .attempts
+            .last()
+            .and_then(|a| a.status)
+            .is_some_and(|s| matches!(s, 400 | 401 | 403));
+        let explained = refused
+            || after_pause
+                && trigger.is_some_and(|t| origin(&t.url) != origin(&step.url) && never_came(t));
+        if step.status == StepStatus::Fail
+            && step.requirement == StepRequirement::Required
+            && step.confirmation.is_none()
+            && !explained
+            && let Some(pause) = shortened_before
+        {
+            return Some(format!(
+                "step {} failed after scimplan shortened the pauses from step {pause} on ({})",
+                step.position,
+                if step
+                    .wait
+                    .as_deref()
+                    .is_some_and(|w| w.starts_with("polled"))
+                {
+                    "it was polled, and the changes before it were sent sooner than Runscope sends them"
+                } else {
+                    "it may have changed the app, so it cannot be sent again alone"
+                }
+            ));
+        }
+        after_pause = false;
+        last_request = Some(step);
+    }
+    None
+}
+
+/// The request a step waited for never came to the app: it was not sent, or was refused (a 429
+/// or a 503 says "later", which waiting could change).
+fn never_came(trigger: &StepRecord) -> bool {
+    match trigger.status {
+        StepStatus::NotRun => trigger.attempts.is_empty(),
+        StepStatus::Fail | StepStatus::Warn => trigger
+            .attempts
+            .last()
+            .and_then(|a| a.status)
+            .is_some_and(|s| (400..600).contains(&s) && s != 429 && s != 503),
+        _ => false,
     }
 }
 
@@ -221,7 +478,7 @@ fn pause(
     variables: &Variables,
     before: Before<'_>,
     context: &RunContext<'_>,
-) -> (StepRecord, PollPlan) {
+) -> (StepRecord, PollPlan, bool) {
     let started = Instant::now();
     let mut record = StepRecord {
         position,
@@ -240,10 +497,12 @@ fn pause(
         pause_seconds: Some(seconds),
         wait: None,
         variables_set: BTreeMap::new(),
+        log: Vec::new(),
+        confirmation: None,
         duration_ms: 0,
     };
     if skipped {
-        return (record, PollPlan::Once);
+        return (record, PollPlan::Once, false);
     }
     let length = Duration::from_secs_f64(seconds);
     let next_system = next.and_then(|r| system(&r.url, variables));
@@ -253,12 +512,33 @@ fn pause(
         next_system.is_some() && before.system.is_some() && next_system != *before.system;
     // Before a change, why the pause needs no waiting, if it does not.
     let needless = before.request.and_then(|r| needless_wait(r, length));
+    // Whether a failure of the next step can be confirmed by waiting this pause then.
+    let mut confirmable = false;
     let plan = if context.options.honour_pauses {
         context.cancel.sleep(length);
         record.wait = Some(format!("waited {seconds} s, as the file says"));
         PollPlan::Once
     } else if !waits_for_another_system {
         record.wait = Some("not waited: it only spaces requests to the same app apart".to_string());
+        confirmable = true;
+        PollPlan::Once
+    } else if let Some(trigger) = before.request.filter(|r| never_came(r)) {
+        record.wait = Some(format!(
+            "not waited, and the next step is sent once: step {} {}, so nothing is coming to wait for",
+            trigger.position,
+            if trigger.attempts.is_empty() {
+                "was never sent".to_string()
+            } else {
+                format!(
+                    "was refused ({})",
+                    trigger
+                        .attempts
+                        .last()
+                        .and_then(|a| a.status)
+                        .unwrap_or_default()
+                )
+            }
+        ));
         PollPlan::Once
     } else if next.is_some_and(|r| is_read(&r.method)) {
         let deadline = length
@@ -271,6 +551,7 @@ fn pause(
         PollPlan::Until(deadline)
     } else if let Some(why) = needless {
         record.wait = Some(format!("not waited: {why}"));
+        confirmable = true;
         PollPlan::Once
     } else {
         // Polling a request that changes something could repeat the change: wait as the file says.
@@ -281,7 +562,7 @@ fn pause(
         PollPlan::Once
     };
     record.duration_ms = started.elapsed().as_millis() as u64;
-    (record, plan)
+    (record, plan, confirmable)
 }
 
 /// Why a pause before a change needs no waiting, judged by the read just before it:
@@ -318,11 +599,63 @@ fn is_read(method: &str) -> bool {
     method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
 }
 
+/// What the pause before a request left for it to do.
+struct Pending {
+    plan: PollPlan,
+    shortened: Option<Shortened>,
+}
+
+/// One attempt at a step, judged.
+struct Attempt {
+    exchange: Exchange,
+    /// The variables as they stand after this attempt's extractions and scripts.
+    variables: Variables,
+    set: BTreeMap<String, String>,
+    results: Vec<crate::session::AssertionResult>,
+    script_problems: Vec<String>,
+    log: Vec<String>,
+}
+
+impl Attempt {
+    fn holds(&self) -> bool {
+        self.exchange.status.is_some()
+            && self.results.iter().all(|r| r.passed)
+            && self.script_problems.is_empty()
+    }
+
+    fn failing(&self) -> String {
+        self.results
+            .iter()
+            .find(|r| !r.passed)
+            .map(|r| {
+                format!(
+                    "{}: expected {}, got {}",
+                    r.describe(),
+                    r.expected,
+                    r.actual
+                )
+            })
+            .or_else(|| self.script_problems.first().cloned())
+            .or_else(|| self.exchange.problem().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// Whether this failed attempt cannot have changed the app: a read, or an answer that
+    /// refused the request (a 4xx, a 429, a 503) or none at all.
+    fn changed_nothing(&self) -> bool {
+        is_read(&self.exchange.method)
+            || match self.exchange.status {
+                Some(status) => (400..500).contains(&status) || status == 503,
+                None => true,
+            }
+    }
+}
+
 fn run_request(
     request: &Request,
     variables: &mut Variables,
     setters: &mut BTreeMap<String, (usize, String)>,
-    plan: PollPlan,
+    pending: Pending,
     context: &RunContext<'_>,
     unreachable: &mut Option<String>,
     on_event: &mut dyn FnMut(RunEvent),
@@ -344,6 +677,8 @@ fn run_request(
         pause_seconds: None,
         wait: None,
         variables_set: BTreeMap::new(),
+        log: Vec::new(),
+        confirmation: None,
         duration_ms: 0,
     };
     if request.skipped {
@@ -356,84 +691,84 @@ fn run_request(
         ),
         None => format!("not run: {{{{{name}}}}} has no value"),
     };
-    let prepared = (|| -> Result<Prepared, String> {
-        let url = render(&request.url, variables)?;
-        let mut headers = Vec::new();
-        for (name, value) in &request.headers {
-            headers.push((render(name, variables)?, render(value, variables)?));
-        }
-        let body = match &request.body {
-            Some(body) => Some(render(body, variables)?),
-            None => None,
-        };
-        Ok(Prepared { url, headers, body })
-    })();
-    let Prepared { url, headers, body } = match prepared {
-        Ok(parts) => parts,
+    let prepared = match prepare(request, variables) {
+        Ok(prepared) => prepared,
         Err(name) => {
             record.status = StepStatus::NotRun;
             record.problems.push(missing(name));
             return record;
         }
     };
-    record.url = context.redact(&url);
-    let poll_until = match plan {
+    // Before-request scripts may change the request (Runscope: after the variables are filled
+    // in, before it is sent).
+    let mut prepared = prepared;
+    for (i, text) in request.before_scripts.iter().enumerate() {
+        let label = script_label("before-request script", i, request.before_scripts.len());
+        let outcome = script::run(
+            text,
+            &label,
+            &ScriptInput {
+                variables,
+                request: Some(&prepared),
+                response: None,
+            },
+        );
+        keep_log(&mut record.log, &outcome.log, context);
+        for (name, value) in &outcome.set {
+            record
+                .variables_set
+                .insert(name.clone(), context.redact(value));
+            variables.insert(name.clone(), value.clone());
+        }
+        if let Some(changed) = outcome.request {
+            prepared = changed;
+        }
+        if let Some(error) = outcome.error {
+            record.status = StepStatus::NotRun;
+            record.problems.push(format!(
+                "not sent: {label}, {}",
+                context.redact(&error.describe())
+            ));
+            return record;
+        }
+    }
+    record.url = context.redact(&prepared.url);
+    let poll_until = match pending.plan {
         PollPlan::Until(limit) => Some(started + limit),
         PollPlan::Once => None,
     };
     let mut interval = context.options.poll_interval;
     let mut number = 0u32;
-    let (exchange, results, script_problem) = loop {
+    let mut attempt = loop {
         number += 1;
-        let deadline = Instant::now() + context.options.request_timeout;
-        let exchange = context.client.send(
-            &request.method,
-            &url,
-            &headers,
-            body.as_deref(),
-            deadline,
-            context.cancel,
-        );
-        record
-            .attempts
-            .push(request_record(&exchange, &headers, context));
-        if exchange.unreachable() {
-            *unreachable = Some(context.redact(exchange.problem().unwrap_or("unreachable")));
+        let attempt = attempt(request, &prepared, variables, context, &mut record);
+        if attempt.exchange.unreachable() {
+            *unreachable =
+                Some(context.redact(attempt.exchange.problem().unwrap_or("unreachable")));
         }
-        let results = evaluate(request, &exchange, variables, &|t| context.redact(t));
-        let script_problem = scripts(request, &exchange);
-        let holds = results.iter().all(|r| r.passed) && script_problem.is_none();
+        // A 429 asks for a wait: polling honours it.
+        let wanted = attempt
+            .exchange
+            .retry_after
+            .filter(|_| attempt.exchange.status == Some(429))
+            .map_or(interval, |after| after.max(interval));
         let retry = match poll_until {
-            Some(until) if !holds && !exchange.unreachable() => {
-                let now = Instant::now();
-                (now + interval < until).then_some(interval)
+            Some(until) if !attempt.holds() && !attempt.exchange.unreachable() => {
+                (Instant::now() + wanted < until).then_some(wanted)
             }
             _ => None,
         };
         let Some(wait) = retry else {
-            break (exchange, results, script_problem);
+            break attempt;
         };
-        let failing = results
-            .iter()
-            .find(|r| !r.passed)
-            .map(|r| {
-                format!(
-                    "{}: expected {}, got {}",
-                    r.describe(),
-                    r.expected,
-                    r.actual
-                )
-            })
-            .or(script_problem.clone())
-            .unwrap_or_default();
         on_event(RunEvent::Attempt {
             position: request.position,
             number,
-            failing,
+            failing: context.redact(&attempt.failing()),
             retry_in: wait,
         });
         if !context.cancel.sleep(wait) {
-            break (exchange, results, script_problem);
+            break attempt;
         }
         interval = (interval.mul_f64(1.5)).min(context.options.poll_interval * 5);
     };
@@ -443,22 +778,48 @@ fn run_request(
             started.elapsed().as_secs_f64()
         ));
     }
+    // Confirmation: a failure right after a pause scimplan did not wait, by a request that
+    // changed nothing, is sent again with the pause waited in full; Runscope's timing decides.
+    if let Some(pause) = pending.shortened
+        && context.options.confirm
+        && !context.options.honour_pauses
+        && !attempt.holds()
+        && !attempt.exchange.unreachable()
+        && attempt.changed_nothing()
+        && !context.cancel.is_cancelled()
+    {
+        let first = context.redact(&attempt.failing());
+        context.cancel.sleep(Duration::from_secs_f64(pause.seconds));
+        if !context.cancel.is_cancelled() {
+            attempt = self::attempt(request, &prepared, variables, context, &mut record);
+            record.confirmation = Some(if attempt.holds() {
+                format!(
+                    "failed without the {} s pause (step {}): {first}; passed with the pause waited, as Runscope waits it",
+                    pause.seconds, pause.position
+                )
+            } else {
+                format!(
+                    "failed after a shortened pause; confirmed with the {} s pause (step {}) waited",
+                    pause.seconds, pause.position
+                )
+            });
+        }
+    }
+    keep_log(&mut record.log, &attempt.log, context);
     // Runscope sets variables from the response whether or not the assertions held.
     for extraction in &request.variables {
         setters.insert(
             extraction.name.clone(),
             (request.position, extraction.property.clone()),
         );
-        let found = source_value(extraction.source, &extraction.property, &exchange);
-        if let Some(value) = as_text(&found) {
-            record
-                .variables_set
-                .insert(extraction.name.clone(), context.redact(&value));
-            variables.insert(extraction.name.clone(), value);
-        } else {
-            variables.remove(&extraction.name);
-        }
     }
+    *variables = attempt.variables.clone();
+    for (name, value) in &attempt.set {
+        record
+            .variables_set
+            .insert(name.clone(), context.redact(value));
+    }
+    let exchange = &attempt.exchange;
     if let Some(error) = exchange.problem() {
         record.problems.push(context.redact(error));
     }
@@ -471,12 +832,12 @@ fn run_request(
         )),
         _ => {}
     }
-    let holds = results.iter().all(|r| r.passed) && script_problem.is_none();
-    if let Some(problem) = script_problem {
-        record.problems.push(problem);
-    }
-    record.assertions = results;
-    record.status = match (holds && exchange.status.is_some(), request.requirement) {
+    let holds = attempt.holds();
+    record
+        .problems
+        .extend(attempt.script_problems.iter().cloned());
+    record.assertions = attempt.results;
+    record.status = match (holds, request.requirement) {
         (true, _) => StepStatus::Pass,
         (false, Requirement::Required) => StepStatus::Fail,
         (false, Requirement::Optional) => StepStatus::Warn,
@@ -488,38 +849,130 @@ fn run_request(
     record
 }
 
-/// A request step with its templates filled in.
-struct Prepared {
-    url: String,
-    headers: Vec<(String, String)>,
-    body: Option<String>,
-}
-
-/// Scripts: the files' empty ones were dropped when reading; Okta's one real script is done
-/// natively; any other is reported as not run, so the step cannot pass silently.
-fn scripts(request: &Request, exchange: &Exchange) -> Option<String> {
-    if let Some(first) = request.before_scripts.first() {
-        return Some(format!(
-            "script not run: a before-request script ({} characters); scimplan does not run JavaScript, so check this step in Runscope",
-            first.len()
-        ));
+/// Sends the step once and judges the answer in Runscope's order: the step's variables, then
+/// its response scripts, then its assertions (which see what both set).
+fn attempt(
+    request: &Request,
+    prepared: &ScriptRequest,
+    variables: &Variables,
+    context: &RunContext<'_>,
+    record: &mut StepRecord,
+) -> Attempt {
+    let deadline = Instant::now() + context.options.request_timeout;
+    let exchange = context.client.send(
+        &prepared.method,
+        &prepared.url,
+        &prepared.headers,
+        prepared.body.as_deref(),
+        deadline,
+        context.cancel,
+    );
+    record
+        .attempts
+        .push(request_record(&exchange, &prepared.headers, context));
+    let mut scratch = variables.clone();
+    let mut set = BTreeMap::new();
+    for extraction in &request.variables {
+        let found = source_value(extraction.source, &extraction.property, &exchange);
+        if let Some(value) = as_text(&found) {
+            set.insert(extraction.name.clone(), value.clone());
+            scratch.insert(extraction.name.clone(), value);
+        } else {
+            scratch.remove(&extraction.name);
+        }
     }
-    for text in &request.scripts {
-        match script::native(text) {
-            Some(check) => {
-                if let Err(problem) = check(exchange) {
-                    return Some(format!("script failed: {problem}"));
-                }
+    let mut script_problems = Vec::new();
+    let mut log = Vec::new();
+    if exchange.status.is_some() {
+        for (i, text) in request.scripts.iter().enumerate() {
+            let label = script_label("response script", i, request.scripts.len());
+            let outcome = script::run(
+                text,
+                &label,
+                &ScriptInput {
+                    variables: &scratch,
+                    request: Some(prepared),
+                    response: Some(&exchange),
+                },
+            );
+            log.extend(outcome.log);
+            for (name, value) in outcome.set {
+                scratch.insert(name.clone(), value.clone());
+                set.insert(name, value);
             }
-            None => {
-                return Some(format!(
-                    "script not run: a response script ({} characters) scimplan does not know; it does not run JavaScript, so check this step in Runscope",
-                    text.len()
-                ));
+            if let Some(error) = outcome.error {
+                script_problems
+                    .push(context.redact(&format!("{label} failed, {}", error.describe())));
             }
         }
     }
-    None
+    let results = evaluate(request, &exchange, &scratch, &|t| context.redact(t));
+    Attempt {
+        exchange,
+        variables: scratch,
+        set,
+        results,
+        script_problems,
+        log,
+    }
+}
+
+/// A step keeps this many lines of its scripts' log, each cut to `LOG_LINE` characters: a
+/// script logging in a loop must not swell the session.
+const LOG_LINES: usize = 200;
+const LOG_LINE: usize = 2000;
+
+fn keep_log(log: &mut Vec<String>, lines: &[String], context: &RunContext<'_>) {
+    for line in lines {
+        if log.len() == LOG_LINES {
+            log.push(format!(
+                "… the script logged more; only the first {LOG_LINES} lines are kept"
+            ));
+        }
+        if log.len() > LOG_LINES {
+            return;
+        }
+        let mut line = context.redact(line);
+        if line.chars().count() > LOG_LINE {
+            line = format!("{}…", line.chars().take(LOG_LINE).collect::<String>());
+        }
+        log.push(line);
+    }
+}
+
+/// `response script` (the only one), or `response script 2`.
+fn script_label(kind: &str, index: usize, count: usize) -> String {
+    if count > 1 {
+        format!("{kind} {}", index + 1)
+    } else {
+        kind.to_string()
+    }
+}
+
+/// The request a step describes, its templates filled in, with Runscope's `User-Agent` when it
+/// names none. The error is the first variable without a value.
+fn prepare(request: &Request, variables: &Variables) -> Result<ScriptRequest, String> {
+    let url = render(&request.url, variables)?;
+    let mut headers = Vec::new();
+    for (name, value) in &request.headers {
+        headers.push((render(name, variables)?, render(value, variables)?));
+    }
+    if !headers
+        .iter()
+        .any(|(name, _)| name.trim().eq_ignore_ascii_case("user-agent"))
+    {
+        headers.push(("User-Agent".to_string(), RUNSCOPE_USER_AGENT.to_string()));
+    }
+    let body = match &request.body {
+        Some(body) => Some(render(body, variables)?),
+        None => None,
+    };
+    Ok(ScriptRequest {
+        method: request.method.clone(),
+        url,
+        headers,
+        body,
+    })
 }
 
 fn request_record(
@@ -543,5 +996,115 @@ fn request_record(
         content_type: exchange.content_type.clone(),
         response_body: cut(&context.redact(&exchange.body)),
         error: exchange.problem().map(|e| context.redact(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(position: usize, status: StepStatus, url: &str, answer: Option<u16>) -> StepRecord {
+        StepRecord {
+            position,
+            note: String::new(),
+            requirement: StepRequirement::Required,
+            status,
+            method: "GET".into(),
+            url: url.into(),
+            problems: Vec::new(),
+            assertions: Vec::new(),
+            attempts: answer
+                .map(|status| RequestRecord {
+                    method: "GET".into(),
+                    url: url.into(),
+                    status: Some(status),
+                    duration_ms: 1,
+                    request_headers: Vec::new(),
+                    request_body: None,
+                    content_type: None,
+                    response_body: String::new(),
+                    error: None,
+                })
+                .into_iter()
+                .collect(),
+            pause_seconds: None,
+            wait: None,
+            variables_set: BTreeMap::new(),
+            log: Vec::new(),
+            confirmation: None,
+            duration_ms: 1,
+        }
+    }
+
+    fn pause(position: usize, seconds: f64, waited_ms: u64) -> StepRecord {
+        StepRecord {
+            pause_seconds: Some(seconds),
+            duration_ms: waited_ms,
+            ..step(position, StepStatus::Pause, "", None)
+        }
+    }
+
+    fn run(steps: Vec<StepRecord>) -> FileRun {
+        let file = TestFile {
+            name: "t".into(),
+            path: "t.json".into(),
+            sha256: String::new(),
+            steps: Vec::new(),
+        };
+        FileRun {
+            steps,
+            ..empty_run(&file, "t")
+        }
+    }
+
+    const OKTA: &str = "http://127.0.0.1:1/api/v1/users";
+    const APP: &str = "http://127.0.0.1:2/scim/v2/Users";
+
+    #[test]
+    fn a_failure_after_a_shortened_pause_needs_the_whole_file_unless_explained() {
+        // Failed after a pause not waited: unconfirmed.
+        let failed = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        let why = unconfirmed_failure(&failed).unwrap();
+        assert!(why.starts_with("step 3 failed after scimplan shortened the pauses from step 2"));
+        // The same with the pause waited in full: Runscope's timing, nothing to confirm.
+        let waited = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 5000),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert_eq!(unconfirmed_failure(&waited), None);
+        // Confirmed already by waiting its pause.
+        let mut confirmed = failed.clone();
+        confirmed.steps[2].confirmation = Some("confirmed".into());
+        assert_eq!(unconfirmed_failure(&confirmed), None);
+        // Refused for what it is (403), or waiting for a change Okta refused (400).
+        let forbidden = run(vec![
+            step(1, StepStatus::Pass, OKTA, Some(200)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(403)),
+        ]);
+        assert_eq!(unconfirmed_failure(&forbidden), None);
+        let never_came = run(vec![
+            step(1, StepStatus::Fail, OKTA, Some(400)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert_eq!(unconfirmed_failure(&never_came), None);
+        // A 429 from Okta says "later": waiting could change it.
+        let later = run(vec![
+            step(1, StepStatus::Fail, OKTA, Some(429)),
+            pause(2, 5.0, 0),
+            step(3, StepStatus::Fail, APP, Some(200)),
+        ]);
+        assert!(unconfirmed_failure(&later).is_some());
+        // An optional step's failure never changes the verdict.
+        let mut optional = failed;
+        optional.steps[2].requirement = StepRequirement::Optional;
+        optional.steps[2].status = StepStatus::Warn;
+        assert_eq!(unconfirmed_failure(&optional), None);
     }
 }

@@ -126,19 +126,7 @@ impl ScimClient {
     ) -> Exchange {
         let url = format!("{}{}", self.connection.base_url, path_and_query);
         let request_body = body.map(|b| b.to_string());
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: url.clone(),
-            status: None,
-            duration: Duration::ZERO,
-            content_type: None,
-            request_body: request_body.clone(),
-            body: String::new(),
-            json: None,
-            fate: Fate::Answered,
-            retry_after: None,
-            response_headers: Vec::new(),
-        };
+        let mut exchange = Exchange::unsent(method, &url, request_body.as_deref());
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             exchange.fate = Fate::TimedOut("not sent: the check's deadline has passed".into());

@@ -118,6 +118,13 @@ pub struct StepRecord {
     /// Variables the step set (secrets redacted).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables_set: BTreeMap<String, String>,
+    /// What the step's scripts logged (`log`, `console.log`), a line per call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<String>,
+    /// The step failed right after a pause scimplan shortened, and was sent again with the
+    /// pause waited in full, as Runscope waits it: what became of that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -174,6 +181,14 @@ pub struct FileRun {
     /// The app could not be reached at all: the run stopped, and says nothing about the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreachable: Option<String>,
+    /// A credential was refused where the file first uses it: the run stopped there, and says
+    /// nothing about the app. Names what to set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// How this run came to be, when it is not the first one (a failure after a shortened
+    /// pause confirmed with every pause waited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl FileRun {
@@ -202,14 +217,17 @@ impl FileRun {
 
     /// Okta's verdict: every Required step passed (Optional failures are warnings).
     pub fn passed(&self) -> bool {
-        !self.cancelled && self.unreachable.is_none() && self.failures() == 0
+        !self.cancelled
+            && self.unreachable.is_none()
+            && self.refused.is_none()
+            && self.failures() == 0
     }
 
     /// `passed`, `failed`, `cancelled` or `could not run`.
     pub fn verdict(&self) -> &'static str {
         if self.cancelled {
             "cancelled"
-        } else if self.unreachable.is_some() {
+        } else if self.unreachable.is_some() || self.refused.is_some() {
             "could not run"
         } else if self.passed() {
             "passed"
@@ -267,6 +285,8 @@ mod tests {
             pause_seconds: None,
             wait: None,
             variables_set: BTreeMap::new(),
+            log: Vec::new(),
+            confirmation: None,
             duration_ms: 1,
         }
     }
@@ -295,6 +315,8 @@ mod tests {
             ],
             cancelled: false,
             unreachable: None,
+            refused: None,
+            notes: Vec::new(),
         };
         assert!(run.passed());
         assert_eq!((run.failures(), run.warnings()), (0, 1));

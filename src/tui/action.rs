@@ -1,7 +1,12 @@
 //! Everything that can change the checklist's state. Keys resolve to actions through the keymap;
 //! `update` applies them. Bindable actions have kebab-case names so a keymap file can name them.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
+
+use crate::session::{OKTA_TOKEN_ENV, OktaConnection, OktaTrail, Outcome, SuiteKind};
+use crate::verify::{CrudOptions, SpecOptions, VerifyEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -147,9 +152,106 @@ pub enum Action {
     /// Time passes: credits time spent on the open case now and then.
     #[serde(skip)]
     Tick,
-    /// A result of the background job, in the order the job sent them.
+    /// A background job's progress or result, in the order the job sent them.
     #[serde(skip)]
-    Job(crate::verify::VerifyEvent),
+    Job(JobEvent),
+
+    // Not bindable: what an overlay hands on to the checklist as it closes (`Flow::Then`).
+    /// Carry on with a check: what it waited for (connection, input, secret, consent) is given.
+    #[serde(skip)]
+    Check(VerifyTarget),
+    /// The tester declined what a check waited for: nothing runs.
+    #[serde(skip)]
+    CheckDropped(VerifyTarget),
+    /// Record an outcome decided in a question (a skip reason, the preconditions' answer).
+    #[serde(skip)]
+    MarkWith {
+        case: usize,
+        outcome: Outcome,
+        reason: Option<String>,
+    },
+    /// The Okta API token was typed: check the connection that waited for it.
+    #[serde(skip)]
+    CheckOkta(OktaConnection),
+}
+
+/// What `v`, `V`, `t`, `r` or `R` asked to verify.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyTarget {
+    /// A case; `replace`: the tester agreed its verdict may replace the outcome a person set.
+    Case {
+        case: usize,
+        replace: bool,
+    },
+    All,
+    /// Okta's SPEC file; `Some` once the tester agreed to the user it creates.
+    Spec(Option<Box<SpecOptions>>),
+    /// Okta's CRUD file; `Some` once the tester agreed to the Okta user it creates.
+    Crud(Option<Box<CrudOptions>>),
+    /// Starting a case: what its check will compare with, noted before its Okta steps.
+    Start(usize),
+}
+
+impl VerifyTarget {
+    /// A check of `case` that leaves a person's outcome alone.
+    pub fn case(case: usize) -> VerifyTarget {
+        VerifyTarget::Case {
+            case,
+            replace: false,
+        }
+    }
+
+    /// The suite this runs, if it is one of Okta's files.
+    pub fn suite(&self) -> Option<SuiteKind> {
+        match self {
+            VerifyTarget::Spec(_) => Some(SuiteKind::Spec),
+            VerifyTarget::Crud(_) => Some(SuiteKind::Crud),
+            VerifyTarget::Case { .. } | VerifyTarget::All | VerifyTarget::Start(_) => None,
+        }
+    }
+}
+
+/// Which secret a check waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The SCIM token or password of the app's connection.
+    Scim,
+    /// The Okta org's API token (Okta's CRUD file sends it as SSWS).
+    Okta,
+}
+
+impl SecretKind {
+    /// The prompt's title: what is not set and what to type.
+    pub fn ask(self, scim_env: &str) -> String {
+        match self {
+            SecretKind::Scim => {
+                format!("{scim_env} not set: type the SCIM secret (memory only, never saved)")
+            }
+            SecretKind::Okta => format!(
+                "{OKTA_TOKEN_ENV} not set: type the Okta API token (memory only, never saved)"
+            ),
+        }
+    }
+}
+
+/// What a background job sends back (`tui::job`): its progress and its result, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    /// A check's progress or result; the last is `VerifyEvent::Ended`.
+    Check(VerifyEvent),
+    /// The Okta org and app were checked for the connection form; the connection carries the
+    /// app's name when the check passed.
+    OktaChecked {
+        connection: OktaConnection,
+        result: Result<Vec<String>, String>,
+        /// The check was refused for the token (so a typed token is forgotten).
+        token_refused: bool,
+    },
+    /// The System Log of a case, asked for from the detail pane.
+    SystemLog { case: String, trail: OktaTrail },
+    /// The completed workbook: where it was written, or why not; `Ok(None)` when the export
+    /// was cancelled before anything was written.
+    Exported(Result<Option<PathBuf>, String>),
 }
 
 impl Action {
@@ -229,7 +331,11 @@ impl Action {
             | Scroll { .. }
             | Resize { .. }
             | Tick
-            | Job(_) => "",
+            | Job(_)
+            | Check(_)
+            | CheckDropped(_)
+            | MarkWith { .. }
+            | CheckOkta(_) => "",
         }
     }
 

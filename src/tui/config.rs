@@ -148,7 +148,7 @@ fn apply_setting(settings: &mut Settings, name: &str, value: &toml::Value) -> Re
 
 /// The `[keys.<mode>]` table: each binding taken or left out with a warning on its own.
 fn bind_mode(keymap: &mut Keymap, mode_name: &str, keys: toml::Value, warnings: &mut Vec<String>) {
-    let Some(mode) = Mode::ALL.into_iter().find(|m| m.config_name() == mode_name) else {
+    let Some(mode) = Mode::from_config_name(mode_name) else {
         let known: Vec<&str> = Mode::ALL.iter().map(|m| m.config_name()).collect();
         warnings.push(format!(
             "[keys.{mode_name}] ignored: unknown mode '{mode_name}' (known: {})",
@@ -306,6 +306,36 @@ mod tests {
         std::fs::write(&path, "[keys.summary]\nx = \"mark-pass\"\n").unwrap();
         let (_, _, message) = load_config(Some(&path));
         assert!(message.unwrap().contains("mark-pass does nothing"));
+    }
+
+    #[test]
+    fn modes_are_named_as_their_overlays_and_the_earlier_names_still_work() {
+        let key = |k| Key::parse(k).unwrap();
+        for mode in Mode::ALL {
+            let text = format!("[keys.{}]\nctrl-z = \"help\"\n", mode.config_name());
+            let (keymap, _, warnings) =
+                parse_config(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(
+                !warnings.iter().any(|w| w.contains("unknown mode")),
+                "{warnings:?}"
+            );
+            if Keymap::handles(mode, &Action::Help) {
+                assert_eq!(keymap.resolve(mode, key("ctrl-z")), Some(&Action::Help));
+            }
+        }
+        for (old, mode, action) in [
+            ("editing-note", Mode::Note, "save-note"),
+            ("confirm", Mode::Preconditions, "mark-anyway"),
+            ("connection", Mode::ConnectionForm, "next-field"),
+            ("confirm-spec", Mode::ConfirmSuite, "agree"),
+            ("spec-run", Mode::SuiteRuns, "close"),
+        ] {
+            let (keymap, _, warnings) =
+                parse_config(&format!("[keys.{old}]\nctrl-z = \"{action}\"\n")).unwrap();
+            assert!(warnings.is_empty(), "{old}: {warnings:?}");
+            let bound = keymap.resolve(mode, key("ctrl-z")).cloned();
+            assert_eq!(bound, Some(parse_action(action).unwrap()), "[keys.{old}]");
+        }
     }
 
     #[test]

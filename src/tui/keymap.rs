@@ -5,28 +5,31 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::Deserialize;
 
 use super::action::Action;
 
-/// What the keyboard is talking to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// What the keyboard is talking to: the checklist, or the overlay on top, each mode named as
+/// its overlay is (`overlays::note::Note` answers to `Mode::Note`). In config files the names
+/// are kebab-case (`[keys.note]`); the names of earlier releases are still read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
+    /// The checklist itself, nothing open over it.
     Normal,
     Search,
-    /// A single-line prompt (skip reason, evidence).
+    /// A single-line prompt (skip reason, link, a check's input or secret, the Okta token,
+    /// where to save the session).
     Prompt,
-    EditingNote,
+    /// The note editor.
+    Note,
     /// Preconditions are not met: Blocked, anyway, or cancel.
-    Confirm,
+    Preconditions,
     Capabilities,
     Help,
     Summary,
-    /// The SCIM connection form.
-    Connection,
+    /// The connection form: the app's SCIM API and the Okta org.
+    ConnectionForm,
     /// Okta's SPEC or CRUD file is about to create a user: go ahead or not.
-    ConfirmSpec,
+    ConfirmSuite,
     /// Quitting with unsaved changes: retry, save elsewhere, or lose them.
     Unsaved,
     /// The evidence prompt: a file path (completed with Tab) or a link.
@@ -34,7 +37,7 @@ pub enum Mode {
     /// Who is testing and which app.
     Identity,
     /// The latest local SPEC and CRUD runs, step by step.
-    SpecRun,
+    SuiteRuns,
     /// The note changed elsewhere while it was edited: keep mine, theirs, or both.
     NoteConflict,
     /// `v` on a case whose outcome a person set: may the check replace it?
@@ -46,17 +49,17 @@ impl Mode {
         Mode::Normal,
         Mode::Search,
         Mode::Prompt,
-        Mode::EditingNote,
-        Mode::Confirm,
+        Mode::Note,
+        Mode::Preconditions,
         Mode::Capabilities,
         Mode::Help,
         Mode::Summary,
-        Mode::Connection,
-        Mode::ConfirmSpec,
+        Mode::ConnectionForm,
+        Mode::ConfirmSuite,
         Mode::Attach,
         Mode::Identity,
         Mode::Unsaved,
-        Mode::SpecRun,
+        Mode::SuiteRuns,
         Mode::NoteConflict,
         Mode::ConfirmReplace,
     ];
@@ -66,20 +69,34 @@ impl Mode {
             Mode::Normal => "Checklist",
             Mode::Search => "Search",
             Mode::Prompt => "Prompt",
-            Mode::EditingNote => "Note editor",
-            Mode::Confirm => "Preconditions not met",
+            Mode::Note => "Note editor",
+            Mode::Preconditions => "Preconditions not met",
             Mode::Capabilities => "Capabilities",
             Mode::Help => "Help",
             Mode::Summary => "Summary",
-            Mode::Connection => "SCIM connection",
-            Mode::ConfirmSpec => "Run Okta's test file",
+            Mode::ConnectionForm => "SCIM connection",
+            Mode::ConfirmSuite => "Run Okta's test file",
             Mode::Attach => "Attach evidence",
             Mode::Identity => "Who is testing",
             Mode::Unsaved => "Unsaved changes",
-            Mode::SpecRun => "Local suite runs",
+            Mode::SuiteRuns => "Local suite runs",
             Mode::NoteConflict => "Note changed elsewhere",
             Mode::ConfirmReplace => "Replace an outcome with a check's",
         }
+    }
+
+    /// The mode named `name` in a config file: its name, or the one it had before it was named
+    /// as its overlay.
+    pub fn from_config_name(name: &str) -> Option<Mode> {
+        let earlier = match name {
+            "editing-note" => Some(Mode::Note),
+            "confirm" => Some(Mode::Preconditions),
+            "connection" => Some(Mode::ConnectionForm),
+            "confirm-spec" => Some(Mode::ConfirmSuite),
+            "spec-run" => Some(Mode::SuiteRuns),
+            _ => None,
+        };
+        earlier.or_else(|| Mode::ALL.into_iter().find(|m| m.config_name() == name))
     }
 
     /// The mode's name in config files.
@@ -88,17 +105,17 @@ impl Mode {
             Mode::Normal => "normal",
             Mode::Search => "search",
             Mode::Prompt => "prompt",
-            Mode::EditingNote => "editing-note",
-            Mode::Confirm => "confirm",
+            Mode::Note => "note",
+            Mode::Preconditions => "preconditions",
             Mode::Capabilities => "capabilities",
             Mode::Help => "help",
             Mode::Summary => "summary",
-            Mode::Connection => "connection",
-            Mode::ConfirmSpec => "confirm-spec",
+            Mode::ConnectionForm => "connection-form",
+            Mode::ConfirmSuite => "confirm-suite",
             Mode::Attach => "attach",
             Mode::Identity => "identity",
             Mode::Unsaved => "unsaved",
-            Mode::SpecRun => "spec-run",
+            Mode::SuiteRuns => "suite-runs",
             Mode::NoteConflict => "note-conflict",
             Mode::ConfirmReplace => "confirm-replace",
         }
@@ -110,8 +127,8 @@ impl Mode {
             self,
             Mode::Search
                 | Mode::Prompt
-                | Mode::EditingNote
-                | Mode::Connection
+                | Mode::Note
+                | Mode::ConnectionForm
                 | Mode::Attach
                 | Mode::Identity
         )
@@ -304,13 +321,13 @@ impl Default for Keymap {
 
         let mut note = Vec::new();
         bind(&mut note, &["esc", "ctrl-s"], SaveNote);
-        tables.insert(Mode::EditingNote, note);
+        tables.insert(Mode::Note, note);
 
         let mut confirm = Vec::new();
         bind(&mut confirm, &["b"], BlockForPreconditions);
         bind(&mut confirm, &["y"], MarkAnyway);
         bind(&mut confirm, &["esc", "n"], Cancel);
-        tables.insert(Mode::Confirm, confirm);
+        tables.insert(Mode::Preconditions, confirm);
 
         let mut caps = Vec::new();
         bind(&mut caps, &["j", "down"], MoveDown);
@@ -353,12 +370,12 @@ impl Default for Keymap {
         bind(&mut connection, &["left"], PrevChoice);
         bind(&mut connection, &["enter"], Submit);
         bind(&mut connection, &["esc"], Cancel);
-        tables.insert(Mode::Connection, connection);
+        tables.insert(Mode::ConnectionForm, connection);
 
         let mut confirm_spec = Vec::new();
         bind(&mut confirm_spec, &["y"], Agree);
         bind(&mut confirm_spec, &["esc", "n"], Cancel);
-        tables.insert(Mode::ConfirmSpec, confirm_spec);
+        tables.insert(Mode::ConfirmSuite, confirm_spec);
 
         let mut unsaved = Vec::new();
         bind(&mut unsaved, &["r"], RetrySave);
@@ -386,7 +403,7 @@ impl Default for Keymap {
         bind(&mut spec_run, &["pgdn"], PageDown);
         bind(&mut spec_run, &["pgup"], PageUp);
         bind(&mut spec_run, &["esc", "q", "d"], Close);
-        tables.insert(Mode::SpecRun, spec_run);
+        tables.insert(Mode::SuiteRuns, spec_run);
 
         let hints = BTreeMap::from([
             (
@@ -416,9 +433,9 @@ impl Default for Keymap {
             (Mode::Prompt, vec![Submit, Cancel]),
             (Mode::Attach, vec![Submit, CompletePath, Cancel]),
             (Mode::Identity, vec![NextField, Submit, Cancel]),
-            (Mode::EditingNote, vec![SaveNote]),
+            (Mode::Note, vec![SaveNote]),
             (
-                Mode::Confirm,
+                Mode::Preconditions,
                 vec![BlockForPreconditions, MarkAnyway, Cancel],
             ),
             (
@@ -439,8 +456,8 @@ impl Default for Keymap {
                 ],
             ),
             // The scheme's own label says which keys choose it.
-            (Mode::Connection, vec![NextField, Submit, Cancel]),
-            (Mode::ConfirmSpec, vec![Agree, Cancel]),
+            (Mode::ConnectionForm, vec![NextField, Submit, Cancel]),
+            (Mode::ConfirmSuite, vec![Agree, Cancel]),
             (
                 Mode::NoteConflict,
                 vec![KeepMine, KeepTheirs, KeepBoth, Cancel],
@@ -450,7 +467,7 @@ impl Default for Keymap {
                 Mode::Unsaved,
                 vec![RetrySave, SaveElsewhere, QuitLosingChanges, Cancel],
             ),
-            (Mode::SpecRun, vec![MoveDown, Close]),
+            (Mode::SuiteRuns, vec![MoveDown, Close]),
         ]);
         Keymap { tables, hints }
     }
@@ -552,16 +569,16 @@ mod tests {
         let keymap = Keymap::default();
         let key = |k| Key::parse(k).unwrap();
         assert_eq!(
-            keymap.resolve(Mode::Connection, key("right")),
+            keymap.resolve(Mode::ConnectionForm, key("right")),
             Some(&Action::NextChoice)
         );
         assert_eq!(
-            keymap.resolve(Mode::Connection, key("left")),
+            keymap.resolve(Mode::ConnectionForm, key("left")),
             Some(&Action::PrevChoice)
         );
         assert!(
             keymap
-                .hints(Mode::Connection)
+                .hints(Mode::ConnectionForm)
                 .iter()
                 .any(|(keys, action)| keys == "Enter" && **action == Action::Submit)
         );

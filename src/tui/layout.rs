@@ -3,7 +3,12 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::model::Pane;
+/// The pane that j/k and space talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Detail,
+}
 
 /// Below this the screen shows a message instead of the checklist.
 pub const MIN_WIDTH: u16 = 40;

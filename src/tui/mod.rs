@@ -1,25 +1,32 @@
-//! The keyboard-driven checklist: The Elm Architecture. `Model` holds the state (its screens a
-//! stack of overlays, its background work one `Job`), terminal events become `Action`s through
-//! the keymap of the current mode, background results arrive as actions on the same channel,
-//! `update` applies them (saving the session after every change), and `view::render` draws the
-//! model.
+//! The keyboard-driven checklist: The Elm Architecture, laid out like gitui's popups. At the
+//! bottom, `Model` (the state, its overlays a stack, its background work `jobs`) with the
+//! keymap, the config and the one channel (`inbox`); above it, one module per overlay
+//! (`overlays/`: its state, keys, drawing and footer hints) and the flows they hand on to
+//! (`checks`, `okta`, `export`), then the checklist's own keys; at the top `update`, which
+//! dispatches every action, and `view`, which only reads. Terminal events become actions
+//! through the keymap of what is open; background results arrive as actions on the same
+//! channel; the session is saved after every action that changed it.
 
 pub mod action;
+mod background;
+pub mod checklist;
+pub mod checks;
 pub mod config;
-pub mod connect_form;
+pub mod draw;
 mod evidence;
+mod export;
+pub mod field;
+pub mod inbox;
+pub mod job;
 pub mod keymap;
 pub mod layout;
 pub mod model;
-mod mouse;
 pub mod okta;
-mod overlays;
-mod start;
-pub mod state;
-pub mod suites;
+mod okta_access;
+pub mod overlays;
+mod suites;
 pub mod update;
 pub mod view;
-pub mod wire;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -28,71 +35,17 @@ use std::time::Duration;
 
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 
 pub use action::Action;
+pub use checklist::open;
 pub use config::Settings;
 pub use keymap::{Keymap, Mode};
 pub use model::Model;
-pub use update::update;
+pub use update::{action_for, update};
 
 use crate::workspace::Workspace;
-use model::AppEvent;
-
-/// The action a terminal event stands for in the model's current mode, if any.
-pub fn action_for(model: &Model, event: &Event) -> Option<Action> {
-    let mode = model.mode();
-    // Behind the "terminal too small" message nothing is visible: only quitting and resizing
-    // count, whatever is open (a prompt would otherwise take the q as text).
-    if layout::too_small(model.area) {
-        return match event {
-            Event::Key(key) if key.kind == KeyEventKind::Press => {
-                let key = keymap::Key::from_event(key);
-                let quits = model.keymap.resolve(Mode::Normal, key) == Some(&Action::Quit);
-                quits.then_some(Action::Quit)
-            }
-            Event::Resize(width, height) => Some(Action::Resize {
-                width: *width,
-                height: *height,
-            }),
-            _ => None,
-        };
-    }
-    match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => {
-            let bound = model
-                .keymap
-                .resolve(mode, keymap::Key::from_event(key))
-                .cloned();
-            match bound {
-                // Text fields take repeats too (held Backspace); commands only on presses.
-                Some(action) if key.kind == KeyEventKind::Press => Some(action),
-                Some(_) => None,
-                None if mode.takes_text() => Some(Action::TypeKey(*key)),
-                None => None,
-            }
-        }
-        Event::Paste(text) if mode.takes_text() => Some(Action::Paste(text.clone())),
-        Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
-                column: mouse.column,
-                row: mouse.row,
-            }),
-            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => Some(Action::Scroll {
-                column: mouse.column,
-                row: mouse.row,
-                down: mouse.kind == MouseEventKind::ScrollDown,
-            }),
-            _ => None,
-        },
-        Event::Resize(width, height) => Some(Action::Resize {
-            width: *width,
-            height: *height,
-        }),
-        _ => None,
-    }
-}
+use inbox::AppEvent;
 
 /// Ends the process after SIGTERM/SIGHUP if the event loop has not done so itself. When the
 /// terminal hangs up, crossterm's reader can spin on it forever without returning to our loop;
@@ -136,7 +89,7 @@ fn restore_terminal() {
 /// anywhere) when it ended: the caller exits non-zero for them.
 pub fn run(ws: Workspace) -> std::io::Result<usize> {
     let (keymap, settings, config_message) = config::load_config(config::config_path().as_deref());
-    let mut model = Model::new(ws, keymap, settings);
+    let mut model = open(ws, keymap, settings);
     // What opening found is printed before the screen takes over; say it here too.
     let mut notices: Vec<String> = config_message.into_iter().collect();
     let reconcile = &model.ws.reconcile;
@@ -198,7 +151,7 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
                 std::io::stderr(),
                 "scimplan: stopping; a run is cancelled and cleans up the user it created first…"
             );
-            wire::finish_cancelled(&mut model, CLEAN_UP_LIMIT);
+            finish_cancelled(&mut model, CLEAN_UP_LIMIT);
             let _ = writeln!(std::io::stderr(), "scimplan: {}", message_text(&model));
             cleaning.store(false, Ordering::Relaxed);
         }
@@ -223,6 +176,18 @@ pub fn run(ws: Workspace) -> std::io::Result<usize> {
 /// How long a stopped checklist waits for a suite run's clean-up (its requests time out first).
 const CLEAN_UP_LIMIT: Duration = Duration::from_secs(90);
 
+/// After a signal: cancels the running check and takes background results until it ended (a
+/// suite run's clean-up included), for at most `limit`; keys are held back meanwhile.
+fn finish_cancelled(m: &mut Model, limit: Duration) {
+    checks::cancel_check(m);
+    let until = std::time::Instant::now() + limit;
+    while m.running().is_some() && std::time::Instant::now() < until {
+        if let Some(event) = m.inbox.next_result(Duration::from_millis(100)) {
+            update(m, Action::Job(event));
+        }
+    }
+}
+
 fn message_text(model: &Model) -> String {
     model
         .message
@@ -231,8 +196,6 @@ fn message_text(model: &Model) -> String {
         .unwrap_or_default()
 }
 
-/// Events handled between two frames at most.
-const MAX_EVENTS_PER_FRAME: usize = 512;
 /// How often time passes for the model when nothing happens (spinner, time spent).
 const TICK: Duration = Duration::from_millis(250);
 
@@ -267,39 +230,17 @@ fn event_loop(
         },
     );
     spawn_terminal_reader(model.inbox.sender());
-    while !model.quit && !stop.load(Ordering::Relaxed) {
+    let stopped = || stop.load(Ordering::Relaxed);
+    while !model.quit && !stopped() {
         terminal.draw(|frame| view::render(model, frame))?;
-        let Some(mut event) = model.inbox.recv_timeout(TICK) else {
+        if !update::drain(model, TICK, &stopped) {
             update(model, Action::Tick);
-            continue;
-        };
-        // Handle what is queued before drawing again, so pasted or held keys stay fluid; the
-        // drain is bounded, and watches the signal flag.
-        for _ in 0..MAX_EVENTS_PER_FRAME {
-            match event {
-                AppEvent::Terminal(event) => {
-                    if let Some(action) = action_for(model, &event) {
-                        update(model, action);
-                    }
-                }
-                AppEvent::Job(event) => update(model, Action::Job(event)),
-                AppEvent::Okta(event) => okta::handle(model, event),
-                AppEvent::InputFailed(error) => {
-                    // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end
-                    // like a signal would, so the session is saved and nothing is printed to a
-                    // terminal that cannot take it.
-                    let _ = error;
-                    stop.store(true, Ordering::Relaxed);
-                    return Ok(());
-                }
-            }
-            if model.quit || stop.load(Ordering::Relaxed) {
-                break;
-            }
-            match model.inbox.try_recv() {
-                Some(next) => event = next,
-                None => break,
-            }
+        }
+        if model.terminal_gone {
+            // The terminal is gone (a hang-up; SIGHUP may not have arrived yet): end like a
+            // signal would, so the session is saved and nothing is printed to a terminal that
+            // cannot take it.
+            stop.store(true, Ordering::Relaxed);
         }
     }
     Ok(())

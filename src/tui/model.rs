@@ -1,24 +1,55 @@
-//! The checklist's whole state: the workspace plus what the screen needs (selection, filters,
-//! open editors). Changed only by `update`; read by the view.
+//! The checklist's whole state: the workspace plus what the screen needs (selection, filters),
+//! the stack of overlays open over the checklist and the jobs running off the UI thread.
+//! Changed only by `update`; read by the view. Each overlay is a module of its own above this
+//! one (`overlays/`), known here only through the `Overlay` trait.
 
+use std::any::Any;
 use std::time::Instant;
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use tui_input::Input;
 
-use std::sync::mpsc::{Receiver, Sender, channel};
-
+use super::action::Action;
 use super::config::Settings;
+use super::inbox::Inbox;
+use super::job::{Job, JobKind, Jobs, Work};
 use super::keymap::{Keymap, Mode};
 use super::layout;
-pub use super::state::{
-    CapabilitiesDraft, HelpView, Job, NoteEditor, Overlay, PendingMark, Prompt, PromptKind,
-    SecretKind, SummaryView, Verification, VerifyTarget,
-};
+pub use super::layout::Pane;
 use crate::net::Secret;
 use crate::session::{Command, Outcome, Tally, tally_sections};
-use crate::verify::{CrudOptions, RecipeBook, Sink, SpecOptions, VerifyEvent};
+use crate::verify::RecipeBook;
 use crate::workspace::Workspace;
+
+/// One layer over the checklist: its state, the keymap it answers to (which also gives its
+/// footer hints), its keys and its drawing. The top one gets the keys.
+pub trait Overlay: Any {
+    /// The keymap it answers to.
+    fn mode(&self) -> Mode;
+
+    /// An action while it is on top. It is off the stack meanwhile, so what it opens goes over
+    /// where it was; what it returns says whether it stays, and what the checklist does next.
+    fn update(&mut self, m: &mut Model, action: Action) -> Flow;
+
+    /// Draws it over what is below it. Reads only.
+    fn draw(&self, m: &Model, frame: &mut Frame, area: Rect);
+
+    /// Brings what it shows up to date after the session changed (the summary's verdict).
+    fn refresh(&mut self, _m: &Model) {}
+}
+
+/// What becomes of an overlay after an action, and what follows on the checklist.
+#[derive(Debug, PartialEq)]
+pub enum Flow {
+    Stay,
+    Close,
+    /// It stays; the checklist handles the action (a key the overlay leaves to it: help, quit).
+    Pass(Action),
+    /// It closes, and the checklist carries on with the action (a check given what it waited
+    /// for, a mark decided in a question).
+    Then(Action),
+}
 
 /// What the detail pane shows of its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,13 +91,6 @@ impl DetailView {
     }
 }
 
-/// The pane that j/k and space talk to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    List,
-    Detail,
-}
-
 /// A row of the case list: a section heading or a case (indexes into the plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
@@ -89,59 +113,14 @@ pub struct Stats {
     pub open_cases: Vec<usize>,
 }
 
-/// Terminal events and background results, in the order they happened: one channel, so the
-/// frame after a finished check is drawn as soon as it arrives.
-pub enum AppEvent {
-    Terminal(crossterm::event::Event),
-    Job(VerifyEvent),
-    /// The terminal could not be read any more.
-    InputFailed(std::io::Error),
-    /// A read of the Okta org came back.
-    Okta(super::okta::OktaEvent),
-}
-
-/// The checklist's event channel: the terminal reader and background jobs send, the event loop
-/// (or `Action::Tick`, in tests) receives.
-pub struct Inbox {
-    tx: Sender<AppEvent>,
-    rx: Receiver<AppEvent>,
-}
-
-impl Inbox {
-    fn new() -> Inbox {
-        let (tx, rx) = channel();
-        Inbox { tx, rx }
-    }
-
-    pub fn sender(&self) -> Sender<AppEvent> {
-        self.tx.clone()
-    }
-
-    /// Where a background job reports.
-    pub fn job_sink(&self) -> impl Sink {
-        let tx = self.tx.clone();
-        move |event| {
-            let _ = tx.send(AppEvent::Job(event));
-        }
-    }
-
-    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<AppEvent> {
-        self.rx.recv_timeout(timeout).ok()
-    }
-
-    pub fn try_recv(&self) -> Option<AppEvent> {
-        self.rx.try_recv().ok()
-    }
-}
-
 pub struct Model {
     pub ws: Workspace,
     pub keymap: Keymap,
     pub settings: Settings,
     /// What is on screen over the checklist, bottom first; the top one gets the keys.
-    pub overlays: Vec<Overlay>,
-    /// The background verification and the stage it is in.
-    pub job: Job,
+    overlays: Vec<Box<dyn Overlay>>,
+    /// What runs off the UI thread; each job sends its results through the inbox.
+    pub jobs: Jobs,
     pub inbox: Inbox,
     pub focus: Pane,
     /// The terminal's size.
@@ -168,18 +147,11 @@ pub struct Model {
     pub secrets_from_env: bool,
     /// The Okta API token typed in the checklist (connection form or a CRUD run): memory only.
     pub okta_secret: Option<Secret>,
-    /// An Okta connection waiting for its token (asked in the masked prompt) to be checked.
-    pub okta_pending: Option<crate::session::OktaConnection>,
     /// The System Log of cases, read on demand from the detail pane (not saved).
     pub okta_trails: std::collections::HashMap<String, crate::session::OktaTrail>,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
-    /// Another writer held the session's lock at the last save: who, and since when this
-    /// checklist waits. The changes stay applied and are saved on a later tick; keys keep working.
-    pub lock_wait: Option<(crate::session::Holder, chrono::DateTime<chrono::Local>)>,
-    /// The case whose check may replace the outcome a person set (the tester confirmed it).
-    pub replace_outcome_of: Option<String>,
     pub stats: Stats,
     /// Lower-cased ID, title and text of each case, for search.
     haystacks: Vec<String>,
@@ -187,12 +159,16 @@ pub struct Model {
     pub opened: Option<(usize, Instant)>,
     pub color: bool,
     pub quit: bool,
+    /// The terminal could not be read any more (it hung up): the event loop ends as on a signal.
+    pub terminal_gone: bool,
     /// Changes the tester chose to lose when quitting (the process then exits non-zero).
     pub lost_changes: usize,
 }
 
 impl Model {
-    pub fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
+    /// The checklist's state on a workspace, with nothing open over it: `tui::open` makes it
+    /// and asks the first questions.
+    pub(crate) fn new(ws: Workspace, keymap: Keymap, settings: Settings) -> Model {
         let haystacks = ws
             .plan
             .cases
@@ -210,19 +186,13 @@ impl Model {
                 .to_lowercase()
             })
             .collect();
-        let declare_first = !ws.session().capabilities_confirmed();
-        // Asked once, after the capabilities; names given on the command line answer it.
-        let session = ws.session();
-        let ask_names = !session.identity_asked()
-            && !ws.named_on_command_line
-            && (session.tester().is_none() || session.app_name().is_none());
         let mut model = Model {
             ws,
             keymap,
             settings,
             overlays: Vec::new(),
-            job: Job::Idle,
-            inbox: Inbox::new(),
+            jobs: Jobs::default(),
+            inbox: Inbox::default(),
             focus: Pane::List,
             area: Rect::new(0, 0, 120, 40),
             rows: Vec::new(),
@@ -238,17 +208,15 @@ impl Model {
             secret: None,
             secrets_from_env: true,
             okta_secret: None,
-            okta_pending: None,
             okta_trails: std::collections::HashMap::new(),
             message: None,
             save_error: None,
-            lock_wait: None,
-            replace_outcome_of: None,
             stats: Stats::default(),
             haystacks,
             opened: None,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             quit: false,
+            terminal_gone: false,
             lost_changes: 0,
         };
         let resume = model
@@ -262,78 +230,103 @@ impl Model {
             Some(case) => model.select_case(case),
             None => model.select_row(model.first_case_row()),
         }
-        if ask_names {
-            super::evidence::ask_identity(&mut model);
-        }
-        if declare_first {
-            model.open_capabilities();
-        }
         model
     }
 
     /// The keymap in force: the top overlay's, else the checklist's.
     pub fn mode(&self) -> Mode {
-        self.overlays.last().map_or(Mode::Normal, Overlay::mode)
+        self.overlays.last().map_or(Mode::Normal, |o| o.mode())
     }
 
-    pub fn top(&self) -> Option<&Overlay> {
-        self.overlays.last()
+    /// The overlays, bottom first.
+    pub fn overlays(&self) -> impl Iterator<Item = &dyn Overlay> {
+        self.overlays.iter().map(|o| o.as_ref())
     }
 
-    pub fn top_mut(&mut self) -> Option<&mut Overlay> {
-        self.overlays.last_mut()
+    pub fn top(&self) -> Option<&dyn Overlay> {
+        self.overlays.last().map(|o| o.as_ref())
     }
 
-    pub fn push(&mut self, overlay: Overlay) {
-        self.overlays.push(overlay);
+    pub fn push(&mut self, overlay: impl Overlay) {
+        self.overlays.push(Box::new(overlay));
     }
 
-    pub fn pop(&mut self) -> Option<Overlay> {
-        self.overlays.pop()
+    /// Puts an overlay back at `at` in the stack (below what it opened meanwhile).
+    fn put_back(&mut self, at: usize, overlay: Box<dyn Overlay>) {
+        let at = at.min(self.overlays.len());
+        self.overlays.insert(at, overlay);
     }
 
-    /// The open prompt, if it is on top.
-    pub fn prompt(&self) -> Option<&Prompt> {
-        match self.top()? {
-            Overlay::Prompt(prompt) => Some(prompt),
-            _ => None,
+    /// Hands `action` to the top overlay (off the stack while it answers, put back unless it
+    /// closed); what the checklist does next, if anything: the action itself when nothing is
+    /// open.
+    pub fn to_top(&mut self, action: Action) -> Option<Action> {
+        let Some(mut top) = self.overlays.pop() else {
+            return Some(action);
+        };
+        let at = self.overlays.len();
+        match top.update(self, action) {
+            Flow::Stay => {
+                self.put_back(at, top);
+                None
+            }
+            Flow::Close => None,
+            Flow::Pass(next) => {
+                self.put_back(at, top);
+                Some(next)
+            }
+            Flow::Then(next) => Some(next),
         }
     }
 
-    /// The open summary, wherever it is in the stack.
-    pub fn summary(&self) -> Option<&SummaryView> {
-        self.overlays.iter().find_map(|o| match o {
-            Overlay::Summary(summary) => Some(summary),
-            _ => None,
+    /// Closes every overlay: back to the checklist.
+    pub fn close_all(&mut self) {
+        self.overlays.clear();
+    }
+
+    /// The top overlay, if it is a `T`.
+    pub fn top_as<T: Overlay>(&self) -> Option<&T> {
+        let top: &dyn Any = self.overlays.last()?.as_ref();
+        top.downcast_ref()
+    }
+
+    pub fn top_as_mut<T: Overlay>(&mut self) -> Option<&mut T> {
+        let top: &mut dyn Any = self.overlays.last_mut()?.as_mut();
+        top.downcast_mut()
+    }
+
+    /// The open `T`, wherever it is in the stack.
+    pub fn find<T: Overlay>(&self) -> Option<&T> {
+        self.overlays.iter().rev().find_map(|o| {
+            let o: &dyn Any = o.as_ref();
+            o.downcast_ref()
         })
     }
 
-    pub fn summary_mut(&mut self) -> Option<&mut SummaryView> {
-        self.overlays.iter_mut().find_map(|o| match o {
-            Overlay::Summary(summary) => Some(summary),
-            _ => None,
+    /// Brings every open overlay up to date with the session.
+    pub fn refresh_overlays(&mut self) {
+        let mut overlays = std::mem::take(&mut self.overlays);
+        for overlay in &mut overlays {
+            overlay.refresh(self);
+        }
+        // Nothing opens while refreshing: the stack comes back as it was.
+        self.overlays = overlays;
+    }
+
+    /// The check running in the background, if any.
+    pub fn running(&self) -> Option<&Job> {
+        self.jobs.get(JobKind::Check)
+    }
+
+    /// The background job the footer shows: the check, else the latest other one (a save
+    /// waiting for a lock has its own line).
+    pub fn shown_job(&self) -> Option<&Job> {
+        self.running().or_else(|| {
+            self.jobs
+                .iter()
+                .rev()
+                .find(|j| j.work.kind() != JobKind::Save)
         })
-    }
-
-    /// The verification running in the background, if any.
-    pub fn running(&self) -> Option<&Verification> {
-        self.job.running()
-    }
-
-    /// The user the SPEC suite offers to create, while it asks.
-    pub fn spec_offer_mut(&mut self) -> Option<&mut SpecOptions> {
-        match &mut self.job {
-            Job::NeedsConsent(VerifyTarget::Spec(Some(options))) => Some(options),
-            _ => None,
-        }
-    }
-
-    /// The Okta user the CRUD suite offers to create, while it asks.
-    pub fn crud_offer_mut(&mut self) -> Option<&mut CrudOptions> {
-        match &mut self.job {
-            Job::NeedsConsent(VerifyTarget::Crud(Some(options))) => Some(options),
-            _ => None,
-        }
     }
 
     pub fn selected_case(&self) -> Option<usize> {
@@ -341,6 +334,15 @@ impl Model {
             Row::Case(i) => Some(*i),
             Row::Section(_) => None,
         }
+    }
+
+    /// The selected case, or a message saying there is none.
+    pub fn case_or_say(&mut self) -> Option<usize> {
+        let case = self.selected_case();
+        if case.is_none() {
+            self.info("No case selected: the filter hides every case (Esc clears it).");
+        }
+        case
     }
 
     pub fn outcome_of(&self, case: usize) -> Outcome {
@@ -484,18 +486,19 @@ impl Model {
     }
 
     /// Brings what is derived from the session up to date after a change (progress, the
-    /// filtered list). Saving is `update`'s, once per action.
+    /// filtered list, what the open overlays show). Saving is `update`'s, once per action.
     pub fn after_change(&mut self) {
         self.credit_time();
         self.refresh_stats();
         if self.outcome_filter.is_some() {
             self.rebuild_rows();
         }
+        self.refresh_overlays();
     }
 
     /// Writes what was applied (`update` calls it once per action that changed the session).
-    /// Never waits for another writer's lock: the checklist keeps answering keys, and `update`
-    /// tries again on every tick until the lock is free.
+    /// Never waits for another writer's lock: a save that finds it held becomes a pending job
+    /// tried again on every tick until the lock is free, and the checklist keeps answering keys.
     pub fn save(&mut self) {
         self.save_within(std::time::Duration::ZERO);
     }
@@ -512,7 +515,11 @@ impl Model {
                 if self.save_error.take().is_some() {
                     self.info("Saved again: the session file is up to date.");
                 }
-                if let Some((holder, _)) = self.lock_wait.take() {
+                if let Some(Job {
+                    work: Work::Save { holder, .. },
+                    ..
+                }) = self.jobs.finish(JobKind::Save)
+                {
                     self.info(format!("Saved: {} let go of the session.", holder.who()));
                 }
                 // What another writer did meanwhile left ours not applying: say so.
@@ -523,14 +530,19 @@ impl Model {
             }
             Err(e) if wait.is_zero() && e.busy_holder().is_some() => {
                 let holder = e.busy_holder().cloned().unwrap_or_default();
-                let since = match self.lock_wait.take() {
-                    Some((_, since)) => since,
-                    None => chrono::Local::now(),
-                };
-                self.lock_wait = Some((holder, since));
+                match self.jobs.get_mut(JobKind::Save) {
+                    Some(Job {
+                        work: Work::Save { holder: was, .. },
+                        ..
+                    }) => *was = holder,
+                    _ => self.jobs.poll(Work::Save {
+                        holder,
+                        since: chrono::Local::now(),
+                    }),
+                }
             }
             Err(e) => {
-                self.lock_wait = None;
+                self.jobs.finish(JobKind::Save);
                 let text = format!(
                     "NOT SAVED: {e} Saving is retried with every change; q asks what to do with them."
                 );
@@ -542,12 +554,23 @@ impl Model {
 
     /// The bottom line while a save waits for another writer's lock.
     pub fn lock_wait_line(&self) -> Option<String> {
-        let (holder, since) = self.lock_wait.as_ref()?;
-        Some(format!(
-            "Saving waits for {} since {}: keys keep working, and your changes are saved as soon as it lets go.",
-            holder.who(),
-            since.format("%H:%M:%S")
-        ))
+        self.jobs.get(JobKind::Save).map(Job::status_line)
+    }
+
+    /// Esc while something runs in the background: asks the latest job to stop (its results
+    /// still arrive as actions; a cancelled check is recorded so). False when nothing runs.
+    pub fn cancel_job(&mut self) -> bool {
+        let Some(kind) = self.jobs.cancel_latest() else {
+            return false;
+        };
+        self.info(match kind {
+            JobKind::Check => "Cancelling the verification…",
+            JobKind::OktaCheck => "Cancelling the Okta check: the connection is not saved.",
+            JobKind::SystemLog => "Cancelling the System Log read…",
+            JobKind::Export => "Cancelling the export: nothing is written.",
+            JobKind::Save => "",
+        });
+        true
     }
 
     /// Shows a message, unless a failed save must stay on screen.
@@ -586,27 +609,6 @@ impl Model {
             total,
             open_cases,
         };
-    }
-
-    /// Opens the capability declaration with the session's current support.
-    pub fn open_capabilities(&mut self) {
-        let session = self.ws.session();
-        let choices = self
-            .ws
-            .reqs
-            .relevant()
-            .map(|c| (c.key.clone(), session.is_supported(&c.key)))
-            .collect();
-        self.push(Overlay::Capabilities(CapabilitiesDraft {
-            choices,
-            cursor: 0,
-        }));
-    }
-
-    /// What the detail pane shows of the selected case at the current size: the same pure
-    /// computation the view draws with, so scrolling starts from what is on screen.
-    pub fn detail_view(&self) -> DetailView {
-        super::view::detail_view(self)
     }
 
     /// Referenced preconditions of a case that are Fail, Blocked or Not run.

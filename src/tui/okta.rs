@@ -1,149 +1,27 @@
-//! The checklist's side of the tester's Okta org: checking the org when the connection form
-//! saves it, the Admin Console page a case's steps need, and the case's System Log on demand.
-//! Okta is read on a background thread; results come back through the event channel.
+//! A case's Okta side from the checklist: the Admin Console page its steps need (opened, its URL
+//! shown), and its System Log on demand, read in a background job (Esc cancels it) into the
+//! detail pane. The connection itself is the connection form's.
 
 use chrono::{DateTime, Utc};
 
-use super::model::{AppEvent, Model, PromptKind};
-use crate::net::Secret;
-use crate::okta::{
-    OktaClient, OktaCredential, OktaError, check_app, credential_for, okta_trail, token_from_env,
-};
-use crate::session::{OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail};
+use super::action::JobEvent;
+use super::job::{JobKind, Work};
+use super::model::Model;
+use super::okta_access::{client, sign_in};
+use crate::okta::okta_trail;
+use crate::session::{OktaConnection, OktaTrail};
 use crate::verify::console::{NO_ORG, case_inputs, console_page};
 use crate::verify::trail::subjects_of;
 
-/// What a background read of the Okta org brought back.
-#[derive(Debug, Clone)]
-pub enum OktaEvent {
-    /// The org and app were checked for the connection form; the connection carries the app's
-    /// name when the check passed.
-    Checked {
-        connection: OktaConnection,
-        result: Result<Vec<String>, String>,
-        /// The check was refused for the token (so a typed token is forgotten).
-        token_refused: bool,
-    },
-    /// The System Log of a case, asked for from the detail pane.
-    Trail { case: String, trail: OktaTrail },
-}
-
-/// The token for an API-token connection: typed in this checklist, else the environment.
-pub fn api_token(m: &Model) -> Option<Secret> {
-    m.okta_secret
-        .clone()
-        .or_else(|| m.secrets_from_env.then(token_from_env).flatten())
-}
-
-/// The credential to sign in to `connection` with, or why there is none. A service app signs
-/// in on the background thread (it is a request), so this only gathers what it needs.
-fn sign_in(m: &Model, connection: &OktaConnection) -> Result<Option<Secret>, String> {
-    match connection.auth {
-        OktaAuth::ApiToken => api_token(m).map(Some).ok_or_else(|| {
-            format!(
-                "the Okta API token is not set: export {OKTA_TOKEN_ENV} before starting scimplan, or type it when the connection form (C) asks."
-            )
-        }),
-        OktaAuth::ServiceApp { .. } => Ok(None),
-    }
-}
-
-fn client(connection: &OktaConnection, token: Option<Secret>) -> Result<OktaClient, OktaError> {
-    let credential: OktaCredential = credential_for(connection, token)?;
-    OktaClient::new(connection, credential)
-}
-
-/// Checks the org and app in the background (the connection form's Enter); the connection is
-/// saved when the answer arrives and the check passed, as `scimplan connect` does.
-pub fn check_connection(m: &mut Model, connection: OktaConnection) {
-    let token = match sign_in(m, &connection) {
-        Ok(token) => token,
-        Err(why) => return m.error(format!("Okta connection not saved: {why}")),
-    };
-    let tx = m.inbox.sender();
-    m.info(format!(
-        "Checking the Okta org {} and app {}…",
-        connection.org_url, connection.app_id
-    ));
-    std::thread::spawn(move || {
-        let outcome = client(&connection, token).and_then(|c| check_app(&c));
-        let (connection, result, token_refused) = match outcome {
-            Ok(check) => {
-                let mut connection = connection;
-                connection.app_name = check.app.name.clone();
-                let mut lines = check.lines();
-                if !check.provisioning_on() {
-                    lines.push(format!(
-                        "Provisioning is off for {}: the cases that check Okta's provisioning cannot pass until it is on.",
-                        check.app.label
-                    ));
-                }
-                (connection, Ok(lines), false)
-            }
-            Err(error) => {
-                let refused = matches!(error, OktaError::InvalidToken { .. });
-                (connection, Err(error.to_string()), refused)
-            }
-        };
-        let _ = tx.send(AppEvent::Okta(OktaEvent::Checked {
-            connection,
-            result,
-            token_refused,
-        }));
-    });
-}
-
-/// Checks `connection` now, or first asks for the API token when none is known.
-pub fn connect(m: &mut Model, connection: OktaConnection) {
-    if connection.auth == OktaAuth::ApiToken && api_token(m).is_none() {
-        m.okta_pending = Some(connection);
-        let case = m.selected_case().unwrap_or_default();
-        let title = format!(
-            "{OKTA_TOKEN_ENV} not set: paste the Okta API token (memory only, never saved)"
-        );
-        return super::wire::open_prompt(m, PromptKind::OktaToken, title, case);
-    }
-    check_connection(m, connection);
-}
-
-/// The token was typed: keep it in memory and check the connection waiting for it.
-pub fn token_given(m: &mut Model, value: String) {
-    m.okta_secret = Some(Secret::new(value));
-    if let Some(connection) = m.okta_pending.take() {
-        check_connection(m, connection);
-    }
-}
-
-/// A background read came back.
-pub fn handle(m: &mut Model, event: OktaEvent) {
-    match event {
-        OktaEvent::Checked {
-            connection,
-            result: Ok(lines),
-            ..
-        } => {
-            let command = crate::session::Command::OktaConnection(Some(connection.clone()));
-            if m.ws.apply(command).changed {
-                m.after_change();
-            }
-            m.info(format!(
-                "Okta connection saved ({}, never the token): {}",
-                connection.auth.label(),
-                lines.join("; ")
-            ));
-        }
-        OktaEvent::Checked {
-            connection,
-            result: Err(why),
-            token_refused,
-        } => {
-            let mut text = format!("Okta connection to {} not saved: {why}", connection.org_url);
-            if token_refused && m.okta_secret.take().is_some() {
-                text.push_str(" The typed token is forgotten.");
-            }
-            m.error(text);
-        }
-        OktaEvent::Trail { case, trail } => {
+/// A case's System Log came back: its job is over. A cancelled read is said so and left.
+pub fn trail_read(m: &mut Model, case: String, trail: OktaTrail) {
+    let cancelled = m
+        .jobs
+        .finish(JobKind::SystemLog)
+        .is_some_and(|job| job.cancelled);
+    match (case, trail) {
+        (case, _) if cancelled => m.info(format!("{case}: reading Okta's System Log cancelled.")),
+        (case, trail) => {
             let count = trail.events.len();
             let failed = trail.events.iter().filter(|e| e.failed()).count();
             let text = match &trail.error {
@@ -194,14 +72,17 @@ pub fn fetch_trail(m: &mut Model) {
         Ok(token) => token,
         Err(why) => return m.error(format!("Okta's System Log is not read: {why}")),
     };
+    if m.jobs.is_pending(JobKind::SystemLog) {
+        return m.info("Okta's System Log is being read: wait for it, or Esc to cancel it.");
+    }
     let subjects = subjects_of(&case_inputs(&m.recipes, m.ws.session().verify(), &case));
-    let tx = m.inbox.sender();
     m.info(format!(
         "Reading Okta's System Log for {case} since {}…",
         since.format("%H:%M:%S UTC")
     ));
-    std::thread::spawn(move || {
-        let trail = match client(&connection, token) {
+    let work = Work::SystemLog { case: case.clone() };
+    m.jobs.spawn(work, &m.inbox, move |cancel| {
+        let trail = match client(&connection, token, cancel) {
             Ok(client) => okta_trail(&client, since, &subjects),
             Err(error) => OktaTrail {
                 since: Some(since),
@@ -209,7 +90,7 @@ pub fn fetch_trail(m: &mut Model) {
                 ..OktaTrail::default()
             },
         };
-        let _ = tx.send(AppEvent::Okta(OktaEvent::Trail { case, trail }));
+        JobEvent::SystemLog { case, trail }
     });
 }
 

@@ -1,12 +1,12 @@
 //! Okta's SPEC and CRUD files from the checklist's summary (`r`, `R`): the offer naming the user
-//! a file would create, the answer, and what a finished run leaves (recorded, on the message
-//! line). The stages before and while running are the job's, in `wire`.
+//! a file would create (asked in `overlays::confirm_suite`), and what a finished run leaves
+//! (recorded, on the message line). The stages before and while running are the check's, in
+//! `checks`.
 
-use super::action::Action;
+use super::action::{Action, VerifyTarget};
 use super::keymap::Mode;
-use super::model::{Job, Model, Overlay};
-use super::state::VerifyTarget;
-use super::wire::{abandon, refresh_readiness, verify};
+use super::model::Model;
+use super::overlays::confirm_suite::ConfirmSuite;
 use crate::report::readiness::suite_name;
 use crate::runscope;
 use crate::session::{
@@ -57,25 +57,7 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     if let Some(warning) = warning {
         m.info(warning);
     }
-    m.job = Job::NeedsConsent(offer);
-    m.push(Overlay::ConfirmSuite);
-}
-
-/// y or Esc when Okta's SPEC or CRUD file asks before creating its user.
-pub fn confirm_suite(m: &mut Model, action: Action) {
-    match action {
-        Action::Agree => {
-            m.pop();
-            if let Job::NeedsConsent(target) = std::mem::take(&mut m.job) {
-                verify(m, target);
-            }
-        }
-        Action::Cancel => {
-            m.pop();
-            abandon(m);
-        }
-        _ => {}
-    }
+    m.push(ConfirmSuite { offer });
 }
 
 /// The first assertion that did not hold, or why the step could not run.
@@ -138,7 +120,6 @@ pub fn crud_finished(m: &mut Model, report: CrudReport) {
     let failed = !run.passed() || matches!(report.cleanup, CleanUp::Failed { .. });
     m.ws.apply(crate::session::Command::RecordCrud(Box::new(report)));
     m.after_change();
-    refresh_readiness(m);
     if failed {
         m.error(text);
     } else {
@@ -159,7 +140,6 @@ pub fn spec_finished(m: &mut Model, report: SpecReport) {
         report.clone(),
     )));
     m.after_change();
-    refresh_readiness(m);
     let mut text = format!(
         "SPEC suite {}: {}.",
         report.verdict().label().to_uppercase(),

@@ -2,13 +2,23 @@
 //! SCIM API), its pauses polled by the runner; the Okta user it creates is always cleaned up
 //! afterwards (unassigned, deactivated, deleted), whether the file passed, failed or was
 //! cancelled: the clean-up has no cancel flag of its own.
+//!
+//! Both credentials are checked first, one read each (the app's `GET /Users`, the Okta app
+//! instance): a refused one stops the run before anything is created. A required step that
+//! failed after a pause scimplan polled or skipped is confirmed by running the whole file again
+//! with every pause waited, as Runscope waits them (Okta's provisioning then meets the app
+//! spaced as in Runscope): that run is the verdict.
 
 use super::event::VerifyEvent;
+use super::spec::{Refusal, check_scim_credential};
 use crate::net::{CancelFlag, PlainClient, Secret};
 use crate::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
-use crate::runscope::initial::{crud_values, scim_authorization, with_crud_connections};
-use crate::runscope::runner::empty_run;
-use crate::runscope::{RunContext, RunOptions, TestFile, Variables, run_file};
+use crate::runscope::initial::{
+    InitialScript, crud_values, scim_authorization, with_crud_connections,
+};
+use crate::runscope::runner::{empty_run, longest_pause};
+use crate::runscope::{RunContext, RunOptions, TestFile, Variables, run_file, unconfirmed_failure};
+use crate::scim::ScimClient;
 use crate::session::{
     CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, OktaAuth, OktaConnection, OktaTrail,
     StepStatus,
@@ -33,6 +43,11 @@ pub struct CrudOptions {
     pub okta: OktaConnection,
     /// The random test values, as Okta's CRUD initial script makes them.
     pub values: Variables,
+    /// The initial script the values come from, when it is run as written; `None`: scimplan's
+    /// own equivalent of Okta's.
+    pub initial_script: Option<InitialScript>,
+    /// The variables the initial script runs with.
+    script_variables: Variables,
     pub run: RunOptions,
 }
 
@@ -47,24 +62,56 @@ impl CrudOptions {
             ));
         }
         let values = crud_values(&mut fastrand::Rng::new());
-        let mut known = values.clone();
-        for name in CONNECTION_VARIABLES {
-            known.insert(name.into(), String::new());
-        }
-        if let Some((name, step)) = file.undefined_variable(&known) {
-            return Err(format!(
-                "{}: {step} uses {{{{{name}}}}}, which neither the CRUD initial variables ({}, the initial script's random values) nor an earlier step defines",
-                file.path,
-                CONNECTION_VARIABLES.join(", ")
-            ));
-        }
+        check_variables(&file, &values)?;
         Ok(CrudOptions {
             file,
             expected_sha256: None,
             okta,
             values,
+            initial_script: None,
+            script_variables: Variables::new(),
             run: RunOptions::default(),
         })
+    }
+
+    /// Takes the test values from `script`, run as written with the connections' URLs and the
+    /// app id (`oktaOrgUrl`, `oktaAppId`, `SCIMUrl`; no secret is handed to it here). Returns
+    /// what the script logged.
+    pub fn use_initial_script(
+        &mut self,
+        script: InitialScript,
+        scim_url: &str,
+    ) -> Result<Vec<String>, String> {
+        let mut variables = Variables::new();
+        variables.insert(
+            "oktaOrgUrl".into(),
+            self.okta.org_url.trim_end_matches('/').into(),
+        );
+        variables.insert("oktaAppId".into(), self.okta.app_id.clone());
+        variables.insert("SCIMUrl".into(), scim_url.trim_end_matches('/').into());
+        let (values, log) = script.run(&variables)?;
+        check_variables(&self.file, &values)?;
+        self.values = values;
+        self.script_variables = variables;
+        self.initial_script = Some(script);
+        Ok(log)
+    }
+
+    /// Where the test values come from, in a sentence.
+    pub fn values_from(&self) -> String {
+        match &self.initial_script {
+            Some(script) => format!("the initial script {}, run as written", script.path),
+            None => "scimplan's own equivalent of Okta's CRUD initial script (the same names and shapes; give Okta's Initial_Script_CRUD.txt with --initial-script to run it as written)".into(),
+        }
+    }
+
+    /// New random values for another run of the file, made as the first ones were.
+    fn fresh_values(&self) -> Variables {
+        self.initial_script
+            .as_ref()
+            .and_then(|script| script.run(&self.script_variables).ok())
+            .map(|(values, _)| values)
+            .unwrap_or_else(|| crud_values(&mut fastrand::Rng::new()))
     }
 
     /// The login (= email) of the Okta user the file creates.
@@ -97,6 +144,23 @@ impl CrudOptions {
     }
 }
 
+/// Refuses a file that uses a `{{variable}}` neither the initial variables nor an earlier step
+/// defines.
+fn check_variables(file: &TestFile, values: &Variables) -> Result<(), String> {
+    let mut known = values.clone();
+    for name in CONNECTION_VARIABLES {
+        known.insert(name.into(), String::new());
+    }
+    match file.undefined_variable(&known) {
+        Some((name, step)) => Err(format!(
+            "{}: {step} uses {{{{{name}}}}}, which neither the CRUD initial variables ({}, the initial script's values) nor an earlier step defines",
+            file.path,
+            CONNECTION_VARIABLES.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Runs the file, then removes its Okta user. Progress goes to `on_event` as the file's steps
 /// (`FileStep`, `FileAttempt`) and a `Progress` line for the clean-up.
 pub fn run_crud(
@@ -109,48 +173,142 @@ pub fn run_crud(
 ) -> CrudReport {
     let okta = &options.okta;
     let scim_auth = scim_authorization(connection, secret.expose());
-    let variables = with_crud_connections(
-        options.values.clone(),
-        &okta.org_url,
-        &okta.app_id,
-        token.expose(),
-        &connection.base_url,
-        &scim_auth,
-    );
     let target = format!("{} and {}", okta.org_url, connection.base_url);
+    let login = options.okta_user().to_string();
+    let report = |run: FileRun| CrudReport {
+        run,
+        okta_user: login.clone(),
+        cleanup: CleanUp::NothingLeft,
+        refusals: Vec::new(),
+        okta: None,
+    };
+    // Both credentials first, one read each; a refusal stops the run before anything is made.
+    if let Err(stop) = check_credentials(connection, secret, token, okta, cancel) {
+        let mut run = empty_run(&options.file, &target);
+        let mut refusals = Vec::new();
+        match stop {
+            Refusal::Unreachable(why) => run.unreachable = Some(why),
+            Refusal::Refused(why) => {
+                // Also "could not run" for callers that know only `unreachable` (nothing is
+                // recorded), and Okta's words among the refusals (the checklist forgets a
+                // typed token Okta refused).
+                run.unreachable = Some(why.clone());
+                run.refused = Some(why.clone());
+                refusals.push(why);
+            }
+        }
+        return CrudReport {
+            refusals,
+            ..report(run)
+        };
+    }
     // One client reaches both: the CA files of both connections, the Okta org's proxy first.
     let network = okta.network.merged(&connection.network);
-    let mut run = match PlainClient::with_network(&network) {
-        Ok(client) => {
-            let secrets = [secret.clone(), token.clone(), Secret::new(scim_auth)];
-            let context = RunContext {
-                client: &client,
-                secrets: &secrets,
-                cancel,
-                options: &options.run,
-            };
-            run_file(&options.file, &variables, &target, &context, &mut |event| {
-                on_event(event.into())
-            })
-        }
-        Err(e) => not_run(&options.file, &target, e.to_string()),
+    let client = match PlainClient::with_network(&network) {
+        Ok(client) => client,
+        Err(e) => return report(not_run(&options.file, &target, e.to_string())),
     };
+    let secrets = [
+        secret.clone(),
+        token.clone(),
+        Secret::new(scim_auth.clone()),
+    ];
+    let context = RunContext {
+        client: &client,
+        secrets: &secrets,
+        cancel,
+        options: &options.run,
+    };
+    let variables = |values: &Variables| {
+        with_crud_connections(
+            values.clone(),
+            &okta.org_url,
+            &okta.app_id,
+            token.expose(),
+            &connection.base_url,
+            &scim_auth,
+        )
+    };
+    let mut run = run_file(
+        &options.file,
+        &variables(&options.values),
+        &target,
+        &context,
+        &mut |event| on_event(event.into()),
+    );
+    let mut login = login.clone();
+    let mut earlier: Option<(String, bool)> = None;
+    if options.run.confirm
+        && !options.run.honour_pauses
+        && !run.passed()
+        && !run.cancelled
+        && run.unreachable.is_none()
+        && let Some(why) = unconfirmed_failure(&run)
+    {
+        let settle = longest_pause(&options.file);
+        on_event(VerifyEvent::Progress(format!(
+            "{why}: running the whole file again with every pause waited, as Runscope waits them, after {settle} s for the app to settle…"
+        )));
+        cancel.sleep(std::time::Duration::from_secs_f64(settle));
+        earlier = Some((login.clone(), created_okta_user(&run)));
+        let values = options.fresh_values();
+        login = values.get("okta_user_email").cloned().unwrap_or_default();
+        let waited = RunOptions {
+            honour_pauses: true,
+            ..options.run.clone()
+        };
+        let context = RunContext {
+            options: &waited,
+            ..context
+        };
+        let mut again = run_file(
+            &options.file,
+            &variables(&values),
+            &target,
+            &context,
+            &mut |event| on_event(event.into()),
+        );
+        again.notes.push(format!(
+            "The first run's {why}. This is the run of the whole file again with every pause waited, as Runscope waits them: its verdict is Runscope's."
+        ));
+        run = again;
+    }
     run.file.expected_sha256 = options
         .expected_sha256
         .clone()
         .filter(|pinned| !pinned.eq_ignore_ascii_case(&run.file.sha256));
-    let login = options.okta_user().to_string();
     // Why provisioning failed is in Okta, and gone with the user: read it before the clean-up.
     let okta_side = (!run.passed() && !run.cancelled && run.unreachable.is_none())
         .then(|| provisioning_trail(okta, token, &login, run.at));
-    on_event(VerifyEvent::Progress(format!(
-        "cleaning up: removing the Okta user {login}…"
-    )));
-    let cleanup = match clean_up(okta, token.clone(), &login) {
-        Ok(done) => done,
-        Err(e) => CleanUp::Failed {
-            why: token.redact(&e.to_string()),
-        },
+    if let Some((first, _)) = earlier.filter(|(_, created)| *created) {
+        on_event(VerifyEvent::Progress(format!(
+            "cleaning up: removing the first run's Okta user {first}…"
+        )));
+        let line = match clean_up(okta, token.clone(), &first) {
+            Ok(CleanUp::Removed { id, .. }) => {
+                format!("The first run's Okta user {first} ({id}) was removed.")
+            }
+            Ok(_) => format!("The first run's Okta user {first} was already gone."),
+            Err(e) => format!(
+                "The first run's Okta user {first} could not be removed: {}. Remove it by hand (Directory > People: deactivate, then delete).",
+                token.redact(&e.to_string())
+            ),
+        };
+        run.notes.push(line);
+    }
+    // Only a user the file created is looked for: a clean-up never names one that does not exist.
+    let cleanup = if created_okta_user(&run) {
+        on_event(VerifyEvent::Progress(format!(
+            "cleaning up: removing the Okta user {login}…"
+        )));
+        match clean_up(okta, token.clone(), &login) {
+            Ok(done) => done,
+            Err(e) => CleanUp::Failed {
+                why: token.redact(&e.to_string()),
+            },
+        }
+    } else {
+        CleanUp::NothingLeft
     };
     let refusals = okta_refusals(&run);
     CrudReport {
@@ -159,6 +317,53 @@ pub fn run_crud(
         cleanup,
         refusals,
         okta: okta_side,
+    }
+}
+
+/// Whether the run created its Okta user: a POST to Okta's `/api/v1/users` that answered 2xx.
+fn created_okta_user(run: &FileRun) -> bool {
+    run.steps.iter().flat_map(|s| &s.attempts).any(|a| {
+        a.method == "POST"
+            && a.url
+                .split('?')
+                .next()
+                .is_some_and(|path| path.trim_end_matches('/').ends_with("/api/v1/users"))
+            && a.status.is_some_and(|s| (200..300).contains(&s))
+    })
+}
+
+/// One read with each credential: the app's SCIM API (`GET /Users?startIndex=1&count=1`), then
+/// the Okta org (the app instance, as the file's first step reads it).
+fn check_credentials(
+    connection: &Connection,
+    secret: &Secret,
+    token: &Secret,
+    okta: &OktaConnection,
+    cancel: &CancelFlag,
+) -> Result<(), Refusal> {
+    let scim =
+        ScimClient::new(connection, secret).map_err(|e| Refusal::Unreachable(e.to_string()))?;
+    check_scim_credential(&scim, &connection.auth, cancel)?;
+    let client = OktaClient::new(okta, OktaCredential::ApiToken(token.clone()))
+        .map_err(|e| Refusal::Unreachable(token.redact(&e.to_string())))?
+        .with_cancel(cancel.clone());
+    match client.app() {
+        Ok(_) => Ok(()),
+        Err(e @ (OktaError::InvalidToken { .. } | OktaError::Forbidden { .. })) => {
+            Err(Refusal::Refused(format!(
+                "{} Nothing else was sent.",
+                token.redact(&e.to_string())
+            )))
+        }
+        Err(e @ OktaError::NotFound { .. }) => Err(Refusal::Refused(format!(
+            "{} Check the app id given to `scimplan connect --okta-app-id` (the app's General tab or its URL in the Admin Console). Nothing else was sent.",
+            token.redact(&e.to_string())
+        ))),
+        Err(e) if matches!(e, OktaError::Unreachable { .. }) => {
+            Err(Refusal::Unreachable(token.redact(&e.to_string())))
+        }
+        // Anything else is for the file to meet (its first step reads the same).
+        Err(_) => Ok(()),
     }
 }
 

@@ -2,6 +2,12 @@
 //! verdict), then scimplan's own checks of what Okta's provisioning relies on beyond the SPEC
 //! file (reported apart, never changing the verdict), then the user the file created is
 //! deactivated (PATCH, or PUT when PATCH is refused), even when the run was cancelled.
+//!
+//! The SCIM credential is checked before anything else: by the file's first step when it reads
+//! the app with `{{auth}}` (Okta's does), else by one read of scimplan's; a refusal stops the run
+//! there. A required step that failed after a pause scimplan did not wait, and that the runner
+//! could not confirm by waiting that pause, is confirmed by running the whole file again with
+//! every pause waited, as Runscope waits them: that run is the verdict.
 
 use std::time::{Duration, Instant};
 
@@ -11,8 +17,12 @@ use serde_json::Value;
 use super::assertions::describe_non_json;
 use super::event::VerifyEvent;
 use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT};
-use crate::runscope::initial::{scim_authorization, spec_values};
-use crate::runscope::{RunContext, RunEvent, RunOptions, TestFile, Variables, run_file};
+use crate::runscope::initial::{InitialScript, scim_authorization, spec_values};
+use crate::runscope::runner::{empty_run, longest_pause};
+use crate::runscope::{
+    Credential, RunContext, RunEvent, RunOptions, TestFile, Variables, run_file,
+    unconfirmed_failure,
+};
 use crate::scim::json_path::select;
 use crate::scim::{ScimClient, request_record};
 
@@ -20,6 +30,9 @@ mod checks;
 pub use crate::session::{
     AuthScheme, CheckStatus, FileRun, RequestRecord, SpecCheck, SpecReport, StepStatus,
 };
+
+/// The SPEC file's initial variables besides the initial script's values.
+const CONNECTION_VARIABLES: [&str; 2] = ["SCIMBaseURL", "auth"];
 
 /// What a `scimplan spec` run needs besides the connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +46,12 @@ pub struct SpecOptions {
     pub entitlement_endpoints: Vec<String>,
     /// The random test values (as Okta's initial script makes them): the report shows them.
     pub values: Variables,
+    /// The initial script the values come from, when it is run as written; `None`: scimplan's
+    /// own equivalent of Okta's.
+    pub initial_script: Option<InitialScript>,
+    /// The variables the initial script runs with (the connection's, as Runscope's environment
+    /// holds them when the script runs).
+    script_variables: Variables,
     /// How long each request may take (Okta's limit is 60 s).
     pub request_deadline: Duration,
     pub run: RunOptions,
@@ -40,30 +59,58 @@ pub struct SpecOptions {
 }
 
 impl SpecOptions {
-    /// Options for running `file`, with fresh random values. Refuses a file that uses a
-    /// `{{variable}}` nothing defines, naming it and the step.
+    /// Options for running `file`, with fresh random values from scimplan's own equivalent of
+    /// Okta's initial script (`use_initial_script` runs a script instead). Refuses a file that
+    /// uses a `{{variable}}` nothing defines, naming it and the step.
     pub fn new(auth: AuthScheme, file: TestFile) -> Result<SpecOptions, String> {
         let values = spec_values(&mut fastrand::Rng::new());
-        let mut known = values.clone();
-        for name in ["SCIMBaseURL", "auth"] {
-            known.insert(name.into(), String::new());
-        }
-        if let Some((name, step)) = file.undefined_variable(&known) {
-            return Err(format!(
-                "{}: {step} uses {{{{{name}}}}}, which neither the SPEC initial variables (SCIMBaseURL, auth, the initial script's random values) nor an earlier step defines",
-                file.path
-            ));
-        }
+        check_variables(&file, &values)?;
         Ok(SpecOptions {
             file,
             expected_sha256: None,
             entitlements: None,
             entitlement_endpoints: Vec::new(),
             values,
+            initial_script: None,
+            script_variables: Variables::new(),
             request_deadline: REQUEST_TIMEOUT,
             run: RunOptions::default(),
             auth,
         })
+    }
+
+    /// Takes the test values from `script`, run as written with the app's base URL as
+    /// `SCIMBaseURL` (the token is not handed to it here). Returns what the script logged.
+    pub fn use_initial_script(
+        &mut self,
+        script: InitialScript,
+        base_url: &str,
+    ) -> Result<Vec<String>, String> {
+        let mut variables = Variables::new();
+        variables.insert("SCIMBaseURL".into(), base_url.trim_end_matches('/').into());
+        let (values, log) = script.run(&variables)?;
+        check_variables(&self.file, &values)?;
+        self.values = values;
+        self.script_variables = variables;
+        self.initial_script = Some(script);
+        Ok(log)
+    }
+
+    /// Where the test values come from, in a sentence.
+    pub fn values_from(&self) -> String {
+        match &self.initial_script {
+            Some(script) => format!("the initial script {}, run as written", script.path),
+            None => "scimplan's own equivalent of Okta's SPEC initial script (the same names and shapes; give Okta's Initial_Script_Spec.txt with --initial-script to run it as written)".into(),
+        }
+    }
+
+    /// New random values for another run of the file, made as the first ones were.
+    fn fresh_values(&self) -> Variables {
+        self.initial_script
+            .as_ref()
+            .and_then(|script| script.run(&self.script_variables).ok())
+            .map(|(values, _)| values)
+            .unwrap_or_else(|| spec_values(&mut fastrand::Rng::new()))
     }
 
     /// The userName of the user Okta's file creates.
@@ -72,6 +119,22 @@ impl SpecOptions {
             .get("randomUsername")
             .map(String::as_str)
             .unwrap_or_default()
+    }
+}
+
+/// Refuses a file that uses a `{{variable}}` neither the initial variables nor an earlier step
+/// defines.
+fn check_variables(file: &TestFile, values: &Variables) -> Result<(), String> {
+    let mut known = values.clone();
+    for name in CONNECTION_VARIABLES {
+        known.insert(name.into(), String::new());
+    }
+    match file.undefined_variable(&known) {
+        Some((name, step)) => Err(format!(
+            "{}: {step} uses {{{{{name}}}}}, which neither the SPEC initial variables (SCIMBaseURL, auth, the initial script's values) nor an earlier step defines",
+            file.path
+        )),
+        None => Ok(()),
     }
 }
 
@@ -273,6 +336,53 @@ fn show(found: &[&Value]) -> String {
     }
 }
 
+/// The SCIM credential as the SPEC file carries it (`{{auth}}`).
+fn scim_credential(auth: &AuthScheme) -> Credential {
+    Credential {
+        variable: "auth".into(),
+        source: auth.secret_env().into(),
+        system: "the app's SCIM API".into(),
+    }
+}
+
+/// One read of the app with the tester's credential (`GET /Users?startIndex=1&count=1`), for
+/// files whose first step does not check it: why the run cannot go on, if it cannot.
+pub(crate) fn check_scim_credential(
+    client: &ScimClient,
+    auth: &AuthScheme,
+    cancel: &CancelFlag,
+) -> Result<(), Refusal> {
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
+    let answers = client.send_with(
+        "GET",
+        "/Users?startIndex=1&count=1",
+        None,
+        deadline,
+        cancel,
+        true,
+    );
+    let last = answers.last().expect("send returns an exchange");
+    if last.unreachable() {
+        return Err(Refusal::Unreachable(
+            last.problem().unwrap_or("unreachable").to_string(),
+        ));
+    }
+    match last.status {
+        Some(status @ (401 | 403)) => Err(Refusal::Refused(format!(
+            "GET /Users?startIndex=1&count=1 answered {status}: the app's SCIM API refused the credential. Check {}; nothing else was sent.",
+            auth.secret_env()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Why a credential check stops a run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Refusal {
+    Unreachable(String),
+    Refused(String),
+}
+
 /// Runs Okta's SPEC file, the checks beyond it, the Entitlements file per endpoint, and the
 /// deactivation of the created user, reporting each step and check as it ends.
 pub fn run_spec(
@@ -306,12 +416,41 @@ pub fn run_spec(
             return report;
         }
     };
+    // The credential first: by the file's first step when it reads the app with it, else by a
+    // read of scimplan's before the file.
+    let credential = scim_credential(&options.auth);
+    let mut run_options = options.run.clone();
+    let first_checks = options
+        .file
+        .requests()
+        .find(|r| !r.skipped)
+        .is_some_and(|r| credential.used_by(r) && r.method == "GET");
+    if first_checks {
+        run_options.credentials.push(credential);
+    } else {
+        match check_scim_credential(client, &options.auth, cancel) {
+            Ok(()) => {}
+            Err(Refusal::Unreachable(why)) => {
+                report.unreachable = Some(why);
+                return report;
+            }
+            Err(Refusal::Refused(why)) => {
+                let mut run = empty_run(&options.file, client.base_url());
+                // Also "could not run" for callers that know only `unreachable`: no result.
+                report.unreachable = Some(why.clone());
+                run.refused = Some(why);
+                report.file = Some(run);
+                report.duration_ms = started.elapsed().as_millis() as u64;
+                return report;
+            }
+        }
+    }
     let secrets = [client.secret().clone()];
     let context = RunContext {
         client: &plain,
         secrets: &secrets,
         cancel,
-        options: &options.run,
+        options: &run_options,
     };
     let initial = initial_variables(client, &options.values);
     let mut forward = |event: RunEvent| on_event(event.into());
@@ -322,14 +461,53 @@ pub fn run_spec(
         &context,
         &mut forward,
     );
+    let mut earlier = Vec::new();
+    if options.run.confirm
+        && !options.run.honour_pauses
+        && !run.passed()
+        && !run.cancelled
+        && run.unreachable.is_none()
+        && run.refused.is_none()
+        && let Some(why) = unconfirmed_failure(&run)
+    {
+        let settle = longest_pause(&options.file);
+        on_event(VerifyEvent::Progress(format!(
+            "{why}: running the whole file again with every pause waited, as Runscope waits them, after {settle} s for the app to settle…"
+        )));
+        cancel.sleep(std::time::Duration::from_secs_f64(settle));
+        earlier = created_users(&run).into_iter().flatten().collect();
+        let values = options.fresh_values();
+        let waited = RunOptions {
+            honour_pauses: true,
+            credentials: Vec::new(),
+            ..options.run.clone()
+        };
+        let context = RunContext {
+            options: &waited,
+            ..context
+        };
+        let mut forward = |event: RunEvent| on_event(event.into());
+        let mut again = run_file(
+            &options.file,
+            &initial_variables(client, &values),
+            client.base_url(),
+            &context,
+            &mut forward,
+        );
+        again.notes.push(format!(
+            "The first run's {why}. This is the run of the whole file again with every pause waited, as Runscope waits them: its verdict is Runscope's. The first run's user is deactivated too."
+        ));
+        run = again;
+    }
     if let Some(expected) = &options.expected_sha256
         && !expected.eq_ignore_ascii_case(&run.file.sha256)
     {
         run.file.expected_sha256 = Some(expected.clone());
     }
-    report.unreachable = run.unreachable.clone();
+    report.unreachable = run.unreachable.clone().or_else(|| run.refused.clone());
     report.cancelled = run.cancelled;
-    find_created_user(&run, options, &mut report);
+    find_created_user(&run, &mut report);
+    let refused = run.refused.is_some();
     report.file = Some(run);
     let never = CancelFlag::new();
     let mut suite = Suite {
@@ -344,9 +522,15 @@ pub fn run_spec(
         },
         unreachable: None,
     };
-    if report.unreachable.is_none() && !report.cancelled {
+    if report.unreachable.is_none() && !report.cancelled && !refused {
         checks::beyond_the_file(&mut suite, &mut report);
         if let Some(entitlements) = &options.entitlements {
+            let context = RunContext {
+                client: &plain,
+                secrets: &secrets,
+                cancel,
+                options: &options.run,
+            };
             for endpoint in &options.entitlement_endpoints {
                 if cancel.is_cancelled() {
                     break;
@@ -377,14 +561,13 @@ pub fn run_spec(
         ..suite
     };
     report.checks = cleanup.checks.clone();
-    checks::deactivate_at_the_end(cleanup, &mut report);
+    checks::deactivate_at_the_end(cleanup, &mut report, &earlier);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }
 
-/// The user Okta's file created: the id its `Create Okta user` step captured (`idUserOne`), and
-/// any further user a POST created when the file expected a 409.
-fn find_created_user(run: &FileRun, options: &SpecOptions, report: &mut SpecReport) {
+/// The ids of the users a run's POSTs to /Users created (`None` where the app gave no id).
+fn created_users(run: &FileRun) -> Vec<Option<String>> {
     let mut created = Vec::new();
     for step in &run.steps {
         for attempt in &step.attempts {
@@ -400,10 +583,22 @@ fn find_created_user(run: &FileRun, options: &SpecOptions, report: &mut SpecRepo
             created.push(id);
         }
     }
+    created
+}
+
+/// The user Okta's file created: the id its `Create Okta user` step captured (`idUserOne`), and
+/// any further user a POST created when the file expected a 409.
+fn find_created_user(run: &FileRun, report: &mut SpecReport) {
+    let created = created_users(run);
     let Some(first) = created.first() else {
         return;
     };
-    report.created_user = Some(options.user_name().to_string());
+    report.created_user = Some(
+        run.variables
+            .get("randomUsername")
+            .cloned()
+            .unwrap_or_default(),
+    );
     report.created_id = first.clone().or_else(|| {
         run.steps
             .iter()

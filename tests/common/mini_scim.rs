@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -53,13 +53,32 @@ pub struct Quirks {
     pub ignores_deactivation: bool,
     /// POST /Users is refused: 400 with a SCIM error.
     pub refuses_create: bool,
+    /// Read-after-write lag: GET /Users/{id} answers 404 for this long after the user was
+    /// created (a store whose reads lag its writes).
+    pub read_lag: Option<Duration>,
+    /// A rate limit: a burst of `burst` requests, then `per_second` a second; beyond it 429 with
+    /// `Retry-After: 1`.
+    pub rate_limit: Option<RateLimit>,
+    /// Requests without a `User-Agent` are refused with 403, as API gateways and WAFs do.
+    pub requires_user_agent: bool,
+    /// `startIndex` counts from 0: `startIndex=1` skips the first user.
+    pub zero_based_start_index: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    pub burst: f64,
+    pub per_second: f64,
 }
 
 #[derive(Default)]
 struct State {
     users: BTreeMap<u64, Value>,
+    created: BTreeMap<u64, Instant>,
     next_id: u64,
     requests: Vec<SeenRequest>,
+    /// The rate limit's bucket: tokens left, when last filled.
+    bucket: Option<(f64, Instant)>,
 }
 
 /// A request as the app saw it.
@@ -177,8 +196,32 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, quirks: &Quirks, expected_
         .iter()
         .find(|(n, _)| n == "authorization")
         .map(|(_, v)| v.as_str());
-    let (status, reply) = if quirks.first_request_429 && first_request {
+    let limited = quirks.rate_limit.is_some_and(|limit| {
+        let mut s = state.lock().unwrap();
+        let now = Instant::now();
+        let (tokens, at) = s.bucket.unwrap_or((limit.burst, now));
+        let tokens =
+            (tokens + now.duration_since(at).as_secs_f64() * limit.per_second).min(limit.burst);
+        let (left, refused) = if tokens >= 1.0 {
+            (tokens - 1.0, false)
+        } else {
+            (tokens, true)
+        };
+        s.bucket = Some((left, now));
+        refused
+    });
+    let no_agent = quirks.requires_user_agent && !headers.iter().any(|(n, _)| n == "user-agent");
+    let (status, reply) = if quirks.first_request_429 && first_request || limited {
         (429, Some(error(quirks, 429, "slow down")))
+    } else if no_agent {
+        (
+            403,
+            Some(error(
+                quirks,
+                403,
+                "requests without a User-Agent are refused",
+            )),
+        )
     } else if auth != Some(expected_auth) {
         (401, Some(error(quirks, 401, "bad credentials")))
     } else {
@@ -199,8 +242,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, quirks: &Quirks, expected_
     } else {
         "application/scim+json"
     };
+    let retry_after = if status == 429 {
+        "Retry-After: 1\r\n"
+    } else {
+        ""
+    };
     let answer = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{retry_after}Connection: close\r\n\r\n{text}",
         text.len()
     );
     let _ = stream.write_all(answer.as_bytes());
@@ -321,17 +369,29 @@ fn route(
                 .map(|(id, u)| resource(quirks, *id, u))
                 .collect();
             let total = matched.len();
+            let first = if quirks.zero_based_start_index { 0 } else { 1 };
             let start: usize = query(path, "startIndex")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(1)
-                .max(1);
+                .unwrap_or(first)
+                .max(first);
             let per_page: usize = query(path, "count")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(100);
-            matched = matched.into_iter().skip(start - 1).take(per_page).collect();
+            matched = matched
+                .into_iter()
+                .skip(start - first)
+                .take(per_page)
+                .collect();
             (200, Some(list(quirks, matched, start, total)))
         }
         ("GET", ["Users", id]) => {
+            let lagging = parse_id(id)
+                .and_then(|i| s.created.get(&i))
+                .zip(quirks.read_lag)
+                .is_some_and(|(at, lag)| at.elapsed() < lag);
+            if lagging {
+                return (404, Some(error(quirks, 404, "no such user (yet)")));
+            }
             match parse_id(id).and_then(|i| s.users.get(&i).map(|u| (i, u))) {
                 Some((i, u)) => (200, Some(resource(quirks, i, u))),
                 None => (404, Some(error(quirks, 404, "no such user"))),
@@ -368,6 +428,7 @@ fn route(
             let id = s.next_id;
             s.next_id += 1;
             s.users.insert(id, user.clone());
+            s.created.insert(id, Instant::now());
             (201, Some(resource(quirks, id, &user)))
         }
         ("PATCH", ["Users", _]) if quirks.refuses_patch => {

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use scimplan::tui::connect_form::Field;
-use scimplan::tui::model::{Overlay, PromptKind};
+use scimplan::tui::overlays::connection::{ConnectionForm, Field};
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
 use scimplan::tui::{Action, Model, update};
 
 use crate::common::{case_row, write_plan};
@@ -67,7 +67,9 @@ pub fn wait_for_message(m: &mut Model, what: &str) {
 
 pub fn focus(m: &mut Model, field: Field) {
     for _ in 0..12 {
-        if matches!(m.top(), Some(Overlay::Connection(form)) if form.field == field) {
+        if m.top_as::<ConnectionForm>()
+            .is_some_and(|form| form.field == field)
+        {
             return;
         }
         update(m, Action::NextField);
@@ -83,7 +85,8 @@ pub fn connect(m: &mut Model, double: &OktaDouble, token: &str) {
     paste(m, &double.app_id);
     update(m, Action::Submit);
     assert!(
-        matches!(m.top(), Some(Overlay::Prompt(p)) if p.kind == PromptKind::OktaToken),
+        m.top_as::<Prompt>()
+            .is_some_and(|p| p.kind() == PromptKind::OktaToken),
         "without SCIMPLAN_OKTA_TOKEN the token is asked for: {}",
         message(m)
     );

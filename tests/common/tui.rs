@@ -21,7 +21,7 @@ pub fn open_with(plan: &Path, mut settings: Settings) -> Model {
         ..OpenOptions::default()
     };
     let ws = Workspace::open(plan, &options).expect("open the plan");
-    let mut model = Model::new(ws, Keymap::default(), settings);
+    let mut model = scimplan::tui::open(ws, Keymap::default(), settings);
     model.secrets_from_env = false;
     model
 }
@@ -87,4 +87,16 @@ pub fn wait_for_job(m: &mut Model) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("the background job never finished");
+}
+
+/// Ticks the event loop until no background job is pending (an export, an Okta read, a check).
+pub fn wait_for_jobs(m: &mut Model) {
+    for _ in 0..3000 {
+        update(m, Action::Tick);
+        if m.jobs.iter().next().is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("a background job never finished");
 }

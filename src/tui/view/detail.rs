@@ -9,14 +9,13 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Padding, Paragraph};
 
-use super::main_screen::pane_block;
-use super::{Theme, wrap_hanging};
 use crate::plan::{Case, RichText, TextSpan};
 use crate::session::{CaseResult, Outcome};
 use crate::tui::action::Action;
+use crate::tui::draw::{Theme, pane_block, wrap_hanging};
 use crate::tui::keymap::Mode;
-use crate::tui::layout;
-use crate::tui::model::{DetailView, Model, Pane};
+use crate::tui::layout::{self, Pane};
+use crate::tui::model::{DetailView, Model};
 
 /// The detail of one case, wrapped to a width.
 struct Content {

@@ -4,13 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, LineGauge, Paragraph};
+use ratatui::widgets::{Block, Borders, LineGauge, Paragraph};
 
-use super::{Theme, shorten};
-use crate::tui::action::Action;
+use crate::tui::draw::{Theme, header_names, key_hints, pane_block, shorten, wrap_hanging};
 use crate::tui::keymap::Mode;
-use crate::tui::layout;
-use crate::tui::model::{Model, Pane, Row};
+use crate::tui::layout::{self, Pane};
+use crate::tui::model::{Model, Row};
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let areas = layout::main(area, model.focus);
@@ -32,7 +31,7 @@ fn unsaved_banner(model: &Model, frame: &mut Frame, area: Rect, bottom: u16) {
     };
     let theme = Theme::of(model);
     let width = area.width.saturating_sub(2).max(1) as usize;
-    let lines = super::wrap_hanging(Line::from(error.clone()), width);
+    let lines = wrap_hanging(Line::from(error.clone()), width);
     let height = (lines.len() as u16 + 2).min(bottom.saturating_sub(area.y + 2));
     let text = Paragraph::new(lines).style(theme.error());
     let banner = Rect {
@@ -125,37 +124,6 @@ fn header(model: &Model, frame: &mut Frame, area: Rect) {
 
 /// Columns the header keeps for "scimplan" and the plan's name.
 const HEADER_TITLE_ROOM: usize = 22;
-
-/// The app's and the tester's names within `room` columns together: as they are when they fit,
-/// else the longer one shortened (both, when both are long).
-pub(super) fn header_names(app: &str, tester: &str, room: usize) -> (String, String) {
-    let (a, t) = (app.chars().count(), tester.chars().count());
-    let room = room.max(16);
-    if a + t <= room {
-        return (app.to_string(), tester.to_string());
-    }
-    let half = room / 2;
-    let (a_room, t_room) = if a <= half {
-        (a, room - a)
-    } else if t <= half {
-        (room - t, t)
-    } else {
-        (half, room - half)
-    };
-    (shorten(app, a_room), shorten(tester, t_room))
-}
-
-pub(super) fn pane_block(model: &Model, title: Line<'static>, focused: bool) -> Block<'static> {
-    let theme = Theme::of(model);
-    let block = Block::default().borders(Borders::ALL).title(title);
-    if focused {
-        block
-            .border_type(BorderType::Thick)
-            .border_style(theme.accent())
-    } else {
-        block.border_style(theme.dim())
-    }
-}
 
 fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
     let theme = Theme::of(model);
@@ -266,44 +234,11 @@ fn case_list(model: &Model, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// Key reminders for a mode that fit in `width` columns; the help key always shows.
-pub fn key_hints(model: &Model, mode: Mode, width: u16) -> Line<'static> {
-    let theme = Theme::of(model);
-    let items: Vec<(String, &str)> = model
-        .keymap
-        .hints(mode)
-        .into_iter()
-        .map(|(keys, action)| (keys, action.short()))
-        .collect();
-    let help = Some(model.keymap.keys_for(mode, &Action::Help)).filter(|k| !k.is_empty());
-    let cost = |keys: &str, label: &str| keys.chars().count() + label.chars().count() + 3;
-    let mut room = width as usize;
-    if let Some(keys) = &help {
-        room = room.saturating_sub(cost(keys, "help"));
-    }
-    let mut spans = vec![Span::raw(" ")];
-    let push = |spans: &mut Vec<Span<'static>>, keys: String, label: &str| {
-        spans.push(Span::styled(
-            keys,
-            theme.accent().add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::raw(format!(" {label}  ")));
-    };
-    for (keys, label) in items {
-        let needed = cost(&keys, label);
-        if needed > room {
-            break;
-        }
-        room -= needed;
-        push(&mut spans, keys, label);
-    }
-    if let Some(keys) = help {
-        push(&mut spans, keys, "help");
-    }
-    Line::from(spans)
-}
-
 fn footer(model: &Model, frame: &mut Frame, area: Rect) {
+    // Searching types on this line: the search overlay draws it.
+    if model.mode() == Mode::Search {
+        return;
+    }
     let theme = Theme::of(model);
     let status_area = Rect { height: 1, ..area };
     let keys_area = Rect {
@@ -311,18 +246,7 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         height: 1,
         ..area
     };
-    if model.mode() == Mode::Search {
-        let label = " Search: ";
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label, theme.accent()),
-                Span::raw(model.search.value().to_string()),
-            ])),
-            status_area,
-        );
-        let x = status_area.x + label.len() as u16 + model.search.visual_cursor() as u16;
-        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), status_area.y));
-    } else if let Some(message) = model
+    if let Some(message) = model
         .message
         .as_ref()
         // A failed save has its own box above: not again, cut short, here.
@@ -339,19 +263,16 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         );
     }
     // A save waiting for another writer's lock says so on the key hints' line.
-    if let Some(line) = model.lock_wait_line()
-        && model.mode() != Mode::Search
-    {
+    if let Some(line) = model.lock_wait_line() {
         frame.render_widget(
             Paragraph::new(Span::styled(format!(" {line}"), theme.accent())),
             keys_area,
         );
         return;
     }
-    // While verifying, its progress takes the key hints' line (the help still lists them).
-    if let Some(running) = model.running()
-        && model.mode() != Mode::Search
-    {
+    // While verifying (exporting, reading Okta), its progress takes the key hints' line (the
+    // help still lists them).
+    if let Some(running) = model.shown_job() {
         frame.render_widget(
             Paragraph::new(Span::styled(
                 format!(" {}", running.status_line()),
@@ -362,9 +283,9 @@ fn footer(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
     // Pop-ups show their own keys; the footer keeps those of the checklist.
-    if matches!(model.mode(), Mode::Normal | Mode::Search) {
+    if model.mode() == Mode::Normal {
         frame.render_widget(
-            Paragraph::new(key_hints(model, model.mode(), keys_area.width)),
+            Paragraph::new(key_hints(model, Mode::Normal, keys_area.width)),
             keys_area,
         );
     }

@@ -105,12 +105,76 @@ fn paging(suite: &mut Suite) {
             ));
         }
     }
+    if all_ok {
+        import_sees_every_user(suite, &mut check, &first);
+    }
     if !check.problems.is_empty() {
         check.problems.push(
             "In Okta: imports read users 100 at a time with startIndex/count; wrong paging loses or repeats users".into(),
         );
     }
     suite.finish(check);
+}
+
+/// At most this many users are read through, as Okta's import would (10 pages of 100).
+const IMPORT_READ_LIMIT: u64 = 1000;
+
+/// Reads /Users the way Okta's import does (`startIndex=1&count=100`, then from where the last
+/// page ended) and checks that every user of `totalResults` comes: an app that counts
+/// `startIndex` from 0 skips the first user, though each page on its own looks right.
+fn import_sees_every_user(suite: &mut Suite, check: &mut super::Check, first: &Exchange) {
+    let total = first
+        .json
+        .as_ref()
+        .and_then(|b| b.get("totalResults"))
+        .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()))
+        .unwrap_or(0);
+    if total == 0 {
+        return;
+    }
+    if total > IMPORT_READ_LIMIT {
+        check.confirmed.push(format!(
+            "{total} users: more than {IMPORT_READ_LIMIT}, so they were not all read through as Okta's import would"
+        ));
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut start = 1u64;
+    let mut first_page: Vec<String> = Vec::new();
+    while (seen.len() as u64) < total && start <= total + 100 {
+        let answer = suite.get(check, &format!("/Users?startIndex={start}&count=100"));
+        if !check.status(&answer, &[200]) || check.json(&answer).is_none() {
+            return;
+        }
+        let ids: Vec<String> = answer
+            .json
+            .as_ref()
+            .and_then(|b| select(b, "Resources[*].id").ok())
+            .map(|ids| ids.into_iter().map(plain).collect())
+            .unwrap_or_default();
+        if ids.is_empty() {
+            break;
+        }
+        if start == 1 {
+            first_page = ids.clone();
+        }
+        start += ids.len() as u64;
+        seen.extend(ids);
+    }
+    let read = seen.len() as u64;
+    check.expect(read >= total, || {
+        let zero_based = read + 1 == total
+            && !first_page.is_empty()
+            && first_page.len() as u64 == total.min(100) - 1;
+        format!(
+            "reading /Users 100 at a time from startIndex=1, as Okta's import does, gave {read} of the {total} users{}",
+            if zero_based {
+                ": the first user never comes, so the app seems to count startIndex from 0 (SCIM counts from 1: startIndex=1 is the first result, RFC 7644 section 3.4.2.4)"
+            } else {
+                ""
+            }
+        )
+    });
 }
 
 fn groups_shape(suite: &mut Suite) {
@@ -225,8 +289,9 @@ fn patch_deactivates(suite: &mut Suite, report: &mut SpecReport) {
 }
 
 /// Leaves nothing active: the created user (PATCH active=false, or PUT of the user with
-/// active=false when PATCH is refused) and any duplicate. Runs even after a cancel.
-pub(super) fn deactivate_at_the_end(mut suite: Suite, report: &mut SpecReport) {
+/// active=false when PATCH is refused), any duplicate, and the users of an `earlier` run of the
+/// file (one confirmed by running it again). Runs even after a cancel.
+pub(super) fn deactivate_at_the_end(mut suite: Suite, report: &mut SpecReport, earlier: &[String]) {
     let mut cleanup = suite.begin("cleanup", false);
     if let Some(id) = report.created_id.clone().filter(|_| !report.deactivated) {
         let path = format!("/Users/{}", encode_component(&id));
@@ -262,14 +327,19 @@ pub(super) fn deactivate_at_the_end(mut suite: Suite, report: &mut SpecReport) {
     } else if report.created_id.is_none() && report.created_user.is_some() {
         report.deactivation = Some("the app gave no id for the created user".into());
     }
-    // Duplicates a broken app created are deactivated too; failures here only mean they stay.
-    for duplicate in report.duplicate_ids.clone() {
+    // Duplicates a broken app created, and the users of an earlier run, are deactivated too;
+    // failures here only mean they stay.
+    for duplicate in report
+        .duplicate_ids
+        .iter()
+        .chain(earlier)
+        .cloned()
+        .collect::<Vec<_>>()
+    {
         let path = format!("/Users/{}", encode_component(&duplicate));
         let answer = suite.request(&mut cleanup, "PATCH", &path, Some(&deactivate_body()), true);
         if cleanup.status(&answer, &[200, 204]) {
-            cleanup
-                .confirmed
-                .push(format!("duplicate {duplicate} deactivated"));
+            cleanup.confirmed.push(format!("{duplicate} deactivated"));
         }
     }
     report.cleanup = cleanup.requests;

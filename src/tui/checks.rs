@@ -1,173 +1,29 @@
-//! The checklist's links to the rest of scimplan: the readiness verdict on the summary, the
-//! completed-workbook export, the Runscope links, and the background job through its stages
-//! (connection, inputs, secret, consent, running). Which cases a check runs, on which side, and
-//! what it still needs is the verification planner's (`verify::Planner`): this presents its
-//! plan. Results arrive as `Action::Job` on the same channel as keys, so the screen shows them
-//! the moment they come.
+//! Checks from the checklist: `v` (a case), `V` (the pending cases), `t` (a case's start), `r`
+//! and `R` (Okta's SPEC and CRUD files, asked first in `suites`). Which cases a check runs, on
+//! which side, and what it still needs is the verification planner's (`verify::Planner`): this
+//! presents its plan. What is missing is asked by an overlay that carries the check and hands
+//! it back when answered (`Action::Check`): the connection form, an input or secret prompt,
+//! the suite's question. Then it runs on the verify worker as a job; its results arrive as
+//! `Action::Job`, recorded here (a verdict only over the outcome the case had when it started,
+//! or over a person's outcome when the tester agreed).
 
-use tui_input::Input;
-
-use super::connect_form;
-use super::model::{Job, Model, Overlay, Prompt, PromptKind, SummaryView};
-use super::state::{RunKind, SuiteProgress, Verification};
-pub use super::state::{SecretKind, VerifyTarget};
+use super::action::{SecretKind, VerifyTarget};
+use super::job::{JobKind, RunKind, SuiteProgress, Verification, Work};
+use super::model::Model;
+use super::okta_access::api_token;
+use super::overlays::connection::ConnectionForm;
+use super::overlays::prompt::{Prompt, Purpose};
 use super::suites;
 use crate::net::Secret;
-use crate::report::{assess, export_workspace};
 use crate::session::{Command, RunFailure, StepStatus, SuiteKind};
 use crate::verify::planner::Needed;
 use crate::verify::{
-    CheckJob, Missing, Planner, Request, Secrets, Verdict, VerifyEvent, VerifyPlan, Why,
-    spawn_checks, spawn_crud, spawn_spec,
+    Access, CheckJob, Missing, Planner, Request, Secrets, Sink, StartReport, Verdict, VerifyEvent,
+    VerifyPlan, Why, spawn_checks, spawn_crud, spawn_spec, spawn_start,
 };
 
-pub fn open_summary(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
-    m.push(Overlay::Summary(SummaryView {
-        readiness,
-        cursor: 0,
-    }));
-}
-
-/// Assesses again when the summary is open and what it shows may have changed.
-pub fn refresh_readiness(m: &mut Model) {
-    let readiness = assess(&m.ws.plan, &m.ws.reqs, m.ws.session());
-    if let Some(summary) = m.summary_mut() {
-        summary.readiness = readiness;
-        summary.cursor = summary
-            .cursor
-            .min(summary.readiness.blockers.len().saturating_sub(1));
-    }
-}
-
-pub fn move_summary_cursor(m: &mut Model, by: isize) {
-    if let Some(summary) = m.summary_mut() {
-        let last = summary.readiness.blockers.len().saturating_sub(1) as isize;
-        summary.cursor = (summary.cursor as isize + by).clamp(0, last) as usize;
-    }
-}
-
-/// Enter on a blocker: back to the checklist with its case selected.
-pub fn jump_to_blocker(m: &mut Model) {
-    let target = m
-        .summary()
-        .and_then(|s| s.readiness.blockers.get(s.cursor))
-        .map(|b| (b.case_index, b.id.clone()));
-    match target {
-        Some((case, id)) => {
-            m.overlays.clear();
-            m.select_case(case);
-            m.info(format!("{id}: a blocker of the submission."));
-        }
-        None => m.info("No blocker to go to: every applicable case passed."),
-    }
-}
-
-/// `E`: writes the completed workbook and says where (or why not).
-pub fn export(m: &mut Model) {
-    m.credit_time();
-    m.save();
-    match export_workspace(&m.ws, None) {
-        Ok(path) => m.info(format!("Completed workbook written: {}", path.display())),
-        Err(e) => m.error(format!("Export failed: {e}")),
-    }
-}
-
-pub fn open_prompt(m: &mut Model, kind: PromptKind, title: String, case: usize) {
-    m.push(Overlay::Prompt(Prompt {
-        kind,
-        case,
-        input: Input::default(),
-        title,
-    }));
-}
-
-/// `l` / `L` on the summary: asks for a Runscope link, starting from the recorded one.
-pub fn ask_link(m: &mut Model, kind: PromptKind) {
-    let links = m.ws.session().suites();
-    let current = match kind {
-        PromptKind::SpecLink => links.spec.clone(),
-        _ => links.crud.clone(),
-    };
-    open_prompt(m, kind, kind.label().to_string(), 0);
-    if let (Some(Overlay::Prompt(prompt)), Some(link)) = (m.top_mut(), current) {
-        prompt.input = Input::new(link);
-    }
-}
-
-/// Enter in a link prompt: records a link, or says why it is none and keeps the field open.
-pub fn record_link(m: &mut Model, kind: PromptKind, value: &str) {
-    let suite = if kind == PromptKind::SpecLink {
-        "SPEC"
-    } else {
-        "CRUD"
-    };
-    let link = match crate::session::check_link(&format!("The {suite} link"), value) {
-        Ok(link) => link,
-        Err(error) => return m.error(error.to_string()),
-    };
-    m.pop();
-    let kind = match kind {
-        PromptKind::SpecLink => SuiteKind::Spec,
-        _ => SuiteKind::Crud,
-    };
-    m.ws.apply(Command::SuiteLink { suite: kind, link });
-    m.after_change();
-    refresh_readiness(m);
-    m.info(format!("{suite} suite link recorded."));
-}
-
-/// Whether the input being asked for can take `value` (one value, a list, a number...).
-pub fn check_input(m: &Model, value: &str) -> Result<(), String> {
-    match &m.job {
-        Job::NeedsInput { name, .. } => m
-            .recipes
-            .check_input(name, value)
-            .map_err(|e| e.to_string()),
-        _ => Ok(()),
-    }
-}
-
-/// The input a recipe asked for was typed: remember it and carry on.
-pub fn input_given(m: &mut Model, value: String) {
-    if let Job::NeedsInput { target, name } = std::mem::take(&mut m.job) {
-        m.ws.apply(Command::Subject { name, value });
-        m.after_change();
-        verify(m, target);
-    }
-}
-
-/// Whether the job waits for the secret of `kind`.
-pub fn waits_for(m: &Model, kind: SecretKind) -> bool {
-    matches!(&m.job, Job::NeedsSecret(_, k) if *k == kind)
-}
-
-/// A secret was typed: keep it in memory and carry on.
-pub fn secret_given(m: &mut Model, value: String) {
-    if let Job::NeedsSecret(target, kind) = std::mem::take(&mut m.job) {
-        let slot = match kind {
-            SecretKind::Scim => &mut m.secret,
-            SecretKind::Okta => &mut m.okta_secret,
-        };
-        *slot = Some(Secret::new(value));
-        verify(m, target);
-    }
-}
-
-/// Esc where the job waited on the tester: nothing runs.
-pub fn abandon(m: &mut Model) {
-    let target = match std::mem::take(&mut m.job) {
-        Job::NeedsInput { target, .. }
-        | Job::NeedsSecret(target, _)
-        | Job::NeedsConnection(target)
-        | Job::NeedsConsent(target) => target,
-        Job::Running(running) => {
-            // Never dropped while it runs: put it back.
-            m.job = Job::Running(running);
-            return;
-        }
-        Job::Idle => return m.info("Not verified."),
-    };
+/// The tester declined what the check of `target` waited for: nothing runs.
+pub fn dropped(m: &mut Model, target: &VerifyTarget) {
     let text = match (target.suite(), m.ws.session().verify().connection.is_some()) {
         (Some(suite), _) => format!(
             "{} suite not run: nothing was created.",
@@ -182,15 +38,15 @@ pub fn abandon(m: &mut Model) {
     m.info(text);
 }
 
-/// `v` / `V` / `t` / `r` / `R`: moves the job to its next stage: asks for what is missing, or
-/// starts the work in the background.
+/// `v` / `V` / `t` / `r` / `R`, and each answer the check waited for: asks for what is still
+/// missing (an overlay carrying the check), or starts the work in the background.
 pub fn verify(m: &mut Model, target: VerifyTarget) {
     if m.running().is_some() {
         return m.info("A verification is already running: wait for it, or Esc to cancel it.");
     }
     match target {
         VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => run_suite(m, target),
-        VerifyTarget::Case(_) | VerifyTarget::All | VerifyTarget::Start(_) => check(m, target),
+        VerifyTarget::Case { .. } | VerifyTarget::All | VerifyTarget::Start(_) => check(m, target),
     }
 }
 
@@ -200,7 +56,7 @@ pub fn verify(m: &mut Model, target: VerifyTarget) {
 pub fn plan_for(m: &Model, target: &VerifyTarget) -> Option<VerifyPlan> {
     let id = |case: &usize| m.ws.plan.cases[*case].id.clone();
     let request = match target {
-        VerifyTarget::Case(case) => Request::Cases(vec![id(case)]),
+        VerifyTarget::Case { case, .. } => Request::Cases(vec![id(case)]),
         VerifyTarget::Start(case) => Request::Start(vec![id(case)]),
         VerifyTarget::All => Request::Pending,
         VerifyTarget::Spec(_) | VerifyTarget::Crud(_) => return None,
@@ -213,7 +69,7 @@ pub fn plan_for(m: &Model, target: &VerifyTarget) -> Option<VerifyPlan> {
                 .then(|| Secret::from_env(&connection.auth).ok())
                 .flatten()
         }),
-        okta_token: super::okta::api_token(m),
+        okta_token: api_token(m),
     };
     let planner = Planner {
         book: &m.recipes,
@@ -234,8 +90,7 @@ fn check(m: &mut Model, target: VerifyTarget) {
     };
     let first = plan.missing.first().cloned();
     if let Some(Missing::Connection | Missing::ScimConnection { .. }) = &first {
-        m.job = Job::NeedsConnection(target);
-        connect_form::open(m);
+        ConnectionForm::open(m, Some(target));
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
@@ -272,7 +127,7 @@ fn check(m: &mut Model, target: VerifyTarget) {
     } = plan;
     if matches!(target, VerifyTarget::Start(_)) {
         if let Some(job) = jobs.into_iter().next() {
-            super::start::spawn(m, job, access, sink);
+            spawn_start_job(m, job, access, sink);
         }
         return;
     }
@@ -301,17 +156,16 @@ fn check(m: &mut Model, target: VerifyTarget) {
             )
         }
     });
-    let kind = cases_kind(m, &jobs);
+    let kind = cases_kind(m, &jobs, &target);
     let running = spawn_checks(jobs, access, sink);
-    m.job = Job::Running(Verification::new(running, kind));
+    m.jobs.start_check(Verification::new(kind), running);
 }
 
 /// Okta's SPEC or CRUD file: the app's connection, the tester's consent (it creates a user),
 /// the secrets, then the run in the background.
 fn run_suite(m: &mut Model, target: VerifyTarget) {
     let Some(connection) = m.ws.session().verify().connection.clone() else {
-        m.job = Job::NeedsConnection(target);
-        connect_form::open(m);
+        ConnectionForm::open(m, Some(target));
         return m.info(
             "No SCIM connection yet: give the app's SCIM base URL and how it authenticates.",
         );
@@ -338,13 +192,11 @@ fn run_suite(m: &mut Model, target: VerifyTarget) {
                 options.user_name()
             ));
             let running = spawn_spec(connection, secret, *options, sink);
-            m.job = Job::Running(Verification::new(
-                running,
-                RunKind::Suite(SuiteKind::Spec, SuiteProgress::default()),
-            ));
+            let kind = RunKind::Suite(SuiteKind::Spec, SuiteProgress::default());
+            m.jobs.start_check(Verification::new(kind), running);
         }
         VerifyTarget::Crud(Some(options)) => {
-            let Some(token) = super::okta::api_token(m) else {
+            let Some(token) = api_token(m) else {
                 let target = VerifyTarget::Crud(Some(options));
                 return ask_secret(m, target, SecretKind::Okta, connection.auth.secret_env());
             };
@@ -355,19 +207,25 @@ fn run_suite(m: &mut Model, target: VerifyTarget) {
                 options.okta_user()
             ));
             let running = spawn_crud(connection, secret, token, *options, sink);
-            m.job = Job::Running(Verification::new(
-                running,
-                RunKind::Suite(SuiteKind::Crud, SuiteProgress::default()),
-            ));
+            let kind = RunKind::Suite(SuiteKind::Crud, SuiteProgress::default());
+            m.jobs.start_check(Verification::new(kind), running);
         }
         _ => {}
     }
 }
 
-/// What a check of `jobs` shows, with each case's outcome as the check starts.
-fn cases_kind(m: &Model, jobs: &[CheckJob]) -> RunKind {
+/// What a check of `jobs` for `target` shows, with each case's outcome as the check starts.
+fn cases_kind(m: &Model, jobs: &[CheckJob], target: &VerifyTarget) -> RunKind {
     let session = m.ws.session();
+    let replace = match target {
+        VerifyTarget::Case {
+            case,
+            replace: true,
+        } => Some(m.ws.plan.cases[*case].id.clone()),
+        _ => None,
+    };
     RunKind::Cases {
+        replace,
         cases: jobs.iter().map(|j| j.case.clone()).collect(),
         finished: Vec::new(),
         started_with: jobs
@@ -384,64 +242,40 @@ fn ask_input(m: &mut Model, target: VerifyTarget, case: &str, input: &Needed) {
     if input.list && !title.contains("comma-separated") {
         title.push_str(" (comma-separated)");
     }
-    let index = m.ws.plan.case_index(case).unwrap_or(0);
-    m.job = Job::NeedsInput {
-        target,
-        name: input.name.clone(),
-    };
-    open_prompt(m, PromptKind::VerifyInput, title, index);
+    let name = input.name.clone();
+    Prompt::open(m, Purpose::Input { target, name }, title);
 }
 
 /// Asks for a secret in the masked prompt; the run carries on when it is typed.
 fn ask_secret(m: &mut Model, target: VerifyTarget, kind: SecretKind, scim_env: &str) {
     let title = kind.ask(scim_env);
-    let case = match &target {
-        VerifyTarget::Case(case) | VerifyTarget::Start(case) => *case,
-        _ => 0,
-    };
-    m.job = Job::NeedsSecret(target, kind);
-    let prompt = match kind {
-        SecretKind::Scim => PromptKind::Secret,
-        SecretKind::Okta => PromptKind::OktaToken,
-    };
-    open_prompt(m, prompt, title, case);
+    Prompt::open(m, Purpose::Secret { target, kind }, title);
 }
 
-/// Esc while verifying: asks the worker to stop; its cancelled run arrives as an action.
-pub fn cancel(m: &mut Model) -> bool {
-    let Some(running) = m.job.running_mut() else {
-        return false;
-    };
-    running.running.cancel.cancel();
-    running.cancelled = true;
-    m.info("Cancelling the verification…");
-    true
+/// Runs the start of `job` in the background with the plan's access.
+fn spawn_start_job(m: &mut Model, job: CheckJob, access: Access, sink: impl Sink) {
+    let case = job.case.clone();
+    let url = access
+        .scim
+        .as_ref()
+        .map(|s| s.connection.base_url.clone())
+        .unwrap_or_default();
+    m.info(format!(
+        "Starting {case}: noting what it will act on in {url}…"
+    ));
+    let running = spawn_start(job, access, sink);
+    m.jobs
+        .start_check(Verification::new(RunKind::Start(case)), running);
 }
 
-/// After a signal: cancels the running job and handles its results until it ended (a suite
-/// run's clean-up included), for at most `limit`.
-pub fn finish_cancelled(m: &mut Model, limit: std::time::Duration) {
-    cancel(m);
-    let until = std::time::Instant::now() + limit;
-    while m.running().is_some() && std::time::Instant::now() < until {
-        if let Some(super::model::AppEvent::Job(event)) =
-            m.inbox.recv_timeout(std::time::Duration::from_millis(100))
-        {
-            handle(m, event);
-        }
+/// Stops the running check, if any (quitting, a signal).
+pub fn cancel_check(m: &mut Model) {
+    if m.jobs.cancel(JobKind::Check) {
+        m.info("Cancelling the verification…");
     }
 }
 
-/// Handles the job results already sent (before quitting: what finished is recorded).
-pub fn take_finished(m: &mut Model) {
-    while let Some(event) = m.inbox.try_recv() {
-        if let super::model::AppEvent::Job(event) = event {
-            handle(m, event);
-        }
-    }
-}
-
-/// One result from the background job.
+/// One result from the running check.
 pub fn handle(m: &mut Model, event: VerifyEvent) {
     match event {
         VerifyEvent::Attempt {
@@ -459,12 +293,12 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             if let Some(wait) = retry_in {
                 line.push_str(&format!("; again in {:.1} s", wait.as_secs_f32()));
             }
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = line;
             }
         }
         VerifyEvent::Waiting(what) => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = what;
             }
         }
@@ -478,22 +312,24 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                     credentials_refused: true
                 })
             );
-            let started_with = match m.job.running().map(|r| &r.kind) {
+            let started_with = match m.running().and_then(|r| r.verification()).map(|v| &v.kind) {
                 Some(RunKind::Cases { started_with, .. }) => {
                     started_with.get(&case).cloned().unwrap_or_default()
                 }
                 _ => m.ws.session().standing(&case),
             };
             // The tester confirmed the verdict may replace a person's outcome (asked on `v`).
-            let replace = m.replace_outcome_of.take_if(|c| *c == case).is_some();
+            let replace = matches!(
+                m.running().and_then(|r| r.verification()).map(|v| &v.kind),
+                Some(RunKind::Cases { replace: Some(c), .. }) if *c == case
+            );
             let effect = m.ws.apply(Command::RecordRun {
                 run,
                 started_with,
                 replace,
             });
             m.after_change();
-            refresh_readiness(m);
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 if let RunKind::Cases { finished, .. } = &mut running.kind {
                     finished.push(verdict);
                 }
@@ -523,7 +359,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
         VerifyEvent::Failed(why) => m.error(format!("Verification could not start: {why}")),
         VerifyEvent::SpecCheck(check) => {
             // Beyond Okta's file: shown as progress, never counted with the file's steps.
-            if let Some(running) = m.job.running_mut()
+            if let Some(running) = m.jobs.check_mut()
                 && let RunKind::Suite(..) = &running.kind
             {
                 running.progress =
@@ -531,7 +367,7 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             }
         }
         VerifyEvent::FileStep(step) => {
-            if let Some(running) = m.job.running_mut()
+            if let Some(running) = m.jobs.check_mut()
                 && let RunKind::Suite(_, spec) = &mut running.kind
                 && step.status != StepStatus::Pause
             {
@@ -553,26 +389,25 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
             failing,
             retry_in,
         } => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = format!(
                     "step {position} attempt {number}: {failing}; again in {:.1} s",
                     retry_in.as_secs_f32()
                 );
             }
         }
-        VerifyEvent::Started(report) => super::start::finished(m, *report),
+        VerifyEvent::Started(report) => started(m, *report),
         VerifyEvent::SpecFinished(report) => suites::spec_finished(m, *report),
         VerifyEvent::CrudFinished(report) => suites::crud_finished(m, *report),
         VerifyEvent::Progress(line) => {
-            if let Some(running) = m.job.running_mut() {
+            if let Some(running) = m.jobs.check_mut() {
                 running.progress = line;
             }
         }
         VerifyEvent::Ended => {
-            let Job::Running(finished) = std::mem::take(&mut m.job) else {
+            let Some(Work::Check(finished)) = m.jobs.finish(JobKind::Check).map(|j| j.work) else {
                 return;
             };
-            let _ = finished.running.thread.join();
             if let RunKind::Cases {
                 cases, finished, ..
             } = &finished.kind
@@ -589,5 +424,33 @@ pub fn handle(m: &mut Model, event: VerifyEvent) {
                 ));
             }
         }
+    }
+}
+
+/// The start's observation came back: kept for the case's check, or why nothing was kept.
+fn started(m: &mut Model, report: StartReport) {
+    match report.start {
+        Some(start) => {
+            let seen: Vec<String> = start
+                .observed
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            m.ws.apply(crate::session::Command::RecordStart {
+                case: report.case.clone(),
+                start,
+            });
+            m.after_change();
+            m.info(format!(
+                "{} started: {}. Do its steps in Okta, tick them, then v checks it against this.",
+                report.case,
+                seen.join(", ")
+            ));
+        }
+        None => m.error(format!(
+            "{} not started: {}",
+            report.case,
+            report.problem.unwrap_or_default()
+        )),
     }
 }
