@@ -37,8 +37,10 @@ fn scimplan(dir: &Path, args: &[&str]) -> Output {
 
 /// A plan with Okta's case IDs connected to the Okta double only (no SCIM connection).
 fn okta_only_setup(options: DoubleOptions) -> (tempfile::TempDir, OktaDouble) {
+    // Every To App setting on, as C9306 expects of an app supporting every capability.
     let double = OktaDouble::start(DoubleOptions {
         token: OKTA_TOKEN.into(),
+        password_sync: true,
         ..options
     });
     let dir = tempfile::tempdir().unwrap();
@@ -75,14 +77,15 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[test]
 fn okta_only_cases_run_with_only_the_org_and_keep_its_requests_without_the_token() {
     let (dir, double) = okta_only_setup(DoubleOptions::default());
-    // Provisioning is on in the double: C9306 passes and C9339 fails, no SCIM secret asked.
+    // Provisioning is on in the double: C9306 passes; the double's app has no profile
+    // sourcing, so C9359 fails; no SCIM secret asked.
     let (out, text) = verify(dir.path(), "C9306", &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("C9306 PASS"), "{text}");
-    let (out, text) = verify(dir.path(), "C9339", &[]);
+    let (out, text) = verify(dir.path(), "C9359", &[]);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("C9339 FAIL  Okta: app provisioning: USER_PROVISIONING feature"),
+        text.contains("C9359 FAIL  Okta: app features: PROFILE_MASTERING"),
         "{text}"
     );
     // A case that reads the app's SCIM API still needs its connection, and says so.

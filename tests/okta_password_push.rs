@@ -62,8 +62,8 @@ fn a_pushed_password_passes_and_a_refused_push_fails_with_its_log_event() {
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
     assert!(
         text.contains(&format!(
-            "Okta: app user {ann}: latest push_password event (System Log): expected not FAILURE, got FAILURE: "
-        )),
+            "Okta: app user {ann}: latest push_password event since the case started"
+        )) && text.contains("System Log): expected one, not FAILURE, got FAILURE: "),
         "{text}"
     );
     assert!(
@@ -78,8 +78,8 @@ fn a_pushed_password_passes_and_a_refused_push_fails_with_its_log_event() {
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
     assert!(
         text.contains(&format!(
-            "Okta: app user {bob}: passwordChanged: expected set, got not set"
-        )),
+            "Okta: app user {bob}: passwordChanged: expected set since the case started ("
+        )) && text.contains("got not set"),
         "{text}"
     );
     double.assert_valid();

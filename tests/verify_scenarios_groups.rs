@@ -33,7 +33,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "every member active",
                 case: "C9307",
-                inputs: &["members=ga1@example.com, ga2@example.com"],
+                inputs: &["group=Staff A", "members=ga1@example.com, ga2@example.com"],
                 setup: |s| {
                     users(s, &["ga1", "ga2"]);
                 },
@@ -42,7 +42,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "one member never provisioned",
                 case: "C9307",
-                inputs: &["members=gb1@example.com,gb2@example.com"],
+                inputs: &["group=Staff B", "members=gb1@example.com,gb2@example.com"],
                 setup: |s| {
                     users(s, &["gb1"]);
                 },
@@ -51,7 +51,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "every member deactivated",
                 case: "C9311",
-                inputs: &["members=gc1@example.com,gc2@example.com"],
+                inputs: &["group=Staff C", "members=gc1@example.com,gc2@example.com"],
                 setup: |s| {
                     for id in users(s, &["gc1", "gc2"]) {
                         s.server.set_active(&id, false);
@@ -62,7 +62,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "one member deleted by the app, the other deactivated: removed or deactivated",
                 case: "C9311",
-                inputs: &["members=gd1@example.com,gd2@example.com"],
+                inputs: &["group=Staff D", "members=gd1@example.com,gd2@example.com"],
                 setup: |s| {
                     let ids = users(s, &["gd1", "gd2"]);
                     s.server.delete_user(&ids[0]);
@@ -73,7 +73,7 @@ fn group_assignment_c9307_and_unassignment_c9311() {
             Row {
                 name: "one member still active",
                 case: "C9311",
-                inputs: &["members=ge1@example.com,ge2@example.com"],
+                inputs: &["group=Staff E", "members=ge1@example.com,ge2@example.com"],
                 setup: |s| {
                     let ids = users(s, &["ge1", "ge2"]);
                     s.server.set_active(&ids[0], false);
@@ -179,7 +179,9 @@ fn group_push_c9312_c9317_c9332() {
                     let ids = users(s, &["pf1"]);
                     s.server.create_group("Not Empty", &refs(&ids));
                 },
-                expect: Expect::Fail(&["members count: expected 0, got 1"]),
+                expect: Expect::Fail(&[
+                    "members (by userName): expected no members, got not expected \"pf1@example.com\"",
+                ]),
             },
             Row {
                 name: "members added to the pushed group (same id)",
@@ -320,6 +322,7 @@ fn linking_c9315_c9330_and_removing_members_c9333() {
                     let group = s.server.create_group("Remove A", &refs(&ids));
                     s.start("C9333", &["group=Remove A"]);
                     s.server.remove_member(&group, &ids[1]);
+                    s.server.set_active(&ids[1], false);
                 },
                 expect: Expect::Pass,
             },
@@ -348,6 +351,23 @@ fn linking_c9315_c9330_and_removing_members_c9333() {
                 expect: Expect::Fail(&["still there \"rc2@example.com\" ["]),
             },
             Row {
+                // Expected: "... unassigned from a group and removed from the application":
+                // leaving the group is not enough, the app must deactivate or remove the user.
+                name: "the removed member left the group but is still active in the app",
+                case: "C9333",
+                inputs: &["removed_members=re2@example.com"],
+                setup: |s| {
+                    let ids = users(s, &["re1", "re2"]);
+                    let group = s.server.create_group("Remove E", &refs(&ids));
+                    s.start("C9333", &["group=Remove E"]);
+                    s.server.remove_member(&group, &ids[1]);
+                },
+                expect: Expect::Fail(&[
+                    "the removed member is deactivated or removed in the app (re2@example.com)",
+                    "expected false, got true",
+                ]),
+            },
+            Row {
                 name: "every member wiped, not only the removed one",
                 case: "C9333",
                 inputs: &["removed_members=rd2@example.com"],
@@ -357,6 +377,7 @@ fn linking_c9315_c9330_and_removing_members_c9333() {
                     s.start("C9333", &["group=Remove D"]);
                     s.server.remove_member(&group, &ids[0]);
                     s.server.remove_member(&group, &ids[1]);
+                    s.server.set_active(&ids[1], false);
                 },
                 expect: Expect::Fail(&["missing \"rd1@example.com\" ["]),
             },

@@ -347,6 +347,15 @@ fn deactivation_c9292_and_reactivation_c9293() {
                 expect: Expect::Fail(&["active equals: expected false, got true"]),
             },
             Row {
+                // C9294's expected result: "Each application may choose different methods
+                // for deactivating a user's access": deleting the user removes it.
+                name: "unassigned and deleted by the app",
+                case: "C9294",
+                inputs: &["user=deleted@example.com"],
+                setup: |_| {},
+                expect: Expect::Pass,
+            },
+            Row {
                 name: "deleted instead of deactivated",
                 case: "C9292",
                 inputs: &["user=gone@example.com"],

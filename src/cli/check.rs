@@ -364,6 +364,9 @@ fn print_run(run: &VerifyRun) {
     if let Some(note) = &run.okta_not_checked {
         println!("    {note}");
     }
+    for part in &run.not_checked {
+        println!("    not checked: {part}");
+    }
 }
 
 /// `scimplan start`: before doing a case's steps in Okta, notes what it will act on (the SCIM

@@ -3,6 +3,8 @@
 //! `ProvisioningConnectionResponse`, `AppUser`, `ApplicationGroupAssignment`,
 //! `GroupPushMapping`, `User`, `Group`, `LogEvent`).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -182,6 +184,24 @@ pub struct GroupProfile {
     pub description: Option<String>,
 }
 
+/// The kinds of Okta group a lookup by name may mean: the tester's own groups (`OKTA_GROUP`),
+/// or the groups Okta keeps for the app's groups (`APP_GROUP`: imported, or the target of a
+/// Group Push, named like the Okta group it was pushed from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupType {
+    Okta,
+    App,
+}
+
+impl GroupType {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupType::Okta => "OKTA_GROUP",
+            GroupType::App => "APP_GROUP",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OktaGroup {
     pub id: String,
@@ -190,6 +210,51 @@ pub struct OktaGroup {
     /// `OKTA_GROUP`, `APP_GROUP`, `BUILT_IN`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
+}
+
+/// One property of the app user schema: where Okta sends its value in the app
+/// (`externalName`, e.g. `name.givenName` or `emails^[type=='work'].value`, in
+/// `externalNamespace`, e.g. the SCIM enterprise extension's URN).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaProperty {
+    #[serde(default)]
+    pub external_name: Option<String>,
+    #[serde(default)]
+    pub external_namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct SchemaSection {
+    #[serde(default)]
+    pub properties: BTreeMap<String, SchemaProperty>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct SchemaDefinitions {
+    #[serde(default)]
+    pub base: SchemaSection,
+    #[serde(default)]
+    pub custom: SchemaSection,
+}
+
+/// `GET /api/v1/meta/schemas/apps/{appId}/default`: the app user profile's properties (Okta's
+/// `#base` ones and the `#custom` ones the app added) and the app attribute each maps to.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct AppUserSchema {
+    #[serde(default)]
+    pub definitions: SchemaDefinitions,
+}
+
+impl AppUserSchema {
+    /// Every property, `#base` first.
+    pub fn properties(&self) -> impl Iterator<Item = (&String, &SchemaProperty)> {
+        self.definitions
+            .base
+            .properties
+            .iter()
+            .chain(&self.definitions.custom.properties)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -371,6 +436,20 @@ impl OktaClient {
         self.get_all(&format!("{}/users?limit=500", self.app_path()))
     }
 
+    /// The group's assignment to the app; `None` when the group is not assigned.
+    pub fn app_group(&self, group_id: &str) -> Result<Option<AppGroup>, OktaError> {
+        optional(self.get(&format!("{}/groups/{}", self.app_path(), segment(group_id))))
+    }
+
+    /// The app user schema (what each app user property is called in the app); `None` when
+    /// Okta has none for the app.
+    pub fn app_user_schema(&self) -> Result<Option<AppUserSchema>, OktaError> {
+        optional(self.get(&format!(
+            "/api/v1/meta/schemas/apps/{}/default",
+            segment(self.app_id())
+        )))
+    }
+
     pub fn app_groups(&self) -> Result<Vec<AppGroup>, OktaError> {
         self.get_all(&format!("{}/groups?limit=200", self.app_path()))
     }
@@ -409,15 +488,25 @@ impl OktaClient {
         })
     }
 
-    /// Groups whose name is exactly `name` (Okta's `eq` ignores letter case; this does not).
-    pub fn groups_named(&self, name: &str) -> Result<Vec<OktaGroup>, OktaError> {
-        let search = format!("profile.name eq {}", quoted(name));
+    /// Groups whose name is exactly `name` (Okta's `eq` ignores letter case; this does not),
+    /// of one type when `kind` says which: a group pushed to the app has an `APP_GROUP` twin
+    /// of the same name, which a lookup of the tester's group must not count.
+    pub fn groups_named(
+        &self,
+        name: &str,
+        kind: Option<GroupType>,
+    ) -> Result<Vec<OktaGroup>, OktaError> {
+        let mut search = format!("profile.name eq {}", quoted(name));
+        if let Some(kind) = kind {
+            search.push_str(&format!(" and type eq {}", quoted(kind.name())));
+        }
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("search", &search);
         let groups: Vec<OktaGroup> = self.get_all(&format!("/api/v1/groups?{}", query.finish()))?;
         Ok(groups
             .into_iter()
             .filter(|g| g.profile.name == name)
+            .filter(|g| kind.is_none_or(|k| g.kind.as_deref().is_none_or(|t| t == k.name())))
             .collect())
     }
 

@@ -23,8 +23,8 @@ pub mod oauth;
 pub mod trail;
 
 pub use api::{
-    AppFeature, AppGroup, AppUser, GroupPushMapping, Lifecycle, LogEvent, LogQuery, OktaApp,
-    OktaGroup, OktaUser, ProvisioningConnection,
+    AppFeature, AppGroup, AppUser, AppUserSchema, GroupPushMapping, GroupType, Lifecycle, LogEvent,
+    LogQuery, OktaApp, OktaGroup, OktaUser, ProvisioningConnection,
 };
 pub use check::{AppCheck, check_app};
 pub use client::{OktaClient, OktaCredential, OktaProgress, OktaResponse, RateLimit};

@@ -56,8 +56,10 @@ fn fill(
                     ids.push(user.id);
                 }
             }
+            // Both the tester's group and its APP_GROUP twin: Group Push events name the
+            // latter.
             TrailSubject::Group(name) => {
-                ids.extend(client.groups_named(name)?.into_iter().map(|g| g.id));
+                ids.extend(client.groups_named(name, None)?.into_iter().map(|g| g.id));
             }
         }
     }

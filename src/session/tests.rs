@@ -74,6 +74,7 @@ fn run(case: &str, verdict: Verdict) -> VerifyRun {
         captured: Default::default(),
         okta: None,
         okta_not_checked: None,
+        not_checked: Vec::new(),
         outcome_left: None,
         remember: Default::default(),
         subject: None,

@@ -165,6 +165,11 @@ pub struct VerifyRun {
     /// token), and what checking it would add: the verdict is the SCIM side's alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_not_checked: Option<String>,
+    /// Parts of the case's expected result this run did not check, one line each: what no API
+    /// can see (only a person can judge it), and what the run could not compare. The verdict
+    /// claims nothing about them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<String>,
     /// Why a finished check left the case's outcome alone (steps not marked done, a recheck).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_left: Option<String>,

@@ -191,7 +191,8 @@ pub fn same(actual: &Value, want: &Value, ignore_case: bool) -> bool {
     }
 }
 
-fn needed_nfc(actual: &Value, want: &Value, ignore_case: bool) -> bool {
+/// The two are equal only after NFC normalisation (a match a note should explain).
+pub fn needed_nfc(actual: &Value, want: &Value, ignore_case: bool) -> bool {
     match (actual, want) {
         (Value::String(a), Value::String(b)) => {
             let raw = if ignore_case {

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::assertions::show;
+use super::profile::AppProfile;
 use crate::net::{CancelFlag, Exchange};
 use crate::scim::ScimClient;
 use crate::session::{AssertionRecord, RequestRecord, RunFailure};
@@ -38,6 +39,13 @@ pub struct Context<'a> {
     pub cancel: &'a CancelFlag,
     /// Inputs, then remembered values (captures of this attempt come first).
     pub known: &'a dyn Fn(&str) -> Option<String>,
+    /// Where each remembered value comes from (`CheckJob::sources`).
+    pub sources: &'a BTreeMap<String, String>,
+    /// What Okta sends each user, by lower-case login (read this attempt; empty without the
+    /// org): a `profile` step compares the user with it.
+    pub profiles: &'a BTreeMap<String, AppProfile>,
+    /// The login a `profile` step without `for_each` is about (the recipe's `okta_profile`).
+    pub profile_login: Option<&'a str>,
 }
 
 impl Context<'_> {

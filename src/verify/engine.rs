@@ -13,10 +13,12 @@ use super::event::{StartReport, VerifyEvent};
 use super::job::CheckJob;
 use super::okta_inputs::{expected_from_profile, expected_members};
 use super::okta_side::{self, okta_failure};
-use super::recipe::RecipeStep;
-use super::recipe_okta::what_okta_adds;
+use super::profile::{AppProfile, AttributeMap, read_profile};
+use super::recipe::{MembersOtherwise, RecipeStep};
+use super::recipe_okta::{CheckEnv, what_okta_adds};
 use super::step::run_step;
 use super::template::split_list;
+use super::trail::TRAIL_LOOKBACK;
 use crate::net::{CancelFlag, Secret};
 use crate::okta::{OktaClient, OktaError};
 use crate::scim::{ScimClient, request_record};
@@ -129,26 +131,42 @@ pub fn run_case(
             what_okta_adds(&job.recipe.okta)
         )
     });
-    // The SCIM side's expected names and email from the Okta user's profile, so the tester
-    // types a login only.
+    // The SCIM side's expected values from what Okta sends (the app user profile through the
+    // app's attribute mapping) or the Okta user's profile, and a group's members from the
+    // Okta group, so the tester types a login or a group's name only.
     let mut inputs = job.inputs.clone();
     let mut okta_fatal = None;
     let mut profile_notes = Vec::new();
     let mut profile_requests = Vec::new();
+    // What no API can see, and what this run could not compare: said, never claimed.
+    let mut not_checked: Vec<String> = job.recipe.by_hand.iter().cloned().collect();
+    let compares_profiles = job.recipe.steps.iter().any(|s| s.profile);
+    let mut map = None;
     if let Some(okta) = okta {
         // Okta's requests end with the check (and Esc), not at the client's own timeout.
         okta.set_deadline(Some(deadline));
         okta.take_requests();
-        match expected_from_profile(okta, job, &mut inputs).and_then(|mut notes| {
-            notes.extend(expected_members(okta, job, &mut inputs)?);
-            Ok(notes)
-        }) {
-            Ok(notes) => profile_notes = notes,
+        match prepare_okta_inputs(okta, job, compares_profiles, &mut inputs) {
+            Ok((found, notes)) => {
+                if let Some(note) = found.as_ref().and_then(|m| m.note.clone()) {
+                    not_checked.push(note);
+                }
+                map = found;
+                profile_notes = notes;
+            }
             Err(fatal) => okta_fatal = Some(fatal),
         }
         profile_requests = okta.take_requests();
     }
-    if let Some(members) = &job.recipe.okta_members
+    let members_spec = job.recipe.okta_members.as_ref();
+    if okta.is_none()
+        && let Some(members) = members_spec.filter(|m| m.otherwise == MembersOtherwise::None)
+    {
+        // The case expects no member (an empty group): a list typed for another case is not
+        // what it compares with.
+        inputs.remove(&members.into);
+    }
+    if let Some(members) = members_spec.filter(|m| m.otherwise == MembersOtherwise::Typed)
         && !inputs.contains_key(&members.into)
         && okta_fatal.is_none()
     {
@@ -168,12 +186,27 @@ pub fn run_case(
             .or_else(|| job.remembered.get(name))
             .cloned()
     };
-    let ctx = scim.map(|scim| Context {
-        client: scim.client,
-        deadline,
-        cancel,
-        known: &known,
-    });
+    // The users whose app user profile a `profile` step compares: the recipe's `okta_profile`
+    // user, and each item of a `for_each` step's list.
+    let profile_login = job
+        .recipe
+        .okta_profile
+        .as_ref()
+        .and_then(|input| inputs.get(input))
+        .cloned();
+    let mut profile_logins: Vec<String> = Vec::new();
+    for step in job.recipe.steps.iter().filter(|s| s.profile) {
+        let logins = match &step.for_each {
+            Some(list) => split_list(&known(list).unwrap_or_default()),
+            None => profile_login.iter().cloned().collect(),
+        };
+        for login in logins {
+            if !profile_logins.contains(&login) {
+                profile_logins.push(login);
+            }
+        }
+    }
+    let mut profiles: BTreeMap<String, AppProfile> = BTreeMap::new();
     let mut backoff = FIRST_BACKOFF;
     let mut number = 0;
     // The last attempt whose requests all got complete answers: when the deadline cuts the
@@ -181,12 +214,45 @@ pub fn run_case(
     let mut last_complete: Option<Attempt> = None;
     let (attempt, verdict) = loop {
         number += 1;
-        let mut attempt = match &okta_fatal {
-            Some(fatal) => Attempt {
+        // What Okta sends each user now (it may change while Okta provisions).
+        let mut profile_fatal = None;
+        if let (Some(okta), Some(map)) = (okta, &map)
+            && okta_fatal.is_none()
+        {
+            profiles.clear();
+            for login in &profile_logins {
+                match read_profile(okta, login, map) {
+                    Ok(Some(sent)) => {
+                        profiles.insert(login.to_lowercase(), sent);
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        profile_fatal = Some(error);
+                        break;
+                    }
+                }
+            }
+        }
+        let ctx = scim.map(|scim| Context {
+            client: scim.client,
+            deadline,
+            cancel,
+            known: &known,
+            sources: &job.sources,
+            profiles: &profiles,
+            profile_login: profile_login.as_deref(),
+        });
+        let mut attempt = match (&okta_fatal, &profile_fatal, okta) {
+            (Some(fatal), _, _) => Attempt {
                 fatal: Some(fatal.clone()),
                 ..Attempt::default()
             },
-            None => match &ctx {
+            (None, Some(error), Some(okta)) => Attempt {
+                fatal: Some(okta_failure(okta, error)),
+                okta_timed_out: matches!(error, OktaError::PastDeadline { .. }),
+                ..Attempt::default()
+            },
+            _ => match &ctx {
                 Some(ctx) => run_steps(ctx, &job.recipe.steps),
                 None => Attempt::default(),
             },
@@ -215,6 +281,9 @@ pub fn run_case(
             && !cancel.is_cancelled()
         {
             check_okta(okta, job, &known, &mut attempt);
+        }
+        if let Some(okta) = okta {
+            // The profiles read and the Okta side's requests, this attempt's.
             attempt.okta_requests = okta.take_requests();
         }
         if attempt.exchanges.iter().any(|e| e.timed_out()) || attempt.okta_timed_out {
@@ -302,6 +371,11 @@ pub fn run_case(
         (None, Some(okta)) => okta.org_url().to_string(),
         (None, None) => String::new(),
     };
+    for sent in profiles.values() {
+        if let Some(note) = sent.unmapped_note() {
+            not_checked.push(note);
+        }
+    }
     let mut inputs = inputs.clone();
     inputs.extend(job.remembered.clone());
     VerifyRun {
@@ -337,6 +411,7 @@ pub fn run_case(
         captured: attempt.captured,
         okta: None,
         okta_not_checked,
+        not_checked,
         outcome_left: None,
         remember: job.recipe.remember.clone(),
         subject: job.subject.clone(),
@@ -354,8 +429,13 @@ fn check_okta(
 ) {
     let captured = attempt.captured.clone();
     let lookup = |name: &str| captured.get(name).cloned().or_else(|| known(name));
+    let supported = |capability: &str| job.capabilities.get(capability).copied().unwrap_or(true);
+    let env = CheckEnv {
+        since: job.since.unwrap_or_else(|| Utc::now() - TRAIL_LOOKBACK),
+        supported: &supported,
+    };
     for check in &job.recipe.okta {
-        let expectations = match check.expectations(&lookup) {
+        let expectations = match check.expectations(&lookup, &env) {
             Ok(expectations) => expectations,
             Err(name) => {
                 attempt.fatal = Some((
@@ -376,6 +456,25 @@ fn check_okta(
             }
         }
     }
+}
+
+/// Before the first attempt: the app's attribute mapping (when a step compares what Okta
+/// sent) and the inputs Okta gives (`okta_inputs`), with the notes on typed values replaced.
+#[allow(clippy::type_complexity)]
+fn prepare_okta_inputs(
+    okta: &OktaClient,
+    job: &CheckJob,
+    compares_profiles: bool,
+    inputs: &mut BTreeMap<String, String>,
+) -> Result<(Option<AttributeMap>, Vec<AssertionRecord>), (RunFailure, String)> {
+    let map = if compares_profiles {
+        Some(AttributeMap::read(okta).map_err(|e| okta_failure(okta, &e))?)
+    } else {
+        None
+    };
+    let mut notes = expected_from_profile(okta, job, map.as_ref(), inputs)?;
+    notes.extend(expected_members(okta, job, inputs)?);
+    Ok((map, notes))
 }
 
 /// At the deadline: a fail when the app answered and the answer was wrong; an error when it
@@ -402,11 +501,24 @@ fn run_steps(ctx: &Context, steps: &[RecipeStep]) -> Attempt {
             .find(|j| steps[*j].for_each.as_ref() != Some(list))
             .unwrap_or(steps.len());
         let items = split_list(&(ctx.known)(list).unwrap_or_default());
+        let names: Vec<String> = steps[i..end]
+            .iter()
+            .flat_map(|s| s.captures().cloned())
+            .collect();
         for item in &items {
+            // Nothing an earlier item captured may stand for this one.
+            for name in &names {
+                attempt.captured.remove(name);
+            }
             for step in &steps[i..end] {
                 if attempt.fatal.is_none() {
                     run_step(ctx, step, Some(item), &mut attempt);
                 }
+            }
+            // Each item's own captures, for the Okta side (`name[item]`, empty when none).
+            for name in &names {
+                let value = attempt.captured.get(name).cloned().unwrap_or_default();
+                attempt.captured.insert(format!("{name}[{item}]"), value);
             }
         }
         i = end;
@@ -418,11 +530,15 @@ fn run_steps(ctx: &Context, steps: &[RecipeStep]) -> Attempt {
 /// steps in Okta: the SCIM ids and members the case will act on.
 pub fn observe_start(client: &ScimClient, job: &CheckJob, cancel: &CancelFlag) -> StartReport {
     let known = |name: &str| job.inputs.get(name).cloned();
+    let (nothing, no_sources) = (BTreeMap::new(), BTreeMap::new());
     let ctx = Context {
         client,
         deadline: Instant::now() + job.deadline,
         cancel,
         known: &known,
+        sources: &no_sources,
+        profiles: &nothing,
+        profile_login: None,
     };
     let attempt = run_steps(&ctx, &job.recipe.before);
     let problem = if attempt.unanswered() {

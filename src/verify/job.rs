@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::error::VerifyError;
 use super::recipe::{Recipe, RecipeBook};
-use super::trail::started_or_lookback;
+use super::trail::TRAIL_LOOKBACK;
 use crate::plan::Plan;
 use crate::session::{Session, VerifyState, remembered_key};
 
@@ -32,6 +32,12 @@ pub struct CheckJob {
     /// When the case started, for its System Log (`case_started`); `None`: the lookback
     /// before the check (`trail::TRAIL_LOOKBACK`).
     pub since: Option<DateTime<Utc>>,
+    /// Where each of `remembered` comes from, in the tester's words ("the case's start
+    /// (…12:03:00)", "C9291's check (…12:00:00)"): a comparison with it says so.
+    pub sources: BTreeMap<String, String>,
+    /// The capabilities the tester declared (a capability not listed counts as supported):
+    /// the To App settings C9306 expects on are those of the supported ones.
+    pub capabilities: BTreeMap<String, bool>,
 }
 
 impl CheckJob {
@@ -94,23 +100,37 @@ impl CheckJob {
             .get(case)
             .filter(|s| s.subject == subject)
             .map(|s| &s.observed);
-        let recall = |name: &str| -> Option<String> {
-            started.and_then(|o| o.get(name)).cloned().or_else(|| {
-                state
-                    .remembered
-                    .get(&remembered_key(name, subject.as_deref()))
-                    .map(|r| r.value.clone())
-            })
+        let started_at = state
+            .started
+            .get(case)
+            .filter(|s| s.subject == subject)
+            .map(|s| s.at);
+        let recall = |name: &str| -> Option<(String, String)> {
+            let observed = started.and_then(|o| o.get(name)).cloned();
+            if let (Some(value), Some(at)) = (observed, started_at) {
+                return Some((value, format!("the case's start ({})", utc_time(at))));
+            }
+            state
+                .remembered
+                .get(&remembered_key(name, subject.as_deref()))
+                .map(|r| {
+                    (
+                        r.value.clone(),
+                        format!("{}'s check ({})", r.case, utc_time(r.at)),
+                    )
+                })
         };
         let mut earlier = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for name in &recipe.remembered {
             // A value the tester typed (e.g. existing_user_id) stands in for an observed one.
             if used.contains_key(name) {
                 continue;
             }
             match recall(name) {
-                Some(value) => {
+                Some((value, source)) => {
                     earlier.insert(name.clone(), value);
+                    sources.insert(name.clone(), source);
                 }
                 None if needs_earlier_values => {
                     return Err(needs_earlier(book, recipe, case, name, subject.as_deref()));
@@ -119,8 +139,9 @@ impl CheckJob {
             }
         }
         for name in &recipe.recalls {
-            if let Some(value) = recall(name) {
+            if let Some((value, source)) = recall(name) {
                 earlier.insert(name.clone(), value);
+                sources.insert(name.clone(), source);
             }
         }
         Ok(CheckJob {
@@ -133,8 +154,15 @@ impl CheckJob {
             single_attempt: false,
             deadline,
             since: None,
+            sources,
+            capabilities: BTreeMap::new(),
         })
     }
+}
+
+/// A moment as the checks' messages write it (Okta's System Log and the app's times are UTC).
+fn utc_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 /// The key remembered values of this check are kept under: the subject input's value (a
@@ -182,7 +210,7 @@ fn needs_earlier(
     let observed = recipe
         .before
         .iter()
-        .any(|s| s.capture.contains_key(name) || s.capture_all.contains_key(name));
+        .any(|s| s.captures().any(|c| c == name));
     if observed {
         how.push(format!(
             "run `scimplan start PLAN {case}` before doing its steps in Okta, so scimplan sees what the case acts on"
@@ -208,22 +236,30 @@ pub fn steps_done(plan: &Plan, session: &Session, case: &str) -> bool {
             .is_some_and(|r| (0..steps).all(|i| r.steps_checked.contains(&i)))
 }
 
-/// When the tester started `case`, for its System Log: its start (`scimplan start`) when that
-/// is after its last check, else the first tick of one of its steps since its last check,
-/// else what `trail::started_or_lookback` says (its start, else its previous check or the lookback).
+/// When `case` started, for its System Log and for what "since the case started" means to a
+/// check (a password pushed, a deprovisioning that failed): the start the tester recorded
+/// (`scimplan start`, `t`); otherwise `TRAIL_LOOKBACK` before its first tick or `now`,
+/// whichever is earlier. Ticks come after the Okta steps (`scimplan done` ticks every step
+/// once they are done), so the window reaches back before them. The first tick counted is
+/// the first since the case's last check, when the tester ticked again for another round,
+/// else its first tick at all.
 pub fn case_started(session: &Session, case: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    if let Some(start) = session.verify().started.get(case) {
+        return start.at;
+    }
     let last_check = session.verify().latest_run(case).map(|r| r.at);
-    let after_last = |at: &DateTime<Utc>| last_check.is_none_or(|last| *at > last);
-    let started = session.verify().started.get(case).map(|s| s.at);
     let prefix = format!("{case}: step ");
-    let first_tick = session
+    let ticks: Vec<DateTime<Utc>> = session
         .history()
         .iter()
-        .filter(|e| e.description.starts_with(&prefix) && after_last(&e.at))
+        .filter(|e| e.description.starts_with(&prefix) && e.description.ends_with(" ticked"))
         .map(|e| e.at)
-        .min();
-    started
-        .filter(after_last)
-        .or(first_tick)
-        .unwrap_or_else(|| started_or_lookback(session.verify(), case, now))
+        .collect();
+    let first_tick = ticks
+        .iter()
+        .filter(|at| last_check.is_none_or(|last| **at > last))
+        .min()
+        .or_else(|| ticks.iter().min())
+        .copied();
+    first_tick.map_or(now, |tick| tick.min(now)) - TRAIL_LOOKBACK
 }

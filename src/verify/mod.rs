@@ -27,8 +27,9 @@
 //! - `error` and `event`: why a check cannot be prepared, and the progress work reports.
 //! - The Okta side of a case: `recipe_okta` reads `[[recipe.okta]]`, `okta_side` checks it in
 //!   the org (run by the engine beside the SCIM side), `okta_inputs` fills what it needs from
-//!   Okta; `trail` picks which System Log a run keeps; `console` the Admin Console page a case
-//!   needs.
+//!   Okta, `profile` says what Okta sends a user (its app user profile through the app's
+//!   attribute mapping) and compares the app's user with it; `trail` picks which System Log a
+//!   run keeps; `console` the Admin Console page a case needs.
 //!
 //! Rules every check follows (the SCIM side here; the Okta side must follow them too):
 //! 1. A check records an outcome only for a case the tester asked for (`v`, or named on the
@@ -59,6 +60,7 @@ pub mod members;
 mod okta_inputs;
 pub mod okta_side;
 pub mod planner;
+pub mod profile;
 pub mod recipe;
 pub mod recipe_okta;
 pub mod runner;

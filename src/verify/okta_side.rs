@@ -6,8 +6,11 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use crate::net::CancelFlag;
-use crate::okta::{LogQuery, OktaClient, OktaError, OktaUser};
+use crate::okta::api::quoted;
+use crate::okta::{AppFeature, GroupType, LogQuery, OktaClient, OktaError, OktaGroup, OktaUser};
 use crate::session::{AssertionRecord, RunFailure};
 
 /// Okta could not be read: an error naming Okta, never a verdict about the case.
@@ -35,26 +38,59 @@ pub enum MappingState {
     Absent,
 }
 
+/// The "To App" settings of Okta's provisioning feature a `provisioning` check can read, with
+/// their names on the app's Provisioning tab.
+pub const TO_APP_SETTINGS: [(&str, &str); 4] = [
+    ("create.lifecycleCreate", "Create Users"),
+    ("update.profile", "Update User Attributes"),
+    ("update.lifecycleDeactivate", "Deactivate Users"),
+    ("update.password", "Sync Password"),
+];
+
+/// A "To App" setting the case expects on, for a capability the tester declared supported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToApp {
+    /// The capability's key (`create-users`).
+    pub capability: String,
+    /// The setting, as `TO_APP_SETTINGS` names it (`create.lifecycleCreate`).
+    pub setting: String,
+}
+
 /// One thing that must hold in Okta.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OktaExpectation {
-    /// The user's assignment is provisioned and in sync; linked to `scim_id` when given.
+    /// The user's assignment is provisioned and in sync; linked to `scim_id` when given;
+    /// assigned with `scope` (`USER`, `GROUP`) when given.
     Provisioned {
         login: String,
         scim_id: Option<String>,
+        scope: Option<String>,
     },
-    /// The user has no assignment to the app (removed with its group's).
+    /// The user has no assignment to the app (removed, or deprovisioned by Okta).
     Unassigned { login: String },
     /// The Okta user's lifecycle status (`SUSPENDED`, `ACTIVE`, ...).
     UserStatus { login: String, status: String },
-    /// Provisioning to the app (feature and connection) on or off.
-    Provisioning { enabled: bool },
-    /// Password push on, and the user's app password set.
-    PasswordPushed { login: String },
+    /// Provisioning to the app (feature and connection) on or off, and these To App settings on.
+    Provisioning { enabled: bool, to_app: Vec<ToApp> },
+    /// Password push on, and the user's app password pushed since `since`.
+    PasswordPushed { login: String, since: DateTime<Utc> },
     /// The Group Push mapping of the group (by its exact name).
     PushMapping { group: String, state: MappingState },
     /// The app has an integration feature (`PROFILE_MASTERING`, ...).
     AppFeature { feature: String },
+    /// The user's latest `event` in the System Log since `since` is no failure.
+    SystemLog {
+        login: String,
+        event: String,
+        since: DateTime<Utc>,
+    },
+    /// The Okta group is (or is not) assigned to the app.
+    GroupAssigned { group: String, assigned: bool },
+    /// The Okta group has no member.
+    EmptyGroup { group: String },
+    /// The user came from the app's import: an Okta user, not deactivated, assigned to the app
+    /// and linked to the app's user.
+    Imported { login: String },
 }
 
 fn record(
@@ -74,15 +110,26 @@ fn record(
     }
 }
 
-fn absent(step: &str, check: &str, expected: &str, what: String) -> AssertionRecord {
+/// A record whose verdict is not "expected equals actual".
+fn judged(
+    step: &str,
+    check: &str,
+    expected: &str,
+    actual: String,
+    passed: bool,
+) -> AssertionRecord {
     AssertionRecord {
         step: format!("Okta: {step}"),
         check: check.to_string(),
         expected: expected.to_string(),
-        actual: what,
-        passed: false,
+        actual,
+        passed,
         note: None,
     }
+}
+
+fn absent(step: &str, check: &str, expected: &str, what: String) -> AssertionRecord {
+    judged(step, check, expected, what, false)
 }
 
 /// By login exactly (letter-case twins and short names never stand in), on every page.
@@ -100,13 +147,63 @@ fn no_user(step: &str, login: &str) -> AssertionRecord {
     )
 }
 
+/// The tester's group named exactly `name` (never the `APP_GROUP` Okta keeps for a pushed
+/// group of that name); `Err` with the record saying what is wrong when not exactly one.
+fn okta_group(
+    client: &OktaClient,
+    step: &str,
+    name: &str,
+) -> Result<Result<OktaGroup, AssertionRecord>, OktaError> {
+    let groups = client.groups_named(name, Some(GroupType::Okta))?;
+    Ok(match <[OktaGroup; 1]>::try_from(groups) {
+        Ok([one]) => Ok(one),
+        Err(groups) if groups.is_empty() => Err(absent(
+            step,
+            "the Okta group exists",
+            "a group with this exact name",
+            format!("no Okta group named {name}"),
+        )),
+        Err(groups) => Err(absent(
+            step,
+            "one Okta group",
+            "one group with this exact name",
+            format!("{} groups named {name}", groups.len()),
+        )),
+    })
+}
+
+/// `2026-03-01 12:00:00 UTC`.
+fn when(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// The `setting` of the To App feature (`update.password`).
+fn to_app_status(feature: &AppFeature, setting: &str) -> String {
+    let capabilities = &feature.capabilities;
+    let toggle = match setting {
+        "create.lifecycleCreate" => &capabilities.create.lifecycle_create,
+        "update.profile" => &capabilities.update.profile,
+        "update.lifecycleDeactivate" => &capabilities.update.lifecycle_deactivate,
+        _ => &capabilities.update.password,
+    };
+    if toggle.status.is_empty() {
+        "not set".into()
+    } else {
+        toggle.status.clone()
+    }
+}
+
 /// Checks one expectation now. Errors are Okta's refusals (token, permission), not verdicts.
 pub fn check(
     client: &OktaClient,
     expectation: &OktaExpectation,
 ) -> Result<Vec<AssertionRecord>, OktaError> {
     Ok(match expectation {
-        OktaExpectation::Provisioned { login, scim_id } => {
+        OktaExpectation::Provisioned {
+            login,
+            scim_id,
+            scope,
+        } => {
             let step = format!("app user {login}");
             let Some(user) = find_user(client, login)? else {
                 return Ok(vec![no_user(&step, login)]);
@@ -144,6 +241,14 @@ pub fn check(
                 )),
                 None => {}
             }
+            if let Some(scope) = scope {
+                records.push(record(
+                    &step,
+                    "scope (USER: assigned by itself, GROUP: through a group)",
+                    scope.clone(),
+                    app_user.scope.clone().unwrap_or_default(),
+                ));
+            }
             records
         }
         OktaExpectation::Unassigned { login } => {
@@ -151,15 +256,30 @@ pub fn check(
             let Some(user) = find_user(client, login)? else {
                 return Ok(vec![no_user(&step, login)]);
             };
-            let actual = match client.app_user(&user.id)? {
-                None => "not assigned".to_string(),
-                Some(app_user) => format!(
-                    "assigned ({}, scope {})",
-                    app_user.status,
-                    app_user.scope.unwrap_or_default()
-                ),
+            let (actual, passed) = match client.app_user(&user.id)? {
+                None => ("not assigned".to_string(), true),
+                Some(app_user) => {
+                    let sync = app_user.sync_state.unwrap_or_default();
+                    // Okta may keep an assignment it deprovisioned; one it could not is no
+                    // removal.
+                    let done = app_user.status == "DEPROVISIONED" && sync != "ERROR";
+                    (
+                        format!(
+                            "assigned ({}, scope {}, syncState {sync})",
+                            app_user.status,
+                            app_user.scope.unwrap_or_default(),
+                        ),
+                        done,
+                    )
+                }
             };
-            vec![record(&step, "assigned to the app", "not assigned", actual)]
+            vec![judged(
+                &step,
+                "assigned to the app",
+                "not assigned (or deprovisioned)",
+                actual,
+                passed,
+            )]
         }
         OktaExpectation::UserStatus { login, status } => {
             let step = format!("user {login}");
@@ -173,22 +293,23 @@ pub fn check(
                 )],
             }
         }
-        OktaExpectation::Provisioning { enabled } => {
+        OktaExpectation::Provisioning { enabled, to_app } => {
             let expected = if *enabled { "ENABLED" } else { "DISABLED" };
-            let feature = client
-                .user_provisioning()?
-                .map(|f| f.status)
+            let feature = client.user_provisioning()?;
+            let status = feature
+                .as_ref()
+                .map(|f| f.status.clone())
                 .unwrap_or_else(|| "DISABLED".into());
             let connection = client
                 .provisioning_connection()?
                 .map(|c| c.status)
                 .unwrap_or_else(|| "DISABLED".into());
-            vec![
+            let mut records = vec![
                 record(
                     "app provisioning",
                     "USER_PROVISIONING feature",
                     expected,
-                    feature,
+                    status,
                 ),
                 record(
                     "app provisioning",
@@ -196,9 +317,28 @@ pub fn check(
                     expected,
                     connection,
                 ),
-            ]
+            ];
+            for wanted in to_app {
+                let label = TO_APP_SETTINGS
+                    .iter()
+                    .find(|(s, _)| *s == wanted.setting)
+                    .map_or(wanted.setting.as_str(), |(_, label)| label);
+                let actual = feature
+                    .as_ref()
+                    .map_or_else(|| "DISABLED".into(), |f| to_app_status(f, &wanted.setting));
+                records.push(record(
+                    "app provisioning",
+                    &format!(
+                        "To App: {label} (declared supported: {})",
+                        wanted.capability
+                    ),
+                    "ENABLED",
+                    actual,
+                ));
+            }
+            records
         }
-        OktaExpectation::PasswordPushed { login } => {
+        OktaExpectation::PasswordPushed { login, since } => {
             let step = format!("app user {login}");
             let push = client
                 .user_provisioning()?
@@ -215,17 +355,31 @@ pub fn check(
                         "not assigned".into(),
                     )),
                     Some(app_user) => {
-                        records.push(AssertionRecord {
-                            step: format!("Okta: {step}"),
-                            check: "passwordChanged".into(),
-                            expected: "set".into(),
-                            passed: app_user.password_changed.is_some(),
-                            actual: app_user
-                                .password_changed
-                                .unwrap_or_else(|| "not set".into()),
-                            note: None,
-                        });
-                        records.push(last_password_push(client, &step, &user.id)?);
+                        let changed = app_user
+                            .password_changed
+                            .as_deref()
+                            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                            .map(|t| t.with_timezone(&Utc));
+                        let actual = match (&app_user.password_changed, changed) {
+                            (None, _) => "not set".to_string(),
+                            (Some(_), Some(at)) => when(&at),
+                            (Some(text), None) => text.clone(),
+                        };
+                        records.push(judged(
+                            &step,
+                            "passwordChanged",
+                            &format!("set since the case started ({})", when(since)),
+                            actual,
+                            changed.is_some_and(|at| at >= *since),
+                        ));
+                        records.push(last_event(
+                            client,
+                            &step,
+                            &user.id,
+                            "application.provision.user.push_password",
+                            *since,
+                            true,
+                        )?);
                     }
                 },
             }
@@ -233,8 +387,9 @@ pub fn check(
         }
         OktaExpectation::PushMapping { group, state } => {
             let step = format!("Group Push of {group}");
-            // Exact name: Okta's search ignores letter case, twins must not stand in.
-            let groups = client.groups_named(group)?;
+            // Exact name, the tester's group only: Okta's search ignores letter case, and the
+            // APP_GROUP Okta keeps for the pushed group has the same name.
+            let groups = client.groups_named(group, Some(GroupType::Okta))?;
             let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
             let mappings: Vec<_> = client
                 .group_push_mappings()?
@@ -314,25 +469,110 @@ pub fn check(
             };
             vec![record("app features", feature, "enabled", has)]
         }
+        OktaExpectation::SystemLog {
+            login,
+            event,
+            since,
+        } => {
+            let step = format!("user {login}");
+            match find_user(client, login)? {
+                None => vec![no_user(&step, login)],
+                Some(user) => vec![last_event(client, &step, &user.id, event, *since, false)?],
+            }
+        }
+        OktaExpectation::GroupAssigned { group, assigned } => {
+            let step = format!("group {group}");
+            match okta_group(client, &step, group)? {
+                Err(record) => vec![record],
+                Ok(found) => {
+                    let is = client.app_group(&found.id)?.is_some();
+                    let say = |on: bool| if on { "assigned" } else { "not assigned" };
+                    vec![record(
+                        &step,
+                        "assigned to the app",
+                        say(*assigned),
+                        say(is),
+                    )]
+                }
+            }
+        }
+        OktaExpectation::EmptyGroup { group } => {
+            let step = format!("group {group}");
+            match okta_group(client, &step, group)? {
+                Err(record) => vec![record],
+                Ok(found) => {
+                    let members: Vec<String> = client
+                        .group_members(&found.id)?
+                        .into_iter()
+                        .map(|u| u.profile.login)
+                        .collect();
+                    let actual = match members.len() {
+                        0 => "no member".to_string(),
+                        n => format!("{n}: {}", members.join(", ")),
+                    };
+                    vec![judged(
+                        &step,
+                        "members (the case pushes an empty group)",
+                        "no member",
+                        actual,
+                        members.is_empty(),
+                    )]
+                }
+            }
+        }
+        OktaExpectation::Imported { login } => {
+            let step = format!("user {login}");
+            let Some(user) = find_user(client, login)? else {
+                return Ok(vec![no_user(&step, login)]);
+            };
+            let mut records = vec![judged(
+                &step,
+                "status",
+                "a user of the org, not deactivated",
+                user.status.clone(),
+                user.status != "DEPROVISIONED",
+            )];
+            match client.app_user(&user.id)? {
+                None => records.push(absent(
+                    &format!("app user {login}"),
+                    "assigned to the app (the import confirmed)",
+                    "an assignment",
+                    "not assigned".into(),
+                )),
+                Some(app_user) => records.push(judged(
+                    &format!("app user {login}"),
+                    "externalId (the app's user it was imported from)",
+                    "set",
+                    app_user
+                        .external_id
+                        .clone()
+                        .unwrap_or_else(|| "none".into()),
+                    app_user.external_id.is_some_and(|id| !id.is_empty()),
+                )),
+            }
+            records
+        }
     })
 }
 
-/// How long back the System Log is read for a user's latest password push.
-const PASSWORD_PUSH_LOOKBACK_DAYS: i64 = 7;
-
-/// The user's latest `application.provision.user.push_password` event must not be a failure:
-/// `passwordChanged` stays set from an earlier push when a later one fails.
-fn last_password_push(
+/// The user's latest `event` in the System Log since `since` must not be a failure (a later
+/// success after a retry counts); with `required`, there must be one.
+fn last_event(
     client: &OktaClient,
     step: &str,
     user_id: &str,
+    event: &str,
+    since: DateTime<Utc>,
+    required: bool,
 ) -> Result<AssertionRecord, OktaError> {
-    let since = chrono::Utc::now() - chrono::Duration::days(PASSWORD_PUSH_LOOKBACK_DAYS);
     let filter = format!(
-        "eventType eq \"application.provision.user.push_password\" and target.id eq \"{user_id}\""
+        "eventType eq {} and target.id eq {}",
+        quoted(event),
+        quoted(user_id)
     );
     let events = client.logs(&LogQuery::since(since).filter(filter))?;
     let latest = events.iter().max_by_key(|e| e.published);
+    let short = event.rsplit('.').next().unwrap_or(event);
     let actual = match latest {
         None => "none".to_string(),
         Some(event) => match &event.outcome.reason {
@@ -340,14 +580,27 @@ fn last_password_push(
             _ => event.outcome.result.clone(),
         },
     };
-    Ok(AssertionRecord {
-        step: format!("Okta: {step}"),
-        check: "latest push_password event (System Log)".into(),
-        expected: "not FAILURE".into(),
-        passed: latest.is_none_or(|e| e.outcome.result != "FAILURE"),
+    let (expected, passed) = if required {
+        (
+            "one, not FAILURE",
+            latest.is_some_and(|e| e.outcome.result != "FAILURE"),
+        )
+    } else {
+        (
+            "not FAILURE",
+            latest.is_none_or(|e| e.outcome.result != "FAILURE"),
+        )
+    };
+    Ok(judged(
+        step,
+        &format!(
+            "latest {short} event since the case started ({}, System Log)",
+            when(&since)
+        ),
+        expected,
         actual,
-        note: None,
-    })
+        passed,
+    ))
 }
 
 /// Checks every expectation until all hold or `deadline` passes (every `interval`); the

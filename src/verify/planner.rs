@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use super::error::VerifyError;
 use super::job::{CheckJob, case_started, steps_done};
-use super::recipe::{Recipe, RecipeBook};
+use super::recipe::{MembersOtherwise, Recipe, RecipeBook};
 use super::runner::{Access, OktaAccess, ScimAccess};
 use crate::net::{MissingSecret, Secret};
 use crate::plan::Plan;
@@ -435,6 +435,7 @@ impl Planner<'_> {
         if !start {
             job.steps_done = steps_done(self.plan, session, case);
             job.since = Some(case_started(session, case, chrono::Utc::now()));
+            job.capabilities = session.capabilities().clone();
             job.single_attempt = matches!(request, Request::Recheck(_));
         }
         Ok(job)
@@ -442,7 +443,10 @@ impl Planner<'_> {
 
     /// The group's members `recipe` compares, when nobody typed them (no org gives them).
     fn members_to_type(&self, recipe: &Recipe) -> Option<Stop> {
-        let members = recipe.okta_members.as_ref()?;
+        let members = recipe
+            .okta_members
+            .as_ref()
+            .filter(|m| m.otherwise == MembersOtherwise::Typed)?;
         let subjects = &self.session.verify().subjects;
         let typed = subjects
             .get(&members.into)
@@ -572,7 +576,7 @@ mod tests {
     use crate::plan::{Profile, load_plan_bytes};
     use crate::session::{AuthScheme, Command, Connection, OktaConnection, Scope, Writer};
 
-    /// Cases with Okta's IDs: C9290 (SCIM and an Okta part), C9292 (SCIM only), C9306 (Okta
+    /// Cases with Okta's IDs: C9290 (SCIM and an Okta part), C9303 (SCIM only), C9306 (Okta
     /// only), C9320 (members an Okta group gives), C9315 (a start), C9296 (no recipe).
     const CASES: [(&str, &str); 6] = [
         (
@@ -581,7 +585,7 @@ mod tests {
         ),
         ("C9306", "Precondition - Provisioning and SSO"),
         ("C9290", "Create Users"),
-        ("C9292", "Deprovision (Deactivate) Users"),
+        ("C9303", "Read (Import) Users"),
         ("C9315", "Using Group Push"),
         ("C9320", "Using Group Push"),
     ];
@@ -706,8 +710,8 @@ mod tests {
         assert!(c9306.is_okta_only() && c9306.has_okta_part());
         let c9290 = book.for_case("C9290").unwrap();
         assert!(!c9290.is_okta_only() && c9290.has_okta_part());
-        let c9292 = book.for_case("C9292").unwrap();
-        assert!(!c9292.is_okta_only() && !c9292.has_okta_part());
+        let c9303 = book.for_case("C9303").unwrap();
+        assert!(!c9303.is_okta_only() && !c9303.has_okta_part());
         // Members an Okta group gives are an Okta part too, with no [[recipe.okta]] entry.
         let c9320 = book.for_case("C9320").unwrap();
         assert!(c9320.has_okta_part());
@@ -793,7 +797,7 @@ mod tests {
                 .contains("SCIMPLAN_OKTA_TOKEN is not set")
         );
         // A case without an Okta part needs no token: it runs, the System Log not kept.
-        let plan = w.plan(Request::case("C9292"));
+        let plan = w.plan(Request::case("C9303"));
         assert!(plan.ready(), "{:?}", plan.missing);
         assert!(plan.access.okta.is_none());
     }
@@ -888,12 +892,12 @@ mod tests {
         w.scim()
             .secrets(true, false)
             .input("user", "ann@example.com");
-        w.done("C9290").done("C9292").done("C9306").done("C9320");
-        w.mark("C9292", Outcome::Fail);
+        w.done("C9290").done("C9303").done("C9306").done("C9320");
+        w.mark("C9303", Outcome::Fail);
         let plan = w.plan(Request::Pending);
         assert_eq!(cases(&plan), ["C9290"]);
         assert!(plan.ready() && plan.jobs[0].steps_done);
-        assert!(why(&plan, "C9292").starts_with("HasOutcome(Fail)"));
+        assert!(why(&plan, "C9303").starts_with("HasOutcome(Fail)"));
         assert!(why(&plan, "C9315").starts_with("StepsNotDone { ticked: 0, steps: 2 }"));
         assert!(why(&plan, "C9306").starts_with("OktaOnlyWithoutOrg"));
         assert!(why(&plan, "C9320").starts_with("Inputs"), "{plan:?}");
@@ -957,16 +961,16 @@ mod tests {
             .secrets(true, false)
             .input("user", "ann@example.com");
         w.mark("C9290", Outcome::Pass)
-            .mark("C9292", Outcome::Blocked);
+            .mark("C9303", Outcome::Blocked);
         let plan = w.plan(Request::Recheck(None));
         assert_eq!(cases(&plan), ["C9290"]);
         assert!(plan.jobs[0].single_attempt);
-        assert!(why(&plan, "C9292").starts_with("NothingToRecheck(Blocked)"));
-        let plan = w.plan(Request::Recheck(Some(vec!["C9292".into()])));
+        assert!(why(&plan, "C9303").starts_with("NothingToRecheck(Blocked)"));
+        let plan = w.plan(Request::Recheck(Some(vec!["C9303".into()])));
         assert!(!plan.ready());
         assert_eq!(
             plan.left_out[0].to_string(),
-            "C9292 is Blocked: nothing recorded to recheck"
+            "C9303 is Blocked: nothing recorded to recheck"
         );
     }
 
@@ -999,6 +1003,52 @@ mod tests {
         assert!(plan.ready() && plan.access.okta.is_none());
         let plan = w.plan(Request::Start(vec!["C9306".into()]));
         assert!(why(&plan, "C9306").contains("NothingToStart"), "{plan:?}");
+    }
+
+    /// "Since the case started": the start the tester recorded, else 15 minutes before the
+    /// first tick of its steps or the check, whichever is earlier; the job carries it.
+    #[test]
+    fn the_window_starts_at_the_start_else_15_minutes_before_the_first_tick() {
+        use super::super::trail::TRAIL_LOOKBACK;
+        use crate::session::CaseStart;
+        let mut w = World::new();
+        w.scim()
+            .secrets(true, false)
+            .input("user", "ann@example.com");
+        let before = chrono::Utc::now();
+        w.done("C9290");
+        let after = chrono::Utc::now();
+        let later = after + chrono::Duration::hours(2);
+        let since = case_started(&w.session, "C9290", later);
+        assert!(
+            since >= before - TRAIL_LOOKBACK && since <= after - TRAIL_LOOKBACK,
+            "{since}: the Okta steps come before the ticks"
+        );
+        let plan = w.plan(Request::case("C9290"));
+        let job_since = plan.jobs[0].since.unwrap();
+        assert!(job_since >= before - TRAIL_LOOKBACK && job_since <= after - TRAIL_LOOKBACK);
+        // No tick: 15 minutes before the check; a check before the tick (a clock set back):
+        // before the check.
+        assert_eq!(
+            case_started(&w.session, "C9303", later),
+            later - TRAIL_LOOKBACK
+        );
+        let early = before - chrono::Duration::minutes(1);
+        assert_eq!(
+            case_started(&w.session, "C9290", early),
+            early - TRAIL_LOOKBACK
+        );
+        // A recorded start is the case's start, whenever it was.
+        let at = before - chrono::Duration::days(1);
+        w.apply(Command::RecordStart {
+            case: "C9290".into(),
+            start: CaseStart {
+                at,
+                subject: Some("ann@example.com".into()),
+                observed: Default::default(),
+            },
+        });
+        assert_eq!(case_started(&w.session, "C9290", later), at);
     }
 
     impl VerifyPlan {

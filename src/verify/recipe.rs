@@ -101,6 +101,10 @@ pub struct Recipe {
     /// connected (so the tester types the group's name only); else the tester types the list.
     #[serde(default)]
     pub okta_members: Option<OktaMembers>,
+    /// The parts of the case's expected result no API can see, in one line: every run says
+    /// them, and claims nothing about them.
+    #[serde(default)]
+    pub by_hand: Option<String>,
 }
 
 /// `okta_members = { group = "group", into = "members" }`.
@@ -111,6 +115,20 @@ pub struct OktaMembers {
     pub group: String,
     /// The optional list input its members' logins fill.
     pub into: String,
+    /// Without the org: the tester types the list (`typed`, the default), or the case
+    /// expects no member at all (`none`: C9317 pushes an empty group), so nothing is typed
+    /// and a list typed for another case is not used.
+    #[serde(default)]
+    pub otherwise: MembersOtherwise,
+}
+
+/// What a group's members are when no org gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MembersOtherwise {
+    #[default]
+    Typed,
+    None,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -146,6 +164,20 @@ pub struct RecipeStep {
     /// The group in the answer has these members, compared by userName.
     #[serde(default)]
     pub members: Option<MembersSpec>,
+    /// The user in the answer (the first of a list) holds every attribute Okta sends it: the
+    /// app user profile of the recipe's `okta_profile` user (or of `{{item}}` in a
+    /// `for_each` step) through the app's attribute mapping. Checked when the org is
+    /// connected.
+    #[serde(default)]
+    pub profile: bool,
+    /// Captured resources, whole: name -> path of the resource (`$` for the answer, or
+    /// `Resources[0]`), kept as JSON without its `meta` (what "unchanged" compares).
+    #[serde(default)]
+    pub snapshot: BTreeMap<String, String>,
+    /// The resource in the answer is what this snapshot (observed when the case started, or
+    /// remembered by the last check of it) held: every attribute but `meta`.
+    #[serde(default)]
+    pub unchanged: Option<String>,
     #[serde(default)]
     pub expect: Vec<Assertion>,
 }
@@ -204,6 +236,14 @@ impl Recipe {
 }
 
 impl RecipeStep {
+    /// Every name the step captures: values, lists and snapshots.
+    pub fn captures(&self) -> impl Iterator<Item = &String> {
+        self.capture
+            .keys()
+            .chain(self.capture_all.keys())
+            .chain(self.snapshot.keys())
+    }
+
     /// The step's request or its exact match uses `{{name}}`.
     pub fn mentions(&self, name: &str) -> bool {
         let wanted = format!("{{{{{name}}}}}");
@@ -404,7 +444,7 @@ impl RecipeBook {
             let observed: Vec<&String> = recipe
                 .before
                 .iter()
-                .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
+                .flat_map(RecipeStep::captures)
                 .collect();
             for name in recipe.remembered.iter().chain(&recipe.recalls) {
                 if self.rememberers(name).is_empty() && !observed.contains(&name) {
@@ -418,14 +458,37 @@ impl RecipeBook {
                 return Err(bad(case, "no step and no okta check".into()));
             }
             validate_okta_side(self, recipe).map_err(|why| bad(case, why))?;
+            // A list Okta fills (a group's members) may be optional.
+            let okta_list = recipe.okta_members.as_ref().map(|m| &m.into);
             let lists: Vec<&String> = recipe
                 .inputs
                 .iter()
                 .filter(|i| self.is_list(i))
                 .chain(&recipe.remembered)
+                .chain(okta_list)
                 .collect();
             let optional: Vec<&String> = recipe.optional.iter().chain(&recipe.recalls).collect();
             for step in recipe.before.iter().chain(&recipe.steps) {
+                if step.profile && recipe.okta_profile.is_none() && step.for_each.is_none() {
+                    return Err(bad(
+                        case,
+                        format!(
+                            "step '{}': profile = true needs the recipe's okta_profile, or a for_each over logins",
+                            step.name
+                        ),
+                    ));
+                }
+                if let Some(name) = &step.unchanged
+                    && !(recipe.remembered.contains(name) || recipe.recalls.contains(name))
+                {
+                    return Err(bad(
+                        case,
+                        format!(
+                            "step '{}': unchanged = '{name}' is not remembered or recalled",
+                            step.name
+                        ),
+                    ));
+                }
                 if let Some(list) = &step.for_each
                     && !lists.contains(&list)
                 {
@@ -531,15 +594,12 @@ fn validate_okta_side(book: &RecipeBook, recipe: &Recipe) -> Result<(), String> 
             ));
         }
     }
-    let captured: Vec<&String> = recipe
-        .steps
-        .iter()
-        .flat_map(|s| s.capture.keys().chain(s.capture_all.keys()))
-        .collect();
+    let captured: Vec<&String> = recipe.steps.iter().flat_map(RecipeStep::captures).collect();
+    let okta_list = recipe.okta_members.as_ref().map(|m| &m.into);
     for (i, check) in recipe.okta.iter().enumerate() {
         let at = format!("[[recipe.okta]] {}", i + 1);
         if let Some(list) = &check.for_each
-            && !(recipe.inputs.contains(list) && book.is_list(list))
+            && !((recipe.inputs.contains(list) || okta_list == Some(list)) && book.is_list(list))
         {
             return Err(format!("{at}: for_each '{list}' is not a list input"));
         }
@@ -627,16 +687,16 @@ expect = [{ status = 200, exists = true, path = "id" }]
     #[test]
     fn builtin_recipes_give_the_o_and_s_plus_o_cases_their_okta_side() {
         let book = RecipeBook::builtin();
-        let with_okta = "C9290 C9334 C9336 C9335 C9295 C9300 C9301 C9302 C9306 C9339 C9307 C9311 \
-            C9312 C9317 C9332 C9316 C9315 C9330 C9333 C9318 C9327 C9321 C9326 C9331 C9319 C9328 \
-            C9320 C9329 C9359 C9360 C9361";
+        let with_okta = "C9290 C9334 C9336 C9335 C9291 C9310 C9305 C9292 C9294 C9293 C9295 C9300 \
+            C9301 C9302 C9306 C9339 C9307 C9311 C9312 C9317 C9332 C9316 C9315 C9330 C9333 C9318 \
+            C9327 C9321 C9326 C9331 C9319 C9328 C9320 C9329 C9359 C9360 C9361";
         for case in with_okta.split_whitespace() {
             let recipe = book
                 .for_case(case)
                 .unwrap_or_else(|| panic!("{case}: no recipe"));
             assert!(!recipe.okta.is_empty(), "{case} has no Okta side");
         }
-        for case in "C9291 C9310 C9309 C9292 C9294 C9293 C9303 C9304 C9338".split_whitespace() {
+        for case in "C9309 C9303 C9304 C9338".split_whitespace() {
             assert!(book.for_case(case).unwrap().okta.is_empty(), "{case}");
         }
         let okta_only: Vec<&str> = book
@@ -647,10 +707,59 @@ expect = [{ status = 200, exists = true, path = "id" }]
             .collect();
         assert_eq!(
             okta_only,
-            [
-                "C9301", "C9302", "C9306", "C9339", "C9359", "C9360", "C9361"
-            ]
+            ["C9301", "C9302", "C9306", "C9359", "C9360", "C9361"]
         );
+    }
+
+    #[test]
+    fn profile_and_unchanged_steps_name_what_they_compare_with() {
+        let book = |recipe: &str| {
+            RecipeBook::parse(&format!(
+                r#"
+[inputs]
+user = {{ prompt = "login" }}
+[[recipe]]
+cases = ["C8"]
+title = "t"
+inputs = ["user"]
+{recipe}
+"#
+            ))
+        };
+        let profile = "[[recipe.step]]\nname = \"read\"\npath = \"/Users\"\nprofile = true\nexpect = [{ status = 200 }]";
+        let err = book(profile).unwrap_err().to_string();
+        assert!(err.contains("C8") && err.contains("okta_profile"), "{err}");
+        assert!(book(&format!("okta_profile = \"user\"\n{profile}")).is_ok());
+        let unchanged = "[[recipe.step]]\nname = \"read\"\npath = \"/Users\"\nunchanged = \"snap\"\nexpect = [{ status = 200 }]";
+        let err = book(unchanged).unwrap_err().to_string();
+        assert!(
+            err.contains("unchanged = 'snap' is not remembered"),
+            "{err}"
+        );
+        // A snapshot observed when the case starts is what it compares with.
+        let observed = format!(
+            "remembered = [\"snap\"]\n[[recipe.before]]\nname = \"b\"\npath = \"/Users\"\nsnapshot = {{ snap = \"Resources[0]\" }}\nexpect = [{{ status = 200 }}]\n{unchanged}"
+        );
+        let parsed = book(&observed).unwrap();
+        assert_eq!(
+            parsed.for_case("C8").unwrap().before[0]
+                .captures()
+                .collect::<Vec<_>>(),
+            ["snap"]
+        );
+        // Every built-in recipe naming a part of its expected result no API sees says it in
+        // one line.
+        let builtin = RecipeBook::builtin();
+        for recipe in &builtin.recipes {
+            if let Some(line) = &recipe.by_hand {
+                assert!(
+                    !line.contains('\n') && !line.is_empty(),
+                    "{:?}",
+                    recipe.cases
+                );
+            }
+        }
+        assert!(builtin.for_case("C9302").unwrap().by_hand.is_some());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::engine::{ScimSide, observe_start, run_case};
 use super::error::VerifyError;
 use super::event::{StartReport, VerifyEvent};
 use super::job::CheckJob;
-use super::trail::{subjects_of, trail_since};
+use super::trail::{TRAIL_LOOKBACK, subjects_of};
 use crate::net::{CancelFlag, Secret};
 use crate::okta::{OktaClient, credential_for, okta_trail};
 use crate::scim::ScimClient;
@@ -88,9 +88,7 @@ impl Runner {
             .map(|(client, auth)| ScimSide { client, auth });
         let mut run = run_case(scim, self.okta.as_ref(), job, cancel, on_event);
         if let Some(okta) = self.okta.as_ref().filter(|_| !cancel.is_cancelled()) {
-            let since = job
-                .since
-                .unwrap_or_else(|| trail_since(&[], &run.case, run.at));
+            let since = job.since.unwrap_or(run.at - TRAIL_LOOKBACK);
             run.okta = Some(okta_trail(okta, since, &subjects_of(&run.inputs)));
         }
         run

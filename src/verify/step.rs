@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::assertions::{check, describe_non_json, list_names, plain, same};
+use super::assertions::{check, describe_non_json, list_names, plain, same, show};
 use super::attempt::{Attempt, Context, PAGE_SIZE, name_of};
 use super::members::check_members;
+use super::profile::{compare, user_in};
 use super::recipe::RecipeStep;
 use super::template::render;
 use crate::net::Exchange;
@@ -175,6 +176,80 @@ pub fn run_step(ctx: &Context, step: &RecipeStep, item: Option<&str>, attempt: &
             }
         }
     }
+    // The comparisons below read a resource: an error answer has none (its status says so).
+    let Some(body) = body.as_ref().filter(|_| answer.status == Some(200)) else {
+        return;
+    };
+    if step.profile {
+        // What Okta sent this user, when the org is connected and the user is assigned (the
+        // Okta side says when it is not).
+        let login = item.or(ctx.profile_login).map(str::to_lowercase);
+        if let Some(sent) = login.and_then(|l| ctx.profiles.get(&l))
+            && let Some(user) = user_in(body)
+        {
+            attempt.assertions.extend(compare(user, sent, &label));
+        }
+    }
+    if let Some(name) = &step.unchanged
+        && let (Some(before), Some(now)) = ((ctx.known)(name), user_in(body))
+    {
+        let since = ctx.sources.get(name).map(String::as_str);
+        attempt
+            .assertions
+            .extend(unchanged(&label, &before, now, since));
+    }
+}
+
+/// The resource is what the snapshot `before` held, attribute by attribute, `meta` aside
+/// (some apps change `meta.lastModified` on their own, a sign-in for instance): one record per
+/// attribute that changed, or one saying none did.
+fn unchanged(label: &str, before: &str, now: &Value, since: Option<&str>) -> Vec<AssertionRecord> {
+    let since = since.map(|s| format!(" since {s}")).unwrap_or_default();
+    let record = |check: String, expected: String, actual: String, passed: bool| AssertionRecord {
+        step: label.to_string(),
+        check,
+        expected,
+        actual,
+        passed,
+        note: None,
+    };
+    let (Ok(Value::Object(before)), Some(now)) =
+        (serde_json::from_str::<Value>(before), now.as_object())
+    else {
+        return vec![record(
+            format!("unchanged{since}"),
+            "the resource as it was".into(),
+            "no resource to compare".into(),
+            false,
+        )];
+    };
+    let shown = |value: Option<&Value>| value.map_or_else(|| "absent".to_string(), show);
+    let names: BTreeSet<&String> = before
+        .keys()
+        .chain(now.keys())
+        .filter(|k| k.as_str() != "meta")
+        .collect();
+    let changed: Vec<AssertionRecord> = names
+        .iter()
+        .filter(|name| before.get(**name) != now.get(**name))
+        .map(|name| {
+            record(
+                format!("{name} unchanged{since}"),
+                shown(before.get(*name)),
+                shown(now.get(*name)),
+                false,
+            )
+        })
+        .collect();
+    if !changed.is_empty() {
+        return changed;
+    }
+    vec![record(
+        format!("every attribute but meta unchanged{since}"),
+        format!("the {} attributes as they were", names.len()),
+        "as they were".into(),
+        true,
+    )]
 }
 
 fn request_path(
@@ -204,6 +279,25 @@ fn request_path(
 }
 
 fn capture(step: &RecipeStep, body: &Value, attempt: &mut Attempt) {
+    for (name, path) in &step.snapshot {
+        let found = if path == "$" {
+            Some(body)
+        } else {
+            select(body, path).ok().and_then(|v| v.first().copied())
+        };
+        match found.and_then(Value::as_object) {
+            Some(resource) => {
+                let mut resource = resource.clone();
+                resource.remove("meta");
+                attempt
+                    .captured
+                    .insert(name.clone(), Value::Object(resource).to_string());
+            }
+            None => {
+                attempt.captured.remove(name);
+            }
+        }
+    }
     for (name, path) in &step.capture {
         // Nothing found forgets an earlier item's value, so the next step cannot check the
         // wrong user.

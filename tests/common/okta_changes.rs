@@ -86,12 +86,25 @@ pub(super) fn create_user(org: &mut Org, req: &Request) -> Reply {
     json_reply(200, user_json(org, user))
 }
 
-/// The app user profile Okta maps from the Okta user's profile.
+/// The app user profile Okta maps from the Okta user's profile (Okta's default mapping of a
+/// SCIM 2.0 app: the names, and the attributes both profiles name alike).
 pub(super) fn map_profile(profile: &Map<String, Value>, app_profile: &mut Map<String, Value>) {
     for (from, to) in [
         ("firstName", "givenName"),
         ("lastName", "familyName"),
         ("email", "email"),
+        ("middleName", "middleName"),
+        ("honorificPrefix", "honorificPrefix"),
+        ("title", "title"),
+        ("displayName", "displayName"),
+        ("nickName", "nickName"),
+        ("primaryPhone", "primaryPhone"),
+        ("mobilePhone", "mobilePhone"),
+        ("employeeNumber", "employeeNumber"),
+        ("department", "department"),
+        ("division", "division"),
+        ("organization", "organization"),
+        ("costCenter", "costCenter"),
     ] {
         if let Some(value) = profile.get(from) {
             app_profile.insert(to.into(), value.clone());
@@ -337,10 +350,10 @@ pub(super) fn assign(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply 
         .or(user.profile["login"].as_str())
         .unwrap_or_default()
         .to_string();
-    let mut profile = body["profile"].as_object().cloned().unwrap_or_default();
-    if profile.is_empty() {
-        map_profile(&user.profile, &mut profile);
-    }
+    // Okta's mapping from the Okta profile, then what the admin typed on the assignment.
+    let mut profile = Map::new();
+    map_profile(&user.profile, &mut profile);
+    profile.extend(body["profile"].as_object().cloned().unwrap_or_default());
     let at = now();
     let provisioning = org.options.provisioning && org.options.scim.is_some();
     let existed = org.app_user(&user.id).is_some();
@@ -428,6 +441,19 @@ pub(super) fn create_mapping(org: &mut Org, req: &Request, jobs: &Sender<Job>) -
     }
     let id = org.new_id("gPm");
     let target = org.new_id("00g");
+    // Okta keeps the app's group as an APP_GROUP of the same name: the mapping's target.
+    let name = org
+        .groups
+        .iter()
+        .find(|g| g.id == source)
+        .map(|g| g.name.clone())
+        .unwrap_or_default();
+    org.groups.push(super::Group {
+        id: target.clone(),
+        name,
+        members: Vec::new(),
+        kind: "APP_GROUP".into(),
+    });
     let status = body["status"].as_str().unwrap_or("ACTIVE").to_string();
     org.mappings.push(Mapping {
         id: id.clone(),
@@ -559,6 +585,16 @@ pub(super) fn membership(
     group.members.retain(|m| m != user_id);
     if add {
         group.members.push(user_id.to_string());
+    }
+    // A group assigned to the app assigns its members (scope GROUP): a member added is
+    // assigned, one removed loses the assignment the group alone gave.
+    if org.app_groups.iter().any(|g| g == group_id) {
+        let user_id = org.user(user_id).map(|u| u.id.clone()).unwrap_or_default();
+        if add {
+            super::app_groups::assign_member(org, &user_id, jobs);
+        } else {
+            super::app_groups::unassign_member(org, &user_id, jobs);
+        }
     }
     for mapping_id in active_mappings_of(org, group_id) {
         enqueue(org, jobs, Work::SyncMembers { mapping_id });

@@ -13,7 +13,12 @@
 //! "the user's app assignments are removed") and reactivating does not restore them, so the
 //! CRUD file assigns again; a first DELETE of a user deactivates, a second deletes; one rate
 //! limit window for the whole org (Okta counts per endpoint); `after` cursors are the last id
-//! of a page; the System Log without `until` is a polling query that always offers a next page.
+//! of a page; the System Log without `until` is a polling query that always offers a next page;
+//! a Group Push mapping's target is an `APP_GROUP` of the pushed group's name (objectClass
+//! `okta:app_group`), Group Push events name it; the app user schema puts `userName`,
+//! `givenName` and `familyName` under `#custom` (Okta has them in `#base`, but the OpenAPI's
+//! base properties are the Okta user's, and every answer must validate); adding a member to,
+//! or removing one from, a group assigned to the app assigns (scope GROUP) or unassigns them.
 //!
 #![allow(dead_code)]
 
@@ -68,6 +73,15 @@ pub struct DoubleOptions {
     pub max_page: usize,
     /// An OAuth 2.0 service app that may sign in (`/oauth2/v1/token`).
     pub service_app: Option<ServiceAppDouble>,
+    /// "To App" settings turned off although provisioning is on (`update.password` is off
+    /// unless `password_sync`): `create.lifecycleCreate`, `update.profile`,
+    /// `update.lifecycleDeactivate`.
+    pub to_app_off: Vec<String>,
+    /// Custom properties the app added to its app user schema: name, and the attribute it
+    /// goes to in the app (`None`: no name in the app, so Okta does not send it).
+    pub custom_properties: Vec<(String, Option<String>)>,
+    /// "To Okta": the app sources user profiles (its features include `PROFILE_MASTERING`).
+    pub profile_sourcing: bool,
 }
 
 /// A service app of the org: its client id, the public half of its key (PEM, P-256), the
@@ -96,6 +110,9 @@ impl Default for DoubleOptions {
             max_page: 200,
             service_app: None,
             password_sync: false,
+            to_app_off: Vec::new(),
+            custom_properties: Vec::new(),
+            profile_sourcing: false,
         }
     }
 }
@@ -141,6 +158,9 @@ pub struct Group {
     pub id: String,
     pub name: String,
     pub members: Vec<String>,
+    /// `OKTA_GROUP` (the tester's), or `APP_GROUP` (the one Okta keeps for a pushed group,
+    /// named like it: the target of its Group Push mapping).
+    pub kind: String,
 }
 
 #[derive(Clone, Debug)]
@@ -354,6 +374,18 @@ impl OktaDouble {
         id
     }
 
+    /// Adds an active user with a password and these profile attributes besides (`title`,
+    /// `department`, `primaryPhone`, `employeeNumber`...).
+    pub fn add_user_with(&self, login: &str, first: &str, last: &str, extra: Value) -> String {
+        let id = self.add_user(login, first, last);
+        let mut org = self.lock();
+        let user = org.users.iter_mut().find(|u| u.id == id).unwrap();
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            user.profile.insert(k, v);
+        }
+        id
+    }
+
     pub fn add_group(&self, name: &str, members: &[&str]) -> String {
         let mut org = self.lock();
         let id = org.new_id("00g");
@@ -361,8 +393,14 @@ impl OktaDouble {
             id: id.clone(),
             name: name.into(),
             members: members.iter().map(|m| m.to_string()).collect(),
+            kind: "OKTA_GROUP".into(),
         });
         id
+    }
+
+    /// Changes the org's state the way no API call does (a test's realistic wrong state).
+    pub fn edit(&self, change: impl FnOnce(&mut Org)) {
+        change(&mut self.lock());
     }
 
     /// Adds a System Log event as Okta would record it.

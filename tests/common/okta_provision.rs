@@ -214,26 +214,134 @@ fn reason(what: &str, answer: &Answer) -> String {
     format!("{what}: {} {detail}", answer.status)
 }
 
-/// The SCIM user Okta would send for an app user.
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// The app user schema of a SCIM 2.0 app: property, the app attribute Okta sends it to
+/// (`externalName`), its namespace when not the core User schema, and whether it is one of
+/// the `#base` properties the OpenAPI's schema declares (the others are served as `#custom`).
+pub const SCHEMA: &[(&str, &str, Option<&str>, bool)] = &[
+    ("userName", "userName", None, false),
+    ("givenName", "name.givenName", None, false),
+    ("familyName", "name.familyName", None, false),
+    ("middleName", "name.middleName", None, true),
+    ("honorificPrefix", "name.honorificPrefix", None, true),
+    ("email", "emails^[type=='work'].value", None, true),
+    ("title", "title", None, true),
+    ("displayName", "displayName", None, true),
+    ("nickName", "nickName", None, true),
+    (
+        "primaryPhone",
+        "phoneNumbers^[type=='work'].value",
+        None,
+        true,
+    ),
+    (
+        "mobilePhone",
+        "phoneNumbers^[type=='mobile'].value",
+        None,
+        true,
+    ),
+    ("employeeNumber", "employeeNumber", Some(ENTERPRISE), true),
+    ("department", "department", Some(ENTERPRISE), true),
+    ("division", "division", Some(ENTERPRISE), true),
+    ("organization", "organization", Some(ENTERPRISE), true),
+    ("costCenter", "costCenter", Some(ENTERPRISE), true),
+];
+
+/// Puts `value` where `external` (in `namespace`) names it in a SCIM user: `a.b`, or
+/// `list^[type=='x'].sub` (an element of a multi-valued attribute, added or filled).
+fn put(user: &mut Value, external: &str, namespace: Option<&str>, value: Value) {
+    let target = match namespace {
+        Some(ns) => {
+            let schemas = user["schemas"].as_array_mut().unwrap();
+            if !schemas.contains(&json!(ns)) {
+                schemas.push(json!(ns));
+            }
+            if !user[ns].is_object() {
+                user[ns] = json!({});
+            }
+            &mut user[ns]
+        }
+        None => user,
+    };
+    if let Some((list, rest)) = external.split_once("^[") {
+        let (filter, sub) = rest.split_once("].").unwrap();
+        let (key, wanted) = filter.split_once("==").unwrap();
+        let wanted = wanted.trim_matches('\'');
+        if !target[list].is_array() {
+            target[list] = json!([]);
+        }
+        let items = target[list].as_array_mut().unwrap();
+        let index = match items.iter().position(|i| i[key] == json!(wanted)) {
+            Some(index) => index,
+            None => {
+                items.push(json!({ key: wanted }));
+                items.len() - 1
+            }
+        };
+        items[index][sub] = value;
+        return;
+    }
+    let mut parts: Vec<&str> = external.split('.').collect();
+    let last = parts.pop().unwrap();
+    let mut node = target;
+    for part in parts {
+        if !node[part].is_object() {
+            node[part] = json!({});
+        }
+        node = &mut node[part];
+    }
+    node[last] = value;
+}
+
+/// The SCIM user Okta would send for an app user: every app user profile property the app's
+/// schema names an attribute for (`SCHEMA` and the app's custom properties), nothing else.
 fn scim_user(org: &Org, user_id: &str) -> Option<Value> {
     let app_user = org.app_user(user_id)?;
     let profile = &app_user.profile;
-    let given = profile.get("givenName").cloned().unwrap_or(json!(""));
-    let family = profile.get("familyName").cloned().unwrap_or(json!(""));
-    let email = profile
-        .get("email")
-        .cloned()
-        .unwrap_or(json!(app_user.user_name));
-    Some(json!({
+    let mut user = json!({
         "schemas": [USER_SCHEMA],
         "userName": app_user.user_name,
-        "name": {"givenName": given, "familyName": family},
-        "emails": [{"primary": true, "value": email, "type": "work"}],
-        "displayName": format!("{} {}", given.as_str().unwrap_or(""), family.as_str().unwrap_or("")),
         "externalId": user_id,
         "active": true,
-    }))
-    .map(|mut user| {
+    });
+    for (property, value) in profile {
+        if value.is_null() || property == "userName" {
+            continue;
+        }
+        let known = SCHEMA
+            .iter()
+            .find(|(name, ..)| name == property)
+            .map(|(_, external, namespace, _)| (external.to_string(), *namespace));
+        let custom = org
+            .options
+            .custom_properties
+            .iter()
+            .find(|(name, _)| name == property)
+            .and_then(|(_, external)| external.clone())
+            .map(|external| (external, None));
+        if let Some((external, namespace)) = known.or(custom) {
+            put(&mut user, &external, namespace, value.clone());
+        }
+    }
+    if user["emails"].is_null() {
+        put(
+            &mut user,
+            "emails^[type=='work'].value",
+            None,
+            json!(app_user.user_name),
+        );
+    }
+    if let Some(emails) = user["emails"].as_array_mut() {
+        for email in emails.iter_mut().filter(|e| e["type"] == "work") {
+            email["primary"] = json!(true);
+        }
+    }
+    if user["displayName"].is_null() {
+        let name = |key: &str| profile.get(key).and_then(Value::as_str).unwrap_or("");
+        user["displayName"] = json!(format!("{} {}", name("givenName"), name("familyName")));
+    }
+    Some(user).map(|mut user| {
         if org.options.password_sync {
             // What Okta sends is the user's Okta password; the double makes one up.
             user["password"] = json!(format!("Okta-{user_id}-Pw1"));
@@ -463,11 +571,12 @@ fn deactivate(org: &Mutex<Org>, scim: &Scim, user_id: &str) {
 
 /// Group Push: create the group with its members (or, `create` false, sync the members).
 fn push_group(org: &Mutex<Org>, scim: &Scim, mapping_id: &str, create: bool) {
-    let (name, members, scim_id) = {
+    let (name, members, scim_id, target_id) = {
         let org = org.lock().unwrap();
         let Some(mapping) = org.mappings.iter().find(|m| m.id == mapping_id) else {
             return;
         };
+        let target_id = mapping.target_group_id.clone();
         let Some(group) = org.groups.iter().find(|g| g.id == mapping.source_group_id) else {
             return;
         };
@@ -477,7 +586,12 @@ fn push_group(org: &Mutex<Org>, scim: &Scim, mapping_id: &str, create: bool) {
             .filter_map(|u| org.app_user(u).and_then(|a| a.external_id.clone()))
             .map(|id| json!({"value": id}))
             .collect();
-        (group.name.clone(), members, mapping.scim_id.clone())
+        (
+            group.name.clone(),
+            members,
+            mapping.scim_id.clone(),
+            target_id,
+        )
     };
     let answer = match (create, scim_id) {
         (true, _) | (false, None) => scim.send(
@@ -494,8 +608,12 @@ fn push_group(org: &Mutex<Org>, scim: &Scim, mapping_id: &str, create: bool) {
         }
     };
     let mut org = org.lock().unwrap();
+    // The APP_GROUP Okta keeps for the pushed group (it follows a rename).
+    if let Some(app_group) = org.groups.iter_mut().find(|g| g.id == target_id) {
+        app_group.name = name.clone();
+    }
     let group_target =
-        json!({"id": mapping_id, "type": "AppGroup", "alternateId": name, "displayName": name});
+        json!({"id": target_id, "type": "AppGroup", "alternateId": name, "displayName": name});
     let targets = vec![group_target, org.app_target()];
     let at = now();
     let Some(mapping) = org.mappings.iter_mut().find(|m| m.id == mapping_id) else {

@@ -21,7 +21,10 @@ pub fn route(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply {
     }
     let method = req.method.as_str();
     match (method, parts.as_slice()) {
-        (_, ["apps", app, ..]) if *app != org.app_id => not_found(app, "AppInstance"),
+        (_, ["apps", app, ..] | ["meta", "schemas", "apps", app, ..]) if *app != org.app_id => {
+            not_found(app, "AppInstance")
+        }
+        ("GET", ["meta", "schemas", "apps", _, "default"]) => json_reply(200, schema_json(org)),
         ("GET", ["apps", _]) => json_reply(200, app_json(org)),
         ("GET", ["apps", _, "features"]) => json_reply(200, json!([feature_json(org)])),
         ("GET", ["apps", _, "features", "USER_PROVISIONING"]) => json_reply(200, feature_json(org)),
@@ -55,6 +58,15 @@ pub fn route(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply {
                 })
                 .collect();
             page(org, req, items, 20)
+        }
+        ("GET", ["apps", _, "groups", group]) => {
+            match org.app_groups.iter().position(|g| g == group) {
+                Some(priority) => json_reply(
+                    200,
+                    json!({"id": group, "lastUpdated": org.created, "priority": priority, "profile": {}}),
+                ),
+                None => not_found(group, "ApplicationGroupAssignment"),
+            }
         }
         ("PUT", ["apps", _, "groups", group]) => app_groups::assign_group(org, group, jobs),
         ("DELETE", ["apps", _, "groups", group]) => app_groups::unassign_group(org, group, jobs),
@@ -150,6 +162,7 @@ pub fn route(org: &mut Org, req: &Request, jobs: &Sender<Job>) -> Reply {
                 id: id.clone(),
                 name,
                 members: Vec::new(),
+                kind: "OKTA_GROUP".into(),
             });
             let group = org.groups.last().unwrap();
             json_reply(200, group_json(org, group))
@@ -218,6 +231,10 @@ fn app_json(org: &Org) -> Value {
     } else {
         Vec::new()
     };
+    let mut features = features;
+    if org.options.profile_sourcing {
+        features.push("PROFILE_MASTERING");
+    }
     json!({
         "id": org.app_id,
         "name": "acmescim",
@@ -236,14 +253,54 @@ fn status(on: bool) -> &'static str {
 
 fn feature_json(org: &Org) -> Value {
     let on = status(org.options.provisioning);
+    let setting = |name: &str| {
+        status(org.options.provisioning && !org.options.to_app_off.iter().any(|s| s == name))
+    };
     json!({
         "name": "USER_PROVISIONING",
         "status": on,
         "capabilities": {
-            "create": {"lifecycleCreate": {"status": on}},
-            "update": {"profile": {"status": on}, "lifecycleDeactivate": {"status": on}, "password": {"status": status(org.options.provisioning && org.options.password_sync)}},
+            "create": {"lifecycleCreate": {"status": setting("create.lifecycleCreate")}},
+            "update": {"profile": {"status": setting("update.profile")}, "lifecycleDeactivate": {"status": setting("update.lifecycleDeactivate")}, "password": {"status": status(org.options.provisioning && org.options.password_sync)}},
         },
         "_links": {"self": link(org, &format!("/api/v1/apps/{}/features/USER_PROVISIONING", org.app_id))},
+    })
+}
+
+/// The app user schema: each property and the SCIM attribute it goes to
+/// (`provision::SCHEMA`, and the app's custom properties).
+fn schema_json(org: &Org) -> Value {
+    let mut base = Map::new();
+    let mut custom = Map::new();
+    let property = |title: &str, name: Option<&str>, namespace: Option<&str>| {
+        let mut p = json!({"title": title, "type": "string", "scope": "NONE", "master": {"type": "PROFILE_MASTER"}});
+        if let Some(name) = name {
+            p["externalName"] = json!(name);
+            p["externalNamespace"] =
+                json!(namespace.unwrap_or("urn:ietf:params:scim:schemas:core:2.0:User"));
+        }
+        p
+    };
+    for (name, external, namespace, in_base) in super::provision::SCHEMA {
+        let target = if *in_base { &mut base } else { &mut custom };
+        target.insert(name.to_string(), property(name, Some(external), *namespace));
+    }
+    for (name, external) in &org.options.custom_properties {
+        custom.insert(name.clone(), property(name, external.as_deref(), None));
+    }
+    json!({
+        "id": format!("{}/meta/schemas/apps/{}/default", org.url, org.app_id),
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "name": "acmescim",
+        "title": format!("{} User", org.options.app_label),
+        "created": org.created,
+        "lastUpdated": org.created,
+        "definitions": {
+            "base": {"id": "#base", "type": "object", "properties": base, "required": []},
+            "custom": {"id": "#custom", "type": "object", "properties": custom, "required": ["userName"]},
+        },
+        "type": "object",
+        "properties": {"profile": {"allOf": [{"$ref": "#/definitions/base"}, {"$ref": "#/definitions/custom"}]}},
     })
 }
 
@@ -305,13 +362,18 @@ pub(super) fn user_json(org: &Org, u: &User) -> Value {
 }
 
 pub(super) fn group_json(org: &Org, g: &Group) -> Value {
+    let class = if g.kind == "APP_GROUP" {
+        "okta:app_group"
+    } else {
+        "okta:user_group"
+    };
     json!({
         "id": g.id,
         "created": org.created,
         "lastUpdated": org.created,
         "lastMembershipUpdated": org.created,
-        "objectClass": ["okta:user_group"],
-        "type": "OKTA_GROUP",
+        "objectClass": [class],
+        "type": g.kind,
         "profile": {"name": g.name},
         "_links": {"self": link(org, &format!("/api/v1/groups/{}", g.id))},
     })

@@ -41,13 +41,38 @@ fn free_port() -> u16 {
 }
 
 impl ScimServer {
+    /// One server for a whole test binary whose tests name their own users and groups:
+    /// started by the first test that asks, stopped when the test process ends (a shell beside
+    /// it waits for the end of its input, which the process holds open until it exits, then
+    /// stops the server), so no test pays for starting Python.
+    pub fn shared() -> &'static ScimServer {
+        static SHARED: std::sync::OnceLock<ScimServer> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| ScimServer::launch(true))
+    }
+
     /// Starts the server and waits until it answers.
     pub fn start() -> ScimServer {
+        ScimServer::launch(false)
+    }
+
+    fn launch(watched: bool) -> ScimServer {
         let token = format!("scimplan-test-token-{}", std::process::id());
         // A port found free may be taken before the server binds it: try a few.
         for _ in 0..5 {
             let port = free_port();
-            let child = Command::new(executable())
+            let mut command = if watched {
+                let mut sh = Command::new("sh");
+                sh.args([
+                    "-c",
+                    "exec 3<&0; \"$0\" \"$@\" </dev/null 3<&- & server=$!; (cat <&3 >/dev/null; kill $server) & wait $server",
+                ])
+                .arg(executable())
+                .stdin(Stdio::piped());
+                sh
+            } else {
+                Command::new(executable())
+            };
+            let child = command
                 .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--bearer-token", &token])
                 .stdout(Stdio::null())
@@ -190,6 +215,11 @@ impl ScimServer {
 
     pub fn delete_group(&self, id: &str) {
         self.request(reqwest::Method::DELETE, &format!("/Groups/{id}"), None);
+    }
+
+    /// PUT a whole resource (a user without an attribute the app dropped) and return the answer.
+    pub fn put(&self, path: &str, body: Value) -> Value {
+        self.request(reqwest::Method::PUT, path, Some(body))
     }
 
     /// POST any resource (a user with an extension, odd emails...) and return the answer.

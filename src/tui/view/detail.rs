@@ -393,6 +393,11 @@ fn verification(model: &Model, id: &str, theme: &Theme, lines: &mut Vec<Line<'st
     if let Some(note) = &run.okta_not_checked {
         lines.push(Line::from(Span::styled(format!("  {note}"), theme.dim())));
     }
+    lines.extend(
+        run.not_checked
+            .iter()
+            .map(|p| Line::from(Span::styled(format!("  not checked: {p}"), theme.dim()))),
+    );
     // A run that did not record its verdict says why (steps not marked done, a recheck).
     if let Some(why) = &run.outcome_left {
         lines.push(Line::from(Span::styled(
