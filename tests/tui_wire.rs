@@ -596,12 +596,20 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
     assert_eq!(m.mode(), Mode::ConfirmSuite);
-    let user = m
+    let offered = m
         .top_as_mut::<ConfirmSuite>()
         .and_then(ConfirmSuite::spec_mut)
-        .expect("offered")
-        .user_name()
-        .to_string();
+        .expect("offered");
+    // The test values come from Okta's initial script run as written, as in the CLI (the
+    // fixture's script where Okta's files are absent).
+    let script = offered.initial_script.as_ref().expect("the initial script");
+    assert!(
+        script.path.ends_with(common::SPEC_SCRIPT_FILE),
+        "{}",
+        script.path
+    );
+    assert!(offered.values_from().contains("run as written"));
+    let user = offered.user_name().to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");
