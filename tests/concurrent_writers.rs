@@ -334,7 +334,7 @@ fn marks_capabilities_and_links_at_once_keep_each_other() {
                 "suites",
                 "plan.xlsx",
                 "--spec-link",
-                "https://runscope.example/spec",
+                "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
             ]
             .map(String::from)
             .to_vec(),
@@ -350,7 +350,9 @@ fn marks_capabilities_and_links_at_once_keep_each_other() {
     assert_eq!(session.outcome(&case(39)), Outcome::Skipped);
     assert_eq!(
         session.suites().spec.as_deref(),
-        Some("https://runscope.example/spec")
+        Some(
+            "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+        )
     );
     assert_eq!(session.history_problem(), None);
 }

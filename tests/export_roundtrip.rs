@@ -48,7 +48,7 @@ fn marked_workspace(plan: &Path) -> Workspace {
     ws.time_spent("C9290", 754);
     ws.mark("C9291", Outcome::Pass);
     ws.note("C9291", &"long note ".repeat(4_000));
-    ws.link(SuiteKind::Spec, "https://www.runscope.com/radar/abc/spec");
+    ws.link(SuiteKind::Spec, "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
     ws.save().unwrap();
     // C9290's Pass as a check records it (without the run a check keeps, so the workbook
     // has no API checks sheet): written into the file, and the workspace read again.

@@ -160,7 +160,7 @@ fn serve_files(files: Vec<(String, Vec<u8>)>, requests: usize) -> (String, threa
     (format!("http://{addr}"), handle)
 }
 
-const OKTA_FILES: [&str; 5] = OKTA_TEST_FILES;
+const OKTA_FILES: [&str; 6] = OKTA_TEST_FILES;
 
 /// `scimplan fetch` also downloads Okta's test files from the plan's folder, each checked against
 /// the profile's SHA-256: the pinned bytes match; an edited one is saved and used, with a warning
@@ -220,7 +220,7 @@ fn fetch_checks_the_files_of(okta_dir: &Path, okta: bool) {
         })
         .collect();
     files.push(("okta-scim-test-plan-v2.xlsx".into(), workbook.clone()));
-    let (base, server) = serve_files(files.clone(), 6);
+    let (base, server) = serve_files(files.clone(), 7);
     // The built-in profile, pointed at the loopback folder.
     let mut builtin =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/okta-scim.toml"))
@@ -262,7 +262,7 @@ fn fetch_checks_the_files_of(okta_dir: &Path, okta: bool) {
     spec.1.extend_from_slice(b"\n");
     let edited = scimplan::runscope::sha256_hex(&spec.1);
     let edited_bytes = spec.1.clone();
-    let (base2, server) = serve_files(files, 6);
+    let (base2, server) = serve_files(files, 7);
     std::fs::write(d.join("profile.toml"), profile_text.replace(&base, &base2)).unwrap();
     let out = scimplan(
         d,

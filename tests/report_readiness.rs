@@ -13,6 +13,10 @@ use scimplan::report::readiness::Warning;
 use scimplan::report::{Readiness, SuiteEvidence, SummaryFormat, assess, render};
 use scimplan::session::{CaseResult, Command, Outcome, Session, SuiteKind, SuiteRun};
 
+/// Result pages of the form Okta's guide shows.
+const SPEC_LINK: &str = "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const CRUD_LINK: &str = "https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+
 const SETUP: &str = "Preconditions - SCIM App Setup / Add People / Add Group";
 
 fn plan_rows() -> Vec<Vec<String>> {
@@ -81,18 +85,8 @@ fn all_pass(f: &Fixture) -> Session {
 }
 
 fn with_links(f: &Fixture, mut session: Session) -> Session {
-    common::link(
-        &mut session,
-        &f.plan,
-        SuiteKind::Spec,
-        "https://www.runscope.com/radar/x/spec",
-    );
-    common::link(
-        &mut session,
-        &f.plan,
-        SuiteKind::Crud,
-        "https://www.runscope.com/radar/x/crud",
-    );
+    common::link(&mut session, &f.plan, SuiteKind::Spec, SPEC_LINK);
+    common::link(&mut session, &f.plan, SuiteKind::Crud, CRUD_LINK);
     session
 }
 
@@ -169,7 +163,7 @@ fn local_runs_are_shown_beside_the_links_and_a_failing_one_warns() {
     assert!(!r.ready);
     let spec = r.suites[0].describe();
     assert!(
-        spec.starts_with("link recorded: https://www.runscope.com/radar/x/spec; warning")
+        spec.starts_with(&format!("link recorded: {SPEC_LINK}; warning"))
             && spec.contains("FAILED 2 of 11 requests")
             && spec.contains("Okta SCIM 2.0 SPEC Test, SHA-256 a118fed67320"),
         "{spec}"
@@ -493,7 +487,7 @@ fn warnings_do_not_block() {
 
 fn not_ready_example(f: &Fixture) -> Readiness {
     let mut s = all_pass(f);
-    s = with_raw_link(&s, "spec", "https://example.test/spec");
+    s = with_raw_link(&s, "spec", SPEC_LINK);
     common::mark(&mut s, &f.plan, "C2", Outcome::Fail);
     common::note(&mut s, &f.plan, "C2", "409 | conflict <b>\nsecond line");
     common::apply(
@@ -525,7 +519,7 @@ fn json_has_a_stable_documented_shape() {
     );
     assert_eq!(json["suites"][0]["suite"], "spec");
     assert_eq!(json["suites"][0]["evidence"], "link");
-    assert_eq!(json["suites"][0]["link"], "https://example.test/spec");
+    assert_eq!(json["suites"][0]["link"], SPEC_LINK);
     assert_eq!(json["suites"][1]["evidence"], "missing");
     assert_eq!(json["suites"][1]["satisfied"], false);
     assert_eq!(json["total"]["pass"], 4);
@@ -547,7 +541,7 @@ fn markdown_escapes_table_cells() {
         "{md}"
     );
     assert!(
-        md.contains("- [x] SPEC: link recorded: https://example.test/spec"),
+        md.contains(&format!("- [x] SPEC: link recorded: {SPEC_LINK}")),
         "{md}"
     );
     assert!(md.contains("- [ ] CRUD: missing"), "{md}");
@@ -630,37 +624,35 @@ fn summary_exit_codes() {
     let (code, _, err) = run(d, &["suites", "plan.xlsx", "--crud-link", "https://"]);
     assert_eq!(code, 2, "{err}");
 
-    let (code, out, err) = run(
-        d,
-        &[
-            "suites",
-            "plan.xlsx",
-            "--spec-link",
-            "https://www.runscope.com/radar/a/spec",
-        ],
-    );
+    let (code, out, err) = run(d, &["suites", "plan.xlsx", "--spec-link", SPEC_LINK]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("SPEC: link recorded: https://www.runscope.com/radar/a/spec"),
+        out.contains(&format!("SPEC: link recorded: {SPEC_LINK}")),
         "{out}"
     );
     assert!(out.contains("CRUD: missing"), "{out}");
     assert_eq!(run(d, &["summary", "plan.xlsx"]).0, 1);
 
-    run(
-        d,
-        &[
-            "suites",
-            "plan.xlsx",
-            "--crud-link",
-            "http://runscope.test/crud",
-        ],
-    );
+    // Links Okta would not take are refused, saying what is accepted; nothing is recorded.
+    for (bad, why) in [
+        ("http://runscope.test/crud", "not https"),
+        ("https://example.org/x", "example.org is not Runscope"),
+        (
+            &CRUD_LINK.replace("https://", "https://ann:pw-secret@"),
+            "user name or password",
+        ),
+    ] {
+        let (code, _, err) = run(d, &["suites", "plan.xlsx", "--crud-link", bad]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains(why) && !err.contains("pw-secret"), "{err}");
+    }
+    assert_eq!(run(d, &["summary", "plan.xlsx"]).0, 1);
+    run(d, &["suites", "plan.xlsx", "--crud-link", CRUD_LINK]);
     let (code, out, _) = run(d, &["summary", "plan.xlsx", "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["ready"], true);
-    assert_eq!(json["suites"][1]["link"], "http://runscope.test/crud");
+    assert_eq!(json["suites"][1]["link"], CRUD_LINK);
 
     assert_eq!(
         run(d, &["summary", "plan.xlsx", "--format", "markdown"]).0,

@@ -102,7 +102,7 @@ fn capital_r_asks_then_runs_the_crud_file_and_d_shows_it() {
     update(&mut m, Action::Summary);
     let shown = screen(&mut m);
     assert!(
-        shown.contains("CRUD suite: no link: R runs Okta's file here"),
+        shown.contains("CRUD suite: no link: R runs it here, b in BlazeMeter"),
         "{shown}"
     );
     assert!(

@@ -31,6 +31,9 @@ fn sigterm_while_the_crud_file_polls_still_removes_its_okta_user() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(&crud, data.join("Okta-SCIM-20-CRUD-Test.json")).unwrap();
+    // Its initial script beside it, as the folder of Okta's files holds it (run as written).
+    let script = crud.parent().unwrap().join(common::CRUD_SCRIPT_FILE);
+    std::fs::copy(&script, data.join(common::CRUD_SCRIPT_FILE)).unwrap();
     let server = ScimServer::start();
     // Okta provisions after 5 s: step 5 is being polled when the signal comes.
     let double = OktaDouble::start(DoubleOptions {
@@ -76,7 +79,7 @@ fn sigterm_while_the_crud_file_polls_still_removes_its_okta_user() {
     send(&mut p, "\r");
     screen.wait_for(&mut p, "Cases 5/5");
     send(&mut p, "S");
-    screen.wait_for(&mut p, "R runs Okta's file here");
+    screen.wait_for(&mut p, "R runs it here, b in BlazeMeter");
     send(&mut p, "R");
     let shown = screen.wait_for(&mut p, "Run Okta's CRUD file?");
     assert!(

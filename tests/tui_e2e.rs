@@ -437,6 +437,9 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(spec, data.join(common::SPEC_FILE)).unwrap();
+    // Its initial script beside it, as the folder of Okta's files holds it (run as written).
+    let script = spec.parent().unwrap().join(common::SPEC_SCRIPT_FILE);
+    std::fs::copy(&script, data.join(common::SPEC_SCRIPT_FILE)).unwrap();
     let app = mini_scim::MiniScim::start(mini_scim::Quirks {
         slow_groups: Some(Duration::from_secs(40)),
         ..mini_scim::Quirks::default()
@@ -466,7 +469,7 @@ fn r_runs_okta_spec_file_and_esc_still_deactivates_its_user() {
     });
 
     send(&mut p, "S");
-    screen.wait_for(&mut p, "r runs Okta's file here");
+    screen.wait_for(&mut p, "r runs it here, b in BlazeMeter");
     send(&mut p, "r");
     let shown = screen.wait_for(&mut p, "Run Okta's SPEC file?");
     assert!(shown.contains(file.name()), "{shown}");

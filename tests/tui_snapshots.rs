@@ -461,13 +461,13 @@ fn summary_when_ready() {
     update(&mut m, Action::SpecLink);
     update(
         &mut m,
-        Action::Paste("https://runscope.example/spec/1".into()),
+        Action::Paste("https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d".into()),
     );
     update(&mut m, Action::Submit);
     update(&mut m, Action::CrudLink);
     update(
         &mut m,
-        Action::Paste("https://runscope.example/crud/1".into()),
+        Action::Paste("https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9".into()),
     );
     update(&mut m, Action::Submit);
     assert!(m.find::<Summary>().is_some_and(|s| s.readiness.ready));

@@ -109,19 +109,43 @@ fn suite_links_are_validated_like_the_cli_and_saved() {
     update(&mut m, Action::Cancel);
     assert_eq!(m.mode(), Mode::Summary);
     update(&mut m, Action::SpecLink);
-    paste(&mut m, "https://www.runscope.example/radar/spec/results/1");
+    paste(
+        &mut m,
+        "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    );
     update(&mut m, Action::Submit);
     assert_eq!(m.mode(), Mode::Summary);
+    // A page Okta's reviewers could not open as a result is refused, saying what is accepted.
     update(&mut m, Action::CrudLink);
     paste(&mut m, "http://runscope.example/crud");
+    update(&mut m, Action::Submit);
+    assert_eq!(m.mode(), Mode::Prompt);
+    assert!(
+        message(&m).contains("/radar/{bucket}/{test}/history/{run}"),
+        "{}",
+        message(&m)
+    );
+    update(&mut m, Action::Cancel);
+    update(&mut m, Action::CrudLink);
+    paste(
+        &mut m,
+        "https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+    );
     update(&mut m, Action::Submit);
 
     let saved = on_disk(&plan).suites().clone();
     assert_eq!(
         saved.spec.as_deref(),
-        Some("https://www.runscope.example/radar/spec/results/1")
+        Some(
+            "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+        )
     );
-    assert_eq!(saved.crud.as_deref(), Some("http://runscope.example/crud"));
+    assert_eq!(
+        saved.crud.as_deref(),
+        Some(
+            "https://www.runscope.com/radar/ab12cd34ef56/6e1c3a5f-2d3b-4e4c-8f90-1b2c3d4e5f60/history/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+        )
+    );
     let readiness = m.find::<Summary>().map(|s| s.readiness.clone()).unwrap();
     assert!(readiness.suites.iter().all(|s| s.satisfied()));
 }
@@ -567,17 +591,25 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
     let users_before = server.user_count();
     update(&mut m, Action::Summary);
     let shown = screen(&mut m);
-    assert!(shown.contains("r runs Okta's file here"), "{shown}");
+    assert!(shown.contains("r runs it here, b in BlazeMeter"), "{shown}");
 
     // It says which user it would create; n creates nothing.
     update(&mut m, Action::RunSpec);
     assert_eq!(m.mode(), Mode::ConfirmSuite);
-    let user = m
+    let offered = m
         .top_as_mut::<ConfirmSuite>()
         .and_then(ConfirmSuite::spec_mut)
-        .expect("offered")
-        .user_name()
-        .to_string();
+        .expect("offered");
+    // The test values come from Okta's initial script run as written, as in the CLI (the
+    // fixture's script where Okta's files are absent).
+    let script = offered.initial_script.as_ref().expect("the initial script");
+    assert!(
+        script.path.ends_with(common::SPEC_SCRIPT_FILE),
+        "{}",
+        script.path
+    );
+    assert!(offered.values_from().contains("run as written"));
+    let user = offered.user_name().to_string();
     let shown = screen(&mut m);
     assert!(shown.contains(&user), "{shown}");
     assert!(shown.contains("deactivates it at the end"), "{shown}");

@@ -29,7 +29,13 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
         )
     })?;
-    let (file, pinned) = super::verify::test_file(&ws, args.file.as_deref(), "crud")?;
+    // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
+    let key = crate::verify::hosted::file_key(
+        crate::session::SuiteKind::Crud,
+        ws.session()
+            .declared_supported(crate::report::readiness::ENTITLEMENTS),
+    );
+    let (file, pinned) = super::verify::test_file(&ws, args.file.as_deref(), key)?;
     let mut options = CrudOptions::new(okta, file).map_err(usage_error)?;
     options.expected_sha256 = pinned;
     if let Some(seconds) = args.deadline {

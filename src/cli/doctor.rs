@@ -14,13 +14,10 @@ use crate::net::proxy::{Proxies, proxy_env, shown};
 use crate::net::trust::{self, TlsObserver, describe_ca_file, system_store};
 use crate::net::{HttpSettings, Redirects, build_client};
 use crate::plan::Profile;
+// The hosted Runscope client's API address and token; the API counts as configured when
+// either is set.
+use crate::runscope::hosted::{API_ENV as RUNSCOPE_API_ENV, TOKEN_ENV as RUNSCOPE_TOKEN_ENV};
 use crate::session::{NetworkSettings, refuse_credentials};
-
-/// Where the hosted Runscope client reads its API's address and token; the API counts as
-/// configured when either is set.
-pub const RUNSCOPE_API_ENV: &str = "SCIMPLAN_RUNSCOPE_API";
-pub const RUNSCOPE_TOKEN_ENV: &str = "SCIMPLAN_RUNSCOPE_TOKEN";
-const RUNSCOPE_API_DEFAULT: &str = "https://api.runscope.com";
 
 /// How long one endpoint may take to answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -211,7 +208,8 @@ pub fn run(plan: Option<&Path>, common: &Common) -> Result<u8, Failure> {
     }
     let runscope_api = std::env::var(RUNSCOPE_API_ENV)
         .ok()
-        .filter(|v| !v.trim().is_empty());
+        .filter(|v| !v.trim().is_empty())
+        .map(|_| crate::runscope::hosted::api_base());
     let runscope_token = std::env::var_os(RUNSCOPE_TOKEN_ENV).is_some();
     if runscope_api.is_some() || runscope_token {
         let none = NetworkSettings::default();
@@ -219,7 +217,7 @@ pub fn run(plan: Option<&Path>, common: &Common) -> Result<u8, Failure> {
         let scim_network = scim.as_ref().map(|c| &c.network).unwrap_or(&none);
         endpoints.push(Endpoint {
             name: "Runscope API",
-            url: runscope_api.unwrap_or_else(|| RUNSCOPE_API_DEFAULT.to_string()),
+            url: runscope_api.unwrap_or_else(crate::runscope::hosted::api_base),
             network: okta_network.merged(scim_network),
             redirects: Redirects::SameOrigin,
         });

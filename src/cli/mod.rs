@@ -11,6 +11,7 @@ mod evidence;
 mod fetch;
 pub(crate) mod okta;
 pub(crate) mod report;
+mod runscope;
 mod status;
 mod verify;
 
@@ -104,6 +105,7 @@ impl Command {
             Command::Done { .. } => "done",
             Command::Crud { .. } => "crud",
             Command::Spec { .. } => "spec",
+            Command::Runscope(_) => "runscope",
             Command::Doctor { .. } => "doctor",
         }
     }
@@ -179,7 +181,9 @@ pub enum Command {
         #[arg(long, default_value = "text")]
         format: String,
     },
-    /// Record links to the Runscope SPEC and CRUD suite results the OIN Wizard asks for.
+    /// Record links to the Runscope SPEC, CRUD and Entitlements results the OIN Wizard asks
+    /// for (result pages: https://www.runscope.com/radar/{bucket}/{test}/history/{run}), and
+    /// declare how the integration is built.
     Suites {
         /// The plan workbook.
         plan: PathBuf,
@@ -189,6 +193,13 @@ pub enum Command {
         /// Link to the CRUD test results.
         #[arg(long, value_name = "URL")]
         crud_link: Option<String>,
+        /// Link to the Entitlements test results (integrations that manage entitlements).
+        #[arg(long, value_name = "URL")]
+        entitlements_link: Option<String>,
+        /// How the integration is built: scim, or actions (API integration actions, which need
+        /// no Runscope link); for a plan the profile does not know.
+        #[arg(long, value_name = "KIND")]
+        integration: Option<String>,
     },
     /// Write the completed workbook (results beside each case, and a Summary sheet).
     Export {
@@ -365,6 +376,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run Okta's SPEC, CRUD or Entitlements file in BlazeMeter API Monitoring (formerly
+    /// Runscope) and record the result link the OIN Wizard asks for (the access token comes
+    /// from SCIMPLAN_RUNSCOPE_TOKEN or a prompt, never saved).
+    Runscope(runscope::RunscopeArgs),
     /// How scimplan reaches its servers, to send a colleague when one cannot be reached: the
     /// trust store and extra CA files, the proxy chosen per host, and whether each configured
     /// endpoint answers, with the certificates it presented. No secret is sent or printed.
@@ -461,7 +476,19 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             plan,
             spec_link,
             crud_link,
-        }) => report::suites(&plan, &common, spec_link, crud_link),
+            entitlements_link,
+            integration,
+        }) => report::suites(
+            &plan,
+            &common,
+            report::SuiteLinkArgs {
+                spec: spec_link,
+                crud: crud_link,
+                entitlements: entitlements_link,
+                integration,
+            },
+        ),
+        Some(Command::Runscope(args)) => runscope::run(&args, &common),
         Some(Command::Export {
             plan,
             output,

@@ -130,7 +130,7 @@ pub fn okta_token() -> Result<Secret, Failure> {
 }
 
 /// Reads a line without echoing it (a `*` per character), in raw mode so it never shows.
-fn masked_prompt(question: &str) -> std::io::Result<String> {
+pub(crate) fn masked_prompt(question: &str) -> std::io::Result<String> {
     use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
     let mut err = std::io::stderr();
     write!(err, "{question}")?;

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use super::{Common, EXIT_FINDING, Failure, open, open_to_read, save, usage_error};
+use crate::plan::profile::IntegrationKind;
 use crate::report::{SummaryFormat, assess, counted, export_workspace_with, render};
-use crate::session::{Command, Import, SuiteKind, check_link};
+use crate::session::{Command, Import, SuiteKind, check_result_link};
 use crate::workspace::Workspace;
 
 /// Whether opening takes results from the opened workbook itself (and saves them): it is a
@@ -130,31 +131,61 @@ pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure
     Ok(if readiness.ready { 0 } else { EXIT_FINDING })
 }
 
-pub fn suites(
-    plan: &Path,
-    common: &Common,
-    spec_link: Option<String>,
-    crud_link: Option<String>,
-) -> Result<u8, Failure> {
-    let spec = spec_link
-        .map(|l| check_link("--spec-link", &l))
-        .transpose()?;
-    let crud = crud_link
-        .map(|l| check_link("--crud-link", &l))
-        .transpose()?;
-    let mut ws = open(plan, common)?;
-    let changed = spec.is_some() || crud.is_some();
-    for (suite, link) in [(SuiteKind::Spec, spec), (SuiteKind::Crud, crud)] {
+/// What `scimplan suites` was given.
+pub struct SuiteLinkArgs {
+    pub spec: Option<String>,
+    pub crud: Option<String>,
+    pub entitlements: Option<String>,
+    pub integration: Option<String>,
+}
+
+pub fn suites(plan: &Path, common: &Common, args: SuiteLinkArgs) -> Result<u8, Failure> {
+    // Checked before anything is opened or written: a link Okta would not take changes nothing.
+    let mut links = Vec::new();
+    for (suite, link) in [
+        (SuiteKind::Spec, args.spec),
+        (SuiteKind::Crud, args.crud),
+        (SuiteKind::Entitlements, args.entitlements),
+    ] {
         if let Some(link) = link {
-            ws.apply(Command::SuiteLink { suite, link });
+            let link = check_result_link(&format!("--{}-link", suite.key()), &link)?;
+            links.push((suite, link));
         }
+    }
+    let integration = match args.integration.as_deref() {
+        None => None,
+        Some(text) => Some(IntegrationKind::parse(text).ok_or_else(|| {
+            usage_error(format!(
+                "--integration {text}: give scim (a SCIM server) or actions (built with API integration actions)."
+            ))
+        })?),
+    };
+    let mut ws = open(plan, common)?;
+    let changed = !links.is_empty() || integration.is_some();
+    if let Some(kind) = integration {
+        ws.apply(Command::Integration(Some(kind)));
+    }
+    for (suite, link) in links {
+        ws.apply(Command::SuiteLink { suite, link });
     }
     if changed {
         save(&mut ws)?;
     }
     let readiness = assess(&ws.plan, &ws.reqs, ws.session());
+    println!("Integration: {}", readiness.integration.describe());
+    if readiness.suites.is_empty() {
+        println!("No Runscope link is asked of this kind of integration.");
+    }
     for suite in &readiness.suites {
         println!("{}: {}", suite.name(), suite.describe());
+    }
+    for item in &readiness.own_items {
+        println!("Your own item: {item}");
+    }
+    for warning in &readiness.warnings {
+        if let crate::report::readiness::Warning::KindNotAsDeclared { .. } = warning {
+            eprintln!("warning: {}", warning.describe());
+        }
     }
     Ok(0)
 }

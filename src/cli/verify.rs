@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
 use crate::net::{CancelFlag, Secret};
+use crate::report::readiness::{ENTITLEMENTS, IMPORT_USER_SCHEMA};
 use crate::runscope::initial::InitialScript;
 use crate::runscope::{self, TestFile};
 use crate::scim::ScimClient;
 use crate::session::{CheckStatus, NetworkSettings};
 use crate::session::{StepRecord, StepRequirement, StepStatus};
+use crate::verify::schema::check_user_schema;
 use crate::verify::{AuthScheme, Connection, SpecOptions, VerifyError, VerifyEvent, run_spec};
 use crate::workspace::Workspace;
 
@@ -174,22 +176,46 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             .use_initial_script(script, &connection.base_url)
             .map_err(usage_error)?;
     }
-    if !args.entitlement_endpoints.is_empty() {
-        if !ws.session().is_supported("entitlements") {
+    let declared = ws.session().declared_supported(ENTITLEMENTS);
+    let endpoints = if !args.entitlement_endpoints.is_empty() {
+        if !ws.session().is_supported(ENTITLEMENTS) {
             return Err(usage_error(
                 "--entitlement-endpoint: the Entitlement Management capability is declared unsupported; declare it with `scimplan capabilities PLAN --support entitlements` first.",
             ));
         }
         for endpoint in &args.entitlement_endpoints {
-            if !endpoint.starts_with('/') {
+            if !endpoint.starts_with('/') || endpoint.contains(['?', '#', ' ']) {
                 return Err(usage_error(format!(
                     "--entitlement-endpoint {endpoint}: give the path after the SCIM base URL, starting with /, e.g. /Roles"
                 )));
             }
         }
+        // Remembered: the next `spec` and `runscope --suite entitlements` use them.
+        ws.apply(crate::session::Command::EntitlementEndpoints(
+            args.entitlement_endpoints.clone(),
+        ));
+        save(&mut ws)?;
+        if !declared {
+            eprintln!(
+                "note: Entitlement Management is not declared, so readiness asks no Entitlements link; `scimplan capabilities PLAN --support entitlements` declares it."
+            );
+        }
+        args.entitlement_endpoints.clone()
+    } else if declared {
+        let endpoints = ws.session().declarations().entitlement_endpoints.clone();
+        if endpoints.is_empty() {
+            eprintln!(
+                "warning: Entitlement Management is declared, but no entitlement endpoint is known: give them with --entitlement-endpoint /Roles (one per endpoint; remembered) to run Okta's Entitlements file."
+            );
+        }
+        endpoints
+    } else {
+        Vec::new()
+    };
+    if !endpoints.is_empty() {
         let (entitlements, _) = test_file(&ws, None, "entitlements")?;
         options.entitlements = Some(entitlements);
-        options.entitlement_endpoints = args.entitlement_endpoints.clone();
+        options.entitlement_endpoints = endpoints;
     }
     eprintln!(
         "Running {} ({}) against {}.\nIt creates one user: {} (deactivated at the end).",
@@ -218,6 +244,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         let _ = signal_hook::flag::register(signal, cancel.atomic());
     }
     let quiet = args.json;
+    let schema_declared = ws.session().declared_supported(IMPORT_USER_SCHEMA);
     let mut extra_header = false;
     let report = run_spec(&client, &options, &cancel, &mut |event| {
         // Progress goes to stderr even with --json (stdout holds the report).
@@ -250,6 +277,9 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
         eprintln!("error: {why}\nNo SPEC result was recorded.");
         return Ok(EXIT_ERROR);
     }
+    // Import User Schema: Okta reads /ResourceTypes and /Schemas (never part of the verdict).
+    let schema = (schema_declared && report.unreachable.is_none() && !report.cancelled)
+        .then(|| check_user_schema(&client, &cancel));
     if let Some(why) = &report.unreachable {
         // A connection problem says nothing about the app's SCIM: no SPEC result is recorded.
         eprintln!(
@@ -309,12 +339,34 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
             println!("{state}");
         }
     }
+    if let Some(schema) = &schema {
+        // On stderr with --json, so the JSON on stdout stays one document.
+        let mut lines = vec![format!(
+            "Import User Schema (Okta reads /ResourceTypes and /Schemas): {}",
+            match (&schema.error, schema.problems.len()) {
+                (Some(_), _) => "could not be checked".to_string(),
+                (None, 0) => "Okta can read them".to_string(),
+                (None, n) => format!("{n} thing(s) Okta would not understand"),
+            }
+        )];
+        lines.extend(schema.found.iter().map(|f| format!("  found: {f}")));
+        lines.extend(schema.problems.iter().map(|p| format!("  ✗ {p}")));
+        lines.extend(schema.error.iter().map(|e| format!("  error: {e}")));
+        for line in lines {
+            if args.json {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }
+    }
+    let schema_failed = schema.as_ref().is_some_and(|s| !s.passed());
     // Okta's Entitlements file is a test of its own: a failure there is a finding too, though
     // never part of the SPEC verdict recorded for readiness.
     let entitlements_failed = report.entitlements.iter().any(|run| !run.passed());
     Ok(if report.cancelled {
         EXIT_ERROR
-    } else if report.passed() && !entitlements_failed {
+    } else if report.passed() && !entitlements_failed && !schema_failed {
         0
     } else {
         EXIT_FINDING

@@ -87,6 +87,7 @@ pub mod summary_label {
     /// A suite row: its name in column A, and the bare link in column D.
     pub const SPEC: &str = "SPEC";
     pub const CRUD: &str = "CRUD";
+    pub const ENTITLEMENTS: &str = "Entitlements";
 }
 
 /// Headers of the capability table on the Summary sheet: rows below hold the capability's name,
@@ -327,6 +328,7 @@ pub struct SummaryFacts {
     pub capabilities: Vec<(String, bool)>,
     pub spec_link: Option<String>,
     pub crud_link: Option<String>,
+    pub entitlements_link: Option<String>,
     /// When scimplan wrote the workbook.
     pub exported_at: Option<DateTime<Utc>>,
 }
@@ -376,6 +378,9 @@ pub fn read_summary<'a>(rows: impl IntoIterator<Item = &'a [CellValue]>) -> Summ
             }
             summary_label::CRUD => {
                 facts.crud_link = Some(cell(row, link_col)).filter(|v| !v.is_empty())
+            }
+            summary_label::ENTITLEMENTS => {
+                facts.entitlements_link = Some(cell(row, link_col)).filter(|v| !v.is_empty())
             }
             _ => {}
         }

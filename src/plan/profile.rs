@@ -55,6 +55,48 @@ pub struct KnownWorkbook {
     pub file: String,
     pub url: String,
     pub sha256: String,
+    /// The kind of integration the plan is for (what the OIN Wizard asks of it).
+    #[serde(default)]
+    pub kind: IntegrationKind,
+}
+
+/// How the integration's provisioning is built: it decides what the OIN Wizard asks for beside
+/// the manual plan (OKTA_SCIM.md, "The Wizard's link fields are what Okta requires").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntegrationKind {
+    /// A SCIM server: Okta's SPEC and CRUD files run in Runscope, their result links in the
+    /// Wizard (and the Entitlements link for entitlement management).
+    #[default]
+    Scim,
+    /// Flows built with API integration actions in Okta's Integration Builder: no Runscope
+    /// run; the Wizard's "Validate flows" checks the flows.
+    Actions,
+}
+
+impl IntegrationKind {
+    pub fn parse(text: &str) -> Option<IntegrationKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "scim" => Some(IntegrationKind::Scim),
+            "actions" | "api-integration-actions" | "flows" => Some(IntegrationKind::Actions),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            IntegrationKind::Scim => "scim",
+            IntegrationKind::Actions => "actions",
+        }
+    }
+
+    /// In the tester's words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            IntegrationKind::Scim => "a SCIM integration",
+            IntegrationKind::Actions => "an integration built with API integration actions",
+        }
+    }
 }
 
 /// One of Okta's test files (a Runscope export or an initial script), pinned by SHA-256.
@@ -239,6 +281,12 @@ impl Profile {
         self.test_files.iter().find(|f| f.key == key)
     }
 
+    /// The kind of integration a plan is for, when the profile knows the workbook (by the
+    /// SHA-256 of the plan it came from: `Plan::source_fingerprint`).
+    pub fn integration_kind(&self, fingerprint: &str) -> Option<IntegrationKind> {
+        self.known_version(fingerprint).map(|w| w.kind)
+    }
+
     /// The workbook version whose checksum matches a fingerprint, if Okta published it.
     pub fn known_version(&self, fingerprint: &str) -> Option<&KnownWorkbook> {
         self.workbooks
@@ -255,6 +303,9 @@ pub struct Requirements {
     /// Per case (plan order), the capability keys it needs.
     needs: Vec<Vec<String>>,
     governed: HashMap<String, usize>,
+    /// The plan is one of Okta's workbooks the profile knows: its version and the kind of
+    /// integration it is for.
+    pub known_plan: Option<(String, IntegrationKind)>,
 }
 
 impl Requirements {
@@ -320,6 +371,9 @@ impl Requirements {
             capabilities,
             needs,
             governed,
+            known_plan: profile
+                .known_version(plan.source_fingerprint())
+                .map(|w| (w.version.clone(), w.kind)),
         }
     }
 

@@ -71,6 +71,7 @@ pub(super) fn write_summary_sheet(
         let name = match suite.suite {
             SuiteKind::Spec => label::SPEC,
             SuiteKind::Crud => label::CRUD,
+            SuiteKind::Entitlements => label::ENTITLEMENTS,
         };
         sheet.write_string_with_format(row, 0, name, &formats.bold)?;
         sheet.write_string(row, 1, if suite.satisfied() { "OK" } else { "MISSING" })?;

@@ -1,14 +1,20 @@
 //! Is the submission ready? Okta's rule: skip the cases of features the integration does not
-//! support; every other case must pass; and the OIN Wizard wants the SPEC and CRUD API suite
-//! results beside the manual plan: the two Runscope links, which only a Runscope run fills (a
-//! local run of Okta's file is shown beside each, as a pre-flight). A pure function of plan,
-//! requirements and session.
+//! support; every other case must pass; and the OIN Wizard wants what the kind of integration
+//! calls for beside the manual plan. A SCIM integration: the SPEC and CRUD Runscope result
+//! links (and the Entitlements one when it declares entitlement management), which only a
+//! Runscope run fills (a local run of Okta's file is shown beside each, as a pre-flight; a
+//! hosted run scimplan started, beside the link it recorded). An integration built with API
+//! integration actions: no link; the Wizard's "Validate flows" is the tester's own item. A pure
+//! function of plan, requirements and session.
 
 use chrono::{DateTime, Utc};
 
 use crate::plan::Plan;
-use crate::plan::profile::Requirements;
-use crate::session::{Outcome, Session, SuiteKind, SuiteRun, tally_sections};
+use crate::plan::profile::{IntegrationKind, Requirements};
+use crate::session::{
+    HostedResult, HostedRun, Outcome, Session, SuiteKind, SuiteRun, check_result_link,
+    tally_sections,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Readiness {
@@ -18,10 +24,15 @@ pub struct Readiness {
     pub fingerprint: String,
     pub app: Option<String>,
     pub tester: Option<String>,
+    /// What the integration is, and who says so.
+    pub integration: Integration,
     /// Every applicable case that is not Pass, in plan order.
     pub blockers: Vec<Blocker>,
-    /// SPEC then CRUD.
+    /// The suites whose links the OIN Wizard asks for, in its order (SPEC, CRUD, Entitlements);
+    /// none for an integration built with API integration actions.
     pub suites: Vec<SuiteStatus>,
+    /// What the Wizard checks that scimplan cannot (not blocking): the tester's own items.
+    pub own_items: Vec<String>,
     pub sections: Vec<SectionTally>,
     /// Every case of the plan, in plan order.
     pub cases: Vec<CaseStatus>,
@@ -68,13 +79,58 @@ impl Blocker {
     }
 }
 
-/// What the OIN Wizard gets for one of Okta's API suites: only a recorded Runscope link fills
-/// its field; a local run is a pre-flight shown beside it (OKTA_SCIM.md, "The Wizard's two link
-/// fields are what Okta requires").
+/// The kind of integration readiness judges, and where that came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    pub kind: IntegrationKind,
+    pub source: KindSource,
+    /// Entitlement Management is declared: the Wizard asks for the Entitlements link too.
+    pub entitlements: bool,
+    /// The entitlement endpoints declared (`/Roles`...).
+    pub entitlement_endpoints: Vec<String>,
+}
+
+/// Who says what kind of integration it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KindSource {
+    /// The plan is one of Okta's workbooks, by its SHA-256 (`plans/okta-scim.toml`): its version.
+    Plan(String),
+    /// The tester declared it (`scimplan suites PLAN --integration KIND`).
+    Declared,
+    /// Nothing says otherwise: a SCIM integration.
+    Default,
+}
+
+impl Integration {
+    /// `a SCIM integration (Okta's v2 plan)`.
+    pub fn describe(&self) -> String {
+        let source = match &self.source {
+            KindSource::Plan(version) => format!("Okta's {version} plan"),
+            KindSource::Declared => "declared".into(),
+            KindSource::Default => "not declared".into(),
+        };
+        let entitlements = if self.entitlements {
+            ", with entitlement management"
+        } else {
+            ""
+        };
+        format!("{}{entitlements} ({source})", self.kind.describe())
+    }
+}
+
+/// What the OIN Wizard gets for one of Okta's API suites: only a recorded Runscope result link
+/// it accepts fills its field; a local run is a pre-flight shown beside it (OKTA_SCIM.md, "The
+/// Wizard's link fields are what Okta requires").
 #[derive(Debug, Clone, PartialEq)]
 pub enum SuiteEvidence {
-    /// A link the tester recorded (Runscope results).
+    /// A link to a Runscope result page.
     Link(String),
+    /// A link is recorded that Okta would not accept (a session from before links were checked,
+    /// or edited by hand): why.
+    Invalid {
+        link: String,
+        why: String,
+    },
     Missing,
 }
 
@@ -84,11 +140,22 @@ pub struct SuiteStatus {
     pub evidence: SuiteEvidence,
     /// The latest local run of Okta's file for this suite, shown beside the link.
     pub local: Option<SuiteRun>,
+    /// The hosted run whose result page is the recorded link (scimplan recorded it itself),
+    /// else the latest hosted run, when it did not give the link (failed, or not shared yet).
+    pub hosted: Option<HostedRun>,
 }
 
 impl SuiteStatus {
     pub fn satisfied(&self) -> bool {
         matches!(self.evidence, SuiteEvidence::Link(_))
+    }
+
+    /// The hosted run behind the recorded link, when scimplan recorded it.
+    pub fn linked_run(&self) -> Option<&HostedRun> {
+        match &self.evidence {
+            SuiteEvidence::Link(url) => self.hosted.as_ref().filter(|r| r.page == *url),
+            _ => None,
+        }
     }
 
     pub fn name(&self) -> &'static str {
@@ -118,15 +185,29 @@ impl SuiteStatus {
     pub fn describe(&self) -> String {
         let key = suite_key(self.suite);
         let local = self.describe_local();
+        let hosted = self.hosted.as_ref().map(|run| {
+            let page = match self.linked_run() {
+                Some(_) => String::new(),
+                None => format!(", {}", run.page),
+            };
+            format!("{}{page}", run.describe())
+        });
+        let beside: Vec<String> = hosted.iter().chain(local.iter()).cloned().collect();
+        let beside = match beside.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", beside.join("; ")),
+        };
         match (&self.evidence, &self.local) {
-            (SuiteEvidence::Link(url), Some(run)) if !run.passed => format!(
-                "link recorded: {url}; warning: the latest {}",
-                local.unwrap_or_default()
+            (SuiteEvidence::Link(url), Some(run)) if !run.passed && self.linked_run().is_none() => {
+                format!(
+                    "link recorded: {url}; warning: the latest {}",
+                    local.unwrap_or_default()
+                )
+            }
+            (SuiteEvidence::Link(url), _) => format!("link recorded: {url}{beside}"),
+            (SuiteEvidence::Invalid { why, .. }, _) => format!(
+                "the recorded link is not one Okta accepts: {why} Record the result page with `scimplan suites PLAN --{key}-link URL`, or run `scimplan runscope PLAN --suite {key}`{beside}"
             ),
-            (SuiteEvidence::Link(url), _) => match local {
-                Some(local) => format!("link recorded: {url} ({local})"),
-                None => format!("link recorded: {url}"),
-            },
             (SuiteEvidence::Missing, _) => {
                 let first = match self.suite {
                     SuiteKind::Spec => {
@@ -135,15 +216,15 @@ impl SuiteStatus {
                     SuiteKind::Crud => {
                         "run Okta's CRUD file locally (`scimplan crud PLAN`, or R in the summary) until it passes, then"
                     }
+                    SuiteKind::Entitlements => {
+                        "run Okta's Entitlements file locally per entitlement endpoint (`scimplan spec PLAN --entitlement-endpoint /Roles`) until it passes, then"
+                    }
                 };
                 let steps = format!(
-                    "{first} run Okta's {} file in Runscope and record the results link with `scimplan suites PLAN --{key}-link URL`",
+                    "{first} run it in BlazeMeter API Monitoring with `scimplan runscope PLAN --suite {key}` (or run Okta's {} file in Runscope yourself and record the result page with `scimplan suites PLAN --{key}-link URL`)",
                     self.name()
                 );
-                match local {
-                    Some(local) => format!("missing: {steps} (the {local})"),
-                    None => format!("missing: {}", steps.trim_start()),
-                }
+                format!("missing: {steps}{beside}")
             }
         }
     }
@@ -157,15 +238,16 @@ pub fn suite_name(suite: SuiteKind) -> &'static str {
     match suite {
         SuiteKind::Spec => "SPEC",
         SuiteKind::Crud => "CRUD",
+        SuiteKind::Entitlements => "Entitlements",
     }
 }
 
 pub fn suite_key(suite: SuiteKind) -> &'static str {
-    match suite {
-        SuiteKind::Spec => "spec",
-        SuiteKind::Crud => "crud",
-    }
+    suite.key()
 }
+
+/// The tester's own item for an integration built with API integration actions.
+pub const VALIDATE_FLOWS: &str = "Validate flows: in the OIN Wizard, run \"Validate flows\" on the integration's API integration actions (Okta checks the flows there; there is no Runscope run for this kind of integration).";
 
 /// Outcome counts of one section (or of the whole plan).
 pub use crate::session::Tally as SectionTally;
@@ -184,6 +266,18 @@ pub struct CapabilityStatus {
 pub enum Warning {
     /// The session keeps a result for a case the plan no longer has.
     OrphanResult { case: String, outcome: Outcome },
+    /// The tester declared another kind of integration than the plan is for: the plan decides.
+    KindNotAsDeclared {
+        declared: IntegrationKind,
+        plan: IntegrationKind,
+        version: String,
+    },
+    /// A link is recorded, but a hosted run of the suite after it did not pass.
+    LaterHostedRunFailed {
+        suite: SuiteKind,
+        at: DateTime<Utc>,
+        page: String,
+    },
     /// A Runscope link is recorded, but the latest local run of Okta's file failed.
     FailingLocalRun {
         suite: SuiteKind,
@@ -205,6 +299,8 @@ impl Warning {
         match self {
             Warning::OrphanResult { .. } => "orphan-result",
             Warning::FailingLocalRun { .. } => "failing-local-run",
+            Warning::KindNotAsDeclared { .. } => "kind-not-as-declared",
+            Warning::LaterHostedRunFailed { .. } => "later-hosted-run-failed",
             Warning::PassBeforePrecondition { .. } => "pass-before-precondition",
         }
     }
@@ -215,11 +311,28 @@ impl Warning {
                 case
             }
             Warning::FailingLocalRun { suite, .. } => suite_name(*suite),
+            Warning::KindNotAsDeclared { .. } => "integration",
+            Warning::LaterHostedRunFailed { suite, .. } => suite_name(*suite),
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
+            Warning::KindNotAsDeclared {
+                declared,
+                plan,
+                version,
+            } => format!(
+                "the integration is declared {}, but Okta's {version} plan is for {}: readiness follows the plan (`scimplan suites PLAN --integration {}` declares it so)",
+                declared.describe(),
+                plan.describe(),
+                plan.key()
+            ),
+            Warning::LaterHostedRunFailed { suite, at, page } => format!(
+                "{}: a link is recorded, but a later hosted run did not pass ({}, {page}): check that the app still passes before submitting",
+                suite_name(*suite),
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
             Warning::OrphanResult { case, outcome } => format!(
                 "{case}: a result ({outcome}) is kept for a case that is no longer in the plan"
             ),
@@ -318,12 +431,42 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
         })
         .collect();
 
-    let suites = suite_statuses(session);
+    let integration = integration(reqs, session);
+    let suites = suite_statuses(session, &integration);
+    let own_items = match integration.kind {
+        IntegrationKind::Actions => vec![VALIDATE_FLOWS.to_string()],
+        IntegrationKind::Scim => Vec::new(),
+    };
     let ready = blockers.is_empty() && suites.iter().all(SuiteStatus::satisfied);
     let warnings = {
         let mut warnings = warnings(plan, reqs, session);
+        if let (Some(declared), KindSource::Plan(version)) =
+            (session.declarations().integration, &integration.source)
+            && declared != integration.kind
+        {
+            warnings.push(Warning::KindNotAsDeclared {
+                declared,
+                plan: integration.kind,
+                version: version.clone(),
+            });
+        }
         for suite in &suites {
-            if let (SuiteEvidence::Link(_), Some(run)) = (&suite.evidence, &suite.local)
+            if let (SuiteEvidence::Link(_), Some(latest)) =
+                (&suite.evidence, session.hosted().latest(suite.suite))
+                && latest.result != HostedResult::Pass
+                && suite
+                    .linked_run()
+                    .is_some_and(|linked| linked.at < latest.at)
+            {
+                warnings.push(Warning::LaterHostedRunFailed {
+                    suite: suite.suite,
+                    at: latest.at,
+                    page: latest.page.clone(),
+                });
+            }
+            // A hosted run scimplan recorded the link from says more than a local run.
+            if let (SuiteEvidence::Link(_), Some(run), None) =
+                (&suite.evidence, &suite.local, suite.linked_run())
                 && !run.passed
             {
                 warnings.push(Warning::FailingLocalRun {
@@ -343,8 +486,10 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
         fingerprint: plan.fingerprint.clone(),
         app: session.app_name().map(str::to_string),
         tester: session.tester().map(str::to_string),
+        integration,
         blockers,
         suites,
+        own_items,
         sections,
         cases,
         total,
@@ -353,22 +498,75 @@ pub fn assess(plan: &Plan, reqs: &Requirements, session: &Session) -> Readiness 
     }
 }
 
-fn suite_statuses(session: &Session) -> Vec<SuiteStatus> {
-    let status = |suite: SuiteKind, link: &Option<String>| {
-        let link = link.as_deref().map(str::trim).filter(|l| !l.is_empty());
+/// The kind of integration: the plan's, when the profile knows the workbook; else the tester's
+/// declaration; else SCIM.
+fn integration(reqs: &Requirements, session: &Session) -> Integration {
+    let declared = session.declarations();
+    let (kind, source) = match (&reqs.known_plan, declared.integration) {
+        (Some((version, kind)), _) => (*kind, KindSource::Plan(version.clone())),
+        (None, Some(kind)) => (kind, KindSource::Declared),
+        (None, None) => (IntegrationKind::Scim, KindSource::Default),
+    };
+    Integration {
+        kind,
+        source,
+        entitlements: session.declared_supported(ENTITLEMENTS),
+        entitlement_endpoints: declared.entitlement_endpoints.clone(),
+    }
+}
+
+/// The capability whose declaration adds the Entitlements link.
+pub const ENTITLEMENTS: &str = "entitlements";
+/// The capability whose declaration adds the Import User Schema pre-flight.
+pub const IMPORT_USER_SCHEMA: &str = "user-schema-discovery";
+
+/// The suites the Wizard asks links for, by kind of integration.
+pub fn required_suites(integration: &Integration) -> Vec<SuiteKind> {
+    match (integration.kind, integration.entitlements) {
+        (IntegrationKind::Actions, _) => Vec::new(),
+        (IntegrationKind::Scim, false) => vec![SuiteKind::Spec, SuiteKind::Crud],
+        (IntegrationKind::Scim, true) => SuiteKind::ALL.to_vec(),
+    }
+}
+
+fn suite_statuses(session: &Session, integration: &Integration) -> Vec<SuiteStatus> {
+    let status = |suite: SuiteKind| {
+        let link = session
+            .suites()
+            .get(suite)
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        let evidence = match link {
+            Some(url) => match check_result_link("The link", url) {
+                Ok(url) => SuiteEvidence::Link(url),
+                Err(why) => SuiteEvidence::Invalid {
+                    link: url.to_string(),
+                    why: why.to_string(),
+                },
+            },
+            None => SuiteEvidence::Missing,
+        };
+        let hosted = session.hosted();
+        let hosted = link
+            .and_then(|url| hosted.run_for_link(suite, url))
+            .or_else(|| {
+                // The latest hosted run, unless it passed and gave the link already recorded.
+                hosted.latest(suite).filter(|run| {
+                    link != Some(run.page.as_str()) || run.result != HostedResult::Pass
+                })
+            })
+            .cloned();
         SuiteStatus {
             suite,
-            evidence: match link {
-                Some(url) => SuiteEvidence::Link(url.to_string()),
-                None => SuiteEvidence::Missing,
-            },
+            evidence,
             local: session.latest_suite_run(suite).cloned(),
+            hosted,
         }
     };
-    vec![
-        status(SuiteKind::Spec, &session.suites().spec),
-        status(SuiteKind::Crud, &session.suites().crud),
-    ]
+    required_suites(integration)
+        .into_iter()
+        .map(status)
+        .collect()
 }
 
 fn warnings(plan: &Plan, reqs: &Requirements, session: &Session) -> Vec<Warning> {

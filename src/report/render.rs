@@ -5,23 +5,35 @@
 //! ```text
 //! { "schema_version": 1, "ready": bool,
 //!   "plan": { "file", "sheet", "fingerprint" }, "app": str|null, "tester": str|null,
+//!   "integration": { "kind": "scim"|"actions", "source": "plan"|"declared"|"default",
+//!                    "plan_version": str|null, "entitlements": bool,
+//!                    "entitlement_endpoints": [str], "detail": str },
 //!   "blockers": [ { "id", "title", "section", "row", "outcome", "problem", "note", "reason" } ],
-//!   "suites": [ { "suite": "spec"|"crud", "satisfied": bool,
-//!                 "evidence": "link"|"run"|"spec-for-both"|"failed-run"|"missing",
-//!                 "link": str|null, "run": { "at", "target", "passed", "checks", "failures" }|null,
+//!   "suites": [ { "suite": "spec"|"crud"|"entitlements", "satisfied": bool,
+//!                 "evidence": "link"|"invalid-link"|"missing",
+//!                 "link": str|null, "run": { "at", "target", "passed", "checks", "failures",
+//!                 "file", "sha256" }|null,
+//!                 "hosted": { "result": "pass"|"fail"|"canceled"|"unfinished", "at", "page",
+//!                             "bucket", "test", "run", "requests", "assertions_passed",
+//!                             "assertions_failed", "linked": bool }|null,
 //!                 "detail": str } ],
+//!   "own_items": [str],
 //!   "sections": [ { "name", "cases", "applicable", "not_run", "pass", "fail", "blocked", "skipped" } ],
 //!   "total": { same as a section, "name": "Total" },
 //!   "capabilities": [ { "key", "name", "supported", "cases" } ],
-//!   "warnings": [ { "kind": "orphan-result"|"pass-before-precondition", "case", "message" } ] }
+//!   "warnings": [ { "kind": "orphan-result"|"pass-before-precondition"|"failing-local-run"
+//!                   |"kind-not-as-declared"|"later-hosted-run-failed", "case", "message" } ] }
 //! ```
+//! `suites` lists what the OIN Wizard asks for: SPEC and CRUD for a SCIM integration, plus
+//! Entitlements when Entitlement Management is declared; none for one built with API
+//! integration actions (its "Validate flows" is in `own_items`).
 //! `outcome` is one of "not-run", "pass", "fail", "blocked", "skipped".
 
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::readiness::{Readiness, SectionTally, SuiteEvidence, counted, suite_key};
+use super::readiness::{KindSource, Readiness, SectionTally, SuiteEvidence, counted, suite_key};
 use crate::session::Outcome;
 
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -62,10 +74,20 @@ pub fn render(readiness: &Readiness, format: SummaryFormat) -> String {
 
 fn verdict_line(r: &Readiness) -> String {
     if r.ready {
-        format!(
-            "{}: every applicable case passed and the SPEC and CRUD results are recorded.",
-            r.verdict()
-        )
+        let names: Vec<&str> = r.suites.iter().map(|s| s.name()).collect();
+        let verdict = r.verdict();
+        match names.as_slice() {
+            [] => format!(
+                "{verdict}: every applicable case passed (no Runscope result is asked of this kind of integration)."
+            ),
+            [one] => {
+                format!("{verdict}: every applicable case passed and the {one} result is recorded.")
+            }
+            [first @ .., last] => format!(
+                "{verdict}: every applicable case passed and the {} and {last} results are recorded.",
+                first.join(", ")
+            ),
+        }
     } else {
         format!("{}.", r.verdict())
     }
@@ -91,6 +113,7 @@ pub fn text(r: &Readiness) -> String {
         r.app.as_deref().unwrap_or("-"),
         r.tester.as_deref().unwrap_or("-")
     );
+    let _ = writeln!(out, "Integration: {}", r.integration.describe());
     if !r.blockers.is_empty() {
         let _ = writeln!(out, "\nBlocking cases:");
         for b in &r.blockers {
@@ -118,9 +141,28 @@ pub fn text(r: &Readiness) -> String {
         }
     }
     let _ = writeln!(out, "\nAPI suites:");
+    if r.suites.is_empty() {
+        let _ = writeln!(out, "  none asked of {}", r.integration.kind.describe());
+    }
     for s in &r.suites {
         let mark = if s.satisfied() { "ok" } else { "!!" };
         let _ = writeln!(out, "  [{mark}] {}: {}", s.name(), s.describe());
+        if let Some(run) = s.hosted.as_ref() {
+            for failure in run.failures.iter().take(5) {
+                let _ = writeln!(
+                    out,
+                    "        ✗ {}: {}",
+                    failure.step,
+                    failure.problems.join("; ")
+                );
+            }
+        }
+    }
+    if !r.own_items.is_empty() {
+        let _ = writeln!(out, "\nYour own items (scimplan cannot check them):");
+        for item in &r.own_items {
+            let _ = writeln!(out, "  [ ] {item}");
+        }
     }
     let width = r
         .sections
@@ -191,6 +233,7 @@ pub fn markdown(r: &Readiness) -> String {
         "- Tester: {}",
         md_cell(r.tester.as_deref().unwrap_or("-"))
     );
+    let _ = writeln!(out, "- Integration: {}", md_cell(&r.integration.describe()));
     if !r.blockers.is_empty() {
         let _ = writeln!(out, "\n### Blocking cases\n");
         let _ = writeln!(out, "| ID | Title | Section | Problem | Note |");
@@ -213,9 +256,18 @@ pub fn markdown(r: &Readiness) -> String {
         }
     }
     let _ = writeln!(out, "\n### API suites\n");
+    if r.suites.is_empty() {
+        let _ = writeln!(out, "None asked of {}.", r.integration.kind.describe());
+    }
     for s in &r.suites {
         let mark = if s.satisfied() { "x" } else { " " };
         let _ = writeln!(out, "- [{mark}] {}: {}", s.name(), md_cell(&s.describe()));
+    }
+    if !r.own_items.is_empty() {
+        let _ = writeln!(out, "\n### Your own items\n");
+        for item in &r.own_items {
+            let _ = writeln!(out, "- [ ] {}", md_cell(item));
+        }
     }
     let _ = writeln!(out, "\n### Sections\n");
     let mut header = String::from("| Section | Cases | Applicable |");
@@ -298,9 +350,19 @@ pub fn json_value(r: &Readiness) -> Value {
         .map(|s| {
             let (kind, link) = match &s.evidence {
                 SuiteEvidence::Link(url) => ("link", Some(url.clone())),
+                SuiteEvidence::Invalid { link, .. } => ("invalid-link", Some(link.clone())),
                 SuiteEvidence::Missing => ("missing", None),
             };
             let run = s.local.as_ref();
+            let linked = s.linked_run().is_some();
+            let hosted = s.hosted.as_ref().map(|h| {
+                json!({
+                    "result": h.result, "at": h.at.to_rfc3339(), "page": h.page,
+                    "bucket": h.bucket, "test": h.test_id, "run": h.run_id,
+                    "requests": h.requests, "assertions_passed": h.assertions_passed,
+                    "assertions_failed": h.assertions_failed, "linked": linked,
+                })
+            });
             json!({
                 "suite": suite_key(s.suite),
                 "satisfied": s.satisfied(),
@@ -311,6 +373,7 @@ pub fn json_value(r: &Readiness) -> Value {
                     "checks": run.checks, "failures": run.failures,
                     "file": run.file, "sha256": run.sha256,
                 })),
+                "hosted": hosted,
                 "detail": s.describe(),
             })
         })
@@ -321,8 +384,24 @@ pub fn json_value(r: &Readiness) -> Value {
         "plan": { "file": r.plan_file, "sheet": r.plan_sheet, "fingerprint": r.fingerprint },
         "app": r.app,
         "tester": r.tester,
+        "integration": {
+            "kind": r.integration.kind.key(),
+            "source": match &r.integration.source {
+                KindSource::Plan(_) => "plan",
+                KindSource::Declared => "declared",
+                KindSource::Default => "default",
+            },
+            "plan_version": match &r.integration.source {
+                KindSource::Plan(version) => Some(version.clone()),
+                _ => None,
+            },
+            "entitlements": r.integration.entitlements,
+            "entitlement_endpoints": r.integration.entitlement_endpoints,
+            "detail": r.integration.describe(),
+        },
         "blockers": blockers,
         "suites": suites,
+        "own_items": r.own_items,
         "sections": r.sections.iter().map(tally_json).collect::<Vec<_>>(),
         "total": tally_json(&r.total),
         "capabilities": r.capabilities.iter().map(|c| json!({

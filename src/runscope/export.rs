@@ -296,7 +296,7 @@ fn request(position: usize, value: &Value, path: &str) -> Result<Request, FileEr
     };
     if raw.form.as_ref().is_some_and(|f| !f.is_empty())
         || raw.multipart_form.as_ref().is_some_and(|f| !f.is_empty())
-        || raw.binary_body.as_ref().is_some_and(|b| !b.is_null())
+        || raw.binary_body.as_ref().is_some_and(|b| !is_empty(b))
     {
         return Err(fail(
             "form, multipart or file bodies are not supported; only a text body is".into(),
@@ -391,6 +391,18 @@ fn request(position: usize, value: &Value, path: &str) -> Result<Request, FileEr
         scripts: non_empty(raw.scripts),
         before_scripts: non_empty(raw.before_scripts),
     })
+}
+
+/// No content: null, or an empty list, object or string (Okta's With-Entitlements CRUD file
+/// writes `"binary_body": []` on its text-body steps).
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
 }
 
 fn target_text(value: &Value) -> String {
@@ -573,6 +585,17 @@ mod tests {
         assert!(e.contains("response_xml"), "{e}");
         let e = err(r#"{"step_type":"request","method":"GET","url":"x","form":{"a":["b"]}}"#);
         assert!(e.contains("form"), "{e}");
+        let e = err(r#"{"step_type":"request","method":"GET","url":"x","binary_body":{"f":"x"}}"#);
+        assert!(e.contains("file bodies"), "{e}");
+        // Empty bodies of other kinds beside a text body, as Okta's With-Entitlements CRUD file
+        // writes them, are no bodies.
+        assert!(
+            file(
+                r#"{"step_type":"request","method":"PUT","url":"x","body":"{}",
+                "form":{},"multipart_form":[],"binary_body":[],"graphql_body":{}}"#
+            )
+            .is_ok()
+        );
         assert!(err(r#"{"step_type":"pause"}"#).contains("duration"));
         let e = parse(b"{\"steps\":[]}", "e.json").unwrap_err().to_string();
         assert!(e.contains("no steps"), "{e}");

@@ -141,6 +141,20 @@ fn download(known: &KnownTestFile, dir: &Path) -> Result<Vec<u8>, FetchError> {
     Ok(bytes)
 }
 
+/// Okta's initial script of `key` read from `dir` (downloaded first when absent), with the
+/// file as found on disk; or why it could not be had (callers fall back to scimplan's own
+/// equivalent and say so).
+pub fn load_okta_script(
+    profile: &Profile,
+    key: &str,
+    dir: &Path,
+) -> Result<(super::initial::InitialScript, LocalFile), String> {
+    let known = known(profile, key).map_err(|e| e.to_string())?;
+    let local = ensure(known, dir, false).map_err(|e| e.to_string())?;
+    let script = super::initial::InitialScript::load(&local.path)?;
+    Ok((script, local))
+}
+
 /// Okta's file of `key` read from `dir` (downloaded first when absent), with the profile's
 /// SHA-256 and the file as found on disk.
 pub fn load_okta(

@@ -14,6 +14,8 @@
 //!   engine with Runscope's script environment.
 //! - `files`: Okta's files on disk, downloaded when absent, checked against the profile's
 //!   SHA-256.
+//! - `hosted`: BlazeMeter API Monitoring's REST API (the hosted Runscope), to run Okta's files
+//!   there and read their results.
 //!
 //! Knows nothing of cases or recipes: `verify::spec` and `verify::crud` run Okta's files with
 //! the tester's connections and keep what they leave.
@@ -22,6 +24,7 @@ pub mod compare;
 mod evaluate;
 pub mod export;
 pub mod files;
+pub mod hosted;
 pub mod initial;
 pub mod property;
 pub mod runner;

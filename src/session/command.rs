@@ -21,15 +21,16 @@ use chrono::{DateTime, Utc};
 use super::connection::Connection;
 use super::file_run::CrudReport;
 use super::history::{Touches, new_entry_id};
+use super::hosted::{HOSTED_RUNS_KEPT, HostedRun, HostedTest};
 use super::import::{Import, ImportReport};
-use super::model::{CaseResult, Decided, Evidence, Outcome, Session, SuiteKind};
+use super::model::{CaseResult, Decided, Evidence, Outcome, Session, SuiteKind, SuiteRun};
 use super::okta::OktaConnection;
 use super::verification::{
     CaseStart, RUNS_KEPT_PER_CASE, RememberedValue, SpecReport, Verdict, VerifyRun, remembered_key,
 };
 use super::writer::Writer;
 use crate::plan::Plan;
-use crate::plan::profile::Requirements;
+use crate::plan::profile::{IntegrationKind, Requirements};
 
 /// Why a failing check on a case whose steps are not marked done records no Fail.
 pub const STEPS_NOT_DONE: &str = "outcome left alone: the case's steps are not marked done, so this failure may only mean they were not done yet";
@@ -146,6 +147,17 @@ pub enum Command {
     },
     RecordSpec(Box<SpecReport>),
     RecordCrud(Box<CrudReport>),
+    /// How the integration is built, as the tester declares it (`None` forgets the
+    /// declaration; the plan's profile decides for a workbook it knows).
+    Integration(Option<IntegrationKind>),
+    /// The entitlement endpoints Okta's Entitlements file runs against (`/Roles`...).
+    EntitlementEndpoints(Vec<String>),
+    /// A test scimplan made (or gave Okta's file again) in the tester's BlazeMeter bucket:
+    /// reused by the next hosted run of that suite in that bucket.
+    HostedTest(HostedTest),
+    /// A hosted run's result, kept beside its suite (the link is a `SuiteLink` of its own, once
+    /// the tester made the result shareable).
+    RecordHosted(Box<HostedRun>),
     /// Matches the results to the plan after the workbook may have changed.
     Reconcile,
 }
@@ -505,10 +517,7 @@ impl Session {
                 Effect::changed(before != after, "tester and app")
             }
             Command::SuiteLink { suite, link } => {
-                let slot = match suite {
-                    SuiteKind::Spec => &mut self.suites.spec,
-                    SuiteKind::Crud => &mut self.suites.crud,
-                };
+                let slot = self.suites.slot(*suite);
                 let changed = slot.as_deref() != Some(link.as_str());
                 *slot = Some(link.clone());
                 Effect::changed(changed, "suite link")
@@ -545,8 +554,42 @@ impl Session {
             }
             Command::RecordSpec(report) => {
                 self.suite_runs.push(report.suite_run());
+                if let Some(run) = entitlements_run(report) {
+                    self.suite_runs.push(run);
+                }
                 self.verify.last_spec = Some((**report).clone());
                 Effect::changed(true, "SPEC run")
+            }
+            Command::Integration(kind) => {
+                let changed = self.declared.integration != *kind;
+                self.declared.integration = *kind;
+                Effect::changed(changed, "kind of integration")
+            }
+            Command::EntitlementEndpoints(endpoints) => {
+                let changed = self.declared.entitlement_endpoints != *endpoints;
+                self.declared.entitlement_endpoints = endpoints.clone();
+                Effect::changed(changed, "entitlement endpoints")
+            }
+            Command::HostedTest(test) => {
+                let tests = &mut self.hosted.tests;
+                let changed = !tests.contains(test);
+                tests.retain(|t| !(t.suite == test.suite && t.bucket == test.bucket));
+                tests.push(test.clone());
+                self.hosted.bucket = Some(test.bucket.clone());
+                Effect::changed(changed, format!("{} test in BlazeMeter", test.suite.key()))
+            }
+            Command::RecordHosted(run) => {
+                let runs = &mut self.hosted.runs;
+                runs.retain(|r| !(r.suite == run.suite && r.run_id == run.run_id));
+                runs.push((**run).clone());
+                let of_suite = runs.iter().filter(|r| r.suite == run.suite).count();
+                let mut to_drop = of_suite.saturating_sub(HOSTED_RUNS_KEPT);
+                runs.retain(|r| {
+                    let drop = to_drop > 0 && r.suite == run.suite;
+                    to_drop -= usize::from(drop);
+                    !drop
+                });
+                Effect::changed(true, format!("hosted {} run", run.suite.key()))
             }
             Command::RecordCrud(report) => {
                 for older in self
@@ -727,6 +770,30 @@ impl Session {
         }
         effect
     }
+}
+
+/// The Entitlements file's runs of a SPEC report (one per endpoint) as one suite run, shown
+/// beside the Entitlements link.
+fn entitlements_run(report: &SpecReport) -> Option<SuiteRun> {
+    let first = report.entitlements.first()?;
+    let runs = &report.entitlements;
+    Some(SuiteRun {
+        suite: SuiteKind::Entitlements,
+        at: first.at,
+        target: runs
+            .iter()
+            .map(|r| r.target.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        passed: runs.iter().all(|r| r.passed()),
+        checks: runs.iter().map(|r| r.requests().count()).sum(),
+        failures: runs.iter().map(|r| r.failures()).sum(),
+        warnings: runs.iter().map(|r| r.warnings()).sum(),
+        duration_ms: runs.iter().map(|r| r.duration_ms).sum(),
+        file: Some(first.file.name.clone()),
+        sha256: Some(first.file.sha256.clone()),
+        crud: None,
+    })
 }
 
 fn command_target(command: &Command) -> Option<u64> {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{Refusal, local_time};
-use super::model::{CaseResult, Evidence, Session, SuiteLinks};
+use super::model::{CaseResult, Evidence, Session, SuiteKind, SuiteLinks};
 use super::writer::Writer;
 
 /// How many changes can be undone. Older entries stay in the log as descriptions only, so the
@@ -517,6 +517,9 @@ impl Session {
             if from.suites.crud != to.suites.crud {
                 self.suites.crud = to.suites.crud.clone();
             }
+            if from.suites.entitlements != to.suites.entitlements {
+                self.suites.entitlements = to.suites.entitlements.clone();
+            }
         }
         let kind = if redo {
             HistoryKind::Redo
@@ -574,8 +577,10 @@ impl Session {
             let now = self.settings_snapshot();
             let confirmed = from.capabilities_confirmed != to.capabilities_confirmed
                 && now.capabilities_confirmed != from.capabilities_confirmed;
-            let links = (from.suites.spec != to.suites.spec && now.suites.spec != from.suites.spec)
-                || (from.suites.crud != to.suites.crud && now.suites.crud != from.suites.crud);
+            let links = SuiteKind::ALL.into_iter().any(|suite| {
+                from.suites.get(suite) != to.suites.get(suite)
+                    && now.suites.get(suite) != from.suites.get(suite)
+            });
             if confirmed || links {
                 let what = if links {
                     "the suite links"

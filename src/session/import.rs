@@ -310,6 +310,9 @@ impl Session {
             if let Some(link) = &facts.crud_link {
                 session.suites.crud = Some(link.clone());
             }
+            if let Some(link) = &facts.entitlements_link {
+                session.suites.entitlements = Some(link.clone());
+            }
             for (key, supported) in &declared {
                 session.capabilities.insert(key.clone(), *supported);
             }

@@ -4,6 +4,9 @@
 
 use thiserror::Error;
 
+/// The form of a result page Okta's guide shows, for messages.
+pub const RESULT_LINK_FORM: &str = "https://www.runscope.com/radar/{bucket}/{test}/history/{run}";
+
 /// A link that is not a web address; `field` names where it was typed (`--spec-link`,
 /// `The SPEC link`).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -72,9 +75,168 @@ pub fn check_link(field: &str, link: &str) -> Result<String, LinkError> {
     }
 }
 
+/// Why a link is not one Okta accepts for a suite field.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ResultLinkError {
+    #[error(transparent)]
+    NotWeb(#[from] LinkError),
+    /// `shown` is the link with its credentials replaced, never the password itself.
+    #[error(
+        "{field} '{shown}' carries a user name or password: it would be stored, exported and handed to Okta's reviewers. Give the result page's address without them (set the result to Shareable instead)."
+    )]
+    Credentials { field: String, shown: String },
+    #[error(
+        "{field} '{link}' is not a Runscope result page ({why}). Okta accepts the page of one test result in BlazeMeter API Monitoring (formerly Runscope): {RESULT_LINK_FORM} (also on a blazemeter.com host), over https. Open the result, set it to Shareable, and copy the address from the browser (`scimplan runscope` does this for you)."
+    )]
+    NotResult {
+        field: String,
+        link: String,
+        why: String,
+    },
+}
+
+/// A suite link Okta accepts: the https page of one test result in BlazeMeter API Monitoring
+/// (formerly Runscope), `https://www.runscope.com/radar/{bucket}/{test}/history/{run}` as
+/// Okta's guide shows it (or the same path on a blazemeter.com host), without credentials.
+/// Returns the link trimmed.
+pub fn check_result_link(field: &str, link: &str) -> Result<String, ResultLinkError> {
+    let link = check_link(field, link)?;
+    let rest = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"))
+        .unwrap_or(&link);
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        let scheme = &link[..link.len() - rest.len()];
+        return Err(ResultLinkError::Credentials {
+            field: field.to_string(),
+            shown: format!("{scheme}[credentials]@{host}{path}"),
+        });
+    }
+    let not_result = |why: &str| ResultLinkError::NotResult {
+        field: field.to_string(),
+        link: link.clone(),
+        why: why.to_string(),
+    };
+    if !link.starts_with("https://") {
+        return Err(not_result("not https"));
+    }
+    let host = authority.to_ascii_lowercase();
+    let host = host.strip_suffix(":443").unwrap_or(&host);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    if host == "api.runscope.com" {
+        return Err(not_result(match parts.as_slice() {
+            ["radar", .., "trigger"] => "a trigger URL starts runs; it shows no result",
+            _ => {
+                "an address of the API, which needs a token; Okta's reviewers open the result page"
+            }
+        }));
+    }
+    let known_host =
+        matches!(host, "www.runscope.com" | "runscope.com") || host.ends_with(".blazemeter.com");
+    if !known_host {
+        return Err(not_result(&format!(
+            "{host} is not Runscope's or BlazeMeter's"
+        )));
+    }
+    match parts.as_slice() {
+        ["radar", bucket, test, "history", run]
+            if is_bucket_key(bucket) && is_uuid(test) && is_uuid(run) =>
+        {
+            Ok(link)
+        }
+        ["radar", _, _, "history", _] => Err(not_result(
+            "the bucket, test or run is not an id BlazeMeter gives",
+        )),
+        _ => Err(not_result(
+            "its path is not /radar/{bucket}/{test}/history/{run}",
+        )),
+    }
+}
+
+fn is_bucket_key(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// `8-4-4-4-12` hexadecimal digits: the test and run ids BlazeMeter gives.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const RUN: &str = "https://www.runscope.com/radar/ab12cd34ef56/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/history/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+    #[test]
+    fn result_links_okta_accepts() {
+        let ok = |link: &str| check_result_link("--spec-link", link);
+        assert_eq!(ok(&format!(" {RUN} ")).unwrap(), RUN);
+        for link in [
+            format!("{RUN}/"),
+            format!("{RUN}?tab=requests"),
+            RUN.replace("www.runscope.com", "runscope.com"),
+            RUN.replace("www.runscope.com", "api-monitoring.blazemeter.com"),
+            RUN.replace("www.runscope.com", "www.runscope.com:443"),
+        ] {
+            assert!(ok(&link).is_ok(), "{link}: {:?}", ok(&link));
+        }
+        // (link, what the refusal says)
+        let refused = [
+            (
+                "https://example.com/not-runscope",
+                "example.com is not Runscope",
+            ),
+            ("https://www.runscope.com/radar/x", "its path is not"),
+            (&RUN.replace("https://", "http://"), "not https"),
+            (
+                "https://api.runscope.com/radar/5f0d2b4e-1c2a-4d3b-9e8f-0a1b2c3d4e5f/trigger",
+                "trigger URL",
+            ),
+            (
+                "https://api.runscope.com/buckets/ab12/tests/t/results/r",
+                "an address of the API",
+            ),
+            (&RUN.replace("9a8b7c6d-5e4f", "latest"), "not an id"),
+            (
+                "https://www.runscope.com.evil.example/radar/a/b/history/c",
+                "is not Runscope",
+            ),
+            (
+                "https://runscope.com@evil.example/radar/a/b/history/c",
+                "user name or password",
+            ),
+            (
+                &RUN.replace("https://", "https://ann:s3cr3t@"),
+                "user name or password",
+            ),
+            ("runscope.com/radar", "not a web link"),
+        ];
+        for (link, why) in refused {
+            let err = ok(link).unwrap_err().to_string();
+            assert!(
+                err.contains(why) && err.contains("--spec-link"),
+                "{link}: {err}"
+            );
+            assert!(
+                !err.contains("s3cr3t"),
+                "the password is never echoed: {err}"
+            );
+            if !why.contains("web link") && !why.contains("password") {
+                assert!(
+                    err.contains(RESULT_LINK_FORM),
+                    "says what is accepted: {err}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn links_need_a_scheme_and_a_host() {

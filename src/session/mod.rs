@@ -9,6 +9,7 @@ pub mod connection;
 pub mod evidence;
 pub mod file_run;
 mod history;
+pub mod hosted;
 mod import;
 pub mod links;
 pub mod lock;
@@ -30,8 +31,14 @@ pub use file_run::{
     AssertionResult, CleanUp, CrudReport, FileRef, FileRun, StepRecord, StepRequirement, StepStatus,
 };
 pub use history::{CaseDelta, HistoryEntry, HistoryKind, UNDO_DEPTH};
+pub use hosted::{
+    Declarations, HOSTED_RUNS_KEPT, HostedFailure, HostedResult, HostedRun, HostedState, HostedTest,
+};
 pub use import::{Import, ImportConflict, ImportReport, UnknownResult};
-pub use links::{CredentialsInUrl, LinkError, check_link, refuse_credentials};
+pub use links::{
+    CredentialsInUrl, LinkError, RESULT_LINK_FORM, ResultLinkError, check_link, check_result_link,
+    refuse_credentials,
+};
 pub use lock::{Holder, LockError, lock_path};
 pub use model::{
     CaseResult, Decided, Evidence, Outcome, PlanChange, ReconcileReport, SCHEMA_VERSION,

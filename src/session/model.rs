@@ -197,20 +197,64 @@ impl CaseResult {
     }
 }
 
-/// Links to the Runscope SPEC and CRUD results the OIN Wizard asks for.
+/// Links to the Runscope SPEC, CRUD and Entitlements results the OIN Wizard asks for.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SuiteLinks {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crud: Option<String>,
+    /// "Link to SCIM Entitlement Management Runscope test results".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entitlements: Option<String>,
 }
 
+impl SuiteLinks {
+    /// The link recorded for `suite`.
+    pub fn get(&self, suite: SuiteKind) -> Option<&str> {
+        match suite {
+            SuiteKind::Spec => self.spec.as_deref(),
+            SuiteKind::Crud => self.crud.as_deref(),
+            SuiteKind::Entitlements => self.entitlements.as_deref(),
+        }
+    }
+
+    pub(super) fn slot(&mut self, suite: SuiteKind) -> &mut Option<String> {
+        match suite {
+            SuiteKind::Spec => &mut self.spec,
+            SuiteKind::Crud => &mut self.crud,
+            SuiteKind::Entitlements => &mut self.entitlements,
+        }
+    }
+}
+
+/// Okta's API suites, each a Runscope file whose result link the OIN Wizard asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuiteKind {
     Spec,
     Crud,
+    /// Okta's Entitlements file, run per entitlement endpoint (entitlement management only).
+    Entitlements,
+}
+
+impl SuiteKind {
+    pub const ALL: [SuiteKind; 3] = [SuiteKind::Spec, SuiteKind::Crud, SuiteKind::Entitlements];
+
+    /// `spec`, `crud`, `entitlements`: as typed on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            SuiteKind::Spec => "spec",
+            SuiteKind::Crud => "crud",
+            SuiteKind::Entitlements => "entitlements",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SuiteKind> {
+        SuiteKind::ALL
+            .into_iter()
+            .find(|s| s.key().eq_ignore_ascii_case(text.trim()))
+    }
 }
 
 /// A run of scimplan's own equivalent of one of Okta's API suites (counted by readiness in
@@ -318,6 +362,16 @@ pub struct Session {
     /// The SCIM connection (not its secret), test subjects and verification runs.
     #[serde(default)]
     pub(super) verify: super::verification::VerifyState,
+    /// The integration's kind and entitlement endpoints, as the tester declared them.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub(super) declared: super::hosted::Declarations,
+    /// Tests scimplan made in BlazeMeter API Monitoring and their hosted results.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub(super) hosted: super::hosted::HostedState,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 impl Session {
@@ -342,6 +396,8 @@ impl Session {
             redo_stack: Vec::new(),
             last_case: None,
             verify: Default::default(),
+            declared: Default::default(),
+            hosted: Default::default(),
         }
     }
 
@@ -438,6 +494,24 @@ impl Session {
     /// The latest CRUD run kept whole, if the latest CRUD run has it.
     pub fn latest_crud(&self) -> Option<&super::file_run::CrudReport> {
         self.latest_suite_run(SuiteKind::Crud)?.crud.as_deref()
+    }
+
+    /// The integration's kind and entitlement endpoints, as the tester declared them.
+    pub fn declarations(&self) -> &super::hosted::Declarations {
+        &self.declared
+    }
+
+    /// The tests scimplan made in BlazeMeter API Monitoring and their hosted results.
+    pub fn hosted(&self) -> &super::hosted::HostedState {
+        &self.hosted
+    }
+
+    /// The capability was declared supported in so many words. Unlike `is_supported` (a
+    /// capability nobody declared counts as supported, so its cases stay to do), what the
+    /// integration offers beyond the plan's cases (Entitlement Management's link, Import User
+    /// Schema's pre-flight) counts only once declared.
+    pub fn declared_supported(&self, capability: &str) -> bool {
+        self.capabilities.get(capability) == Some(&true)
     }
 
     pub fn is_supported(&self, capability: &str) -> bool {

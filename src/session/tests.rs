@@ -847,3 +847,122 @@ fn sessions_written_before_history_ids_keep_their_undo() {
     assert_eq!(store.apply(undo(), at).description, "C2: Fail");
     assert_eq!(store.apply(undo(), at).description, "C1: Pass");
 }
+
+/// A hosted run of `suite` whose page ends with `run`.
+fn hosted_run(suite: SuiteKind, run: &str, result: HostedResult) -> HostedRun {
+    HostedRun {
+        suite,
+        bucket: "bkt".into(),
+        test_id: "t".into(),
+        run_id: run.into(),
+        result,
+        at: chrono::Utc::now(),
+        finished_at: None,
+        page: format!("https://www.runscope.com/radar/bkt/t/history/{run}"),
+        target: "https://app/scim/v2".into(),
+        file: "Okta SCIM 2.0 SPEC Test".into(),
+        sha256: "ab".into(),
+        requests: 12,
+        assertions_passed: 40,
+        assertions_failed: 0,
+        failures: Vec::new(),
+    }
+}
+
+#[test]
+fn hosted_tests_are_one_per_suite_and_bucket_and_runs_are_capped_per_suite() {
+    let (plan, reqs) = sample();
+    let mut s = Session::new(&plan);
+    let w = cli("runscope");
+    let test = |suite, bucket: &str, id: &str| HostedTest {
+        suite,
+        bucket: bucket.into(),
+        test_id: id.into(),
+        file: "f".into(),
+        sha256: "s".into(),
+        at: chrono::Utc::now(),
+    };
+    s.apply(
+        Command::HostedTest(test(SuiteKind::Spec, "a", "t1")),
+        &w,
+        scope(&plan, &reqs),
+    );
+    s.apply(
+        Command::HostedTest(test(SuiteKind::Crud, "a", "t2")),
+        &w,
+        scope(&plan, &reqs),
+    );
+    s.apply(
+        Command::HostedTest(test(SuiteKind::Spec, "b", "t3")),
+        &w,
+        scope(&plan, &reqs),
+    );
+    // The same suite and bucket again: the newer test replaces the older.
+    s.apply(
+        Command::HostedTest(test(SuiteKind::Spec, "a", "t4")),
+        &w,
+        scope(&plan, &reqs),
+    );
+    let hosted = s.hosted();
+    assert_eq!(hosted.tests.len(), 3);
+    assert_eq!(hosted.test(SuiteKind::Spec, "a").unwrap().test_id, "t4");
+    assert_eq!(hosted.test(SuiteKind::Crud, "a").unwrap().test_id, "t2");
+    assert_eq!(hosted.bucket.as_deref(), Some("a"), "the bucket used last");
+
+    for i in 0..HOSTED_RUNS_KEPT + 2 {
+        let run = hosted_run(SuiteKind::Spec, &format!("r{i}"), HostedResult::Pass);
+        s.apply(
+            Command::RecordHosted(Box::new(run)),
+            &w,
+            scope(&plan, &reqs),
+        );
+    }
+    let crud = hosted_run(SuiteKind::Crud, "c0", HostedResult::Fail);
+    s.apply(
+        Command::RecordHosted(Box::new(crud)),
+        &w,
+        scope(&plan, &reqs),
+    );
+    let runs = &s.hosted().runs;
+    let spec: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.suite == SuiteKind::Spec)
+        .map(|r| r.run_id.as_str())
+        .collect();
+    assert_eq!(
+        spec,
+        ["r2", "r3", "r4", "r5", "r6"],
+        "the latest {HOSTED_RUNS_KEPT}"
+    );
+    assert_eq!(s.hosted().latest(SuiteKind::Crud).unwrap().run_id, "c0");
+    assert_eq!(
+        s.hosted()
+            .run_for_link(
+                SuiteKind::Spec,
+                "https://www.runscope.com/radar/bkt/t/history/r4"
+            )
+            .map(|r| r.run_id.as_str()),
+        Some("r4")
+    );
+    // The third link, and the declarations, survive a save and a read.
+    s.apply(
+        Command::SuiteLink {
+            suite: SuiteKind::Entitlements,
+            link: "https://www.runscope.com/radar/bkt/t/history/e1".into(),
+        },
+        &w,
+        scope(&plan, &reqs),
+    );
+    s.apply(
+        Command::EntitlementEndpoints(vec!["/Roles".into()]),
+        &w,
+        scope(&plan, &reqs),
+    );
+    let again: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(again.hosted(), s.hosted());
+    assert_eq!(again.declarations().entitlement_endpoints, ["/Roles"]);
+    assert!(again.suites().entitlements.is_some());
+    // A session without any of it writes none of it.
+    let empty = serde_json::to_value(Session::new(&plan)).unwrap();
+    assert!(empty.get("hosted").is_none() && empty.get("declared").is_none());
+}

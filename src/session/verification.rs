@@ -221,6 +221,19 @@ pub struct AssertionRecord {
 }
 
 impl VerifyState {
+    /// How to reach a service both connections lead to (the Runscope API): the CA files of
+    /// both, the Okta connection's proxy, else the SCIM one's.
+    pub fn shared_network(&self) -> super::NetworkSettings {
+        let none = super::NetworkSettings::default();
+        let okta = self.okta.as_ref().map(|c| &c.network).unwrap_or(&none);
+        let scim = self
+            .connection
+            .as_ref()
+            .map(|c| &c.network)
+            .unwrap_or(&none);
+        okta.merged(scim)
+    }
+
     /// The latest run of a case.
     pub fn latest_run(&self, case: &str) -> Option<&VerifyRun> {
         self.runs.iter().rev().find(|r| r.case == case)

@@ -94,6 +94,9 @@ pub enum Action {
     RunSpec,
     /// In the summary: run Okta's CRUD file against the Okta org and the app (asks first).
     RunCrud,
+    /// In the summary: run the first suite still without a link in BlazeMeter API Monitoring
+    /// (again, once its passing result is Shareable: record the link).
+    RunHosted,
     /// Agrees to what the open question proposes.
     Agree,
     /// In a form: the next field.
@@ -252,6 +255,13 @@ pub enum JobEvent {
     /// The completed workbook: where it was written, or why not; `Ok(None)` when the export
     /// was cancelled before anything was written.
     Exported(Result<Option<PathBuf>, String>),
+    /// The test a hosted run made or reused in BlazeMeter (recorded at once: a stopped wait
+    /// keeps it).
+    HostedTest(crate::session::HostedTest),
+    /// A hosted run's progress, before it ends.
+    HostedProgress(String),
+    /// The hosted run ended: its result, or why it could not run.
+    HostedDone(Box<Result<crate::verify::hosted::HostedOutcome, String>>),
 }
 
 impl Action {
@@ -312,6 +322,9 @@ impl Action {
             CrudLink => "Record the Runscope CRUD link",
             RunSpec => "Run the SPEC suite against the app",
             RunCrud => "Run the CRUD suite against the Okta org and the app",
+            RunHosted => {
+                "Run the next suite without a link in BlazeMeter API Monitoring (again: record its Shareable result)"
+            }
             Agree => "Yes, go ahead",
             NextField => "Next field",
             PrevField => "Previous field",
@@ -370,6 +383,7 @@ impl Action {
             CrudLink => "CRUD link",
             RunSpec => "run SPEC",
             RunCrud => "run CRUD",
+            RunHosted => "run in BlazeMeter",
             ConnectionSettings => "connection",
             OpenAdminPage => "Admin Console",
             OpenSystemLog => "System Log page",

@@ -17,6 +17,9 @@ pub fn handle(m: &mut Model, event: JobEvent) {
         } => okta_checked(m, connection, result, token_refused),
         JobEvent::SystemLog { case, trail } => super::okta::trail_read(m, case, trail),
         JobEvent::Exported(result) => super::export::finished(m, result),
+        JobEvent::HostedTest(test) => super::hosted::test_made(m, test),
+        JobEvent::HostedProgress(line) => super::hosted::progress(m, line),
+        JobEvent::HostedDone(outcome) => super::hosted::done(m, *outcome),
     }
 }
 

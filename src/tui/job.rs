@@ -26,6 +26,8 @@ pub enum JobKind {
     Export,
     /// A save waiting for another writer's lock.
     Save,
+    /// One of Okta's files run in BlazeMeter API Monitoring, watched until it ends.
+    Hosted,
 }
 
 /// A job's work, with what it has shown so far.
@@ -43,6 +45,11 @@ pub enum Work {
         holder: Holder,
         since: chrono::DateTime<chrono::Local>,
     },
+    /// Which suite runs in BlazeMeter, and its latest news.
+    Hosted {
+        suite: SuiteKind,
+        progress: String,
+    },
 }
 
 impl Work {
@@ -53,6 +60,7 @@ impl Work {
             Work::SystemLog { .. } => JobKind::SystemLog,
             Work::Export => JobKind::Export,
             Work::Save { .. } => JobKind::Save,
+            Work::Hosted { .. } => JobKind::Hosted,
         }
     }
 }
@@ -119,6 +127,20 @@ impl Job {
                 format!("{spinner} Reading Okta's System Log for {case} ({stop})")
             }
             Work::Export => format!("{spinner} Writing the completed workbook ({stop})"),
+            Work::Hosted { suite, progress } => {
+                let stop = if self.cancelled {
+                    "stopping the wait…"
+                } else {
+                    "Esc stops waiting; the run goes on in BlazeMeter"
+                };
+                let name = crate::report::readiness::suite_name(*suite);
+                let last = if progress.is_empty() {
+                    "starting…"
+                } else {
+                    progress
+                };
+                format!("{spinner} Okta's {name} file in BlazeMeter: {last} ({stop})")
+            }
             Work::Save { holder, since } => format!(
                 "Saving waits for {} since {}: keys keep working, and your changes are saved as soon as it lets go.",
                 holder.who(),
@@ -191,6 +213,27 @@ impl Jobs {
         let thread = std::thread::spawn(move || {
             let result = Action::Job(run(&flag));
             let _ = tx.send(super::inbox::AppEvent::Action(Box::new(result)));
+        });
+        self.add(work, Handle::Thread { cancel, thread });
+    }
+
+    /// Like `spawn`, for work that has news before it ends: `run` sends it with its second
+    /// argument (each arrives as `Action::Job`); the job is pending until `finish`.
+    pub fn spawn_reporting(
+        &mut self,
+        work: Work,
+        inbox: &Inbox,
+        run: impl FnOnce(&CancelFlag, &dyn Fn(JobEvent)) -> JobEvent + Send + 'static,
+    ) {
+        let cancel = CancelFlag::new();
+        let flag = cancel.clone();
+        let tx = inbox.sender();
+        let thread = std::thread::spawn(move || {
+            let news = |event: JobEvent| {
+                let _ = tx.send(super::inbox::AppEvent::Action(Box::new(Action::Job(event))));
+            };
+            let result = run(&flag, &news);
+            news(result);
         });
         self.add(work, Handle::Thread { cancel, thread });
     }

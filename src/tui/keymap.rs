@@ -356,6 +356,7 @@ impl Default for Keymap {
         bind(&mut summary, &["L"], CrudLink);
         bind(&mut summary, &["r"], RunSpec);
         bind(&mut summary, &["R"], RunCrud);
+        bind(&mut summary, &["b"], RunHosted);
         bind(&mut summary, &["d"], SpecRunDetail);
         bind(&mut summary, &["C"], ConnectionSettings);
         bind(&mut summary, &["esc"], Back);

@@ -16,6 +16,7 @@ pub mod draw;
 mod evidence;
 mod export;
 pub mod field;
+pub mod hosted;
 pub mod inbox;
 pub mod job;
 pub mod keymap;

@@ -149,6 +149,9 @@ pub struct Model {
     pub okta_secret: Option<Secret>,
     /// The System Log of cases, read on demand from the detail pane (not saved).
     pub okta_trails: std::collections::HashMap<String, crate::session::OktaTrail>,
+    /// What the checklist keeps of hosted runs: a passing result waiting to be shared, the
+    /// BlazeMeter token typed here (memory only), another API address.
+    pub hosted: HostedWatch,
     pub message: Option<Message>,
     /// The last save failed; retried on the next change.
     pub save_error: Option<String>,
@@ -209,6 +212,7 @@ impl Model {
             secrets_from_env: true,
             okta_secret: None,
             okta_trails: std::collections::HashMap::new(),
+            hosted: Default::default(),
             message: None,
             save_error: None,
             stats: Stats::default(),
@@ -569,6 +573,7 @@ impl Model {
             JobKind::SystemLog => "Cancelling the System Log read…",
             JobKind::Export => "Cancelling the export: nothing is written.",
             JobKind::Save => "",
+            JobKind::Hosted => "Stopping the wait; the hosted run goes on in BlazeMeter…",
         });
         true
     }
@@ -620,4 +625,15 @@ impl Model {
             .filter(|(_, o)| matches!(o, Outcome::Fail | Outcome::Blocked | Outcome::NotRun))
             .collect()
     }
+}
+
+/// What the checklist keeps of hosted runs besides the job.
+#[derive(Debug, Default)]
+pub struct HostedWatch {
+    /// A passing result whose link `b` records once the tester set it to Shareable.
+    pub to_share: Option<(crate::session::SuiteKind, String)>,
+    /// The access token, when given otherwise than by SCIMPLAN_RUNSCOPE_TOKEN (memory only).
+    pub token: Option<Secret>,
+    /// Another API address than SCIMPLAN_RUNSCOPE_API's (tests point it at a double).
+    pub api: Option<String>,
 }

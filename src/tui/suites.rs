@@ -15,12 +15,23 @@ use crate::session::{
 };
 use crate::verify::{CrudOptions, SpecOptions};
 
-/// `r` / `R`: reads Okta's file for the suite (downloaded into the folder of Okta's files when
-/// absent) and asks before running it, naming the user it would create.
+/// `r` / `R`: reads Okta's file for the suite and its initial script (each downloaded into the
+/// folder of Okta's files when absent; the script run as written, as the CLI runs it) and asks
+/// before running it, naming the user it would create.
 pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     let dir = m.settings.okta_files.clone();
     let profile = &m.ws.profile;
     let pinned = |key: &str| profile.test_file(key).map(|f| f.sha256.clone());
+    // Okta's initial script, or a note saying the test values are scimplan's own.
+    let script = |key: &str| match runscope::files::load_okta_script(profile, key, &dir) {
+        Ok((script, _)) => (Some(script), None),
+        Err(why) => (
+            None,
+            Some(format!(
+                "Okta's initial script could not be had ({why}): the test values come from scimplan's own equivalent."
+            )),
+        ),
+    };
     let offer = match target.suite() {
         Some(SuiteKind::Crud) => {
             let Some(okta) = m.ws.session().verify().okta.clone() else {
@@ -31,21 +42,42 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
                     "The CRUD suite drives your Okta org and the app, and no Okta org is connected: {keys} opens the connection form (its Okta part), or run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for); then R again."
                 ));
             };
-            runscope::files::load_okta(profile, "crud", &dir).and_then(|(file, local)| {
+            // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
+            let key = crate::verify::hosted::file_key(
+                SuiteKind::Crud,
+                m.ws.session().declared_supported("entitlements"),
+            );
+            runscope::files::load_okta(profile, key, &dir).and_then(|(file, local)| {
                 let mut options = CrudOptions::new(okta, file)?;
-                options.expected_sha256 = pinned("crud");
+                options.expected_sha256 = pinned(key);
+                let (script, fallback) = script("crud-initial-script");
+                if let Some(script) = script {
+                    options.use_initial_script(script, &connection.base_url)?;
+                }
                 Ok((
                     VerifyTarget::Crud(Some(Box::new(options))),
-                    local.mismatch_warning(),
+                    notes([local.mismatch_warning(), fallback]),
                 ))
             })
         }
         _ => runscope::files::load_okta(profile, "spec", &dir).and_then(|(file, local)| {
             let mut options = SpecOptions::new(connection.auth.clone(), file)?;
             options.expected_sha256 = pinned("spec");
+            let (script, fallback) = script("spec-initial-script");
+            if let Some(script) = script {
+                options.use_initial_script(script, &connection.base_url)?;
+            }
+            // Declared entitlement endpoints: Okta's Entitlements file runs once per endpoint.
+            let session = m.ws.session();
+            let endpoints = &session.declarations().entitlement_endpoints;
+            if session.declared_supported("entitlements") && !endpoints.is_empty() {
+                let (entitlements, _) = runscope::files::load_okta(profile, "entitlements", &dir)?;
+                options.entitlements = Some(entitlements);
+                options.entitlement_endpoints = endpoints.clone();
+            }
             Ok((
                 VerifyTarget::Spec(Some(Box::new(options))),
-                local.mismatch_warning(),
+                notes([local.mismatch_warning(), fallback]),
             ))
         }),
     };
@@ -58,6 +90,12 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
         m.info(warning);
     }
     m.push(ConfirmSuite { offer });
+}
+
+/// The notes there are, in one message.
+fn notes(notes: [Option<String>; 2]) -> Option<String> {
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 /// The first assertion that did not hold, or why the step could not run.

@@ -19,6 +19,10 @@
 //!   and friends), which own the rule of when a check's verdict becomes the outcome.
 //! - `spec`: the local equivalent of Okta's SPEC suite (Okta's file, then the checks beyond
 //!   it); `crud`: Okta's CRUD file with both connections, its Okta user always cleaned up.
+//! - `hosted`: Okta's files run in BlazeMeter API Monitoring (the hosted Runscope) for the
+//!   links the OIN Wizard asks for: which file, which variables, the test reused.
+//! - `schema`: the Import User Schema pre-flight (`/ResourceTypes` and `/Schemas` read as Okta
+//!   reads them).
 //! - `worker`: checks, starts and the suites on a background thread, for the TUI.
 //! - `error` and `event`: why a check cannot be prepared, and the progress work reports.
 //! - The Okta side of a case: `recipe_okta` reads `[[recipe.okta]]`, `okta_side` checks it in
@@ -50,6 +54,7 @@ pub mod crud;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod hosted;
 pub mod job;
 pub mod members;
 mod okta_inputs;
@@ -59,6 +64,7 @@ pub mod profile;
 pub mod recipe;
 pub mod recipe_okta;
 pub mod runner;
+pub mod schema;
 pub mod spec;
 pub mod step;
 pub mod template;

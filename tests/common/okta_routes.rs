@@ -572,6 +572,45 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
     )
 }
 
+/// `POST /governance/api/v1/grants` (Okta Identity Governance): a CUSTOM grant of the app to an
+/// Okta user, as the With-Entitlements CRUD file makes it; answered in the shape Okta's
+/// Governance API documents (the grant with its id, status and the principal and target given).
+pub fn grant(org: &Org, req: &Request) -> Reply {
+    if (req.method.as_str(), req.path.as_str()) != ("POST", "/governance/api/v1/grants") {
+        return not_found(&req.path, "Endpoint");
+    }
+    let Some(body) = &req.body else {
+        return error(
+            400,
+            "E0000003",
+            "The request body was not well-formed.",
+            &[],
+        );
+    };
+    let user = body["targetPrincipal"]["externalId"].as_str().unwrap_or("");
+    let app = body["target"]["externalId"].as_str().unwrap_or("");
+    if org.user(user).is_none() {
+        return not_found(user, "User");
+    }
+    if app != org.app_id {
+        return not_found(app, "AppInstance");
+    }
+    let now = super::now();
+    json_reply(
+        200,
+        json!({
+            "id": format!("0gg{}", &user[3.min(user.len())..]),
+            "grantType": body["grantType"],
+            "targetPrincipal": body["targetPrincipal"],
+            "target": body["target"],
+            "actor": body["actor"],
+            "status": "ACTIVE",
+            "created": now, "createdBy": {"id": "00uadmin", "type": "OKTA_USER"},
+            "lastUpdated": now, "lastUpdatedBy": {"id": "00uadmin", "type": "OKTA_USER"},
+        }),
+    )
+}
+
 /// `POST /oauth2/v1/token`: the client credentials grant with a private-key JWT, checked as
 /// Okta does (signature with the app's public key, audience = this endpoint, issuer and
 /// subject = the client id, not expired; scopes granted).

@@ -19,14 +19,16 @@ use serde_json::{Value, json};
 pub const SPEC_FILE: &str = "Okta-SCIM-20-SPEC-Test.json";
 pub const CRUD_FILE: &str = "Okta-SCIM-20-CRUD-Test.json";
 pub const ENTITLEMENTS_FILE: &str = "Okta-SCIM-20-Entitlements-Test.json";
+pub const ENTITLEMENTS_CRUD_FILE: &str = "Okta-SCIM-20-With-Entitlements-CRUD-Test.json";
 pub const SPEC_SCRIPT_FILE: &str = "Initial_Script_Spec.txt";
 pub const CRUD_SCRIPT_FILE: &str = "Initial_Script_CRUD.txt";
 
 /// The files a folder of Okta's test files holds, by the names Okta publishes them under.
-pub const OKTA_TEST_FILES: [&str; 5] = [
+pub const OKTA_TEST_FILES: [&str; 6] = [
     SPEC_FILE,
     CRUD_FILE,
     ENTITLEMENTS_FILE,
+    ENTITLEMENTS_CRUD_FILE,
     SPEC_SCRIPT_FILE,
     CRUD_SCRIPT_FILE,
 ];
@@ -238,6 +240,9 @@ pub fn write_fixtures(dir: &Path) {
     std::fs::write(dir.join(SPEC_FILE), pretty(spec_fixture())).unwrap();
     std::fs::write(dir.join(CRUD_FILE), pretty(crud_fixture())).unwrap();
     std::fs::write(dir.join(ENTITLEMENTS_FILE), pretty(entitlements_fixture())).unwrap();
+    // The CRUD fixture stands for the With-Entitlements CRUD file too (same variables and
+    // steps; only Okta's own file adds the grants).
+    std::fs::write(dir.join(ENTITLEMENTS_CRUD_FILE), pretty(crud_fixture())).unwrap();
     std::fs::write(dir.join(SPEC_SCRIPT_FILE), SPEC_SCRIPT).unwrap();
     std::fs::write(dir.join(CRUD_SCRIPT_FILE), CRUD_SCRIPT).unwrap();
 }

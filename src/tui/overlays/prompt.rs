@@ -39,6 +39,7 @@ pub enum PromptKind {
     SkipReason,
     SpecLink,
     CrudLink,
+    EntitlementsLink,
     /// A recipe input a verification needs.
     VerifyInput,
     /// The SCIM token or password.
@@ -53,6 +54,7 @@ impl PromptKind {
             PromptKind::SkipReason => "Why is this case skipped?",
             PromptKind::SpecLink => "Runscope SPEC results link (http or https)",
             PromptKind::CrudLink => "Runscope CRUD results link (http or https)",
+            PromptKind::EntitlementsLink => "Runscope Entitlements results link (http or https)",
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
             PromptKind::OktaToken => "Okta API token (kept in memory only, never saved)",
@@ -63,8 +65,8 @@ impl PromptKind {
     pub fn empty_hint(self) -> &'static str {
         match self {
             PromptKind::SkipReason => "A skipped case needs a reason: type it, or Esc to cancel.",
-            PromptKind::SpecLink | PromptKind::CrudLink => {
-                "Paste the http(s) link of the Runscope results, or Esc to cancel."
+            PromptKind::SpecLink | PromptKind::CrudLink | PromptKind::EntitlementsLink => {
+                "Paste the link of the Runscope result page, or Esc to cancel."
             }
             PromptKind::VerifyInput | PromptKind::Secret => {
                 "Type a value, or Esc to cancel the verification."
@@ -102,6 +104,7 @@ impl Prompt {
             Purpose::SkipReason { .. } => PromptKind::SkipReason,
             Purpose::Link(SuiteKind::Spec) => PromptKind::SpecLink,
             Purpose::Link(SuiteKind::Crud) => PromptKind::CrudLink,
+            Purpose::Link(SuiteKind::Entitlements) => PromptKind::EntitlementsLink,
             Purpose::Input { .. } => PromptKind::VerifyInput,
             Purpose::Secret {
                 kind: SecretKind::Scim,
@@ -162,7 +165,7 @@ impl Prompt {
 /// Records a Runscope link, or says why it is none and keeps the field open.
 fn record_link(m: &mut Model, suite: SuiteKind, value: &str) -> Flow {
     let name = crate::report::readiness::suite_name(suite);
-    let link = match crate::session::check_link(&format!("The {name} link"), value) {
+    let link = match crate::session::check_result_link(&format!("The {name} link"), value) {
         Ok(link) => link,
         Err(error) => {
             m.error(error.to_string());

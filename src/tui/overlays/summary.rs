@@ -56,6 +56,7 @@ impl Summary {
         let (current, kind) = match suite {
             SuiteKind::Spec => (links.spec.clone(), PromptKind::SpecLink),
             SuiteKind::Crud => (links.crud.clone(), PromptKind::CrudLink),
+            SuiteKind::Entitlements => (links.entitlements.clone(), PromptKind::EntitlementsLink),
         };
         let title = kind.label().to_string();
         Prompt::open_with(m, Purpose::Link(suite), title, current.unwrap_or_default());
@@ -80,6 +81,7 @@ impl Overlay for Summary {
             Action::CrudLink => Summary::ask_link(m, SuiteKind::Crud),
             Action::RunSpec => return Flow::Pass(Action::Check(VerifyTarget::Spec(None))),
             Action::RunCrud => return Flow::Pass(Action::Check(VerifyTarget::Crud(None))),
+            Action::RunHosted => crate::tui::hosted::run_or_record(m),
             Action::SpecRunDetail => {
                 let session = m.ws.session();
                 if session.verify().last_spec.is_some() || session.latest_crud().is_some() {
@@ -246,29 +248,59 @@ fn verdict(model: &Model, view: &Summary) -> Vec<Line<'static>> {
         };
         // Here the link is one key away rather than a command.
         let (link, run_action, command) = match suite.suite {
-            SuiteKind::Spec => (Action::SpecLink, Action::RunSpec, "scimplan spec"),
-            SuiteKind::Crud => (Action::CrudLink, Action::RunCrud, "scimplan crud"),
+            SuiteKind::Spec => (Some(Action::SpecLink), Action::RunSpec, "scimplan spec"),
+            SuiteKind::Crud => (Some(Action::CrudLink), Action::RunCrud, "scimplan crud"),
+            SuiteKind::Entitlements => (None, Action::RunSpec, "scimplan spec"),
         };
-        let link_keys = model.keymap.keys_for(Mode::Summary, &link);
+        let link_keys = match &link {
+            Some(link) => model.keymap.keys_for(Mode::Summary, link),
+            None => String::new(),
+        };
         let run_keys = model.keymap.keys_for(Mode::Summary, &run_action);
+        let hosted_keys = model.keymap.keys_for(Mode::Summary, &Action::RunHosted);
+        let record = match link_keys.is_empty() {
+            true => format!(
+                "`scimplan suites PLAN --{}-link URL` records the link",
+                suite.suite.key()
+            ),
+            false => format!("{link_keys} records the link"),
+        };
+        // Kept short: the line must fit 80 columns with its keys.
+        let runs = match (run_keys.is_empty(), hosted_keys.is_empty()) {
+            (false, false) => format!("{run_keys} runs it here, {hosted_keys} in BlazeMeter"),
+            (false, true) => format!("{run_keys} runs it here"),
+            (true, false) => format!("{hosted_keys} runs it in BlazeMeter"),
+            (true, true) => format!("run Okta's {} file in Runscope", suite.name()),
+        };
         let describe = match suite.evidence {
-            SuiteEvidence::Missing if !run_keys.is_empty() => {
-                format!(
-                    "no link: {run_keys} runs Okta's file here; {link_keys} records the Runscope link"
-                )
+            SuiteEvidence::Missing => format!("no link: {runs}; {record}"),
+            SuiteEvidence::Invalid { ref link, .. } => {
+                format!("not a result page Okta accepts: {link}; {runs}; {record}")
             }
-            SuiteEvidence::Missing => {
-                format!(
-                    "no link: run Okta's {} file in Runscope; {link_keys} records the link",
-                    suite.name()
-                )
-            }
-            SuiteEvidence::Link(ref url) => format!("link recorded: {url}"),
+            SuiteEvidence::Link(ref url) => match suite.linked_run() {
+                Some(run) => format!("link recorded: {url} ({})", run.describe()),
+                None => format!("link recorded: {url}"),
+            },
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {} suite: ", suite.name()), style),
             Span::raw(describe),
         ]));
+        // A hosted run that gave no link (it failed, or was not shared yet).
+        if let Some(run) = suite
+            .hosted
+            .as_ref()
+            .filter(|_| suite.linked_run().is_none())
+        {
+            let style = match run.result {
+                crate::session::HostedResult::Pass => theme.dim(),
+                _ => theme.error(),
+            };
+            lines.push(Line::from(Span::styled(
+                format!("      {}: {}", run.describe(), run.page),
+                style,
+            )));
+        }
         if let Some(local) = suite.describe_local() {
             let local_style = match &suite.local {
                 Some(run) if !run.passed && suite.satisfied() => theme.fg(Color::Yellow),
@@ -292,6 +324,7 @@ fn verdict(model: &Model, view: &Summary) -> Vec<Line<'static>> {
                 .filter(|report| report.at == run.at)
                 .and_then(|report| report.file.as_ref()),
             SuiteKind::Crud => run.crud.as_ref().map(|report| &report.run),
+            SuiteKind::Entitlements => None,
         };
         if let Some(file) = file {
             failed_steps(model, file, command, &mut lines);
