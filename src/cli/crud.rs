@@ -30,7 +30,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         )
     })?;
     // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
-    let key = crate::verify::hosted::file_key(
+    let key = crate::verify::suite_files::file_key(
         crate::session::SuiteKind::Crud,
         ws.session()
             .declared_supported(crate::report::readiness::ENTITLEMENTS),

@@ -109,6 +109,12 @@ pub struct KnownTestFile {
     pub sha256: String,
 }
 
+/// The capability an integration declares when it manages entitlements (it adds the
+/// Entitlements link and Okta's With-Entitlements CRUD file).
+pub const ENTITLEMENTS: &str = "entitlements";
+/// The capability whose declaration adds the Import User Schema pre-flight.
+pub const IMPORT_USER_SCHEMA: &str = "user-schema-discovery";
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Profile {
     pub name: String,

@@ -515,10 +515,7 @@ fn integration(reqs: &Requirements, session: &Session) -> Integration {
     }
 }
 
-/// The capability whose declaration adds the Entitlements link.
-pub const ENTITLEMENTS: &str = "entitlements";
-/// The capability whose declaration adds the Import User Schema pre-flight.
-pub const IMPORT_USER_SCHEMA: &str = "user-schema-discovery";
+pub use crate::plan::profile::{ENTITLEMENTS, IMPORT_USER_SCHEMA};
 
 /// The suites the Wizard asks links for, by kind of integration.
 pub fn required_suites(integration: &Integration) -> Vec<SuiteKind> {

@@ -8,33 +8,22 @@ use super::keymap::Mode;
 use super::model::Model;
 use super::overlays::confirm_suite::ConfirmSuite;
 use crate::report::readiness::suite_name;
-use crate::runscope;
 use crate::session::{
     CleanUp, Connection, CrudReport, FileRun, OKTA_TOKEN_ENV, SpecReport, StepRecord, StepStatus,
     SuiteKind,
 };
-use crate::verify::{CrudOptions, SpecOptions};
+use crate::verify::suite_files::{Sources, crud_options, declared_endpoints, spec_options};
 
 /// `r` / `R`: reads Okta's file for the suite and its initial script (each downloaded into the
 /// folder of Okta's files when absent; the script run as written, as the CLI runs it) and asks
 /// before running it, naming the user it would create.
 pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
     let dir = m.settings.okta_files.clone();
-    let profile = &m.ws.profile;
-    let pinned = |key: &str| profile.test_file(key).map(|f| f.sha256.clone());
-    // Okta's initial script, or a note saying the test values are scimplan's own.
-    let script = |key: &str| match runscope::files::load_okta_script(profile, key, &dir) {
-        Ok((script, _)) => (Some(script), None),
-        Err(why) => (
-            None,
-            Some(format!(
-                "Okta's initial script could not be had ({why}): the test values come from scimplan's own equivalent."
-            )),
-        ),
-    };
+    let sources = Sources::okta(&m.ws.profile, &dir);
+    let session = m.ws.session();
     let offer = match target.suite() {
         Some(SuiteKind::Crud) => {
-            let Some(okta) = m.ws.session().verify().okta.clone() else {
+            let Some(okta) = session.verify().okta.clone() else {
                 let keys = m
                     .keymap
                     .keys_for(Mode::Summary, &Action::ConnectionSettings);
@@ -42,60 +31,29 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
                     "The CRUD suite drives your Okta org and the app, and no Okta org is connected: {keys} opens the connection form (its Okta part), or run `scimplan connect PLAN --okta-org URL --okta-app-id ID` (the API token comes from {OKTA_TOKEN_ENV} or is asked for); then R again."
                 ));
             };
-            // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
-            let key = crate::verify::hosted::file_key(
-                SuiteKind::Crud,
-                m.ws.session().declared_supported("entitlements"),
-            );
-            runscope::files::load_okta(profile, key, &dir).and_then(|(file, local)| {
-                let mut options = CrudOptions::new(okta, file)?;
-                options.expected_sha256 = pinned(key);
-                let (script, fallback) = script("crud-initial-script");
-                if let Some(script) = script {
-                    options.use_initial_script(script, &connection.base_url)?;
-                }
-                Ok((
-                    VerifyTarget::Crud(Some(Box::new(options))),
-                    notes([local.mismatch_warning(), fallback]),
-                ))
+            crud_options(sources, session, connection, okta).map(|prepared| {
+                let offer = VerifyTarget::Crud(Some(Box::new(prepared.options)));
+                (offer, prepared.notes)
             })
         }
-        _ => runscope::files::load_okta(profile, "spec", &dir).and_then(|(file, local)| {
-            let mut options = SpecOptions::new(connection.auth.clone(), file)?;
-            options.expected_sha256 = pinned("spec");
-            let (script, fallback) = script("spec-initial-script");
-            if let Some(script) = script {
-                options.use_initial_script(script, &connection.base_url)?;
-            }
-            // Declared entitlement endpoints: Okta's Entitlements file runs once per endpoint.
-            let session = m.ws.session();
-            let endpoints = &session.declarations().entitlement_endpoints;
-            if session.declared_supported("entitlements") && !endpoints.is_empty() {
-                let (entitlements, _) = runscope::files::load_okta(profile, "entitlements", &dir)?;
-                options.entitlements = Some(entitlements);
-                options.entitlement_endpoints = endpoints.clone();
-            }
-            Ok((
-                VerifyTarget::Spec(Some(Box::new(options))),
-                notes([local.mismatch_warning(), fallback]),
-            ))
+        _ => spec_options(sources, connection, &declared_endpoints(session)).map(|prepared| {
+            let offer = VerifyTarget::Spec(Some(Box::new(prepared.options)));
+            (offer, prepared.notes)
         }),
     };
     let name = target.suite().map_or("SPEC", suite_name);
-    let (offer, warning) = match offer {
+    let (offer, notes) = match offer {
         Ok(offer) => offer,
         Err(e) => return m.error(format!("Okta's {name} file: {e}")),
     };
-    if let Some(warning) = warning {
-        m.info(warning);
+    if !notes.is_empty() {
+        let sentences: Vec<String> = notes
+            .iter()
+            .map(|n| n.trim_end_matches('.').to_string() + ".")
+            .collect();
+        m.info(sentences.join(" "));
     }
     m.push(ConfirmSuite { offer });
-}
-
-/// The notes there are, in one message.
-fn notes(notes: [Option<String>; 2]) -> Option<String> {
-    let notes: Vec<String> = notes.into_iter().flatten().collect();
-    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 /// The first assertion that did not hold, or why the step could not run.

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
+use super::suite_files::{file_key, script_key};
 use crate::net::{CancelFlag, Secret};
 use crate::plan::Profile;
 use crate::runscope::files::{self, LocalFile};
@@ -22,27 +23,6 @@ use crate::session::{
     Connection, HostedFailure, HostedResult, HostedRun, HostedTest, OktaAuth, OktaConnection,
     Session, SuiteKind,
 };
-
-/// The profile's key of Okta's file a suite runs.
-pub fn file_key(suite: SuiteKind, entitlements: bool) -> &'static str {
-    match (suite, entitlements) {
-        (SuiteKind::Spec, _) => "spec",
-        (SuiteKind::Crud, false) => "crud",
-        // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
-        (SuiteKind::Crud, true) => "crud-entitlements",
-        (SuiteKind::Entitlements, _) => "entitlements",
-    }
-}
-
-/// The profile's key of the initial script a suite's environment gets (the Entitlements file
-/// uses no random values).
-fn script_key(suite: SuiteKind) -> Option<&'static str> {
-    match suite {
-        SuiteKind::Spec => Some("spec-initial-script"),
-        SuiteKind::Crud => Some("crud-initial-script"),
-        SuiteKind::Entitlements => None,
-    }
-}
 
 /// Why a hosted run cannot start, in the tester's words.
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +77,7 @@ impl HostedJob {
         let connection = session.verify().connection.clone().ok_or_else(|| {
             NotReady("no SCIM connection in this session. Run `scimplan connect PLAN --scim-url URL --auth bearer` first.".into())
         })?;
-        let entitlements = session.declared_supported("entitlements");
+        let entitlements = session.declared_supported(crate::plan::profile::ENTITLEMENTS);
         let endpoints = &session.declarations().entitlement_endpoints;
         if suite == SuiteKind::Entitlements {
             if !entitlements {

@@ -67,6 +67,7 @@ pub mod runner;
 pub mod schema;
 pub mod spec;
 pub mod step;
+pub mod suite_files;
 pub mod template;
 pub mod trail;
 pub mod worker;
