@@ -74,7 +74,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
     for line in &script_log {
         eprintln!("initial script log: {line}");
     }
-    if !args.yes && !super::verify::confirm()? {
+    if !args.yes && !super::prompt::confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
     }

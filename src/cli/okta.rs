@@ -1,7 +1,7 @@
 //! `scimplan connect PLAN --okta-org URL --okta-app-id ID`: the tester's Okta org, checked at
 //! once (the app, its provisioning) and saved in the session without the token.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use super::{Common, EXIT_ERROR, Failure, open, save, usage_error};
@@ -119,7 +119,7 @@ pub fn okta_token() -> Result<Secret, Failure> {
             "the Okta API token is not set: export {OKTA_TOKEN_ENV} (it is read from the environment, or asked on a terminal, and never saved)."
         )));
     }
-    let token = masked_prompt("Okta API token (input hidden): ")
+    let token = super::prompt::masked_prompt("Okta API token (input hidden): ")
         .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
     if token.trim().is_empty() {
         return Err(usage_error(format!(
@@ -129,87 +129,9 @@ pub fn okta_token() -> Result<Secret, Failure> {
     Ok(Secret::new(token.trim()))
 }
 
-/// Reads a line without echoing it (a `*` per character), in raw mode so it never shows.
-pub(crate) fn masked_prompt(question: &str) -> std::io::Result<String> {
-    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
-    let mut err = std::io::stderr();
-    write!(err, "{question}")?;
-    err.flush()?;
-    crossterm::terminal::enable_raw_mode()?;
-    let mut text = String::new();
-    let result = loop {
-        match read() {
-            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => match key.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    text.clear();
-                    break Err(std::io::Error::new(
-                        std::io::ErrorKind::Interrupted,
-                        "cancelled",
-                    ));
-                }
-                KeyCode::Esc => {
-                    text.clear();
-                    break Ok(());
-                }
-                KeyCode::Backspace if text.pop().is_some() => {
-                    let _ = write!(err, "\u{8} \u{8}");
-                }
-                KeyCode::Char(c) => {
-                    text.push(c);
-                    let _ = write!(err, "*");
-                }
-                _ => {}
-            },
-            Ok(Event::Paste(pasted)) => {
-                let _ = write!(err, "{}", "*".repeat(pasted.chars().count()));
-                text.push_str(&pasted);
-            }
-            Ok(_) => {}
-            Err(e) => break Err(e),
-        }
-        let _ = err.flush();
-    };
-    crossterm::terminal::disable_raw_mode()?;
-    writeln!(err)?;
-    result.map(|()| text)
-}
-
 /// Okta's side of a run, for the tester: the app user's state and what went wrong.
 pub fn print_trail(run: &VerifyRun) {
     for line in run.okta.iter().flat_map(|trail| trail.lines()) {
         println!("    Okta: {line}");
     }
-}
-
-/// `scimplan console PLAN CASE [--system-log] [--open]`: the Admin Console page the case needs,
-/// printed (the URL on stdout, for scripts and terminals over SSH) and opened when asked.
-pub fn console(
-    plan: &Path,
-    common: &Common,
-    case: &str,
-    system_log: bool,
-    open_it: bool,
-) -> Result<u8, Failure> {
-    let ws = open(plan, common)?;
-    let Some(index) = ws.plan.case_index(case.trim()) else {
-        return Err(usage_error(super::unknown_case_message(&ws, case)));
-    };
-    let book = crate::verify::RecipeBook::builtin();
-    let page = crate::verify::console::console_page(
-        &ws.profile,
-        &book,
-        ws.session(),
-        &ws.plan.cases[index],
-        system_log,
-    )?;
-    eprintln!("{}: {}", ws.plan.cases[index].id, page.name);
-    println!("{}", page.url);
-    if open_it {
-        match crate::opener::open_detached(&page.url) {
-            Ok(opener) => eprintln!("opening with {opener}"),
-            Err(why) => eprintln!("not opened: {why}; the URL is above"),
-        }
-    }
-    Ok(0)
 }

@@ -92,7 +92,7 @@ pub fn run(args: &RunscopeArgs, common: &Common) -> Result<u8, Failure> {
         job.target,
         what_it_leaves(suite)
     );
-    if !args.yes && !super::verify::confirm()? {
+    if !args.yes && !super::prompt::confirm()? {
         eprintln!("Not run: nothing was sent to BlazeMeter.");
         return Ok(EXIT_ERROR);
     }
@@ -212,7 +212,7 @@ fn access_token() -> Result<Secret, Failure> {
         )));
     }
     let token =
-        super::okta::masked_prompt("BlazeMeter API Monitoring access token (input hidden): ")
+        super::prompt::masked_prompt("BlazeMeter API Monitoring access token (input hidden): ")
             .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
     if token.trim().is_empty() {
         return Err(usage_error(format!(

@@ -1,7 +1,6 @@
 //! `scimplan connect` and `spec`: the app's SCIM API, checked from the command line (the
 //! per-case checks are in `check`).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
@@ -231,7 +230,7 @@ pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure>
     for line in &script_log {
         eprintln!("initial script log: {line}");
     }
-    if !args.yes && !confirm()? {
+    if !args.yes && !super::prompt::confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
     }
@@ -424,21 +423,4 @@ pub(super) fn print_step(step: &StepRecord) {
             a.actual
         );
     }
-}
-
-/// Asks on the terminal; refuses when there is none to ask on.
-pub(super) fn confirm() -> Result<bool, Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(usage_error(
-            "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",
-        ));
-    }
-    eprint!("Continue? [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| usage_error(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
