@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::common::{Common, Failure, save, usage_error};
 use super::open::open;
+use super::status::capabilities_text;
 
 #[derive(Debug, Args)]
 pub struct CapabilitiesArgs {
@@ -58,6 +59,6 @@ pub fn run(common: &Common, args: CapabilitiesArgs) -> Result<u8, Failure> {
         });
         save(&mut ws)?;
     }
-    print!("{}", super::status::capabilities_text(&ws));
+    print!("{}", capabilities_text(&ws));
     Ok(0)
 }
