@@ -1,8 +1,23 @@
 //! The command line: every core operation in a headless form, for scripts and tests.
 //!
 //! This file holds the grammar (`Cli`, and `Command` with one variant per subcommand) and the
-//! dispatch; each subcommand's options (its `#[derive(Args)]` struct, whose doc comments are
-//! its `--help`) and its work are in the file named after it.
+//! dispatch. Each subcommand's options (its `#[derive(Args)]` struct, whose doc comments are
+//! its `--help`) and its work are in the file named after it:
+//!
+//! - `status`, `mark`, `evidence`, `history` (undo and redo), `capabilities`: the session read
+//!   and changed by hand;
+//! - `summary`, `suites`, `export`: readiness, the Runscope links, the completed workbook;
+//! - `fetch`: Okta's workbook and test files downloaded (also for the other commands);
+//! - `connect`: the SCIM app and the Okta org saved (and the saved SCIM connection read back);
+//! - `verify`, `start`, `done`: the per-case checks and the steps done in Okta;
+//! - `spec`, `crud` (with `suite`, what they share), `runscope`: Okta's test files run here or
+//!   in BlazeMeter API Monitoring;
+//! - `console`: a case's Admin Console page; `doctor`: how the servers are reached;
+//! - `checklist`: `scimplan PLAN` without a command, the interactive checklist.
+//!
+//! Beneath them: `common` (the global options, exit codes, `Failure`, saving), `open` (opening
+//! the workspace), `import` (a completed workbook's results taken in as it opens) and `prompt`
+//! (asking on the terminal). Command files import these, never this file.
 
 mod capabilities;
 mod checklist;

@@ -16,7 +16,6 @@ use super::common::{
     Common, EXIT_ERROR, EXIT_FINDING, Failure, save, unknown_case_message, usage_error, write_junit,
 };
 use super::open::open;
-
 use crate::net::CancelFlag;
 use crate::session::{Command, OKTA_TOKEN_ENV, Refusal};
 use crate::verify::{
