@@ -3,27 +3,47 @@
 //! it creates is always cleaned up (unassigned, deactivated, deleted), after a failure, Ctrl-C
 //! or SIGTERM too. Exit codes like `spec`: 0 passed, 1 failed, 2 could not run or cancelled.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use clap::Args;
+
+use super::common::{Common, EXIT_ERROR, EXIT_FINDING, Failure, save, usage_error, write_junit};
+use super::connect::connection_and_secret;
+use super::open::open;
+use super::prompt::confirm;
+use super::suite::{SuiteArgs, initial_script, print_file_event, test_file};
 use crate::net::CancelFlag;
 use crate::okta::token_from_env;
 use crate::session::OKTA_TOKEN_ENV;
 use crate::verify::{CrudOptions, run_crud};
 
+#[derive(Debug, Args)]
 pub struct CrudArgs {
+    /// The plan workbook.
+    pub plan: PathBuf,
+    /// Run this Runscope export instead of Okta's CRUD file.
+    #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Seconds a step after a pause is polled, instead of the runner's default.
+    /// Seconds each step after a pause is polled before it fails (default: three times
+    /// the pause, at least 60).
+    #[arg(long, value_name = "SECONDS")]
     pub deadline: Option<f64>,
-    pub suite: super::verify::SuiteArgs,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Create the test user without asking.
+    #[arg(long)]
     pub yes: bool,
+    /// Also write the results as JUnit XML.
+    #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Print the run as JSON instead of text.
+    #[arg(long)]
     pub json: bool,
 }
 
-pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure> {
-    let mut ws = open(plan, common)?;
-    let (connection, secret) = super::verify::connection_and_secret(&ws)?;
+pub fn run(common: &Common, args: CrudArgs) -> Result<u8, Failure> {
+    let mut ws = open(&args.plan, common)?;
+    let (connection, secret) = connection_and_secret(&ws)?;
     let okta = ws.session().verify().okta.clone().ok_or_else(|| {
         usage_error(
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
@@ -35,19 +55,15 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         ws.session()
             .declared_supported(crate::report::readiness::ENTITLEMENTS),
     );
-    let (file, pinned) = super::verify::test_file(&ws, args.file.as_deref(), key)?;
+    let (file, pinned) = test_file(&ws, args.file.as_deref(), key)?;
     let mut options = CrudOptions::new(okta, file).map_err(usage_error)?;
     options.expected_sha256 = pinned;
     if let Some(seconds) = args.deadline {
         options.set_deadline(seconds).map_err(usage_error)?;
     }
     args.suite.apply(&mut options.run);
-    let (script, fallback) = super::verify::initial_script(
-        &ws,
-        &args.suite,
-        "crud-initial-script",
-        args.file.is_some(),
-    )?;
+    let (script, fallback) =
+        initial_script(&ws, &args.suite, "crud-initial-script", args.file.is_some())?;
     let mut script_log = Vec::new();
     if let Some(script) = script {
         script_log = options
@@ -74,7 +90,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
     for line in &script_log {
         eprintln!("initial script log: {line}");
     }
-    if !args.yes && !super::verify::confirm()? {
+    if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);
     }
@@ -96,7 +112,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
             match &event {
                 crate::verify::VerifyEvent::Progress(line) => eprintln!("{line}"),
                 _ if quiet => {}
-                _ => super::verify::print_file_event(&event),
+                _ => print_file_event(&event),
             }
         },
     );
@@ -137,7 +153,7 @@ pub fn crud(plan: &Path, common: &Common, args: CrudArgs) -> Result<u8, Failure>
         EXIT_FINDING
     };
     if let Some(path) = &args.junit {
-        super::write_junit(path, &crate::report::junit::crud(&report))?;
+        write_junit(path, &crate::report::junit::crud(&report))?;
     }
     if args.json {
         println!(

@@ -5,10 +5,13 @@
 //! credential is sent and no secret printed. Also the `--ca-cert`/`--proxy` checks of
 //! `connect`, which print the same lines.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::{Common, EXIT_FINDING, Failure, open_to_read, usage_error};
+use clap::Args;
+
+use super::common::{Common, EXIT_FINDING, Failure, usage_error};
+use super::open::open_to_read;
 use crate::net::http::error_chain;
 use crate::net::proxy::{Proxies, proxy_env, shown};
 use crate::net::trust::{self, TlsObserver, describe_ca_file, system_store};
@@ -99,8 +102,15 @@ struct Probe {
     lines: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The plan workbook, for its session's SCIM app and Okta org.
+    pub plan: Option<PathBuf>,
+}
+
 /// `scimplan doctor [PLAN]`: 0 when every configured endpoint answers, 1 otherwise.
-pub fn run(plan: Option<&Path>, common: &Common) -> Result<u8, Failure> {
+pub fn run(common: &Common, args: DoctorArgs) -> Result<u8, Failure> {
+    let plan = args.plan.as_deref();
     let (profile, scim, okta) = match plan {
         Some(plan) => {
             let ws = open_to_read(plan, common)?;

@@ -1,22 +1,42 @@
 //! `scimplan evidence`: attach files or links to a case, list or remove them, from scripts.
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use super::{Common, Failure, open, save, unknown_case_message, usage_error};
+use clap::Args;
+
+use super::common::{Common, Failure, save, unknown_case_message, usage_error};
+use super::open::open;
 use crate::session::Command;
 use crate::session::evidence::{NOT_CARRIED, check, secrets_in_env};
 
-pub fn run(
-    plan: &Path,
-    common: &Common,
-    case: &str,
-    items: &[String],
-    caption: Option<&str>,
-    remove: Option<usize>,
-) -> Result<u8, Failure> {
-    let mut ws = open(plan, common)?;
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// The plan workbook.
+    pub plan: PathBuf,
+    /// Case ID, e.g. C9290.
+    pub case: String,
+    /// Files or links to attach.
+    #[arg(value_name = "FILE|URL")]
+    pub items: Vec<String>,
+    /// A caption for what is attached.
+    #[arg(long)]
+    pub caption: Option<String>,
+    /// Remove the entry with this number (as listed); `scimplan undo` or u in the checklist brings it back.
+    #[arg(long, value_name = "N", conflicts_with = "items")]
+    pub remove: Option<usize>,
+}
+
+pub fn run(common: &Common, args: EvidenceArgs) -> Result<u8, Failure> {
+    let EvidenceArgs {
+        plan,
+        case,
+        items,
+        caption,
+        remove,
+    } = args;
+    let mut ws = open(&plan, common)?;
     let Some(index) = ws.plan.case_index(case.trim()) else {
-        return Err(usage_error(unknown_case_message(&ws, case)));
+        return Err(usage_error(unknown_case_message(&ws, &case)));
     };
     let id = ws.plan.cases[index].id.clone();
     let folder = ws.evidence_dir();
@@ -48,8 +68,10 @@ pub fn run(
     // Every item is checked before anything is stored: one refusal stores and records none.
     let secrets = secrets_in_env();
     let mut checked = Vec::new();
-    for item in items {
-        checked.push(check(item, &secrets, caption.unwrap_or("")).map_err(usage_error_from)?);
+    for item in &items {
+        checked.push(
+            check(item, &secrets, caption.as_deref().unwrap_or("")).map_err(usage_error_from)?,
+        );
     }
     for item in checked {
         let entry = item.store(&folder).map_err(usage_error_from)?;

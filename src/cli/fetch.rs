@@ -1,11 +1,15 @@
-//! Downloading the official Okta workbook for testers who have none.
+//! `scimplan fetch [--version V] [--dest DIR] [--force]`: downloads the official Okta workbook
+//! (and Okta's test files) for testers who have none; also the download of a missing plan or
+//! test file for the other commands.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{EXIT_FINDING, Failure, usage_error};
+use clap::Args;
+
+use super::common::{Common, EXIT_FINDING, Failure, usage_error};
 use crate::net::http::error_chain;
 use crate::net::{HttpSettings, build_client};
 use crate::plan::profile::KnownWorkbook;
@@ -119,14 +123,27 @@ fn warn_mismatch(known: &KnownWorkbook, fetched: &Fetched) {
     }
 }
 
-pub fn run(
-    profile: Option<&Path>,
-    version: &str,
-    dest: Option<PathBuf>,
-    force: bool,
-) -> Result<u8, Failure> {
-    let profile = load_profile(profile)?;
-    let known = known(&profile, version)?;
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Plan version from the profile (v2, v1).
+    #[arg(long, default_value = "v2")]
+    pub version: String,
+    /// Folder to save into (default: plans/ in a checkout, else the data directory).
+    #[arg(long, value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+    /// Download again even when the file is present.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(common: &Common, args: FetchArgs) -> Result<u8, Failure> {
+    let FetchArgs {
+        version,
+        dest,
+        force,
+    } = args;
+    let profile = load_profile(common.profile.as_deref())?;
+    let known = known(&profile, &version)?;
     let dir = dest.unwrap_or_else(default_plan_dir);
     let path = dir.join(&known.file);
     let mut code = 0;

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
+use super::common::{Common, EXIT_ERROR, EXIT_FINDING, Failure, save, usage_error};
+use super::connect::connection_and_secret;
+use super::open::open;
+use super::prompt::{confirm, masked_prompt};
 use crate::net::{CancelFlag, Secret};
 use crate::okta::token_from_env;
 use crate::report::readiness::{ENTITLEMENTS, suite_name};
@@ -34,7 +37,7 @@ pub struct RunscopeArgs {
     pub yes: bool,
 }
 
-pub fn run(args: &RunscopeArgs, common: &Common) -> Result<u8, Failure> {
+pub fn run(common: &Common, args: RunscopeArgs) -> Result<u8, Failure> {
     let suite = SuiteKind::parse(&args.suite).ok_or_else(|| {
         usage_error(format!(
             "--suite {}: give spec, crud or entitlements.",
@@ -57,7 +60,7 @@ pub fn run(args: &RunscopeArgs, common: &Common) -> Result<u8, Failure> {
         };
         return Err(usage_error(format!("{why}; nothing was run.")));
     }
-    let (_, scim_secret) = super::verify::connection_and_secret(&ws)?;
+    let (_, scim_secret) = connection_and_secret(&ws)?;
     let okta_token = match suite {
         SuiteKind::Crud => token_from_env(),
         _ => None,
@@ -92,7 +95,7 @@ pub fn run(args: &RunscopeArgs, common: &Common) -> Result<u8, Failure> {
         job.target,
         what_it_leaves(suite)
     );
-    if !args.yes && !super::verify::confirm()? {
+    if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was sent to BlazeMeter.");
         return Ok(EXIT_ERROR);
     }
@@ -211,9 +214,8 @@ fn access_token() -> Result<Secret, Failure> {
             "the BlazeMeter API Monitoring access token is not set: export {TOKEN_ENV} (a personal access token of an Application in your account; read from the environment, or asked on a terminal, and never saved)."
         )));
     }
-    let token =
-        super::okta::masked_prompt("BlazeMeter API Monitoring access token (input hidden): ")
-            .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
+    let token = masked_prompt("BlazeMeter API Monitoring access token (input hidden): ")
+        .map_err(|e| usage_error(format!("cannot read the token: {e}")))?;
     if token.trim().is_empty() {
         return Err(usage_error(format!(
             "no token given. Export {TOKEN_ENV} or type the token at the prompt."

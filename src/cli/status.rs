@@ -1,10 +1,29 @@
-//! Plain-text views of a workspace for the terminal.
+//! `scimplan status PLAN`: counts per section and outcome; and the plain-text views of a
+//! workspace it and `capabilities` print.
 
 use std::fmt::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{Common, Failure};
+use super::open::open;
 
 use crate::plan::text::shorten;
 use crate::session::{Outcome, Tally, tally_sections};
 use crate::workspace::Workspace;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The plan workbook.
+    pub plan: PathBuf,
+}
+
+pub fn run(common: &Common, args: StatusArgs) -> Result<u8, Failure> {
+    let ws = open(&args.plan, common)?;
+    print!("{}", status_text(&ws));
+    Ok(0)
+}
 
 pub fn status_text(ws: &Workspace) -> String {
     let plan = &ws.plan;

@@ -1,444 +1,402 @@
-//! `scimplan connect` and `spec`: the app's SCIM API, checked from the command line (the
-//! per-case checks are in `check`).
+//! `scimplan verify`: per-case checks against the app's SCIM API (and the Okta org); the
+//! reading of case IDs and `--input`s that `start` and `done` share.
+//!
+//! A case named on the command line is checked and its outcome recorded (a failure only once
+//! its steps are marked done); with no case, only cases without an outcome whose steps are
+//! done are checked (`verify::Request::Pending`, as `V` in the checklist); `--recheck`
+//! compares recorded outcomes with the app now and changes nothing. Which cases run, on which
+//! side, and what is missing is `verify::Planner`'s; the runs are `verify::Runner`'s.
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use super::{Common, EXIT_ERROR, EXIT_FINDING, Failure, open, save, usage_error};
-use crate::net::{CancelFlag, Secret};
-use crate::report::readiness::{ENTITLEMENTS, IMPORT_USER_SCHEMA};
-use crate::runscope::initial::InitialScript;
-use crate::runscope::{self, TestFile};
-use crate::scim::ScimClient;
-use crate::session::{CheckStatus, NetworkSettings};
-use crate::session::{StepRecord, StepRequirement, StepStatus};
-use crate::verify::schema::check_user_schema;
-use crate::verify::{AuthScheme, Connection, SpecOptions, VerifyError, VerifyEvent, run_spec};
+use clap::Args;
+
+use super::common::{
+    Common, EXIT_ERROR, EXIT_FINDING, Failure, save, unknown_case_message, usage_error, write_junit,
+};
+use super::open::open;
+use crate::net::CancelFlag;
+use crate::session::{Command, OKTA_TOKEN_ENV, Refusal};
+use crate::verify::{
+    Missing, OktaState, Planner, RecipeBook, Request, Runner, Secrets, Verdict, VerifyEvent,
+    VerifyPlan, VerifyRun, Why, drift,
+};
 use crate::workspace::Workspace;
 
-/// `scimplan connect`: stores the connection settings (never the secret) in the session.
-pub fn connect(
-    plan: &Path,
-    common: &Common,
-    scim_url: &str,
-    auth: &str,
-    username: Option<String>,
-    network: &NetworkSettings,
-) -> Result<u8, Failure> {
-    let auth = AuthScheme::parse(auth)?;
-    let connection =
-        Connection::new(scim_url, auth.clone(), username)?.with_network(network.clone());
-    let mut ws = open(plan, common)?;
-    let before = ws.session().verify().connection.clone();
-    ws.apply(crate::session::Command::Connection(Some(
-        connection.clone(),
-    )));
-    save(&mut ws)?;
-    println!("SCIM connection saved: {}", connection.base_url);
-    if let Some(before) = before {
-        super::doctor::note_dropped(&before.network, &connection.network);
-    }
-    if let Some(warning) = connection.plain_http_warning() {
-        eprintln!("warning: {warning}");
-    }
-    println!("auth: {}", connection.describe_auth());
-    super::doctor::print_network(&connection.network);
-    let var = auth.secret_env();
-    let set = if std::env::var_os(var).is_some() {
-        "set"
-    } else {
-        "not set yet"
-    };
-    println!("secret: read from {var} ({set}) when checks run; never saved.");
-    Ok(0)
-}
-
-pub(super) fn connection_and_secret(ws: &Workspace) -> Result<(Connection, Secret), Failure> {
-    let connection = ws
-        .session()
-        .verify()
-        .connection
-        .clone()
-        .ok_or(VerifyError::NoConnection)?;
-    let secret = Secret::from_env(&connection.auth)?;
-    Ok((connection, secret))
-}
-
-pub struct SpecArgs {
-    pub file: Option<PathBuf>,
-    pub entitlement_endpoints: Vec<String>,
-    pub suite: SuiteArgs,
-    pub yes: bool,
-    pub junit: Option<PathBuf>,
-    pub json: bool,
-}
-
-/// How `spec` and `crud` run Okta's files: their pauses and their initial script.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct SuiteArgs {
-    /// Wait out every pause as Runscope does, instead of polling or skipping them.
-    #[arg(long)]
-    pub wait_pauses: bool,
-    /// Report a step that fails after a pause scimplan shortened as it is, without confirming it
-    /// with the pause waited (faster while fixing a failure you know; the verdict may then be
-    /// stricter than Runscope's, and the output says so).
-    #[arg(long)]
-    pub no_confirm: bool,
-    /// The initial script that makes the test values (Okta's Initial_Script_Spec.txt or
-    /// Initial_Script_CRUD.txt, or your own), run as written. Default: Okta's from the data
-    /// folder when it is there, else scimplan's own equivalent.
-    #[arg(long, value_name = "FILE")]
-    pub initial_script: Option<PathBuf>,
-}
-
-impl SuiteArgs {
-    /// The run options these flags ask for.
-    pub(super) fn apply(&self, run: &mut crate::runscope::RunOptions) {
-        run.honour_pauses = self.wait_pauses;
-        run.confirm = !self.no_confirm;
-    }
-}
-
-/// The initial script for Okta's file of `key`: the one given with `--initial-script`, else
-/// Okta's in the data folder (downloaded with Okta's test file when that is taken from there
-/// too), else none: the caller falls back to scimplan's own equivalent and says why.
-pub(super) fn initial_script(
-    ws: &Workspace,
-    suite: &SuiteArgs,
-    key: &str,
-    file_given: bool,
-) -> Result<(Option<InitialScript>, Option<String>), Failure> {
-    if let Some(path) = &suite.initial_script {
-        return Ok((Some(InitialScript::load(path).map_err(usage_error)?), None));
-    }
-    let Some(known) = ws.profile.test_file(key) else {
-        return Ok((None, None));
-    };
-    let dir = super::fetch::default_plan_dir();
-    let path = dir.join(&known.file);
-    if path.is_file() {
-        return Ok((Some(InitialScript::load(&path).map_err(usage_error)?), None));
-    }
-    if file_given {
-        return Ok((
-            None,
-            Some(format!(
-                "{} is not in {}: the test values come from scimplan's own equivalent",
-                known.file,
-                dir.display()
-            )),
-        ));
-    }
-    match super::fetch::okta_test_file(&ws.profile, key) {
-        Ok(local) => Ok((
-            Some(InitialScript::load(&local.path).map_err(usage_error)?),
-            None,
-        )),
-        Err(e) => Ok((
-            None,
-            Some(format!(
-                "{} could not be had ({}): the test values come from scimplan's own equivalent",
-                known.file, e.message
-            )),
-        )),
-    }
-}
-
-/// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
-/// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
-pub(super) fn test_file(
-    ws: &Workspace,
-    given: Option<&Path>,
-    key: &str,
-) -> Result<(TestFile, Option<String>), Failure> {
-    let pinned = ws.profile.test_file(key).map(|f| f.sha256.clone());
-    let path = match given {
-        Some(path) => path.to_path_buf(),
-        None => super::fetch::okta_test_file(&ws.profile, key)?.path,
-    };
-    let file = runscope::load(&path)?;
-    Ok((file, pinned))
-}
-
-/// `scimplan spec`: Okta's SPEC file, run locally; the run is recorded for the readiness summary.
-pub fn spec(plan: &Path, common: &Common, args: SpecArgs) -> Result<u8, Failure> {
-    let mut ws = open(plan, common)?;
-    let (connection, secret) = connection_and_secret(&ws)?;
-    let (file, pinned) = test_file(&ws, args.file.as_deref(), "spec")?;
-    let mut options = SpecOptions::new(connection.auth.clone(), file).map_err(usage_error)?;
-    options.expected_sha256 = pinned;
-    args.suite.apply(&mut options.run);
-    let (script, fallback) =
-        initial_script(&ws, &args.suite, "spec-initial-script", args.file.is_some())?;
-    let mut script_log = Vec::new();
-    if let Some(script) = script {
-        script_log = options
-            .use_initial_script(script, &connection.base_url)
-            .map_err(usage_error)?;
-    }
-    let declared = ws.session().declared_supported(ENTITLEMENTS);
-    let endpoints = if !args.entitlement_endpoints.is_empty() {
-        if !ws.session().is_supported(ENTITLEMENTS) {
-            return Err(usage_error(
-                "--entitlement-endpoint: the Entitlement Management capability is declared unsupported; declare it with `scimplan capabilities PLAN --support entitlements` first.",
-            ));
-        }
-        for endpoint in &args.entitlement_endpoints {
-            if !endpoint.starts_with('/') || endpoint.contains(['?', '#', ' ']) {
+/// Reads `--input NAME=VALUE`s, refusing unknown names and values the input cannot take
+/// (before anything is remembered or sent).
+pub(super) fn parse_inputs(
+    book: &RecipeBook,
+    inputs: &[String],
+) -> Result<Vec<(String, String)>, Failure> {
+    inputs
+        .iter()
+        .map(|text| {
+            let Some((name, value)) = text.split_once('=') else {
                 return Err(usage_error(format!(
-                    "--entitlement-endpoint {endpoint}: give the path after the SCIM base URL, starting with /, e.g. /Roles"
+                    "--input '{text}' is not NAME=VALUE, e.g. --input user=ann@example.com"
+                )));
+            };
+            let name = name.trim();
+            if !book.inputs.contains_key(name) {
+                let known: Vec<&str> = book.inputs.keys().map(String::as_str).collect();
+                return Err(usage_error(format!(
+                    "--input {name}: no recipe uses an input of that name. Inputs: {}",
+                    known.join(", ")
                 )));
             }
-        }
-        // Remembered: the next `spec` and `runscope --suite entitlements` use them.
-        ws.apply(crate::session::Command::EntitlementEndpoints(
-            args.entitlement_endpoints.clone(),
-        ));
-        save(&mut ws)?;
-        if !declared {
-            eprintln!(
-                "note: Entitlement Management is not declared, so readiness asks no Entitlements link; `scimplan capabilities PLAN --support entitlements` declares it."
-            );
-        }
-        args.entitlement_endpoints.clone()
-    } else if declared {
-        let endpoints = ws.session().declarations().entitlement_endpoints.clone();
-        if endpoints.is_empty() {
-            eprintln!(
-                "warning: Entitlement Management is declared, but no entitlement endpoint is known: give them with --entitlement-endpoint /Roles (one per endpoint; remembered) to run Okta's Entitlements file."
-            );
-        }
-        endpoints
-    } else {
-        Vec::new()
-    };
-    if !endpoints.is_empty() {
-        let (entitlements, _) = test_file(&ws, None, "entitlements")?;
-        options.entitlements = Some(entitlements);
-        options.entitlement_endpoints = endpoints;
-    }
-    eprintln!(
-        "Running {} ({}) against {}.\nIt creates one user: {} (deactivated at the end).",
-        options.file.name,
-        options.file.path,
-        connection.base_url,
-        options.user_name()
-    );
-    eprintln!("Test values: from {}.", options.values_from());
-    if let Some(why) = fallback {
-        eprintln!("note: {why}.");
-    }
-    for line in &script_log {
-        eprintln!("initial script log: {line}");
-    }
-    if !args.yes && !confirm()? {
-        eprintln!("Not run: nothing was created.");
-        return Ok(EXIT_ERROR);
-    }
-    let client = ScimClient::new(&connection, &secret)?;
-    let cancel = CancelFlag::new();
-    // Ctrl-C and SIGTERM cancel the run; the created user is still deactivated. A second one
-    // ends the process at once.
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, cancel.atomic());
-        let _ = signal_hook::flag::register(signal, cancel.atomic());
-    }
-    let quiet = args.json;
-    let schema_declared = ws.session().declared_supported(IMPORT_USER_SCHEMA);
-    let mut extra_header = false;
-    let report = run_spec(&client, &options, &cancel, &mut |event| {
-        // Progress goes to stderr even with --json (stdout holds the report).
-        if let VerifyEvent::Progress(line) = &event {
-            eprintln!("{line}");
-        }
-        if quiet {
-            return;
-        }
-        match event {
-            VerifyEvent::FileStep(_) | VerifyEvent::FileAttempt { .. } => print_file_event(&event),
-            VerifyEvent::SpecCheck(check) if check.name != "cleanup" => {
-                if !extra_header {
-                    println!(
-                        "What Okta's provisioning relies on beyond the SPEC file (not part of the verdict):"
-                    );
-                    extra_header = true;
-                }
-                println!("  {:<5} {}", check.status.label(), check.name);
-                if check.status != CheckStatus::Pass {
-                    for line in &check.detail {
-                        println!("        {line}");
-                    }
-                }
+            let value = value.trim();
+            if !value.is_empty() {
+                book.check_input(name, value)
+                    .map_err(|why| usage_error(format!("--input {why}")))?;
             }
-            _ => {}
+            Ok((name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// Refuses inputs none of the named cases uses: a value given for a check must be checked.
+pub(super) fn refuse_unused(
+    book: &RecipeBook,
+    cases: &[String],
+    given: &[(String, String)],
+) -> Result<(), Failure> {
+    for (name, value) in given.iter().filter(|(_, v)| !v.is_empty()) {
+        let used = cases.iter().any(|case| {
+            book.for_case(case)
+                .is_some_and(|r| r.inputs.contains(name) || r.optional.contains(name))
+        });
+        if !used {
+            let takes: Vec<String> = cases
+                .iter()
+                .filter_map(|case| {
+                    book.for_case(case).map(|r| {
+                        let all: Vec<&str> = r
+                            .inputs
+                            .iter()
+                            .chain(&r.optional)
+                            .map(String::as_str)
+                            .collect();
+                        format!("{case} takes {}", all.join(", "))
+                    })
+                })
+                .collect();
+            return Err(usage_error(format!(
+                "--input {name}={value}: {} does not check it, so it would be ignored ({}).",
+                cases.join(", "),
+                takes.join("; ")
+            )));
         }
-    });
-    if let Some(why) = report.file.as_ref().and_then(|f| f.refused.as_ref()) {
-        eprintln!("error: {why}\nNo SPEC result was recorded.");
-        return Ok(EXIT_ERROR);
     }
-    // Import User Schema: Okta reads /ResourceTypes and /Schemas (never part of the verdict).
-    let schema = (schema_declared && report.unreachable.is_none() && !report.cancelled)
-        .then(|| check_user_schema(&client, &cancel));
-    if let Some(why) = &report.unreachable {
-        // A connection problem says nothing about the app's SCIM: no SPEC result is recorded.
-        eprintln!(
-            "error: the SPEC suite could not reach {}: {why}\nNothing was created and no SPEC result was recorded.",
-            report.target
-        );
-        return Ok(EXIT_ERROR);
+    Ok(())
+}
+
+/// Case IDs as the plan spells them; unknown ones refused with a hint.
+pub(super) fn plan_ids(ws: &Workspace, cases: &[String]) -> Result<Vec<String>, Failure> {
+    let mut ids = Vec::new();
+    for case in cases {
+        let Some(index) = ws.plan.case_index(case.trim()) else {
+            return Err(usage_error(unknown_case_message(ws, case)));
+        };
+        let id = ws.plan.cases[index].id.clone();
+        if !ws.session().applies(&ws.reqs, index) {
+            eprintln!(
+                "warning: {id} needs a capability declared unsupported ({}); checking it anyway.",
+                ws.reqs.needs(index).join(", ")
+            );
+        }
+        ids.push(id);
     }
-    ws.apply(crate::session::Command::RecordSpec(Box::new(
-        report.clone(),
-    )));
-    save(&mut ws)?;
+    Ok(ids)
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The plan workbook.
+    pub plan: PathBuf,
+    /// Case IDs (default: every applicable case with a recipe and known inputs).
+    pub cases: Vec<String>,
+    /// A recipe input, e.g. user=ann@example.com or group=Engineering; remembered.
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// Seconds to keep polling each case before it fails.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub deadline: f64,
+    /// Also write the results as JUnit XML.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print the runs as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Look at cases with a recorded Pass or Fail once and report drift; records nothing.
+    #[arg(long)]
+    pub recheck: bool,
+    /// Record the check's verdict even over an outcome a person set (only for the cases
+    /// named; never over one set while the check ran).
+    #[arg(long, requires = "cases")]
+    pub replace: bool,
+}
+
+/// `scimplan verify`: checks cases against the app's SCIM API and the Okta org, and records
+/// the outcomes. What runs, what is missing and what is left out is the planner's
+/// (`verify::Planner`); this prints it, stops with exit 2 on what is missing, and runs the
+/// plan's jobs with the one runner.
+pub fn run(common: &Common, args: VerifyArgs) -> Result<u8, Failure> {
+    if !(args.deadline.is_finite() && args.deadline > 0.0) {
+        return Err(usage_error(format!(
+            "--deadline {}: give a number of seconds above 0 (default 60).",
+            args.deadline
+        )));
+    }
+    let deadline = Duration::from_secs_f64(args.deadline);
+    let book = RecipeBook::builtin();
+    let given = parse_inputs(&book, &args.inputs)?;
+    let mut ws = open(&args.plan, common)?;
+    let named = plan_ids(&ws, &args.cases)?;
+    // A case without a recipe is refused before its inputs are looked at or remembered.
+    for case in &named {
+        book.recipe(case)?;
+    }
+    if !named.is_empty() {
+        refuse_unused(&book, &named, &given)?;
+    }
+    remember_inputs(&mut ws, given)?;
+    let request = match (args.recheck, named.is_empty()) {
+        (true, true) => Request::Recheck(None),
+        (true, false) => Request::Recheck(Some(named)),
+        (false, true) => Request::Pending,
+        (false, false) => Request::Cases(named),
+    };
+    let secrets = Secrets::from_env(ws.session());
+    let planned = Planner {
+        book: &book,
+        plan: &ws.plan,
+        reqs: &ws.reqs,
+        session: ws.session(),
+        secrets: &secrets,
+        deadline,
+    }
+    .plan(request);
+    refuse_unless_ready(&planned)?;
+    let cancel = CancelFlag::new();
+    let runner = Runner::open(&planned.access, &cancel, |wait| eprintln!("  {wait}"))?;
+    let mut runs: Vec<VerifyRun> = Vec::new();
+    let mut drifts = Vec::new();
+    let mut kept = 0;
+    for job in &planned.jobs {
+        let quiet = args.json || args.recheck;
+        // The outcome as the check starts: its verdict is recorded only over this.
+        let started_with = ws.session().standing(&job.case);
+        let mut run = runner.run(job, &cancel, &mut |event| {
+            if let VerifyEvent::Attempt {
+                case,
+                number,
+                first_failure: Some(failure),
+                retry_in: Some(wait),
+                ..
+            } = event
+                && !quiet
+            {
+                eprintln!(
+                    "  {case} attempt {number}: {failure}; again in {:.1} s",
+                    wait.as_secs_f32()
+                );
+            }
+        });
+        if args.recheck {
+            run.outcome_left = Some("a recheck records nothing".into());
+            drifts.extend(drift(ws.session(), &run));
+        } else {
+            let case = run.case.clone();
+            let effect = ws.apply(Command::RecordRun {
+                run: Box::new(run),
+                started_with,
+                replace: args.replace,
+            });
+            // Saving applies the record again to what is on disk: a person's mark made while
+            // the check ran is kept, and the record says so.
+            let saved = save(&mut ws)?;
+            let refused = effect.refused.is_some()
+                || saved
+                    .refused
+                    .iter()
+                    .any(|r| matches!(r, Refusal::KeptOutcome { case: c, .. } if *c == case));
+            kept += usize::from(refused);
+            run = ws
+                .session()
+                .verify()
+                .latest_run(&case)
+                .cloned()
+                .expect("just recorded");
+        }
+        if !args.json {
+            print_run(&run);
+            print_trail(&run);
+        }
+        runs.push(run);
+    }
     if let Some(path) = &args.junit {
-        super::write_junit(path, &crate::report::junit::spec(&report))?;
+        write_junit(path, &crate::report::junit::runs(&runs))?;
     }
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).expect("report serializes")
+            serde_json::to_string_pretty(&runs).expect("runs serialize")
         );
-    } else {
-        if let Some(file) = &report.file {
-            println!(
-                "file: {} ({}), SHA-256 {}",
-                file.file.name, file.file.path, file.file.sha256
-            );
-            if let Some(expected) = &file.file.expected_sha256 {
-                println!("      not Okta's published file (the profile pins {expected})");
-            }
-            // The run's own values (a run confirmed by running it again has new ones).
-            let values: Vec<String> = file
-                .variables
-                .iter()
-                .filter(|(k, _)| options.values.contains_key(*k))
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            println!("test values: {}", values.join(" "));
-            for note in &file.notes {
-                println!("{note}");
-            }
-        }
-        for run in &report.entitlements {
-            println!(
-                "Entitlements file against {}: {}",
-                run.target,
-                run.verdict()
-            );
+    }
+    let count = |v: Verdict| runs.iter().filter(|r| r.verdict == v).count();
+    if args.recheck {
+        for line in &drifts {
+            println!("drift: {line}");
         }
         println!(
-            "SPEC file {}: {} against {}",
-            report.verdict(),
-            report.counts(),
-            report.target
+            "{} rechecked: {} drifted (nothing recorded)",
+            runs.len(),
+            drifts.len()
         );
-        println!("{}", report.extra_counts());
-        if let Some(state) = report.created_user_state() {
-            println!("{state}");
-        }
+        return Ok(if drifts.is_empty() { 0 } else { EXIT_FINDING });
     }
-    if let Some(schema) = &schema {
-        // On stderr with --json, so the JSON on stdout stays one document.
-        let mut lines = vec![format!(
-            "Import User Schema (Okta reads /ResourceTypes and /Schemas): {}",
-            match (&schema.error, schema.problems.len()) {
-                (Some(_), _) => "could not be checked".to_string(),
-                (None, 0) => "Okta can read them".to_string(),
-                (None, n) => format!("{n} thing(s) Okta would not understand"),
-            }
-        )];
-        lines.extend(schema.found.iter().map(|f| format!("  found: {f}")));
-        lines.extend(schema.problems.iter().map(|p| format!("  ✗ {p}")));
-        lines.extend(schema.error.iter().map(|e| format!("  error: {e}")));
-        for line in lines {
-            if args.json {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-            }
-        }
+    if !args.json {
+        println!(
+            "{} verified: {} pass, {} fail, {} error",
+            runs.len(),
+            count(Verdict::Pass),
+            count(Verdict::Fail),
+            count(Verdict::Error)
+        );
     }
-    let schema_failed = schema.as_ref().is_some_and(|s| !s.passed());
-    // Okta's Entitlements file is a test of its own: a failure there is a finding too, though
-    // never part of the SPEC verdict recorded for readiness.
-    let entitlements_failed = report.entitlements.iter().any(|run| !run.passed());
-    Ok(if report.cancelled {
+    Ok(if count(Verdict::Error) > 0 {
         EXIT_ERROR
-    } else if report.passed() && !entitlements_failed && !schema_failed {
-        0
-    } else {
+    } else if count(Verdict::Fail) > 0 || kept > 0 {
         EXIT_FINDING
+    } else {
+        0
     })
 }
 
-/// A step of one of Okta's files as it ends, or a polling attempt that did not hold yet.
-pub(super) fn print_file_event(event: &VerifyEvent) {
-    match event {
-        VerifyEvent::FileStep(step) => print_step(step),
-        VerifyEvent::FileAttempt {
-            position,
-            number,
-            failing,
-            retry_in,
-        } => eprintln!(
-            "      step {position} attempt {number}: {failing}; again in {:.1} s",
-            retry_in.as_secs_f32()
-        ),
-        _ => {}
+/// Presents the plan: the cases a batch leaves out (on stderr), and a stop (exit 2) naming
+/// everything that is missing, every named case that cannot run, or that nothing can.
+pub(super) fn refuse_unless_ready(planned: &VerifyPlan) -> Result<(), Failure> {
+    // With nothing connected there is nothing to check against: say so before anything else.
+    if planned.missing.contains(&Missing::Connection) {
+        return Err(usage_error(Missing::Connection.to_string()));
+    }
+    let named = planned.request.named().is_some();
+    if !named {
+        report_left_out(planned);
+    }
+    let mut problems: Vec<String> = Vec::new();
+    if named {
+        problems.extend(planned.left_out.iter().map(ToString::to_string));
+    }
+    problems.extend(planned.missing.iter().map(ToString::to_string));
+    if !problems.is_empty() {
+        return Err(usage_error(problems.join("\n")));
+    }
+    if planned.jobs.is_empty() {
+        let what = if matches!(planned.request, Request::Recheck(_)) {
+            "no case with a recorded Pass or Fail has a recipe and its inputs"
+        } else {
+            "no case without an outcome has its steps marked done and its inputs"
+        };
+        return Err(usage_error(format!(
+            "nothing to verify: {what} (see the messages above). Name a case to verify it now."
+        )));
+    }
+    if planned.okta == OktaState::NoToken {
+        eprintln!(
+            "note: an Okta org is connected but {OKTA_TOKEN_ENV} is not set: the System Log is not kept with these runs."
+        );
+    }
+    Ok(())
+}
+
+/// Inputs given now are kept in the session before anything else, so a typo elsewhere does
+/// not lose them. An empty value forgets the input.
+pub(super) fn remember_inputs(
+    ws: &mut Workspace,
+    given: Vec<(String, String)>,
+) -> Result<(), Failure> {
+    if given.is_empty() {
+        return Ok(());
+    }
+    for (name, value) in given {
+        ws.apply(Command::Subject { name, value });
+    }
+    save(ws).map(drop)
+}
+
+/// Why cases were left out of a batch, grouped so a long plan stays readable (the cases
+/// needing the app's connection are named once: here, or in the error when nothing else runs).
+fn report_left_out(planned: &VerifyPlan) {
+    let mut has_outcome = Vec::new();
+    let mut not_done = Vec::new();
+    let mut no_scim = Vec::new();
+    for left in &planned.left_out {
+        let case = &left.case;
+        match &left.why {
+            Why::HasOutcome(outcome) => has_outcome.push(format!("{case} ({outcome})")),
+            Why::StepsNotDone { ticked, steps } => {
+                not_done.push(format!("{case} ({ticked}/{steps})"))
+            }
+            Why::NeedsScim => no_scim.push(case.as_str()),
+            _ => eprintln!("skipped: {left}"),
+        }
+    }
+    if !has_outcome.is_empty() {
+        eprintln!(
+            "left alone, an outcome is already recorded: {} (name a case to verify it again; --recheck compares without recording)",
+            has_outcome.join(", ")
+        );
+    }
+    if !not_done.is_empty() {
+        eprintln!(
+            "not checked, steps not marked done (ticked/steps): {} (`scimplan done PLAN CASE` once you did them in Okta)",
+            not_done.join(", ")
+        );
+    }
+    let asked = planned
+        .missing
+        .iter()
+        .any(|m| matches!(m, Missing::ScimConnection { .. }));
+    if !no_scim.is_empty() && !asked {
+        eprintln!(
+            "skipped: {} read the app's SCIM API, which is not connected (scimplan connect PLAN --scim-url URL).",
+            no_scim.join(", ")
+        );
     }
 }
 
-pub(super) fn print_step(step: &StepRecord) {
-    if step.status == StepStatus::Pause {
-        println!(
-            "      {} ({})",
-            step.title(),
-            step.wait.as_deref().unwrap_or("")
-        );
-        return;
+fn print_run(run: &VerifyRun) {
+    println!("{} {:<5} {}", run.case, run.verdict.label(), run.summary);
+    if run.verdict != Verdict::Pass {
+        for a in run.assertions.iter().filter(|a| !a.passed) {
+            println!(
+                "    {}: {}: expected {}, got {}",
+                a.step, a.check, a.expected, a.actual
+            );
+        }
     }
-    let required = match step.requirement {
-        StepRequirement::Required => "",
-        StepRequirement::Optional => " [optional]",
-    };
-    println!("{:<7} {}{required}", step.status.label(), step.title());
-    if let Some(wait) = &step.wait {
-        println!("        {wait}");
+    for a in run.assertions.iter().filter(|a| a.passed) {
+        if let Some(note) = &a.note {
+            println!("    note: {}: {}: {note}", a.step, a.check);
+        }
     }
-    if let Some(confirmation) = &step.confirmation {
-        println!("        {confirmation}");
+    if let Some(why) = &run.outcome_left {
+        println!("    {why}");
     }
-    for line in &step.log {
-        println!("        log: {line}");
+    if let Some(note) = &run.okta_not_checked {
+        println!("    {note}");
     }
-    for problem in &step.problems {
-        println!("        {problem}");
-    }
-    for a in step.failed_assertions() {
-        println!(
-            "        {}: expected {}, got {}",
-            a.describe(),
-            a.expected,
-            a.actual
-        );
+    for part in &run.not_checked {
+        println!("    not checked: {part}");
     }
 }
 
-/// Asks on the terminal; refuses when there is none to ask on.
-pub(super) fn confirm() -> Result<bool, Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(usage_error(
-            "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",
-        ));
+/// Okta's side of a run, for the tester: the app user's state and what went wrong.
+pub fn print_trail(run: &VerifyRun) {
+    for line in run.okta.iter().flat_map(|trail| trail.lines()) {
+        println!("    Okta: {line}");
     }
-    eprint!("Continue? [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| usage_error(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }

@@ -1,5 +1,5 @@
 //! The completed workbook's format, in one place for its writer (`report::export`) and its
-//! readers (`plan::load`, `report::resume`): the six columns scimplan adds beside the plan
+//! readers (`plan::load`, `session::import`): the six columns scimplan adds beside the plan
 //! columns, how each cell encodes a result, and the Summary sheet's labels.
 //!
 //! It lives with the plan because the plan loader must recognise a completed workbook (its added

@@ -1,11 +1,11 @@
-//! `summary`, `suites`, `export`, and resuming from a completed workbook on open.
+//! Taking a completed workbook's results into the session as the plan is opened: the opened
+//! workbook's own, or a colleague's given with `--import-results FILE`.
 
 use std::path::Path;
 
-use super::{Common, EXIT_FINDING, Failure, open, open_to_read, save, usage_error};
-use crate::plan::profile::IntegrationKind;
-use crate::report::{SummaryFormat, assess, counted, export_workspace_with, render};
-use crate::session::{Command, Import, SuiteKind, check_result_link};
+use super::common::{Common, Failure, save, usage_error};
+use crate::report::counted;
+use crate::session::{Command, Import};
 use crate::workspace::Workspace;
 
 /// Whether opening takes results from the opened workbook itself (and saves them): it is a
@@ -117,91 +117,4 @@ fn load_completed(file: &Path, ws: &Workspace) -> Result<crate::plan::Plan, Fail
         );
     }
     Ok(theirs)
-}
-
-pub fn summary(plan: &Path, common: &Common, format: &str) -> Result<u8, Failure> {
-    let Some(format) = SummaryFormat::parse(format) else {
-        return Err(usage_error(format!(
-            "'{format}' is not a summary format. Use one of: text, markdown, json, junit."
-        )));
-    };
-    let ws = open(plan, common)?;
-    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
-    print!("{}", render(&readiness, format));
-    Ok(if readiness.ready { 0 } else { EXIT_FINDING })
-}
-
-/// What `scimplan suites` was given.
-pub struct SuiteLinkArgs {
-    pub spec: Option<String>,
-    pub crud: Option<String>,
-    pub entitlements: Option<String>,
-    pub integration: Option<String>,
-}
-
-pub fn suites(plan: &Path, common: &Common, args: SuiteLinkArgs) -> Result<u8, Failure> {
-    // Checked before anything is opened or written: a link Okta would not take changes nothing.
-    let mut links = Vec::new();
-    for (suite, link) in [
-        (SuiteKind::Spec, args.spec),
-        (SuiteKind::Crud, args.crud),
-        (SuiteKind::Entitlements, args.entitlements),
-    ] {
-        if let Some(link) = link {
-            let link = check_result_link(&format!("--{}-link", suite.key()), &link)?;
-            links.push((suite, link));
-        }
-    }
-    let integration = match args.integration.as_deref() {
-        None => None,
-        Some(text) => Some(IntegrationKind::parse(text).ok_or_else(|| {
-            usage_error(format!(
-                "--integration {text}: give scim (a SCIM server) or actions (built with API integration actions)."
-            ))
-        })?),
-    };
-    let mut ws = open(plan, common)?;
-    let changed = !links.is_empty() || integration.is_some();
-    if let Some(kind) = integration {
-        ws.apply(Command::Integration(Some(kind)));
-    }
-    for (suite, link) in links {
-        ws.apply(Command::SuiteLink { suite, link });
-    }
-    if changed {
-        save(&mut ws)?;
-    }
-    let readiness = assess(&ws.plan, &ws.reqs, ws.session());
-    println!("Integration: {}", readiness.integration.describe());
-    if readiness.suites.is_empty() {
-        println!("No Runscope link is asked of this kind of integration.");
-    }
-    for suite in &readiness.suites {
-        println!("{}: {}", suite.name(), suite.describe());
-    }
-    for item in &readiness.own_items {
-        println!("Your own item: {item}");
-    }
-    for warning in &readiness.warnings {
-        if let crate::report::readiness::Warning::KindNotAsDeclared { .. } = warning {
-            eprintln!("warning: {}", warning.describe());
-        }
-    }
-    Ok(0)
-}
-
-pub fn export(
-    plan: &Path,
-    common: &Common,
-    output: Option<&Path>,
-    force: bool,
-) -> Result<u8, Failure> {
-    let ws = open_to_read(plan, common)?;
-    let path = export_workspace_with(&ws, output, force)?;
-    println!("{}", path.display());
-    // The process ends now: the plan and session are left to the OS instead of being freed
-    // one allocation at a time (about 10 ms on a 10,000-case plan). Nothing in them holds a
-    // file or a lock.
-    std::mem::forget(ws);
-    Ok(0)
 }
