@@ -9,13 +9,15 @@ use clap::Args;
 
 use super::common::{Common, EXIT_ERROR, EXIT_FINDING, Failure, save, usage_error, write_junit};
 use super::connect::connection_and_secret;
+use super::fetch::default_plan_dir;
 use super::open::open;
 use super::prompt::confirm;
-use super::suite::{SuiteArgs, initial_script, print_file_event, test_file};
+use super::suite::{SuiteArgs, print_file_event, say, sources};
 use crate::net::CancelFlag;
 use crate::okta::token_from_env;
 use crate::session::OKTA_TOKEN_ENV;
-use crate::verify::{CrudOptions, run_crud};
+use crate::verify::run_crud;
+use crate::verify::suite_files::{Prepared, crud_options};
 
 #[derive(Debug, Args)]
 pub struct CrudArgs {
@@ -49,27 +51,14 @@ pub fn run(common: &Common, args: CrudArgs) -> Result<u8, Failure> {
             "no Okta org in this session. Run `scimplan connect PLAN --okta-org URL --okta-app-id ID` first.",
         )
     })?;
-    // Integrations that manage entitlements run Okta's With-Entitlements CRUD file.
-    let key = crate::verify::suite_files::file_key(
-        crate::session::SuiteKind::Crud,
-        ws.session()
-            .declared_supported(crate::report::readiness::ENTITLEMENTS),
-    );
-    let (file, pinned) = test_file(&ws, args.file.as_deref(), key)?;
-    let mut options = CrudOptions::new(okta, file).map_err(usage_error)?;
-    options.expected_sha256 = pinned;
+    let dir = default_plan_dir();
+    let sources = sources(&ws, &dir, args.file.as_deref(), &args.suite);
+    let prepared = crud_options(sources, ws.session(), &connection, okta).map_err(usage_error)?;
+    let Prepared { mut options, told } = prepared;
     if let Some(seconds) = args.deadline {
         options.set_deadline(seconds).map_err(usage_error)?;
     }
     args.suite.apply(&mut options.run);
-    let (script, fallback) =
-        initial_script(&ws, &args.suite, "crud-initial-script", args.file.is_some())?;
-    let mut script_log = Vec::new();
-    if let Some(script) = script {
-        script_log = options
-            .use_initial_script(script, &connection.base_url)
-            .map_err(usage_error)?;
-    }
     let token = token_from_env().ok_or_else(|| {
         usage_error(format!(
             "the Okta API token is not set: export {OKTA_TOKEN_ENV} (Okta's CRUD file sends it as SSWS)."
@@ -84,12 +73,7 @@ pub fn run(common: &Common, args: CrudArgs) -> Result<u8, Failure> {
         options.describe(&connection.base_url)
     );
     eprintln!("Test values: from {}.", options.values_from());
-    if let Some(why) = fallback {
-        eprintln!("note: {why}.");
-    }
-    for line in &script_log {
-        eprintln!("initial script log: {line}");
-    }
+    say(&told);
     if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);

@@ -176,21 +176,6 @@ pub fn run(common: &Common, args: FetchArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
-/// One of Okta's test files (`spec`, `crud`, `entitlements`), from the data folder, downloaded
-/// first when absent; a SHA-256 mismatch is a warning and the file is still used.
-pub fn okta_test_file(profile: &Profile, key: &str) -> Result<files::LocalFile, Failure> {
-    let known = files::known(profile, key)?;
-    let dir = default_plan_dir();
-    if !dir.join(&known.file).is_file() {
-        eprintln!("Downloading Okta's {} into {}", known.file, dir.display());
-    }
-    let local = files::ensure(known, &dir, false)?;
-    if let Some(warning) = local.mismatch_warning() {
-        eprintln!("warning: {warning}");
-    }
-    Ok(local)
-}
-
 /// The v2 plan for `scimplan` with no PLAN: the downloaded copy, fetched first when absent.
 pub fn default_plan(profile: Option<&Path>) -> Result<PathBuf, Failure> {
     let profile = load_profile(profile)?;

@@ -8,15 +8,17 @@ use clap::Args;
 
 use super::common::{Common, EXIT_ERROR, EXIT_FINDING, Failure, save, usage_error, write_junit};
 use super::connect::connection_and_secret;
+use super::fetch::default_plan_dir;
 use super::open::open;
 use super::prompt::confirm;
-use super::suite::{SuiteArgs, initial_script, print_file_event, test_file};
+use super::suite::{SuiteArgs, print_file_event, say, sources};
 use crate::net::CancelFlag;
 use crate::report::readiness::{ENTITLEMENTS, IMPORT_USER_SCHEMA};
 use crate::scim::ScimClient;
 use crate::session::CheckStatus;
 use crate::verify::schema::check_user_schema;
-use crate::verify::{SpecOptions, VerifyEvent, run_spec};
+use crate::verify::suite_files::{Prepared, spec_options};
+use crate::verify::{VerifyEvent, run_spec};
 
 #[derive(Debug, Args)]
 pub struct SpecArgs {
@@ -46,18 +48,6 @@ pub struct SpecArgs {
 pub fn run(common: &Common, args: SpecArgs) -> Result<u8, Failure> {
     let mut ws = open(&args.plan, common)?;
     let (connection, secret) = connection_and_secret(&ws)?;
-    let (file, pinned) = test_file(&ws, args.file.as_deref(), "spec")?;
-    let mut options = SpecOptions::new(connection.auth.clone(), file).map_err(usage_error)?;
-    options.expected_sha256 = pinned;
-    args.suite.apply(&mut options.run);
-    let (script, fallback) =
-        initial_script(&ws, &args.suite, "spec-initial-script", args.file.is_some())?;
-    let mut script_log = Vec::new();
-    if let Some(script) = script {
-        script_log = options
-            .use_initial_script(script, &connection.base_url)
-            .map_err(usage_error)?;
-    }
     let declared = ws.session().declared_supported(ENTITLEMENTS);
     let endpoints = if !args.entitlement_endpoints.is_empty() {
         if !ws.session().is_supported(ENTITLEMENTS) {
@@ -94,11 +84,11 @@ pub fn run(common: &Common, args: SpecArgs) -> Result<u8, Failure> {
     } else {
         Vec::new()
     };
-    if !endpoints.is_empty() {
-        let (entitlements, _) = test_file(&ws, None, "entitlements")?;
-        options.entitlements = Some(entitlements);
-        options.entitlement_endpoints = endpoints;
-    }
+    let dir = default_plan_dir();
+    let sources = sources(&ws, &dir, args.file.as_deref(), &args.suite);
+    let prepared = spec_options(sources, &connection, &endpoints).map_err(usage_error)?;
+    let Prepared { mut options, told } = prepared;
+    args.suite.apply(&mut options.run);
     eprintln!(
         "Running {} ({}) against {}.\nIt creates one user: {} (deactivated at the end).",
         options.file.name,
@@ -107,12 +97,7 @@ pub fn run(common: &Common, args: SpecArgs) -> Result<u8, Failure> {
         options.user_name()
     );
     eprintln!("Test values: from {}.", options.values_from());
-    if let Some(why) = fallback {
-        eprintln!("note: {why}.");
-    }
-    for line in &script_log {
-        eprintln!("initial script log: {line}");
-    }
+    say(&told);
     if !args.yes && !confirm()? {
         eprintln!("Not run: nothing was created.");
         return Ok(EXIT_ERROR);

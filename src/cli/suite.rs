@@ -3,12 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{Failure, usage_error};
-use super::fetch::{default_plan_dir, okta_test_file};
-use crate::runscope::initial::InitialScript;
-use crate::runscope::{self, TestFile};
 use crate::session::{StepRecord, StepRequirement, StepStatus};
 use crate::verify::VerifyEvent;
+use crate::verify::suite_files::{Sources, Told};
 use crate::workspace::Workspace;
 
 /// How `spec` and `crud` run Okta's files: their pauses and their initial script.
@@ -37,65 +34,48 @@ impl SuiteArgs {
     }
 }
 
-/// The initial script for Okta's file of `key`: the one given with `--initial-script`, else
-/// Okta's in the data folder (downloaded with Okta's test file when that is taken from there
-/// too), else none: the caller falls back to scimplan's own equivalent and says why.
-pub(super) fn initial_script(
-    ws: &Workspace,
-    suite: &SuiteArgs,
-    key: &str,
-    file_given: bool,
-) -> Result<(Option<InitialScript>, Option<String>), Failure> {
-    if let Some(path) = &suite.initial_script {
-        return Ok((Some(InitialScript::load(path).map_err(usage_error)?), None));
-    }
-    let Some(known) = ws.profile.test_file(key) else {
-        return Ok((None, None));
+/// Where `spec` and `crud` take their files from: `--file` and `--initial-script` when given,
+/// else Okta's in the data folder (what is missing there is downloaded; said first).
+pub(super) fn sources<'a>(
+    ws: &'a Workspace,
+    dir: &'a Path,
+    file: Option<&'a Path>,
+    suite: &'a SuiteArgs,
+) -> Sources<'a> {
+    let sources = Sources {
+        profile: &ws.profile,
+        dir,
+        file,
+        initial_script: suite.initial_script.as_deref(),
     };
-    let dir = default_plan_dir();
-    let path = dir.join(&known.file);
-    if path.is_file() {
-        return Ok((Some(InitialScript::load(&path).map_err(usage_error)?), None));
+    let missing: Vec<&str> = ws
+        .profile
+        .test_files
+        .iter()
+        .map(|f| f.file.as_str())
+        .filter(|name| !dir.join(name).is_file())
+        .collect();
+    if file.is_none() && !missing.is_empty() {
+        eprintln!(
+            "Okta's files are taken from {}; what is missing there is downloaded first.",
+            dir.display()
+        );
     }
-    if file_given {
-        return Ok((
-            None,
-            Some(format!(
-                "{} is not in {}: the test values come from scimplan's own equivalent",
-                known.file,
-                dir.display()
-            )),
-        ));
-    }
-    match okta_test_file(&ws.profile, key) {
-        Ok(local) => Ok((
-            Some(InitialScript::load(&local.path).map_err(usage_error)?),
-            None,
-        )),
-        Err(e) => Ok((
-            None,
-            Some(format!(
-                "{} could not be had ({}): the test values come from scimplan's own equivalent",
-                known.file, e.message
-            )),
-        )),
-    }
+    sources
 }
 
-/// Reads a Runscope export given with `--file`, or Okta's file of `key` from the data folder
-/// (downloaded first when absent), with the SHA-256 the profile pins for Okta's file.
-pub(super) fn test_file(
-    ws: &Workspace,
-    given: Option<&Path>,
-    key: &str,
-) -> Result<(TestFile, Option<String>), Failure> {
-    let pinned = ws.profile.test_file(key).map(|f| f.sha256.clone());
-    let path = match given {
-        Some(path) => path.to_path_buf(),
-        None => okta_test_file(&ws.profile, key)?.path,
-    };
-    let file = runscope::load(&path)?;
-    Ok((file, pinned))
+/// Says what a prepared run is worth saying before it starts: a file that is not the one the
+/// profile pins, test values not made by Okta's script; and what the initial script logged.
+pub(super) fn say(told: &Told) {
+    for warning in &told.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for note in &told.notes {
+        eprintln!("note: {note}.");
+    }
+    for line in &told.script_log {
+        eprintln!("initial script log: {line}");
+    }
 }
 
 /// A step of one of Okta's files as it ends, or a polling attempt that did not hold yet.

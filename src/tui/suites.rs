@@ -33,12 +33,18 @@ pub fn offer(m: &mut Model, connection: &Connection, target: &VerifyTarget) {
             };
             crud_options(sources, session, connection, okta).map(|prepared| {
                 let offer = VerifyTarget::Crud(Some(Box::new(prepared.options)));
-                (offer, prepared.notes)
+                (
+                    offer,
+                    [prepared.told.warnings, prepared.told.notes].concat(),
+                )
             })
         }
         _ => spec_options(sources, connection, &declared_endpoints(session)).map(|prepared| {
             let offer = VerifyTarget::Spec(Some(Box::new(prepared.options)));
-            (offer, prepared.notes)
+            (
+                offer,
+                [prepared.told.warnings, prepared.told.notes].concat(),
+            )
         }),
     };
     let name = target.suite().map_or("SPEC", suite_name);

@@ -77,7 +77,15 @@ impl<'a> Sources<'a> {
 #[derive(Debug)]
 pub struct Prepared<T> {
     pub options: T,
-    /// A file that is not Okta's published one, test values that are not Okta's script's.
+    pub told: Told,
+}
+
+/// What is worth saying before a suite run starts.
+#[derive(Debug, Default)]
+pub struct Told {
+    /// A file of Okta's that is not the one the profile pins.
+    pub warnings: Vec<String>,
+    /// Test values that are not made by Okta's script, and why.
     pub notes: Vec<String>,
     /// What the initial script logged.
     pub script_log: Vec<String>,
@@ -87,14 +95,14 @@ pub struct Prepared<T> {
 fn test_file(
     sources: &Sources<'_>,
     key: &str,
-    notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<(TestFile, Option<String>), String> {
     let pinned = sources.profile.test_file(key).map(|f| f.sha256.clone());
     let file = match sources.file {
         Some(path) => runscope::load(path).map_err(|e| e.to_string())?,
         None => {
             let (file, local) = runscope::files::load_okta(sources.profile, key, sources.dir)?;
-            notes.extend(local.mismatch_warning());
+            warnings.extend(local.mismatch_warning());
             file
         }
     };
@@ -107,6 +115,7 @@ fn test_file(
 fn initial_script(
     sources: &Sources<'_>,
     key: &str,
+    warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) -> Result<Option<InitialScript>, String> {
     if let Some(path) = sources.initial_script {
@@ -126,7 +135,7 @@ fn initial_script(
     }
     match runscope::files::load_okta_script(sources.profile, key, sources.dir) {
         Ok((script, local)) => {
-            notes.extend(local.mismatch_warning());
+            warnings.extend(local.mismatch_warning());
             Ok(Some(script))
         }
         Err(why) => {
@@ -146,13 +155,13 @@ pub fn spec_options(
     connection: &Connection,
     endpoints: &[String],
 ) -> Result<Prepared<SpecOptions>, String> {
-    let mut notes = Vec::new();
-    let (file, pinned) = test_file(&sources, file_key(SuiteKind::Spec, false), &mut notes)?;
+    let (mut warnings, mut notes) = (Vec::new(), Vec::new());
+    let (file, pinned) = test_file(&sources, file_key(SuiteKind::Spec, false), &mut warnings)?;
     let mut options = SpecOptions::new(connection.auth.clone(), file)?;
     options.expected_sha256 = pinned;
     let mut script_log = Vec::new();
     let key = script_key(SuiteKind::Spec).expect("the SPEC file has an initial script");
-    if let Some(script) = initial_script(&sources, key, &mut notes)? {
+    if let Some(script) = initial_script(&sources, key, &mut warnings, &mut notes)? {
         script_log = options.use_initial_script(script, &connection.base_url)?;
     }
     if !endpoints.is_empty() {
@@ -163,8 +172,11 @@ pub fn spec_options(
     }
     Ok(Prepared {
         options,
-        notes,
-        script_log,
+        told: Told {
+            warnings,
+            notes,
+            script_log,
+        },
     })
 }
 
@@ -176,18 +188,22 @@ pub fn crud_options(
     connection: &Connection,
     okta: OktaConnection,
 ) -> Result<Prepared<CrudOptions>, String> {
-    let mut notes = Vec::new();
-    let (file, pinned) = test_file(&sources, file_key_for(session, SuiteKind::Crud), &mut notes)?;
+    let (mut warnings, mut notes) = (Vec::new(), Vec::new());
+    let key = file_key_for(session, SuiteKind::Crud);
+    let (file, pinned) = test_file(&sources, key, &mut warnings)?;
     let mut options = CrudOptions::new(okta, file)?;
     options.expected_sha256 = pinned;
     let mut script_log = Vec::new();
     let key = script_key(SuiteKind::Crud).expect("the CRUD file has an initial script");
-    if let Some(script) = initial_script(&sources, key, &mut notes)? {
+    if let Some(script) = initial_script(&sources, key, &mut warnings, &mut notes)? {
         script_log = options.use_initial_script(script, &connection.base_url)?;
     }
     Ok(Prepared {
         options,
-        notes,
-        script_log,
+        told: Told {
+            warnings,
+            notes,
+            script_log,
+        },
     })
 }
