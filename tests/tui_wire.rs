@@ -602,7 +602,7 @@ fn r_on_the_summary_runs_the_spec_suite_after_asking_and_counts_it() {
         .expect("offered");
     // The test values come from Okta's initial script run as written, as in the CLI (the
     // fixture's script where Okta's files are absent).
-    let script = offered.initial_script.as_ref().expect("the initial script");
+    let script = offered.source.script.as_ref().expect("the initial script");
     assert!(
         script.path.ends_with(common::SPEC_SCRIPT_FILE),
         "{}",

@@ -52,17 +52,28 @@ pub(crate) fn masked_prompt(question: &str) -> std::io::Result<String> {
 
 /// Asks on the terminal; refuses when there is none to ask on.
 pub(super) fn confirm() -> Result<bool, Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(usage_error(
+    ask("Continue? [y/N] ")?.ok_or_else(|| {
+        usage_error(
             "refusing to create a user without asking, and there is no terminal to ask on: rerun with --yes to agree.",
-        ));
+        )
+    })
+}
+
+/// Asks a yes/no question on the terminal: the answer, or `None` when there is no terminal to
+/// ask on.
+pub(super) fn ask(question: &str) -> Result<Option<bool>, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
     }
-    eprint!("Continue? [y/N] ");
+    eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .map_err(|e| usage_error(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+    Ok(Some(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes"
+    )))
 }

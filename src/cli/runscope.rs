@@ -4,7 +4,7 @@
 //! and is never saved. Exit codes: 0 passed (link recorded, or the tester left it for later), 1
 //! failed or canceled, 2 could not run (a refused token among them) or stopped waiting.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -12,7 +12,7 @@ use clap::Args;
 use super::common::{Common, EXIT_ERROR, EXIT_FINDING, Failure, save, usage_error};
 use super::connect::connection_and_secret;
 use super::open::open;
-use super::prompt::{confirm, masked_prompt};
+use super::prompt::{ask, confirm, masked_prompt};
 use crate::net::{CancelFlag, Secret};
 use crate::okta::token_from_env;
 use crate::report::readiness::{ENTITLEMENTS, suite_name};
@@ -172,7 +172,8 @@ pub fn run(common: &Common, args: RunscopeArgs) -> Result<u8, Failure> {
         Ok(opener) => eprintln!("Opened the result page ({opener})."),
         Err(why) => eprintln!("Not opened: {why}. The page: {}", run.page),
     }
-    let confirmed = args.yes || ask("Is the result set to Shareable? Record its link [y/N] ")?;
+    let confirmed =
+        args.yes || ask("Is the result set to Shareable? Record its link [y/N] ")?.unwrap_or(false);
     if !confirmed {
         eprintln!(
             "Link not recorded. Once the result is Shareable: `scimplan suites {} --{key}-link {}`.",
@@ -246,19 +247,4 @@ fn bucket(api: &ApiMonitoring, ws: &Workspace, given: Option<&str>) -> Result<St
                 .join(", ")
         ))),
     }
-}
-
-/// Asks a yes/no question on the terminal; no terminal is a no.
-fn ask(question: &str) -> Result<bool, Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Ok(false);
-    }
-    eprint!("{question}");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| usage_error(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }

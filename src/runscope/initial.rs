@@ -50,6 +50,86 @@ impl InitialScript {
     }
 }
 
+/// Which of Okta's initial scripts a run's test values stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValuesKind {
+    Spec,
+    Crud,
+}
+
+impl ValuesKind {
+    /// Fresh values from scimplan's own equivalent of Okta's script.
+    fn own_values(self) -> Variables {
+        let mut rng = fastrand::Rng::new();
+        match self {
+            ValuesKind::Spec => spec_values(&mut rng),
+            ValuesKind::Crud => crud_values(&mut rng),
+        }
+    }
+}
+
+/// Where a run's random test values come from: an initial script run as written (with the
+/// variables the environment holds when it runs), or scimplan's own equivalent of Okta's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValuesSource {
+    kind: ValuesKind,
+    /// The script run as written; `None`: scimplan's own equivalent of Okta's.
+    pub script: Option<InitialScript>,
+    /// The variables the script runs with.
+    variables: Variables,
+}
+
+impl ValuesSource {
+    /// scimplan's own equivalent of Okta's script, and its first values.
+    pub fn own(kind: ValuesKind) -> (ValuesSource, Variables) {
+        let source = ValuesSource {
+            kind,
+            script: None,
+            variables: Variables::new(),
+        };
+        (source, kind.own_values())
+    }
+
+    /// `script` run as written with `variables`: the source, its first values and what the
+    /// script logged.
+    pub fn script(
+        kind: ValuesKind,
+        script: InitialScript,
+        variables: Variables,
+    ) -> Result<(ValuesSource, Variables, Vec<String>), String> {
+        let (values, log) = script.run(&variables)?;
+        let source = ValuesSource {
+            kind,
+            script: Some(script),
+            variables,
+        };
+        Ok((source, values, log))
+    }
+
+    /// New random values for another run of the file, made as the first ones were.
+    pub fn fresh(&self) -> Variables {
+        self.script
+            .as_ref()
+            .and_then(|script| script.run(&self.variables).ok())
+            .map(|(values, _)| values)
+            .unwrap_or_else(|| self.kind.own_values())
+    }
+
+    /// Where the test values come from, in a sentence.
+    pub fn describe(&self) -> String {
+        let (name, file) = match self.kind {
+            ValuesKind::Spec => ("SPEC", "Initial_Script_Spec.txt"),
+            ValuesKind::Crud => ("CRUD", "Initial_Script_CRUD.txt"),
+        };
+        match &self.script {
+            Some(script) => format!("the initial script {}, run as written", script.path),
+            None => format!(
+                "scimplan's own equivalent of Okta's {name} initial script (the same names and shapes; give Okta's {file} with --initial-script to run it as written)"
+            ),
+        }
+    }
+}
+
 /// The SPEC file's `auth` (and the CRUD file's `SCIMAuth`): the whole `Authorization` header
 /// value, as Okta tells testers to enter it (`Bearer <token>`, `Basic <base64>`, or the raw token
 /// when the app reads a header of its own: Okta's file still sends it as `Authorization`).

@@ -14,7 +14,7 @@ use super::spec::{Refusal, check_scim_credential};
 use crate::net::{CancelFlag, PlainClient, Secret};
 use crate::okta::{ApiError, OktaClient, OktaCredential, OktaError, TrailSubject, okta_trail};
 use crate::runscope::initial::{
-    InitialScript, crud_values, scim_authorization, with_crud_connections,
+    InitialScript, ValuesKind, ValuesSource, scim_authorization, with_crud_connections,
 };
 use crate::runscope::runner::{empty_run, longest_pause};
 use crate::runscope::{RunContext, RunOptions, TestFile, Variables, run_file, unconfirmed_failure};
@@ -43,11 +43,8 @@ pub struct CrudOptions {
     pub okta: OktaConnection,
     /// The random test values, as Okta's CRUD initial script makes them.
     pub values: Variables,
-    /// The initial script the values come from, when it is run as written; `None`: scimplan's
-    /// own equivalent of Okta's.
-    pub initial_script: Option<InitialScript>,
-    /// The variables the initial script runs with.
-    script_variables: Variables,
+    /// Where they come from (the initial script run as written, or scimplan's own equivalent).
+    pub source: ValuesSource,
     pub run: RunOptions,
 }
 
@@ -61,15 +58,14 @@ impl CrudOptions {
                 "Okta's CRUD file signs in with an API token (Authorization: SSWS {{{{oktaToken}}}}), not a service app: set {OKTA_TOKEN_ENV} to a token of the org."
             ));
         }
-        let values = crud_values(&mut fastrand::Rng::new());
+        let (source, values) = ValuesSource::own(ValuesKind::Crud);
         check_variables(&file, &values)?;
         Ok(CrudOptions {
             file,
             expected_sha256: None,
             okta,
             values,
-            initial_script: None,
-            script_variables: Variables::new(),
+            source,
             run: RunOptions::default(),
         })
     }
@@ -89,29 +85,16 @@ impl CrudOptions {
         );
         variables.insert("oktaAppId".into(), self.okta.app_id.clone());
         variables.insert("SCIMUrl".into(), scim_url.trim_end_matches('/').into());
-        let (values, log) = script.run(&variables)?;
+        let (source, values, log) = ValuesSource::script(ValuesKind::Crud, script, variables)?;
         check_variables(&self.file, &values)?;
         self.values = values;
-        self.script_variables = variables;
-        self.initial_script = Some(script);
+        self.source = source;
         Ok(log)
     }
 
     /// Where the test values come from, in a sentence.
     pub fn values_from(&self) -> String {
-        match &self.initial_script {
-            Some(script) => format!("the initial script {}, run as written", script.path),
-            None => "scimplan's own equivalent of Okta's CRUD initial script (the same names and shapes; give Okta's Initial_Script_CRUD.txt with --initial-script to run it as written)".into(),
-        }
-    }
-
-    /// New random values for another run of the file, made as the first ones were.
-    fn fresh_values(&self) -> Variables {
-        self.initial_script
-            .as_ref()
-            .and_then(|script| script.run(&self.script_variables).ok())
-            .map(|(values, _)| values)
-            .unwrap_or_else(|| crud_values(&mut fastrand::Rng::new()))
+        self.source.describe()
     }
 
     /// The login (= email) of the Okta user the file creates.
@@ -251,7 +234,7 @@ pub fn run_crud(
         )));
         cancel.sleep(std::time::Duration::from_secs_f64(settle));
         earlier = Some((login.clone(), created_okta_user(&run)));
-        let values = options.fresh_values();
+        let values = options.source.fresh();
         login = values.get("okta_user_email").cloned().unwrap_or_default();
         let waited = RunOptions {
             honour_pauses: true,

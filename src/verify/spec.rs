@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::assertions::describe_non_json;
 use super::event::VerifyEvent;
 use crate::net::{CancelFlag, Exchange, PlainClient, REQUEST_TIMEOUT};
-use crate::runscope::initial::{InitialScript, scim_authorization, spec_values};
+use crate::runscope::initial::{InitialScript, ValuesKind, ValuesSource, scim_authorization};
 use crate::runscope::runner::{empty_run, longest_pause};
 use crate::runscope::{
     Credential, RunContext, RunEvent, RunOptions, TestFile, Variables, run_file,
@@ -46,12 +46,8 @@ pub struct SpecOptions {
     pub entitlement_endpoints: Vec<String>,
     /// The random test values (as Okta's initial script makes them): the report shows them.
     pub values: Variables,
-    /// The initial script the values come from, when it is run as written; `None`: scimplan's
-    /// own equivalent of Okta's.
-    pub initial_script: Option<InitialScript>,
-    /// The variables the initial script runs with (the connection's, as Runscope's environment
-    /// holds them when the script runs).
-    script_variables: Variables,
+    /// Where they come from (the initial script run as written, or scimplan's own equivalent).
+    pub source: ValuesSource,
     /// How long each request may take (Okta's limit is 60 s).
     pub request_deadline: Duration,
     pub run: RunOptions,
@@ -63,7 +59,7 @@ impl SpecOptions {
     /// Okta's initial script (`use_initial_script` runs a script instead). Refuses a file that
     /// uses a `{{variable}}` nothing defines, naming it and the step.
     pub fn new(auth: AuthScheme, file: TestFile) -> Result<SpecOptions, String> {
-        let values = spec_values(&mut fastrand::Rng::new());
+        let (source, values) = ValuesSource::own(ValuesKind::Spec);
         check_variables(&file, &values)?;
         Ok(SpecOptions {
             file,
@@ -71,8 +67,7 @@ impl SpecOptions {
             entitlements: None,
             entitlement_endpoints: Vec::new(),
             values,
-            initial_script: None,
-            script_variables: Variables::new(),
+            source,
             request_deadline: REQUEST_TIMEOUT,
             run: RunOptions::default(),
             auth,
@@ -88,29 +83,16 @@ impl SpecOptions {
     ) -> Result<Vec<String>, String> {
         let mut variables = Variables::new();
         variables.insert("SCIMBaseURL".into(), base_url.trim_end_matches('/').into());
-        let (values, log) = script.run(&variables)?;
+        let (source, values, log) = ValuesSource::script(ValuesKind::Spec, script, variables)?;
         check_variables(&self.file, &values)?;
         self.values = values;
-        self.script_variables = variables;
-        self.initial_script = Some(script);
+        self.source = source;
         Ok(log)
     }
 
     /// Where the test values come from, in a sentence.
     pub fn values_from(&self) -> String {
-        match &self.initial_script {
-            Some(script) => format!("the initial script {}, run as written", script.path),
-            None => "scimplan's own equivalent of Okta's SPEC initial script (the same names and shapes; give Okta's Initial_Script_Spec.txt with --initial-script to run it as written)".into(),
-        }
-    }
-
-    /// New random values for another run of the file, made as the first ones were.
-    fn fresh_values(&self) -> Variables {
-        self.initial_script
-            .as_ref()
-            .and_then(|script| script.run(&self.script_variables).ok())
-            .map(|(values, _)| values)
-            .unwrap_or_else(|| spec_values(&mut fastrand::Rng::new()))
+        self.source.describe()
     }
 
     /// The userName of the user Okta's file creates.
@@ -476,7 +458,7 @@ pub fn run_spec(
         )));
         cancel.sleep(std::time::Duration::from_secs_f64(settle));
         earlier = created_users(&run).into_iter().flatten().collect();
-        let values = options.fresh_values();
+        let values = options.source.fresh();
         let waited = RunOptions {
             honour_pauses: true,
             credentials: Vec::new(),
