@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::{crud_files, entitlement_files, spec_files};
 use mini_scim::{MiniScim, Quirks};
 use scimplan::net::{CancelFlag, PlainClient, Secret};
-use scimplan::runscope::initial::{crud_variables, spec_values};
+use scimplan::runscope::initial::{InitialScript, crud_variables, spec_values};
 use scimplan::runscope::{self, RunContext, RunEvent, RunOptions, Variables, run_file};
 use scimplan::session::StepStatus;
 
@@ -320,6 +320,41 @@ fn a_pause_before_a_change_is_waited_only_when_the_read_before_it_did_not_give_i
 /// uses only variables its initial values define: the CRUD file's Okta steps need `oktaOrgUrl`,
 /// `oktaAppId`, `oktaToken` beside the SCIM ones and the random values of the CRUD initial
 /// script.
+/// The initial script beside each file (Okta's, or the fixture's under Okta's name), run as
+/// written, defines every value the file uses besides the environment's initial variables: the
+/// checklist's `r`/`R`, `spec` and `crud` refuse a file whose variables nothing defines.
+#[test]
+fn the_initial_script_beside_each_file_defines_what_the_file_uses() {
+    let run = |file: &common::SuiteFile, script: &str, environment: &[&str]| {
+        let path = file.path.parent().unwrap().join(script);
+        let script = InitialScript::load(&path).unwrap();
+        let mut vars: Variables = environment
+            .iter()
+            .map(|name| (name.to_string(), "x".to_string()))
+            .collect();
+        let (values, _) = script.run(&vars).unwrap();
+        vars.extend(values);
+        vars
+    };
+    for file in spec_files() {
+        let spec = runscope::load(&file.path).unwrap();
+        let vars = run(&file, common::SPEC_SCRIPT_FILE, &["SCIMBaseURL", "auth"]);
+        assert_eq!(spec.undefined_variable(&vars), None, "{}", file.label());
+    }
+    for file in crud_files() {
+        let crud = runscope::load(&file.path).unwrap();
+        let environment = [
+            "oktaOrgUrl",
+            "oktaAppId",
+            "oktaToken",
+            "SCIMUrl",
+            "SCIMAuth",
+        ];
+        let vars = run(&file, common::CRUD_SCRIPT_FILE, &environment);
+        assert_eq!(crud.undefined_variable(&vars), None, "{}", file.label());
+    }
+}
+
 #[test]
 fn okta_files_read_and_their_variables_are_all_defined() {
     let mut rng = fastrand::Rng::with_seed(3);

@@ -691,8 +691,8 @@ pub fn entitlements_fixture() -> Value {
     })
 }
 
-/// An initial script in the language Runscope runs (scimplan makes the same values natively;
-/// the text is only downloaded and checked).
+/// An initial script in the language Runscope runs, setting every value the SPEC-shaped fixture
+/// uses: the checklist's `r`, `spec` and the hosted runs run it as written.
 const SPEC_SCRIPT: &str = r#"// scimplan fixture: the random values a SPEC-shaped run starts with.
 function pick(letters, count) {
     var out = "";
@@ -709,6 +709,8 @@ variables.set("randomFamilyName", family);
 variables.set("randomEmail", email);
 variables.set("randomUsername", email);
 variables.set("randomUsernameCaps", email.toUpperCase());
+variables.set("InvalidUserEmail", "nobody-" + pick("0123456789", 6) + "@atko.com");
+variables.set("UserIdThatDoesNotExist", "no-such-id-" + pick("0123456789", 12));
 "#;
 
 const CRUD_SCRIPT: &str = r#"// scimplan fixture: the random values a CRUD-shaped run starts with.
