@@ -21,6 +21,7 @@ use scim_server::ScimServer;
 use scimplan::net::Secret;
 use scimplan::session::{AuthScheme, Command, Connection, HostedResult};
 use scimplan::tui::job::JobKind;
+use scimplan::tui::overlays::prompt::{Prompt, PromptKind};
 use scimplan::tui::overlays::summary::Summary;
 use scimplan::tui::{Action, Model, Settings, update};
 use tui::{message, on_disk};
@@ -138,4 +139,51 @@ fn esc_stops_waiting_and_the_hosted_run_goes_on() {
         state == "queued" || state == "working",
         "the hosted run goes on: {state}"
     );
+}
+
+/// Without SCIMPLAN_RUNSCOPE_TOKEN, `b` asks for the access token in a masked prompt (memory
+/// only) and goes on with it; a token BlazeMeter refuses is forgotten and `b` asks again; no
+/// token reaches the session file.
+#[test]
+fn b_asks_for_the_access_token_and_forgets_a_refused_one() {
+    let server = ScimServer::start();
+    let double = RunscopeDouble::start(TOKEN, &[(BUCKET, "Okta SCIM")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = summary(dir.path(), &server, &double);
+    let plan = m.ws.plan.source.clone();
+    m.hosted.token = None;
+    m.secrets_from_env = false;
+
+    update(&mut m, Action::RunHosted);
+    let prompt = m.top_as::<Prompt>().expect("the token is asked for");
+    assert_eq!(prompt.kind(), PromptKind::HostedToken);
+    update(&mut m, Action::Paste("bzm-not-the-token".into()));
+    update(&mut m, Action::Submit);
+    wait(&mut m);
+    let text = message(&m);
+    assert!(
+        text.contains("refused the access token") && text.contains("forgotten"),
+        "{text}"
+    );
+    assert!(m.hosted.token.is_none());
+    assert!(double.runs().is_empty(), "nothing ran with a refused token");
+
+    update(&mut m, Action::RunHosted);
+    assert_eq!(
+        m.top_as::<Prompt>().map(Prompt::kind),
+        Some(PromptKind::HostedToken),
+        "asked again"
+    );
+    update(&mut m, Action::Paste(TOKEN.into()));
+    update(&mut m, Action::Submit);
+    assert!(m.find::<Summary>().is_some(), "back on the summary");
+    wait(&mut m);
+    assert!(
+        message(&m).contains("SPEC hosted run passed"),
+        "{}",
+        message(&m)
+    );
+    assert_eq!(double.runs().len(), 1);
+    let saved = std::fs::read_to_string(scimplan::session::default_session_path(&plan)).unwrap();
+    assert!(!saved.contains(TOKEN) && !saved.contains("bzm-not-the-token"));
 }

@@ -260,8 +260,12 @@ pub enum JobEvent {
     HostedTest(crate::session::HostedTest),
     /// A hosted run's progress, before it ends.
     HostedProgress(String),
-    /// The hosted run ended: its result, or why it could not run.
-    HostedDone(Box<Result<crate::verify::hosted::HostedOutcome, String>>),
+    /// The hosted run ended: its result, or why it could not run (and whether BlazeMeter
+    /// refused the access token, so a typed one is forgotten).
+    HostedDone {
+        outcome: Box<Result<crate::verify::hosted::HostedOutcome, String>>,
+        token_refused: bool,
+    },
 }
 
 impl Action {

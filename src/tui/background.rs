@@ -19,7 +19,10 @@ pub fn handle(m: &mut Model, event: JobEvent) {
         JobEvent::Exported(result) => super::export::finished(m, result),
         JobEvent::HostedTest(test) => super::hosted::test_made(m, test),
         JobEvent::HostedProgress(line) => super::hosted::progress(m, line),
-        JobEvent::HostedDone(outcome) => super::hosted::done(m, *outcome),
+        JobEvent::HostedDone {
+            outcome,
+            token_refused,
+        } => super::hosted::done(m, *outcome, token_refused),
     }
 }
 

@@ -124,6 +124,8 @@ pub fn update(m: &mut Model, action: Action) {
         Action::Capabilities => Capabilities::open(m),
         Action::Summary => Summary::open(m),
         Action::Export => export::start(m),
+        // A hosted run given what it waited for (the BlazeMeter token typed in its prompt).
+        Action::RunHosted => super::hosted::run_or_record(m),
         Action::VerifyCase => {
             if let Some(case) = m.case_or_say() {
                 // A person's outcome is replaced by the check's verdict only if the tester says so.

@@ -2,16 +2,17 @@
 //! BlazeMeter API Monitoring as a background job (`verify::hosted`), its progress in the
 //! footer; Esc stops waiting (the hosted run goes on). A passing result opens its page; once
 //! the tester set it to Shareable there, `b` again records the link. The access token comes
-//! from SCIMPLAN_RUNSCOPE_TOKEN (`scimplan runscope` asks for it on a terminal).
+//! from SCIMPLAN_RUNSCOPE_TOKEN or a masked prompt (memory only; forgotten when refused).
 
 use super::action::JobEvent;
 use super::job::{JobKind, Work};
 use super::model::Model;
 use super::okta_access::api_token;
+use super::overlays::prompt::{Prompt, PromptKind, Purpose};
 use crate::net::Secret;
 use crate::report::assess;
 use crate::report::readiness::suite_name;
-use crate::runscope::hosted::{ApiMonitoring, TOKEN_ENV, api_base};
+use crate::runscope::hosted::{ApiMonitoring, HostedError, TOKEN_ENV, api_base};
 use crate::session::{Command, HostedResult, HostedTest, SuiteKind, check_result_link};
 use crate::verify::hosted::{HostedEvent, HostedJob, HostedOutcome, Polling, Secrets, run_hosted};
 
@@ -44,14 +45,10 @@ pub fn run_or_record(m: &mut Model) {
         .ok()
         .filter(|t| m.secrets_from_env && !t.trim().is_empty())
         .map(|t| Secret::new(t.trim()));
-    let token = match m.hosted.token.clone().or(from_env) {
-        Some(token) => token,
-        None => {
-            return m.error(format!(
-                "The BlazeMeter API Monitoring access token is not set: export {TOKEN_ENV} before starting scimplan, or run `scimplan runscope PLAN --suite {}` (it asks for the token).",
-                suite.key()
-            ));
-        }
+    // Without SCIMPLAN_RUNSCOPE_TOKEN, asked for here (masked, memory only); b goes on after.
+    let Some(token) = m.hosted.token.clone().or(from_env) else {
+        let title = PromptKind::HostedToken.label().to_string();
+        return Prompt::open(m, Purpose::HostedToken, title);
     };
     let Some(connection) = m.ws.session().verify().connection.clone() else {
         return m.error("No SCIM connection yet: C opens the connection form.");
@@ -85,18 +82,26 @@ pub fn run_or_record(m: &mut Model) {
     };
     m.jobs
         .spawn_reporting(work, &m.inbox, move |cancel, news| {
+            // What went wrong, and whether it was the access token BlazeMeter refused.
+            let said = |e: HostedError| {
+                let refused = matches!(e, HostedError::Refused { .. });
+                (e.to_string(), refused)
+            };
             let outcome = (|| {
-                let api = ApiMonitoring::new(&base, token, &network).map_err(|e| e.to_string())?;
+                let api = ApiMonitoring::new(&base, token, &network).map_err(said)?;
                 let bucket = match &session.hosted().bucket {
                     Some(bucket) => bucket.clone(),
                     None => {
-                        let buckets = api.buckets().map_err(|e| e.to_string())?;
+                        let buckets = api.buckets().map_err(said)?;
                         match buckets.as_slice() {
                             [one] => one.key.clone(),
                             _ => {
-                                return Err(format!(
-                                    "Which bucket? Run `scimplan runscope PLAN --suite {} --bucket KEY` once; it is remembered.",
-                                    suite.key()
+                                return Err((
+                                    format!(
+                                        "Which bucket? Run `scimplan runscope PLAN --suite {} --bucket KEY` once; it is remembered.",
+                                        suite.key()
+                                    ),
+                                    false,
                                 ));
                             }
                         }
@@ -107,7 +112,7 @@ pub fn run_or_record(m: &mut Model) {
                     okta: okta.as_ref(),
                 };
                 let job = HostedJob::prepare(suite, &bucket, &session, &profile, &dir, secrets)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| (e.to_string(), false))?;
                 let progress = |line: String| news(JobEvent::HostedProgress(line));
                 for warning in &job.warnings {
                     progress(format!("Warning: {warning}"));
@@ -116,9 +121,16 @@ pub fn run_or_record(m: &mut Model) {
                     HostedEvent::Test { test, .. } => news(JobEvent::HostedTest(test)),
                     HostedEvent::Progress(line) => progress(line),
                 })
-                .map_err(|e| e.to_string())
+                .map_err(said)
             })();
-            JobEvent::HostedDone(Box::new(outcome))
+            let (outcome, token_refused) = match outcome {
+                Ok(outcome) => (Ok(outcome), false),
+                Err((why, refused)) => (Err(why), refused),
+            };
+            JobEvent::HostedDone {
+                outcome: Box::new(outcome),
+                token_refused,
+            }
         });
 }
 
@@ -140,10 +152,20 @@ pub fn progress(m: &mut Model, line: String) {
     }
 }
 
-/// The hosted run ended (or could not start): the job is over.
-pub fn done(m: &mut Model, outcome: Result<HostedOutcome, String>) {
+/// The hosted run ended (or could not start): the job is over. A typed token BlazeMeter
+/// refused is forgotten, so `b` asks for it again.
+pub fn done(m: &mut Model, outcome: Result<HostedOutcome, String>, token_refused: bool) {
     m.jobs.finish(JobKind::Hosted);
+    let forgot = token_refused && m.hosted.token.take().is_some();
     match outcome {
+        Err(why) if forgot => {
+            let keys = m
+                .keymap
+                .keys_for(super::keymap::Mode::Summary, &super::Action::RunHosted);
+            m.error(format!(
+                "Hosted run: {why} The typed token is forgotten: {keys} asks for it again."
+            ))
+        }
         Err(why) => m.error(format!("Hosted run: {why}")),
         Ok(outcome) => finished(m, outcome),
     }

@@ -1,5 +1,5 @@
 //! Single-line prompts: a skip reason, a Runscope link, a recipe input or a secret a check waits
-//! for, the Okta API token a connection waits for. Each prompt carries what it is for, so what
+//! for, the Okta API token a connection waits for, the BlazeMeter token a hosted run waits for. Each prompt carries what it is for, so what
 //! it answers goes where it belongs: a value that cannot be used keeps the field open with the
 //! reason; a usable one closes it and the checklist carries on (`Flow::Then`).
 
@@ -31,6 +31,9 @@ pub enum Purpose {
     },
     /// The Okta API token `connection` needs to be checked (then saved): masked, memory only.
     OktaToken { connection: OktaConnection },
+    /// The BlazeMeter API Monitoring access token a hosted run (`b`) waits for: masked, memory
+    /// only.
+    HostedToken,
 }
 
 /// What kind of prompt it is, for its label and what an empty Enter is told.
@@ -46,6 +49,8 @@ pub enum PromptKind {
     Secret,
     /// The Okta API token.
     OktaToken,
+    /// The BlazeMeter API Monitoring access token.
+    HostedToken,
 }
 
 impl PromptKind {
@@ -58,6 +63,9 @@ impl PromptKind {
             PromptKind::VerifyInput => "Input for the verification",
             PromptKind::Secret => "SCIM secret (kept in memory only, never saved)",
             PromptKind::OktaToken => "Okta API token (kept in memory only, never saved)",
+            PromptKind::HostedToken => {
+                "BlazeMeter API Monitoring access token (kept in memory only, never saved)"
+            }
         }
     }
 
@@ -72,6 +80,9 @@ impl PromptKind {
                 "Type a value, or Esc to cancel the verification."
             }
             PromptKind::OktaToken => "Paste the Okta API token, or Esc to leave Okta unconnected.",
+            PromptKind::HostedToken => {
+                "Paste a personal access token of your BlazeMeter API Monitoring account (Account > Applications), or Esc to cancel."
+            }
         }
     }
 }
@@ -115,6 +126,7 @@ impl Prompt {
                 ..
             }
             | Purpose::OktaToken { .. } => PromptKind::OktaToken,
+            Purpose::HostedToken => PromptKind::HostedToken,
         }
     }
 
@@ -158,6 +170,10 @@ impl Prompt {
                 m.okta_secret = Some(Secret::new(value));
                 Flow::Then(Action::CheckOkta(connection.clone()))
             }
+            Purpose::HostedToken => {
+                m.hosted.token = Some(Secret::new(value));
+                Flow::Then(Action::RunHosted)
+            }
         }
     }
 }
@@ -196,7 +212,9 @@ impl Overlay for Prompt {
                         m.info("Okta connection not saved: it needs the token to be checked.");
                         Flow::Close
                     }
-                    Purpose::SkipReason { .. } | Purpose::Link(_) => Flow::Close,
+                    Purpose::SkipReason { .. } | Purpose::Link(_) | Purpose::HostedToken => {
+                        Flow::Close
+                    }
                 }
             }
             other => {
@@ -207,7 +225,10 @@ impl Overlay for Prompt {
     }
 
     fn draw(&self, model: &Model, frame: &mut Frame, area: Rect) {
-        let masked = matches!(self.kind(), PromptKind::Secret | PromptKind::OktaToken);
+        let masked = matches!(
+            self.kind(),
+            PromptKind::Secret | PromptKind::OktaToken | PromptKind::HostedToken
+        );
         draw_prompt(
             model,
             frame,
