@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use common::RunReport as Run;
 use common::{okta_file, stderr, stdout, write_plan};
 use mini_scim::{MiniScim, Quirks, RateLimit};
 use okta_double::{DoubleOptions, OktaDouble, ScimTarget};
@@ -59,36 +60,6 @@ fn plan_for(app: &MiniScim, okta: Option<&OktaDouble>) -> tempfile::TempDir {
     dir
 }
 
-struct Run {
-    code: Option<i32>,
-    report: Value,
-    out: String,
-    err: String,
-}
-
-impl Run {
-    fn file(&self) -> &Value {
-        if self.report["file"].is_object() {
-            &self.report["file"]
-        } else {
-            &self.report["run"]
-        }
-    }
-
-    fn step(&self, position: u64) -> &Value {
-        self.file()["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["position"] == position)
-            .unwrap_or_else(|| panic!("no step {position}: {:#}", self.report))
-    }
-
-    fn passed(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
 fn spec(dir: &Path, app: &MiniScim, file: &Path, extra: &[&str]) -> Run {
     let mut args = vec![
         "spec",
@@ -100,12 +71,7 @@ fn spec(dir: &Path, app: &MiniScim, file: &Path, extra: &[&str]) -> Run {
     ];
     args.extend(extra);
     let out = scimplan(dir, &app.token, OKTA_TOKEN, &args);
-    Run {
-        code: out.status.code(),
-        report: serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null),
-        out: stdout(&out),
-        err: stderr(&out),
-    }
+    Run::of(&out)
 }
 
 fn crud(dir: &Path, app: &MiniScim, okta_token: &str, file: &Path, extra: &[&str]) -> Run {
@@ -119,12 +85,7 @@ fn crud(dir: &Path, app: &MiniScim, okta_token: &str, file: &Path, extra: &[&str
     ];
     args.extend(extra);
     let out = scimplan(dir, &app.token, okta_token, &args);
-    Run {
-        code: out.status.code(),
-        report: serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null),
-        out: stdout(&out),
-        err: stderr(&out),
-    }
+    Run::of(&out)
 }
 
 /// An app with `quirks` holding one user, a plan connected to it, and the SPEC-shaped export

@@ -15,6 +15,7 @@ mod runscope_exports;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::RunReport as Run;
 use common::{okta_file, stderr, stdout, write_plan};
 use mini_scim::{MiniScim, Quirks};
 use runscope_exports::{
@@ -57,24 +58,6 @@ fn setup() -> Setup {
     Setup { app, dir }
 }
 
-struct Run {
-    code: Option<i32>,
-    report: Value,
-    out: String,
-    err: String,
-}
-
-impl Run {
-    fn step(&self, position: u64) -> &Value {
-        self.report["file"]["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["position"] == position)
-            .unwrap_or_else(|| panic!("no step {position}: {:#}", self.report))
-    }
-}
-
 impl Setup {
     /// `scimplan spec` with `export` (as JSON, or as text with `text`).
     fn run(&self, export: &Value, extra: &[&str], json_output: bool) -> Run {
@@ -91,12 +74,7 @@ impl Setup {
         }
         args.extend(extra);
         let out = scimplan(self.dir.path(), &self.app.token, &args);
-        Run {
-            code: out.status.code(),
-            report: serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null),
-            out: stdout(&out),
-            err: stderr(&out),
-        }
+        Run::of(&out)
     }
 }
 

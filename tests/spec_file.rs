@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use common::RunReport as Run;
 use common::{SuiteFile, okta_file, okta_or_fixture, spec_files, stderr, stdout, write_plan};
 use mini_scim::{MiniScim, Quirks};
 use serde_json::Value;
@@ -47,38 +48,6 @@ fn plan_for(app: &MiniScim) -> tempfile::TempDir {
     dir
 }
 
-struct Run {
-    code: Option<i32>,
-    report: Value,
-    out: String,
-    err: String,
-}
-
-impl Run {
-    /// The request step at `position` (1-based, pauses counted) of Okta's file.
-    fn step(&self, position: u64) -> &Value {
-        self.report["file"]["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["position"] == position)
-            .unwrap_or_else(|| panic!("no step {position}: {}", self.report))
-    }
-
-    fn status(&self, position: u64) -> &str {
-        self.step(position)["status"].as_str().unwrap()
-    }
-
-    fn extra(&self, name_part: &str) -> &Value {
-        self.report["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"].as_str().unwrap().contains(name_part))
-            .unwrap_or_else(|| panic!("no check {name_part}: {}", self.report["checks"]))
-    }
-}
-
 fn run_spec_json(dir: &Path, app: &MiniScim, file: &Path) -> Run {
     let out = scimplan(
         dir,
@@ -92,12 +61,7 @@ fn run_spec_json(dir: &Path, app: &MiniScim, file: &Path) -> Run {
             file.to_str().unwrap(),
         ],
     );
-    Run {
-        code: out.status.code(),
-        report: serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null),
-        out: stdout(&out),
-        err: stderr(&out),
-    }
+    Run::of(&out)
 }
 
 /// Runs Okta's SPEC file against an app with `quirks` holding one user; `None` when Okta's file

@@ -16,6 +16,9 @@ pub use fixtures::*;
 mod suite_files;
 #[allow(unused_imports)]
 pub use suite_files::*;
+mod run_report;
+#[allow(unused_imports)]
+pub use run_report::RunReport;
 
 /// Says why something is skipped, once per test process, on the process's stderr past the test
 /// harness's capture, so a passing run still shows every skip.
